@@ -1,0 +1,53 @@
+package emulator
+
+import (
+	"context"
+	"time"
+)
+
+// Cache is an IronCache v1 cache: a named bag of items in a project.
+type Cache struct {
+	Project   string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Item is one cache entry. Value keeps the JSON type the client sent
+// (string, number or bool) as raw JSON, because clients expect numbers back
+// as numbers.
+type Item struct {
+	Project   string
+	Cache     string
+	Key       string
+	Value     []byte // raw JSON: a string, number or bool literal
+	CAS       uint64
+	ExpiresAt time.Time // zero means never
+}
+
+// Expired reports whether the item is gone at now.
+func (it Item) Expired(now time.Time) bool {
+	return !it.ExpiresAt.IsZero() && !now.Before(it.ExpiresAt)
+}
+
+// CacheStore persists caches and items.
+type CacheStore interface {
+	ViewCaches(ctx context.Context, fn func(CacheTx) error) error
+	UpdateCaches(ctx context.Context, fn func(CacheTx) error) error
+}
+
+// CacheTx is one transaction over caches and items.
+type CacheTx interface {
+	Cache(project, name string) (Cache, error)
+	PutCache(c Cache) error
+	// DeleteCache removes the cache and all its items.
+	DeleteCache(project, name string) error
+	// ClearCache removes all items, keeping the cache.
+	ClearCache(project, name string) error
+	// ListCaches returns caches of the project in name order, skipping offset.
+	ListCaches(project string, offset, limit int) ([]Cache, error)
+	Item(project, cache, key string) (Item, error)
+	PutItem(it Item) error
+	DeleteItem(project, cache, key string) error
+	// Items calls fn for each item of the cache in key order.
+	Items(project, cache string, fn func(Item) error) error
+}

@@ -1,0 +1,112 @@
+package emulator
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// EventType names a domain event. Values are dotted, resource first.
+type EventType string
+
+const (
+	EventQueueCreated     EventType = "queue.created"
+	EventQueueUpdated     EventType = "queue.updated"
+	EventQueueDeleted     EventType = "queue.deleted"
+	EventQueueCleared     EventType = "queue.cleared"
+	EventMessagesPosted   EventType = "messages.posted"
+	EventMessagesReserved EventType = "messages.reserved"
+	EventMessagesDeleted  EventType = "messages.deleted"
+	EventMessageReleased  EventType = "message.released"
+	EventMessageTouched   EventType = "message.touched"
+	EventMessagesExpired  EventType = "messages.expired"
+	EventCacheItemStored  EventType = "cache.item_stored"
+	EventCacheItemDeleted EventType = "cache.item_deleted"
+	EventCacheCleared     EventType = "cache.cleared"
+	EventCacheDeleted     EventType = "cache.deleted"
+	EventStateReset       EventType = "state.reset"
+	EventClockChanged     EventType = "clock.changed"
+)
+
+// Event is one state change. Only the fields that apply are set; Attrs holds
+// anything type-specific (counts, statuses).
+type Event struct {
+	Seq     uint64         `json:"seq"`
+	Type    EventType      `json:"type"`
+	At      time.Time      `json:"at"`
+	Project string         `json:"project_id,omitempty"`
+	Queue   string         `json:"queue,omitempty"`
+	Cache   string         `json:"cache,omitempty"`
+	Key     string         `json:"key,omitempty"`
+	TaskID  string         `json:"task_id,omitempty"`
+	Code    string         `json:"code_name,omitempty"`
+	IDs     []string       `json:"ids,omitempty"`
+	Attrs   map[string]any `json:"attrs,omitempty"`
+}
+
+// Publisher is what services need from the bus.
+type Publisher interface {
+	Publish(Event)
+}
+
+// Bus is the in-process event bus. Publish never blocks: a subscriber whose
+// buffer is full misses the event and its Dropped count grows, so a slow
+// consumer (a stalled SSE client, a busy GUI) cannot stall a service.
+type Bus struct {
+	mu   sync.RWMutex
+	subs map[*Subscription]struct{}
+	seq  atomic.Uint64
+}
+
+// NewBus returns an empty bus.
+func NewBus() *Bus { return &Bus{subs: make(map[*Subscription]struct{})} }
+
+// Subscription receives events on C until Close.
+type Subscription struct {
+	C       <-chan Event
+	c       chan Event
+	bus     *Bus
+	dropped atomic.Uint64
+	once    sync.Once
+}
+
+// Dropped reports how many events this subscriber missed because it was slow.
+func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
+
+// Close unsubscribes and closes C. It is idempotent.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		s.bus.mu.Lock()
+		delete(s.bus.subs, s)
+		close(s.c)
+		s.bus.mu.Unlock()
+	})
+}
+
+// Subscribe returns a subscription buffering up to buffer events.
+func (b *Bus) Subscribe(buffer int) *Subscription {
+	if buffer < 1 {
+		buffer = 1
+	}
+	c := make(chan Event, buffer)
+	s := &Subscription{C: c, c: c, bus: b}
+	b.mu.Lock()
+	b.subs[s] = struct{}{}
+	b.mu.Unlock()
+	return s
+}
+
+// Publish stamps e with a sequence number and hands it to every subscriber
+// that has room.
+func (b *Bus) Publish(e Event) {
+	e.Seq = b.seq.Add(1)
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for s := range b.subs {
+		select {
+		case s.c <- e:
+		default:
+			s.dropped.Add(1)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+)
+
+// Auth configures authentication (spec §1.2). With no tokens the API is
+// permissive: any non-empty token works and projects appear on first use.
+type Auth struct {
+	Tokens   []string
+	Projects []string
+}
+
+// Control is what the /_ironlocal control plane needs from the composition
+// root.
+type Control interface {
+	// Reset wipes all state.
+	Reset(ctx context.Context) error
+	// Health reports each service's state ("ok" when serving).
+	Health() map[string]string
+	// Now reads the emulator clock; virtual is true when it can be moved.
+	Now() (now time.Time, virtual bool)
+	// AdvanceClock moves a virtual clock forward by d or to at (whichever
+	// is set) and returns the new time. It fails on the wall clock.
+	AdvanceClock(d time.Duration, at time.Time) (time.Time, error)
+}
+
+// Config wires the API to its services.
+type Config struct {
+	Version string
+	MQ      *mq.Service
+	Cache   *cache.Service
+	Control Control
+	Bus     *emulator.Bus
+	Auth    Auth
+	Logger  *slog.Logger
+}
+
+// API is the HTTP handler for the whole emulator.
+type API struct {
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	closing chan struct{}
+	once    sync.Once
+}
+
+// New builds the handler.
+func New(cfg Config) *API {
+	a := &API{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), closing: make(chan struct{})}
+	if a.log == nil {
+		a.log = discardLogger
+	}
+	a.routes()
+	return a
+}
+
+// Close ends long-lived requests (event streams, long polls) so an HTTP
+// server shutdown does not wait for them. It is idempotent.
+func (a *API) Close() { a.once.Do(func() { close(a.closing) }) }
+
+// longContext is a request context that also ends when the API closes.
+func (a *API) longContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(r.Context())
+	go func() {
+		select {
+		case <-a.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// ServeHTTP applies the transport rules shared by every route.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+			writeMsg(w, http.StatusInternalServerError, "Internal error")
+		}
+	}()
+	// iron_mq_java tunnels DELETE and PATCH through POST (spec §1.3).
+	if r.Method == http.MethodPost {
+		if o := strings.ToUpper(r.Header.Get("X-HTTP-Method-Override")); o == http.MethodDelete || o == http.MethodPatch {
+			r.Method = o
+		}
+	}
+	h, pattern := a.mux.Handler(r)
+	if pattern == "" {
+		a.notRouted(w, r, h)
+		return
+	}
+	if isIronPath(r.URL.Path) {
+		if err := a.authenticate(r); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
+	a.mux.ServeHTTP(w, r) // routes again, setting the path values
+}
+
+// notRouted answers unknown routes (404) and wrong verbs (405) with JSON
+// bodies instead of ServeMux's plain text.
+func (a *API) notRouted(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.Header().Get("Allow"))
+		writeMsg(w, http.StatusMethodNotAllowed, fmt.Sprintf("Method %s is not allowed on %s", r.Method, r.URL.Path))
+		return
+	}
+	writeMsg(w, http.StatusNotFound, "Not found: no route for "+r.Method+" "+r.URL.Path)
+}
+
+func isIronPath(p string) bool {
+	return strings.HasPrefix(p, "/1/") || strings.HasPrefix(p, "/2/") || strings.HasPrefix(p, "/3/")
+}
+
+// authenticate checks the OAuth token (header or ?oauth=) and, in strict
+// mode, the project (spec §1.2).
+func (a *API) authenticate(r *http.Request) error {
+	token := r.URL.Query().Get("oauth")
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, value, _ := strings.Cut(strings.TrimSpace(h), " ")
+		if strings.EqualFold(scheme, "OAuth") || strings.EqualFold(scheme, "JWT") || strings.EqualFold(scheme, "Bearer") {
+			token = strings.TrimSpace(value)
+		}
+	}
+	if token == "" {
+		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: no token given (use the Authorization: OAuth <token> header or ?oauth=)"}
+	}
+	auth := a.cfg.Auth
+	if len(auth.Tokens) == 0 {
+		return nil
+	}
+	if !oneOf(token, auth.Tokens, true) {
+		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: unknown token"}
+	}
+	if pid := projectFromPath(r.URL.Path); pid != "" && len(auth.Projects) > 0 && !oneOf(pid, auth.Projects, false) {
+		return emulator.NotFound("Project not found")
+	}
+	return nil
+}
+
+func oneOf(v string, set []string, constantTime bool) bool {
+	for _, s := range set {
+		if constantTime && subtle.ConstantTimeCompare([]byte(v), []byte(s)) == 1 || !constantTime && v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// projectFromPath extracts {pid} from /N/projects/{pid}/…; the mux has not
+// set path values yet when authentication runs.
+func projectFromPath(p string) string {
+	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 4)
+	if len(parts) >= 3 && parts[1] == "projects" {
+		return parts[2]
+	}
+	return ""
+}

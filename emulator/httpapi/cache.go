@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/cache"
+)
+
+// Wire shapes of IronCache v1 (spec §4).
+
+type wireCache struct {
+	ProjectID string `json:"project_id"`
+	Name      string `json:"name"`
+}
+
+type wireCacheInfo struct {
+	ProjectID string `json:"project_id"`
+	Name      string `json:"name"`
+	Size      int    `json:"size"`
+}
+
+type wireItem struct {
+	Cache   string          `json:"cache"`
+	Key     string          `json:"key"`
+	Value   json.RawMessage `json:"value"`
+	CAS     string          `json:"cas"`
+	Expires string          `json:"expires"`
+	Flags   int             `json:"flags"`
+}
+
+// optCAS accepts a cas given as a JSON number or a string of digits.
+type optCAS struct {
+	Set bool
+	V   uint64
+}
+
+func (o *optCAS) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		*o = optCAS{}
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: jsonKind(b) + " " + string(b), Type: reflect.TypeFor[optCAS]()}
+	}
+	*o = optCAS{Set: true, V: v}
+	return nil
+}
+
+func (a *API) handleProjectGet(w http.ResponseWriter, r *http.Request) {
+	pid := r.PathValue("pid")
+	writeJSON(w, http.StatusOK, map[string]any{"project": map[string]string{"id": pid, "name": pid}})
+}
+
+func (a *API) handleCacheList(w http.ResponseWriter, r *http.Request) {
+	page, err := queryInt(r, "page", 0)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	perPage, err := queryInt(r, "per_page", 0)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	caches, err := a.cfg.Cache.ListCaches(r.Context(), r.PathValue("pid"), page, perPage)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wireCache, len(caches))
+	for i, c := range caches {
+		out[i] = wireCache{ProjectID: c.Project, Name: c.Name}
+	}
+	writeJSON(w, http.StatusOK, out) // a bare array (spec §5.20)
+}
+
+func (a *API) handleCacheGet(w http.ResponseWriter, r *http.Request) {
+	info, err := a.cfg.Cache.GetCache(r.Context(), r.PathValue("pid"), r.PathValue("cache"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wireCacheInfo{ProjectID: info.Project, Name: info.Name, Size: info.Size})
+}
+
+func (a *API) handleCacheDelete(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Cache.DeleteCache(r.Context(), r.PathValue("pid"), r.PathValue("cache")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted.")
+}
+
+func (a *API) handleCacheClear(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Cache.ClearCache(r.Context(), r.PathValue("pid"), r.PathValue("cache")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Cleared.")
+}
+
+func (a *API) handleItemPut(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Value     json.RawMessage `json:"value"`
+		ExpiresIn optInt          `json:"expires_in"`
+		Replace   bool            `json:"replace"`
+		Add       bool            `json:"add"`
+		CAS       optCAS          `json:"cas"`
+	}
+	if err := decodeBody(r, limitCache, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	put := cache.Put{Value: body.Value, ExpiresIn: body.ExpiresIn.V, Replace: body.Replace, Add: body.Add}
+	if body.CAS.Set {
+		put.CAS = &body.CAS.V
+	}
+	err := a.cfg.Cache.PutItem(r.Context(), r.PathValue("pid"), r.PathValue("cache"), r.PathValue("key"), put)
+	switch {
+	case errors.Is(err, cache.ErrNotStored):
+		writeMsg(w, http.StatusOK, "Not stored.")
+	case err != nil:
+		a.writeError(w, r, err)
+	default:
+		writeMsg(w, http.StatusOK, "Stored.")
+	}
+}
+
+func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request) {
+	it, err := a.cfg.Cache.GetItem(r.Context(), r.PathValue("pid"), r.PathValue("cache"), r.PathValue("key"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireItem(it))
+}
+
+func toWireItem(it emulator.Item) wireItem {
+	expires := cache.Never
+	if !it.ExpiresAt.IsZero() {
+		expires = it.ExpiresAt
+	}
+	return wireItem{Cache: it.Cache, Key: it.Key, Value: it.Value, CAS: strconv.FormatUint(it.CAS, 10),
+		Expires: expires.UTC().Format(time.RFC3339)}
+}
+
+func (a *API) handleItemDelete(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Cache.DeleteItem(r.Context(), r.PathValue("pid"), r.PathValue("cache"), r.PathValue("key")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted.")
+}
+
+func (a *API) handleItemIncrement(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Amount *json.Number `json:"amount"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if body.Amount == nil {
+		a.writeError(w, r, badRequest("amount is required (an integer, may be negative)"))
+		return
+	}
+	amount, err := body.Amount.Int64()
+	if err != nil {
+		a.writeError(w, r, badRequest("amount must be an integer"))
+		return
+	}
+	v, err := a.cfg.Cache.Increment(r.Context(), r.PathValue("pid"), r.PathValue("cache"), r.PathValue("key"), amount)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Added", "value": v})
+}

@@ -1,0 +1,133 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+func (a *API) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": a.cfg.Version, "services": a.cfg.Control.Health()})
+}
+
+func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Control.Reset(r.Context()); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Reset")
+}
+
+type wireClock struct {
+	Now     time.Time `json:"now"`
+	Virtual bool      `json:"virtual"`
+}
+
+func (a *API) handleClockGet(w http.ResponseWriter, r *http.Request) {
+	now, virtual := a.cfg.Control.Now()
+	writeJSON(w, http.StatusOK, wireClock{Now: now, Virtual: virtual})
+}
+
+// handleClockAdvance moves a virtual clock: {"advance":"90s"} (a Go
+// duration) or {"advance_seconds":90} or {"set":"<RFC 3339>"}.
+func (a *API) handleClockAdvance(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Advance        string    `json:"advance"`
+		AdvanceSeconds optInt    `json:"advance_seconds"`
+		Set            time.Time `json:"set"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	d := time.Duration(body.AdvanceSeconds.V) * time.Second
+	if body.Advance != "" {
+		var err error
+		if d, err = time.ParseDuration(body.Advance); err != nil {
+			a.writeError(w, r, badRequest(fmt.Sprintf("advance must be a duration such as \"90s\" or \"1h30m\": %v", err)))
+			return
+		}
+	}
+	if d < 0 {
+		a.writeError(w, r, badRequest("The clock only moves forward"))
+		return
+	}
+	if d == 0 && body.Set.IsZero() {
+		a.writeError(w, r, badRequest(`Give "advance" (e.g. "90s"), "advance_seconds" or "set" (RFC 3339)`))
+		return
+	}
+	now, err := a.cfg.Control.AdvanceClock(d, body.Set)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wireClock{Now: now, Virtual: true})
+}
+
+// handleEvents streams domain events as server-sent events. ?type=prefix
+// (repeatable, or comma-separated) filters by event type prefix.
+func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeMsg(w, http.StatusInternalServerError, "Streaming is not supported by this connection")
+		return
+	}
+	var filters []string
+	for _, v := range r.URL.Query()["type"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				filters = append(filters, f)
+			}
+		}
+	}
+	sub := a.cfg.Bus.Subscribe(1024)
+	defer sub.Close()
+	ctx, cancel := a.longContext(r)
+	defer cancel()
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, ": ironlocal event stream\n\n")
+	flusher.Flush()
+	keepalive := time.NewTicker(15 * time.Second)
+	defer keepalive.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-keepalive.C:
+			fmt.Fprint(w, ": keepalive\n\n")
+		case e, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			if !matches(e.Type, filters) {
+				continue
+			}
+			b, err := json.Marshal(e)
+			if err != nil {
+				continue
+			}
+			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, b)
+		}
+		flusher.Flush()
+	}
+}
+
+func matches(t emulator.EventType, prefixes []string) bool {
+	if len(prefixes) == 0 {
+		return true
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(string(t), p) {
+			return true
+		}
+	}
+	return false
+}

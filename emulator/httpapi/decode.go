@@ -1,0 +1,170 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Body size limits. Each route states the one it uses.
+const (
+	limitSmall   = 64 << 10  // settings, reservations, deletes
+	limitPost    = 32 << 20  // 100 messages of up to 256 KiB each, JSON-escaped
+	limitCache   = 1<<20 + 4<<10
+)
+
+// readBody reads at most limit bytes of the request body.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, &requestError{status: http.StatusRequestEntityTooLarge,
+			msg: fmt.Sprintf("Request body is over the %d byte limit", limit)}
+	}
+	if err != nil {
+		return nil, badRequest("Could not read request body")
+	}
+	return b, nil
+}
+
+// decodeBody decodes an optional JSON body into v. An empty body (or
+// whitespace) leaves v untouched: clients send {} or nothing where a body is
+// optional (spec §1.3). The Content-Type header is not required.
+func decodeBody(r *http.Request, limit int64, v any) error {
+	b, err := readBody(r, limit)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(b, v)
+}
+
+func decodeJSON(b []byte, v any) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest("Invalid JSON: unexpected data after the top-level value")
+	}
+	return nil
+}
+
+// jsonError turns decoder errors into messages a user can act on.
+func jsonError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return badRequest(fmt.Sprintf("Invalid JSON at byte %d: %s", se.Offset, se.Error()))
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return badRequest(fmt.Sprintf("Invalid JSON: expected %s, got %s", typeName(te.Type), te.Value))
+		}
+		return badRequest(fmt.Sprintf("Invalid JSON: field %q must be %s, got %s", field, typeName(te.Type), te.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("Invalid JSON: unexpected end of input")
+	}
+	return badRequest("Invalid JSON: " + err.Error())
+}
+
+func typeName(t reflect.Type) string {
+	if t == nil {
+		return "a different type"
+	}
+	switch t {
+	case reflect.TypeFor[optInt](), reflect.TypeFor[int64]():
+		return "a number"
+	case reflect.TypeFor[optCAS]():
+		return "a number or a string of digits"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64, reflect.Uint64:
+		return "a number"
+	case reflect.Slice:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}
+
+// optInt is an optional integer field. It accepts JSON numbers, including
+// floats (iron_go3 sends durations as float seconds) which are truncated;
+// null means absent (Python sends nulls for unset fields).
+type optInt struct {
+	Set bool
+	V   int
+}
+
+func (o *optInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*o = optInt{}
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || b[0] == '"' {
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[optInt]()}
+	}
+	if math.IsNaN(f) || f > math.MaxInt32*1024.0 || f < -math.MaxInt32*1024.0 {
+		return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[optInt]()}
+	}
+	*o = optInt{Set: true, V: int(f)}
+	return nil
+}
+
+// ptr returns the value as a pointer, nil when absent.
+func (o optInt) ptr() *int {
+	if !o.Set {
+		return nil
+	}
+	v := o.V
+	return &v
+}
+
+// jsonKind names the JSON type of a raw value for error messages.
+func jsonKind(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(r *http.Request, name string, def int) (int, error) {
+	s := strings.TrimSpace(r.URL.Query().Get(name))
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, badRequest(fmt.Sprintf("Query parameter %s must be an integer, got %q", name, s))
+	}
+	return n, nil
+}

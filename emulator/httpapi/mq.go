@@ -1,0 +1,383 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+)
+
+// Wire shapes of IronMQ v3 (spec §2.1). Ids are always JSON strings.
+
+type wireQueue struct {
+	ID                string `json:"id"`
+	ProjectID         string `json:"project_id"`
+	Name              string `json:"name"`
+	Size              int64  `json:"size"`
+	TotalMessages     int64  `json:"total_messages"`
+	MessageTimeout    int    `json:"message_timeout"`
+	MessageExpiration int    `json:"message_expiration"`
+	Type              string `json:"type"`
+}
+
+func toWireQueue(q emulator.Queue) wireQueue {
+	return wireQueue{ID: q.ID, ProjectID: q.Project, Name: q.Name, Size: q.Size, TotalMessages: q.TotalMessages,
+		MessageTimeout: q.MessageTimeout, MessageExpiration: q.MessageExpiration, Type: string(q.Type)}
+}
+
+type wireQueueSettings struct {
+	Type              *string         `json:"type"`
+	MessageTimeout    optInt          `json:"message_timeout"`
+	MessageExpiration optInt          `json:"message_expiration"`
+	Push              json.RawMessage `json:"push"`
+	DeadLetter        json.RawMessage `json:"dead_letter"`
+	Alerts            json.RawMessage `json:"alerts"`
+}
+
+// present reports whether a raw optional field carries a value (null is
+// absent, spec §1.3).
+func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
+
+func (w wireQueueSettings) settings() mq.QueueSettings {
+	s := mq.QueueSettings{MessageTimeout: w.MessageTimeout.ptr(), MessageExpiration: w.MessageExpiration.ptr()}
+	if w.Type != nil {
+		t := emulator.QueueType(*w.Type)
+		s.Type = &t
+	}
+	if present(w.Push) {
+		s.Push = &emulator.PushSettings{}
+	}
+	if present(w.DeadLetter) {
+		s.DeadLetter = &emulator.DeadLetter{}
+	}
+	if present(w.Alerts) {
+		s.Alerts = []emulator.Alert{}
+	}
+	return s
+}
+
+type wireMessage struct {
+	ID            string `json:"id"`
+	Body          string `json:"body"`
+	ReservedCount int    `json:"reserved_count"`
+	ReservationID string `json:"reservation_id,omitempty"`
+}
+
+func toWireMessages(ms []emulator.Message) []wireMessage {
+	out := make([]wireMessage, len(ms))
+	for i, m := range ms {
+		out[i] = wireMessage{ID: m.ID.String(), Body: m.Body, ReservedCount: m.ReservedCount, ReservationID: m.ReservationID}
+	}
+	return out
+}
+
+func (a *API) handleVersion(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"version": a.cfg.Version})
+}
+
+func (a *API) handleQueueList(w http.ResponseWriter, r *http.Request) {
+	perPage, err := queryInt(r, "per_page", 0)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	qs := r.URL.Query()
+	queues, err := a.cfg.MQ.ListQueues(r.Context(), r.PathValue("pid"), qs.Get("prefix"), qs.Get("previous"), perPage)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	type entry struct {
+		Name string `json:"name"`
+	}
+	out := make([]entry, len(queues))
+	for i, q := range queues {
+		out[i] = entry{Name: q.Name}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"queues": out})
+}
+
+func (a *API) handleQueueGet(w http.ResponseWriter, r *http.Request) {
+	q, err := a.cfg.MQ.GetQueue(r.Context(), r.PathValue("pid"), r.PathValue("queue"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"queue": toWireQueue(q)})
+}
+
+// handleQueuePut serves PUT and PATCH: both upsert (spec §5.4). The body is
+// {"queue":{…}}; {} or nothing means defaults / no change.
+func (a *API) handleQueuePut(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Queue *wireQueueSettings `json:"queue"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var set mq.QueueSettings
+	if body.Queue != nil {
+		set = body.Queue.settings()
+	}
+	q, err := a.cfg.MQ.UpsertQueue(r.Context(), r.PathValue("pid"), r.PathValue("queue"), set)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"queue": toWireQueue(q)})
+}
+
+func (a *API) handleQueueDelete(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.MQ.DeleteQueue(r.Context(), r.PathValue("pid"), r.PathValue("queue")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted")
+}
+
+type wirePostedIDs struct {
+	IDs []string `json:"ids"`
+	Msg string   `json:"msg"`
+}
+
+func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Messages []struct {
+			Body        *string           `json:"body"`
+			Delay       optInt            `json:"delay"`
+			PushHeaders map[string]string `json:"push_headers"`
+		} `json:"messages"`
+	}
+	if err := decodeBody(r, limitPost, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	msgs := make([]mq.NewMessage, len(body.Messages))
+	for i, m := range body.Messages {
+		if m.Body == nil {
+			a.writeError(w, r, badRequest("Invalid message: body is required (a string, may be empty)"))
+			return
+		}
+		msgs[i] = mq.NewMessage{Body: *m.Body, Delay: m.Delay.V, PushHeaders: m.PushHeaders}
+	}
+	a.postMessages(w, r, msgs)
+}
+
+func (a *API) postMessages(w http.ResponseWriter, r *http.Request, msgs []mq.NewMessage) {
+	ids, err := a.cfg.MQ.PostMessages(r.Context(), r.PathValue("pid"), r.PathValue("queue"), msgs)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	writeJSON(w, http.StatusCreated, wirePostedIDs{IDs: out, Msg: "Messages put on queue."})
+}
+
+// handleMessagesWebhook posts the raw request body as one message. Headers
+// X-Subscribers-<Name> become push headers; invalid ones are dropped.
+func (a *API) handleMessagesWebhook(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r, limitPost)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	headers := map[string]string{}
+	for name, values := range r.Header {
+		if k, ok := strings.CutPrefix(name, "X-Subscribers-"); ok && k != "" && len(values) > 0 {
+			headers[k] = values[0]
+		}
+	}
+	if mq.ValidatePushHeaders(headers) != nil {
+		headers = nil
+	}
+	a.postMessages(w, r, []mq.NewMessage{{Body: string(body), PushHeaders: headers}})
+}
+
+func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		N       optInt `json:"n"`
+		Timeout optInt `json:"timeout"`
+		Wait    optInt `json:"wait"`
+		Delete  bool   `json:"delete"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := a.longContext(r)
+	defer cancel()
+	msgs, err := a.cfg.MQ.Reserve(ctx, r.PathValue("pid"), r.PathValue("queue"),
+		mq.ReserveRequest{N: body.N.V, Timeout: body.Timeout.V, Wait: body.Wait.V, Delete: body.Delete})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": toWireMessages(msgs)})
+}
+
+func (a *API) handleMessagesPeek(w http.ResponseWriter, r *http.Request) {
+	n, err := queryInt(r, "n", 1)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	msgs, err := a.cfg.MQ.Peek(r.Context(), r.PathValue("pid"), r.PathValue("queue"), n)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": toWireMessages(msgs)})
+}
+
+// messageID parses the {id} path value; a malformed id is simply unknown.
+func messageID(r *http.Request) (emulator.MessageID, error) {
+	id, ok := emulator.ParseMessageID(r.PathValue("id"))
+	if !ok {
+		return 0, emulator.NotFound("Message not found")
+	}
+	return id, nil
+}
+
+func (a *API) handleMessageGet(w http.ResponseWriter, r *http.Request) {
+	id, err := messageID(r)
+	if err == nil {
+		var m emulator.Message
+		if m, err = a.cfg.MQ.GetMessage(r.Context(), r.PathValue("pid"), r.PathValue("queue"), id); err == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"message": toWireMessages([]emulator.Message{m})[0]})
+			return
+		}
+	}
+	a.writeError(w, r, err)
+}
+
+// reservationBody is the body of delete, touch and release.
+type reservationBody struct {
+	ReservationID  string `json:"reservation_id"`
+	SubscriberName string `json:"subscriber_name"`
+	Timeout        optInt `json:"timeout"`
+	Delay          optInt `json:"delay"`
+}
+
+func decodeReservation(r *http.Request) (reservationBody, error) {
+	var b reservationBody
+	if err := decodeBody(r, limitSmall, &b); err != nil {
+		return b, err
+	}
+	// Push acknowledgements arrive as query parameters (spec §2.6).
+	if b.ReservationID == "" {
+		b.ReservationID = r.URL.Query().Get("reservation_id")
+	}
+	if b.SubscriberName == "" {
+		b.SubscriberName = r.URL.Query().Get("subscriber_name")
+	}
+	return b, nil
+}
+
+func (a *API) handleMessageDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := messageID(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	b, err := decodeReservation(r)
+	if err == nil {
+		err = a.cfg.MQ.DeleteMessage(r.Context(), r.PathValue("pid"), r.PathValue("queue"), mq.DeleteRef{ID: id, ReservationID: b.ReservationID})
+	}
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted")
+}
+
+// deleteID is one entry of a batch delete: {"id","reservation_id"} or a
+// bare id string.
+type deleteID struct {
+	ID            string `json:"id"`
+	ReservationID string `json:"reservation_id"`
+}
+
+func (d *deleteID) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &d.ID)
+	}
+	type plain deleteID
+	return json.Unmarshal(b, (*plain)(d))
+}
+
+// handleMessagesDeleteOrClear: a non-empty ids array deletes those
+// messages; anything else clears the queue (spec §5.8).
+func (a *API) handleMessagesDeleteOrClear(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		IDs []deleteID `json:"ids"`
+	}
+	if err := decodeBody(r, limitPost, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	pid, queue := r.PathValue("pid"), r.PathValue("queue")
+	if len(body.IDs) == 0 {
+		if err := a.cfg.MQ.ClearQueue(r.Context(), pid, queue); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		writeMsg(w, http.StatusOK, "Cleared")
+		return
+	}
+	refs := make([]mq.DeleteRef, len(body.IDs))
+	for i, d := range body.IDs {
+		id, ok := emulator.ParseMessageID(d.ID)
+		if !ok {
+			a.writeError(w, r, emulator.NotFound("Message not found"))
+			return
+		}
+		refs[i] = mq.DeleteRef{ID: id, ReservationID: d.ReservationID}
+	}
+	if err := a.cfg.MQ.DeleteMessages(r.Context(), pid, queue, refs); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted")
+}
+
+func (a *API) handleMessageTouch(w http.ResponseWriter, r *http.Request) {
+	id, err := messageID(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	b, err := decodeReservation(r)
+	var rid string
+	if err == nil {
+		rid, err = a.cfg.MQ.Touch(r.Context(), r.PathValue("pid"), r.PathValue("queue"), id, b.ReservationID, b.Timeout.V)
+	}
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"reservation_id": rid, "msg": "Touched"})
+}
+
+func (a *API) handleMessageRelease(w http.ResponseWriter, r *http.Request) {
+	id, err := messageID(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	b, err := decodeReservation(r)
+	if err == nil {
+		err = a.cfg.MQ.Release(r.Context(), r.PathValue("pid"), r.PathValue("queue"), id, b.ReservationID, b.Delay.V)
+	}
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Released")
+}
+

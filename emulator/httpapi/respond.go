@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// writeJSON writes v with exactly `Content-Type: application/json` and a
+// Content-Length: Java and Python clients depend on both (spec §1.4).
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"msg":"Internal error encoding response"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// msg is the Iron-style body of errors and simple acknowledgements.
+type msg struct {
+	Msg string `json:"msg"`
+}
+
+func writeMsg(w http.ResponseWriter, status int, text string) {
+	writeJSON(w, status, msg{Msg: text})
+}
+
+// writeError maps a domain error to its status and upstream body. Anything
+// that is not a domain or request error is a bug: logged, answered with 500.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if e, ok := emulator.AsError(err); ok {
+		writeMsg(w, statusOf(e.Code), e.Msg)
+		return
+	}
+	var re *requestError
+	if errors.As(err, &re) {
+		writeMsg(w, re.status, re.msg)
+		return
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client went away; nobody reads the answer
+	}
+	a.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeMsg(w, http.StatusInternalServerError, "Internal error")
+}
+
+func statusOf(c emulator.Code) int {
+	switch c {
+	case emulator.CodeNotFound:
+		return http.StatusNotFound
+	case emulator.CodeInvalid:
+		return http.StatusBadRequest
+	case emulator.CodeForbidden:
+		return http.StatusForbidden
+	case emulator.CodeAlreadyExists, emulator.CodeConflict:
+		return http.StatusConflict
+	case emulator.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case emulator.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// requestError is a transport-level rejection (bad JSON, body too large,
+// bad query parameter) that never reached a service.
+type requestError struct {
+	status int
+	msg    string
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+func badRequest(text string) error { return &requestError{status: http.StatusBadRequest, msg: text} }
+
+var discardLogger = slog.New(slog.DiscardHandler)

@@ -1,0 +1,267 @@
+package mq
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// NewMessage is one message of a post request.
+type NewMessage struct {
+	Body        string
+	Delay       int
+	PushHeaders map[string]string
+}
+
+// reservedHeaders may not be set through push_headers (spec §2.4).
+var reservedHeaders = []string{"Content-Type", "User-Agent", "Iron-Message-Id", "Iron-Reservation-Id",
+	"Iron-Subscriber-Name", "Iron-Subscriber-Message-Url"}
+
+func (s *Service) validateNew(msgs []NewMessage) error {
+	if len(msgs) == 0 {
+		return emulator.Invalid("messages must be a non-empty array")
+	}
+	if len(msgs) > MaxMessagesPerRequest {
+		return emulator.Invalid("Too many messages: at most %d per request", MaxMessagesPerRequest)
+	}
+	for i, m := range msgs {
+		if len(m.Body) > s.cfg.BodyLimit {
+			return emulator.TooLarge("Message %d body is %d bytes, over the %d byte limit", i, len(m.Body), s.cfg.BodyLimit)
+		}
+		if m.Delay < 0 || m.Delay > MaxDelay {
+			return emulator.Invalid("Message %d delay must be between 0 and %d seconds", i, MaxDelay)
+		}
+		if err := ValidatePushHeaders(m.PushHeaders); err != nil {
+			return emulator.Invalid("Message %d: %s", i, err.Error())
+		}
+	}
+	return nil
+}
+
+// ValidatePushHeaders checks push_headers against spec §2.4.
+func ValidatePushHeaders(h map[string]string) error {
+	if len(h) > MaxPushHeaders {
+		return emulator.Invalid("push_headers has %d entries, at most %d allowed", len(h), MaxPushHeaders)
+	}
+	for k, v := range h {
+		if len(k) < 1 || len(k) > 64 {
+			return emulator.Invalid("push_headers name %q must be 1-64 bytes", k)
+		}
+		if len(v) < 1 || len(v) > 1024 {
+			return emulator.Invalid("push_headers value of %q must be 1-1024 bytes", k)
+		}
+		for _, r := range reservedHeaders {
+			if strings.EqualFold(k, r) {
+				return emulator.Invalid("push_headers may not set %s", r)
+			}
+		}
+	}
+	return nil
+}
+
+// PostMessages appends messages to the queue, creating it if needed, and
+// returns their ids in request order.
+func (s *Service) PostMessages(ctx context.Context, project, name string, msgs []NewMessage) ([]emulator.MessageID, error) {
+	if err := s.validateNew(msgs); err != nil {
+		return nil, err
+	}
+	var ids []emulator.MessageID
+	created := false
+	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
+		q, isNew, err := s.queueOrCreate(tx, project, name)
+		if err != nil {
+			return err
+		}
+		created = isNew
+		// Ids are allocated under the queue lock so they are FIFO order.
+		if ids, err = s.msgIDs.NextMessageIDs(len(msgs)); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		for i, nm := range msgs {
+			m := emulator.Message{
+				ID: ids[i], Body: nm.Body, PushHeaders: nm.PushHeaders, State: emulator.MessageReady,
+				PostedAt: now, ExpiresAt: now.Add(time.Duration(q.MessageExpiration) * time.Second),
+			}
+			if nm.Delay > 0 {
+				m.State, m.AvailableAt = emulator.MessageDelayed, now.Add(time.Duration(nm.Delay)*time.Second)
+			}
+			if err := tx.InsertMessage(project, name, m); err != nil {
+				return err
+			}
+		}
+		q.Size += int64(len(msgs))
+		q.TotalMessages += int64(len(msgs))
+		return tx.PutQueue(q)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		s.publish(emulator.Event{Type: emulator.EventQueueCreated, Project: project, Queue: name})
+	}
+	s.publish(emulator.Event{Type: emulator.EventMessagesPosted, Project: project, Queue: name, IDs: idStrings(ids)})
+	s.wake(project, name)
+	return ids, nil
+}
+
+func idStrings(ids []emulator.MessageID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
+}
+
+// ReserveRequest is a reserve call (spec §2.4). Zero values take defaults.
+type ReserveRequest struct {
+	N       int
+	Timeout int // seconds; 0 = the queue's message_timeout
+	Wait    int // long-poll seconds, clamped to 0..30
+	Delete  bool
+}
+
+// Reserve returns up to N ready messages in FIFO order, each with a fresh
+// reservation (or deleted at once when Delete). With Wait it long-polls until
+// at least one message is available or the wait ends.
+func (s *Service) Reserve(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {
+	if req.N <= 0 {
+		req.N = 1
+	}
+	req.N = min(req.N, MaxMessagesPerRequest)
+	if req.Timeout < 0 || req.Timeout > MaxMessageTimeout {
+		return nil, emulator.Invalid("timeout must be between 1 and %d seconds", MaxMessageTimeout)
+	}
+	if req.Wait < 0 {
+		return nil, emulator.Invalid("wait must be between 0 and %d seconds", MaxWait)
+	}
+	req.Wait = min(req.Wait, MaxWait)
+	deadline := time.Now().Add(time.Duration(req.Wait) * time.Second)
+	for {
+		wake := s.waitChan(project, name) // before the attempt, so no post is missed
+		got, err := s.reserveOnce(ctx, project, name, req)
+		if err != nil || len(got) > 0 || req.Wait == 0 {
+			return got, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return got, nil
+		}
+		t := time.NewTimer(min(left, s.cfg.PollInterval))
+		select {
+		case <-ctx.Done():
+			// The client left or the server is stopping: end the long
+			// poll empty-handed, as if the wait had run out.
+			t.Stop()
+			return nil, nil
+		case <-wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (s *Service) reserveOnce(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {
+	var out []emulator.Message
+	var expired []string
+	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
+		out, expired = nil, nil
+		q, err := tx.Queue(project, name)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		if expired, err = s.promoteDue(tx, &q, now); err != nil {
+			return err
+		}
+		timeout := req.Timeout
+		if timeout == 0 {
+			timeout = q.MessageTimeout
+		}
+		for len(out) < req.N {
+			want := req.N - len(out)
+			ready, err := tx.ReadyMessages(project, name, want)
+			if err != nil {
+				return err
+			}
+			for _, m := range ready {
+				if !now.Before(m.ExpiresAt) {
+					if err := tx.DeleteMessage(project, name, m); err != nil {
+						return err
+					}
+					q.Size--
+					expired = append(expired, m.ID.String())
+					continue
+				}
+				old := m
+				m.ReservedCount++
+				m.ReservationID = s.ids.ReservationID()
+				if req.Delete {
+					err = tx.DeleteMessage(project, name, old)
+					q.Size--
+				} else {
+					m.State, m.AvailableAt = emulator.MessageReserved, now.Add(time.Duration(timeout)*time.Second)
+					err = tx.UpdateMessage(project, name, old, m)
+				}
+				if err != nil {
+					return err
+				}
+				out = append(out, m)
+			}
+			if len(ready) < want {
+				break // the ready index is exhausted
+			}
+		}
+		if len(expired) > 0 || req.Delete && len(out) > 0 {
+			q.Size = max(q.Size, 0)
+			return tx.PutQueue(q)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.publishExpired(project, name, expired)
+	if len(out) > 0 {
+		ids := make([]string, len(out))
+		for i, m := range out {
+			ids[i] = m.ID.String()
+		}
+		s.publish(emulator.Event{Type: emulator.EventMessagesReserved, Project: project, Queue: name, IDs: ids,
+			Attrs: map[string]any{"deleted": req.Delete}})
+	}
+	return out, nil
+}
+
+// promoteDue makes delayed messages whose delay ended, and reserved messages
+// whose reservation expired, ready again in their original position. Expired
+// messages found on the way are deleted; their ids are returned.
+func (s *Service) promoteDue(tx emulator.QueueTx, q *emulator.Queue, now time.Time) ([]string, error) {
+	var expired []string
+	for {
+		due, err := tx.DueMessages(q.Project, q.Name, now, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range due {
+			if !now.Before(m.ExpiresAt) {
+				if err := tx.DeleteMessage(q.Project, q.Name, m); err != nil {
+					return nil, err
+				}
+				q.Size--
+				expired = append(expired, m.ID.String())
+				continue
+			}
+			old := m
+			m.State, m.AvailableAt, m.ReservationID = emulator.MessageReady, time.Time{}, ""
+			if err := tx.UpdateMessage(q.Project, q.Name, old, m); err != nil {
+				return nil, err
+			}
+		}
+		if len(due) < 1000 {
+			return expired, nil
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package emulator
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// TaskSpec is everything a Runtime needs to run one task. Runtimes choose
+// where files live (a container path, a temp dir) and export them to the task
+// as TASK_DIR, PAYLOAD_FILE and CONFIG_FILE.
+type TaskSpec struct {
+	TaskID string
+	// Image is the Docker image to run (docker runtime). The process runtime
+	// ignores it.
+	Image string
+	// Command is the command line. Empty means the image's own entrypoint
+	// (docker); the process runtime requires it. A single element containing
+	// spaces is run through `sh -c`.
+	Command []string
+	// IronArgs appends `-d TASK_DIR -payload PAYLOAD_FILE -config CONFIG_FILE
+	// -id TASK_ID`, in that order, as spec §3.6 requires.
+	IronArgs bool
+	Env      map[string]string
+	Payload  []byte
+	Config   []byte
+	// CodeZip, when set, is extracted into TASK_DIR before the task starts.
+	CodeZip []byte
+	Timeout time.Duration
+	// MemoryMB and CPUs limit the task; 0 means no limit.
+	MemoryMB int64
+	CPUs     float64
+	Labels   map[string]string
+}
+
+// Output receives a task's streams as they are produced.
+type Output struct {
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// ExitResult is how a task ended. A failing task is a result, not an error.
+type ExitResult struct {
+	ExitCode int
+	// TimedOut: the runtime killed the task at spec.Timeout.
+	TimedOut bool
+	// Stopped: ctx ended (cancel or shutdown) and the runtime killed the task.
+	Stopped bool
+	// OOMKilled: the memory limit killed the task.
+	OOMKilled bool
+	// StartError explains why the task never started (missing image, bad
+	// command); ExitCode is then -1.
+	StartError string
+}
+
+// Runtime runs tasks. Run blocks until the task ends and returns its result;
+// it returns an error only when the runtime itself is broken (the engine is
+// unreachable mid-run). Run enforces spec.Timeout and, when ctx ends, kills
+// the task and reports Stopped. Everything Run creates is gone when it returns.
+type Runtime interface {
+	Name() string
+	Run(ctx context.Context, spec TaskSpec, out Output) (ExitResult, error)
+}

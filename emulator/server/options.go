@@ -1,0 +1,54 @@
+package server
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Version is reported by GET /version.
+const Version = "0.1.0"
+
+// DefaultListen is the default listen address: loopback only.
+const DefaultListen = "127.0.0.1:4766"
+
+// Options configure an emulator instance.
+type Options struct {
+	// Listen is the TCP address; "127.0.0.1:0" picks a free port.
+	Listen string
+	// DataDir holds the Badger database. Ignored when Ephemeral.
+	DataDir string
+	// Ephemeral keeps all state in memory.
+	Ephemeral bool
+	// SyncWrites fsyncs every commit (power-loss safety, slower writes).
+	SyncWrites bool
+	// Tokens and Projects switch on strict auth (spec §1.2).
+	Tokens   []string
+	Projects []string
+	// VirtualClock starts the clock frozen at start-up time; it moves only
+	// through the control plane (or Server.Clock in Go tests).
+	VirtualClock bool
+	// MessageBodyLimit is the largest MQ message body; 0 = 256 KiB.
+	MessageBodyLimit int
+	Logger           *slog.Logger
+}
+
+// DefaultDataDir is the OS user data directory plus /ironlocal:
+// $XDG_DATA_HOME or ~/.local/share on Linux, ~/Library/Application Support
+// on macOS, %LocalAppData% on Windows.
+func DefaultDataDir() string {
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "ironlocal")
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "ironlocal")
+		}
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "ironlocal")
+	}
+	return filepath.Join(home, ".local", "share", "ironlocal")
+}

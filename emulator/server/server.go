@@ -1,0 +1,199 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/emulator/clock"
+	"github.com/ironlocal/ironlocal/emulator/httpapi"
+	"github.com/ironlocal/ironlocal/emulator/idgen"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
+)
+
+// Server is a running emulator.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	store   *badgerstore.Store
+	bus     *emulator.Bus
+	clock   emulator.Clock
+	virtual *clock.Virtual
+	mq      *mq.Service
+	cache   *cache.Service
+	api     *httpapi.API
+	http    *http.Server
+	ln      net.Listener
+
+	ctx    context.Context // ends when Close begins
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	closed bool
+	once   sync.Once
+	err    error
+}
+
+// Start opens the store, builds the services and binds the listener. It
+// returns once requests can be served.
+func Start(opts Options) (*Server, error) {
+	if opts.Listen == "" {
+		opts.Listen = DefaultListen
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if !opts.Ephemeral && opts.DataDir == "" {
+		opts.DataDir = DefaultDataDir()
+	}
+	s := &Server{opts: opts, log: opts.Logger, bus: emulator.NewBus()}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if opts.VirtualClock {
+		s.virtual = clock.NewVirtual(time.Now())
+		s.clock = s.virtual
+	} else {
+		s.clock = clock.Real{}
+	}
+
+	s.store = badgerstore.New(badgerstore.Options{Dir: opts.DataDir, InMemory: opts.Ephemeral,
+		SyncWrites: opts.SyncWrites, Logger: opts.Logger})
+	if err := s.store.Open(); err != nil {
+		return nil, err
+	}
+	ids := idgen.NewRandom(s.clock)
+	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, mq.Config{BodyLimit: opts.MessageBodyLimit})
+	s.cache = cache.New(s.store, s.clock, s.bus)
+	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Control: control{s},
+		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
+
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		_ = s.store.Close()
+		return nil, fmt.Errorf("listen on %s: %w", opts.Listen, err)
+	}
+	s.ln = ln
+	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
+	s.goBackground("http", func(ctx context.Context) {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "err", err)
+		}
+	})
+	s.goBackground("expiry-sweeper", s.sweepLoop)
+	return s, nil
+}
+
+// goBackground starts fn under the server's ownership; it refuses once
+// Close has begun, and Close waits for every such goroutine.
+func (s *Server) goBackground(name string, fn func(ctx context.Context)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(s.ctx)
+	}()
+	return true
+}
+
+// sweepLoop removes expired messages every second, and at once whenever the
+// virtual clock moves.
+func (s *Server) sweepLoop(ctx context.Context) {
+	shifted := make(chan struct{}, 1)
+	if s.virtual != nil {
+		s.virtual.OnShift(func(time.Time) {
+			select {
+			case shifted <- struct{}{}:
+			default:
+			}
+		})
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-shifted:
+		}
+		if err := s.mq.SweepExpired(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweep expired messages", "err", err)
+		}
+	}
+}
+
+// Addr is the bound listen address.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// URL is the base URL of the API, e.g. http://127.0.0.1:4766.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Bus is the event bus (the GUI and tests subscribe to it).
+func (s *Server) Bus() *emulator.Bus { return s.bus }
+
+// VirtualClock returns the virtual clock, or nil on the wall clock.
+func (s *Server) VirtualClock() *clock.Virtual { return s.virtual }
+
+// Close shuts down gracefully: in-flight requests finish (long polls and
+// event streams end early), background loops stop, the store is closed
+// cleanly. It is idempotent; ctx bounds the wait for in-flight requests.
+func (s *Server) Close(ctx context.Context) error {
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		s.api.Close()
+		errHTTP := s.http.Shutdown(ctx)
+		s.cancel()
+		s.wg.Wait()
+		s.err = errors.Join(errHTTP, s.store.Close())
+	})
+	return s.err
+}
+
+// control implements the /_ironlocal control plane.
+type control struct{ s *Server }
+
+func (c control) Reset(ctx context.Context) error {
+	if err := c.s.store.Reset(ctx); err != nil {
+		return err
+	}
+	c.s.bus.Publish(emulator.Event{Type: emulator.EventStateReset, At: c.s.clock.Now()})
+	return nil
+}
+
+func (c control) Health() map[string]string {
+	return map[string]string{"mq": "ok", "cache": "ok", "store": "ok"}
+}
+
+func (c control) Now() (time.Time, bool) { return c.s.clock.Now(), c.s.virtual != nil }
+
+func (c control) AdvanceClock(d time.Duration, at time.Time) (time.Time, error) {
+	v := c.s.virtual
+	if v == nil {
+		return time.Time{}, emulator.Invalid("The clock is the wall clock: start ironlocal with --virtual-clock to move it")
+	}
+	now := v.Now()
+	if !at.IsZero() {
+		if at.Before(now) {
+			return time.Time{}, emulator.Invalid("The clock only moves forward: %s is before %s", at.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
+		}
+		now = v.Set(at)
+	} else {
+		now = v.Advance(d)
+	}
+	c.s.bus.Publish(emulator.Event{Type: emulator.EventClockChanged, At: now})
+	return now, nil
+}

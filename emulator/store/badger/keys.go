@@ -1,0 +1,104 @@
+package badger
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// Key layout. Every key starts with a one-byte tag. Names are separated by a
+// NUL byte (services reject NUL in names), numbers are big-endian so byte
+// order is numeric order.
+//
+//	meta:schema                     schema version (uint32)
+//	seq:…                           Badger sequences (message ids, generations)
+//	q  project 0 name               queue record (JSON), includes its generation
+//	m  gen(8) id(8)                 message record (JSON)
+//	r  gen(8) id(8)                 ready index: reservable now, FIFO by id
+//	p  gen(8) at(8) id(8)           pending index: delayed/reserved until at
+//	x  gen(8) at(8) id(8)           expiry index: message expires at
+//	c  project 0 name               cache record (JSON), includes its generation
+//	i  gen(8) key                   cache item (JSON)
+//	d  gen(8)                       dead generation: its m/r/p/x/i keys await sweeping
+//
+// Messages and items hang off a generation number instead of the queue or
+// cache name. Clearing or deleting a queue gives it a new generation (or
+// removes the record) in one small transaction, so the operation is atomic and
+// O(1) whatever the depth; the orphaned keys are swept in the background.
+//
+// Reserve reads only the r and p indexes of one generation, so its cost does
+// not depend on how many messages are reserved, delayed or stored.
+const (
+	tagQueue   byte = 'q'
+	tagMessage byte = 'm'
+	tagReady   byte = 'r'
+	tagPending byte = 'p'
+	tagExpiry  byte = 'x'
+	tagCache   byte = 'c'
+	tagItem    byte = 'i'
+	tagDead    byte = 'd'
+)
+
+var (
+	keySchema     = []byte("meta:schema")
+	keySeqMessage = []byte("seq:message")
+	keySeqGen     = []byte("seq:generation")
+)
+
+// generationTags lists the tags whose keys hang off a generation.
+var generationTags = []byte{tagMessage, tagReady, tagPending, tagExpiry, tagItem}
+
+func nameKey(tag byte, project, name string) []byte {
+	k := make([]byte, 0, 2+len(project)+len(name))
+	k = append(k, tag)
+	k = append(k, project...)
+	k = append(k, 0)
+	return append(k, name...)
+}
+
+func projectPrefix(tag byte, project string) []byte {
+	k := make([]byte, 0, 2+len(project))
+	k = append(k, tag)
+	k = append(k, project...)
+	return append(k, 0)
+}
+
+func genPrefix(tag byte, gen uint64) []byte {
+	k := make([]byte, 9, 25)
+	k[0] = tag
+	binary.BigEndian.PutUint64(k[1:], gen)
+	return k
+}
+
+func genIDKey(tag byte, gen uint64, id emulator.MessageID) []byte {
+	return binary.BigEndian.AppendUint64(genPrefix(tag, gen), uint64(id))
+}
+
+func genTimeIDKey(tag byte, gen uint64, at time.Time, id emulator.MessageID) []byte {
+	k := binary.BigEndian.AppendUint64(genPrefix(tag, gen), timeBits(at))
+	return binary.BigEndian.AppendUint64(k, uint64(id))
+}
+
+func itemKey(gen uint64, key string) []byte {
+	return append(genPrefix(tagItem, gen), key...)
+}
+
+// timeBits orders times as unsigned integers; times before 1970 clamp to 0.
+func timeBits(t time.Time) uint64 {
+	n := t.UnixNano()
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
+// idFromKey reads the trailing message id of an r, p or x key.
+func idFromKey(k []byte) emulator.MessageID {
+	return emulator.MessageID(binary.BigEndian.Uint64(k[len(k)-8:]))
+}
+
+// timeFromKey reads the time of a p or x key.
+func timeFromKey(k []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[9:17])))
+}

@@ -1,0 +1,336 @@
+package badger
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// SchemaVersion is the on-disk layout version this build writes. A data dir
+// written by a newer build is refused rather than misread.
+const SchemaVersion uint32 = 1
+
+// Options configure the store.
+type Options struct {
+	// Dir is the data directory. Ignored when InMemory.
+	Dir string
+	// InMemory keeps everything in RAM (--ephemeral, tests).
+	InMemory bool
+	// SyncWrites fsyncs every commit: safe against power loss, not just
+	// against a killed process, at the cost of one fsync per write request.
+	SyncWrites bool
+	// GCInterval is how often value-log GC runs; 0 means 5 minutes.
+	GCInterval time.Duration
+	Logger     *slog.Logger
+}
+
+// Store is the Badger-backed implementation of the emulator's stores.
+type Store struct {
+	opts  Options
+	db    *badger.DB
+	log   *slog.Logger
+	msgID *badger.Sequence
+	gen   *badger.Sequence
+	seqMu sync.Mutex
+	hints *hints
+
+	sweep  chan struct{}
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	closed sync.Once
+	err    error
+}
+
+// New returns a store that is not yet open.
+func New(opts Options) *Store {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.GCInterval == 0 {
+		opts.GCInterval = 5 * time.Minute
+	}
+	return &Store{opts: opts, log: opts.Logger, hints: newHints(),
+		sweep: make(chan struct{}, 1), stop: make(chan struct{})}
+}
+
+// Open opens (or creates) the database, checks the schema version and starts
+// the background sweeper and value-log GC.
+func (s *Store) Open() error {
+	bo := badger.DefaultOptions(s.opts.Dir).
+		WithInMemory(s.opts.InMemory).
+		WithSyncWrites(s.opts.SyncWrites).
+		WithLogger(badgerLogger{s.log}).
+		// Desktop-sized memory: Badger's defaults hold ~90 MB of heap.
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(6).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithValueLogFileSize(64 << 20).
+		// Bodies above 4 KiB live in the value log, which keeps large
+		// batches under the transaction size limit of small memtables.
+		WithValueThreshold(4 << 10).
+		WithNumCompactors(2).
+		WithCompactL0OnClose(false)
+	if s.opts.InMemory {
+		bo.Dir, bo.ValueDir = "", ""
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return fmt.Errorf("open badger store at %q: %w", s.opts.Dir, err)
+	}
+	s.db = db
+	if err := s.checkSchema(); err != nil {
+		_ = db.Close()
+		return err
+	}
+	if s.msgID, err = db.GetSequence(keySeqMessage, 1000); err != nil {
+		_ = db.Close()
+		return fmt.Errorf("open message id sequence: %w", err)
+	}
+	if s.gen, err = db.GetSequence(keySeqGen, 100); err != nil {
+		_ = db.Close()
+		return fmt.Errorf("open generation sequence: %w", err)
+	}
+	s.wg.Add(2)
+	go s.sweeper()
+	go s.valueLogGC()
+	s.kickSweeper() // resume sweeping interrupted by a previous stop
+	return nil
+}
+
+func (s *Store) checkSchema() error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		item, err := txn.Get(keySchema)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return txn.Set(keySchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
+		}
+		if err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil || len(v) != 4 {
+			return fmt.Errorf("read schema version: corrupt value")
+		}
+		if got := binary.BigEndian.Uint32(v); got > SchemaVersion {
+			return fmt.Errorf("data dir %q has schema version %d, newer than this build's %d: upgrade ironlocal or use another --data-dir", s.opts.Dir, got, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Close stops background work, releases sequences and closes the database.
+// It is idempotent.
+func (s *Store) Close() error {
+	s.closed.Do(func() {
+		if s.db == nil {
+			return
+		}
+		close(s.stop)
+		s.wg.Wait()
+		var errs []error
+		for _, seq := range []*badger.Sequence{s.msgID, s.gen} {
+			if seq != nil {
+				errs = append(errs, seq.Release())
+			}
+		}
+		errs = append(errs, s.db.Close())
+		s.err = errors.Join(errs...)
+	})
+	return s.err
+}
+
+// Reset wipes all state (control plane /_ironlocal/reset). Id sequences keep
+// counting so ids never repeat within a process.
+func (s *Store) Reset(ctx context.Context) error {
+	if err := s.db.DropAll(); err != nil {
+		return fmt.Errorf("reset store: %w", err)
+	}
+	s.hints.reset()
+	return s.checkSchema()
+}
+
+// NextMessageIDs allocates n message ids in increasing order. Ids are 19
+// decimal digits on the wire: the sequence is offset into that range.
+func (s *Store) NextMessageIDs(n int) ([]emulator.MessageID, error) {
+	const base = 6_000_000_000_000_000_000
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	ids := make([]emulator.MessageID, n)
+	for i := range ids {
+		v, err := s.msgID.Next()
+		if err != nil {
+			return nil, fmt.Errorf("allocate message id: %w", err)
+		}
+		ids[i] = emulator.MessageID(base + v)
+	}
+	return ids, nil
+}
+
+func (s *Store) nextGeneration() (uint64, error) {
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	v, err := s.gen.Next()
+	if err != nil {
+		return 0, fmt.Errorf("allocate generation: %w", err)
+	}
+	return v + 1, nil // generation 0 is never used
+}
+
+// update runs fn in a read-write transaction, retrying on write conflicts,
+// and applies the index hints only after a successful commit.
+func (s *Store) update(ctx context.Context, fn func(*txn) error) error {
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := s.newTxn(true)
+		err := fn(t)
+		if err == nil {
+			err = t.txn.Commit()
+		} else {
+			t.txn.Discard()
+		}
+		if errors.Is(err, badger.ErrConflict) && attempt < 20 {
+			continue
+		}
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			return emulator.TooLarge("request too large for one transaction")
+		}
+		if err != nil {
+			return err
+		}
+		t.afterCommit()
+		return nil
+	}
+}
+
+func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := s.newTxn(false)
+	defer t.txn.Discard()
+	return fn(t)
+}
+
+func (s *Store) kickSweeper() {
+	select {
+	case s.sweep <- struct{}{}:
+	default:
+	}
+}
+
+// sweeper deletes the keys of dead generations in bounded batches.
+func (s *Store) sweeper() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.sweep:
+		}
+		if err := s.sweepDead(); err != nil {
+			s.log.Warn("sweep dead generations", "err", err)
+		}
+	}
+}
+
+func (s *Store) sweepDead() error {
+	var dead []uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagDead}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			dead = append(dead, binary.BigEndian.Uint64(it.Item().Key()[1:]))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, gen := range dead {
+		for _, tag := range generationTags {
+			if err := s.deletePrefix(genPrefix(tag, gen)); err != nil {
+				return err
+			}
+		}
+		if err := s.db.Update(func(txn *badger.Txn) error {
+			return txn.Delete(genPrefix(tagDead, gen))
+		}); err != nil {
+			return err
+		}
+		s.hints.forget(gen)
+	}
+	return nil
+}
+
+// deletePrefix removes keys under prefix a thousand at a time, so no single
+// transaction grows too big and writers are never blocked for long.
+func (s *Store) deletePrefix(prefix []byte) error {
+	for {
+		select {
+		case <-s.stop:
+			return errors.New("store closing")
+		default:
+		}
+		var keys [][]byte
+		err := s.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(keys) < 1000; it.Next() {
+				keys = append(keys, it.Item().KeyCopy(nil))
+			}
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		wb := s.db.NewWriteBatch()
+		for _, k := range keys {
+			if err := wb.Delete(k); err != nil {
+				wb.Cancel()
+				return err
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) valueLogGC() {
+	defer s.wg.Done()
+	if s.opts.InMemory {
+		return
+	}
+	t := time.NewTicker(s.opts.GCInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			for s.db.RunValueLogGC(0.5) == nil {
+			}
+		}
+	}
+}
+
+// badgerLogger routes Badger's logging to slog; Badger's info chatter is
+// demoted to debug.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error(fmt.Sprintf(f, a...), "component", "badger") }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn(fmt.Sprintf(f, a...), "component", "badger") }
+func (b badgerLogger) Infof(f string, a ...any)    { b.l.Debug(fmt.Sprintf(f, a...), "component", "badger") }
+func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Debug(fmt.Sprintf(f, a...), "component", "badger") }

@@ -1,0 +1,363 @@
+package badger
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// txn wraps one Badger transaction. It implements the emulator's QueueTx and
+// CacheTx, caches generation lookups, and collects index-hint changes that
+// may only be applied after commit.
+type txn struct {
+	s      *Store
+	txn    *badger.Txn
+	epoch  uint64
+	gens   map[string]uint64
+	lowers [][2][]byte
+	raises [][2][]byte
+	swept  bool
+}
+
+func (s *Store) newTxn(update bool) *txn {
+	// Read the epoch before the snapshot: see hints.
+	epoch := s.hints.currentEpoch()
+	return &txn{s: s, txn: s.db.NewTransaction(update), epoch: epoch, gens: map[string]uint64{}}
+}
+
+func (t *txn) afterCommit() {
+	for _, r := range t.raises {
+		t.s.hints.raise(r[0], r[1], t.epoch)
+	}
+	for _, l := range t.lowers {
+		t.s.hints.lower(l[0], l[1])
+	}
+	if t.swept {
+		t.s.kickSweeper()
+	}
+}
+
+func (t *txn) getJSON(key []byte, v any) (bool, error) {
+	item, err := t.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+}
+
+func (t *txn) setJSON(key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.txn.Set(key, b)
+}
+
+// setIndex writes an index entry and remembers to lower the scan hint.
+func (t *txn) setIndex(prefix, key []byte) error {
+	t.lowers = append(t.lowers, [2][]byte{prefix, key})
+	return t.txn.Set(key, nil)
+}
+
+// buryGeneration marks gen for background sweeping.
+func (t *txn) buryGeneration(gen uint64) error {
+	t.swept = true
+	return t.txn.Set(genPrefix(tagDead, gen), nil)
+}
+
+// scanIndex walks the live keys of an index from its hint, calling fn for
+// each until fn returns false. It records how far the head of the index is
+// dead so the next scan can skip it.
+func (t *txn) scanIndex(prefix []byte, fn func(key []byte) (more bool, err error)) error {
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, AllVersions: true})
+	defer it.Close()
+	var prev []byte
+	var lastDead []byte
+	first := true
+	for it.Seek(t.s.hints.seek(prefix)); it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if prev != nil && bytes.Equal(k, prev) {
+			continue // an older version of a key already decided
+		}
+		prev = append(prev[:0], k...)
+		if item.IsDeletedOrExpired() {
+			if first {
+				lastDead = item.KeyCopy(lastDead[:0])
+			}
+			continue
+		}
+		if first {
+			first = false
+			t.raises = append(t.raises, [2][]byte{prefix, item.KeyCopy(nil)})
+		}
+		more, err := fn(k)
+		if err != nil || !more {
+			return err
+		}
+	}
+	if first && lastDead != nil {
+		// Nothing live at all: everything up to lastDead is dead.
+		t.raises = append(t.raises, [2][]byte{prefix, append(lastDead, 0)})
+	}
+	return nil
+}
+
+// queueRecord is the stored form of a queue.
+type queueRecord struct {
+	emulator.Queue
+	Gen uint64 `json:"gen"`
+}
+
+func genCacheKey(tag byte, project, name string) string {
+	return string(nameKey(tag, project, name))
+}
+
+func (t *txn) queueRecord(project, name string) (queueRecord, error) {
+	var rec queueRecord
+	ok, err := t.getJSON(nameKey(tagQueue, project, name), &rec)
+	if err != nil {
+		return rec, fmt.Errorf("read queue %s: %w", name, err)
+	}
+	if !ok {
+		return rec, emulator.NotFound("Queue not found")
+	}
+	t.gens[genCacheKey(tagQueue, project, name)] = rec.Gen
+	return rec, nil
+}
+
+func (t *txn) queueGen(project, name string) (uint64, error) {
+	if g, ok := t.gens[genCacheKey(tagQueue, project, name)]; ok {
+		return g, nil
+	}
+	rec, err := t.queueRecord(project, name)
+	return rec.Gen, err
+}
+
+func (t *txn) Queue(project, name string) (emulator.Queue, error) {
+	rec, err := t.queueRecord(project, name)
+	return rec.Queue, err
+}
+
+func (t *txn) PutQueue(q emulator.Queue) error {
+	gen, err := t.queueGen(q.Project, q.Name)
+	if errors.Is(err, emulator.ErrNotFound) {
+		if gen, err = t.s.nextGeneration(); err != nil {
+			return err
+		}
+		t.gens[genCacheKey(tagQueue, q.Project, q.Name)] = gen
+	} else if err != nil {
+		return err
+	}
+	return t.setJSON(nameKey(tagQueue, q.Project, q.Name), queueRecord{Queue: q, Gen: gen})
+}
+
+func (t *txn) DeleteQueue(project, name string) error {
+	gen, err := t.queueGen(project, name)
+	if err != nil {
+		return err
+	}
+	delete(t.gens, genCacheKey(tagQueue, project, name))
+	if err := t.txn.Delete(nameKey(tagQueue, project, name)); err != nil {
+		return err
+	}
+	return t.buryGeneration(gen)
+}
+
+func (t *txn) ClearMessages(project, name string) error {
+	rec, err := t.queueRecord(project, name)
+	if err != nil {
+		return err
+	}
+	if err := t.buryGeneration(rec.Gen); err != nil {
+		return err
+	}
+	if rec.Gen, err = t.s.nextGeneration(); err != nil {
+		return err
+	}
+	t.gens[genCacheKey(tagQueue, project, name)] = rec.Gen
+	return t.setJSON(nameKey(tagQueue, project, name), rec)
+}
+
+func (t *txn) ListQueues(project, prefix, after string, limit int) ([]emulator.Queue, error) {
+	base := projectPrefix(tagQueue, project)
+	scan := append(append([]byte{}, base...), prefix...)
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: scan, PrefetchValues: true, PrefetchSize: min(limit, 100)})
+	defer it.Close()
+	seek := scan
+	if after != "" && after >= prefix {
+		seek = append(append(append([]byte{}, base...), after...), 0)
+	}
+	var out []emulator.Queue
+	for it.Seek(seek); it.Valid() && len(out) < limit; it.Next() {
+		var rec queueRecord
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
+			return nil, fmt.Errorf("list queues: %w", err)
+		}
+		out = append(out, rec.Queue)
+	}
+	return out, nil
+}
+
+func (t *txn) ListAllQueues(fn func(emulator.Queue) error) error {
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagQueue}, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var rec queueRecord
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
+			return fmt.Errorf("list queues: %w", err)
+		}
+		if err := fn(rec.Queue); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) Message(project, queue string, id emulator.MessageID) (emulator.Message, error) {
+	var m emulator.Message
+	gen, err := t.queueGen(project, queue)
+	if err != nil {
+		return m, err
+	}
+	return t.messageByGen(gen, id)
+}
+
+func (t *txn) messageByGen(gen uint64, id emulator.MessageID) (emulator.Message, error) {
+	var m emulator.Message
+	ok, err := t.getJSON(genIDKey(tagMessage, gen, id), &m)
+	if err != nil {
+		return m, fmt.Errorf("read message %s: %w", id, err)
+	}
+	if !ok {
+		return m, emulator.NotFound("Message not found")
+	}
+	return m, nil
+}
+
+// stateKey is the index entry a message's state puts it in.
+func stateKey(gen uint64, m emulator.Message) (prefix, key []byte) {
+	if m.State == emulator.MessageReady {
+		return genPrefix(tagReady, gen), genIDKey(tagReady, gen, m.ID)
+	}
+	return genPrefix(tagPending, gen), genTimeIDKey(tagPending, gen, m.AvailableAt, m.ID)
+}
+
+func (t *txn) InsertMessage(project, queue string, m emulator.Message) error {
+	gen, err := t.queueGen(project, queue)
+	if err != nil {
+		return err
+	}
+	if err := t.setJSON(genIDKey(tagMessage, gen, m.ID), m); err != nil {
+		return err
+	}
+	if err := t.setIndex(stateKey(gen, m)); err != nil {
+		return err
+	}
+	return t.setIndex(genPrefix(tagExpiry, gen), genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID))
+}
+
+func (t *txn) UpdateMessage(project, queue string, old, m emulator.Message) error {
+	gen, err := t.queueGen(project, queue)
+	if err != nil {
+		return err
+	}
+	if err := t.setJSON(genIDKey(tagMessage, gen, m.ID), m); err != nil {
+		return err
+	}
+	_, oldKey := stateKey(gen, old)
+	prefix, newKey := stateKey(gen, m)
+	if !bytes.Equal(oldKey, newKey) {
+		if err := t.txn.Delete(oldKey); err != nil {
+			return err
+		}
+		if err := t.setIndex(prefix, newKey); err != nil {
+			return err
+		}
+	}
+	if !old.ExpiresAt.Equal(m.ExpiresAt) {
+		if err := t.txn.Delete(genTimeIDKey(tagExpiry, gen, old.ExpiresAt, old.ID)); err != nil {
+			return err
+		}
+		return t.setIndex(genPrefix(tagExpiry, gen), genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID))
+	}
+	return nil
+}
+
+func (t *txn) DeleteMessage(project, queue string, m emulator.Message) error {
+	gen, err := t.queueGen(project, queue)
+	if err != nil {
+		return err
+	}
+	_, key := stateKey(gen, m)
+	for _, k := range [][]byte{genIDKey(tagMessage, gen, m.ID), key, genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID)} {
+		if err := t.txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) ReadyMessages(project, queue string, limit int) ([]emulator.Message, error) {
+	gen, err := t.queueGen(project, queue)
+	if err != nil {
+		return nil, err
+	}
+	var ids []emulator.MessageID
+	err = t.scanIndex(genPrefix(tagReady, gen), func(k []byte) (bool, error) {
+		ids = append(ids, idFromKey(k))
+		return len(ids) < limit, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t.messagesByID(gen, ids)
+}
+
+func (t *txn) DueMessages(project, queue string, now time.Time, limit int) ([]emulator.Message, error) {
+	return t.timeIndexed(tagPending, project, queue, now, limit)
+}
+
+func (t *txn) ExpiredMessages(project, queue string, now time.Time, limit int) ([]emulator.Message, error) {
+	return t.timeIndexed(tagExpiry, project, queue, now, limit)
+}
+
+func (t *txn) timeIndexed(tag byte, project, queue string, now time.Time, limit int) ([]emulator.Message, error) {
+	gen, err := t.queueGen(project, queue)
+	if err != nil {
+		return nil, err
+	}
+	var ids []emulator.MessageID
+	err = t.scanIndex(genPrefix(tag, gen), func(k []byte) (bool, error) {
+		if timeFromKey(k).After(now) {
+			return false, nil
+		}
+		ids = append(ids, idFromKey(k))
+		return len(ids) < limit, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t.messagesByID(gen, ids)
+}
+
+func (t *txn) messagesByID(gen uint64, ids []emulator.MessageID) ([]emulator.Message, error) {
+	out := make([]emulator.Message, 0, len(ids))
+	for _, id := range ids {
+		m, err := t.messageByGen(gen, id)
+		if err != nil {
+			return nil, fmt.Errorf("index points at a missing message %s: %w", id, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
