@@ -1,0 +1,46 @@
+# ironlocal — run `make help` for the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+export LANG ?= en_US.UTF-8
+
+.PHONY: help run serve build test test-short fuzz bench fixtures deps lint clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: serve ## run ironlocal (the headless daemon; the desktop app arrives with the GUI issue)
+
+serve: build ## run the headless daemon ironlocald on 127.0.0.1:4766 with a durable store
+	$(BIN)/ironlocald $(ARGS)
+
+build: ## build bin/ironlocald (static, CGO_ENABLED=0)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/ironlocald ./emulator/cmd/ironlocald
+
+deps: ## check/install what the tests need (Docker engine reachable; apt packages when root)
+	@./.ci/deps.sh
+
+lint: ## gofmt, go vet, go mod tidy check
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	CGO_ENABLED=0 $(GO) vet ./...
+	$(GO) mod tidy -diff
+
+test: deps lint fixtures ## install what tests need, then run every test (unit, API, Docker, black-box) and a short fuzz
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) fuzz FUZZTIME=10s
+
+test-short: ## unit and API tests only (no Docker, no black-box)
+	CGO_ENABLED=0 $(GO) test -short ./emulator/...
+
+FUZZTIME ?= 30s
+fuzz: ## fuzz the HTTP decoders/handlers for FUZZTIME (default 30s)
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./emulator/httpapi
+
+fixtures: ## build the fixture job image(s) locally (FROM scratch, no registry)
+	@if docker info >/dev/null 2>&1; then ./fixtures/build.sh; else echo "fixtures: no Docker engine reachable, skipping image build"; fi
+
+bench: ## run the benchmark harness and print the results table (BENCH_ARGS=-quick for a short run)
+	CGO_ENABLED=0 $(GO) run ./bench/cmd/ironbench $(BENCH_ARGS)
+
+clean: ## remove build output
+	rm -rf $(BIN)
