@@ -1,0 +1,34 @@
+// Package docker is the Runtime that runs each task in a Docker container
+// through the Engine API (github.com/moby/moby/client). It honours DOCKER_HOST
+// and the other DOCKER_* variables and negotiates the API version.
+//
+// What the container sees (spec §3.6):
+//
+//	/mnt/task               TASK_DIR and working directory; the code zip is extracted here
+//	/mnt/iron/payload.json  PAYLOAD_FILE, the payload bytes verbatim
+//	/mnt/iron/config        CONFIG_FILE, the code config verbatim (empty if none)
+//
+// The files are copied into the created container as a tar before it starts;
+// nothing is bind-mounted, so the runtime works against a remote engine and
+// with FROM scratch images. Both directories are mode 0777 so images that run
+// as a non-root user can write.
+//
+// Command line: an empty Command runs the image's own entrypoint and cmd,
+// with the Iron args appended after the image's cmd. A Command replaces
+// both; a single element containing spaces runs as
+// `sh -c '<command> "$@"' sh <iron args…>` (the Iron args appended to the
+// command line), which needs a shell in the image: a FROM scratch image must
+// be given its command as separate elements. An image whose cmd is in shell
+// form (`CMD python app.py`) gets the Iron args as the shell's $0, $1…, not
+// as the program's arguments.
+//
+// Output is demultiplexed by one goroutine, so writes to Output.Stdout and
+// Output.Stderr never overlap and both may be the same writer.
+//
+// Images are never pulled: no registry is assumed reachable. A missing image
+// is a StartError telling the user to build it.
+//
+// Every container carries the label ironlocal.instance=<Options.Instance> and
+// ironlocal.task=<task id>, is removed when Run returns, and is found by
+// ReapLeftovers if the emulator died before it could remove it.
+package docker

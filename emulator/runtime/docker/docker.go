@@ -1,0 +1,420 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// Labels on every container this runtime creates.
+const (
+	LabelInstance = "ironlocal.instance"
+	LabelTask     = "ironlocal.task"
+)
+
+// Paths inside the container (spec §3.6).
+const (
+	TaskDir     = "/mnt/task"
+	PayloadFile = "/mnt/iron/payload.json"
+	ConfigFile  = "/mnt/iron/config"
+)
+
+const (
+	// drainGrace bounds the wait for the log stream to end after the
+	// container has exited; the engine normally closes it at once.
+	drainGrace = 10 * time.Second
+	// cleanupTimeout bounds kill, inspect and remove calls made after ctx
+	// may have ended.
+	cleanupTimeout = 30 * time.Second
+)
+
+// Options configures a Runtime.
+type Options struct {
+	// Instance identifies this emulator among others sharing the engine; it
+	// is the value of the ironlocal.instance label, and ReapLeftovers removes
+	// every container carrying it. Required.
+	Instance string
+	// Labels are added to every container (e.g. testcontainers session
+	// labels, so its reaper also finds tasks).
+	Labels map[string]string
+	// NetworkMode is the container's network: "host" (default) so a task
+	// reaches an emulator listening on 127.0.0.1, "container:<id>" to share
+	// the emulator container's network, or a network name. With Docker
+	// Desktop, "host" is the VM's network, not the desktop's.
+	NetworkMode string
+	// Logger receives cleanup problems Run cannot return; nil discards.
+	Logger *slog.Logger
+}
+
+// Runtime runs tasks in Docker containers. It is safe for concurrent use.
+type Runtime struct {
+	cli      *client.Client
+	instance string
+	labels   map[string]string
+	network  string
+	log      *slog.Logger
+}
+
+var _ emulator.Runtime = (*Runtime)(nil)
+
+// New returns a Docker Runtime configured from DOCKER_HOST and the other
+// DOCKER_* variables. It does no I/O: the engine is first contacted by Ping
+// or Run, which also negotiate the API version.
+func New(opts Options) (*Runtime, error) {
+	if opts.Instance == "" {
+		return nil, emulator.Invalid("docker runtime: Options.Instance is required")
+	}
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	network := opts.NetworkMode
+	if network == "" {
+		network = "host"
+	}
+	return &Runtime{cli: cli, instance: opts.Instance, labels: maps.Clone(opts.Labels), network: network, log: log}, nil
+}
+
+// Name returns "docker".
+func (r *Runtime) Name() string { return "docker" }
+
+// Ping checks that the engine answers and negotiates the API version.
+func (r *Runtime) Ping(ctx context.Context) error {
+	if _, err := r.cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		return fmt.Errorf("ping docker engine at %s: %w", r.cli.DaemonHost(), err)
+	}
+	return nil
+}
+
+// Close releases the client's connections. Runs still in progress fail.
+func (r *Runtime) Close(context.Context) error { return r.cli.Close() }
+
+// ReapLeftovers force-removes every container labelled with this instance:
+// tasks an earlier run of the emulator did not clean up. It returns how many
+// it removed.
+func (r *Runtime) ReapLeftovers(ctx context.Context) (int, error) {
+	list, err := r.cli.ContainerList(ctx, client.ContainerListOptions{
+		All:     true,
+		Filters: make(client.Filters).Add("label", LabelInstance+"="+r.instance),
+	})
+	if err != nil {
+		return 0, wrap("list leftover containers", err)
+	}
+	var errs []error
+	n := 0
+	for _, c := range list.Items {
+		_, err := r.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		switch {
+		case err == nil:
+			n++
+		case !cerrdefs.IsNotFound(err): // already gone is what we wanted
+			errs = append(errs, wrap("remove leftover container "+c.ID, err))
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// Run creates, starts and supervises one container; see the package
+// documentation for what the task sees.
+func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (emulator.ExitResult, error) {
+	if spec.Image == "" {
+		return startError("the docker runtime needs an image"), nil
+	}
+	img, err := r.cli.ImageInspect(ctx, spec.Image)
+	if cerrdefs.IsNotFound(err) {
+		return imageMissing(spec.Image), nil
+	}
+	if err != nil {
+		return r.refused(ctx, "inspect image", err)
+	}
+	archive, err := taskArchive(spec)
+	if err != nil {
+		return startError(err.Error()), nil
+	}
+
+	// From here on calls ignore ctx's cancel: a container created while ctx
+	// ends must still be seen, killed and removed. ctx is checked between
+	// steps instead.
+	bg := context.WithoutCancel(ctx)
+	var imageCmd []string
+	if img.Config != nil {
+		imageCmd = img.Config.Cmd
+	}
+	cfg, host := r.containerConfig(spec, imageCmd)
+	created, err := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
+	if cerrdefs.IsNotFound(err) { // the image went away since the inspect
+		return imageMissing(spec.Image), nil
+	}
+	if err != nil {
+		return r.refused(ctx, "create container", err)
+	}
+	id := created.ID
+	defer r.remove(bg, id, spec.TaskID)
+
+	if _, err := r.cli.CopyToContainer(bg, id, client.CopyToContainerOptions{
+		DestinationPath: "/",
+		Content:         bytes.NewReader(archive),
+	}); err != nil {
+		return r.refused(ctx, "copy task files into container", err)
+	}
+	if ctx.Err() != nil {
+		return stopped(), nil
+	}
+	if _, err := r.cli.ContainerStart(bg, id, client.ContainerStartOptions{}); err != nil {
+		// The engine's reason (e.g. executable not found) is the task's
+		// start error.
+		return r.refused(ctx, "start container", err)
+	}
+	return r.supervise(ctx, id, spec, out)
+}
+
+// supervise streams the logs of the started container id and waits for it to
+// exit, killing it at the timeout or when ctx ends.
+func (r *Runtime) supervise(ctx context.Context, id string, spec emulator.TaskSpec, out emulator.Output) (emulator.ExitResult, error) {
+	// The wait and the log stream outlive ctx: after a kill we still need the
+	// exit status and the last of the output.
+	streams, cancelStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelStreams()
+	wait := r.cli.ContainerWait(streams, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	logs, err := r.cli.ContainerLogs(streams, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
+	if err != nil {
+		return emulator.ExitResult{}, wrap("follow container logs", err)
+	}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		defer logs.Close()
+		if _, err := stdcopy.StdCopy(orDiscard(out.Stdout), orDiscard(out.Stderr), logs); err != nil && streams.Err() == nil {
+			r.log.Warn("copy task output", "task_id", spec.TaskID, "container_id", id, "err", err)
+		}
+	}()
+	// Run owns the copier: it has ended before Run returns.
+	defer func() {
+		cancelStreams()
+		<-copied
+	}()
+
+	var deadline <-chan time.Time
+	if spec.Timeout > 0 {
+		timeout := time.NewTimer(spec.Timeout)
+		defer timeout.Stop()
+		deadline = timeout.C
+	}
+	var res emulator.ExitResult
+	var exit container.WaitResponse
+	select {
+	case exit = <-wait.Result:
+	case err := <-wait.Error:
+		return emulator.ExitResult{}, wrap("wait for container", err)
+	case <-deadline:
+		res.TimedOut = true
+	case <-ctx.Done():
+		res.Stopped = true
+	}
+	if res.TimedOut || res.Stopped {
+		r.kill(ctx, id, spec.TaskID)
+		stuck := time.NewTimer(cleanupTimeout)
+		defer stuck.Stop()
+		select {
+		case exit = <-wait.Result:
+		case err := <-wait.Error:
+			return emulator.ExitResult{}, wrap("wait for killed container", err)
+		case <-stuck.C:
+			return emulator.ExitResult{}, fmt.Errorf("container %s did not stop after kill", id)
+		}
+	}
+	if exit.Error != nil && exit.Error.Message != "" {
+		return emulator.ExitResult{}, fmt.Errorf("wait for container: %s", exit.Error.Message)
+	}
+	res.ExitCode = int(exit.StatusCode)
+
+	// The engine ends the stream once the container has exited; the bound
+	// only guards against one that never does (the deferred cancel ends it).
+	grace := time.NewTimer(drainGrace)
+	defer grace.Stop()
+	select {
+	case <-copied:
+	case <-grace.C:
+		r.log.Warn("task output stream did not end after exit", "task_id", spec.TaskID, "container_id", id)
+	}
+	res.OOMKilled = r.oomKilled(ctx, id, spec.TaskID)
+	return res, nil
+}
+
+// kill sends SIGKILL; a container that exited meanwhile is fine.
+func (r *Runtime) kill(ctx context.Context, id, taskID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	_, err := r.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"})
+	if err != nil && !cerrdefs.IsConflict(err) && !cerrdefs.IsNotFound(err) {
+		r.log.Warn("kill container", "task_id", taskID, "container_id", id, "err", err)
+	}
+}
+
+// oomKilled asks the engine whether the memory limit killed the container.
+// Failing to find out only loses that detail, so it is logged, not returned.
+func (r *Runtime) oomKilled(ctx context.Context, id, taskID string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	ins, err := r.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		r.log.Warn("inspect exited container", "task_id", taskID, "container_id", id, "err", err)
+		return false
+	}
+	return ins.Container.State != nil && ins.Container.State.OOMKilled
+}
+
+// remove force-removes the container with a context of its own: it runs
+// after ctx may have ended, and must not leave the container behind.
+func (r *Runtime) remove(ctx context.Context, id, taskID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	_, err := r.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		r.log.Warn("remove container", "task_id", taskID, "container_id", id, "err", err)
+	}
+}
+
+// containerConfig builds the container for spec; imageCmd is the image's own
+// cmd, which the Iron args follow when spec has no command.
+func (r *Runtime) containerConfig(spec emulator.TaskSpec, imageCmd []string) (*container.Config, *container.HostConfig) {
+	var iron []string
+	if spec.IronArgs {
+		iron = []string{"-d", TaskDir, "-payload", PayloadFile, "-config", ConfigFile, "-id", spec.TaskID}
+	}
+	cfg := &container.Config{
+		Image:      spec.Image,
+		Env:        environ(spec),
+		WorkingDir: TaskDir,
+		Labels:     r.containerLabels(spec),
+	}
+	switch {
+	case len(spec.Command) > 0:
+		// A command replaces the image's entrypoint and, with it, its cmd.
+		cfg.Entrypoint = commandLine(spec.Command, iron)
+	case len(iron) > 0:
+		// The image's entrypoint stays; setting Cmd drops the image's, so
+		// carry it over in front of the Iron args.
+		cfg.Cmd = append(slices.Clone(imageCmd), iron...)
+	}
+	host := &container.HostConfig{
+		NetworkMode: container.NetworkMode(r.network),
+		Resources: container.Resources{
+			Memory:   spec.MemoryMB << 20,
+			NanoCPUs: int64(spec.CPUs * 1e9),
+		},
+	}
+	if host.Memory > 0 {
+		// No swap on top of the limit, so it means what it says and an
+		// overrun shows up as OOMKilled rather than as slowness.
+		host.MemorySwap = host.Memory
+	}
+	return cfg, host
+}
+
+// containerLabels: the caller's, then the task's, then ours, which win so
+// ReapLeftovers and the tests can rely on them.
+func (r *Runtime) containerLabels(spec emulator.TaskSpec) map[string]string {
+	labels := make(map[string]string, len(r.labels)+len(spec.Labels)+2)
+	maps.Copy(labels, r.labels)
+	maps.Copy(labels, spec.Labels)
+	labels[LabelInstance] = r.instance
+	labels[LabelTask] = spec.TaskID
+	return labels
+}
+
+// environ is spec.Env plus the four Iron variables, which win because they
+// name files only the runtime knows. The image's own variables (PATH…) stay.
+func environ(spec emulator.TaskSpec) []string {
+	env := maps.Clone(spec.Env)
+	if env == nil {
+		env = make(map[string]string, 4)
+	}
+	env["TASK_ID"] = spec.TaskID
+	env["TASK_DIR"] = TaskDir
+	env["PAYLOAD_FILE"] = PayloadFile
+	env["CONFIG_FILE"] = ConfigFile
+	list := make([]string, 0, len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		list = append(list, k+"="+env[k])
+	}
+	return list
+}
+
+// commandLine is the argv for command with the Iron args appended; a single
+// element containing spaces is a shell command line (see the package doc).
+func commandLine(command, iron []string) []string {
+	if len(command) == 1 && strings.ContainsAny(command[0], " \t\n") {
+		if len(iron) == 0 {
+			return []string{"sh", "-c", command[0]}
+		}
+		return append([]string{"sh", "-c", command[0] + ` "$@"`, "sh"}, iron...)
+	}
+	return append(slices.Clone(command), iron...)
+}
+
+// refused turns a failed setup call into Run's answer: Stopped if ctx ended,
+// an error if the engine did not answer, otherwise a StartError carrying the
+// engine's reason (the task never started, and the engine said why).
+func (r *Runtime) refused(ctx context.Context, op string, err error) (emulator.ExitResult, error) {
+	switch {
+	case ctx.Err() != nil:
+		return stopped(), nil
+	case unreachable(err):
+		return emulator.ExitResult{}, wrap(op, err)
+	default:
+		return startError(fmt.Sprintf("%s: %v", op, err)), nil
+	}
+}
+
+// unreachable reports whether err means the engine did not answer at all, as
+// opposed to answering with an error status.
+func unreachable(err error) bool {
+	var ue *url.Error
+	return client.IsErrConnectionFailed(err) || errors.As(err, &ue)
+}
+
+// wrap names the operation and turns the engine's "not found" into
+// emulator.ErrNotFound, so callers never match engine error text.
+func wrap(op string, err error) error {
+	if cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("%s: %w", op, emulator.NotFound(err.Error()))
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func imageMissing(ref string) emulator.ExitResult {
+	return startError(fmt.Sprintf("image %q not found locally: build it (docker build -t %s …) or load it (docker load); ironlocal never pulls images, no registry is assumed reachable", ref, ref))
+}
+
+func startError(msg string) emulator.ExitResult {
+	return emulator.ExitResult{ExitCode: -1, StartError: msg}
+}
+
+func stopped() emulator.ExitResult { return emulator.ExitResult{ExitCode: -1, Stopped: true} }
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}

@@ -1,0 +1,399 @@
+package docker
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/jsonstream"
+	"github.com/moby/moby/client"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// fixtureImage is built from fixtures/worker once per test binary.
+const fixtureImage = "ironlocal/fixture-worker:latest"
+
+var (
+	engineOnce sync.Once
+	engineErr  error // the engine did not answer
+	buildErr   error // it answered, but the fixture image did not build
+)
+
+// newRuntime returns a Runtime with an instance id of its own, so leftovers
+// of this test never touch other users of the engine. Without an engine the
+// test is skipped, or fails when IRONLOCAL_REQUIRE_DOCKER=1.
+func newRuntime(t *testing.T, opts Options) *Runtime {
+	t.Helper()
+	engineOnce.Do(setupEngine)
+	if engineErr != nil {
+		if os.Getenv("IRONLOCAL_REQUIRE_DOCKER") == "1" {
+			t.Fatalf("IRONLOCAL_REQUIRE_DOCKER=1 but no docker engine is reachable: %v", engineErr)
+		}
+		t.Skipf("docker runtime tests skipped: no docker engine reachable (%v); set IRONLOCAL_REQUIRE_DOCKER=1 to fail instead", engineErr)
+	}
+	require.NoError(t, buildErr, "build fixture image %s", fixtureImage)
+
+	opts.Instance = "test-" + randomID(t)
+	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
+	r, err := New(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		n, err := r.ReapLeftovers(context.Background())
+		if err != nil || n != 0 {
+			t.Errorf("leftover containers after the test: %d (%v)", n, err)
+		}
+		require.NoError(t, r.Close(context.Background()))
+	})
+	return r
+}
+
+func setupEngine() {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	r, err := New(Options{Instance: "test-setup"})
+	if err != nil {
+		engineErr = err
+		return
+	}
+	defer r.Close(ctx)
+	pingCtx, cancelPing := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelPing()
+	if engineErr = r.Ping(pingCtx); engineErr != nil {
+		return
+	}
+	buildErr = buildFixture(ctx, r.cli)
+}
+
+// buildFixture does what fixtures/build.sh does, through the API: a static
+// worker binary and fixtures/worker/Dockerfile in a tar build context.
+func buildFixture(ctx context.Context, cli *client.Client) error {
+	v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{})
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "ironlocal-fixture-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "worker")
+	gobuild := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", bin, "github.com/ironlocal/ironlocal/fixtures/worker")
+	gobuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+v.Arch)
+	if out, err := gobuild.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build worker: %v: %s", err, out)
+	}
+	dockerfile, err := os.ReadFile("../../../fixtures/worker/Dockerfile")
+	if err != nil {
+		return err
+	}
+	binary, err := os.ReadFile(bin)
+	if err != nil {
+		return err
+	}
+	var buildCtx bytes.Buffer
+	tw := tar.NewWriter(&buildCtx)
+	for _, f := range []struct {
+		name string
+		mode int64
+		body []byte
+	}{{"Dockerfile", 0o644, dockerfile}, {"worker", 0o755, binary}} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body))}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.body); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	res, err := cli.ImageBuild(ctx, &buildCtx, client.ImageBuildOptions{Tags: []string{fixtureImage}, Remove: true, ForceRemove: true})
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	dec := json.NewDecoder(res.Body)
+	for {
+		var m jsonstream.Message
+		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if m.Error != nil {
+			return m.Error
+		}
+	}
+}
+
+func randomID(t *testing.T) string {
+	b := make([]byte, 6)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return hex.EncodeToString(b)
+}
+
+// buffer is an io.Writer safe for concurrent use that signals when its
+// content first contains want.
+type buffer struct {
+	mu   sync.Mutex
+	b    bytes.Buffer
+	want string
+	seen chan struct{}
+}
+
+func newBuffer(want string) *buffer { return &buffer{want: want, seen: make(chan struct{})} }
+
+func (b *buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n, err := b.b.Write(p)
+	if b.want != "" && strings.Contains(b.b.String(), b.want) {
+		b.want = ""
+		close(b.seen)
+	}
+	return n, err
+}
+
+func (b *buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+type result struct {
+	res            emulator.ExitResult
+	stdout, stderr string
+}
+
+func runTask(t *testing.T, ctx context.Context, r *Runtime, spec emulator.TaskSpec) result {
+	t.Helper()
+	stdout, stderr := newBuffer(""), newBuffer("")
+	res, err := r.Run(ctx, spec, emulator.Output{Stdout: stdout, Stderr: stderr})
+	require.NoError(t, err)
+	return result{res, stdout.String(), stderr.String()}
+}
+
+// containersOf lists the containers, running or not, of one task.
+func containersOf(t *testing.T, r *Runtime, taskID string) []container.Summary {
+	t.Helper()
+	list, err := r.cli.ContainerList(t.Context(), client.ContainerListOptions{
+		All:     true,
+		Filters: make(client.Filters).Add("label", LabelTask+"="+taskID),
+	})
+	require.NoError(t, err)
+	return list.Items
+}
+
+func codeZip(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range files {
+		w, err := zw.Create(name)
+		require.NoError(t, err)
+		_, err = w.Write([]byte(body))
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+func TestRuntime_Run(t *testing.T) {
+	r := newRuntime(t, Options{Labels: map[string]string{"org.example.session": "s1"}})
+	task := func(payload string) emulator.TaskSpec {
+		return emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: fixtureImage, Payload: []byte(payload)}
+	}
+
+	t.Run("complete with stdout", func(t *testing.T) {
+		spec := task(`{"message":"hi"}`)
+		got := runTask(t, t.Context(), r, spec)
+		require.Equal(t, emulator.ExitResult{}, got.res)
+		require.Equal(t, "hello from task "+spec.TaskID+"\nhi\n", got.stdout)
+		require.Empty(t, containersOf(t, r, spec.TaskID), "container removed")
+	})
+
+	t.Run("stderr captured", func(t *testing.T) {
+		got := runTask(t, t.Context(), r, task(`{"stderr":"oops"}`))
+		require.Equal(t, 0, got.res.ExitCode)
+		require.Equal(t, "oops\n", got.stderr)
+	})
+
+	t.Run("non-zero exit", func(t *testing.T) {
+		got := runTask(t, t.Context(), r, task(`{"exit":7}`))
+		require.Equal(t, emulator.ExitResult{ExitCode: 7}, got.res)
+	})
+
+	t.Run("timeout kills and removes the container", func(t *testing.T) {
+		spec := task(`{"sleep_ms":120000}`)
+		spec.Timeout = time.Second
+		got := runTask(t, t.Context(), r, spec)
+		require.True(t, got.res.TimedOut, "result %+v", got.res)
+		require.False(t, got.res.Stopped)
+		require.Equal(t, 137, got.res.ExitCode)
+		require.Empty(t, containersOf(t, r, spec.TaskID), "container removed")
+	})
+
+	t.Run("ctx cancel stops the task", func(t *testing.T) {
+		spec := task(`{"sleep_ms":120000}`)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		stdout := newBuffer("hello from task")
+		done := make(chan emulator.ExitResult, 1)
+		go func() {
+			res, err := r.Run(ctx, spec, emulator.Output{Stdout: stdout})
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+			done <- res
+		}()
+		<-stdout.seen
+		cancel()
+		res := <-done
+		require.True(t, res.Stopped, "result %+v", res)
+		require.False(t, res.TimedOut)
+		require.Empty(t, containersOf(t, r, spec.TaskID), "container removed")
+	})
+
+	t.Run("missing image", func(t *testing.T) {
+		spec := task(`{}`)
+		spec.Image = "ironlocal/no-such-image:never"
+		got := runTask(t, t.Context(), r, spec)
+		require.Equal(t, -1, got.res.ExitCode)
+		require.Contains(t, got.res.StartError, `"ironlocal/no-such-image:never" not found locally`)
+	})
+
+	t.Run("shell command line needs a shell", func(t *testing.T) {
+		spec := task(`{}`)
+		spec.Command = []string{"echo from a shell"} // the scratch image has no sh
+		got := runTask(t, t.Context(), r, spec)
+		require.Equal(t, -1, got.res.ExitCode)
+		require.Contains(t, got.res.StartError, "start container")
+		require.Empty(t, containersOf(t, r, spec.TaskID), "container removed")
+	})
+
+	t.Run("files visible and task dir writable", func(t *testing.T) {
+		spec := task(`{"print_files":["/mnt/iron/payload.json","/mnt/iron/config","data.txt","sub/more.txt"],"write_file":"sub/new.txt"}`)
+		spec.Config = []byte("key=value")
+		spec.CodeZip = codeZip(t, map[string]string{"data.txt": "from the zip", "sub/more.txt": "nested"})
+		got := runTask(t, t.Context(), r, spec)
+		require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
+		require.Contains(t, got.stdout, "file /mnt/iron/payload.json: "+string(spec.Payload)+"\n")
+		require.Contains(t, got.stdout, "file /mnt/iron/config: key=value\n")
+		require.Contains(t, got.stdout, "file data.txt: from the zip\n", "code extracted into the working dir")
+		require.Contains(t, got.stdout, "file sub/more.txt: nested\n")
+	})
+
+	t.Run("iron args", func(t *testing.T) {
+		for _, tc := range []struct {
+			name    string
+			command []string
+		}{
+			{name: "image entrypoint", command: nil},
+			{name: "command", command: []string{"/worker"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				spec := task(`{"print_args":true}`)
+				spec.Command = tc.command
+				spec.IronArgs = true
+				got := runTask(t, t.Context(), r, spec)
+				require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
+				require.Contains(t, got.stdout, "args: -d /mnt/task -payload /mnt/iron/payload.json -config /mnt/iron/config -id "+spec.TaskID+"\n")
+			})
+		}
+	})
+
+	t.Run("command replaces the entrypoint", func(t *testing.T) {
+		spec := task(`{}`)
+		spec.Command = []string{"/worker", "-id", "from-command"}
+		got := runTask(t, t.Context(), r, spec)
+		require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
+		require.Equal(t, "hello from task from-command\n", got.stdout)
+	})
+
+	t.Run("labels and limits set", func(t *testing.T) {
+		spec := task(`{"sleep_ms":120000}`)
+		spec.Labels = map[string]string{"org.example.code": "c1", LabelInstance: "spoofed"}
+		spec.MemoryMB = 64
+		spec.CPUs = 0.5
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		stdout := newBuffer("hello from task")
+		done := make(chan emulator.ExitResult, 1)
+		go func() {
+			res, err := r.Run(ctx, spec, emulator.Output{Stdout: stdout})
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+			done <- res
+		}()
+		defer func() { cancel(); <-done }()
+		<-stdout.seen
+
+		list := containersOf(t, r, spec.TaskID)
+		require.Len(t, list, 1)
+		labels := list[0].Labels
+		require.Equal(t, r.instance, labels[LabelInstance], "our label wins")
+		require.Equal(t, spec.TaskID, labels[LabelTask])
+		require.Equal(t, "s1", labels["org.example.session"], "caller label")
+		require.Equal(t, "c1", labels["org.example.code"], "task label")
+
+		ins, err := r.cli.ContainerInspect(t.Context(), list[0].ID, client.ContainerInspectOptions{})
+		require.NoError(t, err)
+		host := ins.Container.HostConfig
+		require.Equal(t, container.NetworkMode("host"), host.NetworkMode)
+		require.Equal(t, int64(64<<20), host.Memory)
+		require.Equal(t, int64(5e8), host.NanoCPUs)
+		require.False(t, host.Privileged)
+		require.Empty(t, ins.Container.Mounts)
+	})
+}
+
+func TestRuntime_ReapLeftovers(t *testing.T) {
+	r := newRuntime(t, Options{})
+	ctx := t.Context()
+	_, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Image:  fixtureImage,
+		Config: &container.Config{Labels: map[string]string{LabelInstance: r.instance, LabelTask: "leftover"}},
+	})
+	require.NoError(t, err)
+	other, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Image:  fixtureImage,
+		Config: &container.Config{Labels: map[string]string{LabelInstance: r.instance + "-other", LabelTask: "not-ours"}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = r.cli.ContainerRemove(context.Background(), other.ID, client.ContainerRemoveOptions{Force: true})
+	})
+
+	n, err := r.ReapLeftovers(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Empty(t, containersOf(t, r, "leftover"))
+	require.Len(t, containersOf(t, r, "not-ours"), 1, "another instance's container is left alone")
+}
+
+func TestNew(t *testing.T) {
+	t.Run("instance required", func(t *testing.T) {
+		_, err := New(Options{})
+		require.ErrorIs(t, err, emulator.ErrInvalid)
+	})
+}
