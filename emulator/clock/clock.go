@@ -18,7 +18,7 @@ func (Real) Now() time.Time { return time.Now().UTC() }
 type Virtual struct {
 	mu      sync.Mutex
 	now     time.Time
-	onShift func(time.Time)
+	onShift []func(time.Time)
 }
 
 // NewVirtual returns a virtual clock reading start.
@@ -36,7 +36,7 @@ func (v *Virtual) Now() time.Time {
 func (v *Virtual) OnShift(f func(time.Time)) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.onShift = f
+	v.onShift = append(v.onShift, f)
 }
 
 // Advance moves the clock forward by d (negative d is ignored) and returns
@@ -46,9 +46,9 @@ func (v *Virtual) Advance(d time.Duration) time.Time {
 	if d > 0 {
 		v.now = v.now.Add(d)
 	}
-	now, f := v.now, v.onShift
+	now, fs := v.now, v.onShift
 	v.mu.Unlock()
-	if f != nil {
+	for _, f := range fs {
 		f(now)
 	}
 	return now
@@ -61,9 +61,9 @@ func (v *Virtual) Set(t time.Time) time.Time {
 	if t.After(v.now) {
 		v.now = t.UTC()
 	}
-	now, f := v.now, v.onShift
+	now, fs := v.now, v.onShift
 	v.mu.Unlock()
-	if f != nil {
+	for _, f := range fs {
 		f(now)
 	}
 	return now

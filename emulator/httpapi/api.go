@@ -15,6 +15,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
 // Auth configures authentication (spec §1.2). With no tokens the API is
@@ -36,6 +37,8 @@ type Control interface {
 	// AdvanceClock moves a virtual clock forward by d or to at (whichever
 	// is set) and returns the new time. It fails on the wall clock.
 	AdvanceClock(d time.Duration, at time.Time) (time.Time, error)
+	// Idle reports whether no task is queued or running.
+	Idle() bool
 }
 
 // Config wires the API to its services.
@@ -43,6 +46,9 @@ type Config struct {
 	Version string
 	MQ      *mq.Service
 	Cache   *cache.Service
+	Worker  *worker.Service
+	// Stacks lists the zip-package stacks mapped to local images (GET /2/stacks).
+	Stacks  []string
 	Control Control
 	Bus     *emulator.Bus
 	Auth    Auth

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -130,4 +131,39 @@ func matches(t emulator.EventType, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// handleWaitIdle blocks until no task is queued or running, or until
+// ?timeout= (a Go duration or seconds; default 30s) runs out (408).
+func (a *API) handleWaitIdle(w http.ResponseWriter, r *http.Request) {
+	timeout := 30 * time.Second
+	if v := r.URL.Query().Get("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			secs, serr := strconv.ParseFloat(v, 64)
+			if serr != nil || secs < 0 {
+				a.writeError(w, r, badRequest(fmt.Sprintf("timeout must be a duration such as \"5s\" or seconds, got %q", v)))
+				return
+			}
+			d = time.Duration(secs * float64(time.Second))
+		}
+		timeout = d
+	}
+	ctx, cancel := a.longContext(r)
+	defer cancel()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !a.cfg.Control.Idle() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			writeMsg(w, http.StatusRequestTimeout, fmt.Sprintf("Still busy after %s: tasks are queued or running", timeout))
+			return
+		case <-tick.C:
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Idle", "idle": true})
 }

@@ -31,7 +31,27 @@ type Options struct {
 	VirtualClock bool
 	// MessageBodyLimit is the largest MQ message body; 0 = 256 KiB.
 	MessageBodyLimit int
-	Logger           *slog.Logger
+
+	// Runtime picks where tasks run: "docker", "process", or "auto" (the
+	// default: Docker when an engine answers, else local processes).
+	Runtime string
+	// TaskSlots limits concurrently running tasks; 0 = 2×CPUs.
+	TaskSlots int
+	// MaxTaskTimeout clamps task timeouts in seconds; 0 = 3600.
+	MaxTaskTimeout int
+	// LiveLogs serves logs of running tasks (off: 404 until finished, as
+	// the official clients expect).
+	LiveLogs bool
+	// StackImages maps zip packages' stacks/runtimes to local images.
+	StackImages map[string]string
+	// DockerNetwork is the task containers' network mode; "" = host.
+	DockerNetwork string
+	// ContainerLabels are added to every task container.
+	ContainerLabels map[string]string
+	// NoIronEnv stops injecting IRON_* variables into tasks.
+	NoIronEnv bool
+
+	Logger *slog.Logger
 }
 
 // DefaultDataDir is the OS user data directory plus /ironlocal:

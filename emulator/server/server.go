@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/idgen"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
+	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
 // Server is a running emulator.
@@ -29,6 +32,8 @@ type Server struct {
 	virtual *clock.Virtual
 	mq      *mq.Service
 	cache   *cache.Service
+	worker  *worker.Service
+	runtime emulator.Runtime
 	api     *httpapi.API
 	http    *http.Server
 	ln      net.Listener
@@ -68,18 +73,36 @@ func Start(opts Options) (*Server, error) {
 	if err := s.store.Open(); err != nil {
 		return nil, err
 	}
-	ids := idgen.NewRandom(s.clock)
-	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, mq.Config{BodyLimit: opts.MessageBodyLimit})
-	s.cache = cache.New(s.store, s.clock, s.bus)
-	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Control: control{s},
-		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
-
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		_ = s.store.Close()
 		return nil, fmt.Errorf("listen on %s: %w", opts.Listen, err)
 	}
 	s.ln = ln
+	if s.runtime, err = openRuntime(opts); err != nil {
+		_ = ln.Close()
+		_ = s.store.Close()
+		return nil, err
+	}
+
+	ids := idgen.NewRandom(s.clock)
+	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, mq.Config{BodyLimit: opts.MessageBodyLimit})
+	s.cache = cache.New(s.store, s.clock, s.bus)
+	s.worker = worker.New(s.store, s.runtime, ids, s.clock, s.bus, worker.Config{
+		Slots: opts.TaskSlots, MaxTimeout: opts.MaxTaskTimeout, LiveLogs: opts.LiveLogs,
+		StackImages: opts.StackImages, Labels: opts.ContainerLabels, IronEnv: s.ironEnv(),
+	}, opts.Logger)
+	if err := s.worker.Start(context.Background()); err != nil {
+		_ = ln.Close()
+		_ = s.store.Close()
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	if s.virtual != nil {
+		s.virtual.OnShift(func(time.Time) { s.worker.ClockMoved() })
+	}
+	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
+		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s},
+		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
 	s.goBackground("http", func(ctx context.Context) {
@@ -140,6 +163,9 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // URL is the base URL of the API, e.g. http://127.0.0.1:4766.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
+// RuntimeName says where tasks run ("docker" or "process").
+func (s *Server) RuntimeName() string { return s.runtime.Name() }
+
 // Bus is the event bus (the GUI and tests subscribe to it).
 func (s *Server) Bus() *emulator.Bus { return s.bus }
 
@@ -158,7 +184,12 @@ func (s *Server) Close(ctx context.Context) error {
 		errHTTP := s.http.Shutdown(ctx)
 		s.cancel()
 		s.wg.Wait()
-		s.err = errors.Join(errHTTP, s.store.Close())
+		errWorker := s.worker.Close(ctx)
+		var errRuntime error
+		if c, ok := s.runtime.(interface{ Close(context.Context) error }); ok {
+			errRuntime = c.Close(ctx)
+		}
+		s.err = errors.Join(errHTTP, errWorker, errRuntime, s.store.Close())
 	})
 	return s.err
 }
@@ -167,6 +198,9 @@ func (s *Server) Close(ctx context.Context) error {
 type control struct{ s *Server }
 
 func (c control) Reset(ctx context.Context) error {
+	if err := c.s.worker.Reset(ctx); err != nil {
+		return err
+	}
 	if err := c.s.store.Reset(ctx); err != nil {
 		return err
 	}
@@ -175,8 +209,10 @@ func (c control) Reset(ctx context.Context) error {
 }
 
 func (c control) Health() map[string]string {
-	return map[string]string{"mq": "ok", "cache": "ok", "store": "ok"}
+	return map[string]string{"mq": "ok", "cache": "ok", "store": "ok", "worker": "ok", "runtime": c.s.runtime.Name()}
 }
+
+func (c control) Idle() bool { return c.s.worker.Idle() }
 
 func (c control) Now() (time.Time, bool) { return c.s.clock.Now(), c.s.virtual != nil }
 

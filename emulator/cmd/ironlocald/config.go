@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,14 @@ type config struct {
 	virtualClock bool
 	logLevel     string
 	bodyLimit    int
+	runtime      string
+	taskSlots    int
+	maxTimeout   int
+	liveLogs     bool
+	stackImages  string
+	network      string
+	labels       string
+	noIronEnv    bool
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -49,6 +58,14 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&c.virtualClock, "virtual-clock", envBool("VIRTUAL_CLOCK"), "freeze the clock; move it with POST /_ironlocal/clock (IRONLOCAL_VIRTUAL_CLOCK)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (IRONLOCAL_LOG_LEVEL)")
 	fs.IntVar(&c.bodyLimit, "message-body-limit", 256<<10, "largest IronMQ message body in bytes")
+	fs.StringVar(&c.runtime, "runtime", env("RUNTIME", "auto"), "where tasks run: docker, process, or auto (Docker when an engine answers) (IRONLOCAL_RUNTIME)")
+	fs.IntVar(&c.taskSlots, "task-slots", envInt(getenv, "TASK_SLOTS"), "tasks running at once; 0 = 2×CPUs (IRONLOCAL_TASK_SLOTS)")
+	fs.IntVar(&c.maxTimeout, "max-task-timeout", envInt(getenv, "MAX_TASK_TIMEOUT"), "largest task timeout in seconds; 0 = 3600 (IRONLOCAL_MAX_TASK_TIMEOUT)")
+	fs.BoolVar(&c.liveLogs, "live-logs", envBool("LIVE_LOGS"), "serve logs of running tasks instead of 404 until they finish (IRONLOCAL_LIVE_LOGS)")
+	fs.StringVar(&c.stackImages, "stack-image", env("STACK_IMAGE", ""), "comma-separated STACK=IMAGE: local images that run zip packages (IRONLOCAL_STACK_IMAGE)")
+	fs.StringVar(&c.network, "docker-network", env("DOCKER_NETWORK", ""), "task containers' network mode; default host (IRONLOCAL_DOCKER_NETWORK)")
+	fs.StringVar(&c.labels, "container-labels", env("CONTAINER_LABELS", ""), "comma-separated KEY=VALUE labels for every task container (IRONLOCAL_CONTAINER_LABELS)")
+	fs.BoolVar(&c.noIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -64,7 +81,30 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if _, err := parseLevel(c.logLevel); err != nil {
 		return c, err
 	}
+	for flagName, v := range map[string]string{"stack-image": c.stackImages, "container-labels": c.labels} {
+		if _, err := splitPairs(v); err != nil {
+			return c, fmt.Errorf("--%s: %w", flagName, err)
+		}
+	}
 	return c, nil
+}
+
+func envInt(getenv func(string) string, name string) int {
+	n, _ := strconv.Atoi(getenv("IRONLOCAL_" + name))
+	return n
+}
+
+// splitPairs parses "k=v,k2=v2".
+func splitPairs(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, p := range splitList(s) {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("%q is not KEY=VALUE", p)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 func splitList(s string) []string {
@@ -78,9 +118,13 @@ func splitList(s string) []string {
 }
 
 func (c config) options(logger *slog.Logger) server.Options {
+	stacks, _ := splitPairs(c.stackImages)
+	labels, _ := splitPairs(c.labels)
 	return server.Options{Listen: c.listen, DataDir: c.dataDir, Ephemeral: c.ephemeral, SyncWrites: c.syncWrites,
 		Tokens: splitList(c.tokens), Projects: splitList(c.projects), VirtualClock: c.virtualClock,
-		MessageBodyLimit: c.bodyLimit, Logger: logger}
+		MessageBodyLimit: c.bodyLimit, Runtime: c.runtime, TaskSlots: c.taskSlots, MaxTaskTimeout: c.maxTimeout,
+		LiveLogs: c.liveLogs, StackImages: stacks, DockerNetwork: c.network, ContainerLabels: labels,
+		NoIronEnv: c.noIronEnv, Logger: logger}
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -98,7 +142,7 @@ func newLogger(level string) *slog.Logger {
 
 // printBanner tells the user where ironlocal listens and how to point the
 // official clients at it.
-func printBanner(w io.Writer, c config, url string, took time.Duration) {
+func printBanner(w io.Writer, c config, url, runtime string, took time.Duration) {
 	host, port := hostPort(url)
 	persistence := fmt.Sprintf("durable (%s", c.dataDir)
 	if c.syncWrites {
@@ -120,13 +164,14 @@ func printBanner(w io.Writer, c config, url string, took time.Duration) {
   API:     %s   (IronMQ v3 /3, IronWorker v2 /2, IronCache v1 /1, control plane /_ironlocal)
   Store:   %s
   Auth:    %s
+  Tasks:   run on the %s runtime
 
 Point the Iron clients at it:
   export IRON_HOST=%s IRON_PORT=%s IRON_SCHEME=http IRON_PROTOCOL=http
   export IRON_TOKEN=%s IRON_PROJECT_ID=%s
 or in iron.json:
   {"host":"%s","port":%s,"scheme":"http","protocol":"http","token":"%s","project_id":"%s"}
-`, server.Version, took.Round(time.Millisecond), url, persistence, authMode(c), host, port, token, project, host, port, token, project)
+`, server.Version, took.Round(time.Millisecond), url, persistence, authMode(c), runtime, host, port, token, project, host, port, token, project)
 }
 
 func authMode(c config) string {

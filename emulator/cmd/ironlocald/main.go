@@ -1,5 +1,5 @@
 // Command ironlocald is the headless ironlocal daemon: the Iron.io emulator
-// (IronMQ v3, IronCache v1) on one HTTP listener, with no GUI and no cgo.
+// (IronMQ v3, IronWorker v2, IronCache v1) on one HTTP listener, with no GUI and no cgo.
 package main
 
 import (
@@ -30,7 +30,7 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "ironlocald:", err)
 		return 1
 	}
-	printBanner(os.Stdout, cfg, srv.URL(), time.Since(start))
+	printBanner(os.Stdout, cfg, srv.URL(), srv.RuntimeName(), time.Since(start))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	<-ctx.Done()

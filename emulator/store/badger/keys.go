@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"bytes"
 	"encoding/binary"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 // NUL byte (services reject NUL in names), numbers are big-endian so byte
 // order is numeric order.
 //
-//	meta:schema                     schema version (uint32)
-//	seq:…                           Badger sequences (message ids, generations)
+//	!schema                         schema version (uint32)
+//	!seq:…                          Badger sequences (message ids, generations)
 //	q  project 0 name               queue record (JSON), includes its generation
 //	m  gen(8) id(8)                 message record (JSON)
 //	r  gen(8) id(8)                 ready index: reservable now, FIFO by id
@@ -26,6 +27,10 @@ import (
 // cache name. Clearing or deleting a queue gives it a new generation (or
 // removes the record) in one small transaction, so the operation is atomic and
 // O(1) whatever the depth; the orphaned keys are swept in the background.
+//
+// Project, queue, cache and item names read back from records are taken from
+// the keys, not the JSON: JSON cannot carry invalid UTF-8, and a
+// percent-encoded path can hold any bytes.
 //
 // Reserve reads only the r and p indexes of one generation, so its cost does
 // not depend on how many messages are reserved, delayed or stored.
@@ -41,9 +46,9 @@ const (
 )
 
 var (
-	keySchema     = []byte("meta:schema")
-	keySeqMessage = []byte("seq:message")
-	keySeqGen     = []byte("seq:generation")
+	keySchema     = []byte("!schema")
+	keySeqMessage = []byte("!seq:message")
+	keySeqGen     = []byte("!seq:generation")
 )
 
 // generationTags lists the tags whose keys hang off a generation.
@@ -82,6 +87,13 @@ func genTimeIDKey(tag byte, gen uint64, at time.Time, id emulator.MessageID) []b
 
 func itemKey(gen uint64, key string) []byte {
 	return append(genPrefix(tagItem, gen), key...)
+}
+
+// namesFromKey splits a q or c key into project and name.
+func namesFromKey(k []byte) (project, name string) {
+	rest := k[1:]
+	i := bytes.IndexByte(rest, 0)
+	return string(rest[:i]), string(rest[i+1:])
 }
 
 // timeBits orders times as unsigned integers; times before 1970 clamp to 0.

@@ -1,0 +1,551 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/worker"
+)
+
+const (
+	limitCodeUpload = 256 << 20 // zips (spec §3.2, emulator limit)
+	limitTasks      = 8 << 20   // 100 tasks of up to 64 KiB payload, JSON-escaped
+	limitWebhook    = worker.MaxPayloadBytes
+)
+
+// codeData is the `data` part of a code upload (spec §3.2).
+type codeData struct {
+	Name            string            `json:"name"`
+	Image           string            `json:"image"`
+	Command         string            `json:"command"`
+	Runtime         string            `json:"runtime"`
+	FileName        string            `json:"file_name"`
+	Stack           string            `json:"stack"`
+	Config          json.RawMessage   `json:"config"`
+	EnvVars         map[string]string `json:"env_vars"`
+	MaxConcurrency  optInt            `json:"max_concurrency"`
+	Retries         optInt            `json:"retries"`
+	RetriesDelay    optInt            `json:"retries_delay"`
+	DefaultPriority optInt            `json:"default_priority"`
+	Memory          optInt            `json:"memory"`
+	CPUs            *float64          `json:"cpus"`
+}
+
+func (d codeData) upload(zip []byte) (worker.CodeUpload, error) {
+	u := worker.CodeUpload{Name: d.Name, Image: d.Image, Command: d.Command, Runtime: d.Runtime, FileName: d.FileName,
+		Stack: d.Stack, EnvVars: d.EnvVars, MaxConcurrency: d.MaxConcurrency.ptr(), Retries: d.Retries.ptr(),
+		RetriesDelay: d.RetriesDelay.ptr(), DefaultPriority: d.DefaultPriority.ptr(), CPUs: d.CPUs, Zip: zip}
+	if m := d.Memory.ptr(); m != nil {
+		mb := int64(*m)
+		u.MemoryMB = &mb
+	}
+	// config is a string; Ruby serialises hashes to JSON itself, but accept
+	// an object too and keep its JSON text.
+	if present(d.Config) {
+		if d.Config[0] == '"' {
+			if err := json.Unmarshal(d.Config, &u.Config); err != nil {
+				return u, badRequest("Invalid JSON: config must be a string")
+			}
+		} else {
+			u.Config = string(d.Config)
+		}
+	}
+	return u, nil
+}
+
+// handleCodeUpload accepts multipart (field `data` + optional file `file`,
+// as every client sends) or a plain JSON body.
+func (a *API) handleCodeUpload(w http.ResponseWriter, r *http.Request) {
+	upload, err := decodeCodeUpload(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	code, err := a.cfg.Worker.UploadCode(r.Context(), r.PathValue("pid"), upload)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := toWireCode(code)
+	out.Msg = "Upload successful."
+	writeJSON(w, http.StatusOK, out)
+}
+
+func decodeCodeUpload(r *http.Request) (worker.CodeUpload, error) {
+	var d codeData
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		if err := decodeBody(r, limitSmall+worker.MaxConfigBytes, &d); err != nil {
+			return worker.CodeUpload{}, err
+		}
+		return d.upload(nil)
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, limitCodeUpload)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return worker.CodeUpload{}, &requestError{status: http.StatusRequestEntityTooLarge,
+				msg: "Code upload is over the " + strconv.Itoa(limitCodeUpload) + " byte limit"}
+		}
+		return worker.CodeUpload{}, badRequest("Invalid multipart body: " + err.Error())
+	}
+	defer r.MultipartForm.RemoveAll()
+	data := r.FormValue("data")
+	if data == "" {
+		return worker.CodeUpload{}, badRequest("The multipart field \"data\" (the code's JSON description) is required")
+	}
+	if err := decodeJSON([]byte(data), &d); err != nil {
+		return worker.CodeUpload{}, err
+	}
+	var zip []byte
+	if f, _, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		if zip, err = io.ReadAll(f); err != nil {
+			return worker.CodeUpload{}, badRequest("Could not read the uploaded file")
+		}
+	}
+	return d.upload(zip)
+}
+
+func (a *API) handleCodeList(w http.ResponseWriter, r *http.Request) {
+	p, perPage, err := pageParams(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	codes, err := a.cfg.Worker.ListCodes(r.Context(), r.PathValue("pid"), p, perPage)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wireCode, len(codes))
+	for i, c := range codes {
+		out[i] = toWireCode(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"codes": out})
+}
+
+func pageParams(r *http.Request) (page, perPage int, err error) {
+	if page, err = queryInt(r, "page", 0); err != nil {
+		return 0, 0, err
+	}
+	perPage, err = queryInt(r, "per_page", 0)
+	return page, perPage, err
+}
+
+func (a *API) handleCodeGet(w http.ResponseWriter, r *http.Request) {
+	code, err := a.cfg.Worker.GetCode(r.Context(), r.PathValue("pid"), r.PathValue("code_id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireCode(code))
+}
+
+func (a *API) handleCodeDelete(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Worker.DeleteCode(r.Context(), r.PathValue("pid"), r.PathValue("code_id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted")
+}
+
+func (a *API) handleCodeRevisions(w http.ResponseWriter, r *http.Request) {
+	p, perPage, err := pageParams(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	revs, err := a.cfg.Worker.Revisions(r.Context(), r.PathValue("pid"), r.PathValue("code_id"), p, perPage)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wireRevision, len(revs))
+	for i, rev := range revs {
+		out[i] = toWireRevision(rev)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"revisions": out})
+}
+
+func (a *API) handleCodeDownload(w http.ResponseWriter, r *http.Request) {
+	rev, err := queryInt(r, "revision", 0)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	name, data, err := a.cfg.Worker.Download(r.Context(), r.PathValue("pid"), r.PathValue("code_id"), rev)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/zip")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+}
+
+func (a *API) handleCodeStats(w http.ResponseWriter, r *http.Request) {
+	from, to, err := unixRange(r, "start_date", "end_date")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	stats, err := a.cfg.Worker.Stats(r.Context(), r.PathValue("pid"), r.PathValue("code_id"), from, to)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := map[string]int{"preparing": 0}
+	for st, n := range stats {
+		out[string(st)] = n
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// unixRange reads two optional unix-seconds query parameters.
+func unixRange(r *http.Request, fromName, toName string) (from, to time.Time, err error) {
+	var f, t int
+	if f, err = queryInt(r, fromName, 0); err != nil {
+		return
+	}
+	if t, err = queryInt(r, toName, 0); err != nil {
+		return
+	}
+	if f > 0 {
+		from = time.Unix(int64(f), 0).UTC()
+	}
+	if t > 0 {
+		to = time.Unix(int64(t), 0).UTC()
+	}
+	return from, to, nil
+}
+
+func (a *API) handleCodePause(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Worker.PauseTaskQueue(r.Context(), r.PathValue("pid"), r.PathValue("code_id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Paused")
+}
+
+func (a *API) handleCodeResume(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Worker.ResumeTaskQueue(r.Context(), r.PathValue("pid"), r.PathValue("code_id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Resumed")
+}
+
+func (a *API) handleCodeCancelAll(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Worker.CancelAll(r.Context(), r.PathValue("pid"), r.PathValue("code_id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Cancelled")
+}
+
+// taskFlags are the status filters of GET /tasks; a flag is on when present
+// with any value but 0/false (iron_go3 sends "%!d(bool=true)", spec §5.14).
+var taskFlags = []emulator.TaskStatus{emulator.TaskQueued, "preparing", emulator.TaskRunning, emulator.TaskComplete,
+	emulator.TaskError, emulator.TaskCancelled, emulator.TaskKilled, emulator.TaskTimeout}
+
+func (a *API) handleTaskList(w http.ResponseWriter, r *http.Request) {
+	p, perPage, err := pageParams(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := emulator.TaskFilter{CodeName: q.Get("code_name"), Label: q.Get("label"), Cluster: q.Get("cluster")}
+	if f.From, f.To, err = unixRange(r, "from_time", "to_time"); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	for _, st := range taskFlags {
+		if v, ok := q[string(st)]; ok && v[0] != "0" && !strings.EqualFold(v[0], "false") {
+			if st == "preparing" {
+				st = emulator.TaskRunning // never exposed; nearest real status
+			}
+			f.Statuses = append(f.Statuses, st)
+		}
+	}
+	tasks, err := a.cfg.Worker.ListTasks(r.Context(), r.PathValue("pid"), f, p, perPage)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wireTask, len(tasks))
+	for i, t := range tasks {
+		out[i] = toWireTask(t)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tasks": out})
+}
+
+type wireNewTask struct {
+	CodeName string  `json:"code_name"`
+	Payload  *string `json:"payload"`
+	Priority optInt  `json:"priority"`
+	Timeout  optInt  `json:"timeout"`
+	Delay    optInt  `json:"delay"`
+	Cluster  *string `json:"cluster"`
+	Label    *string `json:"label"`
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (t wireNewTask) task() worker.NewTask {
+	return worker.NewTask{CodeName: t.CodeName, Payload: deref(t.Payload), Priority: t.Priority.ptr(),
+		Timeout: t.Timeout.ptr(), Delay: t.Delay.ptr(), Cluster: deref(t.Cluster), Label: deref(t.Label)}
+}
+
+func (a *API) handleTasksQueue(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Tasks []wireNewTask `json:"tasks"`
+	}
+	if err := decodeBody(r, limitTasks, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	batch := make([]worker.NewTask, len(body.Tasks))
+	for i, t := range body.Tasks {
+		batch[i] = t.task()
+	}
+	tasks, err := a.cfg.Worker.QueueTasks(r.Context(), r.PathValue("pid"), batch)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ids := make([]idEntry, len(tasks))
+	for i, t := range tasks {
+		ids[i] = idEntry{ID: t.ID}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": ids})
+}
+
+// handleTaskWebhook queues one task whose payload is the raw request body
+// (spec §3.5).
+func (a *API) handleTaskWebhook(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r, limitWebhook)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	nt := worker.NewTask{CodeName: q.Get("code_name"), Payload: string(body), Cluster: q.Get("cluster"), Label: q.Get("label")}
+	for name, dst := range map[string]**int{"priority": &nt.Priority, "timeout": &nt.Timeout, "delay": &nt.Delay} {
+		if q.Has(name) {
+			v, err := queryInt(r, name, 0)
+			if err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+			*dst = &v
+		}
+	}
+	tasks, err := a.cfg.Worker.QueueTasks(r.Context(), r.PathValue("pid"), []worker.NewTask{nt})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"id": tasks[0].ID, "msg": "Queued up."})
+}
+
+func (a *API) handleTaskGet(w http.ResponseWriter, r *http.Request) {
+	t, err := a.cfg.Worker.GetTask(r.Context(), r.PathValue("pid"), r.PathValue("task_id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireTask(t))
+}
+
+func (a *API) handleTaskLog(w http.ResponseWriter, r *http.Request) {
+	a.writeLog(w, r, false)
+}
+
+func (a *API) handleTaskOutlog(w http.ResponseWriter, r *http.Request) {
+	a.writeLog(w, r, true)
+}
+
+func (a *API) writeLog(w http.ResponseWriter, r *http.Request, stdoutOnly bool) {
+	log, err := a.cfg.Worker.Log(r.Context(), r.PathValue("pid"), r.PathValue("task_id"), stdoutOnly)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Content-Length", strconv.Itoa(len(log)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(log)
+}
+
+func (a *API) handleTaskCancel(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Worker.CancelTask(r.Context(), r.PathValue("pid"), r.PathValue("task_id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Cancelled")
+}
+
+func (a *API) handleTaskProgress(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Percent optInt `json:"percent"`
+		Msg     string `json:"msg"`
+	}
+	if err := decodeBody(r, limitSmall+worker.MaxPayloadBytes, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.cfg.Worker.SetProgress(r.Context(), r.PathValue("pid"), r.PathValue("task_id"), body.Percent.V, body.Msg); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Progress set")
+}
+
+func (a *API) handleTaskRetry(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Delay optInt `json:"delay"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	t, err := a.cfg.Worker.RetryTask(r.Context(), r.PathValue("pid"), r.PathValue("task_id"), body.Delay.V)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": []idEntry{{ID: t.ID}}})
+}
+
+type wireNewSchedule struct {
+	CodeName       string   `json:"code_name"`
+	Name           *string  `json:"name"`
+	Payload        *string  `json:"payload"`
+	StartAt        flexTime `json:"start_at"`
+	EndAt          flexTime `json:"end_at"`
+	Delay          optInt   `json:"delay"`
+	RunEvery       optInt   `json:"run_every"`
+	RunTimes       optInt   `json:"run_times"`
+	Cron           *string  `json:"cron"`
+	Priority       optInt   `json:"priority"`
+	Timeout        optInt   `json:"timeout"`
+	TaskDelay      optInt   `json:"task_delay"`
+	Cluster        *string  `json:"cluster"`
+	Label          *string  `json:"label"`
+	MaxConcurrency optInt   `json:"max_concurrency"`
+}
+
+func (s wireNewSchedule) schedule() worker.NewSchedule {
+	return worker.NewSchedule{CodeName: s.CodeName, Name: deref(s.Name), Payload: s.Payload, StartAt: s.StartAt.ptr(),
+		EndAt: s.EndAt.ptr(), Delay: s.Delay.ptr(), RunEvery: s.RunEvery.ptr(), RunTimes: s.RunTimes.ptr(), Cron: s.Cron,
+		Priority: s.Priority.ptr(), Timeout: s.Timeout.ptr(), TaskDelay: s.TaskDelay.ptr(), Cluster: deref(s.Cluster),
+		Label: deref(s.Label), MaxConcurrency: s.MaxConcurrency.ptr()}
+}
+
+func (a *API) handleSchedulesCreate(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Schedules []wireNewSchedule `json:"schedules"`
+	}
+	if err := decodeBody(r, limitTasks, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	batch := make([]worker.NewSchedule, len(body.Schedules))
+	for i, s := range body.Schedules {
+		batch[i] = s.schedule()
+	}
+	out, err := a.cfg.Worker.CreateSchedules(r.Context(), r.PathValue("pid"), batch)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ids := make([]idEntry, len(out))
+	for i, s := range out {
+		ids[i] = idEntry{ID: s.ID}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Scheduled", "schedules": ids})
+}
+
+func (a *API) handleScheduleList(w http.ResponseWriter, r *http.Request) {
+	p, perPage, err := pageParams(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	list, err := a.cfg.Worker.ListSchedules(r.Context(), r.PathValue("pid"), p, perPage)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wireSchedule, len(list))
+	for i, s := range list {
+		out[i] = toWireSchedule(s)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
+}
+
+func (a *API) handleScheduleGet(w http.ResponseWriter, r *http.Request) {
+	s, err := a.cfg.Worker.GetSchedule(r.Context(), r.PathValue("pid"), r.PathValue("schedule_id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireSchedule(s))
+}
+
+func (a *API) handleScheduleUpdate(w http.ResponseWriter, r *http.Request) {
+	var body wireNewSchedule
+	if err := decodeBody(r, limitSmall+worker.MaxPayloadBytes, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if _, err := a.cfg.Worker.UpdateSchedule(r.Context(), r.PathValue("pid"), r.PathValue("schedule_id"), body.schedule()); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Updated")
+}
+
+func (a *API) handleScheduleCancel(w http.ResponseWriter, r *http.Request) {
+	if _, err := a.cfg.Worker.CancelSchedule(r.Context(), r.PathValue("pid"), r.PathValue("schedule_id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Cancelled")
+}
+
+// handleScheduleRun is the control plane's "run now".
+func (a *API) handleScheduleRun(w http.ResponseWriter, r *http.Request) {
+	t, err := a.cfg.Worker.RunSchedule(r.Context(), r.PathValue("pid"), r.PathValue("schedule_id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": []idEntry{{ID: t.ID}}})
+}
+
+func (a *API) handleWorkerProject(w http.ResponseWriter, r *http.Request) {
+	pid := r.PathValue("pid")
+	writeJSON(w, http.StatusOK, map[string]string{"id": pid, "name": pid})
+}
+
+func (a *API) handleStacks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, a.cfg.Stacks)
+}

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/runtime/docker"
+	"github.com/ironlocal/ironlocal/emulator/runtime/process"
+)
+
+// openRuntime picks the task runtime. "auto" uses Docker when an engine
+// answers within a second, else local processes.
+func openRuntime(opts Options) (emulator.Runtime, error) {
+	switch opts.Runtime {
+	case "process":
+		return process.New(process.Options{Logger: opts.Logger}), nil
+	case "docker", "auto", "":
+	default:
+		return nil, fmt.Errorf("unknown runtime %q: use docker, process or auto", opts.Runtime)
+	}
+	rt, err := docker.New(docker.Options{Instance: instanceID(opts), Labels: opts.ContainerLabels,
+		NetworkMode: opts.DockerNetwork, Logger: opts.Logger})
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err = rt.Ping(ctx); err == nil {
+			if n, rerr := rt.ReapLeftovers(ctx); rerr != nil {
+				opts.Logger.Warn("remove leftover task containers", "err", rerr)
+			} else if n > 0 {
+				opts.Logger.Info("removed leftover task containers", "count", n)
+			}
+			return rt, nil
+		}
+		_ = rt.Close(context.Background())
+	}
+	if opts.Runtime == "docker" {
+		return nil, fmt.Errorf("docker runtime: %w", err)
+	}
+	opts.Logger.Warn("no Docker engine answered: tasks run as local processes (--runtime process)", "err", err)
+	return process.New(process.Options{Logger: opts.Logger}), nil
+}
+
+// instanceID labels this emulator's containers. It is stable for a data
+// dir, so leftovers of a killed run are reaped by the next one.
+func instanceID(opts Options) string {
+	if opts.Ephemeral || opts.DataDir == "" {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		return "eph-" + hex.EncodeToString(b[:])
+	}
+	abs, err := filepath.Abs(opts.DataDir)
+	if err != nil {
+		abs = opts.DataDir
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return hex.EncodeToString(sum[:6])
+}
+
+// ironEnv is what tasks get so Iron clients inside them reach this
+// emulator (spec §3.6 extension). Task containers share the host's (or the
+// emulator container's) network, so a loopback or unspecified listen
+// address is reached at 127.0.0.1.
+func (s *Server) ironEnv() map[string]string {
+	if s.opts.NoIronEnv {
+		return nil
+	}
+	addr := s.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() || addr.IP.IsLoopback() {
+		host = "127.0.0.1"
+	}
+	token := "ironlocal"
+	if len(s.opts.Tokens) > 0 {
+		token = s.opts.Tokens[0]
+	}
+	return map[string]string{"IRON_HOST": host, "IRON_PORT": strconv.Itoa(addr.Port), "IRON_SCHEME": "http",
+		"IRON_PROTOCOL": "http", "IRON_TOKEN": token}
+}

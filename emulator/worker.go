@@ -1,0 +1,205 @@
+package emulator
+
+import (
+	"context"
+	"time"
+)
+
+// TaskStatus is an IronWorker task status; values are the wire values.
+// There is deliberately no "preparing" (spec §5.11).
+type TaskStatus string
+
+const (
+	TaskQueued    TaskStatus = "queued"
+	TaskRunning   TaskStatus = "running"
+	TaskComplete  TaskStatus = "complete"
+	TaskError     TaskStatus = "error"
+	TaskCancelled TaskStatus = "cancelled"
+	TaskKilled    TaskStatus = "killed"
+	TaskTimeout   TaskStatus = "timeout"
+)
+
+// TaskStatuses lists every status, in the order the stats endpoint reports.
+var TaskStatuses = []TaskStatus{TaskQueued, TaskRunning, TaskComplete, TaskError, TaskCancelled, TaskKilled, TaskTimeout}
+
+// Terminal reports whether a task in this status will never run again.
+func (s TaskStatus) Terminal() bool { return s != TaskQueued && s != TaskRunning }
+
+// Retryable reports whether automatic retries apply to a task ending so.
+func (s TaskStatus) Retryable() bool { return s == TaskError || s == TaskTimeout || s == TaskKilled }
+
+// CodePackage is a registered worker: a Docker image (or a zip run by a
+// stack image or the process runtime) with its settings. Each upload makes a
+// new revision under the same id.
+type CodePackage struct {
+	ID              string
+	Project         string
+	Name            string
+	Rev             int
+	LatestHistoryID string // id of the current revision
+	LatestChecksum  string // md5 of the current zip, if any
+	Image           string
+	Command         string
+	Runtime         string
+	FileName        string
+	Stack           string
+	Config          string
+	EnvVars         map[string]string
+	// MaxConcurrency: 0 = unlimited, -1 = paused.
+	MaxConcurrency int
+	// PausedFrom is the MaxConcurrency to restore on resume.
+	PausedFrom      int
+	Retries         int
+	RetriesDelay    int
+	DefaultPriority int
+	MemoryMB        int64
+	CPUs            float64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Paused reports whether dispatch of the code's tasks is stopped.
+func (c CodePackage) Paused() bool { return c.MaxConcurrency < 0 }
+
+// CodeRevision is one upload of a code package.
+type CodeRevision struct {
+	ID        string
+	CodeID    string
+	Project   string
+	Name      string
+	Rev       int
+	Checksum  string
+	Size      int64 // zip bytes, 0 for image-only packages
+	Image     string
+	Command   string
+	Runtime   string
+	FileName  string
+	Stack     string
+	CreatedAt time.Time
+}
+
+// Task is one run of a code package.
+type Task struct {
+	ID             string
+	Project        string
+	CodeID         string
+	CodeHistoryID  string
+	CodeName       string
+	CodeRev        int
+	Status         TaskStatus
+	Msg            string
+	Payload        string
+	Priority       int
+	Timeout        int // seconds
+	Delay          int // seconds
+	Cluster        string
+	Label          string
+	ScheduleID     string
+	Percent        int
+	Duration       int64 // milliseconds
+	RunTimes       int
+	LogSize        int64
+	ExitCode       int
+	RetryCount     int
+	OriginalTaskID string
+	RetryTaskID    string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	StartTime      time.Time
+	EndTime        time.Time
+	// RunnableAt is CreatedAt + Delay: the task is not dispatched before.
+	RunnableAt time.Time
+	// Seq orders tasks created in the same instant (FIFO tiebreak).
+	Seq uint64
+}
+
+// ScheduleStatus is a schedule's state; values are the wire values.
+type ScheduleStatus string
+
+const (
+	ScheduleActive    ScheduleStatus = "scheduled"
+	ScheduleComplete  ScheduleStatus = "complete"
+	ScheduleCancelled ScheduleStatus = "cancelled"
+)
+
+// Schedule queues tasks of a code package over time.
+type Schedule struct {
+	ID             string
+	Project        string
+	CodeName       string
+	Name           string
+	Payload        string
+	Status         ScheduleStatus
+	Msg            string
+	StartAt        time.Time
+	EndAt          time.Time // zero = no end
+	NextStart      time.Time // zero once finished
+	LastRunTime    time.Time
+	RunEvery       int    // seconds; 0 = once (unless Cron)
+	Cron           string // extension: a 5-field cron expression
+	RunTimes       int    // 0 = unlimited
+	RunCount       int
+	Priority       int
+	Timeout        int
+	TaskDelay      int
+	Cluster        string
+	Label          string
+	MaxConcurrency int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// TaskFilter selects tasks for listing. Empty fields match everything.
+type TaskFilter struct {
+	CodeName string
+	Label    string
+	Cluster  string
+	Statuses []TaskStatus // any of; none = all
+	From, To time.Time    // on CreatedAt; zero = open
+}
+
+// LogChunk is a piece of a task's output.
+type LogChunk struct {
+	Stderr bool
+	Data   []byte
+}
+
+// WorkerStore persists code packages, tasks, logs and schedules.
+type WorkerStore interface {
+	ViewWorker(ctx context.Context, fn func(WorkerTx) error) error
+	UpdateWorker(ctx context.Context, fn func(WorkerTx) error) error
+}
+
+// WorkerTx is one transaction over worker state. The store keeps its indexes
+// (by project, by code, queued tasks) in step with the records it is given.
+type WorkerTx interface {
+	Code(project, id string) (CodePackage, error)
+	CodeByName(project, name string) (CodePackage, error)
+	PutCode(c CodePackage) error
+	DeleteCode(project, id string) error
+	ListCodes(project string, offset, limit int) ([]CodePackage, error)
+	PutRevision(r CodeRevision, zip []byte) error
+	Revisions(project, codeID string, offset, limit int) ([]CodeRevision, error)
+	Revision(project, id string) (CodeRevision, error)
+	// RevisionZip returns the zip of a revision (nil when it has none).
+	RevisionZip(project, revisionID string) ([]byte, error)
+
+	Task(project, id string) (Task, error)
+	// PutTask writes t; old must be the stored version (nil for a new task)
+	// so stale index entries are removed.
+	PutTask(old *Task, t Task) error
+	// ListTasks returns matching tasks newest first, skipping offset.
+	ListTasks(project string, f TaskFilter, offset, limit int) ([]Task, error)
+	// TasksInStatus calls fn for every task (all projects) in one of the
+	// statuses: recovery at start and the dispatcher's queue use it.
+	TasksInStatus(status TaskStatus, fn func(Task) error) error
+	AppendLog(project, taskID string, seq uint32, c LogChunk) error
+	// Log returns the task's chunks in order.
+	Log(project, taskID string) ([]LogChunk, error)
+
+	Schedule(project, id string) (Schedule, error)
+	PutSchedule(s Schedule) error
+	ListSchedules(project string, offset, limit int) ([]Schedule, error)
+	// ActiveSchedules calls fn for every schedule in status scheduled.
+	ActiveSchedules(fn func(Schedule) error) error
+}

@@ -1,0 +1,197 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// execute runs one dispatched task: queued → running, the runtime, then the
+// terminal status (and an automatic retry when the code asks for one).
+func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
+	var code emulator.CodePackage
+	var zip []byte
+	started := false
+	err := s.store.UpdateWorker(context.Background(), func(tx emulator.WorkerTx) error {
+		cur, err := tx.Task(t.Project, t.ID)
+		if err != nil || cur.Status != emulator.TaskQueued {
+			return err // cancelled (or wiped) while waiting for a slot
+		}
+		if code, err = tx.Code(t.Project, t.CodeID); err != nil {
+			_, err = s.recordEnd(tx, cur, emulator.TaskError, "Code package was deleted before the task ran", -1)
+			return err
+		}
+		if zip, err = tx.RevisionZip(t.Project, cur.CodeHistoryID); err != nil {
+			return err
+		}
+		old := cur
+		now := s.clock.Now()
+		cur.Status, cur.StartTime, cur.UpdatedAt = emulator.TaskRunning, now, now
+		cur.RunTimes++
+		t, started = cur, true
+		return tx.PutTask(&old, cur)
+	})
+	if err != nil {
+		s.log.Error("start task", "task_id", t.ID, "err", err)
+		return
+	}
+	if !started {
+		return
+	}
+	s.publish(taskEvent(emulator.EventTaskRunning, t))
+
+	logs := newLogSink(s, t)
+	begin := time.Now()
+	var res emulator.ExitResult
+	spec, err := s.buildSpec(code, t, zip)
+	if err != nil {
+		res = emulator.ExitResult{ExitCode: -1, StartError: err.Error()}
+	} else if res, err = s.runtime.Run(ctx, spec, emulator.Output{Stdout: logs.stream(false), Stderr: logs.stream(true)}); err != nil {
+		res = emulator.ExitResult{ExitCode: -1, StartError: "runtime error: " + err.Error()}
+	}
+	logs.close()
+	elapsed := time.Since(begin)
+
+	reason := r.stopped()
+	if reason == stopReset {
+		return // the store was wiped: nothing to record
+	}
+	status, msg := outcome(res, reason)
+	var retry *emulator.Task
+	err = s.store.UpdateWorker(context.Background(), func(tx emulator.WorkerTx) error {
+		cur, err := tx.Task(t.Project, t.ID)
+		if err != nil {
+			return err
+		}
+		old := cur
+		cur.Duration = elapsed.Milliseconds()
+		cur.LogSize = logs.size()
+		if status == emulator.TaskComplete {
+			msg = cur.Msg // a progress message survives success; no message otherwise
+			cur.Percent = 100
+		}
+		if err := tx.PutTask(&old, cur); err != nil {
+			return err
+		}
+		retry, err = s.recordEnd(tx, cur, status, msg, res.ExitCode)
+		return err
+	})
+	if err != nil {
+		s.log.Error("record task result", "task_id", t.ID, "err", err)
+		return
+	}
+	t.Status, t.Msg = status, msg
+	s.publish(taskEvent(emulator.EventTaskFinished, t))
+	if retry != nil {
+		s.disp.enqueue(*retry)
+		s.publish(taskEvent(emulator.EventTaskQueued, *retry))
+	}
+}
+
+// outcome maps a runtime result to a task status and message.
+func outcome(res emulator.ExitResult, reason stopReason) (emulator.TaskStatus, string) {
+	switch {
+	case res.StartError != "":
+		return emulator.TaskError, res.StartError
+	case res.Stopped && reason == stopCancel:
+		return emulator.TaskCancelled, "Cancelled"
+	case res.Stopped:
+		return emulator.TaskKilled, "ironlocal stopped while the task was running"
+	case res.TimedOut:
+		return emulator.TaskTimeout, "Timed out"
+	case res.OOMKilled:
+		return emulator.TaskKilled, "Killed: out of memory"
+	case res.ExitCode == 0:
+		return emulator.TaskComplete, ""
+	}
+	return emulator.TaskError, fmt.Sprintf("exit status %d", res.ExitCode)
+}
+
+// recordEnd moves t to a terminal status and, when the status is retryable
+// and the code allows more retries, queues the retry (returned).
+func (s *Service) recordEnd(tx emulator.WorkerTx, t emulator.Task, status emulator.TaskStatus, msg string, exitCode int) (*emulator.Task, error) {
+	old := t
+	now := s.clock.Now()
+	t.Status, t.Msg, t.ExitCode, t.UpdatedAt, t.EndTime = status, msg, exitCode, now, now
+	if t.StartTime.IsZero() {
+		t.StartTime = now
+	}
+	if err := tx.PutTask(&old, t); err != nil {
+		return nil, err
+	}
+	if !status.Retryable() {
+		return nil, nil
+	}
+	code, err := tx.Code(t.Project, t.CodeID)
+	if err != nil || t.RetryCount >= code.Retries {
+		return nil, nil // no code (deleted) or no retries left
+	}
+	s.disp.codeChanged(code)
+	retry, err := s.retryOf(tx, t, code.RetriesDelay, t.RetryCount+1)
+	if err != nil {
+		return nil, err
+	}
+	return &retry, nil
+}
+
+// stackCommands are the default command lines of old-style zip packages
+// (spec §3.6), by runtime.
+var stackCommands = map[string]string{
+	"sh": "sh", "binary": "sh", "ruby": "ruby", "python": "python3", "node": "node", "php": "php", "java": "java -jar",
+}
+
+// buildSpec turns a task and its code package into what a runtime needs.
+func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []byte) (emulator.TaskSpec, error) {
+	spec := emulator.TaskSpec{
+		TaskID: t.ID, Image: code.Image, Payload: []byte(t.Payload), Config: []byte(code.Config), CodeZip: zip,
+		Timeout: time.Duration(t.Timeout) * time.Second, MemoryMB: code.MemoryMB, CPUs: code.CPUs,
+		IronArgs: *s.cfg.ImageIronArgs, Env: map[string]string{},
+		Labels: map[string]string{"ironlocal.code": code.Name, "ironlocal.project": t.Project},
+	}
+	maps.Copy(spec.Labels, s.cfg.Labels)
+	if s.cfg.IronEnv != nil {
+		maps.Copy(spec.Env, s.cfg.IronEnv)
+		spec.Env["IRON_PROJECT_ID"] = t.Project
+		if t.ScheduleID != "" {
+			spec.Env["SCHEDULE_ID"] = t.ScheduleID
+		}
+	}
+	maps.Copy(spec.Env, code.EnvVars)
+	if code.Command != "" {
+		spec.Command = []string{code.Command}
+	}
+	if code.Image == "" { // an old-style zip package
+		spec.IronArgs = true
+		if code.Command == "" {
+			interp, ok := stackCommands[strings.ToLower(code.Runtime)]
+			if !ok {
+				interp = "sh"
+			}
+			spec.Command = []string{interp + " " + code.FileName}
+		}
+		for _, k := range []string{code.Stack, code.Runtime} {
+			if img := s.cfg.StackImages[k]; k != "" && img != "" {
+				spec.Image = img
+				break
+			}
+		}
+		if spec.Image == "" && s.runtime.Name() == "docker" {
+			return spec, fmt.Errorf("code %q is a zip package (runtime %q, stack %q) and no local image runs it: map one with --stack-image %s=IMAGE, give the code an image, or use --runtime process",
+				code.Name, code.Runtime, code.Stack, firstNonEmpty(code.Stack, code.Runtime, "STACK"))
+		}
+	}
+	return spec, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

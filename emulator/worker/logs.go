@@ -1,0 +1,114 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// logSink stores a running task's output in chunks, flushing at most every
+// logFlushInterval (so a live tail sees it soon) and publishing each write as
+// a task.log event. Output past the log limit is dropped with a note.
+type logSink struct {
+	s       *Service
+	task    emulator.Task
+	mu      sync.Mutex
+	pending []emulator.LogChunk
+	seq     uint32
+	total   int64
+	cut     bool
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+func newLogSink(s *Service, t emulator.Task) *logSink {
+	l := &logSink{s: s, task: t, done: make(chan struct{})}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		tick := time.NewTicker(logFlushInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-l.done:
+				return
+			case <-tick.C:
+				l.flush()
+			}
+		}
+	}()
+	return l
+}
+
+type streamWriter struct {
+	l      *logSink
+	stderr bool
+}
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	w.l.write(w.stderr, p)
+	return len(p), nil
+}
+
+func (l *logSink) stream(stderr bool) streamWriter { return streamWriter{l: l, stderr: stderr} }
+
+func (l *logSink) write(stderr bool, p []byte) {
+	l.mu.Lock()
+	if l.cut {
+		l.mu.Unlock()
+		return
+	}
+	data := p
+	if room := l.s.cfg.LogLimit - l.total; int64(len(data)) > room {
+		data = append(append([]byte{}, data[:max(room, 0)]...),
+			fmt.Sprintf("\n[ironlocal: log truncated at %d bytes]\n", l.s.cfg.LogLimit)...)
+		l.cut = true
+	}
+	l.total += int64(len(data))
+	if n := len(l.pending); n > 0 && l.pending[n-1].Stderr == stderr {
+		l.pending[n-1].Data = append(l.pending[n-1].Data, data...)
+	} else {
+		l.pending = append(l.pending, emulator.LogChunk{Stderr: stderr, Data: append([]byte{}, data...)})
+	}
+	l.mu.Unlock()
+	l.s.publish(emulator.Event{Type: emulator.EventTaskLog, Project: l.task.Project, TaskID: l.task.ID,
+		Code: l.task.CodeName, Attrs: map[string]any{"stderr": stderr, "data": string(data)}})
+}
+
+func (l *logSink) flush() {
+	l.mu.Lock()
+	chunks := l.pending
+	l.pending = nil
+	first := l.seq
+	l.seq += uint32(len(chunks))
+	l.mu.Unlock()
+	if len(chunks) == 0 {
+		return
+	}
+	err := l.s.store.UpdateWorker(context.Background(), func(tx emulator.WorkerTx) error {
+		for i, c := range chunks {
+			if err := tx.AppendLog(l.task.Project, l.task.ID, first+uint32(i), c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		l.s.log.Error("store task log", "task_id", l.task.ID, "err", err)
+	}
+}
+
+func (l *logSink) close() {
+	close(l.done)
+	l.wg.Wait()
+	l.flush()
+}
+
+func (l *logSink) size() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total
+}

@@ -1,0 +1,115 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// Service implements IronWorker v2.
+type Service struct {
+	store   emulator.WorkerStore
+	runtime emulator.Runtime
+	ids     emulator.IDs
+	clock   emulator.Clock
+	events  emulator.Publisher
+	cfg     Config
+	log     *slog.Logger
+
+	seq   atomic.Uint64 // FIFO tiebreak for tasks created in one instant
+	disp  *dispatcher
+	sched *scheduler
+
+	mu      sync.Mutex
+	started bool
+}
+
+// New returns a service; Start begins dispatching and scheduling.
+func New(store emulator.WorkerStore, rt emulator.Runtime, ids emulator.IDs, clock emulator.Clock, events emulator.Publisher, cfg Config, log *slog.Logger) *Service {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{store: store, runtime: rt, ids: ids, clock: clock, events: events, cfg: cfg, log: log}
+	// Seeded from the wall clock so FIFO order holds across restarts.
+	s.seq.Store(uint64(time.Now().UnixNano()))
+	s.disp = newDispatcher(s)
+	s.sched = newScheduler(s)
+	return s
+}
+
+// Runtime names the runtime tasks run on.
+func (s *Service) Runtime() string { return s.runtime.Name() }
+
+// Start recovers tasks interrupted by a previous stop (running ones are
+// marked killed and retried per their code's retries; queued ones are
+// dispatched), then starts the dispatcher and the scheduler.
+func (s *Service) Start(ctx context.Context) error {
+	if err := s.disp.recover(ctx); err != nil {
+		return err
+	}
+	if err := s.sched.load(ctx); err != nil {
+		return err
+	}
+	s.disp.start()
+	s.sched.start()
+	return nil
+}
+
+// Close stops scheduling, stops running tasks (marking them killed, so they
+// are retried per their code's retries at the next start) and waits for the
+// runners to record their results.
+func (s *Service) Close(ctx context.Context) error {
+	s.sched.close()
+	return s.disp.close(ctx)
+}
+
+// ClockMoved re-evaluates delays and schedules after the virtual clock
+// moved.
+func (s *Service) ClockMoved() {
+	s.disp.poke()
+	s.sched.poke()
+}
+
+// Reset forgets all in-memory state after the store was wiped. Running
+// tasks are stopped.
+func (s *Service) Reset(ctx context.Context) error {
+	err := s.disp.reset(ctx)
+	s.sched.reset()
+	return err
+}
+
+// Idle reports whether no task is queued or running.
+func (s *Service) Idle() bool { return s.disp.idle() }
+
+func (s *Service) publish(e emulator.Event) {
+	e.At = s.clock.Now()
+	s.events.Publish(e)
+}
+
+func validateCodeName(name string) error {
+	switch {
+	case name == "":
+		return emulator.Invalid("Code name is required")
+	case len(name) > MaxCodeNameLength:
+		return emulator.Invalid("Code name is longer than %d bytes", MaxCodeNameLength)
+	case strings.ContainsRune(name, 0):
+		return emulator.Invalid("Code name must not contain NUL")
+	}
+	return nil
+}
+
+// page converts page/per_page to offset/limit with the spec's clamps.
+func page(p, perPage int) (offset, limit int) {
+	if perPage <= 0 {
+		perPage = DefaultPerPage
+	}
+	perPage = min(perPage, MaxPerPage)
+	p = max(0, min(p, MaxPage))
+	return p * perPage, perPage
+}

@@ -1,0 +1,266 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// NewTask is one task of a queue request (spec §3.3). Nil fields take
+// defaults.
+type NewTask struct {
+	CodeName   string
+	Payload    string
+	Priority   *int
+	Timeout    *int
+	Delay      *int
+	Cluster    string
+	Label      string
+	ScheduleID string
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func (s *Service) validateNewTask(nt NewTask) error {
+	if nt.CodeName == "" {
+		return emulator.Invalid("code_name is required")
+	}
+	if len(nt.Payload) > MaxPayloadBytes {
+		return emulator.TooLarge("payload is %d bytes, over the %d byte limit", len(nt.Payload), MaxPayloadBytes)
+	}
+	if d := nt.Delay; d != nil && (*d < 0 || *d > MaxDelay) {
+		return emulator.Invalid("delay must be between 0 and %d seconds", MaxDelay)
+	}
+	if t := nt.Timeout; t != nil && *t < 0 {
+		return emulator.Invalid("timeout must not be negative")
+	}
+	return nil
+}
+
+// QueueTasks queues a batch of tasks; the batch is all-or-nothing.
+func (s *Service) QueueTasks(ctx context.Context, project string, batch []NewTask) ([]emulator.Task, error) {
+	if len(batch) == 0 {
+		return nil, emulator.Invalid("tasks must be a non-empty array")
+	}
+	if len(batch) > MaxTasksPerQueue {
+		return nil, emulator.Invalid("Too many tasks: at most %d per request", MaxTasksPerQueue)
+	}
+	for _, nt := range batch {
+		if err := s.validateNewTask(nt); err != nil {
+			return nil, err
+		}
+	}
+	var tasks []emulator.Task
+	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
+		tasks = tasks[:0]
+		for _, nt := range batch {
+			code, err := tx.CodeByName(project, nt.CodeName)
+			if err != nil {
+				return err
+			}
+			t := s.newTask(code, nt)
+			if err := tx.PutTask(nil, t); err != nil {
+				return err
+			}
+			tasks = append(tasks, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tasks {
+		s.disp.enqueue(t)
+		s.publish(taskEvent(emulator.EventTaskQueued, t))
+	}
+	return tasks, nil
+}
+
+func (s *Service) newTask(code emulator.CodePackage, nt NewTask) emulator.Task {
+	now := s.clock.Now()
+	t := emulator.Task{
+		ID: s.ids.ObjectID(), Project: code.Project, CodeID: code.ID, CodeHistoryID: code.LatestHistoryID,
+		CodeName: code.Name, CodeRev: code.Rev, Status: emulator.TaskQueued, Payload: nt.Payload,
+		Priority: code.DefaultPriority, Timeout: DefaultTimeout, Cluster: nt.Cluster, Label: nt.Label,
+		ScheduleID: nt.ScheduleID, CreatedAt: now, UpdatedAt: now, RunnableAt: now, Seq: s.seq.Add(1),
+	}
+	// Priorities outside 0–2 mean "unset" (ironcli sends -3).
+	if p := nt.Priority; p != nil && *p >= 0 && *p <= 2 {
+		t.Priority = *p
+	}
+	if v := nt.Timeout; v != nil && *v > 0 {
+		t.Timeout = *v
+	}
+	t.Timeout = min(t.Timeout, s.cfg.MaxTimeout)
+	if v := nt.Delay; v != nil && *v > 0 {
+		t.Delay = *v
+		t.RunnableAt = now.Add(time.Duration(*v) * time.Second)
+	}
+	if t.Cluster == "" {
+		t.Cluster = "default"
+	}
+	return t
+}
+
+func taskEvent(typ emulator.EventType, t emulator.Task) emulator.Event {
+	return emulator.Event{Type: typ, Project: t.Project, TaskID: t.ID, Code: t.CodeName,
+		Attrs: map[string]any{"status": string(t.Status), "msg": t.Msg}}
+}
+
+// GetTask returns a task.
+func (s *Service) GetTask(ctx context.Context, project, id string) (emulator.Task, error) {
+	var t emulator.Task
+	err := s.store.ViewWorker(ctx, func(tx emulator.WorkerTx) error {
+		var err error
+		t, err = tx.Task(project, id)
+		return err
+	})
+	return t, err
+}
+
+// ListTasks lists tasks newest first.
+func (s *Service) ListTasks(ctx context.Context, project string, f emulator.TaskFilter, p, perPage int) ([]emulator.Task, error) {
+	offset, limit := page(p, perPage)
+	var out []emulator.Task
+	err := s.store.ViewWorker(ctx, func(tx emulator.WorkerTx) error {
+		var err error
+		out, err = tx.ListTasks(project, f, offset, limit)
+		return err
+	})
+	return out, err
+}
+
+// Log returns the task's output (stdout and stderr interleaved, or stdout
+// only). Until the task has finished it answers "Log not found", as the
+// clients expect, unless live logs are on.
+func (s *Service) Log(ctx context.Context, project, id string, stdoutOnly bool) ([]byte, error) {
+	var out bytes.Buffer
+	err := s.store.ViewWorker(ctx, func(tx emulator.WorkerTx) error {
+		t, err := tx.Task(project, id)
+		if err != nil {
+			return err
+		}
+		if !t.Status.Terminal() && !s.cfg.LiveLogs {
+			return emulator.NotFound("Log not found")
+		}
+		chunks, err := tx.Log(project, id)
+		for _, c := range chunks {
+			if !stdoutOnly || !c.Stderr {
+				out.Write(c.Data)
+			}
+		}
+		return err
+	})
+	return out.Bytes(), err
+}
+
+// CancelTask cancels a queued task at once, or stops a running one (it is
+// marked cancelled when its runner returns). Finished tasks are refused.
+func (s *Service) CancelTask(ctx context.Context, project, id string) error {
+	var t emulator.Task
+	running := false
+	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
+		var err error
+		if t, err = tx.Task(project, id); err != nil {
+			return err
+		}
+		switch t.Status {
+		case emulator.TaskRunning:
+			running = true
+			return nil
+		case emulator.TaskQueued:
+			old := t
+			now := s.clock.Now()
+			t.Status, t.Msg, t.UpdatedAt, t.EndTime = emulator.TaskCancelled, "Cancelled", now, now
+			return tx.PutTask(&old, t)
+		}
+		return emulator.Invalid("Task is already finished")
+	})
+	if err != nil {
+		return err
+	}
+	if running {
+		s.disp.stop(id, stopCancel)
+		return nil
+	}
+	s.disp.dequeue(t)
+	s.publish(taskEvent(emulator.EventTaskFinished, t))
+	return nil
+}
+
+// SetProgress records a running task's percent and message.
+func (s *Service) SetProgress(ctx context.Context, project, id string, percent int, msg string) error {
+	if percent < 0 || percent > 100 {
+		return emulator.Invalid("percent must be between 0 and 100")
+	}
+	if len(msg) > MaxPayloadBytes {
+		return emulator.TooLarge("msg is over the %d byte limit", MaxPayloadBytes)
+	}
+	var t emulator.Task
+	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
+		var err error
+		if t, err = tx.Task(project, id); err != nil {
+			return err
+		}
+		old := t
+		t.Percent, t.Msg, t.UpdatedAt = percent, msg, s.clock.Now()
+		return tx.PutTask(&old, t)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(emulator.Event{Type: emulator.EventTaskProgress, Project: project, TaskID: id, Code: t.CodeName,
+		Attrs: map[string]any{"percent": percent, "msg": msg}})
+	return nil
+}
+
+// RetryTask queues a copy of a finished task after delay seconds, linking
+// the two (original_task_id / retry_task_id).
+func (s *Service) RetryTask(ctx context.Context, project, id string, delay int) (emulator.Task, error) {
+	if delay < 0 || delay > MaxDelay {
+		return emulator.Task{}, emulator.Invalid("delay must be between 0 and %d seconds", MaxDelay)
+	}
+	var retry emulator.Task
+	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
+		t, err := tx.Task(project, id)
+		if err != nil {
+			return err
+		}
+		if !t.Status.Terminal() {
+			return emulator.Invalid("Task is still %s: only finished tasks can be retried", t.Status)
+		}
+		retry, err = s.retryOf(tx, t, delay, t.RetryCount)
+		return err
+	})
+	if err != nil {
+		return emulator.Task{}, err
+	}
+	s.disp.enqueue(retry)
+	s.publish(taskEvent(emulator.EventTaskQueued, retry))
+	return retry, nil
+}
+
+// retryOf stores a new task copying t and links them.
+func (s *Service) retryOf(tx emulator.WorkerTx, t emulator.Task, delay, retryCount int) (emulator.Task, error) {
+	code, err := tx.Code(t.Project, t.CodeID)
+	if err != nil {
+		return emulator.Task{}, err
+	}
+	prio, timeout := t.Priority, t.Timeout
+	r := s.newTask(code, NewTask{CodeName: t.CodeName, Payload: t.Payload, Priority: &prio, Timeout: &timeout,
+		Delay: &delay, Cluster: t.Cluster, Label: t.Label, ScheduleID: t.ScheduleID})
+	r.RetryCount = retryCount
+	r.OriginalTaskID = t.ID
+	if t.OriginalTaskID != "" {
+		r.OriginalTaskID = t.OriginalTaskID
+	}
+	if err := tx.PutTask(nil, r); err != nil {
+		return emulator.Task{}, err
+	}
+	old := t
+	t.RetryTaskID = r.ID
+	return r, tx.PutTask(&old, t)
+}
