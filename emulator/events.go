@@ -36,6 +36,7 @@ const (
 	EventScheduleUpdated  EventType = "schedule.updated"
 	EventScheduleFired    EventType = "schedule.fired"
 	EventStateReset       EventType = "state.reset"
+	EventStateImported    EventType = "state.imported"
 	EventClockChanged     EventType = "clock.changed"
 )
 

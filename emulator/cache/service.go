@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ironlocal/ironlocal/emulator"
 )
@@ -62,7 +63,7 @@ func validateKey(key string) error {
 	switch {
 	case key == "":
 		return emulator.Invalid("Item key is required")
-	case len(key) > MaxKeyLength:
+	case utf8.RuneCountInString(key) > MaxKeyLength:
 		return emulator.Invalid("Item key is longer than %d characters", MaxKeyLength)
 	case strings.ContainsRune(key, 0):
 		return emulator.Invalid("Item key must not contain NUL")

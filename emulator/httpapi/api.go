@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/emulator/fault"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
@@ -39,6 +42,12 @@ type Control interface {
 	AdvanceClock(d time.Duration, at time.Time) (time.Time, error)
 	// Idle reports whether no task is queued or running.
 	Idle() bool
+	// Export writes a snapshot of the whole state to w; ExportFile writes
+	// it atomically to a file on the emulator's side.
+	Export(ctx context.Context, w io.Writer) error
+	ExportFile(ctx context.Context, path string) error
+	// Import replaces the whole state with a snapshot.
+	Import(ctx context.Context, r io.Reader) error
 }
 
 // Config wires the API to its services.
@@ -50,6 +59,8 @@ type Config struct {
 	// Stacks lists the zip-package stacks mapped to local images (GET /2/stacks).
 	Stacks  []string
 	Control Control
+	// Faults holds injected failures; nil disables injection.
+	Faults *fault.Injector
 	Bus     *emulator.Bus
 	Auth    Auth
 	Logger  *slog.Logger
@@ -66,6 +77,9 @@ type API struct {
 
 // New builds the handler.
 func New(cfg Config) *API {
+	if cfg.Faults == nil {
+		cfg.Faults = &fault.Injector{}
+	}
 	a := &API{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), closing: make(chan struct{})}
 	if a.log == nil {
 		a.log = discardLogger
@@ -106,13 +120,16 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h, pattern := a.mux.Handler(r)
-	if pattern == "" {
+	if pattern == "" || !canonical(r.URL.EscapedPath()) {
 		a.notRouted(w, r, h)
 		return
 	}
 	if isIronPath(r.URL.Path) {
 		if err := a.authenticate(r); err != nil {
 			a.writeError(w, r, err)
+			return
+		}
+		if a.injectFault(w, r) {
 			return
 		}
 	}
@@ -132,6 +149,17 @@ func (a *API) notRouted(w http.ResponseWriter, r *http.Request, h http.Handler) 
 	writeMsg(w, http.StatusNotFound, "Not found: no route for "+r.Method+" "+r.URL.Path)
 }
 
+// canonical reports whether ServeMux would serve p as is. It answers a
+// path with "//", "/./" or "/../" by an HTML redirect to the cleaned path;
+// no Iron client means such a path, so it is an unknown route instead.
+func canonical(p string) bool {
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean == p
+}
+
 func isIronPath(p string) bool {
 	return strings.HasPrefix(p, "/1/") || strings.HasPrefix(p, "/2/") || strings.HasPrefix(p, "/3/")
 }
@@ -149,6 +177,11 @@ func (a *API) authenticate(r *http.Request) error {
 	if token == "" {
 		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: no token given (use the Authorization: OAuth <token> header or ?oauth=)"}
 	}
+	pid := projectFromPath(r.URL.Path)
+	if len(pid) > maxProjectID || strings.ContainsRune(pid, 0) {
+		// Project ids become part of store keys, which cannot hold NUL.
+		return badRequest(fmt.Sprintf("Invalid project id: at most %d bytes, no NUL (Iron project ids are 24 hex characters)", maxProjectID))
+	}
 	auth := a.cfg.Auth
 	if len(auth.Tokens) == 0 {
 		return nil
@@ -156,7 +189,7 @@ func (a *API) authenticate(r *http.Request) error {
 	if !oneOf(token, auth.Tokens, true) {
 		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: unknown token"}
 	}
-	if pid := projectFromPath(r.URL.Path); pid != "" && len(auth.Projects) > 0 && !oneOf(pid, auth.Projects, false) {
+	if pid != "" && len(auth.Projects) > 0 && !oneOf(pid, auth.Projects, false) {
 		return emulator.NotFound("Project not found")
 	}
 	return nil
@@ -170,6 +203,9 @@ func oneOf(v string, set []string, constantTime bool) bool {
 	}
 	return false
 }
+
+// maxProjectID bounds project ids in permissive mode, where any id works.
+const maxProjectID = 255
 
 // projectFromPath extracts {pid} from /N/projects/{pid}/…; the mux has not
 // set path values yet when authentication runs.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -166,4 +167,49 @@ func (a *API) handleWaitIdle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"msg": "Idle", "idle": true})
+}
+
+// handleSnapshotExport streams a snapshot of the whole state.
+func (a *API) handleSnapshotExport(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=ironlocal-%s.snapshot", time.Now().UTC().Format("20060102T150405Z")))
+	if err := a.cfg.Control.Export(r.Context(), w); err != nil {
+		a.log.Error("export snapshot", "err", err) // the status line is already sent
+	}
+}
+
+// handleSnapshotSave writes a snapshot to {"path":"…"} on the emulator's
+// filesystem, atomically (temp file + rename).
+func (a *API) handleSnapshotSave(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Path string `json:"path"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if body.Path == "" {
+		a.writeError(w, r, badRequest(`Give {"path":"/where/to/save.snapshot"}, or GET /_ironlocal/snapshot to download`))
+		return
+	}
+	if err := a.cfg.Control.ExportFile(r.Context(), body.Path); err != nil {
+		a.writeError(w, r, badRequest(err.Error()))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"msg": "Snapshot saved", "path": body.Path})
+}
+
+// handleSnapshotImport replaces the whole state with the snapshot in the
+// request body.
+func (a *API) handleSnapshotImport(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Control.Import(r.Context(), http.MaxBytesReader(w, r.Body, limitSnapshot)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = &requestError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("Snapshot is over the %d byte limit", int64(limitSnapshot))}
+		}
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Snapshot imported")
 }

@@ -15,9 +15,10 @@ import (
 
 // Body size limits. Each route states the one it uses.
 const (
-	limitSmall   = 64 << 10  // settings, reservations, deletes
-	limitPost    = 32 << 20  // 100 messages of up to 256 KiB each, JSON-escaped
-	limitCache   = 1<<20 + 4<<10
+	limitSmall    = 64 << 10 // settings, reservations, deletes
+	limitPost     = 32 << 20 // 100 messages of up to 256 KiB each, JSON-escaped
+	limitCache    = 1<<20 + 4<<10
+	limitSnapshot = 4 << 30 // snapshot imports
 )
 
 // readBody reads at most limit bytes of the request body.

@@ -380,4 +380,3 @@ func (a *API) handleMessageRelease(w http.ResponseWriter, r *http.Request) {
 	}
 	writeMsg(w, http.StatusOK, "Released")
 }
-

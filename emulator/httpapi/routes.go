@@ -67,6 +67,13 @@ func (a *API) routes() {
 	// Control plane (README "Control plane").
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/{schedule_id}/run", a.handleScheduleRun)
 	m.HandleFunc("GET /_ironlocal/wait-idle", a.handleWaitIdle)
+	m.HandleFunc("GET /_ironlocal/snapshot", a.handleSnapshotExport)
+	m.HandleFunc("POST /_ironlocal/snapshot", a.handleSnapshotSave)
+	m.HandleFunc("PUT /_ironlocal/snapshot", a.handleSnapshotImport)
+	m.HandleFunc("GET /_ironlocal/faults", a.handleFaultsList)
+	m.HandleFunc("POST /_ironlocal/faults", a.handleFaultAdd)
+	m.HandleFunc("DELETE /_ironlocal/faults", a.handleFaultsClear)
+	m.HandleFunc("DELETE /_ironlocal/faults/{id}", a.handleFaultDelete)
 	m.HandleFunc("GET /_ironlocal/health", a.handleHealth)
 	m.HandleFunc("POST /_ironlocal/reset", a.handleReset)
 	m.HandleFunc("GET /_ironlocal/clock", a.handleClockGet)

@@ -41,6 +41,9 @@ func (s *Service) UpsertQueue(ctx context.Context, project, name string, set Que
 		case set.Type != nil && *set.Type != q.Type:
 			return emulator.Forbidden("Queue type cannot be changed")
 		}
+		if err := unsupported(set); err != nil {
+			return err
+		}
 		if set.MessageTimeout != nil {
 			q.MessageTimeout = *set.MessageTimeout
 		}
@@ -61,15 +64,30 @@ func (s *Service) UpsertQueue(ctx context.Context, project, name string, set Que
 	return q, nil
 }
 
+// validateSettings checks each value on its own.
 func validateSettings(set QueueSettings) error {
 	if set.Type != nil {
 		switch *set.Type {
-		case emulator.QueuePull:
-		case emulator.QueueUnicast, emulator.QueueMulticast:
-			return emulator.Invalid("Push queues (type %q) are not supported by this version of ironlocal yet", *set.Type)
+		case emulator.QueuePull, emulator.QueueUnicast, emulator.QueueMulticast:
 		default:
 			return emulator.Invalid("Invalid queue type %q: must be pull, unicast or multicast", *set.Type)
 		}
+	}
+	if v := set.MessageTimeout; v != nil && (*v < 1 || *v > MaxMessageTimeout) {
+		return emulator.Invalid("message_timeout must be between 1 and %d seconds", MaxMessageTimeout)
+	}
+	if v := set.MessageExpiration; v != nil && (*v < 1 || *v > MaxMessageExpiration) {
+		return emulator.Invalid("message_expiration must be between 1 and %d seconds", MaxMessageExpiration)
+	}
+	return nil
+}
+
+// unsupported refuses what this version cannot do yet. UpsertQueue checks it
+// after the type-change rule, so changing a queue's type is 403 (spec §2.3)
+// whatever the new type.
+func unsupported(set QueueSettings) error {
+	if set.Type != nil && set.Type.IsPush() {
+		return emulator.Invalid("Push queues (type %q) are not supported by this version of ironlocal yet", *set.Type)
 	}
 	if set.Push != nil {
 		return emulator.Invalid("Push queues are not supported by this version of ironlocal yet")
@@ -79,12 +97,6 @@ func validateSettings(set QueueSettings) error {
 	}
 	if set.Alerts != nil {
 		return emulator.Invalid("Queue alerts are not supported by this version of ironlocal yet")
-	}
-	if v := set.MessageTimeout; v != nil && (*v < 1 || *v > MaxMessageTimeout) {
-		return emulator.Invalid("message_timeout must be between 1 and %d seconds", MaxMessageTimeout)
-	}
-	if v := set.MessageExpiration; v != nil && (*v < 1 || *v > MaxMessageExpiration) {
-		return emulator.Invalid("message_expiration must be between 1 and %d seconds", MaxMessageExpiration)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/clock"
+	"github.com/ironlocal/ironlocal/emulator/fault"
 	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
 	"github.com/ironlocal/ironlocal/emulator/mq"
@@ -35,6 +37,7 @@ type Server struct {
 	worker  *worker.Service
 	runtime emulator.Runtime
 	api     *httpapi.API
+	faults  *fault.Injector
 	http    *http.Server
 	ln      net.Listener
 
@@ -59,7 +62,7 @@ func Start(opts Options) (*Server, error) {
 	if !opts.Ephemeral && opts.DataDir == "" {
 		opts.DataDir = DefaultDataDir()
 	}
-	s := &Server{opts: opts, log: opts.Logger, bus: emulator.NewBus()}
+	s := &Server{opts: opts, log: opts.Logger, bus: emulator.NewBus(), faults: &fault.Injector{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if opts.VirtualClock {
 		s.virtual = clock.NewVirtual(time.Now())
@@ -101,7 +104,7 @@ func Start(opts Options) (*Server, error) {
 		s.virtual.OnShift(func(time.Time) { s.worker.ClockMoved() })
 	}
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
-		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s},
+		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s}, Faults: s.faults,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
@@ -204,6 +207,7 @@ func (c control) Reset(ctx context.Context) error {
 	if err := c.s.store.Reset(ctx); err != nil {
 		return err
 	}
+	c.s.faults.Clear()
 	c.s.bus.Publish(emulator.Event{Type: emulator.EventStateReset, At: c.s.clock.Now()})
 	return nil
 }
@@ -213,6 +217,29 @@ func (c control) Health() map[string]string {
 }
 
 func (c control) Idle() bool { return c.s.worker.Idle() }
+
+func (c control) Export(ctx context.Context, w io.Writer) error { return c.s.store.Export(ctx, w) }
+
+func (c control) ExportFile(ctx context.Context, path string) error {
+	return c.s.store.ExportFile(ctx, path)
+}
+
+// Import stops running tasks, replaces the store's contents, and rebuilds
+// the worker's queue from what was imported (also when the import was
+// refused, since the tasks were stopped either way).
+func (c control) Import(ctx context.Context, r io.Reader) error {
+	if err := c.s.worker.Reset(ctx); err != nil {
+		return err
+	}
+	err := c.s.store.Import(ctx, r)
+	if rerr := c.s.worker.Reload(ctx); err == nil {
+		err = rerr
+	}
+	if err == nil {
+		c.s.bus.Publish(emulator.Event{Type: emulator.EventStateImported, At: c.s.clock.Now()})
+	}
+	return err
+}
 
 func (c control) Now() (time.Time, bool) { return c.s.clock.Now(), c.s.virtual != nil }
 

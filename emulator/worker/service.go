@@ -84,6 +84,18 @@ func (s *Service) Reset(ctx context.Context) error {
 	return err
 }
 
+// Reload rebuilds the in-memory queue from the store after its contents
+// were replaced (snapshot import): tasks it holds as running are marked
+// killed, queued ones are dispatched.
+func (s *Service) Reload(ctx context.Context) error {
+	if err := s.disp.recover(ctx); err != nil {
+		return err
+	}
+	s.disp.poke()
+	s.sched.poke()
+	return nil
+}
+
 // Idle reports whether no task is queued or running.
 func (s *Service) Idle() bool { return s.disp.idle() }
 

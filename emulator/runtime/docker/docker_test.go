@@ -1,55 +1,34 @@
 package docker
 
 import (
-	"archive/tar"
 	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/internal/dockertest"
 )
 
 // fixtureImage is built from fixtures/worker once per test binary.
-const fixtureImage = "ironlocal/fixture-worker:latest"
-
-var (
-	engineOnce sync.Once
-	engineErr  error // the engine did not answer
-	buildErr   error // it answered, but the fixture image did not build
-)
+const fixtureImage = dockertest.FixtureImage
 
 // newRuntime returns a Runtime with an instance id of its own, so leftovers
 // of this test never touch other users of the engine. Without an engine the
 // test is skipped, or fails when IRONLOCAL_REQUIRE_DOCKER=1.
 func newRuntime(t *testing.T, opts Options) *Runtime {
 	t.Helper()
-	engineOnce.Do(setupEngine)
-	if engineErr != nil {
-		if os.Getenv("IRONLOCAL_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("IRONLOCAL_REQUIRE_DOCKER=1 but no docker engine is reachable: %v", engineErr)
-		}
-		t.Skipf("docker runtime tests skipped: no docker engine reachable (%v); set IRONLOCAL_REQUIRE_DOCKER=1 to fail instead", engineErr)
-	}
-	require.NoError(t, buildErr, "build fixture image %s", fixtureImage)
+	dockertest.Client(t)
 
 	opts.Instance = "test-" + randomID(t)
 	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -63,85 +42,6 @@ func newRuntime(t *testing.T, opts Options) *Runtime {
 		require.NoError(t, r.Close(context.Background()))
 	})
 	return r
-}
-
-func setupEngine() {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	r, err := New(Options{Instance: "test-setup"})
-	if err != nil {
-		engineErr = err
-		return
-	}
-	defer r.Close(ctx)
-	pingCtx, cancelPing := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelPing()
-	if engineErr = r.Ping(pingCtx); engineErr != nil {
-		return
-	}
-	buildErr = buildFixture(ctx, r.cli)
-}
-
-// buildFixture does what fixtures/build.sh does, through the API: a static
-// worker binary and fixtures/worker/Dockerfile in a tar build context.
-func buildFixture(ctx context.Context, cli *client.Client) error {
-	v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{})
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "ironlocal-fixture-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "worker")
-	gobuild := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", bin, "github.com/ironlocal/ironlocal/fixtures/worker")
-	gobuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+v.Arch)
-	if out, err := gobuild.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build worker: %v: %s", err, out)
-	}
-	dockerfile, err := os.ReadFile("../../../fixtures/worker/Dockerfile")
-	if err != nil {
-		return err
-	}
-	binary, err := os.ReadFile(bin)
-	if err != nil {
-		return err
-	}
-	var buildCtx bytes.Buffer
-	tw := tar.NewWriter(&buildCtx)
-	for _, f := range []struct {
-		name string
-		mode int64
-		body []byte
-	}{{"Dockerfile", 0o644, dockerfile}, {"worker", 0o755, binary}} {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body))}); err != nil {
-			return err
-		}
-		if _, err := tw.Write(f.body); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	res, err := cli.ImageBuild(ctx, &buildCtx, client.ImageBuildOptions{Tags: []string{fixtureImage}, Remove: true, ForceRemove: true})
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	dec := json.NewDecoder(res.Body)
-	for {
-		var m jsonstream.Message
-		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if m.Error != nil {
-			return m.Error
-		}
-	}
 }
 
 func randomID(t *testing.T) string {

@@ -45,6 +45,7 @@ func (t *txn) cacheRecord(project, name string) (cacheRecord, error) {
 	if !ok {
 		return rec, emulator.NotFound("Cache not found")
 	}
+	rec.Project, rec.Name = project, name
 	t.gens[genCacheKey(tagCache, project, name)] = rec.Gen
 	return rec, nil
 }
@@ -115,6 +116,7 @@ func (t *txn) ListCaches(project string, offset, limit int) ([]emulator.Cache, e
 		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
 			return nil, fmt.Errorf("list caches: %w", err)
 		}
+		rec.Project, rec.Name = namesFromKey(it.Item().Key())
 		out = append(out, rec.Cache)
 	}
 	return out, nil
@@ -136,6 +138,7 @@ func (t *txn) Item(project, cache, key string) (emulator.Item, error) {
 	if !ok {
 		return it, emulator.NotFound("Item not found")
 	}
+	it.Project, it.Cache, it.Key = project, cache, key
 	return it, nil
 }
 
@@ -167,6 +170,7 @@ func (t *txn) Items(project, cache string, fn func(emulator.Item) error) error {
 		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &item) }); err != nil {
 			return fmt.Errorf("read items: %w", err)
 		}
+		item.Project, item.Cache, item.Key = project, cache, string(it.Item().Key()[9:])
 		if err := fn(item); err != nil {
 			return err
 		}

@@ -18,6 +18,10 @@ import (
 // written by a newer build is refused rather than misread.
 const SchemaVersion uint32 = 1
 
+// maxInMemoryValue is the largest value Badger accepts in in-memory mode
+// (its maximum ValueThreshold). Larger records are refused as too large.
+const maxInMemoryValue = 1 << 20
+
 // Options configure the store.
 type Options struct {
 	// Dir is the data directory. Ignored when InMemory.
@@ -82,7 +86,10 @@ func (s *Store) Open() error {
 		WithNumCompactors(2).
 		WithCompactL0OnClose(false)
 	if s.opts.InMemory {
+		// Without a value log every value stays in the LSM tree, and Badger
+		// refuses values over ValueThreshold: raise it to the most it allows.
 		bo.Dir, bo.ValueDir = "", ""
+		bo = bo.WithValueThreshold(maxInMemoryValue)
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
@@ -152,10 +159,42 @@ func (s *Store) Close() error {
 // Reset wipes all state (control plane /_ironlocal/reset). Id sequences keep
 // counting so ids never repeat within a process.
 func (s *Store) Reset(ctx context.Context) error {
+	// DropAll also drops the sequences' leases; without them the sequences
+	// would restart at zero once their lease ran out and hand out ids and
+	// generations again. Carry the leases over, holding seqMu so no lease
+	// is renewed meanwhile.
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	leases := make(map[string][]byte)
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range [][]byte{keySeqMessage, keySeqGen} {
+			item, err := txn.Get(k)
+			if err != nil {
+				return err
+			}
+			if leases[string(k)], err = item.ValueCopy(nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reset store: read sequences: %w", err)
+	}
 	if err := s.db.DropAll(); err != nil {
 		return fmt.Errorf("reset store: %w", err)
 	}
 	s.hints.reset()
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		for k, v := range leases {
+			if err := txn.Set([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("reset store: restore sequences: %w", err)
+	}
 	return s.checkSchema()
 }
 
@@ -330,7 +369,15 @@ func (s *Store) valueLogGC() {
 // demoted to debug.
 type badgerLogger struct{ l *slog.Logger }
 
-func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error(fmt.Sprintf(f, a...), "component", "badger") }
-func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn(fmt.Sprintf(f, a...), "component", "badger") }
-func (b badgerLogger) Infof(f string, a ...any)    { b.l.Debug(fmt.Sprintf(f, a...), "component", "badger") }
-func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Debug(fmt.Sprintf(f, a...), "component", "badger") }
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Infof(f string, a ...any) {
+	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Debugf(f string, a ...any) {
+	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
+}

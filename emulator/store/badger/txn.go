@@ -55,9 +55,17 @@ func (t *txn) getJSON(key []byte, v any) (bool, error) {
 }
 
 func (t *txn) setJSON(key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Without HTML escaping a body of '<' takes 1 byte a character, not 6:
+	// it matters for the in-memory store's value limit.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if t.s.opts.InMemory && len(b) > maxInMemoryValue {
+		return emulator.TooLarge("Record of %d bytes is over the in-memory store's %d byte limit", len(b), maxInMemoryValue)
 	}
 	return t.txn.Set(key, b)
 }
@@ -83,7 +91,7 @@ func (t *txn) scanIndex(prefix []byte, fn func(key []byte) (more bool, err error
 	var prev []byte
 	var lastDead []byte
 	first := true
-	for it.Seek(t.s.hints.seek(prefix)); it.Valid(); it.Next() {
+	for it.Seek(t.seek(prefix)); it.Valid(); it.Next() {
 		item := it.Item()
 		k := item.Key()
 		if prev != nil && bytes.Equal(k, prev) {
@@ -112,6 +120,19 @@ func (t *txn) scanIndex(prefix []byte, fn func(key []byte) (more bool, err error
 	return nil
 }
 
+// seek returns where a scan of prefix may start: the shared hint, or lower
+// when this transaction itself put an entry below it, since its lowerings
+// are published only after commit.
+func (t *txn) seek(prefix []byte) []byte {
+	start := t.s.hints.seek(prefix)
+	for _, l := range t.lowers {
+		if bytes.Equal(l[0], prefix) && bytes.Compare(l[1], start) < 0 {
+			start = l[1]
+		}
+	}
+	return start
+}
+
 // queueRecord is the stored form of a queue.
 type queueRecord struct {
 	emulator.Queue
@@ -131,6 +152,7 @@ func (t *txn) queueRecord(project, name string) (queueRecord, error) {
 	if !ok {
 		return rec, emulator.NotFound("Queue not found")
 	}
+	rec.Project, rec.Name = project, name
 	t.gens[genCacheKey(tagQueue, project, name)] = rec.Gen
 	return rec, nil
 }
@@ -203,6 +225,7 @@ func (t *txn) ListQueues(project, prefix, after string, limit int) ([]emulator.Q
 		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
 			return nil, fmt.Errorf("list queues: %w", err)
 		}
+		rec.Project, rec.Name = namesFromKey(it.Item().Key())
 		out = append(out, rec.Queue)
 	}
 	return out, nil
@@ -216,6 +239,7 @@ func (t *txn) ListAllQueues(fn func(emulator.Queue) error) error {
 		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
 			return fmt.Errorf("list queues: %w", err)
 		}
+		rec.Project, rec.Name = namesFromKey(it.Item().Key())
 		if err := fn(rec.Queue); err != nil {
 			return err
 		}

@@ -1,0 +1,124 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator/fault"
+)
+
+// injectFault applies a matching fault rule: it waits the rule's latency
+// and, when the rule has a status, answers with it. It reports whether the
+// request was answered.
+func (a *API) injectFault(w http.ResponseWriter, r *http.Request) bool {
+	rule, ok := a.cfg.Faults.Match(faultRequest(r))
+	if !ok {
+		return false
+	}
+	if rule.Latency > 0 {
+		t := time.NewTimer(rule.Latency)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		case <-t.C:
+		}
+	}
+	if rule.Status == 0 {
+		return false
+	}
+	writeMsg(w, rule.Status, rule.Msg)
+	return true
+}
+
+// faultRequest describes an Iron API request for rule matching: the service
+// from the version prefix, the project, and the queue/cache/code name.
+func faultRequest(r *http.Request) fault.Request {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	req := fault.Request{Method: r.Method}
+	if len(parts) < 3 || parts[1] != "projects" {
+		return req
+	}
+	req.Service = map[string]string{"1": "cache", "2": "worker", "3": "mq"}[parts[0]]
+	req.Project = parts[2]
+	if len(parts) >= 5 {
+		switch parts[3] {
+		case "queues", "caches":
+			req.Resource = parts[4]
+		case "tasks":
+			req.Resource = r.URL.Query().Get("code_name")
+		}
+	}
+	return req
+}
+
+type wireFault struct {
+	fault.Rule
+	Latency string `json:"latency,omitempty"`
+}
+
+func (a *API) handleFaultsList(w http.ResponseWriter, r *http.Request) {
+	rules := a.cfg.Faults.List()
+	out := make([]wireFault, len(rules))
+	for i, rule := range rules {
+		out[i] = wireFault{Rule: rule}
+		if rule.Latency > 0 {
+			out[i].Latency = rule.Latency.String()
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"faults": out})
+}
+
+// handleFaultAdd installs a rule: {"service":"mq","resource":"jobs",
+// "method":"POST","status":503,"latency":"200ms","times":3}.
+func (a *API) handleFaultAdd(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Service  string `json:"service"`
+		Project  string `json:"project_id"`
+		Resource string `json:"resource"`
+		Method   string `json:"method"`
+		Status   optInt `json:"status"`
+		Msg      string `json:"msg"`
+		Latency  string `json:"latency"`
+		Times    optInt `json:"times"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	rule := fault.Rule{Service: body.Service, Project: body.Project, Resource: body.Resource,
+		Method: strings.ToUpper(body.Method), Status: body.Status.V, Msg: body.Msg, Times: body.Times.V}
+	if body.Latency != "" {
+		d, err := time.ParseDuration(body.Latency)
+		if err != nil {
+			a.writeError(w, r, badRequest(fmt.Sprintf("latency must be a duration such as \"250ms\": %v", err)))
+			return
+		}
+		rule.Latency = d
+	}
+	added, err := a.cfg.Faults.Add(rule)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := wireFault{Rule: added}
+	if added.Latency > 0 {
+		out.Latency = added.Latency.String()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Fault added", "fault": out})
+}
+
+func (a *API) handleFaultsClear(w http.ResponseWriter, r *http.Request) {
+	a.cfg.Faults.Clear()
+	writeMsg(w, http.StatusOK, "Faults cleared")
+}
+
+func (a *API) handleFaultDelete(w http.ResponseWriter, r *http.Request) {
+	if err := a.cfg.Faults.Remove(r.PathValue("id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted")
+}

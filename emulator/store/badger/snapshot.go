@@ -1,0 +1,203 @@
+package badger
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// A snapshot is one JSON header line followed by a Badger backup stream of
+// every key. The header carries the format version and the store schema,
+// so an import from a newer ironlocal is refused instead of misread.
+const (
+	snapshotFormat  = "ironlocal-snapshot"
+	SnapshotVersion = 1
+)
+
+type snapshotHeader struct {
+	Format    string    `json:"format"`
+	Version   int       `json:"version"`
+	Schema    uint32    `json:"schema"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Export writes a consistent snapshot of the whole store to w.
+func (s *Store) Export(ctx context.Context, w io.Writer) error {
+	h, err := json.Marshal(snapshotHeader{Format: snapshotFormat, Version: SnapshotVersion, Schema: SchemaVersion,
+		CreatedAt: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(append(h, '\n')); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if _, err := s.db.Backup(w, 0); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	return ctx.Err()
+}
+
+// ExportFile writes a snapshot to path atomically: a temp file beside it,
+// fsynced, then renamed over path.
+func (s *Store) ExportFile(ctx context.Context, path string) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".snapshot-*")
+	if err != nil {
+		return fmt.Errorf("export snapshot: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	err = s.Export(ctx, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("export snapshot to %s: %w", path, err)
+	}
+	return nil
+}
+
+// Import replaces the whole store with the snapshot read from r. The
+// snapshot is first loaded into a scratch in-memory database, so a corrupt
+// or truncated one is refused before anything is dropped.
+func (s *Store) Import(ctx context.Context, r io.Reader) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	line, err := br.ReadBytes('\n')
+	if err != nil {
+		return emulator.Invalid("Not an ironlocal snapshot: no header line")
+	}
+	var h snapshotHeader
+	if err := json.Unmarshal(line, &h); err != nil || h.Format != snapshotFormat {
+		return emulator.Invalid("Not an ironlocal snapshot: bad header")
+	}
+	if h.Version > SnapshotVersion || h.Schema > SchemaVersion {
+		return emulator.Invalid("Snapshot format %d (schema %d) is newer than this ironlocal supports (format %d, schema %d): upgrade ironlocal",
+			h.Version, h.Schema, SnapshotVersion, SchemaVersion)
+	}
+	body, err := io.ReadAll(br)
+	if err != nil {
+		return fmt.Errorf("read snapshot: %w", err)
+	}
+	if err := validateBackup(body); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.replaceContents(func() error { return s.db.Load(bytes.NewReader(body), 256) })
+}
+
+// validateBackup loads a backup stream into a throwaway in-memory database.
+func validateBackup(body []byte) error {
+	scratch, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).
+		WithMemTableSize(16 << 20).WithBlockCacheSize(1 << 20))
+	if err != nil {
+		return fmt.Errorf("validate snapshot: %w", err)
+	}
+	defer scratch.Close()
+	if err := scratch.Load(bytes.NewReader(body), 256); err != nil {
+		return emulator.Invalid("Snapshot is corrupt or truncated: %v", err)
+	}
+	return nil
+}
+
+// replaceContents drops every key and runs load to fill the store again.
+// Sequence leases end up at the larger of ours and the loaded ones, so ids
+// and generations never repeat and never collide with loaded records.
+func (s *Store) replaceContents(load func() error) error {
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	// Releasing stores each sequence's next value as its lease; the
+	// sequences are reopened below from the merged leases.
+	for _, seq := range []*badger.Sequence{s.msgID, s.gen} {
+		if err := seq.Release(); err != nil {
+			return fmt.Errorf("release sequence: %w", err)
+		}
+	}
+	before, err := s.readLeases()
+	if err != nil {
+		return err
+	}
+	if err := s.db.DropAll(); err != nil {
+		return fmt.Errorf("drop store: %w", err)
+	}
+	s.hints.reset()
+	if err := load(); err != nil {
+		return fmt.Errorf("load store: %w", err)
+	}
+	after, err := s.readLeases()
+	if err != nil {
+		return err
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		for k, v := range before {
+			if after[k] > v {
+				v = after[k]
+			}
+			if err := txn.Set([]byte(k), binary.BigEndian.AppendUint64(nil, v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("restore sequences: %w", err)
+	}
+	if s.msgID, err = s.db.GetSequence(keySeqMessage, 1000); err != nil {
+		return fmt.Errorf("reopen message id sequence: %w", err)
+	}
+	if s.gen, err = s.db.GetSequence(keySeqGen, 100); err != nil {
+		return fmt.Errorf("reopen generation sequence: %w", err)
+	}
+	return s.checkSchema()
+}
+
+// readLeases returns the stored lease of each sequence (0 when absent).
+func (s *Store) readLeases() (map[string]uint64, error) {
+	out := map[string]uint64{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range [][]byte{keySeqMessage, keySeqGen} {
+			item, err := txn.Get(k)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				out[string(k)] = 0
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := item.Value(func(v []byte) error {
+				if len(v) == 8 {
+					out[string(k)] = binary.BigEndian.Uint64(v)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read sequences: %w", err)
+	}
+	return out, nil
+}
