@@ -50,6 +50,9 @@ type Options struct {
 	ContainerLabels map[string]string
 	// NoIronEnv stops injecting IRON_* variables into tasks.
 	NoIronEnv bool
+	// Seed is a seed file (package seed) applied at start to an empty
+	// store. A bad seed fails Start and loads nothing.
+	Seed string
 
 	Logger *slog.Logger
 }

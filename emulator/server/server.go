@@ -106,6 +106,12 @@ func Start(opts Options) (*Server, error) {
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
 		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s}, Faults: s.faults,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
+	if err := s.applySeed(context.Background()); err != nil {
+		_ = s.worker.Close(context.Background())
+		_ = ln.Close()
+		_ = s.store.Close()
+		return nil, err
+	}
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
 	s.goBackground("http", func(ctx context.Context) {

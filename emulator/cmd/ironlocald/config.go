@@ -33,6 +33,7 @@ type config struct {
 	network      string
 	labels       string
 	noIronEnv    bool
+	seed         string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -65,6 +66,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.stackImages, "stack-image", env("STACK_IMAGE", ""), "comma-separated STACK=IMAGE: local images that run zip packages (IRONLOCAL_STACK_IMAGE)")
 	fs.StringVar(&c.network, "docker-network", env("DOCKER_NETWORK", ""), "task containers' network mode; default host (IRONLOCAL_DOCKER_NETWORK)")
 	fs.StringVar(&c.labels, "container-labels", env("CONTAINER_LABELS", ""), "comma-separated KEY=VALUE labels for every task container (IRONLOCAL_CONTAINER_LABELS)")
+	fs.StringVar(&c.seed, "seed", env("SEED", ""), "seed file (JSON, see fixtures/seed/) loaded into an empty store at start (IRONLOCAL_SEED)")
 	fs.BoolVar(&c.noIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -124,7 +126,7 @@ func (c config) options(logger *slog.Logger) server.Options {
 		Tokens: splitList(c.tokens), Projects: splitList(c.projects), VirtualClock: c.virtualClock,
 		MessageBodyLimit: c.bodyLimit, Runtime: c.runtime, TaskSlots: c.taskSlots, MaxTaskTimeout: c.maxTimeout,
 		LiveLogs: c.liveLogs, StackImages: stacks, DockerNetwork: c.network, ContainerLabels: labels,
-		NoIronEnv: c.noIronEnv, Logger: logger}
+		NoIronEnv: c.noIronEnv, Seed: c.seed, Logger: logger}
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -18,6 +18,9 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) > 0 && args[0] == "exec" {
+		return runExec(args[1:])
+	}
 	cfg, err := parseConfig(args, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ironlocald:", err)

@@ -201,3 +201,21 @@ func (s *Store) readLeases() (map[string]uint64, error) {
 	}
 	return out, nil
 }
+
+// Empty reports whether the store holds no user data (only its own
+// metadata), e.g. to decide whether a seed applies.
+func (s *Store) Empty() (bool, error) {
+	empty := true
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if k := it.Item().Key(); len(k) > 0 && k[0] != '!' && k[0] != tagDead {
+				empty = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return empty, err
+}

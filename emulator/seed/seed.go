@@ -1,0 +1,225 @@
+// Package seed loads a declarative description of initial state (queues with
+// messages, caches with items, code packages, schedules) into the services.
+//
+// The format is JSON, versioned by "ironlocal_seed":
+//
+//	{
+//	  "ironlocal_seed": 1,
+//	  "project_id": "000000000000000000000001",
+//	  "queues": [{"name": "jobs", "message_timeout": 60, "messages": [{"body": "hi", "delay": 0}]}],
+//	  "caches": [{"name": "config", "items": [{"key": "mode", "value": "test", "expires_in": 0}]}],
+//	  "codes": [{"name": "hello", "image": "ironlocal/fixture-worker:latest", "max_concurrency": 1}],
+//	  "schedules": [{"code_name": "hello", "payload": "{}", "run_every": 3600}]
+//	}
+//
+// Any entry may carry its own "project_id". Unknown fields are errors, so a
+// typo is reported instead of silently ignored.
+package seed
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/emulator/worker"
+)
+
+// Version is the newest seed format this build reads.
+const Version = 1
+
+// DefaultProject is used when neither the file nor the entry names one.
+const DefaultProject = "000000000000000000000001"
+
+// File is a parsed seed.
+type File struct {
+	Version   int        `json:"ironlocal_seed"`
+	ProjectID string     `json:"project_id"`
+	Queues    []Queue    `json:"queues"`
+	Caches    []Cache    `json:"caches"`
+	Codes     []Code     `json:"codes"`
+	Schedules []Schedule `json:"schedules"`
+}
+
+// Queue is a pull queue and its initial messages.
+type Queue struct {
+	ProjectID         string    `json:"project_id"`
+	Name              string    `json:"name"`
+	MessageTimeout    *int      `json:"message_timeout"`
+	MessageExpiration *int      `json:"message_expiration"`
+	Messages          []Message `json:"messages"`
+}
+
+// Message is one queued message.
+type Message struct {
+	Body  string `json:"body"`
+	Delay int    `json:"delay"`
+}
+
+// Cache is a cache and its items.
+type Cache struct {
+	ProjectID string `json:"project_id"`
+	Name      string `json:"name"`
+	Items     []Item `json:"items"`
+}
+
+// Item is one cache item; Value keeps its JSON type.
+type Item struct {
+	Key       string          `json:"key"`
+	Value     json.RawMessage `json:"value"`
+	ExpiresIn int             `json:"expires_in"`
+}
+
+// Code is an image code package.
+type Code struct {
+	ProjectID       string            `json:"project_id"`
+	Name            string            `json:"name"`
+	Image           string            `json:"image"`
+	Command         string            `json:"command"`
+	Config          string            `json:"config"`
+	EnvVars         map[string]string `json:"env_vars"`
+	MaxConcurrency  *int              `json:"max_concurrency"`
+	Retries         *int              `json:"retries"`
+	RetriesDelay    *int              `json:"retries_delay"`
+	DefaultPriority *int              `json:"default_priority"`
+}
+
+// Schedule is a schedule of a code package.
+type Schedule struct {
+	ProjectID string     `json:"project_id"`
+	CodeName  string     `json:"code_name"`
+	Name      string     `json:"name"`
+	Payload   string     `json:"payload"`
+	StartAt   *time.Time `json:"start_at"`
+	EndAt     *time.Time `json:"end_at"`
+	RunEvery  *int       `json:"run_every"`
+	RunTimes  *int       `json:"run_times"`
+	Cron      *string    `json:"cron"`
+	Priority  *int       `json:"priority"`
+	Timeout   *int       `json:"timeout"`
+	Cluster   string     `json:"cluster"`
+	Label     string     `json:"label"`
+}
+
+// Parse reads and checks a seed file's syntax and version. Errors name the
+// line and column, or the field.
+func Parse(r io.Reader) (*File, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read seed: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return nil, describe(data, err)
+	}
+	switch {
+	case f.Version == 0:
+		return nil, errors.New(`seed: "ironlocal_seed" (the format version, 1) is required`)
+	case f.Version > Version:
+		return nil, fmt.Errorf("seed: format version %d is newer than this ironlocal reads (%d): upgrade ironlocal", f.Version, Version)
+	}
+	if f.ProjectID == "" {
+		f.ProjectID = DefaultProject
+	}
+	return &f, nil
+}
+
+// describe turns a decode error into "line L, column C: …".
+func describe(data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		l, c := position(data, se.Offset)
+		return fmt.Errorf("seed: line %d, column %d: %v", l, c, se)
+	case errors.As(err, &te):
+		l, c := position(data, te.Offset)
+		return fmt.Errorf("seed: line %d, column %d: field %q must be %s, not %s", l, c, te.Field, te.Type, te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errors.New("seed: unexpected end of file")
+	}
+	return fmt.Errorf("seed: %w", err) // e.g. `json: unknown field "nmae"`
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < offset && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// Targets are the services a seed is applied to.
+type Targets struct {
+	MQ     *mq.Service
+	Cache  *cache.Service
+	Worker *worker.Service
+}
+
+// Apply creates everything the seed describes, in order: queues, caches,
+// codes, schedules. The first failure is returned naming the entry and
+// field; callers run Apply against scratch services first so a bad seed
+// loads nothing (see server).
+func (f *File) Apply(ctx context.Context, t Targets) error {
+	pid := func(p string) string {
+		if p == "" {
+			return f.ProjectID
+		}
+		return p
+	}
+	for i, q := range f.Queues {
+		at := fmt.Sprintf("queues[%d] (%q)", i, q.Name)
+		if _, err := t.MQ.UpsertQueue(ctx, pid(q.ProjectID), q.Name, mq.QueueSettings{
+			MessageTimeout: q.MessageTimeout, MessageExpiration: q.MessageExpiration}); err != nil {
+			return fmt.Errorf("seed: %s: %w", at, err)
+		}
+		for j := 0; j < len(q.Messages); j += mq.MaxMessagesPerRequest {
+			batch := q.Messages[j:min(len(q.Messages), j+mq.MaxMessagesPerRequest)]
+			msgs := make([]mq.NewMessage, len(batch))
+			for k, m := range batch {
+				msgs[k] = mq.NewMessage{Body: m.Body, Delay: m.Delay}
+			}
+			if _, err := t.MQ.PostMessages(ctx, pid(q.ProjectID), q.Name, msgs); err != nil {
+				return fmt.Errorf("seed: %s.messages[%d…%d]: %w", at, j, j+len(batch)-1, err)
+			}
+		}
+	}
+	for i, c := range f.Caches {
+		for j, it := range c.Items {
+			err := t.Cache.PutItem(ctx, pid(c.ProjectID), c.Name, it.Key, cache.Put{Value: it.Value, ExpiresIn: it.ExpiresIn})
+			if err != nil {
+				return fmt.Errorf("seed: caches[%d] (%q).items[%d] (%q): %w", i, c.Name, j, it.Key, err)
+			}
+		}
+	}
+	for i, c := range f.Codes {
+		_, err := t.Worker.UploadCode(ctx, pid(c.ProjectID), worker.CodeUpload{Name: c.Name, Image: c.Image,
+			Command: c.Command, Config: c.Config, EnvVars: c.EnvVars, MaxConcurrency: c.MaxConcurrency,
+			Retries: c.Retries, RetriesDelay: c.RetriesDelay, DefaultPriority: c.DefaultPriority})
+		if err != nil {
+			return fmt.Errorf("seed: codes[%d] (%q): %w", i, c.Name, err)
+		}
+	}
+	for i, s := range f.Schedules {
+		payload := s.Payload
+		_, err := t.Worker.CreateSchedules(ctx, pid(s.ProjectID), []worker.NewSchedule{{CodeName: s.CodeName,
+			Name: s.Name, Payload: &payload, StartAt: s.StartAt, EndAt: s.EndAt, RunEvery: s.RunEvery,
+			RunTimes: s.RunTimes, Cron: s.Cron, Priority: s.Priority, Timeout: s.Timeout, Cluster: s.Cluster,
+			Label: s.Label}})
+		if err != nil {
+			return fmt.Errorf("seed: schedules[%d] (code %q): %w", i, s.CodeName, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/emulator/idgen"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/emulator/seed"
+	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
+	"github.com/ironlocal/ironlocal/emulator/worker"
+)
+
+// applySeed loads opts.Seed into an empty store. It first applies the seed
+// to scratch services on a throwaway in-memory store, so a bad seed fails
+// start-up with a precise error and loads nothing. A store that already
+// holds data (a reused data dir) is left alone.
+func (s *Server) applySeed(ctx context.Context) error {
+	if s.opts.Seed == "" {
+		return nil
+	}
+	f, err := os.Open(s.opts.Seed)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	defer f.Close()
+	file, err := seed.Parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.opts.Seed, err)
+	}
+	empty, err := s.store.Empty()
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if !empty {
+		s.log.Info("store already holds data: seed not applied", "seed", s.opts.Seed)
+		return nil
+	}
+	if err := dryRun(ctx, file, s.clock, s.runtime); err != nil {
+		return fmt.Errorf("%s: %w", s.opts.Seed, err)
+	}
+	if err := file.Apply(ctx, seed.Targets{MQ: s.mq, Cache: s.cache, Worker: s.worker}); err != nil {
+		return fmt.Errorf("%s: %w", s.opts.Seed, err)
+	}
+	s.log.Info("seed applied", "seed", s.opts.Seed)
+	return nil
+}
+
+func dryRun(ctx context.Context, file *seed.File, clk emulator.Clock, rt emulator.Runtime) error {
+	scratch := badgerstore.New(badgerstore.Options{InMemory: true})
+	if err := scratch.Open(); err != nil {
+		return err
+	}
+	defer scratch.Close()
+	ids := idgen.NewRandom(clk)
+	bus := emulator.NewBus()
+	return file.Apply(ctx, seed.Targets{
+		MQ:     mq.New(scratch, scratch, ids, clk, bus, mq.Config{}),
+		Cache:  cache.New(scratch, clk, bus),
+		Worker: worker.New(scratch, rt, ids, clk, bus, worker.Config{}, nil), // never started: nothing runs
+	})
+}
