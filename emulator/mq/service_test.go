@@ -1,0 +1,583 @@
+package mq
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func post(t *testing.T, s *Service, queue string, bodies ...string) []emulator.MessageID {
+	t.Helper()
+	msgs := make([]NewMessage, len(bodies))
+	for i, b := range bodies {
+		msgs[i].Body = b
+	}
+	ids, err := s.PostMessages(context.Background(), testProject, queue, msgs)
+	require.NoError(t, err)
+	return ids
+}
+
+func createQueue(t *testing.T, s *Service, name string, set QueueSettings) emulator.Queue {
+	t.Helper()
+	q, err := s.UpsertQueue(context.Background(), testProject, name, set)
+	require.NoError(t, err)
+	return q
+}
+
+func queueSize(t *testing.T, s *Service, name string) int64 {
+	t.Helper()
+	q, err := s.GetQueue(context.Background(), testProject, name)
+	require.NoError(t, err)
+	return q.Size
+}
+
+func TestQueue_PostMessages(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("auto-creates a pull queue with defaults", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		sub := s.events.(*emulator.Bus).Subscribe(10)
+		defer sub.Close()
+		_, err := s.GetQueue(ctx, testProject, "auto")
+		require.ErrorIs(t, err, emulator.ErrNotFound)
+
+		ids := post(t, s, "auto", "a", "", "c")
+		require.Len(t, ids, 3)
+		require.Less(t, ids[0], ids[1])
+		require.Less(t, ids[1], ids[2])
+		require.Len(t, ids[0].String(), 19, "ids are 19 decimal digits on the wire")
+
+		q, err := s.GetQueue(ctx, testProject, "auto")
+		require.NoError(t, err)
+		require.Equal(t, emulator.QueuePull, q.Type)
+		require.Equal(t, DefaultMessageTimeout, q.MessageTimeout)
+		require.Equal(t, DefaultMessageExpiration, q.MessageExpiration)
+		require.EqualValues(t, 3, q.Size)
+		require.EqualValues(t, 3, q.TotalMessages)
+		require.Len(t, q.ID, 24)
+
+		require.Equal(t, emulator.EventQueueCreated, (<-sub.C).Type)
+		ev := <-sub.C
+		require.Equal(t, emulator.EventMessagesPosted, ev.Type)
+		require.Equal(t, []string{ids[0].String(), ids[1].String(), ids[2].String()}, ev.IDs)
+
+		got, err := s.GetMessage(ctx, testProject, "auto", ids[1])
+		require.NoError(t, err)
+		require.Equal(t, "", got.Body, "empty bodies are allowed")
+	})
+
+	t.Run("a deleted queue comes back empty", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		old := post(t, s, "q", "a", "b")
+		createQueue(t, s, "q", QueueSettings{MessageTimeout: ptr(99)})
+		require.NoError(t, s.DeleteQueue(ctx, testProject, "q"))
+		_, err := s.GetQueue(ctx, testProject, "q")
+		require.ErrorIs(t, err, emulator.ErrNotFound)
+		require.ErrorIs(t, s.DeleteQueue(ctx, testProject, "q"), emulator.ErrNotFound)
+
+		ids := post(t, s, "q", "c")
+		q, err := s.GetQueue(ctx, testProject, "q")
+		require.NoError(t, err)
+		require.EqualValues(t, 1, q.Size)
+		require.EqualValues(t, 1, q.TotalMessages)
+		require.Equal(t, DefaultMessageTimeout, q.MessageTimeout)
+		require.Greater(t, ids[0], old[1])
+		_, err = s.GetMessage(ctx, testProject, "q", old[0])
+		require.ErrorIs(t, err, emulator.ErrNotFound)
+	})
+
+	t.Run("projects are separate", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		ids := post(t, s, "q", "a")
+		_, err := s.GetMessage(ctx, "000000000000000000000002", "q", ids[0])
+		require.ErrorIs(t, err, emulator.ErrNotFound)
+		_, err = s.Reserve(ctx, "000000000000000000000002", "q", ReserveRequest{})
+		require.ErrorIs(t, err, emulator.ErrNotFound)
+	})
+
+	t.Run("names are kept byte for byte", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		name := "caf\xe9" // Latin-1 from a percent-encoded path: not UTF-8
+		post(t, s, name, "a")
+		post(t, s, name, "b")
+		q, err := s.GetQueue(ctx, testProject, name)
+		require.NoError(t, err)
+		require.Equal(t, name, q.Name)
+		require.EqualValues(t, 2, q.Size)
+		qs, err := s.ListQueues(ctx, testProject, "", "", 100)
+		require.NoError(t, err)
+		require.Equal(t, []string{name}, queueNames(qs), "no second queue under a mangled name")
+	})
+
+	t.Run("delay hides a message until it ends", func(t *testing.T) {
+		s, clk := newTestService(t, Config{})
+		_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Body: "late", Delay: 10}, {Body: "now"}})
+		require.NoError(t, err)
+		got, err := s.Peek(ctx, testProject, "q", 10)
+		require.NoError(t, err)
+		require.Equal(t, []string{"now"}, bodies(got))
+		clk.Advance(10 * time.Second)
+		got, err = s.Peek(ctx, testProject, "q", 10)
+		require.NoError(t, err)
+		require.Equal(t, []string{"late", "now"}, bodies(got), "FIFO by id once visible")
+	})
+}
+
+func bodies(ms []emulator.Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Body
+	}
+	return out
+}
+
+func TestQueue_Validation(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestService(t, Config{BodyLimit: 10})
+	ids := post(t, s, "q", "x")
+	id := ids[0]
+
+	cases := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"post nothing", func() error { _, err := s.PostMessages(ctx, testProject, "q", nil); return err }, emulator.ErrInvalid},
+		{"post too many", func() error {
+			_, err := s.PostMessages(ctx, testProject, "q", make([]NewMessage, MaxMessagesPerRequest+1))
+			return err
+		}, emulator.ErrInvalid},
+		{"post body over the limit", func() error {
+			_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Body: strings.Repeat("x", 11)}})
+			return err
+		}, emulator.ErrTooLarge},
+		{"post negative delay", func() error {
+			_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Delay: -1}})
+			return err
+		}, emulator.ErrInvalid},
+		{"post delay too long", func() error {
+			_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Delay: MaxDelay + 1}})
+			return err
+		}, emulator.ErrInvalid},
+		{"post reserved push header", func() error {
+			_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{PushHeaders: map[string]string{"content-type": "x"}}})
+			return err
+		}, emulator.ErrInvalid},
+		{"post empty push header value", func() error {
+			_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{PushHeaders: map[string]string{"X-A": ""}}})
+			return err
+		}, emulator.ErrInvalid},
+		{"post too many push headers", func() error {
+			h := map[string]string{"A": "1", "B": "1", "C": "1", "D": "1", "E": "1", "F": "1"}
+			_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{PushHeaders: h}})
+			return err
+		}, emulator.ErrInvalid},
+		{"queue name empty", func() error { _, err := s.PostMessages(ctx, testProject, "", []NewMessage{{}}); return err }, emulator.ErrInvalid},
+		{"queue name with slash", func() error { _, err := s.PostMessages(ctx, testProject, "a/b", []NewMessage{{}}); return err }, emulator.ErrInvalid},
+		{"queue name with NUL", func() error { _, err := s.PostMessages(ctx, testProject, "a\x00b", []NewMessage{{}}); return err }, emulator.ErrInvalid},
+		{"queue name too long", func() error {
+			_, err := s.PostMessages(ctx, testProject, strings.Repeat("q", MaxQueueNameLength+1), []NewMessage{{}})
+			return err
+		}, emulator.ErrInvalid},
+		{"reserve negative timeout", func() error { _, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Timeout: -1}); return err }, emulator.ErrInvalid},
+		{"reserve timeout too long", func() error {
+			_, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Timeout: MaxMessageTimeout + 1})
+			return err
+		}, emulator.ErrInvalid},
+		{"reserve negative wait", func() error { _, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Wait: -1}); return err }, emulator.ErrInvalid},
+		{"reserve unknown queue", func() error { _, err := s.Reserve(ctx, testProject, "nope", ReserveRequest{}); return err }, emulator.ErrNotFound},
+		{"peek unknown queue", func() error { _, err := s.Peek(ctx, testProject, "nope", 1); return err }, emulator.ErrNotFound},
+		{"touch negative timeout", func() error { _, err := s.Touch(ctx, testProject, "q", id, "r", -1); return err }, emulator.ErrInvalid},
+		{"touch timeout too long", func() error {
+			_, err := s.Touch(ctx, testProject, "q", id, "r", MaxMessageTimeout+1)
+			return err
+		}, emulator.ErrInvalid},
+		{"touch unreserved", func() error { _, err := s.Touch(ctx, testProject, "q", id, "", 0); return err }, emulator.ErrForbidden},
+		{"touch unknown message", func() error { _, err := s.Touch(ctx, testProject, "q", id+1000, "r", 0); return err }, emulator.ErrNotFound},
+		{"release negative delay", func() error { return s.Release(ctx, testProject, "q", id, "r", -1) }, emulator.ErrInvalid},
+		{"release delay too long", func() error { return s.Release(ctx, testProject, "q", id, "r", MaxDelay+1) }, emulator.ErrInvalid},
+		{"release unreserved", func() error { return s.Release(ctx, testProject, "q", id, "r", 0) }, emulator.ErrForbidden},
+		{"release unknown queue", func() error { return s.Release(ctx, testProject, "nope", id, "r", 0) }, emulator.ErrNotFound},
+		{"delete no ids", func() error { return s.DeleteMessages(ctx, testProject, "q", nil) }, emulator.ErrInvalid},
+		{"delete too many ids", func() error {
+			return s.DeleteMessages(ctx, testProject, "q", make([]DeleteRef, MaxMessagesPerRequest+1))
+		}, emulator.ErrInvalid},
+		{"delete unknown message", func() error { return s.DeleteMessage(ctx, testProject, "q", DeleteRef{ID: id + 1000}) }, emulator.ErrNotFound},
+		{"delete with a reservation id of an unreserved message", func() error {
+			return s.DeleteMessage(ctx, testProject, "q", DeleteRef{ID: id, ReservationID: "r"})
+		}, emulator.ErrForbidden},
+		{"delete from unknown queue", func() error { return s.DeleteMessage(ctx, testProject, "nope", DeleteRef{ID: id}) }, emulator.ErrNotFound},
+		{"get from unknown queue", func() error { _, err := s.GetMessage(ctx, testProject, "nope", id); return err }, emulator.ErrNotFound},
+		{"get with invalid queue name", func() error { _, err := s.GetMessage(ctx, testProject, "a/b", id); return err }, emulator.ErrInvalid},
+		{"clear unknown queue", func() error { return s.ClearQueue(ctx, testProject, "nope") }, emulator.ErrNotFound},
+		{"upsert timeout zero", func() error {
+			_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{MessageTimeout: ptr(0)})
+			return err
+		}, emulator.ErrInvalid},
+		{"upsert timeout too long", func() error {
+			_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{MessageTimeout: ptr(MaxMessageTimeout + 1)})
+			return err
+		}, emulator.ErrInvalid},
+		{"upsert expiration too long", func() error {
+			_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{MessageExpiration: ptr(MaxMessageExpiration + 1)})
+			return err
+		}, emulator.ErrInvalid},
+		{"upsert unknown type", func() error {
+			_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{Type: ptr(emulator.QueueType("fifo"))})
+			return err
+		}, emulator.ErrInvalid},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			require.ErrorIs(t, err, tc.want)
+			_, isDomain := emulator.AsError(err)
+			require.True(t, isDomain, "error %q carries a user-facing message", err)
+		})
+	}
+
+	t.Run("nothing changed", func(t *testing.T) {
+		q, err := s.GetQueue(ctx, testProject, "q")
+		require.NoError(t, err)
+		require.EqualValues(t, 1, q.Size)
+		require.EqualValues(t, 1, q.TotalMessages)
+		require.Equal(t, DefaultMessageTimeout, q.MessageTimeout)
+	})
+}
+
+func TestQueue_UpsertQueue(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestService(t, Config{})
+	q := createQueue(t, s, "q", QueueSettings{MessageTimeout: ptr(45)})
+	require.Equal(t, 45, q.MessageTimeout)
+	require.Equal(t, DefaultMessageExpiration, q.MessageExpiration)
+
+	t.Run("nil fields keep their values", func(t *testing.T) {
+		got := createQueue(t, s, "q", QueueSettings{MessageExpiration: ptr(100)})
+		require.Equal(t, 45, got.MessageTimeout)
+		require.Equal(t, 100, got.MessageExpiration)
+		require.Equal(t, q.ID, got.ID)
+	})
+	t.Run("same type is fine", func(t *testing.T) {
+		createQueue(t, s, "q", QueueSettings{Type: ptr(emulator.QueuePull)})
+	})
+	t.Run("type cannot change", func(t *testing.T) {
+		_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{Type: ptr(emulator.QueueMulticast)})
+		require.ErrorIs(t, err, emulator.ErrForbidden)
+	})
+	t.Run("push settings are refused", func(t *testing.T) {
+		_, err := s.UpsertQueue(ctx, testProject, "push", QueueSettings{Type: ptr(emulator.QueueUnicast)})
+		require.ErrorIs(t, err, emulator.ErrInvalid)
+		_, err = s.UpsertQueue(ctx, testProject, "q", QueueSettings{Push: &emulator.PushSettings{}})
+		require.ErrorIs(t, err, emulator.ErrInvalid)
+		_, err = s.GetQueue(ctx, testProject, "push")
+		require.ErrorIs(t, err, emulator.ErrNotFound, "a refused create creates nothing")
+	})
+	t.Run("keeps messages", func(t *testing.T) {
+		post(t, s, "q", "a")
+		createQueue(t, s, "q", QueueSettings{MessageTimeout: ptr(50)})
+		require.EqualValues(t, 1, queueSize(t, s, "q"))
+	})
+	t.Run("list", func(t *testing.T) {
+		for _, n := range []string{"b", "a", "c"} {
+			createQueue(t, s, n, QueueSettings{})
+		}
+		qs, err := s.ListQueues(ctx, testProject, "", "a", 2)
+		require.NoError(t, err)
+		require.Equal(t, []string{"b", "c"}, queueNames(qs))
+		qs, err = s.ListQueues(ctx, testProject, "", "", 1000) // clamped, not refused
+		require.NoError(t, err)
+		require.Equal(t, []string{"a", "b", "c", "q"}, queueNames(qs))
+	})
+}
+
+func queueNames(qs []emulator.Queue) []string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = q.Name
+	}
+	return out
+}
+
+func TestQueue_Reserve(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("n defaults to one and clamps at 100", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		for range 2 {
+			post(t, s, "q", make([]string, 80)...)
+		}
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		got, err = s.Reserve(ctx, testProject, "q", ReserveRequest{N: 1000})
+		require.NoError(t, err)
+		require.Len(t, got, 100)
+		got, err = s.Reserve(ctx, testProject, "q", ReserveRequest{N: 100})
+		require.NoError(t, err)
+		require.Len(t, got, 59)
+		got, err = s.Reserve(ctx, testProject, "q", ReserveRequest{N: 100})
+		require.NoError(t, err)
+		require.Empty(t, got, "an empty queue answers an empty list")
+		require.EqualValues(t, 160, queueSize(t, s, "q"), "reserved messages still count")
+	})
+
+	t.Run("timeout defaults to the queue's", func(t *testing.T) {
+		s, clk := newTestService(t, Config{})
+		createQueue(t, s, "q", QueueSettings{MessageTimeout: ptr(45)})
+		ids := post(t, s, "q", "a")
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{})
+		require.NoError(t, err)
+		rid := got[0].ReservationID
+		require.Len(t, rid, 32)
+		clk.Advance(44 * time.Second)
+		m, err := s.GetMessage(ctx, testProject, "q", ids[0])
+		require.NoError(t, err)
+		require.Equal(t, rid, m.ReservationID)
+		clk.Advance(time.Second)
+		m, err = s.GetMessage(ctx, testProject, "q", ids[0])
+		require.NoError(t, err)
+		require.Empty(t, m.ReservationID, "the reservation ended")
+		require.ErrorIs(t, s.DeleteMessage(ctx, testProject, "q", DeleteRef{ID: ids[0], ReservationID: rid}), emulator.ErrForbidden,
+			"an expired reservation cannot delete (Ruby test_reservation_ids)")
+		got, err = s.Reserve(ctx, testProject, "q", ReserveRequest{})
+		require.NoError(t, err)
+		require.Equal(t, 2, got[0].ReservedCount)
+	})
+
+	t.Run("delete pops", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		ids := post(t, s, "q", "a", "b", "c")
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{N: 2, Delete: true})
+		require.NoError(t, err)
+		require.Equal(t, []string{"a", "b"}, bodies(got))
+		require.EqualValues(t, 1, queueSize(t, s, "q"))
+		_, err = s.GetMessage(ctx, testProject, "q", ids[0])
+		require.ErrorIs(t, err, emulator.ErrNotFound)
+	})
+
+	t.Run("expired messages are not handed out", func(t *testing.T) {
+		s, clk := newTestService(t, Config{})
+		createQueue(t, s, "q", QueueSettings{MessageExpiration: ptr(60)})
+		post(t, s, "q", "old")
+		clk.Advance(30 * time.Second)
+		post(t, s, "q", "new")
+		clk.Advance(30 * time.Second)
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{N: 10})
+		require.NoError(t, err)
+		require.Equal(t, []string{"new"}, bodies(got))
+		require.EqualValues(t, 1, queueSize(t, s, "q"))
+	})
+
+	t.Run("clear removes every state and keeps total", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		ids := post(t, s, "q", "a", "b")
+		_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Body: "c", Delay: 60}})
+		require.NoError(t, err)
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{})
+		require.NoError(t, err)
+		require.NoError(t, s.ClearQueue(ctx, testProject, "q"))
+		q, err := s.GetQueue(ctx, testProject, "q")
+		require.NoError(t, err)
+		require.Zero(t, q.Size)
+		require.EqualValues(t, 3, q.TotalMessages)
+		require.ErrorIs(t, s.DeleteMessage(ctx, testProject, "q", DeleteRef{ID: ids[0], ReservationID: got[0].ReservationID}), emulator.ErrNotFound)
+		post(t, s, "q", "d")
+		got, err = s.Reserve(ctx, testProject, "q", ReserveRequest{N: 10})
+		require.NoError(t, err)
+		require.Equal(t, []string{"d"}, bodies(got))
+	})
+
+	t.Run("concurrent reservers never share a message", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		var want []emulator.MessageID
+		for range 4 {
+			want = append(want, post(t, s, "q", make([]string, 50)...)...)
+		}
+		var mu sync.Mutex
+		seen := map[emulator.MessageID]int{}
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for i := range 8 {
+			wg.Go(func() {
+				for {
+					got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{N: 1 + i%3})
+					if err != nil {
+						errs <- err
+						return
+					}
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, m := range got {
+						seen[m.ID]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.Len(t, seen, len(want))
+		for _, id := range want {
+			require.Equal(t, 1, seen[id], "message %s handed out %d times", id, seen[id])
+		}
+	})
+}
+
+// waiting reports whether a long poll is parked on the queue.
+func waiting(s *Service, name string) func() bool {
+	return func() bool {
+		s.waitMu.Lock()
+		defer s.waitMu.Unlock()
+		_, ok := s.waiters[queueKey{testProject, name}]
+		return ok
+	}
+}
+
+type reserveResult struct {
+	msgs []emulator.Message
+	err  error
+}
+
+// longPoll starts a reserve with wait in the background.
+func longPoll(ctx context.Context, s *Service, name string, wait int) <-chan reserveResult {
+	done := make(chan reserveResult, 1)
+	go func() {
+		msgs, err := s.Reserve(ctx, testProject, name, ReserveRequest{Wait: wait})
+		done <- reserveResult{msgs, err}
+	}()
+	return done
+}
+
+func awaitResult(t *testing.T, done <-chan reserveResult, what string) reserveResult {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(5 * time.Second):
+		t.Fatalf("long poll did not return %s", what)
+		return reserveResult{}
+	}
+}
+
+func TestQueue_LongPoll(t *testing.T) {
+	// PollInterval is an hour so only a wake-up can end the poll early.
+	slowPoll := Config{PollInterval: time.Hour}
+
+	t.Run("returns when a message is posted", func(t *testing.T) {
+		s, _ := newTestService(t, slowPoll)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		createQueue(t, s, "q", QueueSettings{})
+		done := longPoll(ctx, s, "q", 30)
+		require.Eventually(t, waiting(s, "q"), 5*time.Second, time.Millisecond)
+		post(t, s, "q", "hello")
+		r := awaitResult(t, done, "after a post")
+		require.NoError(t, r.err)
+		require.Equal(t, []string{"hello"}, bodies(r.msgs))
+		require.NotEmpty(t, r.msgs[0].ReservationID)
+	})
+
+	t.Run("returns when a message is released", func(t *testing.T) {
+		s, _ := newTestService(t, slowPoll)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		post(t, s, "q", "again")
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{})
+		require.NoError(t, err)
+		done := longPoll(ctx, s, "q", 30)
+		require.Eventually(t, waiting(s, "q"), 5*time.Second, time.Millisecond)
+		require.NoError(t, s.Release(ctx, testProject, "q", got[0].ID, got[0].ReservationID, 0))
+		r := awaitResult(t, done, "after a release")
+		require.NoError(t, r.err)
+		require.Equal(t, []string{"again"}, bodies(r.msgs))
+		require.Equal(t, 2, r.msgs[0].ReservedCount)
+	})
+
+	t.Run("returns when a delay ends", func(t *testing.T) {
+		s, clk := newTestService(t, Config{PollInterval: 5 * time.Millisecond})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Body: "later", Delay: 10}})
+		require.NoError(t, err)
+		done := longPoll(ctx, s, "q", 30)
+		require.Eventually(t, waiting(s, "q"), 5*time.Second, time.Millisecond)
+		clk.Advance(10 * time.Second)
+		r := awaitResult(t, done, "after the delay")
+		require.NoError(t, r.err)
+		require.Equal(t, []string{"later"}, bodies(r.msgs))
+	})
+
+	t.Run("ends empty when the caller leaves", func(t *testing.T) {
+		s, _ := newTestService(t, slowPoll)
+		ctx, cancel := context.WithCancel(context.Background())
+		createQueue(t, s, "q", QueueSettings{})
+		done := longPoll(ctx, s, "q", 30)
+		require.Eventually(t, waiting(s, "q"), 5*time.Second, time.Millisecond)
+		cancel()
+		r := awaitResult(t, done, "after cancel")
+		require.NoError(t, r.err)
+		require.Empty(t, r.msgs)
+	})
+
+	t.Run("ends empty when the wait runs out", func(t *testing.T) {
+		s, _ := newTestService(t, slowPoll)
+		createQueue(t, s, "q", QueueSettings{})
+		start := time.Now()
+		got, err := s.Reserve(context.Background(), testProject, "q", ReserveRequest{Wait: 1})
+		require.NoError(t, err)
+		require.Empty(t, got)
+		require.GreaterOrEqual(t, time.Since(start), time.Second)
+	})
+
+	t.Run("unknown queue fails at once", func(t *testing.T) {
+		s, _ := newTestService(t, slowPoll)
+		r := awaitResult(t, longPoll(context.Background(), s, "nope", 30), "for an unknown queue")
+		require.ErrorIs(t, r.err, emulator.ErrNotFound)
+	})
+}
+
+func TestQueue_Expiration(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newTestService(t, Config{})
+	sub := s.events.(*emulator.Bus).Subscribe(100)
+	defer sub.Close()
+	createQueue(t, s, "q", QueueSettings{MessageExpiration: ptr(60)})
+	ids := post(t, s, "q", "a", "b")
+	got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Timeout: 3600})
+	require.NoError(t, err)
+
+	clk.Advance(60 * time.Second)
+	require.NoError(t, s.SweepExpired(ctx))
+
+	t.Run("gone whatever the state", func(t *testing.T) {
+		for _, id := range ids {
+			_, err := s.GetMessage(ctx, testProject, "q", id)
+			require.ErrorIs(t, err, emulator.ErrNotFound)
+		}
+		require.ErrorIs(t, s.DeleteMessage(ctx, testProject, "q", DeleteRef{ID: ids[0], ReservationID: got[0].ReservationID}), emulator.ErrNotFound)
+		require.Zero(t, queueSize(t, s, "q"))
+	})
+	t.Run("an expired event names them", func(t *testing.T) {
+		var expired []string
+		for len(sub.C) > 0 {
+			if ev := <-sub.C; ev.Type == emulator.EventMessagesExpired {
+				expired = append(expired, ev.IDs...)
+			}
+		}
+		require.ElementsMatch(t, []string{ids[0].String(), ids[1].String()}, expired)
+	})
+}
