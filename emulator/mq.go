@@ -64,6 +64,8 @@ type Alert struct {
 	Trigger   int
 	Queue     string
 	Snooze    int
+	// LastFiredAt enforces Snooze.
+	LastFiredAt time.Time
 }
 
 // MessageID is an IronMQ message id. On the wire it is a string of 19
@@ -91,7 +93,43 @@ const (
 	// MessageReserved messages return to ready at AvailableAt unless
 	// deleted, touched or released first.
 	MessageReserved
+	// MessagePushing: a push-queue message with a delivery attempt due at
+	// AvailableAt.
+	MessagePushing
+	// MessagePushed: a push-queue message every subscriber is finished with;
+	// kept (outside every index but expiry) so its statuses stay readable.
+	MessagePushed
 )
+
+// PushStatus is a subscriber's delivery state for one message; values are
+// the wire values.
+type PushStatus string
+
+const (
+	PushQueued   PushStatus = "queued"
+	PushRetrying PushStatus = "retrying"
+	PushReserved PushStatus = "reserved" // answered 202: waiting for an acknowledgement
+	PushDeleted  PushStatus = "deleted"  // delivered (or acknowledged)
+	PushError    PushStatus = "error"    // retries exhausted
+)
+
+// Final reports whether no more attempts will be made.
+func (s PushStatus) Final() bool { return s == PushDeleted || s == PushError }
+
+// SubscriberState is one subscriber's delivery state for one message.
+type SubscriberState struct {
+	Name             string
+	URL              string
+	Headers          map[string]string
+	Status           PushStatus
+	StatusCode       int
+	Tries            int
+	RetriesRemaining int
+	LastTryAt        time.Time
+	NextTryAt        time.Time
+	Msg              string
+	ReservationID    string
+}
 
 // Message is one message in a queue.
 type Message struct {
@@ -104,6 +142,8 @@ type Message struct {
 	ReservedCount int
 	PostedAt      time.Time
 	ExpiresAt     time.Time
+	// Subscribers holds the push state of a push-queue message.
+	Subscribers []SubscriberState
 }
 
 // QueueStore persists queues and their messages. All access goes through a

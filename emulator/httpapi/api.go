@@ -174,6 +174,9 @@ func (a *API) authenticate(r *http.Request) error {
 			token = strings.TrimSpace(value)
 		}
 	}
+	if token == "" && isPushAck(r) {
+		return nil // the reservation id is the capability (spec §2.6)
+	}
 	if token == "" {
 		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: no token given (use the Authorization: OAuth <token> header or ?oauth=)"}
 	}
@@ -215,4 +218,13 @@ func projectFromPath(p string) string {
 		return parts[2]
 	}
 	return ""
+}
+
+// isPushAck recognises the acknowledgement a push subscriber sends to its
+// Iron-Subscriber-Message-Url: a DELETE of the message carrying the
+// reservation id and subscriber name.
+func isPushAck(r *http.Request) bool {
+	q := r.URL.Query()
+	return r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/3/") &&
+		strings.Contains(r.URL.Path, "/messages/") && q.Get("reservation_id") != "" && q.Get("subscriber_name") != ""
 }

@@ -11,52 +11,9 @@ import (
 
 // Wire shapes of IronMQ v3 (spec §2.1). Ids are always JSON strings.
 
-type wireQueue struct {
-	ID                string `json:"id"`
-	ProjectID         string `json:"project_id"`
-	Name              string `json:"name"`
-	Size              int64  `json:"size"`
-	TotalMessages     int64  `json:"total_messages"`
-	MessageTimeout    int    `json:"message_timeout"`
-	MessageExpiration int    `json:"message_expiration"`
-	Type              string `json:"type"`
-}
-
-func toWireQueue(q emulator.Queue) wireQueue {
-	return wireQueue{ID: q.ID, ProjectID: q.Project, Name: q.Name, Size: q.Size, TotalMessages: q.TotalMessages,
-		MessageTimeout: q.MessageTimeout, MessageExpiration: q.MessageExpiration, Type: string(q.Type)}
-}
-
-type wireQueueSettings struct {
-	Type              *string         `json:"type"`
-	MessageTimeout    optInt          `json:"message_timeout"`
-	MessageExpiration optInt          `json:"message_expiration"`
-	Push              json.RawMessage `json:"push"`
-	DeadLetter        json.RawMessage `json:"dead_letter"`
-	Alerts            json.RawMessage `json:"alerts"`
-}
-
 // present reports whether a raw optional field carries a value (null is
 // absent, spec §1.3).
 func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
-
-func (w wireQueueSettings) settings() mq.QueueSettings {
-	s := mq.QueueSettings{MessageTimeout: w.MessageTimeout.ptr(), MessageExpiration: w.MessageExpiration.ptr()}
-	if w.Type != nil {
-		t := emulator.QueueType(*w.Type)
-		s.Type = &t
-	}
-	if present(w.Push) {
-		s.Push = &emulator.PushSettings{}
-	}
-	if present(w.DeadLetter) {
-		s.DeadLetter = &emulator.DeadLetter{}
-	}
-	if present(w.Alerts) {
-		s.Alerts = []emulator.Alert{}
-	}
-	return s
-}
 
 type wireMessage struct {
 	ID            string `json:"id"`
@@ -120,7 +77,7 @@ func (a *API) handleQueuePut(w http.ResponseWriter, r *http.Request) {
 	}
 	var set mq.QueueSettings
 	if body.Queue != nil {
-		set = body.Queue.settings()
+		set = body.Queue.settings(r.Method == http.MethodPatch)
 	}
 	q, err := a.cfg.MQ.UpsertQueue(r.Context(), r.PathValue("pid"), r.PathValue("queue"), set)
 	if err != nil {
@@ -287,7 +244,8 @@ func (a *API) handleMessageDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := decodeReservation(r)
 	if err == nil {
-		err = a.cfg.MQ.DeleteMessage(r.Context(), r.PathValue("pid"), r.PathValue("queue"), mq.DeleteRef{ID: id, ReservationID: b.ReservationID})
+		err = a.cfg.MQ.DeleteMessage(r.Context(), r.PathValue("pid"), r.PathValue("queue"),
+			mq.DeleteRef{ID: id, ReservationID: b.ReservationID, SubscriberName: b.SubscriberName})
 	}
 	if err != nil {
 		a.writeError(w, r, err)
@@ -299,8 +257,9 @@ func (a *API) handleMessageDelete(w http.ResponseWriter, r *http.Request) {
 // deleteID is one entry of a batch delete: {"id","reservation_id"} or a
 // bare id string.
 type deleteID struct {
-	ID            string `json:"id"`
-	ReservationID string `json:"reservation_id"`
+	ID             string `json:"id"`
+	ReservationID  string `json:"reservation_id"`
+	SubscriberName string `json:"subscriber_name"`
 }
 
 func (d *deleteID) UnmarshalJSON(b []byte) error {
@@ -337,7 +296,7 @@ func (a *API) handleMessagesDeleteOrClear(w http.ResponseWriter, r *http.Request
 			a.writeError(w, r, emulator.NotFound("Message not found"))
 			return
 		}
-		refs[i] = mq.DeleteRef{ID: id, ReservationID: d.ReservationID}
+		refs[i] = mq.DeleteRef{ID: id, ReservationID: d.ReservationID, SubscriberName: d.SubscriberName}
 	}
 	if err := a.cfg.MQ.DeleteMessages(r.Context(), pid, queue, refs); err != nil {
 		a.writeError(w, r, err)

@@ -22,6 +22,14 @@ func (a *API) routes() {
 	m.HandleFunc("DELETE "+q+"/{queue}/messages/{id}", a.handleMessageDelete)
 	m.HandleFunc("POST "+q+"/{queue}/messages/{id}/touch", a.handleMessageTouch)
 	m.HandleFunc("POST "+q+"/{queue}/messages/{id}/release", a.handleMessageRelease)
+	m.HandleFunc("GET "+q+"/{queue}/messages/{id}/subscribers", a.handlePushStatuses)
+	m.HandleFunc("POST "+q+"/{queue}/subscribers", a.handleSubscribers)
+	m.HandleFunc("PUT "+q+"/{queue}/subscribers", a.handleSubscribers)
+	m.HandleFunc("DELETE "+q+"/{queue}/subscribers", a.handleSubscribers)
+	m.HandleFunc("POST "+q+"/{queue}/alerts", a.handleAlerts)
+	m.HandleFunc("PUT "+q+"/{queue}/alerts", a.handleAlerts)
+	m.HandleFunc("DELETE "+q+"/{queue}/alerts", a.handleAlertsDelete)
+	m.HandleFunc("DELETE "+q+"/{queue}/alerts/{alert_id}", a.handleAlertsDelete)
 
 	// IronCache v1 (spec §4).
 	const c = "/1/projects/{pid}/caches"

@@ -29,6 +29,9 @@ func (s *Service) Peek(ctx context.Context, project, name string, n int) ([]emul
 		if err != nil {
 			return err
 		}
+		if q.Type.IsPush() {
+			return emulator.Invalid("Messages of push queues cannot be peeked")
+		}
 		now := s.clock.Now()
 		if expired, err = s.promoteDue(tx, &q, now); err != nil {
 			return err
@@ -93,6 +96,9 @@ func (s *Service) liveMessage(tx emulator.QueueTx, project, name string, id emul
 type DeleteRef struct {
 	ID            emulator.MessageID
 	ReservationID string
+	// SubscriberName acknowledges a push delivery that was answered 202
+	// instead of deleting the message (spec §2.6).
+	SubscriberName string
 }
 
 // checkDeletable applies the reservation rules of spec §2.4: a reserved
@@ -126,9 +132,10 @@ func (s *Service) DeleteMessages(ctx context.Context, project, name string, refs
 	if len(refs) > MaxMessagesPerRequest {
 		return emulator.Invalid("Too many ids: at most %d per request", MaxMessagesPerRequest)
 	}
-	var ids []string
+	var ids, acked []string
+	var alerts []alertPost
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
-		ids = nil
+		ids, acked, alerts = nil, nil, nil
 		q, err := tx.Queue(project, name)
 		if err != nil {
 			return err
@@ -145,8 +152,17 @@ func (s *Service) DeleteMessages(ctx context.Context, project, name string, refs
 			if err != nil {
 				return err
 			}
-			if err := checkDeletable(m, ref.ReservationID, now); err != nil {
-				return err
+			if q.Type.IsPush() && ref.SubscriberName != "" {
+				if _, err := s.ackPush(tx, q, m, ref.ReservationID, ref.SubscriberName); err != nil {
+					return err
+				}
+				acked = append(acked, m.ID.String())
+				continue
+			}
+			if !q.Type.IsPush() {
+				if err := checkDeletable(m, ref.ReservationID, now); err != nil {
+					return err
+				}
 			}
 			msgs = append(msgs, m)
 		}
@@ -156,13 +172,24 @@ func (s *Service) DeleteMessages(ctx context.Context, project, name string, refs
 			}
 			ids = append(ids, m.ID.String())
 		}
+		if q.Type.IsPush() || len(msgs) == 0 {
+			return nil // push messages do not count in size
+		}
+		old := q.Size
 		q.Size = max(0, q.Size-int64(len(msgs)))
+		alerts = s.fireAlerts(&q, old, now)
 		return tx.PutQueue(q)
 	})
 	if err != nil {
 		return err
 	}
-	s.publish(emulator.Event{Type: emulator.EventMessagesDeleted, Project: project, Queue: name, IDs: ids})
+	if len(ids) > 0 {
+		s.publish(emulator.Event{Type: emulator.EventMessagesDeleted, Project: project, Queue: name, IDs: ids})
+	}
+	if len(acked) > 0 {
+		s.publish(emulator.Event{Type: emulator.EventPushAcknowledged, Project: project, Queue: name, IDs: acked})
+	}
+	s.postAlerts(ctx, project, alerts)
 	return nil
 }
 

@@ -68,13 +68,14 @@ func (s *Service) PostMessages(ctx context.Context, project, name string, msgs [
 		return nil, err
 	}
 	var ids []emulator.MessageID
-	created := false
+	var alerts []alertPost
+	created, push := false, false
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
 		q, isNew, err := s.queueOrCreate(tx, project, name)
 		if err != nil {
 			return err
 		}
-		created = isNew
+		created, push = isNew, q.Type.IsPush()
 		// Ids are allocated under the queue lock so they are FIFO order.
 		if ids, err = s.msgIDs.NextMessageIDs(len(msgs)); err != nil {
 			return err
@@ -88,12 +89,22 @@ func (s *Service) PostMessages(ctx context.Context, project, name string, msgs [
 			if nm.Delay > 0 {
 				m.State, m.AvailableAt = emulator.MessageDelayed, now.Add(time.Duration(nm.Delay)*time.Second)
 			}
+			if push {
+				// Push messages wait in the pending index for their first
+				// delivery and never count in size (spec §2.6).
+				m.State, m.Subscribers = emulator.MessagePushing, newSubscriberStates(q.Push)
+				m.AvailableAt = now.Add(time.Duration(nm.Delay) * time.Second)
+			}
 			if err := tx.InsertMessage(project, name, m); err != nil {
 				return err
 			}
 		}
-		q.Size += int64(len(msgs))
+		old := q.Size
+		if !push {
+			q.Size += int64(len(msgs))
+		}
 		q.TotalMessages += int64(len(msgs))
+		alerts = s.fireAlerts(&q, old, now)
 		return tx.PutQueue(q)
 	})
 	if err != nil {
@@ -103,7 +114,12 @@ func (s *Service) PostMessages(ctx context.Context, project, name string, msgs [
 		s.publish(emulator.Event{Type: emulator.EventQueueCreated, Project: project, Queue: name})
 	}
 	s.publish(emulator.Event{Type: emulator.EventMessagesPosted, Project: project, Queue: name, IDs: idStrings(ids)})
-	s.wake(project, name)
+	s.postAlerts(ctx, project, alerts)
+	if push {
+		s.notifyPush()
+	} else {
+		s.wake(project, name)
+	}
 	return ids, nil
 }
 
@@ -165,13 +181,25 @@ func (s *Service) Reserve(ctx context.Context, project, name string, req Reserve
 
 func (s *Service) reserveOnce(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {
 	var out []emulator.Message
-	var expired []string
-	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
-		out, expired = nil, nil
+	var expired, deadLettered []string
+	var alerts []alertPost
+	// The dead-letter queue is written in the same transaction, so both
+	// queues are locked (in a fixed order).
+	dlq, err := s.deadLetterName(ctx, project, name)
+	if err != nil {
+		return nil, err
+	}
+	err = s.withQueues(ctx, project, []string{name, dlq}, func(tx emulator.QueueTx) error {
+		out, expired, deadLettered, alerts = nil, nil, nil, nil
 		q, err := tx.Queue(project, name)
 		if err != nil {
 			return err
 		}
+		if q.Type.IsPush() {
+			return emulator.Invalid("Messages of push queues cannot be reserved")
+		}
+		oldSize := q.Size
+		mover := s.newDeadLetterMover(tx, q, dlq)
 		now := s.clock.Now()
 		if expired, err = s.promoteDue(tx, &q, now); err != nil {
 			return err
@@ -195,6 +223,14 @@ func (s *Service) reserveOnce(ctx context.Context, project, name string, req Res
 					expired = append(expired, m.ID.String())
 					continue
 				}
+				if mover.due(m) {
+					if err := mover.move(m, now); err != nil {
+						return err
+					}
+					q.Size--
+					deadLettered = append(deadLettered, m.ID.String())
+					continue
+				}
 				old := m
 				m.ReservedCount++
 				m.ReservationID = s.ids.ReservationID()
@@ -214,8 +250,12 @@ func (s *Service) reserveOnce(ctx context.Context, project, name string, req Res
 				break // the ready index is exhausted
 			}
 		}
-		if len(expired) > 0 || req.Delete && len(out) > 0 {
+		if alerts, err = mover.finish(now); err != nil {
+			return err
+		}
+		if q.Size != oldSize {
 			q.Size = max(q.Size, 0)
+			alerts = append(alerts, s.fireAlerts(&q, oldSize, now)...)
 			return tx.PutQueue(q)
 		}
 		return nil
@@ -224,6 +264,12 @@ func (s *Service) reserveOnce(ctx context.Context, project, name string, req Res
 		return nil, err
 	}
 	s.publishExpired(project, name, expired)
+	if len(deadLettered) > 0 {
+		s.publish(emulator.Event{Type: emulator.EventMessagesDeadLettered, Project: project, Queue: name, IDs: deadLettered,
+			Attrs: map[string]any{"dead_letter_queue": dlq}})
+		s.wake(project, dlq)
+	}
+	s.postAlerts(ctx, project, alerts)
 	if len(out) > 0 {
 		ids := make([]string, len(out))
 		for i, m := range out {

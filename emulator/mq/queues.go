@@ -8,99 +8,6 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 )
 
-// QueueSettings is a create/update request; nil fields are left unchanged
-// (or take their defaults on create).
-type QueueSettings struct {
-	Type              *emulator.QueueType
-	MessageTimeout    *int
-	MessageExpiration *int
-	// Push, DeadLetter and Alerts are accepted by the wire layer so that
-	// requests carrying them get a precise answer.
-	Push       *emulator.PushSettings
-	DeadLetter *emulator.DeadLetter
-	Alerts     []emulator.Alert
-}
-
-// UpsertQueue creates the queue or updates its settings (PUT and PATCH both
-// upsert, spec §5.4). Changing the type of an existing queue is forbidden.
-func (s *Service) UpsertQueue(ctx context.Context, project, name string, set QueueSettings) (emulator.Queue, error) {
-	if err := validateSettings(set); err != nil {
-		return emulator.Queue{}, err
-	}
-	var q emulator.Queue
-	created := false
-	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
-		var err error
-		q, err = tx.Queue(project, name)
-		switch {
-		case isNotFound(err):
-			created = true
-			q = s.newQueue(project, name)
-		case err != nil:
-			return err
-		case set.Type != nil && *set.Type != q.Type:
-			return emulator.Forbidden("Queue type cannot be changed")
-		}
-		if err := unsupported(set); err != nil {
-			return err
-		}
-		if set.MessageTimeout != nil {
-			q.MessageTimeout = *set.MessageTimeout
-		}
-		if set.MessageExpiration != nil {
-			q.MessageExpiration = *set.MessageExpiration
-		}
-		q.UpdatedAt = s.clock.Now()
-		return tx.PutQueue(q)
-	})
-	if err != nil {
-		return emulator.Queue{}, err
-	}
-	ev := emulator.EventQueueUpdated
-	if created {
-		ev = emulator.EventQueueCreated
-	}
-	s.publish(emulator.Event{Type: ev, Project: project, Queue: name})
-	return q, nil
-}
-
-// validateSettings checks each value on its own.
-func validateSettings(set QueueSettings) error {
-	if set.Type != nil {
-		switch *set.Type {
-		case emulator.QueuePull, emulator.QueueUnicast, emulator.QueueMulticast:
-		default:
-			return emulator.Invalid("Invalid queue type %q: must be pull, unicast or multicast", *set.Type)
-		}
-	}
-	if v := set.MessageTimeout; v != nil && (*v < 1 || *v > MaxMessageTimeout) {
-		return emulator.Invalid("message_timeout must be between 1 and %d seconds", MaxMessageTimeout)
-	}
-	if v := set.MessageExpiration; v != nil && (*v < 1 || *v > MaxMessageExpiration) {
-		return emulator.Invalid("message_expiration must be between 1 and %d seconds", MaxMessageExpiration)
-	}
-	return nil
-}
-
-// unsupported refuses what this version cannot do yet. UpsertQueue checks it
-// after the type-change rule, so changing a queue's type is 403 (spec §2.3)
-// whatever the new type.
-func unsupported(set QueueSettings) error {
-	if set.Type != nil && set.Type.IsPush() {
-		return emulator.Invalid("Push queues (type %q) are not supported by this version of ironlocal yet", *set.Type)
-	}
-	if set.Push != nil {
-		return emulator.Invalid("Push queues are not supported by this version of ironlocal yet")
-	}
-	if set.DeadLetter != nil {
-		return emulator.Invalid("Dead-letter queues are not supported by this version of ironlocal yet")
-	}
-	if set.Alerts != nil {
-		return emulator.Invalid("Queue alerts are not supported by this version of ironlocal yet")
-	}
-	return nil
-}
-
 func (s *Service) newQueue(project, name string) emulator.Queue {
 	now := s.clock.Now()
 	return emulator.Queue{
@@ -170,6 +77,7 @@ func (s *Service) DeleteQueue(ctx context.Context, project, name string) error {
 
 // ClearQueue removes every message (ready, delayed, reserved).
 func (s *Service) ClearQueue(ctx context.Context, project, name string) error {
+	var alerts []alertPost
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
 		q, err := tx.Queue(project, name)
 		if err != nil {
@@ -178,13 +86,16 @@ func (s *Service) ClearQueue(ctx context.Context, project, name string) error {
 		if err := tx.ClearMessages(project, name); err != nil {
 			return err
 		}
+		old := q.Size
 		q.Size = 0
+		alerts = s.fireAlerts(&q, old, s.clock.Now())
 		return tx.PutQueue(q)
 	})
 	if err != nil {
 		return err
 	}
 	s.publish(emulator.Event{Type: emulator.EventQueueCleared, Project: project, Queue: name})
+	s.postAlerts(ctx, project, alerts)
 	return nil
 }
 
@@ -242,8 +153,8 @@ func (s *Service) purgeExpired(tx emulator.QueueTx, q *emulator.Queue, now time.
 			break
 		}
 	}
-	if len(ids) == 0 {
-		return nil, nil
+	if len(ids) == 0 || q.Type.IsPush() {
+		return ids, nil // push messages do not count in size
 	}
 	q.Size = max(0, q.Size-int64(len(ids)))
 	return ids, tx.PutQueue(*q)

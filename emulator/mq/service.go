@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -29,9 +30,10 @@ type Service struct {
 	events emulator.Publisher
 	cfg    Config
 
-	locks   sync.Map // queueKey → *sync.Mutex
-	waitMu  sync.Mutex
-	waiters map[queueKey]chan struct{}
+	locks      sync.Map // queueKey → *sync.Mutex
+	pushNotify atomic.Pointer[func()]
+	waitMu     sync.Mutex
+	waiters    map[queueKey]chan struct{}
 }
 
 // New returns a service over the given store.

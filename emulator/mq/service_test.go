@@ -273,10 +273,10 @@ func TestQueue_UpsertQueue(t *testing.T) {
 		_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{Type: ptr(emulator.QueueMulticast)})
 		require.ErrorIs(t, err, emulator.ErrForbidden)
 	})
-	t.Run("push settings are refused", func(t *testing.T) {
+	t.Run("push queue without subscribers or push on a pull queue is refused", func(t *testing.T) {
 		_, err := s.UpsertQueue(ctx, testProject, "push", QueueSettings{Type: ptr(emulator.QueueUnicast)})
 		require.ErrorIs(t, err, emulator.ErrInvalid)
-		_, err = s.UpsertQueue(ctx, testProject, "q", QueueSettings{Push: &emulator.PushSettings{}})
+		_, err = s.UpsertQueue(ctx, testProject, "q", QueueSettings{Push: &PushUpdate{}})
 		require.ErrorIs(t, err, emulator.ErrInvalid)
 		_, err = s.GetQueue(ctx, testProject, "push")
 		require.ErrorIs(t, err, emulator.ErrNotFound, "a refused create creates nothing")

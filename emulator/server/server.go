@@ -20,6 +20,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/emulator/push"
 	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
@@ -35,6 +36,7 @@ type Server struct {
 	mq      *mq.Service
 	cache   *cache.Service
 	worker  *worker.Service
+	pusher  *push.Pusher
 	runtime emulator.Runtime
 	api     *httpapi.API
 	faults  *fault.Injector
@@ -100,13 +102,19 @@ func Start(opts Options) (*Server, error) {
 		_ = s.store.Close()
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
+	s.pusher = push.New(s.mq, s.worker, s.clock, push.Config{BaseURL: s.URL(), Logger: opts.Logger})
+	s.pusher.Start()
 	if s.virtual != nil {
-		s.virtual.OnShift(func(time.Time) { s.worker.ClockMoved() })
+		s.virtual.OnShift(func(time.Time) {
+			s.worker.ClockMoved()
+			s.pusher.Poke()
+		})
 	}
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
 		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s}, Faults: s.faults,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
+		s.pusher.Close()
 		_ = s.worker.Close(context.Background())
 		_ = ln.Close()
 		_ = s.store.Close()
@@ -193,6 +201,7 @@ func (s *Server) Close(ctx context.Context) error {
 		errHTTP := s.http.Shutdown(ctx)
 		s.cancel()
 		s.wg.Wait()
+		s.pusher.Close()
 		errWorker := s.worker.Close(ctx)
 		var errRuntime error
 		if c, ok := s.runtime.(interface{ Close(context.Context) error }); ok {
@@ -222,7 +231,14 @@ func (c control) Health() map[string]string {
 	return map[string]string{"mq": "ok", "cache": "ok", "store": "ok", "worker": "ok", "runtime": c.s.runtime.Name()}
 }
 
-func (c control) Idle() bool { return c.s.worker.Idle() }
+// Idle: no task queued or running, no push delivery in flight or due.
+func (c control) Idle() bool {
+	if !c.s.worker.Idle() || !c.s.pusher.Idle() {
+		return false
+	}
+	due, err := c.s.mq.HasDuePushes(context.Background())
+	return err == nil && !due
+}
 
 func (c control) Export(ctx context.Context, w io.Writer) error { return c.s.store.Export(ctx, w) }
 

@@ -54,6 +54,7 @@ func (s *Service) QueueTasks(ctx context.Context, project string, batch []NewTas
 		}
 	}
 	var tasks []emulator.Task
+	codes := map[string]emulator.CodePackage{}
 	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
 		tasks = tasks[:0]
 		for _, nt := range batch {
@@ -61,6 +62,7 @@ func (s *Service) QueueTasks(ctx context.Context, project string, batch []NewTas
 			if err != nil {
 				return err
 			}
+			codes[code.ID] = code
 			t := s.newTask(code, nt)
 			if err := tx.PutTask(nil, t); err != nil {
 				return err
@@ -72,11 +74,26 @@ func (s *Service) QueueTasks(ctx context.Context, project string, batch []NewTas
 	if err != nil {
 		return nil, err
 	}
+	// The dispatcher learns a code's limits when it first sees it: after a
+	// restart only codes with recovered tasks are known.
+	for _, c := range codes {
+		s.disp.codeChanged(c)
+	}
 	for _, t := range tasks {
 		s.disp.enqueue(t)
 		s.publish(taskEvent(emulator.EventTaskQueued, t))
 	}
 	return tasks, nil
+}
+
+// QueueTask queues one task with default settings; IronMQ's ironworker://
+// push subscribers use it.
+func (s *Service) QueueTask(ctx context.Context, project, codeName, payload string) (string, error) {
+	tasks, err := s.QueueTasks(ctx, project, []NewTask{{CodeName: codeName, Payload: payload}})
+	if err != nil {
+		return "", err
+	}
+	return tasks[0].ID, nil
 }
 
 func (s *Service) newTask(code emulator.CodePackage, nt NewTask) emulator.Task {
@@ -249,6 +266,7 @@ func (s *Service) retryOf(tx emulator.WorkerTx, t emulator.Task, delay, retryCou
 	if err != nil {
 		return emulator.Task{}, err
 	}
+	s.disp.codeChanged(code)
 	prio, timeout := t.Priority, t.Timeout
 	r := s.newTask(code, NewTask{CodeName: t.CodeName, Payload: t.Payload, Priority: &prio, Timeout: &timeout,
 		Delay: &delay, Cluster: t.Cluster, Label: t.Label, ScheduleID: t.ScheduleID})

@@ -72,6 +72,9 @@ func (t *txn) setJSON(key []byte, v any) error {
 
 // setIndex writes an index entry and remembers to lower the scan hint.
 func (t *txn) setIndex(prefix, key []byte) error {
+	if key == nil {
+		return nil // a message state with no index entry
+	}
 	t.lowers = append(t.lowers, [2][]byte{prefix, key})
 	return t.txn.Set(key, nil)
 }
@@ -268,10 +271,14 @@ func (t *txn) messageByGen(gen uint64, id emulator.MessageID) (emulator.Message,
 	return m, nil
 }
 
-// stateKey is the index entry a message's state puts it in.
+// stateKey is the index entry a message's state puts it in; nil for a
+// finished push message, which sits in no state index.
 func stateKey(gen uint64, m emulator.Message) (prefix, key []byte) {
-	if m.State == emulator.MessageReady {
+	switch m.State {
+	case emulator.MessageReady:
 		return genPrefix(tagReady, gen), genIDKey(tagReady, gen, m.ID)
+	case emulator.MessagePushed:
+		return nil, nil
 	}
 	return genPrefix(tagPending, gen), genTimeIDKey(tagPending, gen, m.AvailableAt, m.ID)
 }
@@ -301,8 +308,10 @@ func (t *txn) UpdateMessage(project, queue string, old, m emulator.Message) erro
 	_, oldKey := stateKey(gen, old)
 	prefix, newKey := stateKey(gen, m)
 	if !bytes.Equal(oldKey, newKey) {
-		if err := t.txn.Delete(oldKey); err != nil {
-			return err
+		if oldKey != nil {
+			if err := t.txn.Delete(oldKey); err != nil {
+				return err
+			}
 		}
 		if err := t.setIndex(prefix, newKey); err != nil {
 			return err
@@ -324,6 +333,9 @@ func (t *txn) DeleteMessage(project, queue string, m emulator.Message) error {
 	}
 	_, key := stateKey(gen, m)
 	for _, k := range [][]byte{genIDKey(tagMessage, gen, m.ID), key, genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID)} {
+		if k == nil {
+			continue
+		}
 		if err := t.txn.Delete(k); err != nil {
 			return err
 		}

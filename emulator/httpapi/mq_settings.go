@@ -1,0 +1,246 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+)
+
+// Wire shapes of queue settings: push, dead-letter and alerts (spec §2.1,
+// §2.6, §2.7).
+
+type wireQueue struct {
+	ID                string          `json:"id"`
+	ProjectID         string          `json:"project_id"`
+	Name              string          `json:"name"`
+	Size              int64           `json:"size"`
+	TotalMessages     int64           `json:"total_messages"`
+	MessageTimeout    int             `json:"message_timeout"`
+	MessageExpiration int             `json:"message_expiration"`
+	Type              string          `json:"type"`
+	Push              *wirePush       `json:"push,omitempty"`
+	DeadLetter        *wireDeadLetter `json:"dead_letter,omitempty"`
+	Alerts            []wireAlert     `json:"alerts,omitempty"`
+}
+
+type wireSubscriber struct {
+	Name    string            `json:"name"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers,omitempty"`
+}
+
+type wirePush struct {
+	Subscribers  []wireSubscriber `json:"subscribers"`
+	Retries      int              `json:"retries"`
+	RetriesDelay int              `json:"retries_delay"`
+	ErrorQueue   string           `json:"error_queue,omitempty"`
+}
+
+type wireDeadLetter struct {
+	QueueName       string `json:"queue_name"`
+	MaxReservations int    `json:"max_reservations"`
+}
+
+type wireAlert struct {
+	ID        string `json:"id"`
+	Type      string `json:"type"`
+	Direction string `json:"direction"`
+	Trigger   int    `json:"trigger"`
+	Queue     string `json:"queue"`
+	Snooze    int    `json:"snooze"`
+}
+
+func toWireQueue(q emulator.Queue) wireQueue {
+	w := wireQueue{ID: q.ID, ProjectID: q.Project, Name: q.Name, Size: q.Size, TotalMessages: q.TotalMessages,
+		MessageTimeout: q.MessageTimeout, MessageExpiration: q.MessageExpiration, Type: string(q.Type)}
+	if p := q.Push; p != nil && q.Type.IsPush() {
+		w.Push = &wirePush{Subscribers: toWireSubscribers(p.Subscribers), Retries: p.Retries,
+			RetriesDelay: p.RetriesDelay, ErrorQueue: p.ErrorQueue}
+	}
+	if d := q.DeadLetter; d != nil {
+		w.DeadLetter = &wireDeadLetter{QueueName: d.QueueName, MaxReservations: d.MaxReservations}
+	}
+	for _, a := range q.Alerts {
+		w.Alerts = append(w.Alerts, wireAlert{ID: a.ID, Type: a.Type, Direction: a.Direction, Trigger: a.Trigger,
+			Queue: a.Queue, Snooze: a.Snooze})
+	}
+	return w
+}
+
+func toWireSubscribers(subs []emulator.Subscriber) []wireSubscriber {
+	out := make([]wireSubscriber, len(subs))
+	for i, s := range subs {
+		out[i] = wireSubscriber{Name: s.Name, URL: s.URL, Headers: s.Headers}
+	}
+	return out
+}
+
+func fromWireSubscribers(subs []wireSubscriber) []emulator.Subscriber {
+	out := make([]emulator.Subscriber, len(subs))
+	for i, s := range subs {
+		out[i] = emulator.Subscriber{Name: s.Name, URL: s.URL, Headers: s.Headers}
+	}
+	return out
+}
+
+type wirePushIn struct {
+	Subscribers  *[]wireSubscriber `json:"subscribers"`
+	Retries      optInt            `json:"retries"`
+	RetriesDelay optInt            `json:"retries_delay"`
+	ErrorQueue   *string           `json:"error_queue"`
+}
+
+type wireDeadLetterIn struct {
+	QueueName       string `json:"queue_name"`
+	MaxReservations optInt `json:"max_reservations"`
+}
+
+type wireAlertIn struct {
+	ID        string `json:"id"`
+	Type      string `json:"type"`
+	Direction string `json:"direction"`
+	Trigger   optInt `json:"trigger"`
+	Queue     string `json:"queue"`
+	Snooze    optInt `json:"snooze"`
+}
+
+func fromWireAlerts(in []wireAlertIn) []emulator.Alert {
+	out := make([]emulator.Alert, len(in))
+	for i, a := range in {
+		out[i] = emulator.Alert{ID: a.ID, Type: a.Type, Direction: a.Direction, Trigger: a.Trigger.V, Queue: a.Queue, Snooze: a.Snooze.V}
+	}
+	return out
+}
+
+type wireQueueSettings struct {
+	Type              *string           `json:"type"`
+	MessageTimeout    optInt            `json:"message_timeout"`
+	MessageExpiration optInt            `json:"message_expiration"`
+	Push              *wirePushIn       `json:"push"`
+	DeadLetter        *wireDeadLetterIn `json:"dead_letter"`
+	Alerts            *[]wireAlertIn    `json:"alerts"`
+}
+
+// settings converts the wire form; merge is PATCH (alerts append).
+func (w wireQueueSettings) settings(merge bool) mq.QueueSettings {
+	s := mq.QueueSettings{MessageTimeout: w.MessageTimeout.ptr(), MessageExpiration: w.MessageExpiration.ptr(), Merge: merge}
+	if w.Type != nil {
+		t := emulator.QueueType(*w.Type)
+		s.Type = &t
+	}
+	if p := w.Push; p != nil {
+		s.Push = &mq.PushUpdate{Retries: p.Retries.ptr(), RetriesDelay: p.RetriesDelay.ptr(), ErrorQueue: p.ErrorQueue}
+		if p.Subscribers != nil {
+			subs := fromWireSubscribers(*p.Subscribers)
+			s.Push.Subscribers = &subs
+		}
+	}
+	if d := w.DeadLetter; d != nil {
+		s.DeadLetter = &mq.DeadLetterUpdate{QueueName: d.QueueName, MaxReservations: d.MaxReservations.ptr()}
+	}
+	if w.Alerts != nil {
+		s.Alerts = fromWireAlerts(*w.Alerts)
+	}
+	return s
+}
+
+// handleSubscribers serves POST (add or update by name), PUT (replace) and
+// DELETE (remove by name) of /queues/{q}/subscribers.
+func (a *API) handleSubscribers(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Subscribers []wireSubscriber `json:"subscribers"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	how := map[string]mq.SubscriberChange{http.MethodPost: mq.SubscribersAdd, http.MethodPut: mq.SubscribersReplace,
+		http.MethodDelete: mq.SubscribersRemove}[r.Method]
+	if err := a.cfg.MQ.ChangeSubscribers(r.Context(), r.PathValue("pid"), r.PathValue("queue"), fromWireSubscribers(body.Subscribers), how); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Updated")
+}
+
+// handleAlerts serves POST (add) and PUT (replace; [] clears) of
+// /queues/{q}/alerts.
+func (a *API) handleAlerts(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Alerts []wireAlertIn `json:"alerts"`
+	}
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	replace := r.Method == http.MethodPut
+	if !replace && len(body.Alerts) == 0 {
+		a.writeError(w, r, badRequest("alerts must be a non-empty array"))
+		return
+	}
+	if err := a.cfg.MQ.SetAlerts(r.Context(), r.PathValue("pid"), r.PathValue("queue"), fromWireAlerts(body.Alerts), replace); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Updated")
+}
+
+// handleAlertsDelete removes {"alerts":[{"id":…}]} or the one in the path.
+func (a *API) handleAlertsDelete(w http.ResponseWriter, r *http.Request) {
+	ids := []string{}
+	if id := r.PathValue("alert_id"); id != "" {
+		ids = append(ids, id)
+	} else {
+		var body struct {
+			Alerts []wireAlertIn `json:"alerts"`
+		}
+		if err := decodeBody(r, limitSmall, &body); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		for _, al := range body.Alerts {
+			ids = append(ids, al.ID)
+		}
+		if len(ids) == 0 {
+			a.writeError(w, r, badRequest(`Give the alerts to remove: {"alerts":[{"id":"…"}]}`))
+			return
+		}
+	}
+	if err := a.cfg.MQ.RemoveAlerts(r.Context(), r.PathValue("pid"), r.PathValue("queue"), ids); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted")
+}
+
+type wirePushStatus struct {
+	Name             string    `json:"name"`
+	URL              string    `json:"url"`
+	Status           string    `json:"status"`
+	StatusCode       int       `json:"status_code"`
+	Tries            int       `json:"tries"`
+	RetriesRemaining int       `json:"retries_remaining"`
+	LastTryAt        *wireTime `json:"last_try_at,omitempty"`
+	Msg              string    `json:"msg,omitempty"`
+}
+
+// handlePushStatuses answers GET …/messages/{id}/subscribers.
+func (a *API) handlePushStatuses(w http.ResponseWriter, r *http.Request) {
+	id, err := messageID(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	subs, err := a.cfg.MQ.PushStatuses(r.Context(), r.PathValue("pid"), r.PathValue("queue"), id)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wirePushStatus, len(subs))
+	for i, s := range subs {
+		out[i] = wirePushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
+			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt), Msg: s.Msg}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"subscribers": out})
+}

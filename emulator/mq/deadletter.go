@@ -1,0 +1,102 @@
+package mq
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// deadLetterName reads the queue's dead-letter queue ("" when none) before
+// the reserve transaction, so that both locks can be taken in order.
+func (s *Service) deadLetterName(ctx context.Context, project, name string) (string, error) {
+	if err := ValidateQueueName(name); err != nil {
+		return "", err
+	}
+	var dlq string
+	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+		q, err := tx.Queue(project, name)
+		if err == nil && q.DeadLetter != nil {
+			dlq = q.DeadLetter.QueueName
+		}
+		return err
+	})
+	return dlq, err
+}
+
+// withQueues runs fn in one write transaction holding the locks of every
+// named queue, taken in sorted order so two such calls cannot deadlock.
+func (s *Service) withQueues(ctx context.Context, project string, names []string, fn func(tx emulator.QueueTx) error) error {
+	names = slices.Compact(slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "" }))))
+	for _, n := range names {
+		if err := ValidateQueueName(n); err != nil {
+			return err
+		}
+	}
+	for _, n := range names {
+		unlock := s.lock(project, n)
+		defer unlock()
+	}
+	return s.store.UpdateQueues(ctx, fn)
+}
+
+// deadLetterMover moves messages reserved too often into the dead-letter
+// queue inside the reserve transaction (spec §2.5): same id, body and
+// reserved_count, a fresh expiration.
+type deadLetterMover struct {
+	s      *Service
+	tx     emulator.QueueTx
+	source emulator.Queue
+	name   string
+	target *emulator.Queue
+	old    int64
+}
+
+func (s *Service) newDeadLetterMover(tx emulator.QueueTx, q emulator.Queue, locked string) *deadLetterMover {
+	mv := &deadLetterMover{s: s, tx: tx, source: q}
+	// Only the queue whose lock is held may be written: if the setting
+	// changed since it was read, nothing moves this time.
+	if q.DeadLetter != nil && q.DeadLetter.QueueName == locked {
+		mv.name = locked
+	}
+	return mv
+}
+
+// due reports whether m must be dead-lettered instead of reserved.
+func (mv *deadLetterMover) due(m emulator.Message) bool {
+	return mv.name != "" && m.ReservedCount >= mv.source.DeadLetter.MaxReservations
+}
+
+func (mv *deadLetterMover) move(m emulator.Message, now time.Time) error {
+	if mv.target == nil {
+		q, _, err := mv.s.queueOrCreate(mv.tx, mv.source.Project, mv.name)
+		if err != nil {
+			return err
+		}
+		if q.Type.IsPush() {
+			return emulator.Invalid("Dead-letter queue %q is a push queue", mv.name)
+		}
+		mv.target, mv.old = &q, q.Size
+	}
+	if err := mv.tx.DeleteMessage(mv.source.Project, mv.source.Name, m); err != nil {
+		return err
+	}
+	m.State, m.AvailableAt, m.ReservationID = emulator.MessageReady, time.Time{}, ""
+	m.PostedAt, m.ExpiresAt = now, now.Add(time.Duration(mv.target.MessageExpiration)*time.Second)
+	if err := mv.tx.InsertMessage(mv.source.Project, mv.name, m); err != nil {
+		return err
+	}
+	mv.target.Size++
+	mv.target.TotalMessages++
+	return nil
+}
+
+// finish saves the dead-letter queue's counters and returns its alerts.
+func (mv *deadLetterMover) finish(now time.Time) ([]alertPost, error) {
+	if mv.target == nil {
+		return nil, nil
+	}
+	alerts := mv.s.fireAlerts(mv.target, mv.old, now)
+	return alerts, mv.tx.PutQueue(*mv.target)
+}

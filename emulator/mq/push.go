@@ -1,0 +1,341 @@
+package mq
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// Push delivery (spec §2.6). The rules live here: which subscribers an
+// attempt goes to, what each outcome means, retries, the error queue. The
+// push package only performs the deliveries and reports the outcomes.
+
+// PushJob is a leased delivery: the message and the subscribers to try. For
+// a unicast queue Sequential is set: try them in order and stop at the first
+// success.
+type PushJob struct {
+	Project    string
+	Queue      string
+	Message    emulator.Message
+	Targets    []emulator.SubscriberState
+	Sequential bool
+}
+
+// Attempt is the outcome of one delivery to one subscriber.
+type Attempt struct {
+	Subscriber string
+	// StatusCode is the HTTP status; 0 when no response came.
+	StatusCode int
+	// Err explains a failure without a response (connection refused,
+	// timeout, unknown code package…).
+	Err     string
+	At      time.Time
+	Latency time.Duration
+}
+
+func (a Attempt) delivered() bool { return a.StatusCode >= 200 && a.StatusCode < 300 && a.StatusCode != 202 }
+
+// newSubscriberStates is the initial push state of a message.
+func newSubscriberStates(p *emulator.PushSettings) []emulator.SubscriberState {
+	out := make([]emulator.SubscriberState, len(p.Subscribers))
+	for i, sub := range p.Subscribers {
+		out[i] = emulator.SubscriberState{Name: sub.Name, URL: sub.URL, Headers: sub.Headers,
+			Status: emulator.PushQueued, RetriesRemaining: p.Retries}
+	}
+	return out
+}
+
+// PushQueues lists every push queue (the pusher's work list).
+func (s *Service) PushQueues(ctx context.Context) ([]emulator.Queue, error) {
+	var out []emulator.Queue
+	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+		return tx.ListAllQueues(func(q emulator.Queue) error {
+			if q.Type.IsPush() {
+				out = append(out, q)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// ClaimPushes leases up to limit due deliveries of a push queue for lease:
+// until then no other claim returns them, and if the process dies the lease
+// simply runs out and they are claimed again (at-least-once delivery).
+func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit int, lease time.Duration) ([]PushJob, error) {
+	var jobs []PushJob
+	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
+		jobs = nil
+		q, err := tx.Queue(project, name)
+		if err != nil || !q.Type.IsPush() {
+			return err
+		}
+		now := s.clock.Now()
+		due, err := tx.DueMessages(project, name, now, limit)
+		if err != nil {
+			return err
+		}
+		for _, m := range due {
+			if m.State != emulator.MessagePushing || !now.Before(m.ExpiresAt) {
+				continue // expired ones are left to the expiry sweep
+			}
+			job := PushJob{Project: project, Queue: name, Sequential: q.Type == emulator.QueueUnicast}
+			for i := range m.Subscribers {
+				sub := &m.Subscribers[i]
+				if sub.Status.Final() || sub.NextTryAt.After(now) {
+					continue
+				}
+				if sub.Status == emulator.PushReserved { // no acknowledgement in time: a failed try
+					if sub.RetriesRemaining == 0 {
+						sub.Status, sub.Msg, sub.ReservationID = emulator.PushError, "No acknowledgement before the reservation expired", ""
+						continue
+					}
+					sub.RetriesRemaining--
+				}
+				// The reservation id travels in the delivery's headers; a 202
+				// answer keeps it as the acknowledgement capability.
+				sub.ReservationID = s.ids.ReservationID()
+				job.Targets = append(job.Targets, *sub)
+			}
+			old := m
+			if len(job.Targets) == 0 {
+				m = s.settle(m, q, now)
+			} else {
+				m.AvailableAt = now.Add(lease)
+			}
+			if err := tx.UpdateMessage(project, name, old, m); err != nil {
+				return err
+			}
+			if len(job.Targets) > 0 {
+				job.Message = m
+				jobs = append(jobs, job)
+			}
+		}
+		return nil
+	})
+	return jobs, err
+}
+
+// RecordPush applies the outcomes of a job's attempts: delivered, reserved
+// (202), retry after retries_delay, or error once retries are used up. When
+// the message is finished and a subscriber failed for good, the failure is
+// posted to the queue's error_queue.
+func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attempt) error {
+	var failure *errorQueuePost
+	var events []emulator.Event
+	err := s.withQueue(ctx, job.Project, job.Queue, func(tx emulator.QueueTx) error {
+		failure, events = nil, nil
+		q, err := tx.Queue(job.Project, job.Queue)
+		if err != nil || !q.Type.IsPush() {
+			return ignoreNotFound(err) // deleted (or reset) meanwhile
+		}
+		m, err := tx.Message(job.Project, job.Queue, job.Message.ID)
+		if err != nil || m.State != emulator.MessagePushing {
+			return ignoreNotFound(err) // deleted or expired meanwhile
+		}
+		old := m
+		delay := time.Duration(q.Push.RetriesDelay) * time.Second
+		anyDelivered := false
+		for _, a := range attempts {
+			sub := findSubscriber(m.Subscribers, a.Subscriber)
+			if sub == nil || sub.Status.Final() {
+				continue
+			}
+			sub.Tries++
+			sub.LastTryAt, sub.StatusCode = a.At, a.StatusCode
+			if a.StatusCode != http.StatusAccepted {
+				sub.ReservationID = ""
+			}
+			sub.Msg = a.Err
+			if sub.Msg == "" {
+				sub.Msg = http.StatusText(a.StatusCode)
+			}
+			switch {
+			case a.delivered():
+				sub.Status, sub.NextTryAt = emulator.PushDeleted, time.Time{}
+				anyDelivered = true
+			case a.StatusCode == http.StatusAccepted:
+				sub.Status, sub.NextTryAt = emulator.PushReserved, a.At.Add(delay)
+			case sub.RetriesRemaining > 0:
+				sub.RetriesRemaining--
+				sub.Status, sub.NextTryAt = emulator.PushRetrying, a.At.Add(delay)
+			default:
+				sub.Status, sub.NextTryAt = emulator.PushError, time.Time{}
+			}
+			events = append(events, emulator.Event{Type: emulator.EventPushAttempt, Project: job.Project, Queue: job.Queue,
+				IDs: []string{m.ID.String()}, Attrs: map[string]any{"subscriber": sub.Name, "url": sub.URL,
+					"status_code": a.StatusCode, "status": string(sub.Status), "try": sub.Tries,
+					"latency_ms": a.Latency.Milliseconds(), "error": a.Err}})
+		}
+		if job.Sequential && anyDelivered {
+			// Unicast: one delivery is the delivery; untried subscribers
+			// drop out of the status list.
+			kept := m.Subscribers[:0]
+			for _, sub := range m.Subscribers {
+				if sub.Tries > 0 {
+					if !sub.Status.Final() {
+						sub.Status, sub.NextTryAt = emulator.PushDeleted, time.Time{}
+					}
+					kept = append(kept, sub)
+				}
+			}
+			m.Subscribers = kept
+		}
+		m = s.settle(m, q, s.clock.Now())
+		if m.State == emulator.MessagePushed {
+			failure = errorQueueMessage(q, m, job.Sequential)
+		}
+		return tx.UpdateMessage(job.Project, job.Queue, old, m)
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		s.publish(e)
+	}
+	if failure != nil {
+		if _, err := s.PostMessages(ctx, job.Project, failure.queue, []NewMessage{{Body: failure.body}}); err != nil {
+			return err
+		}
+	}
+	s.notifyPush()
+	return nil
+}
+
+func ignoreNotFound(err error) error {
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func findSubscriber(subs []emulator.SubscriberState, name string) *emulator.SubscriberState {
+	for i := range subs {
+		if subs[i].Name == name {
+			return &subs[i]
+		}
+	}
+	return nil
+}
+
+// settle sets the message's next attempt time, or marks it pushed when every
+// subscriber is finished.
+func (s *Service) settle(m emulator.Message, q emulator.Queue, now time.Time) emulator.Message {
+	var next time.Time
+	for _, sub := range m.Subscribers {
+		if sub.Status.Final() {
+			continue
+		}
+		at := sub.NextTryAt
+		if at.IsZero() {
+			at = now
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	if next.IsZero() {
+		m.State, m.AvailableAt = emulator.MessagePushed, time.Time{}
+		return m
+	}
+	m.State, m.AvailableAt = emulator.MessagePushing, next
+	return m
+}
+
+type errorQueuePost struct{ queue, body string }
+
+// errorQueueMessage builds the error-queue notice (spec §2.6) for a finished
+// message, or nil when there is none to send: no error_queue, nothing
+// failed, or (unicast) some subscriber got it.
+func errorQueueMessage(q emulator.Queue, m emulator.Message, unicast bool) *errorQueuePost {
+	if q.Push == nil || q.Push.ErrorQueue == "" {
+		return nil
+	}
+	type failed struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+		Code int    `json:"code"`
+		Msg  string `json:"msg"`
+	}
+	var subs []failed
+	for _, sub := range m.Subscribers {
+		if sub.Status == emulator.PushError {
+			subs = append(subs, failed{Name: sub.Name, URL: sub.URL, Code: sub.StatusCode, Msg: sub.Msg})
+		} else if unicast {
+			return nil
+		}
+	}
+	if len(subs) == 0 {
+		return nil
+	}
+	headers := map[string]string{"User-Agent": "IronMQ Pusherd"}
+	for k, v := range m.PushHeaders {
+		headers[k] = v
+	}
+	body, _ := json.Marshal(map[string]any{"source_msg_id": m.ID.String(), "body": m.Body, "headers": headers, "subscribers": subs})
+	return &errorQueuePost{queue: q.Push.ErrorQueue, body: string(body)}
+}
+
+// PushStatuses returns the per-subscriber delivery state of a message; a
+// pull-queue message has none.
+func (s *Service) PushStatuses(ctx context.Context, project, name string, id emulator.MessageID) ([]emulator.SubscriberState, error) {
+	m, err := s.GetMessage(ctx, project, name, id)
+	if err != nil {
+		return nil, err
+	}
+	return m.Subscribers, nil
+}
+
+// ackPush acknowledges a 202 delivery: the subscriber named (and holding
+// reservationID, when one is given) is marked delivered.
+func (s *Service) ackPush(tx emulator.QueueTx, q emulator.Queue, m emulator.Message, reservationID, subscriber string) (bool, error) {
+	sub := findSubscriber(m.Subscribers, subscriber)
+	if sub == nil {
+		return false, emulator.NotFound("Subscriber not found")
+	}
+	if sub.Status != emulator.PushReserved || reservationID != "" && sub.ReservationID != reservationID {
+		return false, errReservation()
+	}
+	old := m
+	sub.Status, sub.ReservationID, sub.NextTryAt = emulator.PushDeleted, "", time.Time{}
+	m = s.settle(m, q, s.clock.Now())
+	return true, tx.UpdateMessage(q.Project, q.Name, old, m)
+}
+
+// SetPushNotifier registers f to run whenever push work may be due (a post
+// to a push queue, an outcome recorded, a clock move), so the pusher need
+// not poll tightly.
+func (s *Service) SetPushNotifier(f func()) { s.pushNotify.Store(&f) }
+
+func (s *Service) notifyPush() {
+	if f := s.pushNotify.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// HasDuePushes reports whether any push delivery is due now (wait-idle).
+func (s *Service) HasDuePushes(ctx context.Context) (bool, error) {
+	queues, err := s.PushQueues(ctx)
+	if err != nil {
+		return false, err
+	}
+	now := s.clock.Now()
+	due := false
+	err = s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+		for _, q := range queues {
+			ms, err := tx.DueMessages(q.Project, q.Name, now, 1)
+			if err != nil {
+				return err
+			}
+			if len(ms) > 0 && ms[0].State == emulator.MessagePushing && now.Before(ms[0].ExpiresAt) {
+				due = true
+				return nil
+			}
+		}
+		return nil
+	})
+	return due, err
+}

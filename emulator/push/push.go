@@ -1,0 +1,304 @@
+// Package push delivers the messages of IronMQ push queues: it claims due
+// deliveries from the mq service, performs them (HTTP POSTs, ironmq:// posts
+// to another queue, ironworker:// task queueing) and reports each outcome
+// back. The delivery rules (order, retries, error queue) live in package mq.
+//
+// Each queue has its own small budget of concurrent deliveries, so a slow or
+// dead subscriber holds up only its own queue.
+package push
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+)
+
+// SubscriberTimeout bounds one HTTP delivery (spec §2.6).
+const SubscriberTimeout = 10 * time.Second
+
+// TaskQueuer queues an IronWorker task (ironworker:// subscribers).
+type TaskQueuer interface {
+	QueueTask(ctx context.Context, project, codeName, payload string) (taskID string, err error)
+}
+
+// Config tunes the pusher.
+type Config struct {
+	// BaseURL is this emulator's URL, used in Iron-Subscriber-Message-Url.
+	BaseURL string
+	// PerQueue bounds concurrent deliveries per queue; 0 = 16.
+	PerQueue int
+	// Client performs HTTP deliveries; nil = a client with SubscriberTimeout.
+	Client *http.Client
+	Logger *slog.Logger
+}
+
+// Pusher runs deliveries in the background between Start and Close.
+type Pusher struct {
+	mq    *mq.Service
+	tasks TaskQueuer
+	clock emulator.Clock
+	cfg   Config
+	log   *slog.Logger
+
+	wake     chan struct{}
+	mu       sync.Mutex
+	inflight map[string]int // queue key → deliveries in progress
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// New returns a pusher; it registers itself to be woken by the mq service.
+func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *Pusher {
+	if cfg.PerQueue <= 0 {
+		cfg.PerQueue = 16
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: SubscriberTimeout, Transport: &http.Transport{
+			MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second}}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Pusher{mq: svc, tasks: tasks, clock: clock, cfg: cfg, log: cfg.Logger,
+		wake: make(chan struct{}, 1), inflight: map[string]int{}}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	svc.SetPushNotifier(p.Poke)
+	return p
+}
+
+// Poke makes the pusher look for due work now.
+func (p *Pusher) Poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Start begins delivering. Deliveries left unfinished by a previous process
+// are due again once their lease ran out, so nothing is lost.
+func (p *Pusher) Start() {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			p.claimAll()
+			t := time.NewTimer(100 * time.Millisecond)
+			select {
+			case <-p.ctx.Done():
+				t.Stop()
+				return
+			case <-p.wake:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+	}()
+}
+
+// Close stops claiming, abandons deliveries in progress (their leases make
+// them due again at the next start) and waits for the goroutines.
+func (p *Pusher) Close() {
+	p.cancel()
+	p.wg.Wait()
+}
+
+// Idle reports whether no delivery is in progress.
+func (p *Pusher) Idle() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, n := range p.inflight {
+		if n > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *Pusher) claimAll() {
+	queues, err := p.mq.PushQueues(p.ctx)
+	if err != nil {
+		if p.ctx.Err() == nil {
+			p.log.Error("list push queues", "err", err)
+		}
+		return
+	}
+	for _, q := range queues {
+		key := q.Project + "\x00" + q.Name
+		p.mu.Lock()
+		room := p.cfg.PerQueue - p.inflight[key]
+		p.mu.Unlock()
+		if room <= 0 {
+			continue
+		}
+		lease := SubscriberTimeout + 5*time.Second
+		if q.Type == emulator.QueueUnicast && q.Push != nil {
+			lease = time.Duration(len(q.Push.Subscribers))*SubscriberTimeout + 5*time.Second
+		}
+		jobs, err := p.mq.ClaimPushes(p.ctx, q.Project, q.Name, room, lease)
+		if err != nil {
+			if p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
+				p.log.Error("claim push deliveries", "queue", q.Name, "err", err)
+			}
+			continue
+		}
+		for _, job := range jobs {
+			p.mu.Lock()
+			p.inflight[key]++
+			p.mu.Unlock()
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				p.deliver(job)
+				p.mu.Lock()
+				p.inflight[key]--
+				p.mu.Unlock()
+				p.Poke()
+			}()
+		}
+	}
+}
+
+// deliver performs a job: every target at once (multicast) or one after
+// another until one accepts (unicast), then records the outcomes.
+func (p *Pusher) deliver(job mq.PushJob) {
+	var attempts []mq.Attempt
+	if job.Sequential {
+		for _, sub := range job.Targets {
+			a := p.attempt(job, sub)
+			attempts = append(attempts, a)
+			if a.StatusCode >= 200 && a.StatusCode < 300 {
+				break
+			}
+		}
+	} else {
+		attempts = make([]mq.Attempt, len(job.Targets))
+		var wg sync.WaitGroup
+		for i, sub := range job.Targets {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				attempts[i] = p.attempt(job, sub)
+			}()
+		}
+		wg.Wait()
+	}
+	if p.ctx.Err() != nil {
+		return // shutting down: the lease brings the message back later
+	}
+	if err := p.mq.RecordPush(p.ctx, job, attempts); err != nil && p.ctx.Err() == nil {
+		p.log.Error("record push outcome", "queue", job.Queue, "message_id", job.Message.ID.String(), "err", err)
+	}
+}
+
+// attempt delivers to one subscriber according to its URL scheme.
+func (p *Pusher) attempt(job mq.PushJob, sub emulator.SubscriberState) mq.Attempt {
+	start := time.Now()
+	a := mq.Attempt{Subscriber: sub.Name, At: p.clock.Now()}
+	u, err := url.Parse(sub.URL)
+	if err != nil {
+		a.Err = "invalid subscriber URL: " + err.Error()
+		return a
+	}
+	switch u.Scheme {
+	case "http", "https":
+		a.StatusCode, a.Err = p.postHTTP(job, sub)
+	case "ironmq":
+		a.StatusCode, a.Err = p.postQueue(job, u)
+	case "ironworker":
+		a.StatusCode, a.Err = p.queueTask(job, u)
+	default:
+		a.Err = fmt.Sprintf("unsupported subscriber URL scheme %q", u.Scheme)
+	}
+	a.Latency = time.Since(start)
+	return a
+}
+
+func (p *Pusher) postHTTP(job mq.PushJob, sub emulator.SubscriberState) (int, string) {
+	req, err := http.NewRequestWithContext(p.ctx, http.MethodPost, sub.URL, strings.NewReader(job.Message.Body))
+	if err != nil {
+		return 0, err.Error()
+	}
+	h := req.Header
+	h.Set("User-Agent", "IronMQ Pusherd")
+	h.Set("Content-Type", "text/plain; encoding=utf-8")
+	for k, v := range sub.Headers {
+		h.Set(k, v)
+	}
+	for k, v := range job.Message.PushHeaders {
+		h.Set(k, v)
+	}
+	id := job.Message.ID.String()
+	h.Set("Iron-Message-Id", id)
+	h.Set("Iron-Reservation-Id", sub.ReservationID)
+	h.Set("Iron-Subscriber-Name", sub.Name)
+	h.Set("Iron-Subscriber-Message-Url", fmt.Sprintf("%s/3/projects/%s/queues/%s/messages/%s?reservation_id=%s&subscriber_name=%s",
+		p.cfg.BaseURL, url.PathEscape(job.Project), url.PathEscape(job.Queue), id,
+		url.QueryEscape(sub.ReservationID), url.QueryEscape(sub.Name)))
+	resp, err := p.cfg.Client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, ""
+}
+
+// target reads {pid}:{token}@host/{name} subscriber URLs; the project
+// defaults to the message's own.
+func target(job mq.PushJob, u *url.URL) (project, name string) {
+	project = job.Project
+	if u.User != nil && u.User.Username() != "" {
+		project = u.User.Username()
+	}
+	return project, strings.Trim(u.Path, "/")
+}
+
+func (p *Pusher) postQueue(job mq.PushJob, u *url.URL) (int, string) {
+	project, queue := target(job, u)
+	if queue == "" {
+		return 0, "ironmq subscriber URL names no queue"
+	}
+	_, err := p.mq.PostMessages(p.ctx, project, queue, []mq.NewMessage{{Body: job.Message.Body}})
+	return outcome(err)
+}
+
+func (p *Pusher) queueTask(job mq.PushJob, u *url.URL) (int, string) {
+	project, code := target(job, u)
+	if code == "" {
+		return 0, "ironworker subscriber URL names no code package"
+	}
+	if p.tasks == nil {
+		return 0, "IronWorker is not available"
+	}
+	_, err := p.tasks.QueueTask(p.ctx, project, code, job.Message.Body)
+	return outcome(err)
+}
+
+// outcome maps an in-process delivery's error to an HTTP-like status.
+func outcome(err error) (int, string) {
+	if err == nil {
+		return http.StatusOK, ""
+	}
+	if e, ok := emulator.AsError(err); ok {
+		switch {
+		case errors.Is(e, emulator.ErrNotFound):
+			return http.StatusNotFound, e.Msg
+		case errors.Is(e, emulator.ErrInvalid):
+			return http.StatusBadRequest, e.Msg
+		}
+		return http.StatusInternalServerError, e.Msg
+	}
+	return http.StatusInternalServerError, err.Error()
+}
+
