@@ -61,9 +61,9 @@ type Config struct {
 	Control Control
 	// Faults holds injected failures; nil disables injection.
 	Faults *fault.Injector
-	Bus     *emulator.Bus
-	Auth    Auth
-	Logger  *slog.Logger
+	Bus    *emulator.Bus
+	Auth   Auth
+	Logger *slog.Logger
 }
 
 // API is the HTTP handler for the whole emulator.

@@ -36,7 +36,9 @@ type Attempt struct {
 	Latency time.Duration
 }
 
-func (a Attempt) delivered() bool { return a.StatusCode >= 200 && a.StatusCode < 300 && a.StatusCode != 202 }
+func (a Attempt) delivered() bool {
+	return a.StatusCode >= 200 && a.StatusCode < 300 && a.StatusCode != 202
+}
 
 // newSubscriberStates is the initial push state of a message.
 func newSubscriberStates(p *emulator.PushSettings) []emulator.SubscriberState {

@@ -301,4 +301,3 @@ func outcome(err error) (int, string) {
 	}
 	return http.StatusInternalServerError, err.Error()
 }
-
