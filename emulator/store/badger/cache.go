@@ -31,95 +31,35 @@ func (s *Store) UpdateCaches(ctx context.Context, fn func(emulator.CacheTx) erro
 	return s.update(ctx, func(t *txn) error { return fn(t) })
 }
 
-type cacheRecord struct {
-	emulator.Cache
-	Gen uint64 `json:"gen"`
-}
-
-func (t *txn) cacheRecord(project, name string) (cacheRecord, error) {
-	var rec cacheRecord
-	ok, err := t.getJSON(nameKey(tagCache, project, name), &rec)
-	if err != nil {
-		return rec, fmt.Errorf("read cache %s: %w", name, err)
-	}
-	if !ok {
-		return rec, emulator.NotFound("Cache not found")
-	}
-	rec.Project, rec.Name = project, name
-	t.gens[genCacheKey(tagCache, project, name)] = rec.Gen
-	return rec, nil
-}
-
 func (t *txn) cacheGen(project, name string) (uint64, error) {
-	if g, ok := t.gens[genCacheKey(tagCache, project, name)]; ok {
-		return g, nil
-	}
-	rec, err := t.cacheRecord(project, name)
-	return rec.Gen, err
+	return t.generation(caches, project, name)
 }
 
 func (t *txn) Cache(project, name string) (emulator.Cache, error) {
-	rec, err := t.cacheRecord(project, name)
-	return rec.Cache, err
+	rec, err := loadRecord[emulator.Cache](t, caches, project, name)
+	rec.Rec.Project, rec.Rec.Name = project, name
+	return rec.Rec, err
 }
 
-func (t *txn) PutCache(c emulator.Cache) error {
-	gen, err := t.cacheGen(c.Project, c.Name)
-	if errors.Is(err, emulator.ErrNotFound) {
-		if gen, err = t.s.nextGeneration(); err != nil {
-			return err
-		}
-		t.gens[genCacheKey(tagCache, c.Project, c.Name)] = gen
-	} else if err != nil {
-		return err
-	}
-	return t.setJSON(nameKey(tagCache, c.Project, c.Name), cacheRecord{Cache: c, Gen: gen})
-}
+func (t *txn) PutCache(c emulator.Cache) error { return putRecord(t, caches, c.Project, c.Name, c) }
 
-func (t *txn) DeleteCache(project, name string) error {
-	gen, err := t.cacheGen(project, name)
-	if err != nil {
-		return err
-	}
-	delete(t.gens, genCacheKey(tagCache, project, name))
-	if err := t.txn.Delete(nameKey(tagCache, project, name)); err != nil {
-		return err
-	}
-	return t.buryGeneration(gen)
-}
+func (t *txn) DeleteCache(project, name string) error { return t.dropContainer(caches, project, name) }
 
-func (t *txn) ClearCache(project, name string) error {
-	rec, err := t.cacheRecord(project, name)
-	if err != nil {
-		return err
-	}
-	if err := t.buryGeneration(rec.Gen); err != nil {
-		return err
-	}
-	if rec.Gen, err = t.s.nextGeneration(); err != nil {
-		return err
-	}
-	t.gens[genCacheKey(tagCache, project, name)] = rec.Gen
-	return t.setJSON(nameKey(tagCache, project, name), rec)
-}
+func (t *txn) ClearCache(project, name string) error { return t.renewGeneration(caches, project, name) }
 
 func (t *txn) ListCaches(project string, offset, limit int) ([]emulator.Cache, error) {
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: projectPrefix(tagCache, project), PrefetchValues: true, PrefetchSize: 100})
-	defer it.Close()
 	var out []emulator.Cache
-	i := 0
-	for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
-		if i++; i <= offset {
-			continue
+	skipped := 0
+	err := scanRecords(t, caches, projectPrefix(tagCache, project), nil, func(project, name string, c emulator.Cache) (bool, error) {
+		if skipped < offset {
+			skipped++
+			return true, nil
 		}
-		var rec cacheRecord
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
-			return nil, fmt.Errorf("list caches: %w", err)
-		}
-		rec.Project, rec.Name = namesFromKey(it.Item().Key())
-		out = append(out, rec.Cache)
-	}
-	return out, nil
+		c.Project, c.Name = project, name
+		out = append(out, c)
+		return len(out) < limit, nil
+	})
+	return out, err
 }
 
 func (t *txn) Item(project, cache, key string) (emulator.Item, error) {

@@ -136,118 +136,45 @@ func (t *txn) seek(prefix []byte) []byte {
 	return start
 }
 
-// queueRecord is the stored form of a queue.
-type queueRecord struct {
-	emulator.Queue
-	Gen uint64 `json:"gen"`
-}
-
-func genCacheKey(tag byte, project, name string) string {
-	return string(nameKey(tag, project, name))
-}
-
-func (t *txn) queueRecord(project, name string) (queueRecord, error) {
-	var rec queueRecord
-	ok, err := t.getJSON(nameKey(tagQueue, project, name), &rec)
-	if err != nil {
-		return rec, fmt.Errorf("read queue %s: %w", name, err)
-	}
-	if !ok {
-		return rec, emulator.NotFound("Queue not found")
-	}
-	rec.Project, rec.Name = project, name
-	t.gens[genCacheKey(tagQueue, project, name)] = rec.Gen
-	return rec, nil
-}
-
 func (t *txn) queueGen(project, name string) (uint64, error) {
-	if g, ok := t.gens[genCacheKey(tagQueue, project, name)]; ok {
-		return g, nil
-	}
-	rec, err := t.queueRecord(project, name)
-	return rec.Gen, err
+	return t.generation(queues, project, name)
 }
 
 func (t *txn) Queue(project, name string) (emulator.Queue, error) {
-	rec, err := t.queueRecord(project, name)
-	return rec.Queue, err
+	rec, err := loadRecord[emulator.Queue](t, queues, project, name)
+	rec.Rec.Project, rec.Rec.Name = project, name
+	return rec.Rec, err
 }
 
-func (t *txn) PutQueue(q emulator.Queue) error {
-	gen, err := t.queueGen(q.Project, q.Name)
-	if errors.Is(err, emulator.ErrNotFound) {
-		if gen, err = t.s.nextGeneration(); err != nil {
-			return err
-		}
-		t.gens[genCacheKey(tagQueue, q.Project, q.Name)] = gen
-	} else if err != nil {
-		return err
-	}
-	return t.setJSON(nameKey(tagQueue, q.Project, q.Name), queueRecord{Queue: q, Gen: gen})
-}
+func (t *txn) PutQueue(q emulator.Queue) error { return putRecord(t, queues, q.Project, q.Name, q) }
 
-func (t *txn) DeleteQueue(project, name string) error {
-	gen, err := t.queueGen(project, name)
-	if err != nil {
-		return err
-	}
-	delete(t.gens, genCacheKey(tagQueue, project, name))
-	if err := t.txn.Delete(nameKey(tagQueue, project, name)); err != nil {
-		return err
-	}
-	return t.buryGeneration(gen)
-}
+func (t *txn) DeleteQueue(project, name string) error { return t.dropContainer(queues, project, name) }
 
 func (t *txn) ClearMessages(project, name string) error {
-	rec, err := t.queueRecord(project, name)
-	if err != nil {
-		return err
-	}
-	if err := t.buryGeneration(rec.Gen); err != nil {
-		return err
-	}
-	if rec.Gen, err = t.s.nextGeneration(); err != nil {
-		return err
-	}
-	t.gens[genCacheKey(tagQueue, project, name)] = rec.Gen
-	return t.setJSON(nameKey(tagQueue, project, name), rec)
+	return t.renewGeneration(queues, project, name)
 }
 
 func (t *txn) ListQueues(project, prefix, after string, limit int) ([]emulator.Queue, error) {
 	base := projectPrefix(tagQueue, project)
 	scan := append(append([]byte{}, base...), prefix...)
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: scan, PrefetchValues: true, PrefetchSize: min(limit, 100)})
-	defer it.Close()
-	seek := scan
+	var seek []byte
 	if after != "" && after >= prefix {
 		seek = append(append(append([]byte{}, base...), after...), 0)
 	}
 	var out []emulator.Queue
-	for it.Seek(seek); it.Valid() && len(out) < limit; it.Next() {
-		var rec queueRecord
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
-			return nil, fmt.Errorf("list queues: %w", err)
-		}
-		rec.Project, rec.Name = namesFromKey(it.Item().Key())
-		out = append(out, rec.Queue)
-	}
-	return out, nil
+	err := scanRecords(t, queues, scan, seek, func(project, name string, q emulator.Queue) (bool, error) {
+		q.Project, q.Name = project, name
+		out = append(out, q)
+		return len(out) < limit, nil
+	})
+	return out, err
 }
 
 func (t *txn) ListAllQueues(fn func(emulator.Queue) error) error {
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagQueue}, PrefetchValues: true, PrefetchSize: 100})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		var rec queueRecord
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
-			return fmt.Errorf("list queues: %w", err)
-		}
-		rec.Project, rec.Name = namesFromKey(it.Item().Key())
-		if err := fn(rec.Queue); err != nil {
-			return err
-		}
-	}
-	return nil
+	return scanRecords(t, queues, []byte{tagQueue}, nil, func(project, name string, q emulator.Queue) (bool, error) {
+		q.Project, q.Name = project, name
+		return true, fn(q)
+	})
 }
 
 func (t *txn) Message(project, queue string, id emulator.MessageID) (emulator.Message, error) {

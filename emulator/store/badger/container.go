@@ -1,0 +1,129 @@
+package badger
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+// A container is a named record that owns a generation of child keys:
+// queues own messages, caches own items (see keys.go). This file holds what
+// the two share: reading and writing the record with its generation,
+// deleting it, renewing its generation (clear) and listing.
+type container struct {
+	tag      byte
+	noun     string // for error wrapping
+	notFound string // the user-facing 404 text
+}
+
+var (
+	queues = container{tag: tagQueue, noun: "queue", notFound: "Queue not found"}
+	caches = container{tag: tagCache, noun: "cache", notFound: "Cache not found"}
+)
+
+// stored is a container record as written: the domain record and the
+// generation its children hang off. Project and name are part of the key
+// and are restored from it on read (keys keep bytes JSON would mangle).
+type stored[T any] struct {
+	Rec T      `json:"rec"`
+	Gen uint64 `json:"gen"`
+}
+
+func genCacheKey(c container, project, name string) string {
+	return string(nameKey(c.tag, project, name))
+}
+
+// loadRecord reads a container record and remembers its generation for the
+// rest of the transaction.
+func loadRecord[T any](t *txn, c container, project, name string) (stored[T], error) {
+	var rec stored[T]
+	ok, err := t.getJSON(nameKey(c.tag, project, name), &rec)
+	if err != nil {
+		return rec, fmt.Errorf("read %s %s: %w", c.noun, name, err)
+	}
+	if !ok {
+		return rec, emulator.NotFound(c.notFound)
+	}
+	t.gens[genCacheKey(c, project, name)] = rec.Gen
+	return rec, nil
+}
+
+// generation returns the container's current generation.
+func (t *txn) generation(c container, project, name string) (uint64, error) {
+	if g, ok := t.gens[genCacheKey(c, project, name)]; ok {
+		return g, nil
+	}
+	rec, err := loadRecord[json.RawMessage](t, c, project, name)
+	return rec.Gen, err
+}
+
+// putRecord writes rec, keeping the container's generation or allocating
+// one for a new container.
+func putRecord[T any](t *txn, c container, project, name string, rec T) error {
+	gen, err := t.generation(c, project, name)
+	if errors.Is(err, emulator.ErrNotFound) {
+		if gen, err = t.s.nextGeneration(); err != nil {
+			return err
+		}
+		t.gens[genCacheKey(c, project, name)] = gen
+	} else if err != nil {
+		return err
+	}
+	return t.setJSON(nameKey(c.tag, project, name), stored[T]{Rec: rec, Gen: gen})
+}
+
+// dropContainer deletes the record; its children are swept in the background.
+func (t *txn) dropContainer(c container, project, name string) error {
+	gen, err := t.generation(c, project, name)
+	if err != nil {
+		return err
+	}
+	delete(t.gens, genCacheKey(c, project, name))
+	if err := t.txn.Delete(nameKey(c.tag, project, name)); err != nil {
+		return err
+	}
+	return t.buryGeneration(gen)
+}
+
+// renewGeneration empties the container in O(1): its children stay under the
+// old generation, which is buried and swept in the background.
+func (t *txn) renewGeneration(c container, project, name string) error {
+	rec, err := loadRecord[json.RawMessage](t, c, project, name)
+	if err != nil {
+		return err
+	}
+	if err := t.buryGeneration(rec.Gen); err != nil {
+		return err
+	}
+	if rec.Gen, err = t.s.nextGeneration(); err != nil {
+		return err
+	}
+	t.gens[genCacheKey(c, project, name)] = rec.Gen
+	return t.setJSON(nameKey(c.tag, project, name), rec)
+}
+
+// scanRecords calls fn for each container record under prefix, in key order,
+// from seek (nil = the start), with the project and name taken from the key.
+func scanRecords[T any](t *txn, c container, prefix, seek []byte, fn func(project, name string, rec T) (more bool, err error)) error {
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	if seek == nil {
+		seek = prefix
+	}
+	for it.Seek(seek); it.Valid(); it.Next() {
+		var rec stored[T]
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
+			return fmt.Errorf("list %ss: %w", c.noun, err)
+		}
+		project, name := namesFromKey(it.Item().Key())
+		more, err := fn(project, name, rec.Rec)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
