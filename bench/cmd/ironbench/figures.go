@@ -1,0 +1,358 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ironlocal/ironlocal/bench"
+)
+
+// figure is one row of the table. To add a figure, append to figures: the
+// printer and the -only flag pick it up.
+type figure struct {
+	name  string // -only key
+	title string // {workers} and {depth} are filled in
+	goal  bench.Goal
+	run   func(ctx context.Context, e *env) (outcome, error)
+}
+
+// outcome is what a figure measured: value is compared with the goal,
+// detail is shown next to it, and a non-empty fail overrides the verdict
+// (the figure ran but something it checks was wrong).
+type outcome struct {
+	value  float64
+	detail string
+	fail   string
+}
+
+var figures = []figure{
+	{"start", "start to /version 200, empty data dir", bench.Goal{Cmp: bench.Below, Limit: 150, Unit: "ms"}, figStart},
+	{"ready", "start to ready with {depth} messages stored", bench.Goal{Cmp: bench.Below, Limit: 1, Unit: "s"}, figReadyDeep},
+	{"rss", "idle RSS after start", bench.Goal{Cmp: bench.Below, Limit: 40, Unit: "MB"}, figIdleRSS},
+	{"post", "post, batches of 100", bench.Goal{Cmp: bench.AtLeast, Limit: 50_000, Unit: "msgs/s"}, figPost},
+	{"reserve", "reserve + delete, batches of 100", bench.Goal{Cmp: bench.AtLeast, Limit: 20_000, Unit: "msgs/s"}, figReserveDelete},
+	{"single", "one message post → reserve → delete, {workers} clients", bench.Goal{Cmp: bench.AtLeast, Limit: 5_000, Unit: "msgs/s"}, figSingle},
+	{"depth", "reserve p50 at {depth} messages deep vs at 1k", bench.Goal{Cmp: bench.AtMost, Limit: 2, Unit: "×"}, figDepth},
+	{"cache", "cache put + get, {workers} clients", bench.Goal{Cmp: bench.AtLeast, Limit: 20_000, Unit: "ops/s"}, figCache},
+}
+
+// figStart: median time from exec to the first 200 on GET /version, each
+// start on a fresh empty data directory.
+func figStart(ctx context.Context, e *env) (outcome, error) {
+	var (
+		took     []time.Duration
+		badStops int
+		stopErr  error
+	)
+	for range e.starts {
+		dir, err := e.freshDir()
+		if err != nil {
+			return outcome{}, err
+		}
+		d, err := e.start(ctx, dir)
+		if err != nil {
+			return outcome{}, err
+		}
+		took = append(took, d.Ready)
+		// Stopping right after readiness also checks that a SIGTERM
+		// arriving as soon as the port answers still shuts down cleanly.
+		if _, err := e.stop(d); err != nil {
+			e.logf("  graceful stop right after ready: %v", err)
+			badStops++
+			stopErr = cmp.Or(stopErr, err)
+		}
+	}
+	med := bench.Median(took)
+	out := outcome{
+		value:  float64(med) / float64(time.Millisecond),
+		detail: fmt.Sprintf("median of %d; min %s, max %s", len(took), ms(minOf(took)), ms(maxOf(took))),
+	}
+	if badStops > 0 {
+		out.fail = fmt.Sprintf("%d of %d SIGTERMs sent right after ready got no clean exit: %s",
+			badStops, len(took), firstLine(stopErr.Error()))
+	}
+	return out, nil
+}
+
+// figReadyDeep fills a queue with e.depth messages, stops the daemon with
+// SIGTERM, restarts it on the same directory and times readiness. figDepth
+// reuses the directory (no daemon idles meanwhile, so none competes with
+// the throughput figures for the CPU).
+func figReadyDeep(ctx context.Context, e *env) (outcome, error) {
+	dir, err := e.freshDir()
+	if err != nil {
+		return outcome{}, err
+	}
+	d, err := e.start(ctx, dir)
+	if err != nil {
+		return outcome{}, err
+	}
+	filled, err := e.fill(ctx, e.client(d), deepQueue, e.depth)
+	if err != nil {
+		return outcome{}, err
+	}
+	stopped, err := e.stop(d)
+	if err != nil {
+		return outcome{}, fmt.Errorf("graceful stop with %d messages: %w", e.depth, err)
+	}
+	e.logf("  stopped with SIGTERM in %s; restarting on the same data dir", stopped.Round(time.Millisecond))
+	d, err = e.start(ctx, dir)
+	if err != nil {
+		return outcome{}, err
+	}
+	out := outcome{
+		value: d.Ready.Seconds(),
+		detail: fmt.Sprintf("filled in %s at %s msgs/s; SIGTERM stop %s",
+			filled.Round(100*time.Millisecond), bench.Sig3(float64(e.depth)/filled.Seconds()), ms(stopped)),
+	}
+	size, err := e.client(d).QueueSize(ctx, deepQueue)
+	if err != nil {
+		return outcome{}, fmt.Errorf("queue info after restart: %w", err)
+	}
+	if size != int64(e.depth) {
+		out.fail = fmt.Sprintf("queue size after restart is %d, want %d", size, e.depth)
+		return out, nil
+	}
+	out.detail += "; size " + strconv.FormatInt(size, 10) + " ✓"
+	if _, err := e.stop(d); err != nil {
+		return outcome{}, fmt.Errorf("stop after the restart: %w", err)
+	}
+	e.deepDir = dir
+	return out, nil
+}
+
+// figIdleRSS: VmRSS one second after readiness on an empty data directory.
+func figIdleRSS(ctx context.Context, e *env) (outcome, error) {
+	dir, err := e.freshDir()
+	if err != nil {
+		return outcome{}, err
+	}
+	d, err := e.start(ctx, dir)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer e.stop(d)
+	select {
+	case <-time.After(time.Second):
+	case <-ctx.Done():
+		return outcome{}, ctx.Err()
+	}
+	rss, err := d.RSS()
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{value: float64(rss) / 1e6, detail: "VmRSS 1 s after ready"}, nil
+}
+
+// throughput runs op against d for e.dur with e.workers clients. The
+// detail it returns gives the latency of one op (named what) and the CPU
+// the daemon and this harness used, in cores: on a small machine the
+// harness's share explains part of the result.
+func (e *env) throughput(ctx context.Context, d *bench.Daemon, what string, op bench.Op) (bench.Result, string, error) {
+	d0, _ := d.CPUTime()
+	s0, t0 := bench.SelfCPUTime(), time.Now()
+	res, err := bench.Load{Workers: e.workers, Duration: e.dur, Warmup: warmup}.Run(ctx, op)
+	wall := time.Since(t0).Seconds()
+	d1, derr := d.CPUTime()
+	s1 := bench.SelfCPUTime()
+	if err != nil {
+		return res, "", err
+	}
+	l := res.Latency.Summary()
+	detail := fmt.Sprintf("%s p50 %s, p99 %s", what, ms(l.P50), ms(l.P99))
+	if derr == nil && d1 > 0 && s1 > 0 {
+		detail += fmt.Sprintf("; CPU cores: daemon %.1f, harness %.1f", (d1-d0).Seconds()/wall, (s1-s0).Seconds()/wall)
+	}
+	return res, detail, nil
+}
+
+// figPost: batches of 100 posted by e.workers clients to one queue.
+func figPost(ctx context.Context, e *env) (outcome, error) {
+	d, err := e.mainDaemon(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	c := e.client(d)
+	payload := bench.MessagesBody(100, messageBody)
+	res, detail, err := e.throughput(ctx, d, "batch", func(ctx context.Context, _ int) (int, error) {
+		return 100, c.PostMessages(ctx, "post", payload)
+	})
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{value: res.ItemsPerSec(), detail: detail}, nil
+}
+
+// figReserveDelete: e.workers clients reserve 100 and batch-delete them
+// from a prefilled queue.
+func figReserveDelete(ctx context.Context, e *env) (outcome, error) {
+	d, err := e.mainDaemon(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	c := e.client(d)
+	const q = "reserve"
+	if _, err := e.fill(ctx, c, q, e.prefill); err != nil {
+		return outcome{}, err
+	}
+	res, detail, err := e.throughput(ctx, d, "reserve+delete", func(ctx context.Context, _ int) (int, error) {
+		msgs, err := c.Reserve(ctx, q, 100, 60)
+		if err != nil {
+			return 0, err
+		}
+		if len(msgs) == 0 {
+			return 0, bench.ErrDone
+		}
+		return len(msgs), c.DeleteMessages(ctx, q, msgs)
+	})
+	if err != nil {
+		return outcome{}, err
+	}
+	out := outcome{value: res.ItemsPerSec(), detail: detail}
+	if res.Drained {
+		out.detail += fmt.Sprintf("; queue of %s drained after %s", thousands(e.prefill), res.Elapsed.Round(100*time.Millisecond))
+	}
+	return out, nil
+}
+
+// figSingle: each of e.workers clients loops post 1 → reserve 1 → delete
+// it, on one shared queue. Every reserve finds a message: each client has
+// posted one before it reserves.
+func figSingle(ctx context.Context, e *env) (outcome, error) {
+	d, err := e.mainDaemon(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	c := e.client(d)
+	const q = "single"
+	payload := bench.MessagesBody(1, messageBody)
+	empty := make([]int, e.workers) // reserves that found nothing, per worker
+	res, detail, err := e.throughput(ctx, d, "round trip", func(ctx context.Context, w int) (int, error) {
+		if err := c.PostMessages(ctx, q, payload); err != nil {
+			return 0, err
+		}
+		msgs, err := c.Reserve(ctx, q, 1, 60)
+		if err != nil {
+			return 0, err
+		}
+		if len(msgs) == 0 {
+			empty[w]++
+			return 0, nil
+		}
+		return 1, c.DeleteMessage(ctx, q, msgs[0])
+	})
+	if err != nil {
+		return outcome{}, err
+	}
+	out := outcome{value: res.ItemsPerSec(), detail: detail}
+	if n := sum(empty); n > 0 {
+		out.fail = fmt.Sprintf("%d reserves returned no message although one was posted before each", n)
+	}
+	return out, nil
+}
+
+// figDepth compares reserve latency on a deep queue with a 1k queue in the
+// same daemon: one client alternates between them (so background load hits
+// both alike), reserving one message, deleting it and posting one back so
+// both depths stay put. Only the reserve is timed.
+func figDepth(ctx context.Context, e *env) (outcome, error) {
+	d, err := e.deepDaemon(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer e.stop(d)
+	c := e.client(d)
+	const shallow = "shallow"
+	if _, err := e.fill(ctx, c, shallow, 1000); err != nil {
+		return outcome{}, err
+	}
+	payload := bench.MessagesBody(1, messageBody)
+	const warmRounds, maxRounds = 200, 5000
+	recs := map[string]*bench.Recorder{shallow: bench.NewRecorder(maxRounds), deepQueue: bench.NewRecorder(maxRounds)}
+	deadline := time.Now().Add(2 * e.dur)
+	for i := 0; i < warmRounds+maxRounds && time.Now().Before(deadline); i++ {
+		for _, q := range []string{shallow, deepQueue} {
+			t0 := time.Now()
+			msgs, err := c.Reserve(ctx, q, 1, 60)
+			took := time.Since(t0)
+			if err != nil {
+				return outcome{}, err
+			}
+			if len(msgs) != 1 {
+				return outcome{}, fmt.Errorf("reserve on %s returned %d messages, want 1", q, len(msgs))
+			}
+			if i >= warmRounds {
+				recs[q].Add(took)
+			}
+			if err := c.DeleteMessage(ctx, q, msgs[0]); err != nil {
+				return outcome{}, err
+			}
+			if err := c.PostMessages(ctx, q, payload); err != nil {
+				return outcome{}, err
+			}
+		}
+	}
+	n := recs[deepQueue].Len()
+	if n == 0 {
+		return outcome{}, errors.New("no samples within the time bound")
+	}
+	p50s, p50d := recs[shallow].Percentile(50), recs[deepQueue].Percentile(50)
+	return outcome{
+		value: float64(p50d) / float64(p50s),
+		detail: fmt.Sprintf("p50 %s at %s vs %s at 1k; %s samples each",
+			ms(p50d), shortCount(e.depth), ms(p50s), thousands(n)),
+	}, nil
+}
+
+// figCache: each client puts a key then gets it back, over 1,024 keys per
+// client; both calls count as operations.
+func figCache(ctx context.Context, e *env) (outcome, error) {
+	d, err := e.mainDaemon(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	c := e.client(d)
+	const cache = "bench"
+	payload := bench.CacheItemBody(messageBody)
+	next := make([]int, e.workers) // per-worker key counter
+	res, detail, err := e.throughput(ctx, d, "put+get", func(ctx context.Context, w int) (int, error) {
+		key := "w" + strconv.Itoa(w) + "-" + strconv.Itoa(next[w]%1024)
+		next[w]++
+		if err := c.CachePut(ctx, cache, key, payload); err != nil {
+			return 0, err
+		}
+		return 2, c.CacheGet(ctx, cache, key)
+	})
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{value: res.ItemsPerSec(), detail: detail}, nil
+}
+
+func minOf(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds {
+		m = min(m, d)
+	}
+	return m
+}
+
+func maxOf(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds {
+		m = max(m, d)
+	}
+	return m
+}
+
+func sum(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}

@@ -1,0 +1,222 @@
+// Command ironbench measures ironlocal against the performance targets of
+// the project and prints a Markdown table (figure | target | measured |
+// verdict). It builds the real ironlocald, runs it as a subprocess on a free
+// loopback port with a fresh data directory, and drives it over HTTP from
+// this process.
+//
+//	go run ./bench/cmd/ironbench                 # every figure, full scale
+//	go run ./bench/cmd/ironbench -quick          # 100k instead of 1M deep queues
+//	go run ./bench/cmd/ironbench -only post,cache
+//
+// The exit status is 1 when a figure could not be measured (ERROR) or a
+// check it makes failed (FAIL); a figure that misses its target (MISS) is a
+// result, not a failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ironlocal/ironlocal/bench"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ironbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		only     = fs.String("only", "", "comma-separated figures to run (default all): "+strings.Join(figureNames(), ","))
+		quick    = fs.Bool("quick", false, "deep-queue figures use 100k messages instead of 1M; shorter runs")
+		workers  = fs.Int("workers", 8, "concurrent clients for the throughput figures")
+		duration = fs.Duration("duration", 3*time.Second, "measured time of each throughput figure (-quick: 2s)")
+		starts   = fs.Int("starts", 5, "daemon starts for the start-up figure (median taken)")
+		depth    = fs.Int("depth", 1_000_000, "messages in the deep queue of the ready and depth figures, a multiple of 100 (-quick: 100000)")
+		prefill  = fs.Int("prefill", 250_000, "messages prefilled for the reserve + delete figure, a multiple of 100 (-quick: 100000)")
+		bin      = fs.String("bin", "", "use this ironlocald binary instead of building one")
+		tmp      = fs.String("tmp", os.TempDir(), "where the work directory (binary, data dirs, daemon logs) is made")
+		keep     = fs.Bool("keep", false, "keep the work directory")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: ironbench [flags]\n\nRuns ironlocal's benchmark figures and prints a Markdown table.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	selected, err := selectFigures(*only)
+	if err != nil {
+		fmt.Fprintln(stderr, "ironbench:", err)
+		return 2
+	}
+	if *workers < 1 || *starts < 1 || *duration <= 0 {
+		fmt.Fprintln(stderr, "ironbench: -workers, -starts and -duration must be positive")
+		return 2
+	}
+	if *depth < 1000 || *depth%100 != 0 || *prefill < 100 || *prefill%100 != 0 {
+		fmt.Fprintln(stderr, "ironbench: -depth (at least 1000) and -prefill must be positive multiples of 100")
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill,
+		progress: stderr, http: bench.NewHTTPClient(*workers)}
+	if *quick {
+		for name, set := range map[string]func(){
+			"depth":    func() { e.depth = 100_000 },
+			"prefill":  func() { e.prefill = 100_000 },
+			"duration": func() { e.dur = 2 * time.Second },
+		} {
+			if !explicit[name] {
+				set()
+			}
+		}
+	}
+	if e.work, err = os.MkdirTemp(*tmp, "ironbench-"); err != nil {
+		fmt.Fprintln(stderr, "ironbench:", err)
+		return 1
+	}
+	if *keep {
+		fmt.Fprintln(stderr, "ironbench: work directory", e.work)
+	} else {
+		defer os.RemoveAll(e.work)
+	}
+	defer e.closeAll()
+
+	if e.bin = *bin; e.bin == "" {
+		if e.bin, err = e.build(ctx); err != nil {
+			fmt.Fprintln(stderr, "ironbench:", err)
+			return 1
+		}
+	}
+
+	var rows [][]string
+	failed := false
+	for _, f := range selected {
+		title := e.title(f.title)
+		e.logf("%s: %s", f.name, title)
+		t0 := time.Now()
+		out, err := f.run(ctx, e)
+		var measured, verdict string
+		switch {
+		case err != nil:
+			failed = true
+			e.logf("%s: error: %v", f.name, err)
+			measured, verdict = "error: "+firstLine(err.Error()), "ERROR"
+		default:
+			measured = f.goal.Format(out.value)
+			if out.detail != "" {
+				measured += " (" + out.detail + ")"
+			}
+			verdict = f.goal.Verdict(out.value)
+			if out.fail != "" {
+				failed = true
+				verdict = "FAIL: " + out.fail
+			}
+			e.logf("%s: %s → %s [%s]", f.name, measured, verdict, time.Since(t0).Round(100*time.Millisecond))
+		}
+		rows = append(rows, []string{title, f.goal.String(), measured, verdict})
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	e.closeAll()
+
+	t := bench.Table{
+		Preamble: []string{
+			"## ironlocal benchmarks",
+			"",
+			fmt.Sprintf("%d cores (runtime.NumCPU) · %s %s/%s · %s · ironlocald %s · load generator and daemon share the cores",
+				runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().Format("2006-01-02"), orUnknown(e.version)),
+		},
+		Columns: []string{"figure", "target", "measured", "verdict (measured ÷ target)"},
+		Rows:    rows,
+		Notes:   e.notes(),
+	}
+	fmt.Fprintln(stdout)
+	if err := t.Write(stdout); err != nil {
+		fmt.Fprintln(stderr, "ironbench:", err)
+		return 1
+	}
+	if failed || ctx.Err() != nil {
+		return 1
+	}
+	return 0
+}
+
+func (e *env) notes() []string {
+	n := []string{
+		fmt.Sprintf("Throughput figures: %d clients, closed loop, %s measured after a %s warm-up, keep-alive connections; message bodies are %d bytes.",
+			e.workers, e.dur, warmup, len(messageBody)),
+		"The daemon runs with a fresh on-disk data directory (default durability: no fsync per write).",
+		"Reproduce: `make bench` (`BENCH_ARGS='-quick -only " + strings.Join(figureNames(), ",") + "'`), i.e. `go run ./bench/cmd/ironbench`.",
+	}
+	if e.depth != 1_000_000 {
+		n = append(n, fmt.Sprintf("**Scaled down**: the deep-queue figures use %s messages instead of the 1,000,000 of their targets, so their verdicts are indicative only.",
+			thousands(e.depth)))
+	}
+	return n
+}
+
+func selectFigures(only string) ([]figure, error) {
+	if strings.TrimSpace(only) == "" {
+		return figures, nil
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !slices.Contains(figureNames(), n) {
+			return nil, fmt.Errorf("unknown figure %q in -only; figures: %s", n, strings.Join(figureNames(), ", "))
+		}
+		want[n] = true
+	}
+	var out []figure
+	for _, f := range figures { // table order, whatever the order asked
+		if want[f.name] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func figureNames() []string {
+	names := make([]string, len(figures))
+	for i, f := range figures {
+		names[i] = f.name
+	}
+	return names
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(version unknown)"
+	}
+	return s
+}

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package bench
+
+import "time"
+
+// SelfCPUTime is not measured on this platform.
+func SelfCPUTime() time.Duration { return 0 }
