@@ -189,7 +189,13 @@ func (s *Service) reserveOnce(ctx context.Context, project, name string, req Res
 	if err != nil {
 		return nil, err
 	}
-	err = s.withQueues(ctx, project, []string{name, dlq}, func(tx emulator.QueueTx) error {
+	// Without a dead-letter queue, reserves share commits with other
+	// writers of the queue (see combine.go).
+	run := func(fn func(emulator.QueueTx) error) error { return s.withQueue(ctx, project, name, fn) }
+	if dlq != "" {
+		run = func(fn func(emulator.QueueTx) error) error { return s.withQueues(ctx, project, []string{name, dlq}, fn) }
+	}
+	err = run(func(tx emulator.QueueTx) error {
 		out, expired, deadLettered, alerts = nil, nil, nil, nil
 		q, err := tx.Queue(project, name)
 		if err != nil {

@@ -1,7 +1,6 @@
 package mq
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -31,6 +30,7 @@ type Service struct {
 	cfg    Config
 
 	locks      sync.Map // queueKey → *sync.Mutex
+	combiners  sync.Map // queueKey → *combiner
 	pushNotify atomic.Pointer[func()]
 	waitMu     sync.Mutex
 	waiters    map[queueKey]chan struct{}
@@ -97,16 +97,6 @@ func ValidateQueueName(name string) error {
 		return emulator.Invalid("Queue name must not contain '/' or NUL")
 	}
 	return nil
-}
-
-// withQueue runs fn in a write transaction under the queue's lock.
-func (s *Service) withQueue(ctx context.Context, project, name string, fn func(tx emulator.QueueTx) error) error {
-	if err := ValidateQueueName(name); err != nil {
-		return err
-	}
-	unlock := s.lock(project, name)
-	defer unlock()
-	return s.store.UpdateQueues(ctx, fn)
 }
 
 // isNotFound reports a missing queue or message.

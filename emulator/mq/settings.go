@@ -61,6 +61,7 @@ func (s *Service) UpsertQueue(ctx context.Context, project, name string, set Que
 	created := false
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
 		var err error
+		created = false
 		q, err = tx.Queue(project, name)
 		switch {
 		case isNotFound(err):

@@ -43,6 +43,8 @@ type Server struct {
 	http    *http.Server
 	ln      net.Listener
 
+	fresh  map[net.Conn]struct{} // connections that have not sent a request yet
+
 	ctx    context.Context // ends when Close begins
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -121,7 +123,7 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
+		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.trackConn}
 	s.goBackground("http", func(ctx context.Context) {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
@@ -198,6 +200,7 @@ func (s *Server) Close(ctx context.Context) error {
 		s.closed = true
 		s.mu.Unlock()
 		s.api.Close()
+		s.closeUnusedConns()
 		errHTTP := s.http.Shutdown(ctx)
 		s.cancel()
 		s.wg.Wait()
@@ -281,4 +284,30 @@ func (c control) AdvanceClock(d time.Duration, at time.Time) (time.Time, error) 
 	}
 	c.s.bus.Publish(emulator.Event{Type: emulator.EventClockChanged, At: now})
 	return now, nil
+}
+
+// trackConn remembers connections that have not sent a request yet: Shutdown
+// would wait 5 s for each before treating it as idle (clients open spare
+// connections ahead of need).
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fresh == nil {
+		s.fresh = map[net.Conn]struct{}{}
+	}
+	if state == http.StateNew {
+		s.fresh[c] = struct{}{}
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+// closeUnusedConns closes connections that never sent a request.
+func (s *Server) closeUnusedConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.fresh {
+		_ = c.Close()
+	}
+	s.fresh = nil
 }

@@ -27,6 +27,10 @@ func run(args []string) int {
 		return 2
 	}
 	logger := newLogger(cfg.logLevel)
+	// Signals are caught before the listener opens, so a SIGTERM that
+	// arrives as soon as /version answers still shuts down cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
 	srv, err := server.Start(cfg.options(logger))
 	if err != nil {
@@ -34,8 +38,6 @@ func run(args []string) int {
 		return 1
 	}
 	printBanner(os.Stdout, cfg, srv.URL(), srv.RuntimeName(), time.Since(start))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	<-ctx.Done()
 	stop() // a second signal now kills the process at once
 	logger.Info("shutting down")
