@@ -547,5 +547,9 @@ func (a *API) handleWorkerProject(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleStacks(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, a.cfg.Stacks)
+	stacks := a.cfg.Stacks
+	if stacks == nil {
+		stacks = []string{} // an array, never null
+	}
+	writeJSON(w, http.StatusOK, stacks)
 }

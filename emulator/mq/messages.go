@@ -193,7 +193,9 @@ func (s *Service) reserveOnce(ctx context.Context, project, name string, req Res
 	// writers of the queue (see combine.go).
 	run := func(fn func(emulator.QueueTx) error) error { return s.withQueue(ctx, project, name, fn) }
 	if dlq != "" {
-		run = func(fn func(emulator.QueueTx) error) error { return s.withQueues(ctx, project, []string{name, dlq}, fn) }
+		run = func(fn func(emulator.QueueTx) error) error {
+			return s.withQueues(ctx, project, []string{name, dlq}, fn)
+		}
 	}
 	err = run(func(tx emulator.QueueTx) error {
 		out, expired, deadLettered, alerts = nil, nil, nil, nil

@@ -43,7 +43,7 @@ type Server struct {
 	http    *http.Server
 	ln      net.Listener
 
-	fresh  map[net.Conn]struct{} // connections that have not sent a request yet
+	fresh map[net.Conn]struct{} // connections that have not sent a request yet
 
 	ctx    context.Context // ends when Close begins
 	cancel context.CancelFunc

@@ -163,6 +163,7 @@ func (s *Service) DeleteCode(ctx context.Context, project, id string) error {
 	if err != nil {
 		return err
 	}
+	s.disp.codeDeleted(code.ID)
 	s.publish(emulator.Event{Type: emulator.EventCodeDeleted, Project: project, Code: code.Name})
 	return nil
 }

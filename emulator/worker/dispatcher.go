@@ -256,6 +256,15 @@ func (d *dispatcher) codeChanged(c emulator.CodePackage) {
 	d.poke()
 }
 
+// codeDeleted lifts the limits of a deleted code package (a pause would
+// hold its queued tasks forever): they are dispatched and end in error.
+func (d *dispatcher) codeDeleted(id string) {
+	d.mu.Lock()
+	delete(d.limits, id)
+	d.mu.Unlock()
+	d.poke()
+}
+
 // stop stops a running task.
 func (d *dispatcher) stop(taskID string, reason stopReason) {
 	d.mu.Lock()

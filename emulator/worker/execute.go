@@ -130,7 +130,6 @@ func (s *Service) recordEnd(tx emulator.WorkerTx, t emulator.Task, status emulat
 	if err != nil || t.RetryCount >= code.Retries {
 		return nil, nil // no code (deleted) or no retries left
 	}
-	s.disp.codeChanged(code)
 	retry, err := s.retryOf(tx, t, code.RetriesDelay, t.RetryCount+1)
 	if err != nil {
 		return nil, err

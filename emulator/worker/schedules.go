@@ -284,6 +284,9 @@ func (s *Service) fire(ctx context.Context, project, id string, force bool) (emu
 			return tx.PutSchedule(sc)
 		}
 		code, err := tx.CodeByName(project, sc.CodeName)
+		if err != nil && force {
+			return err // nothing to run now: the schedule stays as it was
+		}
 		if err != nil {
 			sc.Msg = "Code " + sc.CodeName + " not found: run skipped"
 		} else {
@@ -301,16 +304,14 @@ func (s *Service) fire(ctx context.Context, project, id string, force bool) (emu
 		if !force {
 			sc.NextStart = following(sc, now)
 		}
-		if sc.RunTimes > 0 && sc.RunCount >= sc.RunTimes || sc.NextStart.IsZero() && !force ||
-			!sc.EndAt.IsZero() && sc.NextStart.After(sc.EndAt) {
+		// A run-now of a finished or cancelled schedule leaves its status.
+		if sc.Status == emulator.ScheduleActive && (sc.RunTimes > 0 && sc.RunCount >= sc.RunTimes ||
+			sc.NextStart.IsZero() && !force || !sc.EndAt.IsZero() && sc.NextStart.After(sc.EndAt)) {
 			sc.Status, sc.NextStart = emulator.ScheduleComplete, time.Time{}
 		}
 		return tx.PutSchedule(sc)
 	})
 	if err != nil || !fired {
-		if err == nil && force {
-			err = emulator.NotFound("Code not found")
-		}
 		return task, err
 	}
 	s.disp.enqueue(task)

@@ -1,0 +1,202 @@
+// Package dockertest gives tests a Docker engine and the fixture worker:
+// the image ironlocal/fixture-worker (built like fixtures/build.sh, through
+// the Engine API) and the same program built for this host, for the process
+// runtime. Only tests import it.
+//
+// Docker tests skip with a message when no engine answers, and fail instead
+// when IRONLOCAL_REQUIRE_DOCKER=1 (CI sets it). In -short mode they skip.
+package dockertest
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/api/types/jsonstream"
+	"github.com/moby/moby/client"
+)
+
+// FixtureImage is the fixture worker image, built once per test binary.
+const FixtureImage = "ironlocal/fixture-worker:latest"
+
+// workerPackage is the fixture worker's import path.
+const workerPackage = "github.com/ironlocal/ironlocal/fixtures/worker"
+
+var (
+	setupOnce sync.Once
+	engineErr error // the engine did not answer
+	buildErr  error // it answered, but the fixture image did not build
+)
+
+// Client returns a client of the Docker engine once the fixture image is
+// built; the client is closed when the test ends. Without an engine the
+// test is skipped, or fails when IRONLOCAL_REQUIRE_DOCKER=1.
+func Client(t testing.TB) *client.Client {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("docker tests skipped in -short mode")
+	}
+	setupOnce.Do(setup)
+	if engineErr != nil {
+		if os.Getenv("IRONLOCAL_REQUIRE_DOCKER") == "1" {
+			t.Fatalf("IRONLOCAL_REQUIRE_DOCKER=1 but no docker engine is reachable: %v", engineErr)
+		}
+		t.Skipf("docker tests skipped: no docker engine reachable (%v); set IRONLOCAL_REQUIRE_DOCKER=1 to fail instead", engineErr)
+	}
+	if buildErr != nil {
+		t.Fatalf("build fixture image %s: %v", FixtureImage, buildErr)
+	}
+	cli, err := newClient(context.Background())
+	if err != nil {
+		t.Fatalf("docker client: %v", err)
+	}
+	t.Cleanup(func() { _ = cli.Close() })
+	return cli
+}
+
+// newClient connects to the engine from DOCKER_HOST and friends and
+// negotiates the API version.
+func newClient(ctx context.Context) (*client.Client, error) {
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		_ = cli.Close()
+		return nil, fmt.Errorf("ping docker engine at %s: %w", cli.DaemonHost(), err)
+	}
+	return cli, nil
+}
+
+func setup() {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cli, err := newClient(ctx)
+	if err != nil {
+		engineErr = err
+		return
+	}
+	defer cli.Close()
+	buildErr = buildImage(ctx, cli)
+}
+
+// WorkerBinary builds the fixture worker for this host into dir and
+// returns its path: the process runtime runs it where Docker runs the image.
+func WorkerBinary(t testing.TB, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "fixture-worker")
+	if err := build(context.Background(), bin, "", ""); err != nil {
+		t.Fatalf("build fixture worker: %v", err)
+	}
+	return bin
+}
+
+// build compiles the fixture worker statically to bin, for goos/goarch
+// ("" = this host).
+func build(ctx context.Context, bin, goos, goarch string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", bin, workerPackage)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if goos != "" {
+		cmd.Env = append(cmd.Env, "GOOS="+goos, "GOARCH="+goarch)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v: %s", workerPackage, err, out)
+	}
+	return nil
+}
+
+// buildImage does what fixtures/build.sh does, through the API: a static
+// worker binary for the engine's architecture and fixtures/worker/Dockerfile
+// in a tar build context.
+func buildImage(ctx context.Context, cli *client.Client) error {
+	v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{})
+	if err != nil {
+		return err
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	dockerfile, err := os.ReadFile(filepath.Join(root, "fixtures", "worker", "Dockerfile"))
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "ironlocal-fixture-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "worker")
+	if err := build(ctx, bin, "linux", v.Arch); err != nil {
+		return err
+	}
+	binary, err := os.ReadFile(bin)
+	if err != nil {
+		return err
+	}
+	var buildCtx bytes.Buffer
+	tw := tar.NewWriter(&buildCtx)
+	for _, f := range []struct {
+		name string
+		mode int64
+		body []byte
+	}{{"Dockerfile", 0o644, dockerfile}, {"worker", 0o755, binary}} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body))}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.body); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	res, err := cli.ImageBuild(ctx, &buildCtx, client.ImageBuildOptions{Tags: []string{FixtureImage}, Remove: true, ForceRemove: true})
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	dec := json.NewDecoder(res.Body)
+	for {
+		var m jsonstream.Message
+		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if m.Error != nil {
+			return m.Error
+		}
+	}
+}
+
+// moduleRoot finds the directory holding go.mod above the working
+// directory (a test runs in its package's directory).
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
