@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build test test-short fuzz bench fixtures deps lint clean
+.PHONY: help run serve build test test-short fuzz bench fixtures deps lint clean image
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,19 @@ fuzz: ## fuzz the HTTP decoders/handlers for FUZZTIME (default 30s)
 
 fixtures: ## build the fixture job image(s) locally (FROM scratch, no registry)
 	@if docker info >/dev/null 2>&1; then ./fixtures/build.sh; else echo "fixtures: no Docker engine reachable, skipping image build"; fi
+
+IMAGE ?= ironlocal/ironlocal:latest
+image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) FROM scratch: nothing pulled
+	@set -eu; ctx=$$(mktemp -d); trap 'rm -rf "$$ctx"' EXIT; \
+	arch=$${GOARCH:-$$(docker version --format '{{.Server.Arch}}')}; \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata -ldflags='-s -w' \
+		-o "$$ctx/linux-$$arch/ironlocald" ./emulator/cmd/ironlocald; \
+	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp"; \
+	old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true); \
+	docker build --quiet --build-arg TARGETARCH=$$arch -f Dockerfile -t $(IMAGE) "$$ctx" >/dev/null; \
+	if [ -n "$$old" ] && [ "$$old" != "$$(docker image inspect --format '{{.Id}}' $(IMAGE))" ]; then \
+		docker image rm "$$old" >/dev/null 2>&1 || true; fi; \
+	echo "built $(IMAGE) (linux/$$arch)"
 
 bench: ## run the benchmark harness and print the results table (BENCH_ARGS=-quick for a short run)
 	CGO_ENABLED=0 $(GO) run ./bench/cmd/ironbench $(BENCH_ARGS)

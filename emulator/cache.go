@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -19,7 +20,9 @@ type Item struct {
 	Project   string
 	Cache     string
 	Key       string
-	Value     []byte // raw JSON: a string, number or bool literal
+	Value     json.RawMessage // a string, number or bool literal
+	// CAS changes on every store; it never repeats for a key, even across
+	// delete and re-create.
 	CAS       uint64
 	ExpiresAt time.Time // zero means never
 }

@@ -205,7 +205,7 @@ func (s *Service) PutItem(ctx context.Context, project, cache, key string, p Put
 			return ErrNotStored
 		}
 		it := emulator.Item{Project: project, Cache: cache, Key: key,
-			Value: bytes.TrimSpace(p.Value), CAS: old.CAS + 1}
+			Value: bytes.TrimSpace(p.Value), CAS: nextCAS(old.CAS)}
 		if p.ExpiresIn > 0 {
 			it.ExpiresAt = now.Add(time.Duration(min(p.ExpiresIn, MaxExpiresIn)) * time.Second)
 		}
@@ -319,7 +319,7 @@ func (s *Service) Increment(ctx context.Context, project, cache, key string, amo
 		}
 		result = cur + amount
 		it.Value = strconv.AppendInt(nil, result, 10)
-		it.CAS++
+		it.CAS = nextCAS(it.CAS)
 		return tx.PutItem(it)
 	})
 	if err != nil {
@@ -347,4 +347,11 @@ func integerValue(raw []byte) (int64, error) {
 
 func errNonNumeric() error {
 	return emulator.Invalid("Cannot increment or decrement non-numeric value")
+}
+
+// nextCAS returns a cas above prev that also lies above every cas handed
+// out before now, even to a deleted item of the same key: it follows the
+// wall clock in microseconds.
+func nextCAS(prev uint64) uint64 {
+	return max(prev+1, uint64(time.Now().UnixMicro()))
 }

@@ -19,7 +19,11 @@ type Options struct {
 	Listen string
 	// DataDir holds the Badger database. Ignored when Ephemeral.
 	DataDir string
-	// Ephemeral keeps all state in memory.
+	// Ephemeral keeps state only for the life of the process: the store
+	// lives in a private temporary directory removed at Close. (Badger's
+	// pure in-memory mode caps a transaction at a few MiB, below the wire
+	// contract's 100 × 256 KiB post; it is used only when no temporary
+	// directory can be made.)
 	Ephemeral bool
 	// SyncWrites fsyncs every commit (power-loss safety, slower writes).
 	SyncWrites bool

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -26,8 +27,12 @@ func openRuntime(opts Options) (emulator.Runtime, error) {
 	default:
 		return nil, fmt.Errorf("unknown runtime %q: use docker, process or auto", opts.Runtime)
 	}
+	network, err := taskNetwork(opts.DockerNetwork, os.Hostname)
+	if err != nil {
+		return nil, err
+	}
 	rt, err := docker.New(docker.Options{Instance: instanceID(opts), Labels: opts.ContainerLabels,
-		NetworkMode: opts.DockerNetwork, Logger: opts.Logger})
+		NetworkMode: network, Logger: opts.Logger})
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -46,6 +51,27 @@ func openRuntime(opts Options) (emulator.Runtime, error) {
 	}
 	opts.Logger.Warn("no Docker engine answered: tasks run as local processes (--runtime process)", "err", err)
 	return process.New(process.Options{Logger: opts.Logger}), nil
+}
+
+// SelfNetwork as the Docker network makes task containers share the network
+// namespace of the container ironlocald itself runs in, so they reach it at
+// 127.0.0.1. It names the container by its hostname, which Docker sets to the
+// (short) container id unless told otherwise.
+const SelfNetwork = "container:self"
+
+// taskNetwork resolves the task containers' network mode.
+func taskNetwork(mode string, hostname func() (string, error)) (string, error) {
+	if mode != SelfNetwork {
+		return mode, nil
+	}
+	h, err := hostname()
+	if err == nil && h == "" {
+		err = fmt.Errorf("empty hostname")
+	}
+	if err != nil {
+		return "", fmt.Errorf("docker network %s: find this container's id: %w", SelfNetwork, err)
+	}
+	return "container:" + h, nil
 }
 
 // instanceID labels this emulator's containers. It is stable for a data

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -30,6 +31,7 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	store   *badgerstore.Store
+	tempDir string // the ephemeral store's directory, removed at Close
 	bus     *emulator.Bus
 	clock   emulator.Clock
 	virtual *clock.Virtual
@@ -75,21 +77,38 @@ func Start(opts Options) (*Server, error) {
 		s.clock = clock.Real{}
 	}
 
-	s.store = badgerstore.New(badgerstore.Options{Dir: opts.DataDir, InMemory: opts.Ephemeral,
+	// undo releases, in reverse, what start-up acquired if a later step fails.
+	var undo []func()
+	fail := func(err error) (*Server, error) {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+		return nil, err
+	}
+	dir, inMemory := opts.DataDir, false
+	if opts.Ephemeral {
+		var err error
+		if s.tempDir, err = os.MkdirTemp("", "ironlocal-ephemeral-"); err != nil {
+			opts.Logger.Warn("no temporary directory for the ephemeral store: keeping it in memory (transactions are limited to a few MiB)", "err", err)
+			inMemory = true
+		}
+		dir = s.tempDir
+		undo = append(undo, s.removeTempDir)
+	}
+	s.store = badgerstore.New(badgerstore.Options{Dir: dir, InMemory: inMemory,
 		SyncWrites: opts.SyncWrites, Logger: opts.Logger})
 	if err := s.store.Open(); err != nil {
-		return nil, err
+		return fail(err)
 	}
+	undo = append(undo, func() { _ = s.store.Close() })
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
-		_ = s.store.Close()
-		return nil, fmt.Errorf("listen on %s: %w", opts.Listen, err)
+		return fail(fmt.Errorf("listen on %s: %w", opts.Listen, err))
 	}
 	s.ln = ln
+	undo = append(undo, func() { _ = ln.Close() })
 	if s.runtime, err = openRuntime(opts); err != nil {
-		_ = ln.Close()
-		_ = s.store.Close()
-		return nil, err
+		return fail(err)
 	}
 
 	ids := idgen.NewRandom(s.clock)
@@ -100,12 +119,12 @@ func Start(opts Options) (*Server, error) {
 		StackImages: opts.StackImages, Labels: opts.ContainerLabels, IronEnv: s.ironEnv(),
 	}, opts.Logger)
 	if err := s.worker.Start(context.Background()); err != nil {
-		_ = ln.Close()
-		_ = s.store.Close()
-		return nil, fmt.Errorf("start worker: %w", err)
+		return fail(fmt.Errorf("start worker: %w", err))
 	}
+	undo = append(undo, func() { _ = s.worker.Close(context.Background()) })
 	s.pusher = push.New(s.mq, s.worker, s.clock, push.Config{BaseURL: s.URL(), Logger: opts.Logger})
 	s.pusher.Start()
+	undo = append(undo, s.pusher.Close)
 	if s.virtual != nil {
 		s.virtual.OnShift(func(time.Time) {
 			s.worker.ClockMoved()
@@ -116,11 +135,7 @@ func Start(opts Options) (*Server, error) {
 		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s}, Faults: s.faults,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
-		s.pusher.Close()
-		_ = s.worker.Close(context.Background())
-		_ = ln.Close()
-		_ = s.store.Close()
-		return nil, err
+		return fail(err)
 	}
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.trackConn}
@@ -211,6 +226,7 @@ func (s *Server) Close(ctx context.Context) error {
 			errRuntime = c.Close(ctx)
 		}
 		s.err = errors.Join(errHTTP, errWorker, errRuntime, s.store.Close())
+		s.removeTempDir()
 	})
 	return s.err
 }
@@ -310,4 +326,12 @@ func (s *Server) closeUnusedConns() {
 		_ = c.Close()
 	}
 	s.fresh = nil
+}
+
+func (s *Server) removeTempDir() {
+	if s.tempDir != "" {
+		if err := os.RemoveAll(s.tempDir); err != nil {
+			s.log.Warn("remove ephemeral store", "dir", s.tempDir, "err", err)
+		}
+	}
 }

@@ -1,0 +1,197 @@
+package tcironlocal
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
+)
+
+const (
+	// DefaultImage is the tag `make image` builds in the ironlocal repository.
+	DefaultImage = "ironlocal/ironlocal:latest"
+	// Port is the port ironlocald listens on in the container.
+	Port = "4766/tcp"
+	// DefaultProject is the project id the helpers use without WithProject.
+	DefaultProject = "000000000000000000000001"
+	// DefaultToken is the token the helpers send without WithToken (any
+	// non-empty token works when auth is permissive).
+	DefaultToken = "local-token"
+
+	// Paths inside the container.
+	dataDir         = "/data"
+	seedPath        = "/etc/ironlocal/seed.json"
+	containerSocket = "/var/run/docker.sock"
+	selfNetwork     = "container:self" // ironlocald: share this container's network
+	listenAddr      = "0.0.0.0:4766"
+	startupTimeout  = 60 * time.Second
+	healthPath      = "/_ironlocal/health"
+)
+
+// Container is a running ironlocal emulator.
+type Container struct {
+	testcontainers.Container
+	token   string
+	project string
+}
+
+// Run starts ironlocal from img (usually DefaultImage, built by `make
+// image`) and returns once GET /_ironlocal/health answers. The container is
+// returned even with an error, once it was created, so the caller can
+// terminate it (testcontainers.CleanupContainer before checking the error).
+//
+// Defaults: in-memory store, permissive auth, tasks as sibling Docker
+// containers sharing the emulator's network, testcontainers' session labels
+// on every task container. opts are this package's Options and any
+// testcontainers.ContainerCustomizer; the latter apply after the module's
+// defaults, so testcontainers.WithCmdArgs can add or override flags.
+func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustomizer) (*Container, error) {
+	settings := defaultOptions()
+	for _, opt := range opts {
+		if o, ok := opt.(Option); ok {
+			if err := o(&settings); err != nil {
+				return nil, fmt.Errorf("ironlocal option: %w", err)
+			}
+		}
+	}
+	moduleOpts, err := settings.customizers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	moduleOpts = append(moduleOpts, opts...)
+
+	ctr, err := testcontainers.Run(ctx, img, moduleOpts...)
+	var c *Container
+	if ctr != nil {
+		c = &Container{Container: ctr, token: first(settings.tokens, DefaultToken),
+			project: first(settings.projects, DefaultProject)}
+	}
+	if err != nil {
+		return c, fmt.Errorf("run ironlocal: %w", err)
+	}
+	return c, nil
+}
+
+// customizers turns the settings into the module's default request.
+func (o options) customizers(ctx context.Context) ([]testcontainers.ContainerCustomizer, error) {
+	cs := []testcontainers.ContainerCustomizer{
+		testcontainers.WithExposedPorts(Port),
+		testcontainers.WithCmd(o.args(testcontainers.GenericLabels())...),
+		testcontainers.WithWaitStrategy(wait.ForHTTP(healthPath).WithPort(Port).WithStartupTimeout(startupTimeout)),
+	}
+	if o.runtime != "process" {
+		bind, group, err := o.dockerSocket(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			hc.Binds = append(hc.Binds, bind)
+			if group != "" {
+				hc.GroupAdd = append(hc.GroupAdd, group)
+			}
+		}))
+	}
+	if o.seed != "" {
+		cs = append(cs, testcontainers.WithFiles(testcontainers.ContainerFile{
+			HostFilePath: o.seed, ContainerFilePath: seedPath, FileMode: 0o644}))
+	}
+	if o.volume != "" {
+		cs = append(cs, testcontainers.WithMounts(testcontainers.VolumeMount(o.volume, dataDir)))
+	}
+	return cs, nil
+}
+
+// args are ironlocald's flags. sessionLabels (testcontainers' labels) and
+// the WithTaskLabels ones go to every task container.
+func (o options) args(sessionLabels map[string]string) []string {
+	args := []string{"--listen", listenAddr}
+	if o.volume == "" {
+		args = append(args, "--ephemeral")
+	} else {
+		args = append(args, "--data-dir", dataDir)
+	}
+	args = append(args, "--runtime", o.runtime)
+	if o.runtime != "process" {
+		args = append(args, "--docker-network", selfNetwork)
+	}
+	labels := maps.Clone(o.taskLabels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	maps.Copy(labels, sessionLabels) // the session's labels win: the reaper relies on them
+	if len(labels) > 0 {
+		pairs := make([]string, 0, len(labels))
+		for _, k := range slices.Sorted(maps.Keys(labels)) {
+			pairs = append(pairs, k+"="+labels[k])
+		}
+		args = append(args, "--container-labels", strings.Join(pairs, ","))
+	}
+	if len(o.tokens) > 0 {
+		args = append(args, "--token", strings.Join(o.tokens, ","))
+	}
+	if len(o.projects) > 0 {
+		args = append(args, "--project", strings.Join(o.projects, ","))
+	}
+	if o.seed != "" {
+		args = append(args, "--seed", seedPath)
+	}
+	if o.logLevel != "" {
+		args = append(args, "--log-level", o.logLevel)
+	}
+	if o.virtualClock {
+		args = append(args, "--virtual-clock")
+	}
+	if o.taskSlots > 0 {
+		args = append(args, "--task-slots", strconv.Itoa(o.taskSlots))
+	}
+	return args
+}
+
+// dockerSocket returns the bind of the host's Docker socket into the
+// container and the group that may use it ("" if unknown).
+func (o options) dockerSocket(ctx context.Context) (bind, group string, err error) {
+	path := o.socket
+	if path == "" {
+		if path, err = discoverSocket(ctx); err != nil {
+			return "", "", err
+		}
+	}
+	group = o.socketGroup
+	if group == "" {
+		group, _ = socketGroup(path)
+	}
+	return path + ":" + containerSocket, group, nil
+}
+
+// discoverSocket asks testcontainers where the Docker socket is, turning its
+// panic (no Docker host found) into an error.
+func discoverSocket(ctx context.Context) (path string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("find the Docker socket to bind: %v", r)
+		}
+	}()
+	return testcontainers.MustExtractDockerSocket(ctx), nil
+}
+
+// Token is the token the helpers send: the first WithToken, else
+// DefaultToken.
+func (c *Container) Token() string { return c.token }
+
+// ProjectID is the project the helpers use: the first WithProject, else
+// DefaultProject.
+func (c *Container) ProjectID() string { return c.project }
+
+func first(list []string, def string) string {
+	if len(list) > 0 {
+		return list[0]
+	}
+	return def
+}

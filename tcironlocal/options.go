@@ -1,0 +1,204 @@
+package tcironlocal
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/testcontainers/testcontainers-go"
+)
+
+// options is what the ironlocal-specific options configure; Run turns it
+// into ironlocald flags and container settings.
+type options struct {
+	tokens       []string
+	projects     []string
+	seed         string // host path
+	volume       string // named volume at /data; "" = ephemeral
+	logLevel     string
+	virtualClock bool
+	runtime      string
+	taskSlots    int
+	taskLabels   map[string]string
+	socket       string // host path of the Docker socket to bind; "" = discover
+	socketGroup  string // group to add for the socket; "" = the socket's gid
+}
+
+func defaultOptions() options {
+	return options{runtime: "docker", taskLabels: map[string]string{}}
+}
+
+// Option configures the ironlocal container. It implements
+// testcontainers.ContainerCustomizer, so it is passed to Run together with
+// testcontainers' own options.
+type Option func(*options) error
+
+// Customize is a no-op: Run reads Options before it builds the request.
+func (o Option) Customize(*testcontainers.GenericContainerRequest) error { return nil }
+
+// WithProject declares a project id (24 lowercase hex characters for the
+// Ruby clients). The first one is the project the helpers (Env, IronJSON,
+// TaskLog, RunSchedule) use; DefaultProject otherwise. Each call adds one to
+// ironlocald's --project list, which restricts the projects accepted in
+// strict mode (see WithToken).
+func WithProject(id string) Option {
+	return func(o *options) error {
+		if err := checkListItem("project", id); err != nil {
+			return err
+		}
+		o.projects = append(o.projects, id)
+		return nil
+	}
+}
+
+// WithToken switches on strict auth and accepts token (each call adds one).
+// The first token is the one the helpers use; without WithToken ironlocal
+// accepts any non-empty token and the helpers send DefaultToken.
+func WithToken(token string) Option {
+	return func(o *options) error {
+		if err := checkListItem("token", token); err != nil {
+			return err
+		}
+		o.tokens = append(o.tokens, token)
+		return nil
+	}
+}
+
+// WithSeed copies the seed file at hostPath (JSON; see fixtures/seed/ in the
+// ironlocal repository) into the container and starts ironlocald with
+// --seed, which loads it into the empty store at start. A bad seed makes the
+// container exit and Run fail with its message.
+func WithSeed(hostPath string) Option {
+	return func(o *options) error {
+		fi, err := os.Stat(hostPath)
+		if err != nil {
+			return fmt.Errorf("seed file: %w", err)
+		}
+		if fi.IsDir() {
+			return fmt.Errorf("seed file %s is a directory", hostPath)
+		}
+		o.seed = hostPath
+		return nil
+	}
+}
+
+// WithPersistentVolume keeps the store in the named Docker volume name,
+// mounted at /data, instead of in memory: a new container on the same volume
+// sees the state of the previous one. Docker creates the volume if needed;
+// removing it is up to the caller. One container at a time per volume.
+func WithPersistentVolume(name string) Option {
+	return func(o *options) error {
+		if name == "" {
+			return errors.New("persistent volume: empty name")
+		}
+		o.volume = name
+		return nil
+	}
+}
+
+// WithLogLevel sets ironlocald's log level: debug, info (the default), warn
+// or error. The log is the container's output (ctr.Logs, or
+// testcontainers.WithLogConsumers).
+func WithLogLevel(level string) Option {
+	return func(o *options) error {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(level)); err != nil {
+			return fmt.Errorf("log level %q: use debug, info, warn or error", level)
+		}
+		o.logLevel = level
+		return nil
+	}
+}
+
+// WithVirtualClock freezes the emulator's clock at its start time; only
+// AdvanceClock moves it. Delays, expirations, reservations and schedules
+// follow it.
+func WithVirtualClock() Option {
+	return func(o *options) error {
+		o.virtualClock = true
+		return nil
+	}
+}
+
+// WithRuntime chooses where tasks run: "docker" (the default: sibling
+// containers through the Docker socket; the container fails to start if
+// the socket is unusable), "auto" (Docker when usable, else processes) or
+// "process" (processes inside the emulator container, which has nothing
+// else in it; the socket is then not bound).
+func WithRuntime(name string) Option {
+	return func(o *options) error {
+		switch name {
+		case "docker", "process", "auto":
+			o.runtime = name
+			return nil
+		}
+		return fmt.Errorf("runtime %q: use docker, process or auto", name)
+	}
+}
+
+// WithTaskSlots sets how many tasks run at once (ironlocald's default is
+// 2×CPUs). One slot makes task order deterministic.
+func WithTaskSlots(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("task slots: %d is not positive", n)
+		}
+		o.taskSlots = n
+		return nil
+	}
+}
+
+// WithTaskLabels adds labels to every task container, besides the
+// testcontainers session labels that Run always adds. Keys and values must
+// not contain commas; keys must not contain "=".
+func WithTaskLabels(labels map[string]string) Option {
+	return func(o *options) error {
+		for k, v := range labels {
+			if k == "" || v == "" || strings.ContainsAny(k, ",=") || strings.Contains(v, ",") {
+				return fmt.Errorf("task label %q=%q: keys and values must be non-empty and free of commas (and keys of '=')", k, v)
+			}
+		}
+		maps.Copy(o.taskLabels, labels)
+		return nil
+	}
+}
+
+// WithDockerSocket binds the Docker socket at hostPath (a path on the
+// Docker host) instead of the one testcontainers discovers
+// (testcontainers.MustExtractDockerSocket: DOCKER_HOST's unix path,
+// TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE, or /var/run/docker.sock).
+func WithDockerSocket(hostPath string) Option {
+	return func(o *options) error {
+		if hostPath == "" {
+			return errors.New("docker socket: empty path")
+		}
+		o.socket = hostPath
+		return nil
+	}
+}
+
+// WithDockerSocketGroup adds group gid to the container's user instead of
+// the group that owns the socket here. Use it when the socket cannot be
+// inspected from the test process (a remote engine) or its group differs
+// inside the container (rootless Docker: "0").
+func WithDockerSocketGroup(gid string) Option {
+	return func(o *options) error {
+		if _, err := strconv.ParseUint(gid, 10, 32); err != nil {
+			return fmt.Errorf("docker socket group %q: not a numeric gid", gid)
+		}
+		o.socketGroup = gid
+		return nil
+	}
+}
+
+// checkListItem rejects values that would break a comma-separated flag.
+func checkListItem(what, v string) error {
+	if v == "" || strings.ContainsAny(v, ", \t\n") {
+		return fmt.Errorf("%s %q: must be non-empty, without commas or spaces", what, v)
+	}
+	return nil
+}
