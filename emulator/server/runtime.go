@@ -75,7 +75,8 @@ func taskNetwork(mode string, hostname func() (string, error)) (string, error) {
 }
 
 // instanceID labels this emulator's containers. It is stable for a data
-// dir, so leftovers of a killed run are reaped by the next one.
+// dir on one host, so leftovers of a killed run are reaped by the next one;
+// the host name keeps two emulator containers that both use /data apart.
 func instanceID(opts Options) string {
 	if opts.Ephemeral || opts.DataDir == "" {
 		var b [6]byte
@@ -86,7 +87,8 @@ func instanceID(opts Options) string {
 	if err != nil {
 		abs = opts.DataDir
 	}
-	sum := sha256.Sum256([]byte(abs))
+	host, _ := os.Hostname()
+	sum := sha256.Sum256([]byte(host + "\x00" + abs))
 	return hex.EncodeToString(sum[:6])
 }
 

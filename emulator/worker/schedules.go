@@ -325,6 +325,7 @@ func (s *Service) fire(ctx context.Context, project, id string, force bool) (emu
 // (at most a second) or until poked (new schedule, clock moved).
 type scheduler struct {
 	s      *Service
+	tickMu sync.Mutex
 	wake   chan struct{}
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -371,8 +372,24 @@ func (sc *scheduler) start() {
 	}()
 }
 
-// tick fires every due schedule and returns the earliest next_start.
+// due reports whether some active schedule should have fired by now.
+func (sc *scheduler) due() bool {
+	now := sc.s.clock.Now()
+	due := false
+	_ = sc.s.store.ViewWorker(context.Background(), func(tx emulator.WorkerTx) error {
+		return tx.ActiveSchedules(func(s emulator.Schedule) error {
+			due = due || !s.NextStart.IsZero() && !s.NextStart.After(now)
+			return nil
+		})
+	})
+	return due
+}
+
+// tick fires every due schedule and returns the earliest next_start. The
+// loop and ClockMoved both call it; tickMu keeps one firing at a time.
 func (sc *scheduler) tick() time.Time {
+	sc.tickMu.Lock()
+	defer sc.tickMu.Unlock()
 	var due []emulator.Schedule
 	var next time.Time
 	now := sc.s.clock.Now()

@@ -71,9 +71,12 @@ func (s *Service) Close(ctx context.Context) error {
 
 // ClockMoved re-evaluates delays and schedules after the virtual clock
 // moved.
+//
+// Due schedules fire before it returns, so a test that advances the clock
+// and then waits for idleness sees their tasks.
 func (s *Service) ClockMoved() {
+	s.sched.tick()
 	s.disp.poke()
-	s.sched.poke()
 }
 
 // Reset forgets all in-memory state after the store was wiped. Running
@@ -96,8 +99,8 @@ func (s *Service) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Idle reports whether no task is queued or running.
-func (s *Service) Idle() bool { return s.disp.idle() }
+// Idle reports whether no task is queued or running and no schedule is due.
+func (s *Service) Idle() bool { return s.disp.idle() && !s.sched.due() }
 
 func (s *Service) publish(e emulator.Event) {
 	e.At = s.clock.Now()

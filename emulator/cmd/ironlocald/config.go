@@ -64,7 +64,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.maxTimeout, "max-task-timeout", envInt(getenv, "MAX_TASK_TIMEOUT"), "largest task timeout in seconds; 0 = 3600 (IRONLOCAL_MAX_TASK_TIMEOUT)")
 	fs.BoolVar(&c.liveLogs, "live-logs", envBool("LIVE_LOGS"), "serve logs of running tasks instead of 404 until they finish (IRONLOCAL_LIVE_LOGS)")
 	fs.StringVar(&c.stackImages, "stack-image", env("STACK_IMAGE", ""), "comma-separated STACK=IMAGE: local images that run zip packages (IRONLOCAL_STACK_IMAGE)")
-	fs.StringVar(&c.network, "docker-network", env("DOCKER_NETWORK", ""), "task containers' network mode; default host (IRONLOCAL_DOCKER_NETWORK)")
+	fs.StringVar(&c.network, "docker-network", env("DOCKER_NETWORK", ""), "task containers' network mode: host (default), container:self (share this container's network, when ironlocal itself runs in a container), container:<id> or a network (IRONLOCAL_DOCKER_NETWORK)")
 	fs.StringVar(&c.labels, "container-labels", env("CONTAINER_LABELS", ""), "comma-separated KEY=VALUE labels for every task container (IRONLOCAL_CONTAINER_LABELS)")
 	fs.StringVar(&c.seed, "seed", env("SEED", ""), "seed file (JSON, see fixtures/seed/) loaded into an empty store at start (IRONLOCAL_SEED)")
 	fs.BoolVar(&c.noIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
@@ -183,8 +183,14 @@ func authMode(c config) string {
 	return "strict (configured tokens and projects only)"
 }
 
+// hostPort splits the API URL for client settings; a wildcard listen
+// address is reached at 127.0.0.1.
 func hostPort(url string) (string, string) {
 	hp := strings.TrimPrefix(url, "http://")
 	i := strings.LastIndex(hp, ":")
-	return hp[:i], hp[i+1:]
+	host := hp[:i]
+	if host == "0.0.0.0" || host == "[::]" {
+		host = "127.0.0.1"
+	}
+	return host, hp[i+1:]
 }
