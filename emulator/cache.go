@@ -17,10 +17,10 @@ type Cache struct {
 // (string, number or bool) as raw JSON, because clients expect numbers back
 // as numbers.
 type Item struct {
-	Project   string
-	Cache     string
-	Key       string
-	Value     json.RawMessage // a string, number or bool literal
+	Project string
+	Cache   string
+	Key     string
+	Value   json.RawMessage // a string, number or bool literal
 	// CAS changes on every store; it never repeats for a key, even across
 	// delete and re-create.
 	CAS       uint64
