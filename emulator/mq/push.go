@@ -67,10 +67,14 @@ func (s *Service) PushQueues(ctx context.Context) ([]emulator.Queue, error) {
 // ClaimPushes leases up to limit due deliveries of a push queue for lease:
 // until then no other claim returns them, and if the process dies the lease
 // simply runs out and they are claimed again (at-least-once delivery).
+// Messages finished here (a 202 reservation expired with no retries left)
+// get their error-queue notice; if posting one fails, the claimed jobs are
+// still returned with the error.
 func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit int, lease time.Duration) ([]PushJob, error) {
 	var jobs []PushJob
+	var failures []*errorQueuePost
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
-		jobs = nil
+		jobs, failures = nil, nil
 		q, err := tx.Queue(project, name)
 		if err != nil || !q.Type.IsPush() {
 			return err
@@ -104,7 +108,13 @@ func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit i
 			}
 			old := m
 			if len(job.Targets) == 0 {
-				m = s.settle(m, q, now)
+				// Every reservation left ran out of retries: the message
+				// may be finished, with failures to report.
+				if m = s.settle(m, q, now); m.State == emulator.MessagePushed {
+					if f := errorQueueMessage(q, m, job.Sequential); f != nil {
+						failures = append(failures, f)
+					}
+				}
 			} else {
 				m.AvailableAt = now.Add(lease)
 			}
@@ -118,7 +128,15 @@ func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit i
 		}
 		return nil
 	})
-	return jobs, err
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range failures {
+		if _, err := s.PostMessages(ctx, project, f.queue, []NewMessage{{Body: f.body}}); err != nil {
+			return jobs, err
+		}
+	}
+	return jobs, nil
 }
 
 // RecordPush applies the outcomes of a job's attempts: delivered, reserved
@@ -172,19 +190,12 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 					"status_code": a.StatusCode, "status": string(sub.Status), "try": sub.Tries,
 					"latency_ms": a.Latency.Milliseconds(), "error": a.Err}})
 		}
-		if job.Sequential && anyDelivered {
-			// Unicast: one delivery is the delivery; untried subscribers
-			// drop out of the status list.
-			kept := m.Subscribers[:0]
-			for _, sub := range m.Subscribers {
-				if sub.Tries > 0 {
-					if !sub.Status.Final() {
-						sub.Status, sub.NextTryAt = emulator.PushDeleted, time.Time{}
-					}
-					kept = append(kept, sub)
-				}
+		if job.Sequential {
+			if anyDelivered {
+				m.Subscribers = finishUnicast(m.Subscribers)
+			} else {
+				holdForReservation(m.Subscribers)
 			}
-			m.Subscribers = kept
 		}
 		m = s.settle(m, q, s.clock.Now())
 		if m.State == emulator.MessagePushed {
@@ -205,6 +216,42 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 	}
 	s.notifyPush()
 	return nil
+}
+
+// finishUnicast ends a unicast message once one subscriber has it: one
+// delivery is the delivery, so untried subscribers drop out of the status
+// list and tried ones still waiting for a retry are done.
+func finishUnicast(subs []emulator.SubscriberState) []emulator.SubscriberState {
+	kept := subs[:0]
+	for _, sub := range subs {
+		if sub.Tries > 0 {
+			if !sub.Status.Final() {
+				sub.Status, sub.NextTryAt = emulator.PushDeleted, time.Time{}
+			}
+			kept = append(kept, sub)
+		}
+	}
+	return kept
+}
+
+// holdForReservation keeps the other subscribers of a unicast message
+// waiting while one holds a 202 reservation: they are tried only if it
+// expires unacknowledged.
+func holdForReservation(subs []emulator.SubscriberState) {
+	var until time.Time
+	for _, sub := range subs {
+		if sub.Status == emulator.PushReserved && sub.NextTryAt.After(until) {
+			until = sub.NextTryAt
+		}
+	}
+	if until.IsZero() {
+		return
+	}
+	for i := range subs {
+		if sub := &subs[i]; !sub.Status.Final() && sub.Status != emulator.PushReserved && sub.NextTryAt.Before(until) {
+			sub.NextTryAt = until
+		}
+	}
 }
 
 func ignoreNotFound(err error) error {
@@ -303,6 +350,9 @@ func (s *Service) ackPush(tx emulator.QueueTx, q emulator.Queue, m emulator.Mess
 	}
 	old := m
 	sub.Status, sub.ReservationID, sub.NextTryAt = emulator.PushDeleted, "", time.Time{}
+	if q.Type == emulator.QueueUnicast {
+		m.Subscribers = finishUnicast(m.Subscribers)
+	}
 	m = s.settle(m, q, s.clock.Now())
 	return true, tx.UpdateMessage(q.Project, q.Name, old, m)
 }

@@ -78,7 +78,7 @@ func (s *Service) UpsertQueue(ctx context.Context, project, name string, set Que
 		case set.Type != nil && *set.Type != q.Type:
 			return emulator.Forbidden("Queue type cannot be changed")
 		}
-		if err := s.applySettings(&q, set, created); err != nil {
+		if err := s.applySettings(tx, &q, set, created); err != nil {
 			return err
 		}
 		q.UpdatedAt = s.clock.Now()
@@ -193,7 +193,7 @@ func validateAlert(a emulator.Alert) error {
 }
 
 // applySettings writes set onto q under the rules of spec §2.3.
-func (s *Service) applySettings(q *emulator.Queue, set QueueSettings, created bool) error {
+func (s *Service) applySettings(tx emulator.QueueTx, q *emulator.Queue, set QueueSettings, created bool) error {
 	if set.MessageTimeout != nil {
 		q.MessageTimeout = *set.MessageTimeout
 	}
@@ -233,7 +233,7 @@ func (s *Service) applySettings(q *emulator.Queue, set QueueSettings, created bo
 		}
 	}
 	if set.Alerts != nil {
-		return s.applyAlerts(q, set.Alerts, set.Merge && !created)
+		return s.applyAlerts(tx, q, set.Alerts, set.Merge && !created)
 	}
 	return nil
 }
@@ -269,8 +269,9 @@ func applyPush(q *emulator.Queue, u *PushUpdate, created bool) error {
 }
 
 // applyAlerts appends (merge) or replaces the queue's alerts, refusing
-// duplicates, more than five, and progressive alerts on their own queue.
-func (s *Service) applyAlerts(q *emulator.Queue, alerts []emulator.Alert, merge bool) error {
+// duplicates, more than five, and progressive alerts on their own queue or
+// on a queue whose progressive alerts post back to this one.
+func (s *Service) applyAlerts(tx emulator.QueueTx, q *emulator.Queue, alerts []emulator.Alert, merge bool) error {
 	next := []emulator.Alert{}
 	if merge {
 		next = slices.Clone(q.Alerts)
@@ -281,6 +282,15 @@ func (s *Service) applyAlerts(q *emulator.Queue, alerts []emulator.Alert, merge 
 		}
 		if a.Type == "progressive" && a.Queue == q.Name {
 			return emulator.Invalid("A progressive alert cannot post to its own queue")
+		}
+		if a.Type == "progressive" {
+			target, err := tx.Queue(q.Project, a.Queue)
+			if err != nil && !isNotFound(err) {
+				return err
+			}
+			if slices.ContainsFunc(target.Alerts, func(b emulator.Alert) bool { return b.Type == "progressive" && b.Queue == q.Name }) {
+				return emulator.Invalid("Progressive alerts of %q and %q would post to each other", q.Name, a.Queue)
+			}
 		}
 		for _, cur := range next {
 			if cur.Type == a.Type && cur.Direction == a.Direction && cur.Trigger == a.Trigger {
@@ -299,7 +309,7 @@ func (s *Service) applyAlerts(q *emulator.Queue, alerts []emulator.Alert, merge 
 
 // RemoveAlerts deletes alerts by id (404 when one is unknown).
 func (s *Service) RemoveAlerts(ctx context.Context, project, name string, ids []string) error {
-	return s.changeQueue(ctx, project, name, func(q *emulator.Queue) error {
+	return s.changeQueue(ctx, project, name, func(_ emulator.QueueTx, q *emulator.Queue) error {
 		for _, id := range ids {
 			i := slices.IndexFunc(q.Alerts, func(a emulator.Alert) bool { return a.ID == id })
 			if i < 0 {
@@ -318,11 +328,11 @@ func (s *Service) SetAlerts(ctx context.Context, project, name string, alerts []
 			return emulator.Invalid("alerts[%d]: %s", i, err.Error())
 		}
 	}
-	return s.changeQueue(ctx, project, name, func(q *emulator.Queue) error {
+	return s.changeQueue(ctx, project, name, func(tx emulator.QueueTx, q *emulator.Queue) error {
 		if q.Type.IsPush() {
 			return emulator.Invalid("Push queues do not support alerts.")
 		}
-		return s.applyAlerts(q, alerts, !replace)
+		return s.applyAlerts(tx, q, alerts, !replace)
 	})
 }
 
@@ -340,7 +350,7 @@ func (s *Service) ChangeSubscribers(ctx context.Context, project, name string, s
 	if len(subs) == 0 {
 		return emulator.Invalid("subscribers must be a non-empty array")
 	}
-	err := s.changeQueue(ctx, project, name, func(q *emulator.Queue) error {
+	err := s.changeQueue(ctx, project, name, func(_ emulator.QueueTx, q *emulator.Queue) error {
 		if !q.Type.IsPush() {
 			return emulator.Invalid("Subscribers need a push queue; %q is a pull queue", q.Name)
 		}
@@ -381,13 +391,13 @@ func (s *Service) ChangeSubscribers(ctx context.Context, project, name string, s
 }
 
 // changeQueue applies fn to an existing queue's settings.
-func (s *Service) changeQueue(ctx context.Context, project, name string, fn func(*emulator.Queue) error) error {
+func (s *Service) changeQueue(ctx context.Context, project, name string, fn func(emulator.QueueTx, *emulator.Queue) error) error {
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
 		q, err := tx.Queue(project, name)
 		if err != nil {
 			return err
 		}
-		if err := fn(&q); err != nil {
+		if err := fn(tx, &q); err != nil {
 			return err
 		}
 		q.UpdatedAt = s.clock.Now()

@@ -53,6 +53,8 @@ type Pusher struct {
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]int // queue key → deliveries in progress
+	claiming bool           // a claim round is running
+	rounds   uint64         // claim rounds started
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -113,19 +115,47 @@ func (p *Pusher) Close() {
 	p.wg.Wait()
 }
 
-// Idle reports whether no delivery is in progress.
+// Idle reports whether no delivery is in progress or due. The store is
+// read between two looks at the pusher's own state: unless both find it
+// idle and no claim round began in between, a claim committed meanwhile
+// could hide due work (leased, not yet counted in flight).
 func (p *Pusher) Idle() bool {
+	busy, before := p.busy()
+	if busy {
+		return false
+	}
+	if due, err := p.mq.HasDuePushes(context.Background()); err != nil || due {
+		return false
+	}
+	busy, after := p.busy()
+	return !busy && after == before
+}
+
+// busy reports whether a claim round or a delivery is in progress, and how
+// many claim rounds have begun.
+func (p *Pusher) busy() (bool, uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.claiming {
+		return true, p.rounds
+	}
 	for _, n := range p.inflight {
 		if n > 0 {
-			return false
+			return true, p.rounds
 		}
 	}
-	return true
+	return false, p.rounds
 }
 
 func (p *Pusher) claimAll() {
+	p.mu.Lock()
+	p.claiming, p.rounds = true, p.rounds+1
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.claiming = false
+		p.mu.Unlock()
+	}()
 	queues, err := p.mq.PushQueues(p.ctx)
 	if err != nil {
 		if p.ctx.Err() == nil {
@@ -145,12 +175,11 @@ func (p *Pusher) claimAll() {
 		if q.Type == emulator.QueueUnicast && q.Push != nil {
 			lease = time.Duration(len(q.Push.Subscribers))*SubscriberTimeout + 5*time.Second
 		}
+		// Claimed jobs come back even with an error (a failed error-queue
+		// notice): their leases are taken, so deliver them now.
 		jobs, err := p.mq.ClaimPushes(p.ctx, q.Project, q.Name, room, lease)
-		if err != nil {
-			if p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
-				p.log.Error("claim push deliveries", "queue", q.Name, "err", err)
-			}
-			continue
+		if err != nil && p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
+			p.log.Error("claim push deliveries", "queue", q.Name, "err", err)
 		}
 		for _, job := range jobs {
 			p.mu.Lock()
