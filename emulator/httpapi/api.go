@@ -7,9 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -119,12 +119,17 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.Method = o
 		}
 	}
-	h, pattern := a.mux.Handler(r)
-	if pattern == "" || !canonical(r.URL.EscapedPath()) {
-		a.notRouted(w, r, h)
+	if !canonical(r.URL.EscapedPath()) {
+		writeMsg(w, http.StatusNotFound, "Not found: no route for "+r.Method+" "+r.URL.Path)
 		return
 	}
-	if isIronPath(r.URL.Path) {
+	a.mux.ServeHTTP(w, r)
+}
+
+// iron wraps the handler of an Iron API route: authentication, then any
+// injected fault, then the handler.
+func (a *API) iron(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if err := a.authenticate(r); err != nil {
 			a.writeError(w, r, err)
 			return
@@ -132,17 +137,28 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if a.injectFault(w, r) {
 			return
 		}
+		h(w, r)
 	}
-	a.mux.ServeHTTP(w, r) // routes again, setting the path values
 }
 
-// notRouted answers unknown routes (404) and wrong verbs (405) with JSON
-// bodies instead of ServeMux's plain text.
-func (a *API) notRouted(w http.ResponseWriter, r *http.Request, h http.Handler) {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	if rec.Code == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", rec.Header().Get("Allow"))
+// handleNotRouted answers unknown routes (404) and wrong verbs (405) with
+// JSON bodies instead of ServeMux's plain text. It is the catch-all "/"
+// route, so it works out the 405 case itself.
+func (a *API) handleNotRouted(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := a.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		if slices.Contains(allowed, http.MethodGet) {
+			allowed = append(allowed, http.MethodHead) // GET routes answer HEAD too
+		}
+		slices.Sort(allowed)
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeMsg(w, http.StatusMethodNotAllowed, fmt.Sprintf("Method %s is not allowed on %s", r.Method, r.URL.Path))
 		return
 	}
@@ -180,7 +196,7 @@ func (a *API) authenticate(r *http.Request) error {
 	if token == "" {
 		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: no token given (use the Authorization: OAuth <token> header or ?oauth=)"}
 	}
-	pid := projectFromPath(r.URL.Path)
+	pid := r.PathValue("pid")
 	if len(pid) > maxProjectID || strings.ContainsRune(pid, 0) {
 		// Project ids become part of store keys, which cannot hold NUL.
 		return badRequest(fmt.Sprintf("Invalid project id: at most %d bytes, no NUL (Iron project ids are 24 hex characters)", maxProjectID))
@@ -209,16 +225,6 @@ func oneOf(v string, set []string, constantTime bool) bool {
 
 // maxProjectID bounds project ids in permissive mode, where any id works.
 const maxProjectID = 255
-
-// projectFromPath extracts {pid} from /N/projects/{pid}/…; the mux has not
-// set path values yet when authentication runs.
-func projectFromPath(p string) string {
-	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 4)
-	if len(parts) >= 3 && parts[1] == "projects" {
-		return parts[2]
-	}
-	return ""
-}
 
 // isPushAck recognises the acknowledgement a push subscriber sends to its
 // Iron-Subscriber-Message-Url: a DELETE of the message carrying the

@@ -1,9 +1,15 @@
 package httpapi
 
+import (
+	"net/http"
+	"strings"
+)
+
 // routes lists every path the emulator serves; it reads like the upstream
 // API reference (spec §2, §4) plus the control plane.
 func (a *API) routes() {
-	m := a.mux
+	m := router{a}
+	m.HandleFunc("/", a.handleNotRouted)
 	m.HandleFunc("GET /version", a.handleVersion)
 
 	// IronMQ v3 (spec §2.2).
@@ -87,4 +93,16 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/clock", a.handleClockGet)
 	m.HandleFunc("POST /_ironlocal/clock", a.handleClockAdvance)
 	m.HandleFunc("GET /_ironlocal/events", a.handleEvents)
+}
+
+// router registers routes on the API's mux, wrapping the Iron API routes
+// (/1, /2, /3) with authentication and fault injection.
+type router struct{ a *API }
+
+func (rt router) HandleFunc(pattern string, h http.HandlerFunc) {
+	_, path, _ := strings.Cut(pattern, " ")
+	if isIronPath(path) {
+		h = rt.a.iron(h)
+	}
+	rt.a.mux.HandleFunc(pattern, h)
 }
