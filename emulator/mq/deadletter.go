@@ -8,22 +8,39 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 )
 
-// deadLetterName reads the queue's dead-letter queue ("" when none) before
-// the reserve transaction, so that both locks can be taken in order.
-func (s *Service) deadLetterName(ctx context.Context, project, name string) (string, error) {
+// deadLetterHint returns the queue's dead-letter queue ("" when none) as
+// last seen, reading it from the store on first use.
+func (s *Service) deadLetterHint(ctx context.Context, project, name string) (string, error) {
 	if err := ValidateQueueName(name); err != nil {
 		return "", err
+	}
+	if v, ok := s.dlqHints.Load(queueKey{project, name}); ok {
+		return v.(string), nil
 	}
 	var dlq string
 	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
 		q, err := tx.Queue(project, name)
-		if err == nil && q.DeadLetter != nil {
-			dlq = q.DeadLetter.QueueName
-		}
+		dlq = deadLetterOf(q)
 		return err
 	})
+	if err == nil {
+		s.dlqHints.Store(queueKey{project, name}, dlq)
+	}
 	return dlq, err
 }
+
+func deadLetterOf(q emulator.Queue) string {
+	if q.DeadLetter == nil {
+		return ""
+	}
+	return q.DeadLetter.QueueName
+}
+
+// staleDeadLetterHint aborts a reserve whose locks were chosen from an
+// outdated dead-letter setting; it carries the current one.
+type staleDeadLetterHint string
+
+func (e staleDeadLetterHint) Error() string { return "dead-letter queue changed to " + string(e) }
 
 // withQueues runs fn in one write transaction holding the locks of every
 // named queue, taken in sorted order so two such calls cannot deadlock.

@@ -2,6 +2,7 @@ package mq
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -180,15 +181,29 @@ func (s *Service) Reserve(ctx context.Context, project, name string, req Reserve
 }
 
 func (s *Service) reserveOnce(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {
+	// The dead-letter queue is written in the same transaction, so both
+	// queues are locked (in a fixed order) before it starts. Which queue
+	// that is comes from a hint; a stale hint is caught inside the
+	// transaction and the reserve runs again with the right locks.
+	for {
+		dlq, err := s.deadLetterHint(ctx, project, name)
+		if err != nil {
+			return nil, err
+		}
+		out, err := s.reserveLocked(ctx, project, name, dlq, req)
+		var stale staleDeadLetterHint
+		if errors.As(err, &stale) {
+			s.dlqHints.Store(queueKey{project, name}, string(stale))
+			continue
+		}
+		return out, err
+	}
+}
+
+func (s *Service) reserveLocked(ctx context.Context, project, name, dlq string, req ReserveRequest) ([]emulator.Message, error) {
 	var out []emulator.Message
 	var expired, deadLettered []string
 	var alerts []alertPost
-	// The dead-letter queue is written in the same transaction, so both
-	// queues are locked (in a fixed order).
-	dlq, err := s.deadLetterName(ctx, project, name)
-	if err != nil {
-		return nil, err
-	}
 	// Without a dead-letter queue, reserves share commits with other
 	// writers of the queue (see combine.go).
 	run := func(fn func(emulator.QueueTx) error) error { return s.withQueue(ctx, project, name, fn) }
@@ -197,11 +212,14 @@ func (s *Service) reserveOnce(ctx context.Context, project, name string, req Res
 			return s.withQueues(ctx, project, []string{name, dlq}, fn)
 		}
 	}
-	err = run(func(tx emulator.QueueTx) error {
+	err := run(func(tx emulator.QueueTx) error {
 		out, expired, deadLettered, alerts = nil, nil, nil, nil
 		q, err := tx.Queue(project, name)
 		if err != nil {
 			return err
+		}
+		if actual := deadLetterOf(q); actual != dlq {
+			return staleDeadLetterHint(actual)
 		}
 		if q.Type.IsPush() {
 			return emulator.Invalid("Messages of push queues cannot be reserved")
