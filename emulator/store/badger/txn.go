@@ -70,6 +70,25 @@ func (t *txn) setJSON(key []byte, v any) error {
 	return t.txn.Set(key, b)
 }
 
+func (t *txn) getMessage(key []byte, m *emulator.Message) (bool, error) {
+	item, err := t.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, item.Value(func(b []byte) error { return decodeMessage(b, m) })
+}
+
+func (t *txn) setMessage(key []byte, m emulator.Message) error {
+	b, err := encodeMessage(m)
+	if err != nil {
+		return err
+	}
+	return t.txn.Set(key, b)
+}
+
 // setIndex writes an index entry and remembers to lower the scan hint.
 func (t *txn) setIndex(prefix, key []byte) error {
 	if key == nil {
@@ -188,7 +207,7 @@ func (t *txn) Message(project, queue string, id emulator.MessageID) (emulator.Me
 
 func (t *txn) messageByGen(gen uint64, id emulator.MessageID) (emulator.Message, error) {
 	var m emulator.Message
-	ok, err := t.getJSON(genIDKey(tagMessage, gen, id), &m)
+	ok, err := t.getMessage(genIDKey(tagMessage, gen, id), &m)
 	if err != nil {
 		return m, fmt.Errorf("read message %s: %w", id, err)
 	}
@@ -215,7 +234,7 @@ func (t *txn) InsertMessage(project, queue string, m emulator.Message) error {
 	if err != nil {
 		return err
 	}
-	if err := t.setJSON(genIDKey(tagMessage, gen, m.ID), m); err != nil {
+	if err := t.setMessage(genIDKey(tagMessage, gen, m.ID), m); err != nil {
 		return err
 	}
 	if err := t.setIndex(stateKey(gen, m)); err != nil {
@@ -229,7 +248,7 @@ func (t *txn) UpdateMessage(project, queue string, old, m emulator.Message) erro
 	if err != nil {
 		return err
 	}
-	if err := t.setJSON(genIDKey(tagMessage, gen, m.ID), m); err != nil {
+	if err := t.setMessage(genIDKey(tagMessage, gen, m.ID), m); err != nil {
 		return err
 	}
 	_, oldKey := stateKey(gen, old)

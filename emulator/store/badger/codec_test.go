@@ -1,0 +1,56 @@
+package badger
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+func TestMessageCodec(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 123456789, time.UTC)
+	cases := map[string]emulator.Message{
+		"minimal": {ID: 6000000000000000001, State: emulator.MessageReady, PostedAt: now, ExpiresAt: now.Add(time.Hour)},
+		"reserved": {ID: 42, Body: "héllo\x00world", State: emulator.MessageReserved, AvailableAt: now.Add(time.Minute),
+			ReservationID: "0123456789abcdef0123456789abcdef", ReservedCount: 3, PostedAt: now, ExpiresAt: now.Add(time.Hour)},
+		"push": {ID: 7, Body: "", State: emulator.MessagePushing, AvailableAt: now, PushHeaders: map[string]string{"X-A": "1", "X-B": "2"},
+			Subscribers: []emulator.SubscriberState{{Name: "s", URL: "http://h", Status: emulator.PushRetrying, Tries: 1,
+				RetriesRemaining: 2, LastTryAt: now, NextTryAt: now.Add(time.Minute), StatusCode: 503, Msg: "Service Unavailable"}},
+			PostedAt: now, ExpiresAt: now.Add(time.Hour)},
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			b, err := encodeMessage(want)
+			require.NoError(t, err)
+			var got emulator.Message
+			require.NoError(t, decodeMessage(b, &got))
+			require.Equal(t, want, got)
+		})
+	}
+	t.Run("every truncation is an error, never a panic", func(t *testing.T) {
+		b, err := encodeMessage(cases["push"])
+		require.NoError(t, err)
+		for n := range len(b) {
+			var m emulator.Message
+			require.Error(t, decodeMessage(b[:n], &m), "truncated to %d bytes", n)
+		}
+	})
+}
+
+func FuzzMessageCodec(f *testing.F) {
+	b, _ := encodeMessage(emulator.Message{ID: 1, Body: "x", PushHeaders: map[string]string{"a": "b"}})
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m emulator.Message
+		if decodeMessage(data, &m) != nil {
+			return
+		}
+		again, err := encodeMessage(m)
+		require.NoError(t, err)
+		var m2 emulator.Message
+		require.NoError(t, decodeMessage(again, &m2))
+		require.Equal(t, m, m2)
+	})
+}
