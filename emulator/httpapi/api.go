@@ -33,8 +33,9 @@ type Auth struct {
 type Control interface {
 	// Reset wipes all state.
 	Reset(ctx context.Context) error
-	// Health reports each service's state ("ok" when serving).
-	Health() map[string]string
+	// Health checks each part (store, services, runtime) and reports its
+	// state; ok is false when any part cannot serve.
+	Health(ctx context.Context) (services map[string]string, ok bool)
 	// Now reads the emulator clock; virtual is true when it can be moved.
 	Now() (now time.Time, virtual bool)
 	// AdvanceClock moves a virtual clock forward by d or to at (whichever

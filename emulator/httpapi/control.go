@@ -12,8 +12,14 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 )
 
+// handleHealth answers 200 when every part works, 503 otherwise.
 func (a *API) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": a.cfg.Version, "services": a.cfg.Control.Health()})
+	services, ok := a.cfg.Control.Health(r.Context())
+	status, code := "ok", http.StatusOK
+	if !ok {
+		status, code = "unavailable", http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, map[string]any{"status": status, "version": a.cfg.Version, "services": services})
 }
 
 func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {

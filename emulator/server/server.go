@@ -151,6 +151,7 @@ func Start(opts Options) (*Server, error) {
 // goBackground starts fn under the server's ownership; it refuses once
 // Close has begun, and Close waits for every such goroutine.
 func (s *Server) goBackground(name string, fn func(ctx context.Context)) bool {
+	s.log.Debug("starting background loop", "loop", name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -246,8 +247,15 @@ func (c control) Reset(ctx context.Context) error {
 	return nil
 }
 
-func (c control) Health() map[string]string {
-	return map[string]string{"mq": "ok", "cache": "ok", "store": "ok", "worker": "ok", "runtime": c.s.runtime.Name()}
+// Health reads the store (every service depends on it) and reports the
+// task runtime in use.
+func (c control) Health(ctx context.Context) (map[string]string, bool) {
+	state := "ok"
+	if _, err := c.s.store.Empty(); err != nil {
+		state = "error: " + err.Error()
+	}
+	return map[string]string{"store": state, "mq": state, "cache": state, "worker": state,
+		"runtime": c.s.runtime.Name()}, state == "ok"
 }
 
 // Idle: no task queued or running, no push delivery in flight or due.
