@@ -3,6 +3,8 @@ package emulator
 import (
 	"context"
 	"io"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -60,4 +62,26 @@ type ExitResult struct {
 type Runtime interface {
 	Name() string
 	Run(ctx context.Context, spec TaskSpec, out Output) (ExitResult, error)
+}
+
+// Argv is the command line a runtime starts for spec, given where it put
+// the task directory and the payload and config files: spec.Command with the
+// Iron args appended when spec.IronArgs (spec §3.6: -d first, because
+// iron_go3's runner never shifts). A single element containing spaces is a
+// shell command line, run as `sh -c 'CMD "$@"' sh ARGS…` so the args reach
+// its last command. An empty Command yields just the Iron args (to follow
+// an image's own entrypoint).
+func (spec TaskSpec) Argv(taskDir, payloadFile, configFile string) []string {
+	var iron []string
+	if spec.IronArgs {
+		iron = []string{"-d", taskDir, "-payload", payloadFile, "-config", configFile, "-id", spec.TaskID}
+	}
+	command := spec.Command
+	if len(command) == 1 && strings.ContainsAny(command[0], " \t\n") {
+		if len(iron) == 0 {
+			return []string{"sh", "-c", command[0]}
+		}
+		return append([]string{"sh", "-c", command[0] + ` "$@"`, "sh"}, iron...)
+	}
+	return append(slices.Clone(command), iron...)
 }

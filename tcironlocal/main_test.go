@@ -3,11 +3,12 @@ package tcironlocal_test
 import (
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/ironlocal/ironlocal/internal/dockertest"
 )
 
 // TestMain builds the images the examples run (ironlocal's, with `make
@@ -43,7 +44,7 @@ func prepareImages() error {
 	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
 		return fmt.Errorf("no Docker engine reachable: %v: %s", err, strings.TrimSpace(string(out)))
 	}
-	useLocalhostForNestedEngine()
+	dockertest.UseLocalhostForNestedEngine()
 	if out, err := exec.Command("make", "-C", "..", "--no-print-directory", "image").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "tcironlocal: make image: %v\n%s", err, out)
 		os.Exit(1)
@@ -53,41 +54,4 @@ func prepareImages() error {
 		os.Exit(1)
 	}
 	return nil
-}
-
-// useLocalhostForNestedEngine handles tests that run in a container which
-// also holds the Docker engine (its default bridge is one of our
-// interfaces): published ports are then on localhost, but testcontainers,
-// seeing /.dockerenv, looks for them at the default gateway. An explicit
-// TESTCONTAINERS_HOST_OVERRIDE wins.
-func useLocalhostForNestedEngine() {
-	if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); ok {
-		return
-	}
-	if _, err := os.Stat("/.dockerenv"); err != nil {
-		return
-	}
-	if h := os.Getenv("DOCKER_HOST"); h != "" && !strings.HasPrefix(h, "unix://") {
-		return
-	}
-	out, err := exec.Command("docker", "network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}").Output()
-	if err != nil {
-		return
-	}
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return
-	}
-	for _, s := range strings.Fields(string(out)) {
-		_, subnet, err := net.ParseCIDR(s)
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			if ip, ok := a.(*net.IPNet); ok && subnet.Contains(ip.IP) {
-				_ = os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
-				return
-			}
-		}
-	}
 }

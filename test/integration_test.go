@@ -30,6 +30,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
 
+	"github.com/ironlocal/ironlocal/internal/dockertest"
 	"github.com/ironlocal/ironlocal/tcironlocal"
 )
 
@@ -72,7 +73,7 @@ func requireDockerEngine(t *testing.T) {
 func buildImages(t *testing.T) {
 	t.Helper()
 	imagesOnce.Do(func() {
-		localhostForNestedEngine()
+		dockertest.UseLocalhostForNestedEngine()
 		root, err := moduleRoot()
 		if err != nil {
 			imagesErr = err
@@ -92,43 +93,6 @@ func buildImages(t *testing.T) {
 	})
 	if imagesErr != nil {
 		t.Fatal(imagesErr)
-	}
-}
-
-// localhostForNestedEngine handles tests that run in a container which also
-// holds the Docker engine (the engine's default bridge is one of our
-// interfaces): published ports are on localhost, but testcontainers, seeing
-// /.dockerenv, looks for them at the default gateway. An explicit
-// TESTCONTAINERS_HOST_OVERRIDE wins.
-func localhostForNestedEngine() {
-	if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); ok {
-		return
-	}
-	if _, err := os.Stat("/.dockerenv"); err != nil {
-		return
-	}
-	if h := os.Getenv("DOCKER_HOST"); h != "" && !strings.HasPrefix(h, "unix://") {
-		return
-	}
-	out, err := exec.Command("docker", "network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}").Output()
-	if err != nil {
-		return
-	}
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return
-	}
-	for _, s := range strings.Fields(string(out)) {
-		_, subnet, err := net.ParseCIDR(s)
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			if ip, ok := a.(*net.IPNet); ok && subnet.Contains(ip.IP) {
-				_ = os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
-				return
-			}
-		}
 	}
 }
 

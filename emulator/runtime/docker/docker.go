@@ -10,7 +10,6 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -297,10 +296,7 @@ func (r *Runtime) remove(ctx context.Context, id, taskID string) {
 // containerConfig builds the container for spec; imageCmd is the image's own
 // cmd, which the Iron args follow when spec has no command.
 func (r *Runtime) containerConfig(spec emulator.TaskSpec, imageCmd []string) (*container.Config, *container.HostConfig) {
-	var iron []string
-	if spec.IronArgs {
-		iron = []string{"-d", TaskDir, "-payload", PayloadFile, "-config", ConfigFile, "-id", spec.TaskID}
-	}
+	argv := spec.Argv(TaskDir, PayloadFile, ConfigFile)
 	cfg := &container.Config{
 		Image:      spec.Image,
 		Env:        environ(spec),
@@ -310,11 +306,11 @@ func (r *Runtime) containerConfig(spec emulator.TaskSpec, imageCmd []string) (*c
 	switch {
 	case len(spec.Command) > 0:
 		// A command replaces the image's entrypoint and, with it, its cmd.
-		cfg.Entrypoint = commandLine(spec.Command, iron)
-	case len(iron) > 0:
-		// The image's entrypoint stays; setting Cmd drops the image's, so
-		// carry it over in front of the Iron args.
-		cfg.Cmd = append(slices.Clone(imageCmd), iron...)
+		cfg.Entrypoint = argv
+	case len(argv) > 0:
+		// Only the Iron args: the image's entrypoint stays; setting Cmd
+		// drops the image's, so carry it over in front of them.
+		cfg.Cmd = append(slices.Clone(imageCmd), argv...)
 	}
 	host := &container.HostConfig{
 		NetworkMode: container.NetworkMode(r.network),
@@ -360,17 +356,6 @@ func environ(spec emulator.TaskSpec) []string {
 	return list
 }
 
-// commandLine is the argv for command with the Iron args appended; a single
-// element containing spaces is a shell command line (see the package doc).
-func commandLine(command, iron []string) []string {
-	if len(command) == 1 && strings.ContainsAny(command[0], " \t\n") {
-		if len(iron) == 0 {
-			return []string{"sh", "-c", command[0]}
-		}
-		return append([]string{"sh", "-c", command[0] + ` "$@"`, "sh"}, iron...)
-	}
-	return append(slices.Clone(command), iron...)
-}
 
 // refused turns a failed setup call into Run's answer: Stopped if ctx ended,
 // an error if the engine did not answer, otherwise a StartError carrying the

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -82,11 +81,7 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}
 
-	var iron []string
-	if spec.IronArgs {
-		iron = []string{"-d", f.taskDir, "-payload", f.payload, "-config", f.config, "-id", spec.TaskID}
-	}
-	argv := commandLine(spec.Command, iron)
+	argv := spec.Argv(f.taskDir, f.payload, f.config)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = f.taskDir
 	cmd.Env = environ(spec, f)
@@ -213,17 +208,6 @@ func writeFiles(base string, spec emulator.TaskSpec) (files, error) {
 	return f, nil
 }
 
-// commandLine is the argv for command with the Iron args appended; a single
-// element containing spaces is a shell command line (see the package doc).
-func commandLine(command, iron []string) []string {
-	if len(command) == 1 && strings.ContainsAny(command[0], " \t\n") {
-		if len(iron) == 0 {
-			return []string{"sh", "-c", command[0]}
-		}
-		return append([]string{"sh", "-c", command[0] + ` "$@"`, "sh"}, iron...)
-	}
-	return append(slices.Clone(command), iron...)
-}
 
 // environ is the task's whole environment: PATH and HOME from the emulator,
 // then spec.Env, then the four Iron variables, which win because they name
