@@ -43,11 +43,13 @@ func faultRequest(r *http.Request) fault.Request {
 	}
 	req.Service = map[string]string{"1": "cache", "2": "worker", "3": "mq"}[parts[0]]
 	req.Project = parts[2]
-	if len(parts) >= 5 {
+	if len(parts) >= 4 {
 		switch parts[3] {
 		case "queues", "caches":
-			req.Resource = parts[4]
-		case "tasks":
+			if len(parts) >= 5 {
+				req.Resource = parts[4]
+			}
+		case "tasks": // GET /tasks?code_name=…
 			req.Resource = r.URL.Query().Get("code_name")
 		}
 	}

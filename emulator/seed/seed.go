@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator/cache"
@@ -119,6 +120,10 @@ func Parse(r io.Reader) (*File, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, describe(data, err)
 	}
+	if extra := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(extra) > 0 {
+		l, c := position(data, int64(len(data)-len(extra)))
+		return nil, fmt.Errorf("seed: line %d, column %d: unexpected data after the seed object", l, c)
+	}
 	switch {
 	case f.Version == 0:
 		return nil, errors.New(`seed: "ironlocal_seed" (the format version, 1) is required`)
@@ -131,21 +136,55 @@ func Parse(r io.Reader) (*File, error) {
 	return &f, nil
 }
 
-// describe turns a decode error into "line L, column C: …".
+// describe turns a decode error into "line L, column C: …", pointing at the
+// offending character (syntax) or the start of the offending value (type).
 func describe(data []byte, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		l, c := position(data, se.Offset)
+		// Offset counts the bytes read, the offending one included.
+		l, c := position(data, se.Offset-1)
 		return fmt.Errorf("seed: line %d, column %d: %v", l, c, se)
 	case errors.As(err, &te):
-		l, c := position(data, te.Offset)
+		l, c := position(data, valueStart(data, te.Offset))
 		return fmt.Errorf("seed: line %d, column %d: field %q must be %s, not %s", l, c, te.Field, te.Type, te.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return errors.New("seed: unexpected end of file")
 	}
 	return fmt.Errorf("seed: %w", err) // e.g. `json: unknown field "nmae"`
+}
+
+// valueStart finds where the JSON value that ends just before end begins:
+// a type error's offset is past a string, number or literal, and just past
+// the opening bracket of an object or array.
+func valueStart(data []byte, end int64) int64 {
+	i := min(end, int64(len(data))) - 1
+	if i < 0 {
+		return 0
+	}
+	switch data[i] {
+	case '{', '[':
+		return i
+	case '"':
+		for j := i - 1; j >= 0; j-- {
+			if data[j] != '"' {
+				continue
+			}
+			escapes := int64(0)
+			for k := j - 1; k >= 0 && data[k] == '\\'; k-- {
+				escapes++
+			}
+			if escapes%2 == 0 {
+				return j
+			}
+		}
+		return i
+	}
+	for i > 0 && strings.IndexByte(" \t\r\n,:[{", data[i-1]) < 0 {
+		i--
+	}
+	return i
 }
 
 func position(data []byte, offset int64) (line, col int) {

@@ -39,7 +39,7 @@ func (s *Server) applySeed(ctx context.Context) error {
 		s.log.Info("store already holds data: seed not applied", "seed", s.opts.Seed)
 		return nil
 	}
-	if err := dryRun(ctx, file, s.clock, s.runtime); err != nil {
+	if err := s.dryRun(ctx, file); err != nil {
 		return fmt.Errorf("%s: %w", s.opts.Seed, err)
 	}
 	if err := file.Apply(ctx, seed.Targets{MQ: s.mq, Cache: s.cache, Worker: s.worker}); err != nil {
@@ -49,17 +49,19 @@ func (s *Server) applySeed(ctx context.Context) error {
 	return nil
 }
 
-func dryRun(ctx context.Context, file *seed.File, clk emulator.Clock, rt emulator.Runtime) error {
+// dryRun applies the seed to scratch services configured like the real
+// ones, on a throwaway in-memory store.
+func (s *Server) dryRun(ctx context.Context, file *seed.File) error {
 	scratch := badgerstore.New(badgerstore.Options{InMemory: true})
 	if err := scratch.Open(); err != nil {
 		return err
 	}
 	defer scratch.Close()
-	ids := idgen.NewRandom(clk)
+	ids := idgen.NewRandom(s.clock)
 	bus := emulator.NewBus()
 	return file.Apply(ctx, seed.Targets{
-		MQ:     mq.New(scratch, scratch, ids, clk, bus, mq.Config{}),
-		Cache:  cache.New(scratch, clk, bus),
-		Worker: worker.New(scratch, rt, ids, clk, bus, worker.Config{}, nil), // never started: nothing runs
+		MQ:     mq.New(scratch, scratch, ids, s.clock, bus, s.mqConfig()),
+		Cache:  cache.New(scratch, s.clock, bus),
+		Worker: worker.New(scratch, s.runtime, ids, s.clock, bus, s.workerConfig(), nil), // never started: nothing runs
 	})
 }

@@ -112,12 +112,9 @@ func Start(opts Options) (*Server, error) {
 	}
 
 	ids := idgen.NewRandom(s.clock)
-	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, mq.Config{BodyLimit: opts.MessageBodyLimit})
+	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, s.mqConfig())
 	s.cache = cache.New(s.store, s.clock, s.bus)
-	s.worker = worker.New(s.store, s.runtime, ids, s.clock, s.bus, worker.Config{
-		Slots: opts.TaskSlots, MaxTimeout: opts.MaxTaskTimeout, LiveLogs: opts.LiveLogs,
-		StackImages: opts.StackImages, Labels: opts.ContainerLabels, IronEnv: s.ironEnv(),
-	}, opts.Logger)
+	s.worker = worker.New(s.store, s.runtime, ids, s.clock, s.bus, s.workerConfig(), opts.Logger)
 	if err := s.worker.Start(context.Background()); err != nil {
 		return fail(fmt.Errorf("start worker: %w", err))
 	}
@@ -146,6 +143,16 @@ func Start(opts Options) (*Server, error) {
 	})
 	s.goBackground("expiry-sweeper", s.sweepLoop)
 	return s, nil
+}
+
+// mqConfig and workerConfig configure the services; the seed's dry run
+// uses them too, so it refuses exactly what the real services would.
+func (s *Server) mqConfig() mq.Config { return mq.Config{BodyLimit: s.opts.MessageBodyLimit} }
+
+func (s *Server) workerConfig() worker.Config {
+	o := s.opts
+	return worker.Config{Slots: o.TaskSlots, MaxTimeout: o.MaxTaskTimeout, LiveLogs: o.LiveLogs,
+		StackImages: o.StackImages, Labels: o.ContainerLabels, IronEnv: s.ironEnv()}
 }
 
 // goBackground starts fn under the server's ownership; it refuses once

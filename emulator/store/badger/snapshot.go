@@ -109,7 +109,12 @@ func (s *Store) Import(ctx context.Context, r io.Reader) error {
 }
 
 // validateBackup loads a backup stream into a throwaway in-memory database.
+// Every export holds the store's schema version, so a stream without it
+// (cut right after the header) is refused too.
 func validateBackup(body []byte) error {
+	if err := checkFraming(body); err != nil {
+		return err
+	}
 	scratch, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).
 		WithMemTableSize(16 << 20).WithBlockCacheSize(1 << 20))
 	if err != nil {
@@ -118,6 +123,34 @@ func validateBackup(body []byte) error {
 	defer scratch.Close()
 	if err := scratch.Load(bytes.NewReader(body), 256); err != nil {
 		return emulator.Invalid("Snapshot is corrupt or truncated: %v", err)
+	}
+	err = scratch.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(keySchema)
+		return err
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return emulator.Invalid("Snapshot is corrupt or truncated: it holds no store schema version")
+	}
+	if err != nil {
+		return fmt.Errorf("validate snapshot: %w", err)
+	}
+	return nil
+}
+
+// checkFraming walks the backup stream's length-prefixed records (a
+// little-endian uint64, then that many bytes). Badger's Load trusts the
+// lengths and panics on a wild one, so a corrupt or truncated stream must
+// be refused before it gets there.
+func checkFraming(body []byte) error {
+	for rest := body; len(rest) > 0; {
+		if len(rest) < 8 {
+			return emulator.Invalid("Snapshot is corrupt or truncated: a record is cut short")
+		}
+		n := binary.LittleEndian.Uint64(rest)
+		if rest = rest[8:]; n > uint64(len(rest)) {
+			return emulator.Invalid("Snapshot is corrupt or truncated: a record is cut short")
+		}
+		rest = rest[n:]
 	}
 	return nil
 }
