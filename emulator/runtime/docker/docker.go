@@ -356,7 +356,6 @@ func environ(spec emulator.TaskSpec) []string {
 	return list
 }
 
-
 // refused turns a failed setup call into Run's answer: Stopped if ctx ended,
 // an error if the engine did not answer, otherwise a StartError carrying the
 // engine's reason (the task never started, and the engine said why).

@@ -208,7 +208,6 @@ func writeFiles(base string, spec emulator.TaskSpec) (files, error) {
 	return f, nil
 }
 
-
 // environ is the task's whole environment: PATH and HOME from the emulator,
 // then spec.Env, then the four Iron variables, which win because they name
 // files only the runtime knows.
