@@ -136,8 +136,8 @@ func (a *API) postMessages(w http.ResponseWriter, r *http.Request, msgs []mq.New
 	writeJSON(w, http.StatusCreated, wirePostedIDs{IDs: out, Msg: "Messages put on queue."})
 }
 
-// handleMessagesWebhook posts the raw request body as one message. Headers
-// X-Subscribers-<Name> become push headers; invalid ones are dropped.
+// handleMessagesWebhook posts the raw request body as one message; headers
+// X-Subscribers-<Name> are offered as push headers.
 func (a *API) handleMessagesWebhook(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(r, limitPost)
 	if err != nil {
@@ -150,10 +150,12 @@ func (a *API) handleMessagesWebhook(w http.ResponseWriter, r *http.Request) {
 			headers[k] = values[0]
 		}
 	}
-	if mq.ValidatePushHeaders(headers) != nil {
-		headers = nil
+	id, err := a.cfg.MQ.PostWebhook(r.Context(), r.PathValue("pid"), r.PathValue("queue"), string(body), headers)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
 	}
-	a.postMessages(w, r, []mq.NewMessage{{Body: string(body), PushHeaders: headers}})
+	writeJSON(w, http.StatusCreated, wirePostedIDs{IDs: []string{id.String()}, Msg: "Messages put on queue."})
 }
 
 func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {

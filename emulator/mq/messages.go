@@ -3,6 +3,8 @@ package mq
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +124,27 @@ func (s *Service) PostMessages(ctx context.Context, project, name string, msgs [
 		s.wake(project, name)
 	}
 	return ids, nil
+}
+
+// PostWebhook posts a webhook's raw body as one message (spec §2.4). Of the
+// offered push headers, those that break the push_headers rules are
+// dropped, one by one, rather than failing the webhook.
+func (s *Service) PostWebhook(ctx context.Context, project, name, body string, headers map[string]string) (emulator.MessageID, error) {
+	kept := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(headers)) {
+		candidate := map[string]string{k: headers[k]}
+		if len(kept) < MaxPushHeaders && ValidatePushHeaders(candidate) == nil {
+			kept[k] = headers[k]
+		}
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	ids, err := s.PostMessages(ctx, project, name, []NewMessage{{Body: body, PushHeaders: kept}})
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
 }
 
 func idStrings(ids []emulator.MessageID) []string {
