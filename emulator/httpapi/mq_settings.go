@@ -175,10 +175,6 @@ func (a *API) handleAlerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	replace := r.Method == http.MethodPut
-	if !replace && len(body.Alerts) == 0 {
-		a.writeError(w, r, badRequest("alerts must be a non-empty array"))
-		return
-	}
 	if err := a.cfg.MQ.SetAlerts(r.Context(), r.PathValue("pid"), r.PathValue("queue"), fromWireAlerts(body.Alerts), replace); err != nil {
 		a.writeError(w, r, err)
 		return

@@ -323,6 +323,9 @@ func (s *Service) RemoveAlerts(ctx context.Context, project, name string, ids []
 
 // SetAlerts adds (replace=false) or replaces the queue's alerts.
 func (s *Service) SetAlerts(ctx context.Context, project, name string, alerts []emulator.Alert, replace bool) error {
+	if !replace && len(alerts) == 0 {
+		return emulator.Invalid("alerts must be a non-empty array")
+	}
 	for i, a := range alerts {
 		if err := validateAlert(a); err != nil {
 			return emulator.Invalid("alerts[%d]: %s", i, err.Error())
