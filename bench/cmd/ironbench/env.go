@@ -42,8 +42,13 @@ type env struct {
 	version string
 	seq     int
 	running []*bench.Daemon
-	main    *bench.Daemon // fresh daemon shared by the throughput figures
-	deepDir string        // stopped data dir whose deepQueue holds depth messages
+	main    *bench.Daemon     // fresh daemon shared by the throughput figures
+	deepDir string            // stopped data dir whose deepQueue holds depth messages
+	root    string            // module root, once known
+	images  map[string]string // image → where ensureImage found it
+
+	dockerChecked bool
+	dockerReason  string // why no Docker engine can be used; "" when one answers
 }
 
 const deepQueue = "deep"
@@ -58,7 +63,7 @@ func (e *env) title(t string) string {
 }
 
 func (e *env) build(ctx context.Context) (string, error) {
-	root, err := bench.ModuleRoot(ctx, ".")
+	root, err := e.moduleRoot(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -81,9 +86,14 @@ func (e *env) freshDir() (string, error) {
 
 // start runs a daemon on dataDir and remembers it for closeAll.
 func (e *env) start(ctx context.Context, dataDir string) (*bench.Daemon, error) {
+	return e.startArgs(ctx, dataDir)
+}
+
+// startArgs is start with extra ironlocald flags (e.g. --runtime process).
+func (e *env) startArgs(ctx context.Context, dataDir string, args ...string) (*bench.Daemon, error) {
 	e.seq++
 	d, err := bench.StartDaemon(ctx, bench.DaemonConfig{
-		Bin: e.bin, DataDir: dataDir, Args: []string{"--log-level", "warn"},
+		Bin: e.bin, DataDir: dataDir, Args: append([]string{"--log-level", "warn"}, args...),
 		LogFile: filepath.Join(e.work, fmt.Sprintf("daemon-%d.log", e.seq)),
 	})
 	if err != nil {
@@ -123,6 +133,29 @@ func (e *env) closeAll() {
 
 func (e *env) client(d *bench.Daemon) *bench.Client {
 	return &bench.Client{HTTP: e.http, BaseURL: d.URL, Project: project, Token: token}
+}
+
+// freshDaemon starts a daemon with extra flags on a new, empty data
+// directory. The caller stops it.
+func (e *env) freshDaemon(ctx context.Context, args ...string) (*bench.Daemon, error) {
+	dir, err := e.freshDir()
+	if err != nil {
+		return nil, err
+	}
+	return e.startArgs(ctx, dir, args...)
+}
+
+// moduleRoot is the root of the ironlocal checkout (for fixtures/build.sh
+// and `make image`).
+func (e *env) moduleRoot(ctx context.Context) (string, error) {
+	if e.root == "" {
+		root, err := bench.ModuleRoot(ctx, ".")
+		if err != nil {
+			return "", err
+		}
+		e.root = root
+	}
+	return e.root, nil
 }
 
 // mainDaemon returns the daemon the throughput figures share, starting it
@@ -199,3 +232,11 @@ func shortCount(n int) string { return bench.Compact(float64(n)) }
 
 // ms renders a duration in milliseconds with three significant digits.
 func ms(d time.Duration) string { return bench.Sig3(float64(d)/float64(time.Millisecond)) + " ms" }
+
+// signedMS renders a difference in milliseconds with its sign: "+27.0 ms", "−3.10 ms".
+func signedMS(d time.Duration) string {
+	if d < 0 {
+		return "−" + ms(-d)
+	}
+	return "+" + ms(d)
+}

@@ -10,7 +10,8 @@
 //
 // The exit status is 1 when a figure could not be measured (ERROR) or a
 // check it makes failed (FAIL); a figure that misses its target (MISS) is a
-// result, not a failure.
+// result, not a failure, and so is one that cannot run on this machine
+// (skipped: the Docker figures without a Docker engine).
 package main
 
 import (
@@ -79,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill,
-		progress: stderr, http: bench.NewHTTPClient(*workers)}
+		progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}}
 	if *quick {
 		for name, set := range map[string]func(){
 			"depth":    func() { e.depth = 100_000 },
@@ -122,6 +123,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			failed = true
 			e.logf("%s: error: %v", f.name, err)
 			measured, verdict = "error: "+firstLine(err.Error()), "ERROR"
+		case out.skip != "":
+			e.logf("%s: skipped: %s", f.name, out.skip)
+			measured, verdict = "skipped: "+out.skip, "skipped"
 		default:
 			measured = f.goal.Format(out.value)
 			if out.detail != "" {
@@ -168,6 +172,7 @@ func (e *env) notes() []string {
 		fmt.Sprintf("Throughput figures: %d clients, closed loop, %s measured after a %s warm-up, keep-alive connections; message bodies are %d bytes.",
 			e.workers, e.dur, warmup, len(messageBody)),
 		"The daemon runs with a fresh on-disk data directory (default durability: no fsync per write).",
+		"IronWorker, push and test-suite figures each start their own daemon with the flags they need (`--runtime docker|process`, `--task-slots 8`); push subscribers are HTTP servers inside the harness. The Docker figures are skipped when no engine answers; images are built from this checkout when missing, never pulled.",
 		"Reproduce: `make bench` (`BENCH_ARGS='-quick -only " + strings.Join(figureNames(), ",") + "'`), i.e. `go run ./bench/cmd/ironbench`.",
 	}
 	if e.depth != 1_000_000 {

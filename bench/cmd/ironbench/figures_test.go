@@ -1,0 +1,119 @@
+package main
+
+import (
+	"net"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestParseEpochRealtime(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{"1712345678.123456", time.Unix(1712345678, 123456000), false},
+		{"1712345678,123456\n", time.Unix(1712345678, 123456000), false}, // a locale with a decimal comma
+		{"1712345678", time.Unix(1712345678, 0), false},
+		{"1712345678.1234567891", time.Unix(1712345678, 123456789), false},
+		{"", time.Time{}, true},
+		{"1712345678.x", time.Time{}, true},
+		{"-1.5", time.Time{}, true},
+	}
+	for _, tt := range tests {
+		got, err := parseEpochRealtime(tt.in)
+		if (err != nil) != tt.wantErr || !got.Equal(tt.want) {
+			t.Errorf("parseEpochRealtime(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestDispatchOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		prios []int
+		n     int
+		want  []int
+	}{
+		{"priority first, then FIFO", []int{0, 2, 1, 2, 0, 1}, 6, []int{1, 3, 2, 5, 0, 4}},
+		{"first n only", []int{0, 2, 1, 2, 0, 1}, 3, []int{1, 3, 2}},
+		{"n above the count", []int{1, 0}, 5, []int{0, 1}},
+		{"empty", nil, 3, []int{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := dispatchOrder(tt.prios, tt.n); !slices.Equal(got, tt.want) {
+				t.Errorf("dispatchOrder(%v, %d) = %v, want %v", tt.prios, tt.n, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTaskListPriorities(t *testing.T) {
+	p := taskListPriorities(10_000)
+	count := map[int]int{}
+	for _, v := range p {
+		count[v]++
+	}
+	if count[2] != 20 || count[1] != 20 || count[0] != 9960 {
+		t.Errorf("priority counts %v, want 20 × 2, 20 × 1, 9960 × 0", count)
+	}
+	// The first 50 to start cross every level: 20 of priority 2, 20 of 1, 10 of 0.
+	first := dispatchOrder(p, 50)
+	if p[first[19]] != 2 || p[first[20]] != 1 || p[first[39]] != 1 || p[first[40]] != 0 || first[40] != 0 {
+		t.Errorf("first 50 in dispatch order: %v", first)
+	}
+}
+
+func TestSpreadTimes(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	got := spreadTimes(base, 5*time.Second, 1000)
+	if len(got) != 1000 || !got[0].Equal(base) || got[1].Sub(got[0]) != 5*time.Millisecond ||
+		!got[999].Equal(base.Add(4995*time.Millisecond)) {
+		t.Errorf("spreadTimes: first %v, second %v, last %v", got[0], got[1], got[len(got)-1])
+	}
+}
+
+func TestOnSubnets(t *testing.T) {
+	addr := func(cidr string) net.Addr {
+		ip, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.IP = ip
+		return n
+	}
+	ours := []net.Addr{addr("127.0.0.1/8"), addr("172.17.0.1/16")}
+	tests := []struct {
+		name    string
+		subnets []string
+		want    bool
+	}{
+		{"the engine's bridge is ours", []string{"172.17.0.0/16"}, true},
+		{"another bridge", []string{"172.18.0.0/16"}, false},
+		{"garbage skipped", []string{"nope", "172.17.0.0/16"}, true},
+		{"none", nil, false},
+	}
+	for _, tt := range tests {
+		if got := onSubnets(tt.subnets, ours); got != tt.want {
+			t.Errorf("%s: onSubnets(%v) = %v, want %v", tt.name, tt.subnets, got, tt.want)
+		}
+	}
+}
+
+func TestAgeAndSignedMS(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		40 * time.Second: "40s", 12 * time.Minute: "12m", 3 * time.Hour: "3h", 5 * 24 * time.Hour: "5d",
+	} {
+		if got := age(d); got != want {
+			t.Errorf("age(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := signedMS(27 * time.Millisecond); got != "+27.0 ms" {
+		t.Errorf("signedMS(27ms) = %q", got)
+	}
+	if got := signedMS(-3100 * time.Microsecond); got != "−3.10 ms" {
+		t.Errorf("signedMS(-3.1ms) = %q", got)
+	}
+}
