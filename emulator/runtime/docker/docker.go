@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/url"
 	"slices"
 	"time"
@@ -167,7 +168,14 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		return r.refused(ctx, "create container", err)
 	}
 	id := created.ID
-	defer r.remove(bg, id, spec.TaskID)
+	// The engine removes the container once it has run (AutoRemove, like
+	// `docker run --rm`); until it has started, removing it is ours to do.
+	started := false
+	defer func() {
+		if !started {
+			r.remove(bg, id, spec.TaskID)
+		}
+	}()
 
 	if _, err := r.cli.CopyToContainer(bg, id, client.CopyToContainerOptions{
 		DestinationPath: "/",
@@ -178,38 +186,46 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	if ctx.Err() != nil {
 		return stopped(), nil
 	}
+	// Attach and wait before the start, so neither misses a container that
+	// exits (and is removed) at once.
+	streams, cancelStreams := context.WithCancel(bg)
+	defer cancelStreams()
+	attached, err := r.cli.ContainerAttach(streams, id, client.ContainerAttachOptions{Stream: true, Stdout: true, Stderr: true})
+	if err != nil {
+		return r.refused(ctx, "attach to container", err)
+	}
+	defer attached.Close()
+	wait := r.cli.ContainerWait(streams, id, client.ContainerWaitOptions{Condition: container.WaitConditionRemoved})
 	if _, err := r.cli.ContainerStart(bg, id, client.ContainerStartOptions{}); err != nil {
 		// The engine's reason (e.g. executable not found) is the task's
 		// start error.
 		return r.refused(ctx, "start container", err)
 	}
-	return r.supervise(ctx, id, spec, out)
+	started = true
+	return r.supervise(ctx, id, spec, attached.Reader, wait, out)
 }
 
-// supervise streams the logs of the started container id and waits for it to
-// exit, killing it at the timeout or when ctx ends.
-func (r *Runtime) supervise(ctx context.Context, id string, spec emulator.TaskSpec, out emulator.Output) (emulator.ExitResult, error) {
-	// The wait and the log stream outlive ctx: after a kill we still need the
-	// exit status and the last of the output.
-	streams, cancelStreams := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelStreams()
-	wait := r.cli.ContainerWait(streams, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
-	logs, err := r.cli.ContainerLogs(streams, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
-	if err != nil {
-		return emulator.ExitResult{}, wrap("follow container logs", err)
-	}
+// supervise copies the attached output of the started container id and
+// waits for it to exit and be removed, killing it at the timeout or when
+// ctx ends.
+func (r *Runtime) supervise(ctx context.Context, id string, spec emulator.TaskSpec, output io.Reader, wait client.ContainerWaitResult, out emulator.Output) (emulator.ExitResult, error) {
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
-		defer logs.Close()
-		if _, err := stdcopy.StdCopy(orDiscard(out.Stdout), orDiscard(out.Stderr), logs); err != nil && streams.Err() == nil {
-			r.log.Warn("copy task output", "task_id", spec.TaskID, "container_id", id, "err", err)
+		if _, err := stdcopy.StdCopy(orDiscard(out.Stdout), orDiscard(out.Stderr), output); err != nil && !errors.Is(err, net.ErrClosed) {
+			r.log.Debug("copy task output", "task_id", spec.TaskID, "container_id", id, "err", err)
 		}
 	}()
-	// Run owns the copier: it has ended before Run returns.
+	// Run owns the copier: it has ended before Run returns (the caller's
+	// deferred Close of the attachment ends a stream that never does).
 	defer func() {
-		cancelStreams()
-		<-copied
+		grace := time.NewTimer(drainGrace)
+		defer grace.Stop()
+		select {
+		case <-copied:
+		case <-grace.C:
+			r.log.Warn("task output stream did not end after exit", "task_id", spec.TaskID, "container_id", id)
+		}
 	}()
 
 	var deadline <-chan time.Time
@@ -238,6 +254,7 @@ func (r *Runtime) supervise(ctx context.Context, id string, spec emulator.TaskSp
 		case err := <-wait.Error:
 			return emulator.ExitResult{}, wrap("wait for killed container", err)
 		case <-stuck.C:
+			r.remove(ctx, id, spec.TaskID)
 			return emulator.ExitResult{}, fmt.Errorf("container %s did not stop after kill", id)
 		}
 	}
@@ -245,17 +262,10 @@ func (r *Runtime) supervise(ctx context.Context, id string, spec emulator.TaskSp
 		return emulator.ExitResult{}, fmt.Errorf("wait for container: %s", exit.Error.Message)
 	}
 	res.ExitCode = int(exit.StatusCode)
-
-	// The engine ends the stream once the container has exited; the bound
-	// only guards against one that never does (the deferred cancel ends it).
-	grace := time.NewTimer(drainGrace)
-	defer grace.Stop()
-	select {
-	case <-copied:
-	case <-grace.C:
-		r.log.Warn("task output stream did not end after exit", "task_id", spec.TaskID, "container_id", id)
-	}
-	res.OOMKilled = r.oomKilled(ctx, id, spec.TaskID)
+	// The container is gone, so the engine can no longer say whether the
+	// memory limit killed it: a SIGKILL exit under a memory limit that we
+	// did not send is taken as that.
+	res.OOMKilled = !res.TimedOut && !res.Stopped && spec.MemoryMB > 0 && res.ExitCode == 137
 	return res, nil
 }
 
@@ -267,19 +277,6 @@ func (r *Runtime) kill(ctx context.Context, id, taskID string) {
 	if err != nil && !cerrdefs.IsConflict(err) && !cerrdefs.IsNotFound(err) {
 		r.log.Warn("kill container", "task_id", taskID, "container_id", id, "err", err)
 	}
-}
-
-// oomKilled asks the engine whether the memory limit killed the container.
-// Failing to find out only loses that detail, so it is logged, not returned.
-func (r *Runtime) oomKilled(ctx context.Context, id, taskID string) bool {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	ins, err := r.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
-	if err != nil {
-		r.log.Warn("inspect exited container", "task_id", taskID, "container_id", id, "err", err)
-		return false
-	}
-	return ins.Container.State != nil && ins.Container.State.OOMKilled
 }
 
 // remove force-removes the container with a context of its own: it runs
@@ -313,6 +310,7 @@ func (r *Runtime) containerConfig(spec emulator.TaskSpec, imageCmd []string) (*c
 		cfg.Cmd = append(slices.Clone(imageCmd), argv...)
 	}
 	host := &container.HostConfig{
+		AutoRemove:  true,
 		NetworkMode: container.NetworkMode(r.network),
 		Resources: container.Resources{
 			Memory:   spec.MemoryMB << 20,
