@@ -119,7 +119,7 @@ func (s *Service) PostMessages(ctx context.Context, project, name string, msgs [
 	s.publish(emulator.Event{Type: emulator.EventMessagesPosted, Project: project, Queue: name, IDs: idStrings(ids)})
 	s.postAlerts(ctx, project, alerts)
 	if push {
-		s.notifyPush()
+		s.notifyPush(project, name)
 	} else {
 		s.wake(project, name)
 	}

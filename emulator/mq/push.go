@@ -64,13 +64,16 @@ func (s *Service) PushQueues(ctx context.Context) ([]emulator.Queue, error) {
 	return out, err
 }
 
-// ClaimPushes leases up to limit due deliveries of a push queue for lease:
-// until then no other claim returns them, and if the process dies the lease
+// ClaimPushes leases up to limit due deliveries of a push queue: until the
+// lease ends no other claim returns them, and if the process dies the lease
 // simply runs out and they are claimed again (at-least-once delivery).
 // Messages finished here (a 202 reservation expired with no retries left)
 // get their error-queue notice; if posting one fails, the claimed jobs are
 // still returned with the error.
-func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit int, lease time.Duration) ([]PushJob, error) {
+//
+// A lease covers one attempt of attemptTimeout per subscriber tried in turn
+// (all of a unicast queue's, one for multicast), plus a margin.
+func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit int, attemptTimeout time.Duration) ([]PushJob, error) {
 	var jobs []PushJob
 	var failures []*errorQueuePost
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
@@ -80,6 +83,10 @@ func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit i
 			return err
 		}
 		now := s.clock.Now()
+		lease := attemptTimeout + 5*time.Second
+		if q.Type == emulator.QueueUnicast {
+			lease = time.Duration(len(q.Push.Subscribers))*attemptTimeout + 5*time.Second
+		}
 		due, err := tx.DueMessages(project, name, now, limit)
 		if err != nil {
 			return err
@@ -214,7 +221,7 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 			return err
 		}
 	}
-	s.notifyPush()
+	s.notifyPush(job.Project, job.Queue)
 	return nil
 }
 
@@ -357,14 +364,14 @@ func (s *Service) ackPush(tx emulator.QueueTx, q emulator.Queue, m emulator.Mess
 	return true, tx.UpdateMessage(q.Project, q.Name, old, m)
 }
 
-// SetPushNotifier registers f to run whenever push work may be due (a post
-// to a push queue, an outcome recorded, a clock move), so the pusher need
-// not poll tightly.
-func (s *Service) SetPushNotifier(f func()) { s.pushNotify.Store(&f) }
+// SetPushNotifier registers f to run whenever push work on a queue may be
+// due (a post, an outcome recorded, new settings), so the pusher need not
+// poll every queue tightly.
+func (s *Service) SetPushNotifier(f func(project, queue string)) { s.pushNotify.Store(&f) }
 
-func (s *Service) notifyPush() {
+func (s *Service) notifyPush(project, queue string) {
 	if f := s.pushNotify.Load(); f != nil {
-		(*f)()
+		(*f)(project, queue)
 	}
 }
 

@@ -32,7 +32,7 @@ type Service struct {
 	locks      sync.Map // queueKey → *sync.Mutex
 	combiners  sync.Map // queueKey → *combiner
 	dlqHints   sync.Map // queueKey → dead-letter queue name (see deadLetterHint)
-	pushNotify atomic.Pointer[func()]
+	pushNotify atomic.Pointer[func(project, queue string)]
 	waitMu     sync.Mutex
 	waiters    map[queueKey]chan struct{}
 }

@@ -93,7 +93,7 @@ func (s *Service) UpsertQueue(ctx context.Context, project, name string, set Que
 	}
 	s.publish(emulator.Event{Type: ev, Project: project, Queue: name})
 	if q.Type.IsPush() {
-		s.notifyPush()
+		s.notifyPush(project, name)
 	}
 	return q, nil
 }
@@ -388,7 +388,7 @@ func (s *Service) ChangeSubscribers(ctx context.Context, project, name string, s
 		return nil
 	})
 	if err == nil {
-		s.notifyPush()
+		s.notifyPush(project, name)
 	}
 	return err
 }

@@ -26,6 +26,12 @@ import (
 // SubscriberTimeout bounds one HTTP delivery (spec §2.6).
 const SubscriberTimeout = 10 * time.Second
 
+// scanInterval is how often every push queue is looked at for retries that
+// came due (new posts and outcomes are claimed at once).
+const scanInterval = 250 * time.Millisecond
+
+type queueRef struct{ project, name string }
+
 // TaskQueuer queues an IronWorker task (ironworker:// subscribers).
 type TaskQueuer interface {
 	QueueTask(ctx context.Context, project, codeName, payload string) (taskID string, err error)
@@ -52,9 +58,11 @@ type Pusher struct {
 
 	wake     chan struct{}
 	mu       sync.Mutex
-	inflight map[string]int // queue key → deliveries in progress
-	claiming bool           // a claim round is running
-	rounds   uint64         // claim rounds started
+	inflight map[queueRef]int // deliveries in progress
+	dirty    map[queueRef]struct{}
+	scanAll  bool
+	claiming bool   // a claim round is running
+	rounds   uint64 // claim rounds started
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -73,14 +81,29 @@ func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *P
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Pusher{mq: svc, tasks: tasks, clock: clock, cfg: cfg, log: cfg.Logger,
-		wake: make(chan struct{}, 1), inflight: map[string]int{}}
+		wake: make(chan struct{}, 1), inflight: map[queueRef]int{}, dirty: map[queueRef]struct{}{}}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
-	svc.SetPushNotifier(p.Poke)
+	svc.SetPushNotifier(p.notify)
 	return p
 }
 
-// Poke makes the pusher look for due work now.
+// Poke makes the pusher look at every push queue now (the clock moved).
 func (p *Pusher) Poke() {
+	p.mu.Lock()
+	p.scanAll = true
+	p.mu.Unlock()
+	p.signal()
+}
+
+// notify marks one queue as having new work.
+func (p *Pusher) notify(project, queue string) {
+	p.mu.Lock()
+	p.dirty[queueRef{project, queue}] = struct{}{}
+	p.mu.Unlock()
+	p.signal()
+}
+
+func (p *Pusher) signal() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -88,22 +111,27 @@ func (p *Pusher) Poke() {
 }
 
 // Start begins delivering. Deliveries left unfinished by a previous process
-// are due again once their lease ran out, so nothing is lost.
+// are due again once their lease ran out, so nothing is lost. Queues with
+// new work are claimed from at once; every queue is looked at on a timer,
+// for retries that come due.
 func (p *Pusher) Start() {
+	p.Poke()
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		scan := time.NewTicker(scanInterval)
+		defer scan.Stop()
 		for {
 			p.claimAll()
-			t := time.NewTimer(100 * time.Millisecond)
 			select {
 			case <-p.ctx.Done():
-				t.Stop()
 				return
 			case <-p.wake:
-			case <-t.C:
+			case <-scan.C:
+				p.mu.Lock()
+				p.scanAll = true
+				p.mu.Unlock()
 			}
-			t.Stop()
 		}
 	}()
 }
@@ -150,51 +178,62 @@ func (p *Pusher) busy() (bool, uint64) {
 func (p *Pusher) claimAll() {
 	p.mu.Lock()
 	p.claiming, p.rounds = true, p.rounds+1
+	all := p.scanAll
+	targets := p.dirty
+	p.scanAll, p.dirty = false, map[queueRef]struct{}{}
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
 		p.claiming = false
 		p.mu.Unlock()
 	}()
-	queues, err := p.mq.PushQueues(p.ctx)
-	if err != nil {
-		if p.ctx.Err() == nil {
-			p.log.Error("list push queues", "err", err)
+	if all {
+		queues, err := p.mq.PushQueues(p.ctx)
+		if err != nil {
+			if p.ctx.Err() == nil {
+				p.log.Error("list push queues", "err", err)
+			}
+			return
 		}
-		return
+		for _, q := range queues {
+			targets[queueRef{q.Project, q.Name}] = struct{}{}
+		}
 	}
-	for _, q := range queues {
-		key := q.Project + "\x00" + q.Name
+	for q := range targets {
+		p.claim(q)
+	}
+}
+
+// claim leases what the queue has room for and starts the deliveries.
+func (p *Pusher) claim(q queueRef) {
+	p.mu.Lock()
+	room := p.cfg.PerQueue - p.inflight[q]
+	p.mu.Unlock()
+	if room <= 0 {
+		return // a finishing delivery marks the queue again
+	}
+	// Claimed jobs come back even with an error (a failed error-queue
+	// notice): their leases are taken, so deliver them now.
+	jobs, err := p.mq.ClaimPushes(p.ctx, q.project, q.name, room, SubscriberTimeout)
+	if err != nil && p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
+		p.log.Error("claim push deliveries", "queue", q.name, "err", err)
+	}
+	if len(jobs) == room {
+		p.notify(q.project, q.name) // there may be more
+	}
+	for _, job := range jobs {
 		p.mu.Lock()
-		room := p.cfg.PerQueue - p.inflight[key]
+		p.inflight[q]++
 		p.mu.Unlock()
-		if room <= 0 {
-			continue
-		}
-		lease := SubscriberTimeout + 5*time.Second
-		if q.Type == emulator.QueueUnicast && q.Push != nil {
-			lease = time.Duration(len(q.Push.Subscribers))*SubscriberTimeout + 5*time.Second
-		}
-		// Claimed jobs come back even with an error (a failed error-queue
-		// notice): their leases are taken, so deliver them now.
-		jobs, err := p.mq.ClaimPushes(p.ctx, q.Project, q.Name, room, lease)
-		if err != nil && p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
-			p.log.Error("claim push deliveries", "queue", q.Name, "err", err)
-		}
-		for _, job := range jobs {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.deliver(job)
 			p.mu.Lock()
-			p.inflight[key]++
+			p.inflight[q]--
 			p.mu.Unlock()
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
-				p.deliver(job)
-				p.mu.Lock()
-				p.inflight[key]--
-				p.mu.Unlock()
-				p.Poke()
-			}()
-		}
+			p.notify(q.project, q.name)
+		}()
 	}
 }
 
