@@ -2,7 +2,6 @@ package badger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -36,7 +35,7 @@ func (t *txn) cacheGen(project, name string) (uint64, error) {
 }
 
 func (t *txn) Cache(project, name string) (emulator.Cache, error) {
-	rec, err := loadRecord[emulator.Cache](t, caches, project, name)
+	rec, err := loadRecord[emulator.Cache](t, caches, project, name, true)
 	rec.Rec.Project, rec.Rec.Name = project, name
 	return rec.Rec, err
 }
@@ -71,12 +70,15 @@ func (t *txn) Item(project, cache, key string) (emulator.Item, error) {
 	if err != nil {
 		return it, err
 	}
-	ok, err := t.getJSON(itemKey(gen, key), &it)
+	item, err := t.txn.Get(itemKey(gen, key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return it, emulator.NotFound("Item not found")
+	}
+	if err == nil {
+		err = item.Value(func(b []byte) error { return decodeItem(b, &it) })
+	}
 	if err != nil {
 		return it, fmt.Errorf("read item %s: %w", key, err)
-	}
-	if !ok {
-		return it, emulator.NotFound("Item not found")
 	}
 	it.Project, it.Cache, it.Key = project, cache, key
 	return it, nil
@@ -87,7 +89,7 @@ func (t *txn) PutItem(it emulator.Item) error {
 	if err != nil {
 		return err
 	}
-	return t.setJSON(itemKey(gen, it.Key), it)
+	return t.txn.Set(itemKey(gen, it.Key), encodeItem(it))
 }
 
 func (t *txn) DeleteItem(project, cache, key string) error {
@@ -107,7 +109,7 @@ func (t *txn) Items(project, cache string, fn func(emulator.Item) error) error {
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		var item emulator.Item
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &item) }); err != nil {
+		if err := it.Item().Value(func(b []byte) error { return decodeItem(b, &item) }); err != nil {
 			return fmt.Errorf("read items: %w", err)
 		}
 		item.Project, item.Cache, item.Key = project, cache, string(it.Item().Key()[9:])

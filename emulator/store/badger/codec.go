@@ -19,7 +19,7 @@ import (
 //	subscribers(uvarint length + JSON, 0 = none; push queues only)
 const messageCodecV1 byte = 1
 
-var errCorruptMessage = errors.New("corrupt message record")
+var errCorruptMessage = errors.New("corrupt record")
 
 func encodeMessage(m emulator.Message) ([]byte, error) {
 	b := make([]byte, 0, 64+len(m.Body)+len(m.ReservationID))
@@ -147,3 +147,30 @@ func (d *decoder) bytes() []byte {
 }
 
 func (d *decoder) string() string { return string(d.bytes()) }
+
+// Cache items are encoded as version(1) cas(uvarint) expiresAt(varint unix
+// ns, 0 = never) followed by the value's JSON as is (no base64, no
+// escaping). Project, cache and key are in the record's key.
+const itemCodecV1 byte = 1
+
+func encodeItem(it emulator.Item) []byte {
+	b := make([]byte, 0, 24+len(it.Value))
+	b = append(b, itemCodecV1)
+	b = binary.AppendUvarint(b, it.CAS)
+	b = binary.AppendVarint(b, unixNano(it.ExpiresAt))
+	return append(b, it.Value...)
+}
+
+func decodeItem(b []byte, it *emulator.Item) error {
+	d := decoder{b: b}
+	if d.byte() != itemCodecV1 {
+		return errCorruptMessage
+	}
+	it.CAS = d.uvarint()
+	it.ExpiresAt = d.time()
+	if d.err != nil {
+		return d.err
+	}
+	it.Value = append(json.RawMessage(nil), d.b...)
+	return nil
+}

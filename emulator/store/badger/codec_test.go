@@ -54,3 +54,20 @@ func FuzzMessageCodec(f *testing.F) {
 		require.Equal(t, m, m2)
 	})
 }
+
+func TestItemCodec(t *testing.T) {
+	exp := time.Date(2026, 11, 25, 13, 0, 0, 5, time.UTC)
+	for name, want := range map[string]emulator.Item{
+		"string, never expires": {Value: []byte(`"héllo"`), CAS: 1764072000000000},
+		"number, expires":       {Value: []byte(`42`), CAS: 7, ExpiresAt: exp},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got emulator.Item
+			require.NoError(t, decodeItem(encodeItem(want), &got))
+			require.Equal(t, want, got)
+		})
+	}
+	var it emulator.Item
+	require.Error(t, decodeItem(nil, &it), "empty record")
+	require.Error(t, decodeItem([]byte{9}, &it), "unknown version")
+}

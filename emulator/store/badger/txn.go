@@ -160,7 +160,7 @@ func (t *txn) queueGen(project, name string) (uint64, error) {
 }
 
 func (t *txn) Queue(project, name string) (emulator.Queue, error) {
-	rec, err := loadRecord[emulator.Queue](t, queues, project, name)
+	rec, err := loadRecord[emulator.Queue](t, queues, project, name, true)
 	rec.Rec.Project, rec.Rec.Name = project, name
 	return rec.Rec, err
 }
