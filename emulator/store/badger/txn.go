@@ -20,6 +20,9 @@ type txn struct {
 	txn    *badger.Txn
 	epoch  uint64
 	gens   map[string]uint64
+	// queues caches the queue records this transaction read or wrote: one
+	// request reads its queue several times (existence, settings, size).
+	queues map[string]emulator.Queue
 	lowers [][2][]byte
 	raises [][2][]byte
 	swept  bool
@@ -160,14 +163,38 @@ func (t *txn) queueGen(project, name string) (uint64, error) {
 }
 
 func (t *txn) Queue(project, name string) (emulator.Queue, error) {
+	k := genCacheKey(queues, project, name)
+	if q, ok := t.queues[k]; ok {
+		return q, nil
+	}
 	rec, err := loadRecord[emulator.Queue](t, queues, project, name, true)
+	if err != nil {
+		return emulator.Queue{}, err
+	}
 	rec.Rec.Project, rec.Rec.Name = project, name
-	return rec.Rec, err
+	t.cacheQueue(k, rec.Rec)
+	return rec.Rec, nil
 }
 
-func (t *txn) PutQueue(q emulator.Queue) error { return putRecord(t, queues, q.Project, q.Name, q) }
+func (t *txn) cacheQueue(k string, q emulator.Queue) {
+	if t.queues == nil {
+		t.queues = map[string]emulator.Queue{}
+	}
+	t.queues[k] = q
+}
 
-func (t *txn) DeleteQueue(project, name string) error { return t.dropContainer(queues, project, name) }
+func (t *txn) PutQueue(q emulator.Queue) error {
+	if err := putRecord(t, queues, q.Project, q.Name, q); err != nil {
+		return err
+	}
+	t.cacheQueue(genCacheKey(queues, q.Project, q.Name), q)
+	return nil
+}
+
+func (t *txn) DeleteQueue(project, name string) error {
+	delete(t.queues, genCacheKey(queues, project, name))
+	return t.dropContainer(queues, project, name)
+}
 
 func (t *txn) ClearMessages(project, name string) error {
 	return t.renewGeneration(queues, project, name)
