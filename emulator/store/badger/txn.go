@@ -16,10 +16,10 @@ import (
 // CacheTx, caches generation lookups, and collects index-hint changes that
 // may only be applied after commit.
 type txn struct {
-	s      *Store
-	txn    *badger.Txn
-	epoch  uint64
-	gens   map[string]uint64
+	s     *Store
+	txn   *badger.Txn
+	epoch uint64
+	gens  map[string]uint64
 	// queues caches the queue records this transaction read or wrote: one
 	// request reads its queue several times (existence, settings, size).
 	queues map[string]emulator.Queue
