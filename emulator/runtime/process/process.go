@@ -2,7 +2,6 @@ package process
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -85,10 +84,7 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = f.taskDir
 	cmd.Env = environ(spec, f)
-	// Own group, so one kill reaches the children. No Pdeathsig: Linux sends
-	// it when the forking OS thread exits, which Go does not control, and a
-	// spurious SIGKILL would be a baffling task failure.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	return r.run(ctx, cmd, spec.Timeout, out)
 }
 
@@ -173,13 +169,6 @@ func (r *Runtime) run(ctx context.Context, cmd *exec.Cmd, timeout time.Duration,
 
 	res.ExitCode = exitCode(cmd.ProcessState)
 	return res, nil
-}
-
-func (r *Runtime) killGroup(pid int) {
-	err := syscall.Kill(-pid, syscall.SIGKILL)
-	if err != nil && !errors.Is(err, syscall.ESRCH) {
-		r.log.Warn("kill task process group", "pid", pid, "err", err)
-	}
 }
 
 // files are the host paths a task sees.
