@@ -240,7 +240,7 @@ func (s *Store) readLeases() (map[string]uint64, error) {
 func (s *Store) Empty() (bool, error) {
 	empty := true
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{})
+		it := txn.NewIterator(badger.IteratorOptions{}) // keys only
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			if k := it.Item().Key(); len(k) > 0 && k[0] != '!' && k[0] != tagDead {
