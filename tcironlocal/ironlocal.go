@@ -47,7 +47,7 @@ type Container struct {
 // returned even with an error, once it was created, so the caller can
 // terminate it (testcontainers.CleanupContainer before checking the error).
 //
-// Defaults: in-memory store, permissive auth, tasks as sibling Docker
+// Defaults: an ephemeral store (--ephemeral), permissive auth, tasks as sibling Docker
 // containers sharing the emulator's network, testcontainers' session labels
 // on every task container. opts are this package's Options and any
 // testcontainers.ContainerCustomizer; the latter apply after the module's
