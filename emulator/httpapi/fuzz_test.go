@@ -37,6 +37,15 @@ var fuzzRoutes = []struct {
 	{"/1/projects/P/caches/fz/items/{name}/increment", map[string][]string{"POST": {"msg", "value"}}},
 	{"/3/projects/P/{raw}", nil},
 	{"/1/projects/P/{raw}", nil},
+	// Worker and push-settings decoders. No route here can create a code
+	// package, so nothing the fuzzer sends ever runs as a task.
+	{"/2/projects/P/schedules", nil},
+	{"/2/projects/P/schedules/{name}", nil},
+	{"/2/projects/P/tasks/webhook?{raw}", nil},
+	{"/2/projects/P/tasks/{name}/progress", nil},
+	{"/2/projects/P/tasks/{name}/retry", nil},
+	{"/3/projects/P/queues/{name}/subscribers", nil},
+	{"/3/projects/P/queues/{name}/alerts", nil},
 }
 
 var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
@@ -101,6 +110,13 @@ func FuzzAPI(f *testing.F) {
 		{1, 2, "fz", `{"messages":[{"body":"x"}]} trailing`},
 		{2, 1, "jobs", `{"queue":null}`},
 		{2, 1, "jobs", `[]`},
+		{1, 15, "", `{"schedules":[{"code_name":"c","start_at":"2030-01-01T00:00:00.123456","run_every":59.9,"cron":"* * *"}]}`},
+		{2, 16, "x", `{"end_at":"not a time","payload":7}`},
+		{1, 17, "code_name=c&priority=x", "raw body"},
+		{1, 18, "x", `{"percent":101,"msg":"m"}`},
+		{1, 19, "x", `{"delay":-1}`},
+		{1, 20, "jobs", `{"subscribers":[{"name":"a","url":"ftp://x"},{"url":"ironmq:///"}]}`},
+		{2, 21, "jobs", `{"alerts":[{"type":"progressive","trigger":0,"queue":"jobs","direction":"up"}]}`},
 	}
 	for _, s := range seeds {
 		f.Add(uint8(s.method), uint8(s.route), s.name, []byte(s.body))
