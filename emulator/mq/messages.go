@@ -182,6 +182,9 @@ func (s *Service) Reserve(ctx context.Context, project, name string, req Reserve
 	for {
 		wake := s.waitChan(project, name) // before the attempt, so no post is missed
 		got, err := s.reserveOnce(ctx, project, name, req)
+		if err != nil && ctx.Err() != nil {
+			return nil, nil // the caller left: nothing was reserved for it
+		}
 		if err != nil || len(got) > 0 || req.Wait == 0 {
 			return got, err
 		}
