@@ -24,6 +24,7 @@ func (s *Service) Peek(ctx context.Context, project, name string, n int) ([]emul
 	n = min(n, MaxMessagesPerRequest)
 	var out []emulator.Message
 	var expired []string
+	var alerts []alertPost
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
 		q, err := tx.Queue(project, name)
 		if err != nil {
@@ -32,7 +33,7 @@ func (s *Service) Peek(ctx context.Context, project, name string, n int) ([]emul
 		if q.Type.IsPush() {
 			return emulator.Invalid("Messages of push queues cannot be peeked")
 		}
-		now := s.clock.Now()
+		old, now := q.Size, s.clock.Now()
 		if expired, err = s.promoteDue(tx, &q, now); err != nil {
 			return err
 		}
@@ -40,10 +41,9 @@ func (s *Service) Peek(ctx context.Context, project, name string, n int) ([]emul
 		if err != nil {
 			return err
 		}
-		if expired = append(expired, more...); len(expired) > 0 {
-			if err := tx.PutQueue(q); err != nil {
-				return err
-			}
+		expired = append(expired, more...)
+		if alerts, err = s.saveSize(tx, &q, old, now); err != nil {
+			return err
 		}
 		ready, err := tx.ReadyMessages(project, name, n)
 		for i := range ready {
@@ -56,6 +56,7 @@ func (s *Service) Peek(ctx context.Context, project, name string, n int) ([]emul
 		return nil, err
 	}
 	s.publishExpired(project, name, expired)
+	s.postAlerts(ctx, project, alerts)
 	return out, nil
 }
 

@@ -32,16 +32,22 @@ func (s *Service) queueOrCreate(tx emulator.QueueTx, project, name string) (emul
 func (s *Service) GetQueue(ctx context.Context, project, name string) (emulator.Queue, error) {
 	var q emulator.Queue
 	var expired []string
+	var alerts []alertPost
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
 		var err error
 		if q, err = tx.Queue(project, name); err != nil {
 			return err
 		}
-		expired, err = s.purgeExpired(tx, &q, s.clock.Now())
+		old, now := q.Size, s.clock.Now()
+		if expired, err = s.purgeExpired(tx, &q, now); err != nil {
+			return err
+		}
+		alerts, err = s.saveSize(tx, &q, old, now)
 		return err
 	})
 	if err == nil {
 		s.publishExpired(project, name, expired)
+		s.postAlerts(ctx, project, alerts)
 	}
 	return q, err
 }
@@ -116,17 +122,23 @@ func (s *Service) SweepExpired(ctx context.Context) error {
 	var errs []error
 	for _, q := range queues {
 		var expired []string
+		var alerts []alertPost
 		err := s.withQueue(ctx, q.Project, q.Name, func(tx emulator.QueueTx) error {
 			cur, err := tx.Queue(q.Project, q.Name)
 			if err != nil {
 				return err
 			}
-			expired, err = s.purgeExpired(tx, &cur, now)
+			old := cur.Size
+			if expired, err = s.purgeExpired(tx, &cur, now); err != nil {
+				return err
+			}
+			alerts, err = s.saveSize(tx, &cur, old, now)
 			return err
 		})
 		switch {
 		case err == nil:
 			s.publishExpired(q.Project, q.Name, expired)
+			s.postAlerts(ctx, q.Project, alerts)
 		case !isNotFound(err):
 			errs = append(errs, err)
 		}
@@ -134,8 +146,8 @@ func (s *Service) SweepExpired(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// purgeExpired deletes messages past their expiration, saves q's new size
-// when anything went, and returns the ids removed.
+// purgeExpired deletes messages past their expiration and lowers q.Size to
+// match (push messages do not count); saveSize records the change.
 func (s *Service) purgeExpired(tx emulator.QueueTx, q *emulator.Queue, now time.Time) ([]string, error) {
 	var ids []string
 	for {
@@ -153,11 +165,20 @@ func (s *Service) purgeExpired(tx emulator.QueueTx, q *emulator.Queue, now time.
 			break
 		}
 	}
-	if len(ids) == 0 || q.Type.IsPush() {
-		return ids, nil // push messages do not count in size
+	if !q.Type.IsPush() {
+		q.Size = max(0, q.Size-int64(len(ids)))
 	}
-	q.Size = max(0, q.Size-int64(len(ids)))
-	return ids, tx.PutQueue(*q)
+	return ids, nil
+}
+
+// saveSize stores q when its size moved from old, and returns the alerts
+// the move fires (posted after commit by postAlerts).
+func (s *Service) saveSize(tx emulator.QueueTx, q *emulator.Queue, old int64, now time.Time) ([]alertPost, error) {
+	if q.Size == old {
+		return nil, nil
+	}
+	alerts := s.fireAlerts(q, old, now)
+	return alerts, tx.PutQueue(*q)
 }
 
 func (s *Service) publishExpired(project, name string, ids []string) {

@@ -2,6 +2,7 @@ package mq
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -580,4 +581,26 @@ func TestQueue_Expiration(t *testing.T) {
 		}
 		require.ElementsMatch(t, []string{ids[0].String(), ids[1].String()}, expired)
 	})
+}
+
+func TestQueue_AlertOnExpiry(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newTestService(t, Config{})
+	createQueue(t, s, "q", QueueSettings{MessageExpiration: ptr(60),
+		Alerts: []emulator.Alert{{Type: "fixed", Direction: "desc", Trigger: 1, Queue: "alerts"}}})
+	post(t, s, "q", "a", "b")
+
+	clk.Advance(60 * time.Second)
+	require.NoError(t, s.SweepExpired(ctx))
+
+	got, err := s.Peek(ctx, testProject, "alerts", 10)
+	require.NoError(t, err, "the alert created its target queue")
+	require.Len(t, got, 1, "the size fell from 2 to 0 across the trigger once")
+	var notice struct {
+		SourceQueue string `json:"source_queue"`
+		QueueSize   int64  `json:"queue_size"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(got[0].Body), &notice))
+	require.Equal(t, "q", notice.SourceQueue)
+	require.Zero(t, notice.QueueSize)
 }
