@@ -198,7 +198,7 @@ func TestSnapshot_Export(t *testing.T) {
 	var h map[string]any
 	require.NoError(t, json.Unmarshal(header, &h), "header %q", header)
 	require.Equal(t, "ironlocal-snapshot", h["format"], "format")
-	require.Equal(t, 1.0, h["version"], "version")
+	require.Equal(t, 2.0, h["version"], "version")
 	require.Contains(t, h, "schema")
 	require.Contains(t, h, "created_at")
 }
@@ -264,6 +264,10 @@ func TestSnapshot_Refused(t *testing.T) {
 	newer, err := json.Marshal(h)
 	require.NoError(t, err)
 	newer = slices.Concat(newer, []byte("\n"), rest)
+	damaged := slices.Clone(snap)
+	damaged[len(header)+1+len(rest)/3] ^= 0xff
+	const trailer = 32 + 8 + 8 // sha256, length, magic
+	cutAtRecord := slices.Concat(snap[:len(snap)-trailer-1], snap[len(snap)-trailer:])
 
 	for _, tc := range []struct {
 		name string
@@ -276,6 +280,8 @@ func TestSnapshot_Refused(t *testing.T) {
 		{"truncated by a byte", slices.Clone(snap[:len(snap)-1])},
 		{"header only", slices.Clone(snap[:len(header)+1])},
 		{"newer version", newer},
+		{"a damaged byte", damaged},
+		{"a byte missing before the trailer", cutAtRecord},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.importSnapshot(t, tc.body).expectError(t, http.StatusBadRequest)
@@ -289,6 +295,14 @@ func TestSnapshot_Refused(t *testing.T) {
 		e.importSnapshot(t, newer).decode(t, http.StatusBadRequest, &got)
 		require.Contains(t, got.Msg, "99", "msg")
 		require.Contains(t, got.Msg, "upgrade ironlocal", "msg")
+	})
+	t.Run("format 1 (no trailer) still imports", func(t *testing.T) {
+		h["version"] = 1
+		v1, err := json.Marshal(h)
+		require.NoError(t, err)
+		body := slices.Concat(v1, []byte("\n"), rest[:len(rest)-trailer])
+		e.importSnapshot(t, body).expectMsg(t, http.StatusOK, "Snapshot imported")
+		requireSameView(t, want, e.view(t, s))
 	})
 	t.Run("tasks still run after refused imports", func(t *testing.T) {
 		// An import stops the worker whether or not it is refused; it must

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -18,12 +19,17 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 )
 
-// A snapshot is one JSON header line followed by a Badger backup stream of
-// every key. The header carries the format version and the store schema,
-// so an import from a newer ironlocal is refused instead of misread.
+// A snapshot is one JSON header line, a Badger backup stream of every key,
+// and (since format 2) a trailer: the stream's SHA-256 and length and a
+// magic word, so a truncated or damaged file is refused on import. The
+// header carries the format version and the store schema, so an import from
+// a newer ironlocal is refused instead of misread. Format 1 files (no
+// trailer) still import.
 const (
 	snapshotFormat  = "ironlocal-snapshot"
-	SnapshotVersion = 1
+	SnapshotVersion = 2
+	trailerMagic    = "IRLSNAP2"
+	trailerSize     = sha256.Size + 8 + len(trailerMagic)
 )
 
 type snapshotHeader struct {
@@ -43,10 +49,43 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 	if _, err := w.Write(append(h, '\n')); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
-	if _, err := s.db.Backup(w, 0); err != nil {
+	sum := sha256.New()
+	n := &countingWriter{w: io.MultiWriter(w, sum)}
+	if _, err := s.db.Backup(n, 0); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	trailer := binary.BigEndian.AppendUint64(sum.Sum(nil), uint64(n.n))
+	if _, err := w.Write(append(trailer, trailerMagic...)); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return ctx.Err()
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// checkTrailer verifies and strips a format-2 trailer.
+func checkTrailer(body []byte) ([]byte, error) {
+	if len(body) < trailerSize || string(body[len(body)-len(trailerMagic):]) != trailerMagic {
+		return nil, emulator.Invalid("Snapshot is truncated: its end marker is missing")
+	}
+	t := body[len(body)-trailerSize:]
+	data := body[:len(body)-trailerSize]
+	if binary.BigEndian.Uint64(t[sha256.Size:]) != uint64(len(data)) {
+		return nil, emulator.Invalid("Snapshot is truncated or padded: its length does not match")
+	}
+	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], t[:sha256.Size]) {
+		return nil, emulator.Invalid("Snapshot is damaged: its checksum does not match")
+	}
+	return data, nil
 }
 
 // ExportFile writes a snapshot to path atomically: a temp file beside it,
@@ -98,6 +137,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader) error {
 	body, err := io.ReadAll(br)
 	if err != nil {
 		return fmt.Errorf("read snapshot: %w", err)
+	}
+	if h.Version >= 2 {
+		if body, err = checkTrailer(body); err != nil {
+			return err
+		}
 	}
 	if err := validateBackup(body); err != nil {
 		return err
