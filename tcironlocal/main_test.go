@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ironlocal/ironlocal/internal/dockertest"
+	"github.com/ironlocal/ironlocal/internal/nestedengine"
 )
 
 // TestMain builds the images the examples run (ironlocal's, with `make
@@ -44,7 +44,7 @@ func prepareImages() error {
 	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
 		return fmt.Errorf("no Docker engine reachable: %v: %s", err, strings.TrimSpace(string(out)))
 	}
-	dockertest.UseLocalhostForNestedEngine()
+	nestedengine.UseLocalhost()
 	if out, err := exec.Command("make", "-C", "..", "--no-print-directory", "image").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "tcironlocal: make image: %v\n%s", err, out)
 		os.Exit(1)

@@ -30,7 +30,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
 
-	"github.com/ironlocal/ironlocal/internal/dockertest"
+	"github.com/ironlocal/ironlocal/internal/nestedengine"
 	"github.com/ironlocal/ironlocal/tcironlocal"
 )
 
@@ -73,7 +73,7 @@ func requireDockerEngine(t *testing.T) {
 func buildImages(t *testing.T) {
 	t.Helper()
 	imagesOnce.Do(func() {
-		dockertest.UseLocalhostForNestedEngine()
+		nestedengine.UseLocalhost()
 		root, err := moduleRoot()
 		if err != nil {
 			imagesErr = err

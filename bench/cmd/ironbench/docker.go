@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/bench"
+	"github.com/ironlocal/ironlocal/internal/nestedengine"
 	"github.com/ironlocal/ironlocal/tcironlocal"
 )
 
@@ -93,40 +93,5 @@ func testcontainersEnv() {
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
-	if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); ok {
-		return
-	}
-	if _, err := os.Stat("/.dockerenv"); err != nil {
-		return
-	}
-	if h := os.Getenv("DOCKER_HOST"); h != "" && !strings.HasPrefix(h, "unix://") {
-		return
-	}
-	out, err := exec.Command("docker", "network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}").Output()
-	if err != nil {
-		return
-	}
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return
-	}
-	if onSubnets(strings.Fields(string(out)), addrs) {
-		_ = os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
-	}
-}
-
-// onSubnets reports whether one of addrs lies in one of the CIDR subnets.
-func onSubnets(subnets []string, addrs []net.Addr) bool {
-	for _, s := range subnets {
-		_, subnet, err := net.ParseCIDR(s)
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			if ip, ok := a.(*net.IPNet); ok && subnet.Contains(ip.IP) {
-				return true
-			}
-		}
-	}
-	return false
+	nestedengine.UseLocalhost()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"slices"
 	"testing"
 	"time"
@@ -72,33 +71,6 @@ func TestSpreadTimes(t *testing.T) {
 	if len(got) != 1000 || !got[0].Equal(base) || got[1].Sub(got[0]) != 5*time.Millisecond ||
 		!got[999].Equal(base.Add(4995*time.Millisecond)) {
 		t.Errorf("spreadTimes: first %v, second %v, last %v", got[0], got[1], got[len(got)-1])
-	}
-}
-
-func TestOnSubnets(t *testing.T) {
-	addr := func(cidr string) net.Addr {
-		ip, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.IP = ip
-		return n
-	}
-	ours := []net.Addr{addr("127.0.0.1/8"), addr("172.17.0.1/16")}
-	tests := []struct {
-		name    string
-		subnets []string
-		want    bool
-	}{
-		{"the engine's bridge is ours", []string{"172.17.0.0/16"}, true},
-		{"another bridge", []string{"172.18.0.0/16"}, false},
-		{"garbage skipped", []string{"nope", "172.17.0.0/16"}, true},
-		{"none", nil, false},
-	}
-	for _, tt := range tests {
-		if got := onSubnets(tt.subnets, ours); got != tt.want {
-			t.Errorf("%s: onSubnets(%v) = %v, want %v", tt.name, tt.subnets, got, tt.want)
-		}
 	}
 }
 
