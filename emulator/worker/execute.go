@@ -36,7 +36,12 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 		return tx.PutTask(&old, cur)
 	})
 	if err != nil {
+		// The store refused (disk full, closing): the task is still queued
+		// there, so queue it here again a second later (wall-clock, so a
+		// frozen virtual clock cannot strand it) rather than lose it until
+		// the next start.
 		s.log.Error("start task", "task_id", t.ID, "err", err)
+		time.AfterFunc(time.Second, func() { s.disp.enqueue(t) })
 		return
 	}
 	if !started {
