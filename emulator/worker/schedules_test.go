@@ -1,8 +1,6 @@
 package worker_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -63,20 +61,6 @@ func (h *harness) settleScheduler() {
 	h.code("witness", "true")
 	w := h.schedule(worker.NewSchedule{CodeName: "witness"})
 	h.waitRuns(w.ID, 1)
-}
-
-func zipOf(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, body := range files {
-		w, err := zw.Create(name)
-		require.NoError(t, err)
-		_, err = w.Write([]byte(body))
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
 }
 
 func TestSchedule_Fire(t *testing.T) {

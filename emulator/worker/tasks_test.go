@@ -16,6 +16,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/internal/runtimetest"
 )
 
 func TestDispatch_Order(t *testing.T) {
@@ -544,7 +545,7 @@ func TestTask_Environment(t *testing.T) {
 		h := h.on(t)
 		script := `echo "args: $*"; echo "payload: $(cat "$PAYLOAD_FILE")"; echo "config: $(cat "$CONFIG_FILE")"; ` +
 			`echo "id: $TASK_ID"; echo "pwd: $(pwd)"; echo "dir: $TASK_DIR"; echo "env: $IRON_HOST $IRON_TOKEN $IRON_PROJECT_ID $MINE"; cat data.txt`
-		zip := zipOf(t, map[string]string{"run.sh": script, "data.txt": "from the zip\n"})
+		zip := runtimetest.Zip(t, map[string]string{"run.sh": script, "data.txt": "from the zip\n"})
 		_, err := h.svc.UploadCode(context.Background(), project, worker.CodeUpload{Name: "zipped", Runtime: "sh",
 			FileName: "run.sh", Config: "cfg", EnvVars: map[string]string{"MINE": "mine"}, Zip: zip})
 		require.NoError(t, err)

@@ -1,14 +1,10 @@
 package docker
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/internal/dockertest"
+	"github.com/ironlocal/ironlocal/internal/runtimetest"
 )
 
 // fixtureImage is built from fixtures/worker once per test binary.
@@ -51,34 +48,6 @@ func randomID(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-// buffer is an io.Writer safe for concurrent use that signals when its
-// content first contains want.
-type buffer struct {
-	mu   sync.Mutex
-	b    bytes.Buffer
-	want string
-	seen chan struct{}
-}
-
-func newBuffer(want string) *buffer { return &buffer{want: want, seen: make(chan struct{})} }
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n, err := b.b.Write(p)
-	if b.want != "" && strings.Contains(b.b.String(), b.want) {
-		b.want = ""
-		close(b.seen)
-	}
-	return n, err
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 type result struct {
 	res            emulator.ExitResult
 	stdout, stderr string
@@ -86,7 +55,7 @@ type result struct {
 
 func runTask(t *testing.T, ctx context.Context, r *Runtime, spec emulator.TaskSpec) result {
 	t.Helper()
-	stdout, stderr := newBuffer(""), newBuffer("")
+	stdout, stderr := runtimetest.NewBuffer(""), runtimetest.NewBuffer("")
 	res, err := r.Run(ctx, spec, emulator.Output{Stdout: stdout, Stderr: stderr})
 	require.NoError(t, err)
 	return result{res, stdout.String(), stderr.String()}
@@ -101,20 +70,6 @@ func containersOf(t *testing.T, r *Runtime, taskID string) []container.Summary {
 	})
 	require.NoError(t, err)
 	return list.Items
-}
-
-func codeZip(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, body := range files {
-		w, err := zw.Create(name)
-		require.NoError(t, err)
-		_, err = w.Write([]byte(body))
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
 }
 
 func TestRuntime_Run(t *testing.T) {
@@ -156,7 +111,7 @@ func TestRuntime_Run(t *testing.T) {
 		spec := task(`{"sleep_ms":120000}`)
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		stdout := newBuffer("hello from task")
+		stdout := runtimetest.NewBuffer("hello from task")
 		done := make(chan emulator.ExitResult, 1)
 		go func() {
 			res, err := r.Run(ctx, spec, emulator.Output{Stdout: stdout})
@@ -165,7 +120,7 @@ func TestRuntime_Run(t *testing.T) {
 			}
 			done <- res
 		}()
-		<-stdout.seen
+		<-stdout.Seen
 		cancel()
 		res := <-done
 		require.True(t, res.Stopped, "result %+v", res)
@@ -193,7 +148,7 @@ func TestRuntime_Run(t *testing.T) {
 	t.Run("files visible and task dir writable", func(t *testing.T) {
 		spec := task(`{"print_files":["/mnt/iron/payload.json","/mnt/iron/config","data.txt","sub/more.txt"],"write_file":"sub/new.txt"}`)
 		spec.Config = []byte("key=value")
-		spec.CodeZip = codeZip(t, map[string]string{"data.txt": "from the zip", "sub/more.txt": "nested"})
+		spec.CodeZip = runtimetest.Zip(t, map[string]string{"data.txt": "from the zip", "sub/more.txt": "nested"})
 		got := runTask(t, t.Context(), r, spec)
 		require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
 		require.Contains(t, got.stdout, "file /mnt/iron/payload.json: "+string(spec.Payload)+"\n")
@@ -236,7 +191,7 @@ func TestRuntime_Run(t *testing.T) {
 		spec.CPUs = 0.5
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		stdout := newBuffer("hello from task")
+		stdout := runtimetest.NewBuffer("hello from task")
 		done := make(chan emulator.ExitResult, 1)
 		go func() {
 			res, err := r.Run(ctx, spec, emulator.Output{Stdout: stdout})
@@ -246,7 +201,7 @@ func TestRuntime_Run(t *testing.T) {
 			done <- res
 		}()
 		defer func() { cancel(); <-done }()
-		<-stdout.seen
+		<-stdout.Seen
 
 		list := containersOf(t, r, spec.TaskID)
 		require.Len(t, list, 1)

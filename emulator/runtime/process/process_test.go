@@ -11,47 +11,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/internal/runtimetest"
 )
-
-// buffer is an io.Writer safe for the runtime's copying goroutines that
-// signals when its content first contains want.
-type buffer struct {
-	mu   sync.Mutex
-	b    bytes.Buffer
-	want string
-	seen chan struct{}
-}
-
-func newBuffer(want string) *buffer { return &buffer{want: want, seen: make(chan struct{})} }
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n, err := b.b.Write(p)
-	if b.want != "" && strings.Contains(b.b.String(), b.want) {
-		b.want = ""
-		close(b.seen)
-	}
-	return n, err
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // run runs spec on a fresh runtime and returns the result and both streams.
 func run(t *testing.T, ctx context.Context, spec emulator.TaskSpec) (emulator.ExitResult, string, string) {
 	t.Helper()
-	stdout, stderr := newBuffer(""), newBuffer("")
+	stdout, stderr := runtimetest.NewBuffer(""), runtimetest.NewBuffer("")
 	res, err := New(Options{Dir: t.TempDir()}).Run(ctx, spec, emulator.Output{Stdout: stdout, Stderr: stderr})
 	require.NoError(t, err)
 	return res, stdout.String(), stderr.String()
@@ -110,7 +82,7 @@ func TestRuntime_Run(t *testing.T) {
 	t.Run("ctx cancel stops the task", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		stdout := newBuffer("started")
+		stdout := runtimetest.NewBuffer("started")
 		done := make(chan emulator.ExitResult, 1)
 		go func() {
 			res, err := New(Options{Dir: t.TempDir()}).Run(ctx, emulator.TaskSpec{
@@ -122,7 +94,7 @@ func TestRuntime_Run(t *testing.T) {
 			}
 			done <- res
 		}()
-		<-stdout.seen
+		<-stdout.Seen
 		cancel()
 		res := <-done
 		require.True(t, res.Stopped, "result %+v", res)
