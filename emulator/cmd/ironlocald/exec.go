@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ironlocal/ironlocal/emulator/daemon"
 	"github.com/ironlocal/ironlocal/emulator/seed"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -44,13 +46,16 @@ func runExec(args []string) int {
 		}
 		return os.Getenv(k)
 	}
-	cfg, err := parseConfig(flags, getenv)
+	cfg, err := daemon.Parse("ironlocald exec", flags, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ironlocald exec:", err)
 		return 2
 	}
-	logger := newLogger(cfg.logLevel)
-	srv, err := server.Start(cfg.options(logger))
+	logger := cfg.Logger()
+	srv, err := server.Start(cfg.Options(logger))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ironlocald exec:", err)
 		return 1
@@ -68,15 +73,9 @@ func runExec(args []string) int {
 }
 
 // childEnv is the caller's environment plus what the Iron clients read.
-func childEnv(c config, srv *server.Server) []string {
-	host, port := hostPort(srv.URL())
-	token, project := "ironlocal", seed.DefaultProject
-	if ts := splitList(c.tokens); len(ts) > 0 {
-		token = ts[0]
-	}
-	if ps := splitList(c.projects); len(ps) > 0 {
-		project = ps[0]
-	}
+func childEnv(c daemon.Config, srv *server.Server) []string {
+	host, port := daemon.HostPort(srv.URL())
+	token, project := c.Token("ironlocal"), c.Project(seed.DefaultProject)
 	return append(os.Environ(),
 		"IRON_HOST="+host, "IRON_PORT="+port, "IRON_SCHEME=http", "IRON_PROTOCOL=http",
 		"IRON_TOKEN="+token, "IRON_PROJECT_ID="+project, "IRONLOCAL_URL="+srv.URL())
