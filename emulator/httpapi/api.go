@@ -64,6 +64,9 @@ type Config struct {
 	Faults *fault.Injector
 	Bus    *emulator.Bus
 	Auth   Auth
+	// Guard refuses foreign Host names and cross-site browser requests on
+	// every route (README "Security").
+	Guard  Guard
 	Logger *slog.Logger
 }
 
@@ -114,6 +117,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeMsg(w, http.StatusInternalServerError, "Internal error")
 		}
 	}()
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := a.cfg.Guard.check(r); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	// iron_mq_java tunnels DELETE and PATCH through POST (spec §1.3).
 	if r.Method == http.MethodPost {
 		if o := strings.ToUpper(r.Header.Get("X-HTTP-Method-Override")); o == http.MethodDelete || o == http.MethodPatch {
@@ -181,9 +189,21 @@ func isIronPath(p string) bool {
 	return strings.HasPrefix(p, "/1/") || strings.HasPrefix(p, "/2/") || strings.HasPrefix(p, "/3/")
 }
 
-// authenticate checks the OAuth token (header or ?oauth=) and, in strict
-// mode, the project (spec §1.2).
-func (a *API) authenticate(r *http.Request) error {
+// controlPlane wraps a /_ironlocal route: in strict mode it needs one of
+// the configured tokens too, as the Iron routes do (any project).
+func (a *API) controlPlane(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if tokens := a.cfg.Auth.Tokens; len(tokens) > 0 && !oneOf(requestToken(r), tokens, true) {
+			writeMsg(w, http.StatusUnauthorized, "Invalid authentication: the control plane needs one of the configured tokens in strict mode (Authorization: OAuth <token> or ?oauth=)")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// requestToken is the OAuth token of a request: the Authorization header
+// (OAuth, JWT or Bearer) or else ?oauth=.
+func requestToken(r *http.Request) string {
 	token := r.URL.Query().Get("oauth")
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, value, _ := strings.Cut(strings.TrimSpace(h), " ")
@@ -191,6 +211,13 @@ func (a *API) authenticate(r *http.Request) error {
 			token = strings.TrimSpace(value)
 		}
 	}
+	return token
+}
+
+// authenticate checks the OAuth token (header or ?oauth=) and, in strict
+// mode, the project (spec §1.2).
+func (a *API) authenticate(r *http.Request) error {
+	token := requestToken(r)
 	if token == "" && isPushAck(r) {
 		return nil // the reservation id is the capability (spec §2.6)
 	}

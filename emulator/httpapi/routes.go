@@ -80,6 +80,7 @@ func (a *API) routes() {
 
 	// Control plane (README "Control plane").
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/{schedule_id}/run", a.handleScheduleRun)
+	m.HandleFunc("PATCH /_ironlocal/codes/{pid}/{code_id}", a.handleCodeSettings)
 	m.HandleFunc("GET /_ironlocal/wait-idle", a.handleWaitIdle)
 	m.HandleFunc("GET /_ironlocal/snapshot", a.handleSnapshotExport)
 	m.HandleFunc("POST /_ironlocal/snapshot", a.handleSnapshotSave)
@@ -96,13 +97,18 @@ func (a *API) routes() {
 }
 
 // router registers routes on the API's mux, wrapping the Iron API routes
-// (/1, /2, /3) with authentication and fault injection.
+// (/1, /2, /3) with authentication and fault injection, and the control
+// plane with strict mode's token check. (Every route, /version included,
+// is behind the Guard in ServeHTTP.)
 type router struct{ a *API }
 
 func (rt router) HandleFunc(pattern string, h http.HandlerFunc) {
 	_, path, _ := strings.Cut(pattern, " ")
-	if isIronPath(path) {
+	switch {
+	case isIronPath(path):
 		h = rt.a.iron(h)
+	case strings.HasPrefix(path, "/_ironlocal/"):
+		h = rt.a.controlPlane(h)
 	}
 	rt.a.mux.HandleFunc(pattern, h)
 }

@@ -58,6 +58,16 @@ type Options struct {
 	// store. A bad seed fails Start and loads nothing.
 	Seed string
 
+	// AllowHosts are host names accepted in the Host header besides the
+	// loopback names, the listen address and the host tasks are given
+	// (".example.test" accepts subdomains, "*" any name); AllowOrigins are
+	// browser origins allowed to call the API cross-origin. README "Security".
+	AllowHosts   []string
+	AllowOrigins []string
+	// MaxConnections caps open HTTP connections; 0 = DefaultMaxConnections
+	// (lowered to fit the file-descriptor limit).
+	MaxConnections int
+
 	Logger *slog.Logger
 }
 

@@ -45,7 +45,7 @@ type Server struct {
 	http    *http.Server
 	ln      net.Listener
 
-	fresh map[net.Conn]struct{} // connections that have not sent a request yet
+	conns *connLimiter // caps and tracks the listener's connections
 
 	ctx    context.Context // ends when Close begins
 	cancel context.CancelFunc
@@ -130,14 +130,15 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
 		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s}, Faults: s.faults,
-		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Logger: opts.Logger})
+		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Guard: s.guard(), Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)
 	}
-	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.trackConn}
+	s.conns = newConnLimiter(ln, maxConnections(opts.MaxConnections), s.connRefused())
+	s.http = &http.Server{Handler: bodyDeadline(s.api), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout,
+		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.conns.track}
 	s.goBackground("http", func(ctx context.Context) {
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.Serve(s.conns); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	})
@@ -223,7 +224,7 @@ func (s *Server) Close(ctx context.Context) error {
 		s.closed = true
 		s.mu.Unlock()
 		s.api.Close()
-		s.closeUnusedConns()
+		s.conns.closeUnused()
 		errHTTP := s.http.Shutdown(ctx)
 		s.cancel()
 		s.wg.Wait()
@@ -318,32 +319,6 @@ func (c control) AdvanceClock(d time.Duration, at time.Time) (time.Time, error) 
 	}
 	c.s.bus.Publish(emulator.Event{Type: emulator.EventClockChanged, At: now})
 	return now, nil
-}
-
-// trackConn remembers connections that have not sent a request yet: Shutdown
-// would wait 5 s for each before treating it as idle (clients open spare
-// connections ahead of need).
-func (s *Server) trackConn(c net.Conn, state http.ConnState) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fresh == nil {
-		s.fresh = map[net.Conn]struct{}{}
-	}
-	if state == http.StateNew {
-		s.fresh[c] = struct{}{}
-	} else {
-		delete(s.fresh, c)
-	}
-}
-
-// closeUnusedConns closes connections that never sent a request.
-func (s *Server) closeUnusedConns() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.fresh {
-		_ = c.Close()
-	}
-	s.fresh = nil
 }
 
 func (s *Server) removeTempDir() {
