@@ -38,6 +38,9 @@ type Config struct {
 	Labels       string // KEY=VALUE,…
 	NoIronEnv    bool
 	Seed         string
+	AllowHosts   string // comma-separated
+	AllowOrigins string // comma-separated
+	MaxConns     int
 }
 
 // Register adds the daemon's flags to fs, their defaults read from the
@@ -74,6 +77,9 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.Network, "docker-network", env("DOCKER_NETWORK", ""), "task containers' network mode: host (default), container:self (share this container's network, when ironlocal itself runs in a container), container:<id> or a network (IRONLOCAL_DOCKER_NETWORK)")
 	fs.StringVar(&c.Labels, "container-labels", env("CONTAINER_LABELS", ""), "comma-separated KEY=VALUE labels for every task container (IRONLOCAL_CONTAINER_LABELS)")
 	fs.StringVar(&c.Seed, "seed", env("SEED", ""), "seed file (JSON, see fixtures/seed/) loaded into an empty store at start (IRONLOCAL_SEED)")
+	fs.StringVar(&c.AllowHosts, "allow-host", env("ALLOW_HOST", ""), "comma-separated extra host names accepted in the Host header (.example.test for subdomains, * for any: turns DNS-rebinding protection off) (IRONLOCAL_ALLOW_HOST)")
+	fs.StringVar(&c.AllowOrigins, "allow-origin", env("ALLOW_ORIGIN", ""), "comma-separated browser origins (http://localhost:3000) allowed to call ironlocal cross-origin (IRONLOCAL_ALLOW_ORIGIN)")
+	fs.IntVar(&c.MaxConns, "max-connections", envInt("MAX_CONNECTIONS"), "open HTTP connections at most; past it the longest-idle one is closed; 0 = 4096, lowered to fit the open-files limit (IRONLOCAL_MAX_CONNECTIONS)")
 	fs.BoolVar(&c.NoIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
 }
 
@@ -130,7 +136,8 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		Tokens: SplitList(c.Tokens), Projects: SplitList(c.Projects), VirtualClock: c.VirtualClock,
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
-		NoIronEnv: c.NoIronEnv, Seed: c.Seed, Logger: logger}
+		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
+		MaxConnections: c.MaxConns, Logger: logger}
 }
 
 // Logger is a text logger on stderr at the configured level.
