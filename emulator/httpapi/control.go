@@ -105,6 +105,7 @@ func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
 	flusher.Flush()
 	keepalive := time.NewTicker(15 * time.Second)
 	defer keepalive.Stop()
+	var reported uint64 // events dropped for this slow reader, already announced
 	for {
 		select {
 		case <-ctx.Done():
@@ -114,6 +115,12 @@ func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
 		case e, ok := <-sub.C:
 			if !ok {
 				return
+			}
+			// Announce events the bus dropped because this stream fell
+			// behind (of any type: some may not have matched the filter).
+			if d := sub.Dropped(); d > reported {
+				fmt.Fprintf(w, "event: %s\ndata: {\"type\":%q,\"missed\":%d}\n\n", eventMissed, eventMissed, d-reported)
+				reported = d
 			}
 			if !matches(e.Type, filters) {
 				continue
@@ -127,6 +134,10 @@ func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
 		flusher.Flush()
 	}
 }
+
+// eventMissed marks, in an event stream, events dropped because the
+// reader fell behind; its "missed" field counts them.
+const eventMissed = "stream.missed"
 
 func matches(t emulator.EventType, prefixes []string) bool {
 	if len(prefixes) == 0 {

@@ -1,0 +1,211 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// The control plane (/_ironlocal/…): health, reset, clock, idleness,
+// snapshots and fault injection.
+
+// Version is ironlocal's version; it answers as soon as every service
+// accepts requests. GET /version
+func (c *Client) Version(ctx context.Context) (string, error) {
+	var out struct {
+		Version string `json:"version"`
+	}
+	err := c.call(ctx, http.MethodGet, "/version", nil, &out)
+	return out.Version, err
+}
+
+// Health is the state of each part of ironlocal.
+type Health struct {
+	// Status is "ok" or "unavailable".
+	Status  string `json:"status"`
+	Version string `json:"version"`
+	// Services maps store, mq, cache and worker to "ok" or an error, and
+	// runtime to the task runtime in use ("docker" or "process").
+	Services map[string]string `json:"services"`
+}
+
+// OK reports whether every part can serve.
+func (h Health) OK() bool { return h.Status == "ok" }
+
+// Health reports the state of each part. When a part cannot serve, the
+// server answers 503: Health returns what it reported along with an
+// *Error. GET /_ironlocal/health
+func (c *Client) Health(ctx context.Context) (Health, error) {
+	const path = "/_ironlocal/health"
+	var h Health
+	req, err := c.request(ctx, http.MethodGet, path, nil, "")
+	if err != nil {
+		return h, err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return h, fmt.Errorf("GET %s: %w", path, err)
+	}
+	defer drain(resp.Body)
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusServiceUnavailable {
+		return h, errorFrom(resp, http.MethodGet, path)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		return h, fmt.Errorf("GET %s: decode answer: %w", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return h, &Error{Status: resp.StatusCode, Msg: fmt.Sprintf("ironlocal is %s: %v", h.Status, h.Services), Method: http.MethodGet, Path: path}
+	}
+	return h, nil
+}
+
+// Reset wipes all state (queues, caches, codes, tasks, schedules, faults)
+// and stops running tasks. POST /_ironlocal/reset
+func (c *Client) Reset(ctx context.Context) error {
+	return c.call(ctx, http.MethodPost, "/_ironlocal/reset", nil, nil)
+}
+
+// Clock is the emulator's clock.
+type Clock struct {
+	Now time.Time `json:"now"`
+	// Virtual is true with --virtual-clock: the clock moves only when told.
+	Virtual bool `json:"virtual"`
+}
+
+// Clock reads the emulator's clock. GET /_ironlocal/clock
+func (c *Client) Clock(ctx context.Context) (Clock, error) {
+	var out Clock
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/clock", nil, &out)
+	return out, err
+}
+
+// AdvanceClock moves a virtual clock forward by d (due delays, expiries
+// and schedules fire) and returns it. POST /_ironlocal/clock {"advance":…}
+func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) (Clock, error) {
+	var out Clock
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", map[string]string{"advance": d.String()}, &out)
+	return out, err
+}
+
+// SetClock moves a virtual clock forward to t. POST /_ironlocal/clock {"set":…}
+func (c *Client) SetClock(ctx context.Context, t time.Time) (Clock, error) {
+	var out Clock
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", map[string]string{"set": t.UTC().Format(time.RFC3339Nano)}, &out)
+	return out, err
+}
+
+// ErrNotIdle is returned (wrapped) by WaitIdle when work remains at its
+// timeout.
+var ErrNotIdle = errors.New("ironlocal is not idle")
+
+// WaitIdle blocks until no task is queued or running, no schedule is due
+// and no push delivery is in flight or due; when timeout passes first it
+// returns an error wrapping ErrNotIdle (and the server's *Error).
+// GET /_ironlocal/wait-idle?timeout=
+func (c *Client) WaitIdle(ctx context.Context, timeout time.Duration) error {
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/wait-idle?timeout="+url.QueryEscape(timeout.String()), nil, nil)
+	if StatusOf(err) == http.StatusRequestTimeout {
+		return fmt.Errorf("%w: %w", ErrNotIdle, err)
+	}
+	return err
+}
+
+// ExportSnapshot streams a snapshot of the whole state into w as it
+// arrives and returns the bytes written; wrap w to show progress.
+// GET /_ironlocal/snapshot
+func (c *Client) ExportSnapshot(ctx context.Context, w io.Writer) (int64, error) {
+	const path = "/_ironlocal/snapshot"
+	resp, err := c.send(ctx, c.stream, http.MethodGet, path, nil, "")
+	if err != nil {
+		return 0, err
+	}
+	defer drain(resp.Body)
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("GET %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// ImportSnapshot replaces the whole state with the snapshot read from r,
+// streamed as it is read (wrap r to show progress). size is its length,
+// or -1 when unknown. A damaged, truncated or newer snapshot is refused
+// (400) and nothing changes. PUT /_ironlocal/snapshot
+func (c *Client) ImportSnapshot(ctx context.Context, r io.Reader, size int64) error {
+	const path = "/_ironlocal/snapshot"
+	req, err := c.request(ctx, http.MethodPut, path, r, "application/octet-stream")
+	if err != nil {
+		return err
+	}
+	req.ContentLength = size
+	if size == 0 {
+		req.Body = http.NoBody
+	}
+	resp, err := c.do(c.stream, req)
+	if err != nil {
+		return err
+	}
+	drain(resp.Body)
+	return nil
+}
+
+// SaveSnapshot makes ironlocal write a snapshot to path on its own
+// filesystem (atomically). POST /_ironlocal/snapshot {"path":…}
+func (c *Client) SaveSnapshot(ctx context.Context, path string) error {
+	return c.call(ctx, http.MethodPost, "/_ironlocal/snapshot", map[string]string{"path": path}, nil)
+}
+
+// Fault is a fault-injection rule: matching Iron API requests answer
+// Status (when set) after Latency. Empty match fields match everything.
+type Fault struct {
+	ID string `json:"id,omitempty"`
+	// Service is "mq", "worker" or "cache".
+	Service   string `json:"service,omitempty"`
+	ProjectID string `json:"project_id,omitempty"`
+	// Resource is a queue, cache or code name.
+	Resource string `json:"resource,omitempty"`
+	Method   string `json:"method,omitempty"`
+	Status   int    `json:"status,omitempty"`
+	Msg      string `json:"msg,omitempty"`
+	// Latency is a Go duration such as "250ms".
+	Latency string `json:"latency,omitempty"`
+	// Times is how many requests the rule affects; 0 = all.
+	Times int `json:"times,omitempty"`
+	// Hits counts the requests it affected (read only).
+	Hits int64 `json:"hits,omitempty"`
+}
+
+// Faults lists the fault rules with their hit counts. GET /_ironlocal/faults
+func (c *Client) Faults(ctx context.Context) ([]Fault, error) {
+	var out struct {
+		Faults []Fault `json:"faults"`
+	}
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/faults", nil, &out)
+	return out.Faults, err
+}
+
+// AddFault installs a rule and returns it with its id.
+// POST /_ironlocal/faults
+func (c *Client) AddFault(ctx context.Context, f Fault) (Fault, error) {
+	f.ID, f.Hits = "", 0
+	var out struct {
+		Fault Fault `json:"fault"`
+	}
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/faults", f, &out)
+	return out.Fault, err
+}
+
+// DeleteFault removes one rule. DELETE /_ironlocal/faults/{id}
+func (c *Client) DeleteFault(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodDelete, "/_ironlocal/faults/"+esc(id), nil, nil)
+}
+
+// ClearFaults removes every rule. DELETE /_ironlocal/faults
+func (c *Client) ClearFaults(ctx context.Context) error {
+	return c.call(ctx, http.MethodDelete, "/_ironlocal/faults", nil, nil)
+}

@@ -1,0 +1,497 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// IronWorker v2: code packages, tasks and schedules of the client's project.
+
+// Code is a registered code package (a worker).
+type Code struct {
+	ID              string            `json:"id"`
+	ProjectID       string            `json:"project_id"`
+	Name            string            `json:"name"`
+	Rev             int               `json:"rev"`
+	LatestHistoryID string            `json:"latest_history_id"`
+	LatestChecksum  string            `json:"latest_checksum"`
+	CreatedAt       time.Time         `json:"created_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
+	Image           string            `json:"image"`
+	Command         string            `json:"command"`
+	Runtime         string            `json:"runtime"`
+	FileName        string            `json:"file_name"`
+	Stack           string            `json:"stack"`
+	Config          string            `json:"config"`
+	EnvVars         map[string]string `json:"env_vars"`
+	// MaxConcurrency: 0 = unlimited, -1 = paused.
+	MaxConcurrency  int     `json:"max_concurrency"`
+	Retries         int     `json:"retries"`
+	RetriesDelay    int     `json:"retries_delay"`
+	DefaultPriority int     `json:"default_priority"`
+	Memory          int64   `json:"memory"`
+	CPUs            float64 `json:"cpus"`
+}
+
+// Paused reports whether the code's task queue is paused.
+func (c Code) Paused() bool { return c.MaxConcurrency < 0 }
+
+// NewCode registers an image-based code package (or a new revision of the
+// one with the same name). Nil pointers keep the server's defaults.
+type NewCode struct {
+	Name    string            `json:"name"`
+	Image   string            `json:"image"`
+	Command string            `json:"command,omitempty"`
+	Config  string            `json:"config,omitempty"`
+	EnvVars map[string]string `json:"env_vars,omitempty"`
+	// MaxConcurrency: 0 = unlimited, -1 = paused.
+	MaxConcurrency  *int     `json:"max_concurrency,omitempty"`
+	Retries         *int     `json:"retries,omitempty"`
+	RetriesDelay    *int     `json:"retries_delay,omitempty"`
+	DefaultPriority *int     `json:"default_priority,omitempty"`
+	Memory          *int64   `json:"memory,omitempty"` // MB
+	CPUs            *float64 `json:"cpus,omitempty"`
+}
+
+// CodeSettings changes a code package's settings without a new revision.
+// Nil fields are left as they are; EnvVars, when not nil, replaces every
+// variable (an empty map removes them all).
+type CodeSettings struct {
+	// MaxConcurrency: 0 = unlimited, -1 = paused.
+	MaxConcurrency  *int              `json:"max_concurrency,omitempty"`
+	Retries         *int              `json:"retries,omitempty"`
+	RetriesDelay    *int              `json:"retries_delay,omitempty"`
+	DefaultPriority *int              `json:"default_priority,omitempty"`
+	EnvVars         map[string]string `json:"env_vars,omitzero"`
+	Memory          *int64            `json:"memory,omitempty"` // MB
+	CPUs            *float64          `json:"cpus,omitempty"`
+}
+
+// Page selects a page of a worker list: Page is 0-based, PerPage 1–100
+// (0 = the server's 30).
+type Page struct {
+	Page, PerPage int
+}
+
+func (p Page) query(q url.Values) {
+	if p.Page > 0 {
+		q.Set("page", strconv.Itoa(p.Page))
+	}
+	if p.PerPage > 0 {
+		q.Set("per_page", strconv.Itoa(p.PerPage))
+	}
+}
+
+// withQuery appends q to path when it is not empty.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// Codes lists code packages by name. GET /2/projects/{pid}/codes
+func (c *Client) Codes(ctx context.Context, p Page) ([]Code, error) {
+	q := url.Values{}
+	p.query(q)
+	var out struct {
+		Codes []Code `json:"codes"`
+	}
+	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/codes", q), nil, &out)
+	return out.Codes, err
+}
+
+// Code returns a code package by id. GET /2/projects/{pid}/codes/{id}
+func (c *Client) Code(ctx context.Context, id string) (Code, error) {
+	var out Code
+	err := c.call(ctx, http.MethodGet, c.pp("2")+"/codes/"+esc(id), nil, &out)
+	return out, err
+}
+
+// RegisterCode registers an image-based code package, or a new revision of
+// the package with that name, as JSON (no zip). POST /2/projects/{pid}/codes
+func (c *Client) RegisterCode(ctx context.Context, nc NewCode) (Code, error) {
+	var out Code
+	err := c.call(ctx, http.MethodPost, c.pp("2")+"/codes", nc, &out)
+	return out, err
+}
+
+// UpdateCode changes a code package's settings in place (same revision)
+// and returns it. PATCH /_ironlocal/codes/{pid}/{id}
+func (c *Client) UpdateCode(ctx context.Context, id string, s CodeSettings) (Code, error) {
+	var out Code
+	err := c.call(ctx, http.MethodPatch, "/_ironlocal/codes/"+esc(c.project)+"/"+esc(id), s, &out)
+	return out, err
+}
+
+// DeleteCode removes a code package (its tasks stay listed).
+// DELETE /2/projects/{pid}/codes/{id}
+func (c *Client) DeleteCode(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodDelete, c.pp("2")+"/codes/"+esc(id), nil, nil)
+}
+
+// PauseCode stops dispatching the code's tasks; queued ones stay queued.
+// POST /2/projects/{pid}/codes/{id}/pause_task_queue
+func (c *Client) PauseCode(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, c.pp("2")+"/codes/"+esc(id)+"/pause_task_queue", nil, nil)
+}
+
+// ResumeCode restarts dispatching the code's tasks.
+// POST /2/projects/{pid}/codes/{id}/resume_task_queue
+func (c *Client) ResumeCode(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, c.pp("2")+"/codes/"+esc(id)+"/resume_task_queue", nil, nil)
+}
+
+// CodeRevision is one upload of a code package.
+type CodeRevision struct {
+	ID        string    `json:"id"`
+	CodeID    string    `json:"code_id"`
+	Name      string    `json:"name"`
+	Rev       int       `json:"rev"`
+	Checksum  string    `json:"checksum"`
+	CodeSize  int64     `json:"code_size"`
+	Image     string    `json:"image"`
+	Command   string    `json:"command"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CodeRevisions lists a code package's revisions, newest first.
+// GET /2/projects/{pid}/codes/{id}/revisions
+func (c *Client) CodeRevisions(ctx context.Context, id string, p Page) ([]CodeRevision, error) {
+	q := url.Values{}
+	p.query(q)
+	var out struct {
+		Revisions []CodeRevision `json:"revisions"`
+	}
+	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/codes/"+esc(id)+"/revisions", q), nil, &out)
+	return out.Revisions, err
+}
+
+// TaskStatus is a task's state: queued, running, complete, error,
+// cancelled, killed or timeout.
+type TaskStatus string
+
+const (
+	TaskQueued    TaskStatus = "queued"
+	TaskRunning   TaskStatus = "running"
+	TaskComplete  TaskStatus = "complete"
+	TaskError     TaskStatus = "error"
+	TaskCancelled TaskStatus = "cancelled"
+	TaskKilled    TaskStatus = "killed"
+	TaskTimeout   TaskStatus = "timeout"
+)
+
+// TaskStatuses lists every status.
+var TaskStatuses = []TaskStatus{TaskQueued, TaskRunning, TaskComplete, TaskError, TaskCancelled, TaskKilled, TaskTimeout}
+
+// Terminal reports whether a task in this status will never run again.
+func (s TaskStatus) Terminal() bool { return s != TaskQueued && s != TaskRunning }
+
+// Task is one run of a code package.
+type Task struct {
+	ID             string     `json:"id"`
+	ProjectID      string     `json:"project_id"`
+	CodeID         string     `json:"code_id"`
+	CodeHistoryID  string     `json:"code_history_id"`
+	CodeName       string     `json:"code_name"`
+	CodeRev        string     `json:"code_rev"`
+	Status         TaskStatus `json:"status"`
+	Msg            string     `json:"msg"`
+	Payload        string     `json:"payload"`
+	Priority       int        `json:"priority"`
+	Timeout        int        `json:"timeout"` // seconds
+	Delay          int        `json:"delay"`   // seconds
+	Cluster        string     `json:"cluster"`
+	Label          string     `json:"label"`
+	ScheduleID     string     `json:"schedule_id"`
+	Percent        int        `json:"percent"`
+	Duration       int64      `json:"duration"` // milliseconds
+	RunTimes       int        `json:"run_times"`
+	LogSize        int64      `json:"log_size"`
+	RetryCount     int        `json:"retry_count"`
+	OriginalTaskID string     `json:"original_task_id"`
+	RetryTaskID    string     `json:"retry_task_id"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	StartTime      time.Time  `json:"start_time"`
+	EndTime        time.Time  `json:"end_time"`
+}
+
+// TaskQuery filters a task list. Empty fields match everything; several
+// statuses match any of them.
+type TaskQuery struct {
+	CodeName string
+	Statuses []TaskStatus
+	Label    string
+	Cluster  string
+	// From and To bound created_at (whole seconds); zero = open.
+	From, To time.Time
+	Page
+}
+
+// Tasks lists tasks newest first. The Iron API pages at most 100 × 100
+// tasks deep; TasksAfter walks any number. GET /2/projects/{pid}/tasks
+func (c *Client) Tasks(ctx context.Context, tq TaskQuery) ([]Task, error) {
+	q := url.Values{}
+	tq.Page.query(q)
+	if tq.CodeName != "" {
+		q.Set("code_name", tq.CodeName)
+	}
+	if tq.Label != "" {
+		q.Set("label", tq.Label)
+	}
+	if tq.Cluster != "" {
+		q.Set("cluster", tq.Cluster)
+	}
+	if !tq.From.IsZero() {
+		q.Set("from_time", strconv.FormatInt(tq.From.Unix(), 10))
+	}
+	if !tq.To.IsZero() {
+		q.Set("to_time", strconv.FormatInt(tq.To.Unix(), 10))
+	}
+	for _, s := range tq.Statuses {
+		q.Set(string(s), "1")
+	}
+	var out struct {
+		Tasks []Task `json:"tasks"`
+	}
+	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/tasks", q), nil, &out)
+	return out.Tasks, err
+}
+
+// Task returns a task by id. GET /2/projects/{pid}/tasks/{id}
+func (c *Client) Task(ctx context.Context, id string) (Task, error) {
+	var out Task
+	err := c.call(ctx, http.MethodGet, c.pp("2")+"/tasks/"+esc(id), nil, &out)
+	return out, err
+}
+
+// NewTask queues a task of a code package. Zero Delay and Timeout mean none
+// and the default (3600 s); a nil Priority takes the code's default.
+type NewTask struct {
+	CodeName string `json:"code_name"`
+	Payload  string `json:"payload"`
+	// Priority is 0, 1 or 2 (2 runs first).
+	Priority *int   `json:"priority,omitempty"`
+	Delay    int    `json:"delay,omitempty"`   // seconds before it may run
+	Timeout  int    `json:"timeout,omitempty"` // seconds
+	Cluster  string `json:"cluster,omitempty"`
+	Label    string `json:"label,omitempty"`
+}
+
+// idsAnswer is the {"tasks":[{"id":…}]} / {"schedules":[…]} answer.
+type idsAnswer struct {
+	Tasks     []struct{ ID string } `json:"tasks"`
+	Schedules []struct{ ID string } `json:"schedules"`
+}
+
+func firstID(list []struct{ ID string }) (string, error) {
+	if len(list) == 0 {
+		return "", errors.New("ironlocal answered without an id")
+	}
+	return list[0].ID, nil
+}
+
+// QueueTask queues one task and returns its id. POST /2/projects/{pid}/tasks
+func (c *Client) QueueTask(ctx context.Context, t NewTask) (string, error) {
+	ids, err := c.QueueTasks(ctx, []NewTask{t})
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// QueueTasks queues up to 100 tasks at once (all or none) and returns
+// their ids in order. POST /2/projects/{pid}/tasks
+func (c *Client) QueueTasks(ctx context.Context, ts []NewTask) ([]string, error) {
+	var out idsAnswer
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks", map[string]any{"tasks": ts}, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Tasks) != len(ts) {
+		return nil, errors.New("ironlocal answered with a different number of task ids")
+	}
+	ids := make([]string, len(out.Tasks))
+	for i, t := range out.Tasks {
+		ids[i] = t.ID
+	}
+	return ids, nil
+}
+
+// CancelTask cancels a queued or running task (a finished one keeps its
+// status). POST /2/projects/{pid}/tasks/{id}/cancel
+func (c *Client) CancelTask(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/cancel", nil, nil)
+}
+
+// RetryTask queues a copy of a task (in any state) after delay seconds and
+// returns the new task's id. POST /2/projects/{pid}/tasks/{id}/retry
+func (c *Client) RetryTask(ctx context.Context, id string, delay int) (string, error) {
+	var out idsAnswer
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/retry", map[string]int{"delay": delay}, &out); err != nil {
+		return "", err
+	}
+	return firstID(out.Tasks)
+}
+
+// TaskLog returns a task's stdout and stderr. Unless ironlocal runs with
+// --live-logs, a task that has not finished answers 404.
+// GET /2/projects/{pid}/tasks/{id}/log
+func (c *Client) TaskLog(ctx context.Context, id string) (string, error) {
+	path := c.pp("2") + "/tasks/" + esc(id) + "/log"
+	resp, err := c.send(ctx, c.hc, http.MethodGet, path, nil, "")
+	if err != nil {
+		return "", err
+	}
+	defer drain(resp.Body)
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		return "", errors.Join(errors.New("GET "+path+": read log"), err)
+	}
+	return b.String(), nil
+}
+
+// SetTaskProgress records a task's progress (percent 0–100 and a message).
+// POST /2/projects/{pid}/tasks/{id}/progress
+func (c *Client) SetTaskProgress(ctx context.Context, id string, percent int, msg string) error {
+	return c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/progress",
+		map[string]any{"percent": percent, "msg": msg}, nil)
+}
+
+// ScheduleStatus is a schedule's state: scheduled, complete or cancelled.
+type ScheduleStatus string
+
+const (
+	ScheduleActive    ScheduleStatus = "scheduled"
+	ScheduleComplete  ScheduleStatus = "complete"
+	ScheduleCancelled ScheduleStatus = "cancelled"
+)
+
+// Schedule queues tasks of a code package over time.
+type Schedule struct {
+	ID             string         `json:"id"`
+	ProjectID      string         `json:"project_id"`
+	CodeName       string         `json:"code_name"`
+	Name           string         `json:"name"`
+	Payload        string         `json:"payload"`
+	Status         ScheduleStatus `json:"status"`
+	Msg            string         `json:"msg"`
+	StartAt        time.Time      `json:"start_at"`
+	EndAt          time.Time      `json:"end_at"`
+	NextStart      time.Time      `json:"next_start"`
+	LastRunTime    time.Time      `json:"last_run_time"`
+	RunEvery       int            `json:"run_every"` // seconds
+	RunTimes       int            `json:"run_times"` // 0 = unlimited
+	RunCount       int            `json:"run_count"`
+	Cron           string         `json:"cron"`
+	Priority       int            `json:"priority"`
+	Timeout        int            `json:"timeout"`
+	TaskDelay      int            `json:"task_delay"`
+	Cluster        string         `json:"cluster"`
+	Label          string         `json:"label"`
+	MaxConcurrency int            `json:"max_concurrency"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+}
+
+// NewSchedule creates a schedule. Zero fields take the server's defaults:
+// start now (or after Delay), run once unless RunEvery or Cron is set,
+// unlimited runs, no end, the code's default priority, timeout 3600 s.
+type NewSchedule struct {
+	CodeName string    `json:"code_name"`
+	Name     string    `json:"name,omitempty"`
+	Payload  string    `json:"payload"`
+	StartAt  time.Time `json:"start_at,omitzero"`
+	EndAt    time.Time `json:"end_at,omitzero"`
+	// Delay is seconds before the first run when StartAt is zero.
+	Delay int `json:"delay,omitempty"`
+	// RunEvery is seconds between runs (≥ 60).
+	RunEvery int `json:"run_every,omitempty"`
+	// RunTimes is the most runs; 0 = unlimited.
+	RunTimes int `json:"run_times,omitempty"`
+	// Cron is a 5-field cron expression (an ironlocal extension).
+	Cron           string `json:"cron,omitempty"`
+	Priority       *int   `json:"priority,omitempty"`
+	Timeout        int    `json:"timeout,omitempty"`
+	TaskDelay      int    `json:"task_delay,omitempty"`
+	Cluster        string `json:"cluster,omitempty"`
+	Label          string `json:"label,omitempty"`
+	MaxConcurrency int    `json:"max_concurrency,omitempty"`
+}
+
+// ScheduleUpdate changes a schedule: nil fields stay as they are. RunEvery
+// 0 makes it run once, RunTimes 0 unlimited, Cron "" removes the cron
+// expression. An end time cannot be removed.
+type ScheduleUpdate struct {
+	Name           *string    `json:"name,omitempty"`
+	Payload        *string    `json:"payload,omitempty"`
+	StartAt        *time.Time `json:"start_at,omitempty"`
+	EndAt          *time.Time `json:"end_at,omitempty"`
+	RunEvery       *int       `json:"run_every,omitempty"`
+	RunTimes       *int       `json:"run_times,omitempty"`
+	Cron           *string    `json:"cron,omitempty"`
+	Priority       *int       `json:"priority,omitempty"`
+	Timeout        *int       `json:"timeout,omitempty"`
+	TaskDelay      *int       `json:"task_delay,omitempty"`
+	Cluster        *string    `json:"cluster,omitempty"`
+	Label          *string    `json:"label,omitempty"`
+	MaxConcurrency *int       `json:"max_concurrency,omitempty"`
+}
+
+// Ptr returns a pointer to v: Ptr(0) sets an optional field to zero.
+func Ptr[T any](v T) *T { return &v }
+
+// Schedules lists schedules, newest first. GET /2/projects/{pid}/schedules
+func (c *Client) Schedules(ctx context.Context, p Page) ([]Schedule, error) {
+	q := url.Values{}
+	p.query(q)
+	var out struct {
+		Schedules []Schedule `json:"schedules"`
+	}
+	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/schedules", q), nil, &out)
+	return out.Schedules, err
+}
+
+// Schedule returns a schedule by id. GET /2/projects/{pid}/schedules/{id}
+func (c *Client) Schedule(ctx context.Context, id string) (Schedule, error) {
+	var out Schedule
+	err := c.call(ctx, http.MethodGet, c.pp("2")+"/schedules/"+esc(id), nil, &out)
+	return out, err
+}
+
+// CreateSchedule creates a schedule and returns its id.
+// POST /2/projects/{pid}/schedules
+func (c *Client) CreateSchedule(ctx context.Context, s NewSchedule) (string, error) {
+	var out idsAnswer
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/schedules", map[string]any{"schedules": []NewSchedule{s}}, &out); err != nil {
+		return "", err
+	}
+	return firstID(out.Schedules)
+}
+
+// UpdateSchedule changes the set fields of u on a schedule.
+// PUT /2/projects/{pid}/schedules/{id}
+func (c *Client) UpdateSchedule(ctx context.Context, id string, u ScheduleUpdate) error {
+	return c.call(ctx, http.MethodPut, c.pp("2")+"/schedules/"+esc(id), u, nil)
+}
+
+// CancelSchedule stops a schedule. POST /2/projects/{pid}/schedules/{id}/cancel
+func (c *Client) CancelSchedule(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, c.pp("2")+"/schedules/"+esc(id)+"/cancel", nil, nil)
+}
+
+// RunSchedule queues a task of the schedule now, whatever its timing, and
+// returns the task's id. POST /_ironlocal/schedules/{pid}/{id}/run
+func (c *Client) RunSchedule(ctx context.Context, id string) (string, error) {
+	var out idsAnswer
+	if err := c.call(ctx, http.MethodPost, "/_ironlocal/schedules/"+esc(c.project)+"/"+esc(id)+"/run", nil, &out); err != nil {
+		return "", err
+	}
+	return firstID(out.Tasks)
+}
