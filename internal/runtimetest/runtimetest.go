@@ -1,6 +1,7 @@
 // Package runtimetest holds what tests of the task runtimes and the worker
 // share: a concurrency-safe output buffer that signals when some text
-// appears, and a zip builder for code packages. Only tests import it.
+// appears, and zip builders for code packages (zip bombs too). Only tests
+// import it.
 package runtimetest
 
 import (

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
+	"github.com/ironlocal/ironlocal/internal/runtimetest"
 )
 
 // These tests need no engine.
@@ -53,10 +56,11 @@ func TestTaskArchive(t *testing.T) {
 	}
 
 	t.Run("layout", func(t *testing.T) {
-		data, err := taskArchive(emulator.TaskSpec{
+		var data bytes.Buffer
+		err := writeTaskArchive(&data, emulator.TaskSpec{
 			Payload: []byte(`{"a":1}`),
 			CodeZip: zipOf(t, map[string]fs.FileMode{"run.sh": 0o755, "lib/data.txt": 0o644, "link": fs.ModeSymlink | 0o777}),
-		})
+		}, codezip.Limits{})
 		require.NoError(t, err)
 		require.Equal(t, map[string]entry{
 			"mnt/":                  {tar.TypeDir, 0o755, ""},
@@ -68,17 +72,64 @@ func TestTaskArchive(t *testing.T) {
 			"mnt/task/lib/":         {tar.TypeDir, 0o777, ""},
 			"mnt/task/lib/data.txt": {tar.TypeReg, 0o666, "x"},
 			"mnt/task/link":         {tar.TypeSymlink, 0o777, "x"},
-		}, read(t, data))
+		}, read(t, data.Bytes()))
 	})
 
 	t.Run("zip slip refused", func(t *testing.T) {
 		for _, name := range []string{"../evil", "/etc/evil", "a/../../evil"} {
 			t.Run(name, func(t *testing.T) {
-				_, err := taskArchive(emulator.TaskSpec{CodeZip: zipOf(t, map[string]fs.FileMode{name: 0o644})})
+				err := writeTaskArchive(io.Discard, emulator.TaskSpec{CodeZip: zipOf(t, map[string]fs.FileMode{name: 0o644})}, codezip.Limits{})
 				require.ErrorContains(t, err, "escapes")
 			})
 		}
 	})
+}
+
+// The archive streams: writing a zip that extracts to 64 MiB allocates a
+// small fraction of that (it used to be built in memory, zip and tar both).
+func TestTaskArchive_streams(t *testing.T) {
+	const size = 64 << 20
+	spec := emulator.TaskSpec{CodeZip: runtimetest.ZeroZip(t, "zeros.bin", size)}
+	var written countingWriter
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	err := writeTaskArchive(&written, spec, codezip.Limits{})
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	require.Greater(t, int64(written), int64(size))
+	allocated := after.TotalAlloc - before.TotalAlloc
+	require.Less(t, allocated, uint64(8<<20), "writing the task archive allocated %d bytes", allocated)
+}
+
+func TestTaskArchive_limits(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		zip     []byte
+		limits  codezip.Limits
+		wantErr string
+	}{
+		{name: "declared bytes over the limit", zip: runtimetest.ZeroZip(t, "a", 2<<20), limits: codezip.Limits{MaxBytes: 1 << 20},
+			wantErr: "extract code zip: the zip's files add up to 2 MiB, over the 1 MiB limit (--max-code-bytes)"},
+		{name: "entries over the limit", zip: runtimetest.ManyEntriesZip(t, 5), limits: codezip.Limits{MaxEntries: 4},
+			wantErr: "extract code zip: the zip has 5 entries, over the limit of 4 (--max-code-entries)"},
+		{name: "an entry larger than declared", zip: runtimetest.LyingZip(t, "bomb.bin", 16<<20, 1024),
+			wantErr: `extract code zip: entry "bomb.bin": holds more data than the 1024 bytes the zip declares for it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var written countingWriter
+			err := writeTaskArchive(&written, emulator.TaskSpec{CodeZip: tc.zip}, tc.limits)
+			require.EqualError(t, err, tc.wantErr)
+			require.Less(t, int64(written), int64(64<<10), "the archive went on after the limit")
+		})
+	}
+}
+
+type countingWriter int64
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	*w += countingWriter(len(p))
+	return len(p), nil
 }
 
 func TestRuntime_containerConfig(t *testing.T) {

@@ -1,7 +1,6 @@
 package docker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 )
 
 // Labels on every container this runtime creates.
@@ -59,6 +59,9 @@ type Options struct {
 	NetworkMode string
 	// Logger receives cleanup problems Run cannot return; nil discards.
 	Logger *slog.Logger
+	// CodeLimits bound what a task's code zip may extract to; zero fields
+	// take codezip's defaults. A zip over them fails the task.
+	CodeLimits codezip.Limits
 }
 
 // Runtime runs tasks in Docker containers. It is safe for concurrent use.
@@ -68,6 +71,7 @@ type Runtime struct {
 	labels   map[string]string
 	network  string
 	log      *slog.Logger
+	limits   codezip.Limits
 }
 
 var _ emulator.Runtime = (*Runtime)(nil)
@@ -91,7 +95,8 @@ func New(opts Options) (*Runtime, error) {
 	if network == "" {
 		network = "host"
 	}
-	return &Runtime{cli: cli, instance: opts.Instance, labels: maps.Clone(opts.Labels), network: network, log: log}, nil
+	return &Runtime{cli: cli, instance: opts.Instance, labels: maps.Clone(opts.Labels), network: network, log: log,
+		limits: opts.CodeLimits.OrDefaults()}, nil
 }
 
 // Name returns "docker".
@@ -146,9 +151,12 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	if err != nil {
 		return r.refused(ctx, "inspect image", err)
 	}
-	archive, err := taskArchive(spec)
-	if err != nil {
-		return startError(err.Error()), nil
+	// The zip's directory is checked before any container exists; the
+	// bytes themselves are counted while they stream into it.
+	if len(spec.CodeZip) > 0 {
+		if err := codezip.Check(spec.CodeZip, r.limits); err != nil {
+			return startError((&codeError{err}).Error()), nil
+		}
 	}
 
 	// From here on calls ignore ctx's cancel: a container created while ctx
@@ -177,11 +185,8 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}()
 
-	if _, err := r.cli.CopyToContainer(bg, id, client.CopyToContainerOptions{
-		DestinationPath: "/",
-		Content:         bytes.NewReader(archive),
-	}); err != nil {
-		return r.refused(ctx, "copy task files into container", err)
+	if res, failed, err := r.copyTaskFiles(ctx, bg, id, spec); failed {
+		return res, err
 	}
 	if ctx.Err() != nil {
 		return stopped(), nil
@@ -203,6 +208,39 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	}
 	started = true
 	return r.supervise(ctx, id, spec, attached.Reader, wait, out)
+}
+
+// errEngineStopped ends the task archive's writer when the engine has
+// stopped reading it.
+var errEngineStopped = errors.New("the engine stopped reading the task files")
+
+// copyTaskFiles streams the task archive into container id as it is built,
+// so memory stays small whatever the code zip holds. failed reports that
+// Run must end with res and err: a code zip that cannot be extracted is
+// the task's start error, an engine failure is refused's answer.
+func (r *Runtime) copyTaskFiles(ctx, bg context.Context, id string, spec emulator.TaskSpec) (res emulator.ExitResult, failed bool, err error) {
+	pr, pw := io.Pipe()
+	written := make(chan error, 1)
+	go func() {
+		err := writeTaskArchive(pw, spec, r.limits)
+		pw.CloseWithError(err) // nil: the engine reads EOF
+		written <- err
+	}()
+	_, copyErr := r.cli.CopyToContainer(bg, id, client.CopyToContainerOptions{DestinationPath: "/", Content: pr})
+	pr.CloseWithError(errEngineStopped) // unblocks the writer if the engine stopped early
+	archiveErr := <-written
+	var ce *codeError
+	switch {
+	case errors.As(archiveErr, &ce) && !errors.Is(archiveErr, errEngineStopped) && !errors.Is(archiveErr, io.ErrClosedPipe):
+		return startError(ce.Error()), true, nil
+	case copyErr != nil:
+		res, err = r.refused(ctx, "copy task files into container", copyErr)
+		return res, true, err
+	case archiveErr != nil:
+		res, err = r.refused(ctx, "copy task files into container", archiveErr)
+		return res, true, err
+	}
+	return emulator.ExitResult{}, false, nil
 }
 
 // supervise copies the attached output of the started container id and

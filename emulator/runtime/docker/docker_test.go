@@ -1,10 +1,13 @@
 package docker
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"runtime"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 	"github.com/ironlocal/ironlocal/internal/dockertest"
 	"github.com/ironlocal/ironlocal/internal/runtimetest"
 )
@@ -220,6 +224,65 @@ func TestRuntime_Run(t *testing.T) {
 		require.False(t, host.Privileged)
 		require.Empty(t, ins.Container.Mounts)
 	})
+}
+
+func TestRuntime_Run_codeLimits(t *testing.T) {
+	r := newRuntime(t, Options{CodeLimits: codezip.Limits{MaxBytes: 1 << 20, MaxEntries: 100}})
+	for _, tc := range []struct {
+		name      string
+		zip       []byte
+		wantError string
+	}{
+		{name: "declared sizes over the limit", zip: runtimetest.ZeroZip(t, "zeros.bin", 2<<20),
+			wantError: "extract code zip: the zip's files add up to 2 MiB, over the 1 MiB limit (--max-code-bytes)"},
+		{name: "too many entries", zip: runtimetest.ManyEntriesZip(t, 101),
+			wantError: "extract code zip: the zip has 101 entries, over the limit of 100 (--max-code-entries)"},
+		{name: "entry larger than its declared size", zip: runtimetest.LyingZip(t, "bomb.bin", 32<<20, 1024),
+			wantError: `extract code zip: entry "bomb.bin": holds more data than the 1024 bytes the zip declares for it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: fixtureImage, CodeZip: tc.zip}
+			got := runTask(t, t.Context(), r, spec)
+			require.Equal(t, emulator.ExitResult{ExitCode: -1, StartError: tc.wantError}, got.res)
+			require.Empty(t, containersOf(t, r, spec.TaskID), "container removed")
+		})
+	}
+}
+
+// The task archive streams into the container: a zip that extracts to
+// 64 MiB costs the emulator a fraction of that in memory (it was built in
+// memory whole, 1.7 GiB allocated for a 510 KB zip).
+func TestRuntime_Run_streamsCode(t *testing.T) {
+	r := newRuntime(t, Options{})
+	spec := emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: fixtureImage,
+		Payload: []byte(`{"print_files":["small.txt"]}`),
+		CodeZip: zipWith(t, runtimetest.ZeroZip(t, "zeros.bin", 64<<20), "small.txt", "after the big one")}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := runTask(t, t.Context(), r, spec)
+	runtime.ReadMemStats(&after)
+	require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
+	require.Contains(t, got.stdout, "file small.txt: after the big one\n")
+	allocated := after.TotalAlloc - before.TotalAlloc
+	require.Less(t, allocated, uint64(24<<20), "running the task allocated %d bytes", allocated)
+}
+
+// zipWith returns data (a zip) with one more entry.
+func zipWith(t *testing.T, data []byte, name, body string) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		require.NoError(t, zw.Copy(f))
+	}
+	w, err := zw.Create(name)
+	require.NoError(t, err)
+	_, err = w.Write([]byte(body))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
 }
 
 func TestRuntime_ReapLeftovers(t *testing.T) {

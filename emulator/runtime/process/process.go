@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 )
 
 // drainGrace bounds how long Run waits for the output pipes after the group
@@ -27,13 +28,17 @@ type Options struct {
 	Dir string
 	// Logger receives cleanup problems that Run cannot return; nil discards.
 	Logger *slog.Logger
+	// CodeLimits bound what a task's code zip may extract to; zero fields
+	// take codezip's defaults. A zip over them fails the task.
+	CodeLimits codezip.Limits
 }
 
 // Runtime runs tasks as local processes. It is safe for concurrent use and
 // holds no resources between runs.
 type Runtime struct {
-	dir string
-	log *slog.Logger
+	dir    string
+	log    *slog.Logger
+	limits codezip.Limits
 }
 
 var _ emulator.Runtime = (*Runtime)(nil)
@@ -44,7 +49,7 @@ func New(opts Options) *Runtime {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runtime{dir: opts.Dir, log: log}
+	return &Runtime{dir: opts.Dir, log: log, limits: opts.CodeLimits.OrDefaults()}
 }
 
 // Name returns "process".
@@ -74,7 +79,7 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		return emulator.ExitResult{}, err
 	}
 	if len(spec.CodeZip) > 0 {
-		if err := extractZip(f.taskDir, spec.CodeZip); err != nil {
+		if err := extractZip(f.taskDir, spec.CodeZip, r.limits); err != nil {
 			// Bad code is the task's problem, not the runtime's.
 			return startError(fmt.Sprintf("extract code zip: %v", err)), nil
 		}

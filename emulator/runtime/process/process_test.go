@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 	"github.com/ironlocal/ironlocal/internal/runtimetest"
 )
 
@@ -215,6 +216,61 @@ func TestRuntime_Run(t *testing.T) {
 		_, err := os.Stat(filepath.Join(outside, "evil"))
 		require.ErrorIs(t, err, fs.ErrNotExist)
 	})
+}
+
+func TestRuntime_Run_codeLimits(t *testing.T) {
+	limits := codezip.Limits{MaxBytes: 1 << 20, MaxEntries: 100}
+	for _, tc := range []struct {
+		name      string
+		zip       []byte
+		wantError string
+	}{
+		{name: "declared sizes over the limit", zip: runtimetest.ZeroZip(t, "zeros.bin", 2<<20),
+			wantError: "extract code zip: the zip's files add up to 2 MiB, over the 1 MiB limit (--max-code-bytes)"},
+		{name: "too many entries", zip: runtimetest.ManyEntriesZip(t, 101),
+			wantError: "extract code zip: the zip has 101 entries, over the limit of 100 (--max-code-entries)"},
+		{name: "entry larger than its declared size", zip: runtimetest.LyingZip(t, "bomb.bin", 32<<20, 1024),
+			wantError: `extract code zip: entry "bomb.bin": holds more data than the 1024 bytes the zip declares for it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			res, err := New(Options{Dir: dir, CodeLimits: limits}).Run(t.Context(), emulator.TaskSpec{
+				TaskID: "t1", Command: sh("true"), CodeZip: tc.zip,
+			}, emulator.Output{})
+			require.NoError(t, err)
+			require.Equal(t, emulator.ExitResult{ExitCode: -1, StartError: tc.wantError}, res)
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			require.Empty(t, entries, "nothing left in the runtime dir")
+		})
+	}
+
+	t.Run("within the limits", func(t *testing.T) {
+		code := runtimetest.ZeroZip(t, "zeros.bin", 1<<20)
+		res, err := New(Options{Dir: t.TempDir(), CodeLimits: limits}).Run(t.Context(), emulator.TaskSpec{
+			TaskID: "t1", Command: sh("test $(wc -c < zeros.bin) -eq 1048576"), CodeZip: code,
+		}, emulator.Output{})
+		require.NoError(t, err)
+		require.Equal(t, emulator.ExitResult{}, res)
+	})
+}
+
+// A zip whose directory understates an entry writes no more than it
+// declared to disk before extraction stops (it wrote 2 GiB per task).
+func TestExtractZip_diskBounded(t *testing.T) {
+	dir := t.TempDir()
+	err := extractZip(dir, runtimetest.LyingZip(t, "bomb.bin", 32<<20, 1024), codezip.Limits{})
+	require.ErrorContains(t, err, "holds more data than the 1024 bytes the zip declares")
+	var written int64
+	require.NoError(t, filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		written += info.Size()
+		return err
+	}))
+	require.LessOrEqual(t, written, int64(1024))
 }
 
 // processGone reports whether pid has exited; a zombie awaiting its reaper
