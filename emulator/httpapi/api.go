@@ -225,9 +225,10 @@ func (a *API) authenticate(r *http.Request) error {
 		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: no token given (use the Authorization: OAuth <token> header or ?oauth=)"}
 	}
 	pid := r.PathValue("pid")
-	if len(pid) > maxProjectID || strings.ContainsRune(pid, 0) {
-		// Project ids become part of store keys, which cannot hold NUL.
-		return badRequest(fmt.Sprintf("Invalid project id: at most %d bytes, no NUL (Iron project ids are 24 hex characters)", maxProjectID))
+	if pid != "" {
+		if err := emulator.ValidateProjectID(pid); err != nil {
+			return err
+		}
 	}
 	auth := a.cfg.Auth
 	if len(auth.Tokens) == 0 {
@@ -250,9 +251,6 @@ func oneOf(v string, set []string, constantTime bool) bool {
 	}
 	return false
 }
-
-// maxProjectID bounds project ids in permissive mode, where any id works.
-const maxProjectID = 255
 
 // isPushAck recognises the acknowledgement a push subscriber sends to its
 // Iron-Subscriber-Message-Url: a DELETE of the message carrying the
