@@ -2,6 +2,8 @@ package tcironlocal
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
@@ -47,9 +50,12 @@ type Container struct {
 // returned even with an error, once it was created, so the caller can
 // terminate it (testcontainers.CleanupContainer before checking the error).
 //
-// Defaults: an ephemeral store (--ephemeral), permissive auth, tasks as sibling Docker
-// containers sharing the emulator's network, testcontainers' session labels
-// on every task container. opts are this package's Options and any
+// Defaults: an ephemeral store (--ephemeral); strict auth with a random
+// per-container token (Token, and every helper, carry it; WithToken picks
+// your own, WithPermissiveAuth accepts any token); the port published on
+// 127.0.0.1 only (WithHostIP to change); tasks as sibling Docker containers
+// sharing the emulator's network; testcontainers' session labels on every
+// task container. opts are this package's Options and any
 // testcontainers.ContainerCustomizer; the latter apply after the module's
 // defaults, so testcontainers.WithCmdArgs can add or override flags.
 func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustomizer) (*Container, error) {
@@ -60,6 +66,13 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 				return nil, fmt.Errorf("ironlocal option: %w", err)
 			}
 		}
+	}
+	if len(settings.tokens) == 0 && !settings.permissive {
+		token, err := randomToken()
+		if err != nil {
+			return nil, err
+		}
+		settings.tokens = []string{token}
 	}
 	moduleOpts, err := settings.customizers(ctx)
 	if err != nil {
@@ -84,7 +97,20 @@ func (o options) customizers(ctx context.Context) ([]testcontainers.ContainerCus
 	cs := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts(Port),
 		testcontainers.WithCmd(o.args(testcontainers.GenericLabels())...),
-		testcontainers.WithWaitStrategy(wait.ForHTTP(healthPath).WithPort(Port).WithStartupTimeout(startupTimeout)),
+		testcontainers.WithWaitStrategy(wait.ForHTTP(healthPath).WithPort(Port).WithStartupTimeout(startupTimeout).
+			WithHeaders(map[string]string{"Authorization": "OAuth " + first(o.tokens, DefaultToken)})),
+	}
+	if o.hostIP.IsValid() {
+		// Published on one host address only (loopback by default): the
+		// container can run any local image through the host's engine, so
+		// other hosts on the network must not reach it.
+		hostIP := o.hostIP
+		cs = append(cs, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			if hc.PortBindings == nil {
+				hc.PortBindings = network.PortMap{}
+			}
+			hc.PortBindings[network.MustParsePort(Port)] = []network.PortBinding{{HostIP: hostIP}}
+		}))
 	}
 	if o.runtime != "process" {
 		bind, group, err := o.dockerSocket(ctx)
@@ -151,6 +177,9 @@ func (o options) args(sessionLabels map[string]string) []string {
 	if o.taskSlots > 0 {
 		args = append(args, "--task-slots", strconv.Itoa(o.taskSlots))
 	}
+	if len(o.allowHosts) > 0 {
+		args = append(args, "--allow-host", strings.Join(o.allowHosts, ","))
+	}
 	return args
 }
 
@@ -188,6 +217,15 @@ func (c *Container) Token() string { return c.token }
 // ProjectID is the project the helpers use: the first WithProject, else
 // DefaultProject.
 func (c *Container) ProjectID() string { return c.project }
+
+// randomToken is the per-container secret of strict auth (Run's default).
+func randomToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate the container's token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
 
 func first(list []string, def string) string {
 	if len(list) > 0 {

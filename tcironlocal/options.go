@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -24,12 +25,15 @@ type options struct {
 	runtime      string
 	taskSlots    int
 	taskLabels   map[string]string
-	socket       string // host path of the Docker socket to bind; "" = discover
-	socketGroup  string // group to add for the socket; "" = the socket's gid
+	socket       string     // host path of the Docker socket to bind; "" = discover
+	socketGroup  string     // group to add for the socket; "" = the socket's gid
+	permissive   bool       // no token generated: any non-empty token works
+	hostIP       netip.Addr // host address the port is published on; invalid = every address
+	allowHosts   []string   // extra Host names ironlocald accepts (--allow-host)
 }
 
 func defaultOptions() options {
-	return options{runtime: "docker", taskLabels: map[string]string{}}
+	return options{runtime: "docker", taskLabels: map[string]string{}, hostIP: netip.MustParseAddr("127.0.0.1")}
 }
 
 // Option configures the ironlocal container. It implements
@@ -55,15 +59,57 @@ func WithProject(id string) Option {
 	}
 }
 
-// WithToken switches on strict auth and accepts token (each call adds one).
-// The first token is the one the helpers use; without WithToken ironlocal
-// accepts any non-empty token and the helpers send DefaultToken.
+// WithToken sets the token strict auth accepts (each call adds one). The
+// first token is the one the helpers use. Without WithToken, Run makes a
+// random token per container (see Token).
 func WithToken(token string) Option {
 	return func(o *options) error {
 		if err := checkListItem("token", token); err != nil {
 			return err
 		}
 		o.tokens = append(o.tokens, token)
+		return nil
+	}
+}
+
+// WithPermissiveAuth turns strict auth off: ironlocal accepts any non-empty
+// token and the control plane needs none, and the helpers send
+// DefaultToken. Anyone who reaches the port can then drive the host's Docker
+// engine through the container: keep the default host address (WithHostIP).
+func WithPermissiveAuth() Option {
+	return func(o *options) error {
+		o.permissive = true
+		return nil
+	}
+}
+
+// WithHostIP publishes the port on the host address ip instead of
+// 127.0.0.1; "0.0.0.0" (or "") publishes it on every address, reachable
+// from other hosts on the network.
+func WithHostIP(ip string) Option {
+	return func(o *options) error {
+		if ip == "" || ip == "0.0.0.0" {
+			o.hostIP = netip.Addr{}
+			return nil
+		}
+		a, err := netip.ParseAddr(ip)
+		if err != nil {
+			return fmt.Errorf("host IP: %w", err)
+		}
+		o.hostIP = a
+		return nil
+	}
+}
+
+// WithAllowHost makes ironlocald accept requests naming host in their Host
+// header (--allow-host), e.g. the network alias other containers use to
+// reach it. Loopback names and IP addresses are always accepted.
+func WithAllowHost(host string) Option {
+	return func(o *options) error {
+		if err := checkListItem("host", host); err != nil {
+			return err
+		}
+		o.allowHosts = append(o.allowHosts, host)
 		return nil
 	}
 }

@@ -264,12 +264,13 @@ func waitReady(d *Daemon, limit time.Duration) error {
 type apiClient struct {
 	base    string
 	project string
+	token   string
 	http    *http.Client
 }
 
 func newAPIClient(base string) *apiClient {
 	tr := &http.Transport{MaxIdleConnsPerHost: 32, DisableCompression: true}
-	return &apiClient{base: base, project: testProject, http: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+	return &apiClient{base: base, project: testProject, token: testToken, http: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
 }
 
 // do sends in as JSON (if not nil) to a path under /N/projects/{pid} (or
@@ -289,7 +290,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, in, out any) (i
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Authorization", "OAuth "+testToken)
+	req.Header.Set("Authorization", "OAuth "+c.token)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -120,7 +120,9 @@ func startIronlocal(ctx context.Context, t *testing.T, opts ...testcontainers.Co
 	})
 	url, err := c.APIURL(ctx)
 	require.NoError(t, err)
-	return c, newAPIClient(url)
+	api := newAPIClient(url)
+	api.token = c.Token() // strict auth with the container's own token by default
+	return c, api
 }
 
 // dockerClient talks to the engine the tests use.
@@ -364,9 +366,11 @@ func TestContainer_Workflow(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "http", env["IRON_SCHEME"])
 		require.Equal(t, "http", env["IRON_PROTOCOL"])
-		require.Equal(t, tcironlocal.DefaultToken, env["IRON_TOKEN"])
+		require.Equal(t, c.Token(), env["IRON_TOKEN"])
+		require.Len(t, c.Token(), 32, "a random per-container token by default")
 		require.Equal(t, testProject, env["IRON_PROJECT_ID"])
 		byEnv := newAPIClient("http://" + net.JoinHostPort(env["IRON_HOST"], env["IRON_PORT"]))
+		byEnv.token = env["IRON_TOKEN"]
 		status, err := byEnv.do(ctx, http.MethodGet, "/version", nil, nil)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, status)
