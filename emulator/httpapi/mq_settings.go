@@ -218,6 +218,7 @@ type wirePushStatus struct {
 	Tries            int       `json:"tries"`
 	RetriesRemaining int       `json:"retries_remaining"`
 	LastTryAt        *wireTime `json:"last_try_at,omitempty"`
+	NextTryAt        *wireTime `json:"next_try_at,omitempty"` // extension: when the next attempt is due
 	Msg              string    `json:"msg,omitempty"`
 }
 
@@ -236,7 +237,7 @@ func (a *API) handlePushStatuses(w http.ResponseWriter, r *http.Request) {
 	out := make([]wirePushStatus, len(subs))
 	for i, s := range subs {
 		out[i] = wirePushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
-			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt), Msg: s.Msg}
+			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt), NextTryAt: optTime(s.NextTryAt), Msg: s.Msg}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"subscribers": out})
 }
