@@ -196,6 +196,7 @@ func (r *entryReader) Read(p []byte) (int, error) {
 func (r *entryReader) Close() error { return r.rc.Close() }
 
 // size formats a byte count for messages: 512 MiB, 1.5 GiB, 300 bytes.
+// It rounds up, so a total just over a limit never reads as equal to it.
 func size(n uint64) string {
 	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
 	if n < 1<<10 {
@@ -208,5 +209,5 @@ func size(n uint64) string {
 		}
 		v, unit = v/(1<<10), u
 	}
-	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") + " " + unit
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", math.Ceil(v*10)/10), ".0") + " " + unit
 }

@@ -22,7 +22,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{name: "within the limits", zip: runtimetest.ZeroZip(t, "a", 1<<20), limits: small},
 		{name: "declared bytes over", zip: runtimetest.ZeroZip(t, "a", 1<<20+1), limits: small,
-			wantErr: "the zip's files add up to 1 MiB, over the 1 MiB limit (--max-code-bytes)"},
+			wantErr: "the zip's files add up to 1.1 MiB, over the 1 MiB limit (--max-code-bytes)"},
 		{name: "declared bytes over in sum", zip: runtimetest.Zip(t, map[string]string{"a": "12345", "b": "12345"}),
 			limits: Limits{MaxBytes: 9}, wantErr: "the zip's files add up to 10 bytes, over the 9 bytes limit (--max-code-bytes)"},
 		{name: "entries over", zip: runtimetest.ManyEntriesZip(t, 11), limits: small,
@@ -129,7 +129,7 @@ func TestEntryReader_budget(t *testing.T) {
 }
 
 func TestSize(t *testing.T) {
-	for n, want := range map[uint64]string{0: "0 bytes", 1023: "1023 bytes", 1 << 10: "1 KiB", 1536: "1.5 KiB",
+	for n, want := range map[uint64]string{0: "0 bytes", 1023: "1023 bytes", 1 << 10: "1 KiB", 1536: "1.5 KiB", 1<<20 + 1: "1.1 MiB",
 		512 << 20: "512 MiB", 1 << 30: "1 GiB", 1 << 63: "8 EiB"} {
 		require.Equal(t, want, size(n), "size(%d)", n)
 	}

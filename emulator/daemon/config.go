@@ -41,6 +41,9 @@ type Config struct {
 	AllowHosts   string // comma-separated
 	AllowOrigins string // comma-separated
 	MaxConns     int
+	// MaxCodeBytes and MaxCodeEntries bound what a code zip may extract to.
+	MaxCodeBytes   int64
+	MaxCodeEntries int
 }
 
 // Register adds the daemon's flags to fs, their defaults read from the
@@ -81,6 +84,8 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.AllowOrigins, "allow-origin", env("ALLOW_ORIGIN", ""), "comma-separated browser origins (http://localhost:3000) allowed to call ironlocal cross-origin (IRONLOCAL_ALLOW_ORIGIN)")
 	fs.IntVar(&c.MaxConns, "max-connections", envInt("MAX_CONNECTIONS"), "open HTTP connections at most; past it the longest-idle one is closed; 0 = 4096, lowered to fit the open-files limit (IRONLOCAL_MAX_CONNECTIONS)")
 	fs.BoolVar(&c.NoIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
+	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
+	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
 }
 
 // Validate checks what flag parsing cannot.
@@ -137,7 +142,7 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
 		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
-		MaxConnections: c.MaxConns, Logger: logger}
+		MaxConnections: c.MaxConns, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, Logger: logger}
 }
 
 // Logger is a text logger on stderr at the configured level.

@@ -54,6 +54,11 @@ type Options struct {
 	ContainerLabels map[string]string
 	// NoIronEnv stops injecting IRON_* variables into tasks.
 	NoIronEnv bool
+	// MaxCodeBytes and MaxCodeEntries bound what a code zip may extract to
+	// (checked at upload against the zip's directory, and while extracting
+	// against the bytes written); 0 = 512 MiB and 50,000 entries.
+	MaxCodeBytes   int64
+	MaxCodeEntries int
 	// Seed is a seed file (package seed) applied at start to an empty
 	// store. A bad seed fails Start and loads nothing.
 	Seed string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 	"github.com/ironlocal/ironlocal/emulator/runtime/docker"
 	"github.com/ironlocal/ironlocal/emulator/runtime/process"
 )
@@ -22,7 +23,7 @@ import (
 func openRuntime(opts Options) (emulator.Runtime, error) {
 	switch opts.Runtime {
 	case "process":
-		return process.New(process.Options{Logger: opts.Logger}), nil
+		return process.New(process.Options{Logger: opts.Logger, CodeLimits: codeLimits(opts)}), nil
 	case "docker", "auto", "":
 	default:
 		return nil, fmt.Errorf("unknown runtime %q: use docker, process or auto", opts.Runtime)
@@ -32,7 +33,7 @@ func openRuntime(opts Options) (emulator.Runtime, error) {
 		return nil, err
 	}
 	rt, err := docker.New(docker.Options{Instance: instanceID(opts), Labels: opts.ContainerLabels,
-		NetworkMode: network, Logger: opts.Logger})
+		NetworkMode: network, Logger: opts.Logger, CodeLimits: codeLimits(opts)})
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -50,7 +51,13 @@ func openRuntime(opts Options) (emulator.Runtime, error) {
 		return nil, fmt.Errorf("docker runtime: %w", err)
 	}
 	opts.Logger.Warn("no Docker engine answered: tasks run as local processes (--runtime process)", "err", err)
-	return process.New(process.Options{Logger: opts.Logger}), nil
+	return process.New(process.Options{Logger: opts.Logger, CodeLimits: codeLimits(opts)}), nil
+}
+
+// codeLimits are the code zip limits the worker checks at upload and the
+// runtimes enforce while extracting.
+func codeLimits(opts Options) codezip.Limits {
+	return codezip.Limits{MaxBytes: opts.MaxCodeBytes, MaxEntries: opts.MaxCodeEntries}.OrDefaults()
 }
 
 // SelfNetwork as the Docker network makes task containers share the network

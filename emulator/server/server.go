@@ -153,7 +153,7 @@ func (s *Server) mqConfig() mq.Config { return mq.Config{BodyLimit: s.opts.Messa
 func (s *Server) workerConfig() worker.Config {
 	o := s.opts
 	return worker.Config{Slots: o.TaskSlots, MaxTimeout: o.MaxTaskTimeout, LiveLogs: o.LiveLogs,
-		StackImages: o.StackImages, Labels: o.ContainerLabels, IronEnv: s.ironEnv()}
+		StackImages: o.StackImages, Labels: o.ContainerLabels, IronEnv: s.ironEnv(), CodeLimits: codeLimits(o)}
 }
 
 // goBackground starts fn under the server's ownership; it refuses once

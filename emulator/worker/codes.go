@@ -1,15 +1,17 @@
 package worker
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 )
 
 // CodeUpload is a code registration (spec §3.2): the `data` JSON and the
@@ -32,7 +34,11 @@ type CodeUpload struct {
 	Zip             []byte
 }
 
-func (u CodeUpload) validate() error {
+// MaxCPUs bounds a code's cpus: far more than any engine gives one
+// container, small enough that the nano-CPU count cannot overflow.
+const MaxCPUs = 1024
+
+func (u CodeUpload) validate(limits codezip.Limits) error {
 	if err := validateCodeName(u.Name); err != nil {
 		return err
 	}
@@ -54,12 +60,35 @@ func (u CodeUpload) validate() error {
 	if v := u.MemoryMB; v != nil && *v < 0 {
 		return emulator.Invalid("memory must not be negative")
 	}
-	if v := u.CPUs; v != nil && *v < 0 {
-		return emulator.Invalid("cpus must not be negative")
+	if v := u.CPUs; v != nil && (*v < 0 || *v > MaxCPUs) {
+		return emulator.Invalid("cpus must be between 0 (no limit) and %d", MaxCPUs)
+	}
+	if err := validateEnvVars(u.EnvVars); err != nil {
+		return err
 	}
 	if len(u.Zip) > 0 {
-		if _, err := zip.NewReader(bytes.NewReader(u.Zip), int64(len(u.Zip))); err != nil {
+		var le *codezip.LimitError
+		switch err := codezip.Check(u.Zip, limits); {
+		case errors.As(err, &le):
+			return emulator.Invalid("The uploaded zip is too large: %v", err)
+		case err != nil:
 			return emulator.Invalid("The uploaded file is not a valid zip archive: %v", err)
+		}
+	}
+	return nil
+}
+
+// validateEnvVars refuses variables no process environment can carry: an
+// empty name, or '=' in a name (it ends the name), or NUL anywhere.
+func validateEnvVars(env map[string]string) error {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		switch {
+		case k == "":
+			return emulator.Invalid("env_vars: a variable name must not be empty")
+		case strings.ContainsAny(k, "=\x00"):
+			return emulator.Invalid("env_vars: variable name %q must not contain '=' or NUL", k)
+		case strings.ContainsRune(env[k], 0):
+			return emulator.Invalid("env_vars: the value of %q must not contain NUL", k)
 		}
 	}
 	return nil
@@ -68,7 +97,7 @@ func (u CodeUpload) validate() error {
 // UploadCode registers a code package, or a new revision of an existing one
 // (same name → same id, rev+1).
 func (s *Service) UploadCode(ctx context.Context, project string, u CodeUpload) (emulator.CodePackage, error) {
-	if err := u.validate(); err != nil {
+	if err := u.validate(s.cfg.CodeLimits); err != nil {
 		return emulator.CodePackage{}, err
 	}
 	var code emulator.CodePackage

@@ -3,6 +3,8 @@ package worker
 import (
 	"runtime"
 	"time"
+
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 )
 
 // Limits of the wire contract (spec §3).
@@ -45,6 +47,10 @@ type Config struct {
 	// Labels are added to every task container (e.g. testcontainers'
 	// session labels).
 	Labels map[string]string
+	// CodeLimits bound what an uploaded code zip may declare it extracts
+	// to (the runtimes enforce the same limits on the bytes themselves);
+	// zero fields take codezip's defaults.
+	CodeLimits codezip.Limits
 }
 
 func (c *Config) defaults() {
@@ -57,6 +63,7 @@ func (c *Config) defaults() {
 	if c.LogLimit <= 0 {
 		c.LogLimit = DefaultLogLimit
 	}
+	c.CodeLimits = c.CodeLimits.OrDefaults()
 	if c.ImageIronArgs == nil {
 		on := true
 		c.ImageIronArgs = &on
