@@ -38,11 +38,6 @@ type combiner struct {
 
 var errBatchAborted = errors.New("batch aborted")
 
-func (s *Service) combinerFor(project, name string) *combiner {
-	c, _ := s.combiners.LoadOrStore(queueKey{project, name}, new(combiner))
-	return c.(*combiner)
-}
-
 // withQueue runs fn in a write transaction under the queue's lock, possibly
 // sharing the commit with concurrent writers of the same queue.
 func (s *Service) withQueue(ctx context.Context, project, name string, fn func(tx emulator.QueueTx) error) error {
@@ -52,7 +47,9 @@ func (s *Service) withQueue(ctx context.Context, project, name string, fn func(t
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := s.combinerFor(project, name)
+	st := s.acquire(project, name)
+	defer s.release(project, name, st)
+	c := &st.comb
 	op := &queueOp{ctx: ctx, fn: fn, res: make(chan opResult, 1)}
 	c.mu.Lock()
 	c.pending = append(c.pending, op)
@@ -60,29 +57,30 @@ func (s *Service) withQueue(ctx context.Context, project, name string, fn func(t
 	c.leading = true
 	c.mu.Unlock()
 	if lead {
-		s.leadBatch(c, project, name)
+		s.leadBatch(st)
 	}
 	for {
 		r := <-op.res
 		if !r.lead {
 			return r.err
 		}
-		s.leadBatch(c, project, name)
+		s.leadBatch(st)
 	}
 }
 
 // leadBatch commits the pending operations (up to maxBatch) and passes the
 // lead to the first operation still waiting, if any.
-func (s *Service) leadBatch(c *combiner, project, name string) {
+func (s *Service) leadBatch(st *queueState) {
+	c := &st.comb
 	c.mu.Lock()
 	n := min(len(c.pending), maxBatch)
 	batch := c.pending[:n:n]
 	c.pending = c.pending[n:]
 	c.mu.Unlock()
 
-	unlock := s.lock(project, name)
+	st.mu.Lock()
 	s.runBatch(batch)
-	unlock()
+	st.mu.Unlock()
 
 	c.mu.Lock()
 	if len(c.pending) > 0 {

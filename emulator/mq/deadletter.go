@@ -8,25 +8,26 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 )
 
-// deadLetterHint returns the queue's dead-letter queue ("" when none) as
-// last seen, reading it from the store on first use.
-func (s *Service) deadLetterHint(ctx context.Context, project, name string) (string, error) {
-	if err := ValidateQueueName(name); err != nil {
-		return "", err
-	}
+// deadLetterHint returns the queue's dead-letter queue as last seen, ""
+// when none is known. Only queues with one are remembered: a reserve that
+// guessed wrong finds out inside its transaction (staleDeadLetterHint) and
+// runs again with the right locks, so a queue without a dead-letter queue
+// costs nothing here.
+func (s *Service) deadLetterHint(project, name string) string {
 	if v, ok := s.dlqHints.Load(queueKey{project, name}); ok {
-		return v.(string), nil
+		return v.(string)
 	}
-	var dlq string
-	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
-		q, err := tx.Queue(project, name)
-		dlq = deadLetterOf(q)
-		return err
-	})
-	if err == nil {
-		s.dlqHints.Store(queueKey{project, name}, dlq)
+	return ""
+}
+
+// setDeadLetterHint remembers (or, for "", forgets) the queue's
+// dead-letter queue.
+func (s *Service) setDeadLetterHint(project, name, dlq string) {
+	if dlq == "" {
+		s.dlqHints.Delete(queueKey{project, name})
+		return
 	}
-	return dlq, err
+	s.dlqHints.Store(queueKey{project, name}, dlq)
 }
 
 func deadLetterOf(q emulator.Queue) string {
@@ -52,8 +53,10 @@ func (s *Service) withQueues(ctx context.Context, project string, names []string
 		}
 	}
 	for _, n := range names {
-		unlock := s.lock(project, n)
-		defer unlock()
+		st := s.acquire(project, n)
+		defer s.release(project, n, st)
+		st.mu.Lock()
+		defer st.mu.Unlock()
 	}
 	return s.store.UpdateQueues(ctx, fn)
 }

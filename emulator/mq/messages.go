@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -178,32 +179,82 @@ func (s *Service) Reserve(ctx context.Context, project, name string, req Reserve
 		return nil, emulator.Invalid("wait must be between 0 and %d seconds", MaxWait)
 	}
 	req.Wait = min(req.Wait, MaxWait)
-	deadline := time.Now().Add(time.Duration(req.Wait) * time.Second)
+	if req.Wait > 0 {
+		return s.longPoll(ctx, project, name, req)
+	}
+	got, err := s.reserveOnce(ctx, project, name, req)
+	if err != nil && ctx.Err() != nil {
+		return nil, nil // the caller left: nothing was reserved for it
+	}
+	return got, err
+}
+
+// longPoll waits, without polling, until the queue may have a message for
+// the reserve (a post, a release, a dead-lettered message, the virtual clock
+// moving, or the earliest delay or reservation of the queue ending on the
+// wall clock), then tries again, until one is reserved or the wait ends.
+func (s *Service) longPoll(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {
+	st := s.acquire(project, name) // wakes find the queue's state while we wait
+	defer s.release(project, name, st)
+	deadline := time.NewTimer(time.Duration(req.Wait) * time.Second)
+	defer deadline.Stop()
 	for {
-		wake := s.waitChan(project, name) // before the attempt, so no post is missed
+		wake := s.waitChan(st) // before the attempt, so no post is missed
 		got, err := s.reserveOnce(ctx, project, name, req)
 		if err != nil && ctx.Err() != nil {
-			return nil, nil // the caller left: nothing was reserved for it
+			return nil, nil
 		}
-		if err != nil || len(got) > 0 || req.Wait == 0 {
+		if err != nil || len(got) > 0 {
 			return got, err
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return got, nil
+		var due <-chan time.Time
+		var timer *time.Timer
+		if d, ok := s.untilDue(ctx, project, name); ok {
+			timer = time.NewTimer(d)
+			due = timer.C
 		}
-		t := time.NewTimer(min(left, s.cfg.PollInterval))
+		ended := false
 		select {
 		case <-ctx.Done():
 			// The client left or the server is stopping: end the long
 			// poll empty-handed, as if the wait had run out.
-			t.Stop()
-			return nil, nil
+			ended = true
+		case <-deadline.C:
+			ended = true
 		case <-wake:
-		case <-t.C:
+		case <-due:
 		}
-		t.Stop()
+		if timer != nil {
+			timer.Stop()
+		}
+		if ended {
+			return nil, nil
+		}
 	}
+}
+
+// farFuture is after every AvailableAt the store can index.
+var farFuture = time.Unix(0, math.MaxInt64)
+
+// untilDue returns how long until the queue's earliest delayed or reserved
+// message is ready again on the wall clock. A virtual clock moves only when
+// told to, and then wakes every long poll: there is nothing to time.
+func (s *Service) untilDue(ctx context.Context, project, name string) (time.Duration, bool) {
+	if s.virtual {
+		return 0, false
+	}
+	var at time.Time
+	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+		ms, err := tx.DueMessages(project, name, farFuture, 1)
+		if err == nil && len(ms) > 0 {
+			at = ms[0].AvailableAt
+		}
+		return err
+	})
+	if err != nil || at.IsZero() {
+		return 0, false
+	}
+	return max(at.Sub(s.clock.Now()), time.Millisecond), true
 }
 
 func (s *Service) reserveOnce(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {
@@ -212,14 +263,11 @@ func (s *Service) reserveOnce(ctx context.Context, project, name string, req Res
 	// that is comes from a hint; a stale hint is caught inside the
 	// transaction and the reserve runs again with the right locks.
 	for {
-		dlq, err := s.deadLetterHint(ctx, project, name)
-		if err != nil {
-			return nil, err
-		}
+		dlq := s.deadLetterHint(project, name)
 		out, err := s.reserveLocked(ctx, project, name, dlq, req)
 		var stale staleDeadLetterHint
 		if errors.As(err, &stale) {
-			s.dlqHints.Store(queueKey{project, name}, string(stale))
+			s.setDeadLetterHint(project, name, string(stale))
 			continue
 		}
 		return out, err
@@ -333,15 +381,32 @@ func (s *Service) reserveLocked(ctx context.Context, project, name, dlq string, 
 	return out, nil
 }
 
-// promoteDue makes delayed messages whose delay ended, and reserved messages
-// whose reservation expired, ready again in their original position. Expired
-// messages found on the way are deleted; their ids are returned.
+// promoteDue makes ready again delayed (and released) messages whose delay
+// ended, in their own position, and reserved messages whose reservation
+// expired, behind the messages waiting (spec §2.5: iron_mq_ruby's test_touch
+// expects the next message, not the expired one, on the next reserve).
+// Expired messages found on the way are deleted; their ids are returned.
 func (s *Service) promoteDue(tx emulator.QueueTx, q *emulator.Queue, now time.Time) ([]string, error) {
 	var expired []string
 	for {
 		due, err := tx.DueMessages(q.Project, q.Name, now, 1000)
 		if err != nil {
 			return nil, err
+		}
+		var moved int
+		for _, m := range due {
+			if m.State == emulator.MessageReserved && now.Before(m.ExpiresAt) {
+				moved++
+			}
+		}
+		// Positions come from the id sequence, so they sort after every
+		// message posted so far; the due ones keep their order among
+		// themselves (earliest expiry first).
+		var positions []emulator.MessageID
+		if moved > 0 {
+			if positions, err = s.msgIDs.NextMessageIDs(moved); err != nil {
+				return nil, err
+			}
 		}
 		for _, m := range due {
 			if !now.Before(m.ExpiresAt) {
@@ -353,6 +418,9 @@ func (s *Service) promoteDue(tx emulator.QueueTx, q *emulator.Queue, now time.Ti
 				continue
 			}
 			old := m
+			if m.State == emulator.MessageReserved {
+				m.Position, positions = positions[0], positions[1:]
+			}
 			m.State, m.AvailableAt, m.ReservationID = emulator.MessageReady, time.Time{}, ""
 			if err := tx.UpdateMessage(q.Project, q.Name, old, m); err != nil {
 				return nil, err

@@ -76,6 +76,7 @@ func (s *Service) DeleteQueue(ctx context.Context, project, name string) error {
 	if err != nil {
 		return err
 	}
+	s.setDeadLetterHint(project, name, "")
 	s.wake(project, name)
 	s.publish(emulator.Event{Type: emulator.EventQueueDeleted, Project: project, Queue: name})
 	return nil

@@ -14,10 +14,6 @@ import (
 type Config struct {
 	// BodyLimit is the largest message body in bytes; 0 means 256 KiB.
 	BodyLimit int
-	// PollInterval bounds how long a long-polling reserve waits before it
-	// re-checks for messages made visible by time (delays, expired
-	// reservations) rather than by a post. 0 means 100 ms.
-	PollInterval time.Duration
 }
 
 // Service implements IronMQ v3 pull queues.
@@ -28,13 +24,15 @@ type Service struct {
 	clock  emulator.Clock
 	events emulator.Publisher
 	cfg    Config
+	// virtual: the clock moves only when told to, and says so.
+	virtual bool
 
-	locks      sync.Map // queueKey → *sync.Mutex
-	combiners  sync.Map // queueKey → *combiner
-	dlqHints   sync.Map // queueKey → dead-letter queue name (see deadLetterHint)
+	statesMu sync.Mutex
+	states   map[queueKey]*queueState // queues some call is using now (state.go)
+	// dlqHints holds the dead-letter queue of queues that have one (see
+	// deadLetterHint); a deleted queue's entry is dropped.
+	dlqHints   sync.Map // queueKey → dead-letter queue name
 	pushNotify atomic.Pointer[func(project, queue string)]
-	waitMu     sync.Mutex
-	waiters    map[queueKey]chan struct{}
 }
 
 // New returns a service over the given store.
@@ -42,45 +40,18 @@ func New(store emulator.QueueStore, msgIDs emulator.MessageIDSource, ids emulato
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 100 * time.Millisecond
+	s := &Service{store: store, msgIDs: msgIDs, ids: ids, clock: clock, events: events, cfg: cfg,
+		states: map[queueKey]*queueState{}}
+	if n, ok := clock.(emulator.ShiftNotifier); ok {
+		s.virtual = true
+		// Delays and reservations end when a virtual clock moves, never on
+		// their own: long polls re-check then.
+		n.OnShift(func(time.Time) { s.wakeAll() })
 	}
-	return &Service{store: store, msgIDs: msgIDs, ids: ids, clock: clock, events: events, cfg: cfg,
-		waiters: make(map[queueKey]chan struct{})}
+	return s
 }
 
 type queueKey struct{ project, name string }
-
-// lock serialises writers of one queue.
-func (s *Service) lock(project, name string) func() {
-	m, _ := s.locks.LoadOrStore(queueKey{project, name}, new(sync.Mutex))
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
-}
-
-// wake releases every reserve long-polling on the queue.
-func (s *Service) wake(project, name string) {
-	k := queueKey{project, name}
-	s.waitMu.Lock()
-	if c, ok := s.waiters[k]; ok {
-		close(c)
-		delete(s.waiters, k)
-	}
-	s.waitMu.Unlock()
-}
-
-func (s *Service) waitChan(project, name string) <-chan struct{} {
-	k := queueKey{project, name}
-	s.waitMu.Lock()
-	defer s.waitMu.Unlock()
-	c, ok := s.waiters[k]
-	if !ok {
-		c = make(chan struct{})
-		s.waiters[k] = c
-	}
-	return c
-}
 
 func (s *Service) publish(e emulator.Event) {
 	e.At = s.clock.Now()

@@ -3,6 +3,7 @@ package mq
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/clock"
+	"github.com/ironlocal/ironlocal/emulator/idgen"
+	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -441,10 +445,10 @@ func TestQueue_Reserve(t *testing.T) {
 // waiting reports whether a long poll is parked on the queue.
 func waiting(s *Service, name string) func() bool {
 	return func() bool {
-		s.waitMu.Lock()
-		defer s.waitMu.Unlock()
-		_, ok := s.waiters[queueKey{testProject, name}]
-		return ok
+		s.statesMu.Lock()
+		defer s.statesMu.Unlock()
+		st := s.states[queueKey{testProject, name}]
+		return st != nil && st.wait != nil
 	}
 }
 
@@ -475,8 +479,9 @@ func awaitResult(t *testing.T, done <-chan reserveResult, what string) reserveRe
 }
 
 func TestQueue_LongPoll(t *testing.T) {
-	// PollInterval is an hour so only a wake-up can end the poll early.
-	slowPoll := Config{PollInterval: time.Hour}
+	// Nothing polls: only a wake-up or a timer set to the queue's next due
+	// time ends a wait early.
+	slowPoll := Config{}
 
 	t.Run("returns when a message is posted", func(t *testing.T) {
 		s, _ := newTestService(t, slowPoll)
@@ -509,7 +514,7 @@ func TestQueue_LongPoll(t *testing.T) {
 	})
 
 	t.Run("returns when a delay ends", func(t *testing.T) {
-		s, clk := newTestService(t, Config{PollInterval: 5 * time.Millisecond})
+		s, clk := newTestService(t, Config{})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Body: "later", Delay: 10}})
@@ -549,6 +554,64 @@ func TestQueue_LongPoll(t *testing.T) {
 		r := awaitResult(t, longPoll(context.Background(), s, "nope", 30), "for an unknown queue")
 		require.ErrorIs(t, r.err, emulator.ErrNotFound)
 	})
+
+	t.Run("wall clock: returns when a delay ends", func(t *testing.T) {
+		s := newWallClockService(t)
+		ctx := context.Background()
+		_, err := s.PostMessages(ctx, testProject, "q", []NewMessage{{Body: "soon", Delay: 1}})
+		require.NoError(t, err)
+		start := time.Now()
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Wait: 30})
+		require.NoError(t, err)
+		require.Equal(t, []string{"soon"}, bodies(got))
+		require.Less(t, time.Since(start), 10*time.Second, "woken by the delay's end, not the wait's")
+	})
+
+	t.Run("wall clock: returns when another reservation expires", func(t *testing.T) {
+		s := newWallClockService(t)
+		ctx := context.Background()
+		post(t, s, "q", "held")
+		first, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Timeout: 1})
+		require.NoError(t, err)
+		require.Len(t, first, 1)
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Wait: 30})
+		require.NoError(t, err)
+		require.Equal(t, []string{"held"}, bodies(got))
+		require.Equal(t, 2, got[0].ReservedCount)
+	})
+}
+
+func newWallClockService(t *testing.T) *Service {
+	t.Helper()
+	store := badgerstore.New(badgerstore.Options{InMemory: true})
+	require.NoError(t, store.Open())
+	t.Cleanup(func() { _ = store.Close() })
+	return New(store, store, &idgen.Sequential{}, clock.Real{}, emulator.NewBus(), Config{})
+}
+
+// TestQueue_StateIsDropped: the in-memory state of a queue lives only while
+// calls use it, so memory does not grow with the names ever touched.
+func TestQueue_StateIsDropped(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestService(t, Config{})
+	for i := range 50 {
+		name := fmt.Sprintf("churn-%d", i)
+		createQueue(t, s, name, QueueSettings{DeadLetter: &DeadLetterUpdate{QueueName: "dlq", MaxReservations: ptr(3)}})
+		post(t, s, name, "a", "b")
+		got, err := s.Reserve(ctx, testProject, name, ReserveRequest{N: 2, Delete: true})
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		left, cancel := context.WithTimeout(ctx, 5*time.Millisecond) // a long poll whose client leaves
+		got, err = s.Reserve(left, testProject, name, ReserveRequest{Wait: 30})
+		cancel()
+		require.NoError(t, err)
+		require.Empty(t, got)
+		require.NoError(t, s.DeleteQueue(ctx, testProject, name))
+	}
+	require.Zero(t, s.queuesInUse(), "no call is running: no queue state is held")
+	n := 0
+	s.dlqHints.Range(func(any, any) bool { n++; return true })
+	require.Zero(t, n, "deleted queues leave no dead-letter hint")
 }
 
 func TestQueue_Expiration(t *testing.T) {
