@@ -70,15 +70,25 @@ func (t *txn) Item(project, cache, key string) (emulator.Item, error) {
 	if err != nil {
 		return it, err
 	}
-	item, err := t.txn.Get(itemKey(gen, key))
+	k := itemKey(gen, key)
+	item, err := t.txn.Get(k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return it, emulator.NotFound("Item not found")
 	}
+	var derr error
 	if err == nil {
-		err = item.Value(func(b []byte) error { return decodeItem(b, &it) })
+		err = item.Value(func(b []byte) error {
+			derr = decodeItem(b, &it)
+			return nil
+		})
 	}
 	if err != nil {
 		return it, fmt.Errorf("read item %s: %w", key, err)
+	}
+	if derr != nil {
+		// A damaged item reads as absent; a put replaces it.
+		t.s.skipped(k, fmt.Errorf("cache item: %w", derr))
+		return emulator.Item{}, emulator.NotFound("Item not found")
 	}
 	it.Project, it.Cache, it.Key = project, cache, key
 	return it, nil
@@ -109,8 +119,16 @@ func (t *txn) Items(project, cache string, fn func(emulator.Item) error) error {
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		var item emulator.Item
-		if err := it.Item().Value(func(b []byte) error { return decodeItem(b, &item) }); err != nil {
+		var derr error
+		if err := it.Item().Value(func(b []byte) error {
+			derr = decodeItem(b, &item)
+			return nil
+		}); err != nil {
 			return fmt.Errorf("read items: %w", err)
+		}
+		if derr != nil {
+			t.s.skipped(it.Item().Key(), fmt.Errorf("cache item: %w", derr))
+			continue
 		}
 		item.Project, item.Cache, item.Key = project, cache, string(it.Item().Key()[9:])
 		if err := fn(item); err != nil {

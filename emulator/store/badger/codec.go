@@ -19,7 +19,10 @@ import (
 //	subscribers(uvarint length + JSON, 0 = none; push queues only)
 const messageCodecV1 byte = 1
 
-var errCorruptMessage = errors.New("corrupt record")
+var (
+	errCorruptMessage = errors.New("corrupt record")
+	errCorruptValue   = errors.New("corrupt record: its value is not JSON")
+)
 
 func encodeMessage(m emulator.Message) ([]byte, error) {
 	b := make([]byte, 0, 64+len(m.Body)+len(m.ReservationID))
@@ -170,6 +173,10 @@ func decodeItem(b []byte, it *emulator.Item) error {
 	it.ExpiresAt = d.time()
 	if d.err != nil {
 		return d.err
+	}
+	if !json.Valid(d.b) {
+		// The value is written into responses as is.
+		return errCorruptValue
 	}
 	it.Value = append(json.RawMessage(nil), d.b...)
 	return nil

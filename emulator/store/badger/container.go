@@ -47,7 +47,7 @@ func encodeStored[T any](rec stored[T]) ([]byte, error) {
 
 func decodeStored[T any](b []byte, rec *stored[T], withRecord bool) error {
 	if len(b) < 8 {
-		return errors.New("corrupt container record")
+		return errors.New("shorter than its 8-byte generation")
 	}
 	rec.Gen = binary.BigEndian.Uint64(b)
 	if !withRecord {
@@ -64,15 +64,26 @@ func genCacheKey(c container, project, name string) string {
 // generation) and remembers the generation for the rest of the transaction.
 func loadRecord[T any](t *txn, c container, project, name string, withRecord bool) (stored[T], error) {
 	var rec stored[T]
-	item, err := t.txn.Get(nameKey(c.tag, project, name))
+	k := nameKey(c.tag, project, name)
+	item, err := t.txn.Get(k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return rec, emulator.NotFound(c.notFound)
 	}
+	var derr error
 	if err == nil {
-		err = item.Value(func(b []byte) error { return decodeStored(b, &rec, withRecord) })
+		err = item.Value(func(b []byte) error {
+			derr = decodeStored(b, &rec, withRecord)
+			return nil
+		})
 	}
 	if err != nil {
 		return rec, fmt.Errorf("read %s %s: %w", c.noun, name, err)
+	}
+	if derr != nil {
+		// A damaged record reads as absent; writing the container again
+		// replaces it.
+		t.s.skipped(k, fmt.Errorf("%s record: %w", c.noun, derr))
+		return stored[T]{}, emulator.NotFound(c.notFound)
 	}
 	t.gens[genCacheKey(c, project, name)] = rec.Gen
 	return rec, nil
@@ -150,10 +161,21 @@ func scanRecords[T any](t *txn, c container, prefix, seek []byte, fn func(projec
 	}
 	for it.Seek(seek); it.Valid(); it.Next() {
 		var rec stored[T]
-		if err := it.Item().Value(func(b []byte) error { return decodeStored(b, &rec, true) }); err != nil {
+		k := it.Item().Key()
+		project, name, derr := namesFromKey(k)
+		err := it.Item().Value(func(b []byte) error {
+			if derr == nil {
+				derr = decodeStored(b, &rec, true)
+			}
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("list %ss: %w", c.noun, err)
 		}
-		project, name := namesFromKey(it.Item().Key())
+		if derr != nil {
+			t.s.skipped(k, fmt.Errorf("%s record: %w", c.noun, derr))
+			continue
+		}
 		more, err := fn(project, name, rec.Rec)
 		if err != nil || !more {
 			return err

@@ -3,6 +3,7 @@ package badger
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -89,12 +90,23 @@ func itemKey(gen uint64, key string) []byte {
 	return append(genPrefix(tagItem, gen), key...)
 }
 
-// namesFromKey splits a q or c key into project and name.
-func namesFromKey(k []byte) (project, name string) {
-	rest := k[1:]
-	i := bytes.IndexByte(rest, 0)
-	return string(rest[:i]), string(rest[i+1:])
+// namesFromKey splits a q or c key into project and name. A key this store
+// wrote always holds the separator; a damaged one is an error, not a panic.
+func namesFromKey(k []byte) (project, name string, err error) {
+	if len(k) < 2 {
+		return "", "", errShortKey
+	}
+	p, n, ok := bytes.Cut(k[1:], []byte{0})
+	if !ok {
+		return "", "", errNoSeparator
+	}
+	return string(p), string(n), nil
 }
+
+var (
+	errShortKey    = errors.New("key is too short for its kind")
+	errNoSeparator = errors.New("key has no NUL separator between its parts")
+)
 
 // timeBits orders times as unsigned integers; times before 1970 clamp to 0.
 func timeBits(t time.Time) uint64 {
@@ -105,12 +117,27 @@ func timeBits(t time.Time) uint64 {
 	return uint64(n)
 }
 
-// idFromKey reads the trailing message id of an r, p or x key.
-func idFromKey(k []byte) emulator.MessageID {
-	return emulator.MessageID(binary.BigEndian.Uint64(k[len(k)-8:]))
+// Index keys: r is gen(8) id(8) or gen(8) pos(8) id(8), p and x are gen(8)
+// at(8) id(8).
+const (
+	readyKeyLen = 1 + 8 + 8
+	timeKeyLen  = 1 + 8 + 8 + 8
+)
+
+// idFromKey reads the trailing message id of an r, p or x key; ok is false
+// when the key is neither length an index key has.
+func idFromKey(k []byte) (id emulator.MessageID, ok bool) {
+	if len(k) != readyKeyLen && len(k) != timeKeyLen {
+		return 0, false
+	}
+	return emulator.MessageID(binary.BigEndian.Uint64(k[len(k)-8:])), true
 }
 
-// timeFromKey reads the time of a p or x key.
-func timeFromKey(k []byte) time.Time {
-	return time.Unix(0, int64(binary.BigEndian.Uint64(k[9:17])))
+// timeFromKey reads the time of a p or x key; ok is false when the key is
+// not as long as its kind prescribes.
+func timeFromKey(k []byte) (at time.Time, ok bool) {
+	if len(k) != timeKeyLen {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[9:17]))), true
 }

@@ -2,7 +2,6 @@ package badger
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-
-	"github.com/ironlocal/ironlocal/emulator"
 )
 
 // A snapshot is one JSON header line, a Badger backup stream of every key,
@@ -72,22 +69,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// checkTrailer verifies and strips a format-2 trailer.
-func checkTrailer(body []byte) ([]byte, error) {
-	if len(body) < trailerSize || string(body[len(body)-len(trailerMagic):]) != trailerMagic {
-		return nil, emulator.Invalid("Snapshot is truncated: its end marker is missing")
-	}
-	t := body[len(body)-trailerSize:]
-	data := body[:len(body)-trailerSize]
-	if binary.BigEndian.Uint64(t[sha256.Size:]) != uint64(len(data)) {
-		return nil, emulator.Invalid("Snapshot is truncated or padded: its length does not match")
-	}
-	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], t[:sha256.Size]) {
-		return nil, emulator.Invalid("Snapshot is damaged: its checksum does not match")
-	}
-	return data, nil
-}
-
 // ExportFile writes a snapshot to path atomically: a temp file beside it,
 // fsynced, then renamed over path.
 func (s *Store) ExportFile(ctx context.Context, path string) error {
@@ -117,88 +98,6 @@ func (s *Store) ExportFile(ctx context.Context, path string) error {
 	return nil
 }
 
-// Import replaces the whole store with the snapshot read from r. The
-// snapshot is first loaded into a scratch in-memory database, so a corrupt
-// or truncated one is refused before anything is dropped.
-func (s *Store) Import(ctx context.Context, r io.Reader) error {
-	br := bufio.NewReaderSize(r, 1<<20)
-	line, err := br.ReadBytes('\n')
-	if err != nil {
-		return emulator.Invalid("Not an ironlocal snapshot: no header line")
-	}
-	var h snapshotHeader
-	if err := json.Unmarshal(line, &h); err != nil || h.Format != snapshotFormat {
-		return emulator.Invalid("Not an ironlocal snapshot: bad header")
-	}
-	if h.Version > SnapshotVersion || h.Schema > SchemaVersion {
-		return emulator.Invalid("Snapshot format %d (schema %d) is newer than this ironlocal supports (format %d, schema %d): upgrade ironlocal",
-			h.Version, h.Schema, SnapshotVersion, SchemaVersion)
-	}
-	body, err := io.ReadAll(br)
-	if err != nil {
-		return fmt.Errorf("read snapshot: %w", err)
-	}
-	if h.Version >= 2 {
-		if body, err = checkTrailer(body); err != nil {
-			return err
-		}
-	}
-	if err := validateBackup(body); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return s.replaceContents(func() error { return s.db.Load(bytes.NewReader(body), 256) })
-}
-
-// validateBackup loads a backup stream into a throwaway in-memory database.
-// Every export holds the store's schema version, so a stream without it
-// (cut right after the header) is refused too.
-func validateBackup(body []byte) error {
-	if err := checkFraming(body); err != nil {
-		return err
-	}
-	scratch, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).
-		WithMemTableSize(16 << 20).WithBlockCacheSize(1 << 20))
-	if err != nil {
-		return fmt.Errorf("validate snapshot: %w", err)
-	}
-	defer scratch.Close()
-	if err := scratch.Load(bytes.NewReader(body), 256); err != nil {
-		return emulator.Invalid("Snapshot is corrupt or truncated: %v", err)
-	}
-	err = scratch.View(func(txn *badger.Txn) error {
-		_, err := txn.Get(keySchema)
-		return err
-	})
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return emulator.Invalid("Snapshot is corrupt or truncated: it holds no store schema version")
-	}
-	if err != nil {
-		return fmt.Errorf("validate snapshot: %w", err)
-	}
-	return nil
-}
-
-// checkFraming walks the backup stream's length-prefixed records (a
-// little-endian uint64, then that many bytes). Badger's Load trusts the
-// lengths and panics on a wild one, so a corrupt or truncated stream must
-// be refused before it gets there.
-func checkFraming(body []byte) error {
-	for rest := body; len(rest) > 0; {
-		if len(rest) < 8 {
-			return emulator.Invalid("Snapshot is corrupt or truncated: a record is cut short")
-		}
-		n := binary.LittleEndian.Uint64(rest)
-		if rest = rest[8:]; n > uint64(len(rest)) {
-			return emulator.Invalid("Snapshot is corrupt or truncated: a record is cut short")
-		}
-		rest = rest[n:]
-	}
-	return nil
-}
-
 // replaceContents drops every key and runs load to fill the store again.
 // Sequence leases end up at the larger of ours and the loaded ones, so ids
 // and generations never repeat and never collide with loaded records.
@@ -220,6 +119,7 @@ func (s *Store) replaceContents(load func() error) error {
 		return fmt.Errorf("drop store: %w", err)
 	}
 	s.hints.reset()
+	s.forgetDamage()
 	if err := load(); err != nil {
 		return fmt.Errorf("load store: %w", err)
 	}

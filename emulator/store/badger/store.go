@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -45,6 +46,8 @@ type Store struct {
 	gen   *badger.Sequence
 	seqMu sync.Mutex
 	hints *hints
+	// damage counts the records skipped because they do not decode.
+	damage damage
 
 	sweep  chan struct{}
 	stop   chan struct{}
@@ -100,6 +103,11 @@ func (s *Store) Open() error {
 		_ = db.Close()
 		return err
 	}
+	if err := s.repairLeases(); err != nil {
+		_ = db.Close()
+		return err
+	}
+	s.removeStaleImports()
 	if s.msgID, err = db.GetSequence(keySeqMessage, 1000); err != nil {
 		_ = db.Close()
 		return fmt.Errorf("open message id sequence: %w", err)
@@ -125,8 +133,13 @@ func (s *Store) checkSchema() error {
 			return fmt.Errorf("read schema version: %w", err)
 		}
 		v, err := item.ValueCopy(nil)
-		if err != nil || len(v) != 4 {
-			return fmt.Errorf("read schema version: corrupt value")
+		if err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if len(v) != 4 {
+			// Without a readable version nothing says how to read the
+			// records: refuse rather than guess.
+			return fmt.Errorf("data dir %q is damaged: its schema version is %d bytes, not 4: use another --data-dir", s.opts.Dir, len(v))
 		}
 		if got := binary.BigEndian.Uint32(v); got > SchemaVersion {
 			return fmt.Errorf("data dir %q has schema version %d, newer than this build's %d: upgrade ironlocal or use another --data-dir", s.opts.Dir, got, SchemaVersion)
@@ -185,6 +198,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset store: %w", err)
 	}
 	s.hints.reset()
+	s.forgetDamage()
 	if err := s.db.Update(func(txn *badger.Txn) error {
 		for k, v := range leases {
 			if err := txn.Set([]byte(k), v); err != nil {
@@ -198,10 +212,12 @@ func (s *Store) Reset(ctx context.Context) error {
 	return s.checkSchema()
 }
 
-// NextMessageIDs allocates n message ids in increasing order. Ids are 19
-// decimal digits on the wire: the sequence is offset into that range.
+// messageIDBase offsets the message id sequence so ids are 19 decimal
+// digits on the wire.
+const messageIDBase = 6_000_000_000_000_000_000
+
+// NextMessageIDs allocates n message ids in increasing order.
 func (s *Store) NextMessageIDs(n int) ([]emulator.MessageID, error) {
-	const base = 6_000_000_000_000_000_000
 	s.seqMu.Lock()
 	defer s.seqMu.Unlock()
 	ids := make([]emulator.MessageID, n)
@@ -210,7 +226,7 @@ func (s *Store) NextMessageIDs(n int) ([]emulator.MessageID, error) {
 		if err != nil {
 			return nil, fmt.Errorf("allocate message id: %w", err)
 		}
-		ids[i] = emulator.MessageID(base + v)
+		ids[i] = emulator.MessageID(messageIDBase + v)
 	}
 	return ids, nil
 }
@@ -262,6 +278,8 @@ func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
 	return fn(t)
 }
 
+var errBadDeadKey = errors.New("dead-generation key is not 9 bytes long")
+
 func (s *Store) kickSweeper() {
 	select {
 	case s.sweep <- struct{}{}:
@@ -278,24 +296,58 @@ func (s *Store) sweeper() {
 			return
 		case <-s.sweep:
 		}
-		if err := s.sweepDead(); err != nil {
+		if err := s.sweepOnce(); err != nil {
 			s.log.Warn("sweep dead generations", "err", err)
 		}
 	}
 }
 
+// sweepOnce runs one sweep; a panic is logged with its stack and the
+// sweeper carries on (the next kick retries).
+func (s *Store) sweepOnce() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("store sweeper panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("sweeper panicked: %v", p)
+		}
+	}()
+	return s.sweepDead()
+}
+
+// recoverLoop logs a background loop's panic with its stack instead of
+// crashing the process; the loop ends.
+func (s *Store) recoverLoop(name string) {
+	if p := recover(); p != nil {
+		s.log.Error("store background loop panicked", "loop", name, "panic", p, "stack", string(debug.Stack()))
+	}
+}
+
 func (s *Store) sweepDead() error {
 	var dead []uint64
+	var damaged [][]byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagDead}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			dead = append(dead, binary.BigEndian.Uint64(it.Item().Key()[1:]))
+			k := it.Item().Key()
+			if len(k) != 9 {
+				damaged = append(damaged, it.Item().KeyCopy(nil))
+				continue
+			}
+			dead = append(dead, binary.BigEndian.Uint64(k[1:]))
 		}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	// A dead-generation key of the wrong length names no generation: drop
+	// it so it is not met again at every sweep.
+	for _, k := range damaged {
+		s.skipped(k, errBadDeadKey)
+		if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(k) }); err != nil {
+			return err
+		}
 	}
 	for _, gen := range dead {
 		for _, tag := range generationTags {
@@ -349,6 +401,7 @@ func (s *Store) deletePrefix(prefix []byte) error {
 
 func (s *Store) valueLogGC() {
 	defer s.wg.Done()
+	defer s.recoverLoop("value-log GC")
 	if s.opts.InMemory {
 		return
 	}

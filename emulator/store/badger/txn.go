@@ -46,6 +46,8 @@ func (t *txn) afterCommit() {
 	}
 }
 
+// getJSON reads a JSON record. A record that does not decode reads as
+// absent (and is reported): see damage.go.
 func (t *txn) getJSON(key []byte, v any) (bool, error) {
 	item, err := t.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -54,7 +56,18 @@ func (t *txn) getJSON(key []byte, v any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return true, item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+	var derr error
+	if err := item.Value(func(b []byte) error {
+		derr = json.Unmarshal(b, v)
+		return nil
+	}); err != nil {
+		return false, err
+	}
+	if derr != nil {
+		t.s.skipped(key, derr)
+		return false, nil
+	}
+	return true, nil
 }
 
 func (t *txn) setJSON(key []byte, v any) error {
@@ -73,6 +86,8 @@ func (t *txn) setJSON(key []byte, v any) error {
 	return t.txn.Set(key, b)
 }
 
+// getMessage reads a message record; one that does not decode reads as
+// absent (and is reported).
 func (t *txn) getMessage(key []byte, m *emulator.Message) (bool, error) {
 	item, err := t.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -81,7 +96,19 @@ func (t *txn) getMessage(key []byte, m *emulator.Message) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return true, item.Value(func(b []byte) error { return decodeMessage(b, m) })
+	var derr error
+	if err := item.Value(func(b []byte) error {
+		derr = decodeMessage(b, m)
+		return nil
+	}); err != nil {
+		return false, err
+	}
+	if derr != nil {
+		*m = emulator.Message{}
+		t.s.skipped(key, fmt.Errorf("message record: %w", derr))
+		return false, nil
+	}
+	return true, nil
 }
 
 func (t *txn) setMessage(key []byte, m emulator.Message) error {
@@ -323,7 +350,12 @@ func (t *txn) ReadyMessages(project, queue string, limit int) ([]emulator.Messag
 	}
 	var ids []emulator.MessageID
 	err = t.scanIndex(genPrefix(tagReady, gen), func(k []byte) (bool, error) {
-		ids = append(ids, idFromKey(k))
+		id, ok := idFromKey(k)
+		if !ok {
+			t.s.skipped(k, errBadIndexKey)
+			return true, nil
+		}
+		ids = append(ids, id)
 		return len(ids) < limit, nil
 	})
 	if err != nil {
@@ -350,15 +382,21 @@ func (t *txn) timeIndexed(tag byte, project, queue string, now time.Time, limit 
 	// is itself an entry's key and that entry is due later, nothing is due:
 	// skip the iterator (the common reserve, with nothing delayed or
 	// expired, then costs no index scan).
-	if start := t.seek(prefix); len(start) == len(prefix)+16 && timeFromKey(start).After(now) {
+	if at, ok := timeFromKey(t.seek(prefix)); ok && at.After(now) {
 		return nil, nil
 	}
 	var ids []emulator.MessageID
 	err = t.scanIndex(prefix, func(k []byte) (bool, error) {
-		if timeFromKey(k).After(now) {
+		at, ok := timeFromKey(k)
+		if !ok {
+			t.s.skipped(k, errBadIndexKey)
+			return true, nil
+		}
+		if at.After(now) {
 			return false, nil
 		}
-		ids = append(ids, idFromKey(k))
+		id, _ := idFromKey(k)
+		ids = append(ids, id)
 		return len(ids) < limit, nil
 	})
 	if err != nil {
@@ -367,14 +405,25 @@ func (t *txn) timeIndexed(tag byte, project, queue string, now time.Time, limit 
 	return t.messagesByID(gen, ids)
 }
 
+// messagesByID reads the messages index entries point at. An entry whose
+// message is missing or damaged is skipped (and reported).
 func (t *txn) messagesByID(gen uint64, ids []emulator.MessageID) ([]emulator.Message, error) {
 	out := make([]emulator.Message, 0, len(ids))
 	for _, id := range ids {
 		m, err := t.messageByGen(gen, id)
+		if errors.Is(err, emulator.ErrNotFound) {
+			t.s.skipped(genIDKey(tagMessage, gen, id), errDanglingIndex)
+			continue
+		}
 		if err != nil {
-			return nil, fmt.Errorf("index points at a missing message %s: %w", id, err)
+			return nil, err
 		}
 		out = append(out, m)
 	}
 	return out, nil
 }
+
+var (
+	errBadIndexKey   = errors.New("index key is not as long as its kind prescribes")
+	errDanglingIndex = errors.New("an index entry points at this message, which is missing or damaged")
+)

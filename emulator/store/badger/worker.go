@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -120,17 +121,34 @@ func (t *txn) DeleteCode(project, id string) error {
 
 func (t *txn) ListCodes(project string, offset, limit int) ([]emulator.CodePackage, error) {
 	var out []emulator.CodePackage
-	err := t.scanValues(projectPrefix(tagCodeName, project), false, offset, limit, func(id []byte) error {
+	err := t.scanValues(projectPrefix(tagCodeName, project), false, offset, limit, func(k, id []byte) error {
 		c, err := t.Code(project, string(id))
+		if t.dangling(k, err) {
+			return nil
+		}
 		out = append(out, c)
 		return err
 	})
 	return out, err
 }
 
+// dangling reports (and records as damage) an index entry k whose target
+// lookup failed with err because the target is missing or damaged: lists
+// skip such entries instead of failing.
+func (t *txn) dangling(k []byte, err error) bool {
+	if !errors.Is(err, emulator.ErrNotFound) {
+		return false
+	}
+	t.s.skipped(k, errDanglingEntry)
+	return true
+}
+
+var errDanglingEntry = errors.New("index entry points at a record that is missing or damaged")
+
 // scanValues iterates the keys under prefix (reverse = from the end),
-// skipping offset entries, calling fn with each value for up to limit.
-func (t *txn) scanValues(prefix []byte, reverse bool, offset, limit int, fn func(v []byte) error) error {
+// skipping offset entries, calling fn with each key and value for up to
+// limit.
+func (t *txn) scanValues(prefix []byte, reverse bool, offset, limit int, fn func(k, v []byte) error) error {
 	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: reverse, PrefetchValues: true, PrefetchSize: 100})
 	defer it.Close()
 	start := prefix
@@ -147,7 +165,7 @@ func (t *txn) scanValues(prefix []byte, reverse bool, offset, limit int, fn func
 		if err != nil {
 			return err
 		}
-		if err := fn(v); err != nil {
+		if err := fn(it.Item().Key(), v); err != nil {
 			return err
 		}
 	}
@@ -173,8 +191,11 @@ func (t *txn) PutRevision(r emulator.CodeRevision, zip []byte) error {
 func (t *txn) Revisions(project, codeID string, offset, limit int) ([]emulator.CodeRevision, error) {
 	var out []emulator.CodeRevision
 	prefix := append(key(tagRevisionIdx, project, codeID), 0)
-	err := t.scanValues(prefix, true, offset, limit, func(id []byte) error {
+	err := t.scanValues(prefix, true, offset, limit, func(k, id []byte) error {
 		r, err := t.Revision(project, string(id))
+		if t.dangling(k, err) {
+			return nil
+		}
 		out = append(out, r)
 		return err
 	})
@@ -188,7 +209,7 @@ func (t *txn) Revision(project, id string) (emulator.CodeRevision, error) {
 
 func (t *txn) RevisionZip(project, revisionID string) ([]byte, error) {
 	var zip []byte
-	err := t.scanValues(append(key(tagZip, project, revisionID), 0), false, 0, 0, func(v []byte) error {
+	err := t.scanValues(append(key(tagZip, project, revisionID), 0), false, 0, 0, func(_, v []byte) error {
 		zip = append(zip, v...)
 		return nil
 	})
@@ -238,11 +259,14 @@ func (t *txn) ListTasks(project string, f emulator.TaskFilter, offset, limit int
 	}
 	var out []emulator.Task
 	skipped := 0
-	err := t.scanValues(prefix, true, 0, 0, func(id []byte) error {
+	err := t.scanValues(prefix, true, 0, 0, func(k, id []byte) error {
 		if len(out) >= limit {
 			return errStop
 		}
 		task, err := t.Task(project, string(id))
+		if t.dangling(k, err) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -286,20 +310,26 @@ func (t *txn) TasksInStatus(status emulator.TaskStatus, fn func(emulator.Task) e
 	prefix := append(key(tagTaskStatus, string(status)), 0)
 	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	defer it.Close()
-	var refs [][2]string
+	type ref struct {
+		key, project, id string
+	}
+	var refs []ref
 	for it.Rewind(); it.Valid(); it.Next() {
-		rest := it.Item().Key()[len(prefix):]
-		for i, b := range rest {
-			if b == 0 {
-				refs = append(refs, [2]string{string(rest[:i]), string(rest[i+1:])})
-				break
-			}
+		k := it.Item().Key()
+		project, id, ok := bytes.Cut(k[len(prefix):], []byte{0})
+		if !ok {
+			t.s.skipped(k, errNoSeparator)
+			continue
 		}
+		refs = append(refs, ref{string(k), string(project), string(id)})
 	}
 	for _, ref := range refs {
-		task, err := t.Task(ref[0], ref[1])
+		task, err := t.Task(ref.project, ref.id)
+		if t.dangling([]byte(ref.key), err) {
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("status index points at task %s: %w", ref[1], err)
+			return fmt.Errorf("status index points at task %s: %w", ref.id, err)
 		}
 		if err := fn(task); err != nil {
 			return err
@@ -318,7 +348,7 @@ func (t *txn) AppendLog(project, taskID string, seq uint32, c emulator.LogChunk)
 
 func (t *txn) Log(project, taskID string) ([]emulator.LogChunk, error) {
 	var out []emulator.LogChunk
-	err := t.scanValues(append(key(tagLog, project, taskID), 0), false, 0, 0, func(v []byte) error {
+	err := t.scanValues(append(key(tagLog, project, taskID), 0), false, 0, 0, func(_, v []byte) error {
 		if len(v) > 0 {
 			out = append(out, emulator.LogChunk{Stderr: v[0] == 1, Data: v[1:]})
 		}
@@ -354,8 +384,11 @@ func (t *txn) PutSchedule(s emulator.Schedule) error {
 
 func (t *txn) ListSchedules(project string, offset, limit int) ([]emulator.Schedule, error) {
 	var out []emulator.Schedule
-	err := t.scanValues(append(key(tagScheduleIdx, project), 0), true, offset, limit, func(id []byte) error {
+	err := t.scanValues(append(key(tagScheduleIdx, project), 0), true, offset, limit, func(k, id []byte) error {
 		s, err := t.Schedule(project, string(id))
+		if t.dangling(k, err) {
+			return nil
+		}
 		out = append(out, s)
 		return err
 	})
@@ -375,6 +408,9 @@ func (t *txn) ActiveSchedules(fn func(emulator.Schedule) error) error {
 	}
 	for _, ref := range refs {
 		s, err := t.Schedule(ref[0], ref[1])
+		if t.dangling(key(tagActive, ref[1]), err) {
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("active index points at schedule %s: %w", ref[1], err)
 		}

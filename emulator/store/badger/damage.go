@@ -1,0 +1,177 @@
+package badger
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// A record that does not decode — a damaged data dir, or a key or index
+// entry that points nowhere — is skipped, not fatal: lists leave it out, a
+// lookup treats it as absent, and the background loops carry on. Each one is
+// logged once and counted, so /_ironlocal/health can say the store is
+// damaged and where.
+
+// DecodeFailures summarises the records the store skipped since it was
+// opened (or last reset or replaced by an import).
+type DecodeFailures struct {
+	// Count is the number of distinct records skipped. Past
+	// maxDamagedKeys distinct records it may count one record more than
+	// once.
+	Count int
+	// Examples describe the first few: the key (quoted, cut short) and
+	// why it was skipped.
+	Examples []string
+}
+
+const (
+	maxDamagedKeys     = 1024
+	maxDamagedExamples = 5
+	maxKeyInMessage    = 64
+)
+
+type damage struct {
+	mu       sync.Mutex
+	seen     map[string]struct{}
+	count    int
+	examples []string
+}
+
+// DecodeFailures reports the records skipped because they did not decode.
+func (s *Store) DecodeFailures() DecodeFailures {
+	d := &s.damage
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return DecodeFailures{Count: d.count, Examples: append([]string(nil), d.examples...)}
+}
+
+// skipped records that the record at key was skipped because of err. The
+// first report of a key is logged; repeats (every list passes the same
+// damaged record) are not counted again.
+func (s *Store) skipped(key []byte, err error) {
+	d := &s.damage
+	d.mu.Lock()
+	if _, ok := d.seen[string(key)]; ok {
+		d.mu.Unlock()
+		return
+	}
+	if d.seen == nil {
+		d.seen = make(map[string]struct{})
+	}
+	if len(d.seen) < maxDamagedKeys {
+		d.seen[string(key)] = struct{}{}
+	}
+	d.count++
+	example := describeKey(key) + ": " + err.Error()
+	if len(d.examples) < maxDamagedExamples {
+		d.examples = append(d.examples, example)
+	}
+	d.mu.Unlock()
+	s.log.Warn("skipping a damaged record in the store", "record", example)
+}
+
+// forgetDamage clears the report once the store's contents are replaced.
+func (s *Store) forgetDamage() {
+	d := &s.damage
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.seen, d.count, d.examples = nil, 0, nil
+}
+
+// describeKey quotes a key for messages, cut to maxKeyInMessage bytes:
+// keys hold binary numbers and NUL separators.
+func describeKey(k []byte) string {
+	if len(k) > maxKeyInMessage {
+		return "key " + strconv.Quote(string(k[:maxKeyInMessage])) + "…"
+	}
+	return "key " + strconv.Quote(string(k))
+}
+
+// repairLeases rewrites a sequence lease that is not 8 bytes (Badger's
+// sequence reads it without a length check and would panic): the new
+// lease is past every message id or generation the stored records use, so
+// ids never repeat.
+func (s *Store) repairLeases() error {
+	var bad [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range [][]byte{keySeqMessage, keySeqGen} {
+			item, err := txn.Get(k)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := item.Value(func(v []byte) error {
+				if len(v) != 8 {
+					bad = append(bad, k)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(bad) == 0 {
+		return err
+	}
+	maxID, maxGen, err := s.usedSequences()
+	if err != nil {
+		return fmt.Errorf("repair sequences: %w", err)
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
+		for _, k := range bad {
+			lease := maxGen + 1
+			if bytes.Equal(k, keySeqMessage) {
+				lease = maxID + 1
+			}
+			s.skipped(k, fmt.Errorf("sequence lease is not 8 bytes: rewritten as %d from the stored records", lease))
+			if err := txn.Set(k, binary.BigEndian.AppendUint64(nil, lease)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// usedSequences returns the largest message id sequence value and the
+// largest generation that the stored keys and container records use.
+func (s *Store) usedSequences() (maxID, maxGen uint64, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{}) // keys only
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			switch {
+			case len(k) == 0:
+			case k[0] == tagQueue || k[0] == tagCache:
+				if err := it.Item().Value(func(v []byte) error {
+					if len(v) >= 8 {
+						maxGen = max(maxGen, binary.BigEndian.Uint64(v))
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+			case k[0] == tagDead || slices.Contains(generationTags, k[0]):
+				if len(k) >= 9 {
+					maxGen = max(maxGen, binary.BigEndian.Uint64(k[1:9]))
+				}
+				if k[0] == tagMessage && len(k) == readyKeyLen {
+					if id := binary.BigEndian.Uint64(k[9:]); id >= messageIDBase {
+						maxID = max(maxID, id-messageIDBase)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	return maxID, maxGen, err
+}
