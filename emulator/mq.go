@@ -140,8 +140,13 @@ type Message struct {
 	AvailableAt   time.Time // when a delayed or reserved message becomes ready
 	ReservationID string    // set while State == MessageReserved
 	ReservedCount int
-	PostedAt      time.Time
-	ExpiresAt     time.Time
+	// Position is the message's place in the queue's ready order; zero
+	// means its ID (FIFO). A message whose reservation expires gets a new
+	// position behind the messages waiting (spec §2.5); a released one
+	// keeps its own.
+	Position  MessageID
+	PostedAt  time.Time
+	ExpiresAt time.Time
 	// Subscribers holds the push state of a push-queue message.
 	Subscribers []SubscriberState
 }
@@ -188,6 +193,14 @@ type QueueTx interface {
 	// ExpiredMessages returns up to limit messages whose ExpiresAt is not
 	// after now.
 	ExpiredMessages(project, queue string, now time.Time, limit int) ([]Message, error)
+}
+
+// ReadyPosition is the message's place in the ready order.
+func (m Message) ReadyPosition() MessageID {
+	if m.Position == 0 {
+		return m.ID
+	}
+	return m.Position
 }
 
 // MessageIDSource allocates message ids that keep growing across restarts.

@@ -223,8 +223,8 @@ func TestQueue_Validation(t *testing.T) {
 		{"get from unknown queue", func() error { _, err := s.GetMessage(ctx, testProject, "nope", id); return err }, emulator.ErrNotFound},
 		{"get with invalid queue name", func() error { _, err := s.GetMessage(ctx, testProject, "a/b", id); return err }, emulator.ErrInvalid},
 		{"clear unknown queue", func() error { return s.ClearQueue(ctx, testProject, "nope") }, emulator.ErrNotFound},
-		{"upsert timeout zero", func() error {
-			_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{MessageTimeout: ptr(0)})
+		{"upsert timeout negative", func() error {
+			_, err := s.UpsertQueue(ctx, testProject, "q", QueueSettings{MessageTimeout: ptr(-1)})
 			return err
 		}, emulator.ErrInvalid},
 		{"upsert timeout too long", func() error {
@@ -270,6 +270,23 @@ func TestQueue_UpsertQueue(t *testing.T) {
 		require.Equal(t, 45, got.MessageTimeout)
 		require.Equal(t, 100, got.MessageExpiration)
 		require.Equal(t, q.ID, got.ID)
+	})
+	t.Run("zero means not given", func(t *testing.T) {
+		// iron_go3 sends 0 for every setting its caller left unset.
+		got := createQueue(t, s, "q", QueueSettings{MessageTimeout: ptr(0), MessageExpiration: ptr(0)})
+		require.Equal(t, 45, got.MessageTimeout, "unchanged on update")
+		require.Equal(t, 100, got.MessageExpiration, "unchanged on update")
+		s2, _ := newTestService(t, Config{})
+		fresh := createQueue(t, s2, "zeros", QueueSettings{MessageTimeout: ptr(0), MessageExpiration: ptr(0),
+			DeadLetter: &DeadLetterUpdate{QueueName: "dlq", MaxReservations: ptr(0)}})
+		require.Equal(t, DefaultMessageTimeout, fresh.MessageTimeout, "default on create")
+		require.Equal(t, DefaultMessageExpiration, fresh.MessageExpiration, "default on create")
+		require.Equal(t, DefaultMaxReservations, fresh.DeadLetter.MaxReservations, "default on create")
+		subs := []emulator.Subscriber{{URL: "http://h.example/"}}
+		push := createQueue(t, s2, "pushed", QueueSettings{MessageTimeout: ptr(0), MessageExpiration: ptr(0),
+			Push: &PushUpdate{Subscribers: &subs, Retries: ptr(0), RetriesDelay: ptr(0)}})
+		require.Equal(t, DefaultPushRetriesDelay, push.Push.RetriesDelay, "retries_delay 0 is not given")
+		require.Equal(t, 0, push.Push.Retries, "retries 0 is a value: no retries")
 	})
 	t.Run("same type is fine", func(t *testing.T) {
 		createQueue(t, s, "q", QueueSettings{Type: ptr(emulator.QueuePull)})
@@ -666,4 +683,71 @@ func TestQueue_AlertOnExpiry(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(got[0].Body), &notice))
 	require.Equal(t, "q", notice.SourceQueue)
 	require.Zero(t, notice.QueueSize)
+}
+
+// TestQueue_ReserveOrder follows spec §2.5: a message whose reservation
+// expires goes behind the messages waiting (iron_mq_ruby's v3 test_touch),
+// a released one keeps its place.
+func TestQueue_ReserveOrder(t *testing.T) {
+	ctx := context.Background()
+	reserveOne := func(t *testing.T, s *Service, timeout int) emulator.Message {
+		t.Helper()
+		got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{N: 1, Timeout: timeout})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		return got[0]
+	}
+	bodies := func(t *testing.T, s *Service) []string {
+		t.Helper()
+		got, err := s.Peek(ctx, testProject, "q", 100)
+		require.NoError(t, err)
+		out := make([]string, len(got))
+		for i, m := range got {
+			out[i] = m.Body
+		}
+		return out
+	}
+
+	t.Run("expired reservation goes behind the waiting messages", func(t *testing.T) {
+		s, clk := newTestService(t, Config{})
+		post(t, s, "q", "first", "second", "third")
+		require.Equal(t, "first", reserveOne(t, s, 10).Body)
+		clk.Advance(11 * time.Second)
+		require.Equal(t, "second", reserveOne(t, s, 10).Body, "test_touch expects the second message next")
+		post(t, s, "q", "fourth")
+		require.Equal(t, []string{"third", "first", "fourth"}, bodies(t, s))
+	})
+
+	t.Run("expired together: earliest expiry first", func(t *testing.T) {
+		s, clk := newTestService(t, Config{})
+		post(t, s, "q", "a", "b", "c")
+		reserveOne(t, s, 20) // a until +20s
+		reserveOne(t, s, 10) // b until +10s
+		clk.Advance(30 * time.Second)
+		require.Equal(t, []string{"c", "b", "a"}, bodies(t, s))
+	})
+
+	t.Run("released message keeps its place", func(t *testing.T) {
+		s, clk := newTestService(t, Config{})
+		post(t, s, "q", "first", "second")
+		m := reserveOne(t, s, 60)
+		require.NoError(t, s.Release(ctx, testProject, "q", m.ID, m.ReservationID, 0))
+		require.Equal(t, []string{"first", "second"}, bodies(t, s))
+		m = reserveOne(t, s, 60)
+		require.NoError(t, s.Release(ctx, testProject, "q", m.ID, m.ReservationID, 5))
+		clk.Advance(5 * time.Second)
+		require.Equal(t, []string{"first", "second"}, bodies(t, s), "after a release delay too")
+	})
+
+	t.Run("moved back, then released: keeps its new place", func(t *testing.T) {
+		s, clk := newTestService(t, Config{})
+		post(t, s, "q", "first", "second")
+		reserveOne(t, s, 10)
+		clk.Advance(10 * time.Second)
+		require.Equal(t, []string{"second", "first"}, bodies(t, s))
+		m := reserveOne(t, s, 60)
+		require.Equal(t, "second", m.Body)
+		require.NoError(t, s.Release(ctx, testProject, "q", m.ID, m.ReservationID, 0))
+		require.Equal(t, []string{"second", "first"}, bodies(t, s))
+	})
 }

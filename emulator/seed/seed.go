@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/worker"
@@ -33,6 +34,9 @@ import (
 
 // Version is the newest seed format this build reads.
 const Version = 1
+
+// MaxSize is the largest seed file Parse reads, in bytes.
+const MaxSize = 64 << 20
 
 // DefaultProject is used when neither the file nor the entry names one.
 const DefaultProject = "000000000000000000000001"
@@ -107,12 +111,16 @@ type Schedule struct {
 	Label     string     `json:"label"`
 }
 
-// Parse reads and checks a seed file's syntax and version. Errors name the
-// line and column, or the field.
+// Parse reads and checks a seed file's syntax, version and project ids
+// (names are checked by the services when it is applied). It reads at most
+// MaxSize bytes. Errors name the line and column, or the field.
 func Parse(r io.Reader) (*File, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read seed: %w", err)
+	}
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("seed: the file is larger than the %d MiB limit", MaxSize>>20)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -133,7 +141,48 @@ func Parse(r io.Reader) (*File, error) {
 	if f.ProjectID == "" {
 		f.ProjectID = DefaultProject
 	}
+	if err := f.checkProjects(); err != nil {
+		return nil, err
+	}
 	return &f, nil
+}
+
+// checkProjects runs every project id through the API's validator, so a
+// seed cannot create a project the API would refuse to address.
+func (f *File) checkProjects() error {
+	check := func(at, id string) error {
+		if id == "" {
+			return nil // the file's project
+		}
+		if err := emulator.ValidateProjectID(id); err != nil {
+			return fmt.Errorf("seed: %sproject_id: %w", at, err)
+		}
+		return nil
+	}
+	if err := check("", f.ProjectID); err != nil {
+		return err
+	}
+	for i, q := range f.Queues {
+		if err := check(fmt.Sprintf("queues[%d] (%q).", i, q.Name), q.ProjectID); err != nil {
+			return err
+		}
+	}
+	for i, c := range f.Caches {
+		if err := check(fmt.Sprintf("caches[%d] (%q).", i, c.Name), c.ProjectID); err != nil {
+			return err
+		}
+	}
+	for i, c := range f.Codes {
+		if err := check(fmt.Sprintf("codes[%d] (%q).", i, c.Name), c.ProjectID); err != nil {
+			return err
+		}
+	}
+	for i, s := range f.Schedules {
+		if err := check(fmt.Sprintf("schedules[%d] (code %q).", i, s.CodeName), s.ProjectID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // describe turns a decode error into "line L, column C: …", pointing at the

@@ -2,6 +2,8 @@ package seed_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,6 +152,31 @@ func TestParse_Errors(t *testing.T) {
 			in:   `{"ironlocal_seed": 2}`,
 			want: []string{"format version 2 is newer", "(1)", "upgrade ironlocal"},
 		},
+		{
+			name: "project id the API refuses",
+			in:   `{"ironlocal_seed": 1, "project_id": "` + strings.Repeat("a", 256) + `"}`,
+			want: []string{"seed: project_id: Invalid project id: at most 255 bytes, no NUL"},
+		},
+		{
+			name: "entry project id the API refuses",
+			in:   `{"ironlocal_seed": 1, "queues": [{"name": "q", "project_id": "` + strings.Repeat("a", 300) + `"}]}`,
+			want: []string{`seed: queues[0] ("q").project_id: Invalid project id`},
+		},
+		{
+			name: "project id with NUL",
+			in:   `{"ironlocal_seed": 1, "caches": [{"name": "c", "project_id": "p\u0000q"}]}`,
+			want: []string{`seed: caches[0] ("c").project_id: Invalid project id`},
+		},
+		{
+			name: "code project id",
+			in:   `{"ironlocal_seed": 1, "codes": [{"name": "c", "project_id": "` + strings.Repeat("b", 256) + `"}]}`,
+			want: []string{`seed: codes[0] ("c").project_id: Invalid project id`},
+		},
+		{
+			name: "schedule project id",
+			in:   `{"ironlocal_seed": 1, "schedules": [{"code_name": "c", "project_id": "` + strings.Repeat("b", 256) + `"}]}`,
+			want: []string{`seed: schedules[0] (code "c").project_id: Invalid project id`},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parse(t, tc.in)
@@ -161,4 +188,29 @@ func TestParse_Errors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// endless is an endless stream of one byte, like /dev/zero.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+func TestParse_SizeCap(t *testing.T) {
+	t.Run("an endless stream ends at the cap", func(t *testing.T) {
+		// Spaces are valid JSON whitespace: only the cap can end this.
+		got, err := seed.Parse(endless(' '))
+		require.Nil(t, got)
+		require.EqualError(t, err, fmt.Sprintf("seed: the file is larger than the %d MiB limit", seed.MaxSize>>20))
+	})
+	t.Run("a seed of exactly the cap is read", func(t *testing.T) {
+		head := `{"ironlocal_seed": 1}`
+		got, err := seed.Parse(io.MultiReader(strings.NewReader(head), io.LimitReader(endless(' '), seed.MaxSize-int64(len(head)))))
+		require.NoError(t, err)
+		require.Equal(t, 1, got.Version)
+	})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -27,6 +28,15 @@ func (s *Server) applySeed(ctx context.Context) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	defer f.Close()
+	// A pipe is fine (Parse reads at most seed.MaxSize); a directory or a
+	// device such as /dev/zero is a mistake.
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if fi.IsDir() || fi.Mode()&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeSocket) != 0 {
+		return fmt.Errorf("seed: %s is not a seed file but a %s", s.opts.Seed, fileKind(fi.Mode()))
+	}
 	file, err := seed.Parse(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.opts.Seed, err)
@@ -47,6 +57,16 @@ func (s *Server) applySeed(ctx context.Context) error {
 	}
 	s.log.Info("seed applied", "seed", s.opts.Seed)
 	return nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "device"
 }
 
 // dryRun applies the seed to scratch services configured like the real

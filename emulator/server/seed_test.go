@@ -344,6 +344,21 @@ func TestSeed_Bad(t *testing.T) {
 		_, err := start(t, server.Options{Ephemeral: true, Seed: path})
 		require.ErrorIs(t, err, os.ErrNotExist)
 	})
+	t.Run("project id the API refuses", func(t *testing.T) {
+		path := writeSeed(t, `{"ironlocal_seed": 1, "queues": [{"name": "q", "project_id": "`+strings.Repeat("a", 300)+`"}]}`)
+		_, err := start(t, server.Options{Ephemeral: true, Seed: path})
+		require.ErrorContains(t, err, path)
+		require.ErrorContains(t, err, `queues[0] ("q").project_id: Invalid project id: at most 255 bytes, no NUL`)
+	})
+	for _, path := range []string{"/dev/zero", os.TempDir()} {
+		t.Run("not a file: "+path, func(t *testing.T) {
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("no %s here: %v", path, err)
+			}
+			_, err := start(t, server.Options{Ephemeral: true, Seed: path})
+			require.ErrorContains(t, err, "seed: "+path+" is not a seed file but a ")
+		})
+	}
 }
 
 func TestSeed_DataDirWithData(t *testing.T) {

@@ -17,6 +17,10 @@ import (
 //	unix ns, 0 = zero time) reservedCount(uvarint) reservationID body
 //	(uvarint length + bytes) pushHeaders(uvarint count, then key, value)
 //	subscribers(uvarint length + JSON, 0 = none; push queues only)
+//	[position(uvarint)]
+//
+// The trailing position (the ready order, see emulator.Message.Position) is
+// written only when set; records without it decode with position 0.
 const messageCodecV1 byte = 1
 
 var (
@@ -47,7 +51,11 @@ func encodeMessage(m emulator.Message) ([]byte, error) {
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(subs)))
-	return append(b, subs...), nil
+	b = append(b, subs...)
+	if m.Position != 0 {
+		b = binary.AppendUvarint(b, uint64(m.Position))
+	}
+	return b, nil
 }
 
 func decodeMessage(b []byte, m *emulator.Message) error {
@@ -72,6 +80,9 @@ func decodeMessage(b []byte, m *emulator.Message) error {
 		if err := json.Unmarshal(subs, &m.Subscribers); err != nil {
 			return errCorruptMessage
 		}
+	}
+	if len(d.b) > 0 && d.err == nil {
+		m.Position = emulator.MessageID(d.uvarint())
 	}
 	return d.err
 }

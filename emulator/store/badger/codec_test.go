@@ -19,6 +19,8 @@ func TestMessageCodec(t *testing.T) {
 			Subscribers: []emulator.SubscriberState{{Name: "s", URL: "http://h", Status: emulator.PushRetrying, Tries: 1,
 				RetriesRemaining: 2, LastTryAt: now, NextTryAt: now.Add(time.Minute), StatusCode: 503, Msg: "Service Unavailable"}},
 			PostedAt: now, ExpiresAt: now.Add(time.Hour)},
+		"moved back": {ID: 9, Body: "b", State: emulator.MessageReady, ReservedCount: 1, Position: 6000000000000000123,
+			PostedAt: now, ExpiresAt: now.Add(time.Hour)},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

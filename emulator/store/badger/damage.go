@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ironlocal/ironlocal/emulator"
 )
 
 // A record that does not decode — a damaged data dir, or a key or index
@@ -17,18 +19,6 @@ import (
 // lookup treats it as absent, and the background loops carry on. Each one is
 // logged once and counted, so /_ironlocal/health can say the store is
 // damaged and where.
-
-// DecodeFailures summarises the records the store skipped since it was
-// opened (or last reset or replaced by an import).
-type DecodeFailures struct {
-	// Count is the number of distinct records skipped. Past
-	// maxDamagedKeys distinct records it may count one record more than
-	// once.
-	Count int
-	// Examples describe the first few: the key (quoted, cut short) and
-	// why it was skipped.
-	Examples []string
-}
 
 const (
 	maxDamagedKeys     = 1024
@@ -43,12 +33,15 @@ type damage struct {
 	examples []string
 }
 
-// DecodeFailures reports the records skipped because they did not decode.
-func (s *Store) DecodeFailures() DecodeFailures {
+// DecodeFailures reports the records skipped since the store opened (or
+// was last reset or replaced by an import) because they did not decode.
+// Past maxDamagedKeys distinct records, a record may be counted more than
+// once.
+func (s *Store) DecodeFailures() emulator.DecodeFailures {
 	d := &s.damage
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return DecodeFailures{Count: d.count, Examples: append([]string(nil), d.examples...)}
+	return emulator.DecodeFailures{Count: d.count, Examples: append([]string(nil), d.examples...)}
 }
 
 // skipped records that the record at key was skipped because of err. The

@@ -17,7 +17,8 @@ import (
 //	!seq:…                          Badger sequences (message ids, generations)
 //	q  project 0 name               queue record (JSON), includes its generation
 //	m  gen(8) id(8)                 message record (JSON)
-//	r  gen(8) id(8)                 ready index: reservable now, FIFO by id
+//	r  gen(8) id(8)                 ready index: reservable now, FIFO by id;
+//	r  gen(8) pos(8) id(8)          … or by position, for a message moved back (Message.Position)
 //	p  gen(8) at(8) id(8)           pending index: delayed/reserved until at
 //	x  gen(8) at(8) id(8)           expiry index: message expires at
 //	c  project 0 name               cache record (JSON), includes its generation
@@ -84,6 +85,16 @@ func genIDKey(tag byte, gen uint64, id emulator.MessageID) []byte {
 func genTimeIDKey(tag byte, gen uint64, at time.Time, id emulator.MessageID) []byte {
 	k := binary.BigEndian.AppendUint64(genPrefix(tag, gen), timeBits(at))
 	return binary.BigEndian.AppendUint64(k, uint64(id))
+}
+
+// readyKey files a ready message by its position. A message at its own id
+// keeps the short key, so stores written before positions existed read the
+// same; a moved one sorts by position, and both end with the id.
+func readyKey(gen uint64, m emulator.Message) []byte {
+	if pos := m.ReadyPosition(); pos != m.ID {
+		return binary.BigEndian.AppendUint64(genIDKey(tagReady, gen, pos), uint64(m.ID))
+	}
+	return genIDKey(tagReady, gen, m.ID)
 }
 
 func itemKey(gen uint64, key string) []byte {

@@ -565,6 +565,45 @@ func TestStore_Messages(t *testing.T) {
 	})
 }
 
+// TestStore_ReadyPosition checks that a message moved back (a position
+// after the other ids) is filed behind them, and back at its id when the
+// position is cleared.
+func TestStore_ReadyPosition(t *testing.T) {
+	runStoreTest(t, func(t *testing.T, s *Store) {
+		putQueue(t, s, project, "q")
+		insert(t, s, "q", readyMsg(1), readyMsg(2), readyMsg(3))
+		move := func(id, pos uint64) {
+			update(t, s, func(tx emulator.QueueTx) error {
+				old, err := tx.Message(project, "q", emulator.MessageID(id))
+				require.NoError(t, err)
+				m := old
+				m.Position = emulator.MessageID(pos)
+				return tx.UpdateMessage(project, "q", old, m)
+			})
+		}
+		move(1, 10)
+		require.Equal(t, []uint64{2, 3, 1}, readyIDs(t, s, "q", 10), "moved behind the waiting ones")
+		insert(t, s, "q", readyMsg(11))
+		require.Equal(t, []uint64{2, 3, 1, 11}, readyIDs(t, s, "q", 10), "later posts go behind it")
+		view(t, s, func(tx emulator.QueueTx) error {
+			m, err := tx.Message(project, "q", 1)
+			require.NoError(t, err)
+			require.Equal(t, emulator.MessageID(10), m.Position, "position read back")
+			return nil
+		})
+		move(1, 0)
+		require.Equal(t, []uint64{1, 2, 3, 11}, readyIDs(t, s, "q", 10), "back at its id")
+		move(2, 12)
+		update(t, s, func(tx emulator.QueueTx) error {
+			m, err := tx.Message(project, "q", 2)
+			require.NoError(t, err)
+			return tx.DeleteMessage(project, "q", m)
+		})
+		require.Equal(t, []uint64{1, 3, 11}, readyIDs(t, s, "q", 10), "deleted from its position")
+		require.Equal(t, 3*3, generationKeys(t, s, generationOf(t, s, tagQueue, "q")), "no index entry left behind")
+	})
+}
+
 func sorted(xs []uint64) []uint64 {
 	out := append([]uint64(nil), xs...)
 	for i := 1; i < len(out); i++ {

@@ -276,7 +276,7 @@ func (t *txn) messageByGen(gen uint64, id emulator.MessageID) (emulator.Message,
 func stateKey(gen uint64, m emulator.Message) (prefix, key []byte) {
 	switch m.State {
 	case emulator.MessageReady:
-		return genPrefix(tagReady, gen), genIDKey(tagReady, gen, m.ID)
+		return genPrefix(tagReady, gen), readyKey(gen, m)
 	case emulator.MessagePushed:
 		return nil, nil
 	}

@@ -1,0 +1,13 @@
+package emulator
+
+// DecodeFailures summarises the stored records a store skipped because they
+// did not decode (a damaged data directory, an index entry pointing at a
+// missing record): reads leave them out instead of failing, and
+// /_ironlocal/health reports them.
+type DecodeFailures struct {
+	// Count is the number of distinct records skipped.
+	Count int
+	// Examples describe the first few (bounded): the key, quoted and cut
+	// short, and why it was skipped.
+	Examples []string
+}
