@@ -58,6 +58,14 @@ type modelMsg struct {
 	rid           string
 	reservedCount int
 	expiresAt     time.Time
+	pos           emulator.MessageID // place in the ready order once moved back; 0 = id
+}
+
+func (x *modelMsg) rank() emulator.MessageID {
+	if x.pos != 0 {
+		return x.pos
+	}
+	return x.id
 }
 
 // model is the reference implementation: a map and the rules, nothing more.
@@ -65,6 +73,7 @@ type model struct {
 	now     time.Time
 	msgs    map[emulator.MessageID]*modelMsg
 	lastID  emulator.MessageID
+	lastPos emulator.MessageID // the last position handed to a message moved back
 	total   int64
 	issued  map[string]bool // every reservation id handed out
 	oldRefs []DeleteRef     // reservations handed out earlier, mostly stale
@@ -108,7 +117,36 @@ func (m *model) sorted(keep func(*modelMsg) bool) []*modelMsg {
 	return out
 }
 
-func (m *model) ready() []*modelMsg { return m.sorted(m.visible) }
+// promote does what reserve and peek do first: messages whose delay ended
+// become ready where they were; those whose reservation expired go behind
+// every message posted so far (spec §2.5), earliest expiry first. Positions
+// come from the id sequence, so the next post's ids sort after them.
+func (m *model) promote() {
+	var due []*modelMsg
+	for _, x := range m.msgs {
+		if x.state != emulator.MessageReady && !m.now.Before(x.availableAt) {
+			due = append(due, x)
+		}
+	}
+	slices.SortFunc(due, func(a, b *modelMsg) int {
+		return cmp.Or(a.availableAt.Compare(b.availableAt), cmp.Compare(a.id, b.id))
+	})
+	for _, x := range due {
+		if x.state == emulator.MessageReserved {
+			m.lastPos = max(m.lastPos, m.lastID) + 1
+			x.pos = m.lastPos
+		}
+		x.state, x.availableAt, x.rid = emulator.MessageReady, time.Time{}, ""
+	}
+}
+
+// ready returns the messages a reserve would see, in queue order (after
+// promote).
+func (m *model) ready() []*modelMsg {
+	out := m.sorted(m.visible)
+	slices.SortFunc(out, func(a, b *modelMsg) int { return cmp.Compare(a.rank(), b.rank()) })
+	return out
+}
 
 // deleteErr is the error class the service must return for ref, or nil.
 func (m *model) deleteErr(ref DeleteRef) error {
@@ -314,9 +352,10 @@ func (r *modelRun) reserve() {
 	got, err := r.svc.Reserve(r.ctx, testProject, modelQueue, req)
 	require.NoError(r.t, err, "step %d reserve", r.step)
 
+	r.m.promote()
 	want := r.m.ready()
 	want = want[:min(len(want), max(req.N, 1), MaxMessagesPerRequest)]
-	require.Equal(r.t, modelIDs(want), messageIDs(got), "step %d: reserve must return the lowest-id ready messages", r.step)
+	require.Equal(r.t, modelIDs(want), messageIDs(got), "step %d: reserve must return the first ready messages in queue order", r.step)
 	timeout := req.Timeout
 	if timeout == 0 {
 		timeout = modelTimeout
@@ -538,6 +577,7 @@ func (r *modelRun) peek() {
 	r.logf("peek %d", n)
 	got, err := r.svc.Peek(r.ctx, testProject, modelQueue, n)
 	require.NoError(r.t, err)
+	r.m.promote()
 	want := r.m.ready()
 	require.Equal(r.t, modelIDs(want[:min(max(n, 1), len(want))]), messageIDs(got), "step %d peek", r.step)
 	for _, g := range got {
@@ -578,9 +618,10 @@ func (r *modelRun) checkInvariants() {
 
 	got, err := r.svc.Peek(r.ctx, testProject, modelQueue, MaxMessagesPerRequest)
 	require.NoError(t, err)
+	r.m.promote()
 	want := r.m.ready()
 	require.Equal(t, modelIDs(want[:min(len(want), MaxMessagesPerRequest)]), messageIDs(got),
-		"step %d: visible messages in FIFO order", r.step)
+		"step %d: visible messages in queue order (FIFO, expired reservations behind)", r.step)
 }
 
 func modelIDs(xs []*modelMsg) []string {
