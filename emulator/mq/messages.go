@@ -68,13 +68,26 @@ func ValidatePushHeaders(h map[string]string) error {
 // PostMessages appends messages to the queue, creating it if needed, and
 // returns their ids in request order.
 func (s *Service) PostMessages(ctx context.Context, project, name string, msgs []NewMessage) ([]emulator.MessageID, error) {
+	return s.postMessages(ctx, project, name, msgs, nil)
+}
+
+// postMessages is PostMessages; guard, when given, runs first in the
+// transaction and may call the post off (skip: nothing changes, no ids).
+func (s *Service) postMessages(ctx context.Context, project, name string, msgs []NewMessage, guard func(emulator.QueueTx) (skip bool, err error)) ([]emulator.MessageID, error) {
 	if err := s.validateNew(msgs); err != nil {
 		return nil, err
 	}
 	var ids []emulator.MessageID
 	var alerts []alertPost
-	created, push := false, false
+	created, push, skipped := false, false, false
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
+		ids, alerts, skipped = nil, nil, false
+		if guard != nil {
+			var err error
+			if skipped, err = guard(tx); skipped || err != nil {
+				return err
+			}
+		}
 		q, isNew, err := s.queueOrCreate(tx, project, name)
 		if err != nil {
 			return err
@@ -111,7 +124,7 @@ func (s *Service) PostMessages(ctx context.Context, project, name string, msgs [
 		alerts = s.fireAlerts(&q, old, now)
 		return tx.PutQueue(q)
 	})
-	if err != nil {
+	if err != nil || skipped {
 		return nil, err
 	}
 	if created {

@@ -22,14 +22,15 @@ type PushJob struct {
 	Message    emulator.Message
 	Targets    []emulator.SubscriberState
 	Sequential bool
+	// QueueID is the push queue's id at claim time; targetIDs the ids its
+	// ironmq:// targets had then (see DeliverToQueue).
+	QueueID   string
+	targetIDs map[queueKey]string
 }
 
 // Attempt is the outcome of one delivery to one subscriber.
 type Attempt struct {
 	Subscriber string
-	// ReservationID is the target's reservation id from the job: it tells
-	// apart subscribers that share a name.
-	ReservationID string
 	// StatusCode is the HTTP status; 0 when no response came.
 	StatusCode int
 	// Err explains a failure without a response (connection refused,
@@ -136,7 +137,7 @@ func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit i
 				jobs = append(jobs, job)
 			}
 		}
-		return nil
+		return stampJobs(tx, q, jobs)
 	})
 	if err != nil {
 		return nil, err
@@ -170,9 +171,9 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 		delay := time.Duration(q.Push.RetriesDelay) * time.Second
 		anyDelivered := false
 		for _, a := range attempts {
-			sub := findSubscriber(m.Subscribers, a.Subscriber, a.ReservationID)
-			if sub == nil || sub.Status.Final() || a.ReservationID != "" && sub.ReservationID != a.ReservationID {
-				continue // gone, finished, or claimed again since (a stale outcome)
+			sub := findSubscriber(m.Subscribers, a.Subscriber)
+			if sub == nil || sub.Status.Final() {
+				continue
 			}
 			sub.Tries++
 			sub.LastTryAt, sub.StatusCode = a.At, a.StatusCode
@@ -271,36 +272,13 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// findSubscriber finds a message's subscriber by name. Names need not be
-// unique, so a reservation id, when given, picks the one holding it; without
-// one the first of that name holding a reservation wins, else the first of
-// that name.
-func findSubscriber(subs []emulator.SubscriberState, name, reservationID string) *emulator.SubscriberState {
-	var first, reserved *emulator.SubscriberState
+func findSubscriber(subs []emulator.SubscriberState, name string) *emulator.SubscriberState {
 	for i := range subs {
-		sub := &subs[i]
-		if sub.Name != name {
-			continue
-		}
-		if reservationID != "" && sub.ReservationID == reservationID {
-			return sub
-		}
-		if first == nil {
-			first = sub
-		}
-		if reserved == nil && sub.Status == emulator.PushReserved {
-			reserved = sub
+		if subs[i].Name == name {
+			return &subs[i]
 		}
 	}
-	if reservationID != "" {
-		// A stale outcome or acknowledgement: its reservation is gone.
-		// Report the first of that name so the caller can refuse it.
-		return first
-	}
-	if reserved != nil {
-		return reserved
-	}
-	return first
+	return nil
 }
 
 // settle sets the message's next attempt time, or marks it pushed when every
@@ -374,7 +352,7 @@ func (s *Service) PushStatuses(ctx context.Context, project, name string, id emu
 // ackPush acknowledges a 202 delivery: the subscriber named (and holding
 // reservationID, when one is given) is marked delivered.
 func (s *Service) ackPush(tx emulator.QueueTx, q emulator.Queue, m emulator.Message, reservationID, subscriber string) (bool, error) {
-	sub := findSubscriber(m.Subscribers, subscriber, reservationID)
+	sub := findSubscriber(m.Subscribers, subscriber)
 	if sub == nil {
 		return false, emulator.NotFound("Subscriber not found")
 	}

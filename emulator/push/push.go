@@ -272,7 +272,7 @@ func (p *Pusher) deliver(job mq.PushJob) {
 // attempt delivers to one subscriber according to its URL scheme.
 func (p *Pusher) attempt(job mq.PushJob, sub emulator.SubscriberState) mq.Attempt {
 	start := time.Now()
-	a := mq.Attempt{Subscriber: sub.Name, ReservationID: sub.ReservationID, At: p.clock.Now()}
+	a := mq.Attempt{Subscriber: sub.Name, At: p.clock.Now()}
 	u, err := url.Parse(sub.URL)
 	if err != nil {
 		a.Err = "invalid subscriber URL: " + err.Error()
@@ -325,11 +325,7 @@ func (p *Pusher) postHTTP(job mq.PushJob, sub emulator.SubscriberState) (int, st
 // target reads {pid}:{token}@host/{name} subscriber URLs; the project
 // defaults to the message's own.
 func target(job mq.PushJob, u *url.URL) (project, name string) {
-	project = job.Project
-	if u.User != nil && u.User.Username() != "" {
-		project = u.User.Username()
-	}
-	return project, strings.Trim(u.Path, "/")
+	return mq.SubscriberTarget(job.Project, u)
 }
 
 func (p *Pusher) postQueue(job mq.PushJob, u *url.URL) (int, string) {
@@ -337,8 +333,9 @@ func (p *Pusher) postQueue(job mq.PushJob, u *url.URL) (int, string) {
 	if queue == "" {
 		return 0, "ironmq subscriber URL names no queue"
 	}
-	_, err := p.mq.PostMessages(p.ctx, project, queue, []mq.NewMessage{{Body: job.Message.Body}})
-	return outcome(err)
+	// Into a queue deleted while this delivery was in flight, or from a
+	// push queue deleted meanwhile, nothing is posted (see DeliverToQueue).
+	return outcome(p.mq.DeliverToQueue(p.ctx, job, project, queue))
 }
 
 func (p *Pusher) queueTask(job mq.PushJob, u *url.URL) (int, string) {
