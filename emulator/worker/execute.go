@@ -132,8 +132,8 @@ func (s *Service) recordEnd(tx emulator.WorkerTx, t emulator.Task, status emulat
 		return nil, nil
 	}
 	code, err := tx.Code(t.Project, t.CodeID)
-	if err != nil || t.RetryCount >= code.Retries {
-		return nil, nil // no code (deleted) or no retries left
+	if err != nil || t.RetryCount >= code.Retries || t.RetryTaskID != "" {
+		return nil, nil // no code (deleted), no retries left, or retried by hand already
 	}
 	retry, err := s.retryOf(tx, t, code.RetriesDelay, t.RetryCount+1)
 	if err != nil {
@@ -164,6 +164,9 @@ func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []by
 			spec.Env["SCHEDULE_ID"] = t.ScheduleID
 		}
 	}
+	if !setsLocale(code.EnvVars) {
+		maps.Copy(spec.Env, utf8Locale)
+	}
 	maps.Copy(spec.Env, code.EnvVars)
 	if code.Command != "" {
 		spec.Command = []string{code.Command}
@@ -189,6 +192,23 @@ func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []by
 		}
 	}
 	return spec, nil
+}
+
+// utf8Locale is the locale tasks run with: Iron's stacks ran with a UTF-8
+// locale, and iron_worker_ruby_ng's own test_locale_bug parses UTF-8 CSV in
+// a task (spec §3.6). C.UTF-8 needs no locale files.
+var utf8Locale = map[string]string{"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+// setsLocale reports whether a code's env chooses the locale itself (LANG or
+// any LC_ variable); then none of utf8Locale is added, since LC_ALL would
+// override the code's choice.
+func setsLocale(env map[string]string) bool {
+	for k := range env {
+		if k == "LANG" || strings.HasPrefix(k, "LC_") {
+			return true
+		}
+	}
+	return false
 }
 
 func firstNonEmpty(vs ...string) string {

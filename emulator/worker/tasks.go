@@ -175,12 +175,15 @@ func (s *Service) Log(ctx context.Context, project, id string, stdoutOnly bool) 
 }
 
 // CancelTask cancels a queued task at once, or stops a running one (it is
-// marked cancelled when its runner returns). Finished tasks are refused.
+// marked cancelled when its runner returns). A finished task keeps its
+// status and the call succeeds: the official Python client's own test
+// cancels every task in the list, finished ones included (spec §3.3).
 func (s *Service) CancelTask(ctx context.Context, project, id string) error {
 	var t emulator.Task
-	running := false
+	running, cancelled := false, false
 	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
 		var err error
+		running, cancelled = false, false
 		if t, err = tx.Task(project, id); err != nil {
 			return err
 		}
@@ -192,15 +195,19 @@ func (s *Service) CancelTask(ctx context.Context, project, id string) error {
 			old := t
 			now := s.clock.Now()
 			t.Status, t.Msg, t.UpdatedAt, t.EndTime = emulator.TaskCancelled, "Cancelled", now, now
+			cancelled = true
 			return tx.PutTask(&old, t)
 		}
-		return emulator.Invalid("Task is already finished")
+		return nil // already finished: nothing to do
 	})
 	if err != nil {
 		return err
 	}
 	if running {
 		s.disp.stop(id, stopCancel)
+		return nil
+	}
+	if !cancelled {
 		return nil
 	}
 	s.disp.dequeue(t)
@@ -234,8 +241,11 @@ func (s *Service) SetProgress(ctx context.Context, project, id string, percent i
 	return nil
 }
 
-// RetryTask queues a copy of a finished task after delay seconds, linking
-// the two (original_task_id / retry_task_id).
+// RetryTask queues a copy of a task after delay seconds, linking the two
+// (original_task_id / retry_task_id). Any task can be retried: one still
+// queued or running keeps going (spec §3.3; the official Python client's own
+// test retries a task right after queueing it). A task retried by hand gets
+// no automatic retry when it fails: it already has one.
 func (s *Service) RetryTask(ctx context.Context, project, id string, delay int) (emulator.Task, error) {
 	if delay < 0 || delay > MaxDelay {
 		return emulator.Task{}, emulator.Invalid("delay must be between 0 and %d seconds", MaxDelay)
@@ -245,9 +255,6 @@ func (s *Service) RetryTask(ctx context.Context, project, id string, delay int) 
 		t, err := tx.Task(project, id)
 		if err != nil {
 			return err
-		}
-		if !t.Status.Terminal() {
-			return emulator.Invalid("Task is still %s: only finished tasks can be retried", t.Status)
 		}
 		retry, err = s.retryOf(tx, t, delay, t.RetryCount)
 		return err

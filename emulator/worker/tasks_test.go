@@ -331,15 +331,14 @@ func TestTask_Cancel(t *testing.T) {
 		require.Len(t, h.tasksOf("sleeper"), 1)
 	})
 
-	t.Run("finished", func(t *testing.T) {
+	t.Run("finished is a no-op", func(t *testing.T) {
 		h := h.on(t)
 		h.code("echo", cmdEcho)
 		task := h.waitStatus(h.queue("echo", "").ID, emulator.TaskComplete)
-		err := h.svc.CancelTask(context.Background(), project, task.ID)
-		require.ErrorIs(t, err, emulator.ErrInvalid)
-		e, _ := emulator.AsError(err)
-		require.Equal(t, "Task is already finished", e.Msg)
-		require.Equal(t, emulator.TaskComplete, h.task(task.ID).Status)
+		require.NoError(t, h.svc.CancelTask(context.Background(), project, task.ID))
+		got := h.task(task.ID)
+		require.Equal(t, emulator.TaskComplete, got.Status, "a finished task keeps its status")
+		require.Equal(t, task.UpdatedAt, got.UpdatedAt, "and is not written")
 	})
 
 	t.Run("unknown", func(t *testing.T) {
@@ -431,12 +430,34 @@ func TestTask_ManualRetry(t *testing.T) {
 		h.waitStatus(later.ID, emulator.TaskComplete)
 	})
 
-	t.Run("only finished tasks", func(t *testing.T) {
+	t.Run("queued task: both stay queued", func(t *testing.T) {
 		h := h.on(t)
 		h.code("held", cmdEcho, maxConcurrency(-1))
-		queued := h.queue("held", "")
-		_, err := h.svc.RetryTask(context.Background(), project, queued.ID, 0)
-		require.ErrorIs(t, err, emulator.ErrInvalid)
+		queued := h.queue("held", "q")
+		r, err := h.svc.RetryTask(context.Background(), project, queued.ID, 0)
+		require.NoError(t, err)
+		require.Equal(t, queued.ID, r.OriginalTaskID)
+		h.settle()
+		require.Equal(t, emulator.TaskQueued, h.task(queued.ID).Status, "the original is left as it is")
+		require.Equal(t, emulator.TaskQueued, h.task(r.ID).Status)
+		require.Equal(t, r.ID, h.task(queued.ID).RetryTaskID)
+	})
+
+	t.Run("running task keeps running, and gets no automatic retry too", func(t *testing.T) {
+		h := h.on(t)
+		h.code("gated-fail", cmdGated+`; exit 1`, retries(1, 0))
+		task := h.queue("gated-fail", "rr")
+		h.waitStarted("rr")
+		r, err := h.svc.RetryTask(context.Background(), project, task.ID, 0)
+		require.NoError(t, err)
+		require.Equal(t, emulator.TaskRunning, h.task(task.ID).Status, "the original keeps running")
+		h.open("rr")
+		got := h.waitStatus(task.ID, emulator.TaskError)
+		require.Equal(t, r.ID, got.RetryTaskID, "the manual retry stays the only one")
+		r = h.waitStatus(r.ID, emulator.TaskError)
+		require.NotEmpty(t, r.RetryTaskID, "the manual retry gets its own automatic retry")
+		h.waitStatus(r.RetryTaskID, emulator.TaskError)
+		require.Len(t, h.tasksOf("gated-fail"), 3, "the original, its manual retry, and the retry's automatic one")
 	})
 
 	t.Run("unknown", func(t *testing.T) {
@@ -566,6 +587,31 @@ func TestTask_Environment(t *testing.T) {
 		require.Equal(t, task.ID, lines["id"])
 		require.Equal(t, "127.0.0.1 tok "+project+" mine", lines["env"])
 		require.Contains(t, log, "from the zip\n")
+	})
+
+	t.Run("UTF-8 locale unless the code sets one", func(t *testing.T) {
+		h := h.on(t)
+		show := `echo "LANG=${LANG-unset} LC_ALL=${LC_ALL-unset} LC_CTYPE=${LC_CTYPE-unset}"`
+		for _, tc := range []struct {
+			name string
+			env  map[string]string
+			want string
+		}{
+			{"default", nil, "LANG=C.UTF-8 LC_ALL=C.UTF-8 LC_CTYPE=unset"},
+			{"code sets LANG", map[string]string{"LANG": "de_DE.UTF-8"}, "LANG=de_DE.UTF-8 LC_ALL=unset LC_CTYPE=unset"},
+			{"code sets LC_ALL", map[string]string{"LC_ALL": "C"}, "LANG=unset LC_ALL=C LC_CTYPE=unset"},
+			{"code sets LC_CTYPE", map[string]string{"LC_CTYPE": "en_US.UTF-8"}, "LANG=unset LC_ALL=unset LC_CTYPE=en_US.UTF-8"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				h := h.on(t)
+				name := "locale-" + strings.ReplaceAll(tc.name, " ", "-")
+				_, err := h.svc.UploadCode(context.Background(), project, worker.CodeUpload{Name: name, Image: "ironlocal/test",
+					Command: show, EnvVars: tc.env})
+				require.NoError(t, err)
+				task := h.waitStatus(h.queue(name, "").ID, emulator.TaskComplete)
+				require.Equal(t, tc.want+"\n", h.log(task.ID))
+			})
+		}
 	})
 
 	t.Run("schedule id is exported", func(t *testing.T) {
