@@ -17,6 +17,8 @@ const (
 	CodeForbidden     Code = "forbidden"
 	CodeUnavailable   Code = "unavailable"
 	CodeTooLarge      Code = "too_large"
+	// CodeUnauthenticated: no token, or one strict mode does not know.
+	CodeUnauthenticated Code = "unauthenticated"
 )
 
 // Error is a domain error: a code plus the message shown to API users. The
@@ -38,13 +40,14 @@ func (e *Error) Is(target error) bool {
 
 // Sentinels for errors.Is. Their empty Msg marks them as "match by code".
 var (
-	ErrNotFound      = &Error{Code: CodeNotFound}
-	ErrAlreadyExists = &Error{Code: CodeAlreadyExists}
-	ErrInvalid       = &Error{Code: CodeInvalid}
-	ErrConflict      = &Error{Code: CodeConflict}
-	ErrForbidden     = &Error{Code: CodeForbidden}
-	ErrUnavailable   = &Error{Code: CodeUnavailable}
-	ErrTooLarge      = &Error{Code: CodeTooLarge}
+	ErrNotFound        = &Error{Code: CodeNotFound}
+	ErrAlreadyExists   = &Error{Code: CodeAlreadyExists}
+	ErrInvalid         = &Error{Code: CodeInvalid}
+	ErrConflict        = &Error{Code: CodeConflict}
+	ErrForbidden       = &Error{Code: CodeForbidden}
+	ErrUnavailable     = &Error{Code: CodeUnavailable}
+	ErrTooLarge        = &Error{Code: CodeTooLarge}
+	ErrUnauthenticated = &Error{Code: CodeUnauthenticated}
 )
 
 // NotFound returns an ErrNotFound-class error with the given user-facing message.
@@ -65,6 +68,10 @@ func Conflict(msg string) error { return &Error{Code: CodeConflict, Msg: msg} }
 func TooLarge(format string, args ...any) error {
 	return &Error{Code: CodeTooLarge, Msg: fmt.Sprintf(format, args...)}
 }
+
+// Unauthenticated returns an ErrUnauthenticated-class error with the given
+// message.
+func Unauthenticated(msg string) error { return &Error{Code: CodeUnauthenticated, Msg: msg} }
 
 // AsError returns the domain error in err's chain, if any.
 func AsError(err error) (*Error, bool) {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,10 +22,8 @@ import (
 
 // Auth configures authentication (spec §1.2). With no tokens the API is
 // permissive: any non-empty token works and projects appear on first use.
-type Auth struct {
-	Tokens   []string
-	Projects []string
-}
+// The rules are emulator.Access's, shared with the memcached listener.
+type Auth = emulator.Access
 
 // Control is what the /_ironlocal control plane needs from the composition
 // root.
@@ -57,8 +54,6 @@ type Config struct {
 	MQ      *mq.Service
 	Cache   *cache.Service
 	Worker  *worker.Service
-	// Stacks lists the zip-package stacks mapped to local images (GET /2/stacks).
-	Stacks  []string
 	Control Control
 	// Faults holds injected failures; nil disables injection.
 	Faults *fault.Injector
@@ -193,7 +188,7 @@ func isIronPath(p string) bool {
 // the configured tokens too, as the Iron routes do (any project).
 func (a *API) controlPlane(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if tokens := a.cfg.Auth.Tokens; len(tokens) > 0 && !oneOf(requestToken(r), tokens, true) {
+		if a.cfg.Auth.Strict() && !a.cfg.Auth.KnownToken(requestToken(r)) {
 			writeMsg(w, http.StatusUnauthorized, "Invalid authentication: the control plane needs one of the configured tokens in strict mode (Authorization: OAuth <token> or ?oauth=)")
 			return
 		}
@@ -224,32 +219,7 @@ func (a *API) authenticate(r *http.Request) error {
 	if token == "" {
 		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: no token given (use the Authorization: OAuth <token> header or ?oauth=)"}
 	}
-	pid := r.PathValue("pid")
-	if pid != "" {
-		if err := emulator.ValidateProjectID(pid); err != nil {
-			return err
-		}
-	}
-	auth := a.cfg.Auth
-	if len(auth.Tokens) == 0 {
-		return nil
-	}
-	if !oneOf(token, auth.Tokens, true) {
-		return &requestError{status: http.StatusUnauthorized, msg: "Invalid authentication: unknown token"}
-	}
-	if pid != "" && len(auth.Projects) > 0 && !oneOf(pid, auth.Projects, false) {
-		return emulator.NotFound("Project not found")
-	}
-	return nil
-}
-
-func oneOf(v string, set []string, constantTime bool) bool {
-	for _, s := range set {
-		if constantTime && subtle.ConstantTimeCompare([]byte(v), []byte(s)) == 1 || !constantTime && v == s {
-			return true
-		}
-	}
-	return false
+	return a.cfg.Auth.Check(token, r.PathValue("pid"))
 }
 
 // isPushAck recognises the acknowledgement a push subscriber sends to its

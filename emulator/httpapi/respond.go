@@ -70,6 +70,8 @@ func statusOf(c emulator.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case emulator.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case emulator.CodeUnauthenticated:
+		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
 }

@@ -547,9 +547,5 @@ func (a *API) handleWorkerProject(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleStacks(w http.ResponseWriter, r *http.Request) {
-	stacks := a.cfg.Stacks
-	if stacks == nil {
-		stacks = []string{} // an array, never null
-	}
-	writeJSON(w, http.StatusOK, stacks)
+	writeJSON(w, http.StatusOK, a.cfg.Worker.Stacks())
 }

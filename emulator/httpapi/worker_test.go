@@ -650,8 +650,11 @@ func TestWorkerAPI_Tasks(t *testing.T) {
 		require.Equal(t, "cancelled", got["status"])
 		requireAbsent(t, got, "start_time")
 		requireTime(t, got, "end_time")
-		e.call(t, http.MethodPost, wkPath("/tasks/"+id+"/cancel"), "{}").msg(t, http.StatusBadRequest, "Task is already finished")
-		e.call(t, http.MethodPost, wkPath("/tasks/"+done+"/cancel"), "").msg(t, http.StatusBadRequest, "Task is already finished")
+		// A finished task: 200 and no change (the Python client's test
+		// cancels every task in the list).
+		e.call(t, http.MethodPost, wkPath("/tasks/"+id+"/cancel"), "{}").msg(t, http.StatusOK, "Cancelled")
+		e.call(t, http.MethodPost, wkPath("/tasks/"+done+"/cancel"), "").msg(t, http.StatusOK, "Cancelled")
+		require.Equal(t, "complete", e.task(t, done)["status"])
 
 		t.Run("running", func(t *testing.T) {
 			id := e.queueOne(t, "gated", "cancel-running")
@@ -695,9 +698,19 @@ func TestWorkerAPI_Tasks(t *testing.T) {
 		e.advance(t, 10*time.Second)
 		e.waitStatus(t, out.Tasks[0].ID, "complete")
 
-		t.Run("unfinished task", func(t *testing.T) {
+		t.Run("queued task, as the Python client's test does", func(t *testing.T) {
 			id := e.queueOne(t, "held", "not yet")
-			e.call(t, http.MethodPost, wkPath("/tasks/"+id+"/retry"), "").fails(t, http.StatusBadRequest)
+			var out struct {
+				Msg   string `json:"msg"`
+				Tasks []struct {
+					ID string `json:"id"`
+				} `json:"tasks"`
+			}
+			e.call(t, http.MethodPost, wkPath("/tasks/"+id+"/retry"), "").ok(t, &out)
+			require.Equal(t, "Queued up", out.Msg)
+			require.Len(t, out.Tasks, 1)
+			require.Equal(t, "queued", e.task(t, id)["status"], "the original is left as it is")
+			require.Equal(t, id, e.task(t, out.Tasks[0].ID)["original_task_id"])
 		})
 	})
 
@@ -1058,10 +1071,23 @@ func TestWorkerAPI_Misc(t *testing.T) {
 		require.JSONEq(t, `{"id":"`+wkProject+`","name":"`+wkProject+`"}`, string(r.body))
 	})
 
-	t.Run("stacks is an array", func(t *testing.T) {
-		r := e.call(t, http.MethodGet, "/2/stacks", "")
-		require.Equal(t, http.StatusOK, r.status)
-		require.JSONEq(t, `[]`, string(r.body))
+	t.Run("stacks: the legacy list", func(t *testing.T) {
+		var stacks []string
+		e.call(t, http.MethodGet, "/2/stacks", "").ok(t, &stacks)
+		require.Subset(t, stacks, []string{"ruby-2.1", "python-2.7", "node-0.10", "java-1.7", "php-5.4"})
+		require.True(t, slices.IsSorted(stacks), "sorted: %v", stacks)
+	})
+
+	t.Run("stacks: mapped stacks are added", func(t *testing.T) {
+		srv := server.RunT(t, server.Options{Runtime: "process", StackImages: map[string]string{
+			"ruby-2.1": "local/ruby", "my-stack": "local/mine"}})
+		res, err := http.Get(srv.URL() + "/2/stacks?oauth=" + url.QueryEscape(wkToken))
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var stacks []string
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&stacks))
+		require.Subset(t, stacks, []string{"my-stack", "ruby-2.1", "python-2.7"})
+		require.Equal(t, len(stacks), len(slices.Compact(slices.Clone(stacks))), "each stack once, sorted: %v", stacks)
 	})
 
 	t.Run("empty lists are arrays", func(t *testing.T) {

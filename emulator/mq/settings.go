@@ -23,7 +23,11 @@ const (
 )
 
 // QueueSettings is a create/update request; nil fields are left unchanged
-// (or take their defaults on create).
+// (or take their defaults on create). So are zero values of the settings
+// that cannot be zero (message_timeout, message_expiration,
+// push.retries_delay, dead_letter.max_reservations): official clients send
+// 0 for whatever their caller left unset (iron_go3's QueueInfo has no
+// omitempty), so 0 means "not given" (spec §2.3). push.retries may be 0.
 type QueueSettings struct {
 	Type              *emulator.QueueType
 	MessageTimeout    *int
@@ -54,6 +58,7 @@ type DeadLetterUpdate struct {
 // UpsertQueue creates the queue or updates its settings (PUT and PATCH both
 // upsert, spec §5.4). Changing the type of an existing queue is forbidden.
 func (s *Service) UpsertQueue(ctx context.Context, project, name string, set QueueSettings) (emulator.Queue, error) {
+	set = set.withoutZeros()
 	if err := validateSettings(set); err != nil {
 		return emulator.Queue{}, err
 	}
@@ -98,6 +103,31 @@ func (s *Service) UpsertQueue(ctx context.Context, project, name string, set Que
 	return q, nil
 }
 
+// withoutZeros drops the zero values that mean "not given" (see
+// QueueSettings), without changing the caller's copy.
+func (set QueueSettings) withoutZeros() QueueSettings {
+	set.MessageTimeout = nonZero(set.MessageTimeout)
+	set.MessageExpiration = nonZero(set.MessageExpiration)
+	if p := set.Push; p != nil {
+		pc := *p
+		pc.RetriesDelay = nonZero(pc.RetriesDelay)
+		set.Push = &pc
+	}
+	if d := set.DeadLetter; d != nil {
+		dc := *d
+		dc.MaxReservations = nonZero(dc.MaxReservations)
+		set.DeadLetter = &dc
+	}
+	return set
+}
+
+func nonZero(v *int) *int {
+	if v != nil && *v == 0 {
+		return nil
+	}
+	return v
+}
+
 // validateSettings checks each value on its own.
 func validateSettings(set QueueSettings) error {
 	if set.Type != nil {
@@ -137,13 +167,15 @@ func validateSettings(set QueueSettings) error {
 	return nil
 }
 
-// validateSubscribers checks a complete subscriber list: names are unique
-// (they default to the URL) and URLs use a scheme of spec §2.6.
+// validateSubscribers checks a complete subscriber list: URLs use a scheme
+// of spec §2.6 and names default to the URL. Names need not be unique:
+// iron_mq_ruby's own test creates two subscribers with the same URL and no
+// name and expects both kept (spec §2.1); deliveries tell them apart by
+// their reservation ids.
 func validateSubscribers(subs []emulator.Subscriber) error {
 	if len(subs) > MaxSubscribers {
 		return emulator.Invalid("Too many subscribers: at most %d", MaxSubscribers)
 	}
-	seen := map[string]bool{}
 	for i := range subs {
 		sub := &subs[i]
 		if sub.URL == "" {
@@ -168,10 +200,6 @@ func validateSubscribers(subs []emulator.Subscriber) error {
 		if sub.Name == "" {
 			sub.Name = sub.URL
 		}
-		if seen[sub.Name] {
-			return emulator.Invalid("subscribers[%d]: duplicate subscriber name %q", i, sub.Name)
-		}
-		seen[sub.Name] = true
 	}
 	return nil
 }

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -129,7 +127,7 @@ func Start(opts Options) (*Server, error) {
 		})
 	}
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
-		Stacks: slices.Sorted(maps.Keys(opts.StackImages)), Control: control{s}, Faults: s.faults,
+		Control: control{s}, Faults: s.faults,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Guard: s.guard(), Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)
