@@ -13,9 +13,9 @@ import (
 	"time"
 )
 
-// ErrNotIdle is returned by WaitIdle when tasks are still queued or running
-// at its timeout.
-var ErrNotIdle = errors.New("ironlocal is not idle: tasks are queued or running")
+// ErrNotIdle is returned by WaitIdle when ironlocal is still busy (tasks,
+// due schedules, push deliveries) at its timeout.
+var ErrNotIdle = errors.New("ironlocal is not idle")
 
 // APIURL is the base URL of every Iron API (/1, /2, /3) and of the control
 // plane (/_ironlocal), as seen from the test process: "http://host:port".
@@ -78,15 +78,44 @@ func (c *Container) Reset(ctx context.Context) error {
 	return c.call(ctx, http.MethodPost, "/_ironlocal/reset", nil, nil)
 }
 
-// WaitIdle blocks until no task is queued or running, or returns an error
-// wrapping ErrNotIdle when timeout passes first.
-func (c *Container) WaitIdle(ctx context.Context, timeout time.Duration) error {
-	err := c.call(ctx, http.MethodGet, "/_ironlocal/wait-idle?timeout="+url.QueryEscape(timeout.String()), nil, nil)
-	var se *statusError
-	if errors.As(err, &se) && se.status == http.StatusRequestTimeout {
-		return fmt.Errorf("%w after %s", ErrNotIdle, timeout)
+// maxWaitRequest is the longest wait one wait-idle request may ask for
+// (the control plane's limit); WaitIdle asks again for longer timeouts.
+const maxWaitRequest = 10 * time.Minute
+
+// WaitOption changes what WaitIdle waits for.
+type WaitOption func(*waitOptions)
+
+type waitOptions struct{ push string }
+
+// WaitPushDueOnly makes WaitIdle return while push deliveries are still
+// pending a retry (retries_delay) or a 202 acknowledgement
+// (wait-idle?push=due): it then waits only for tasks, due schedules and
+// deliveries due now or in flight.
+func WaitPushDueOnly() WaitOption { return func(o *waitOptions) { o.push = "due" } }
+
+// WaitIdle blocks until ironlocal is idle, or returns an error wrapping
+// ErrNotIdle when timeout passes first. Idle means: no task queued or
+// running, no schedule due, and every push message settled — delivered to
+// each subscriber, or given up on and posted to its error queue (pending
+// retries and 202 acknowledgements are waited for; see WaitPushDueOnly).
+func (c *Container) WaitIdle(ctx context.Context, timeout time.Duration, opts ...WaitOption) error {
+	o := waitOptions{push: "settled"}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	return err
+	deadline := time.Now().Add(max(timeout, 0))
+	for {
+		left := max(time.Until(deadline), 0)
+		wait := min(left, maxWaitRequest)
+		err := c.call(ctx, http.MethodGet, "/_ironlocal/wait-idle?push="+o.push+"&timeout="+url.QueryEscape(wait.String()), nil, nil)
+		var se *statusError
+		if !errors.As(err, &se) || se.status != http.StatusRequestTimeout {
+			return err
+		}
+		if left <= maxWaitRequest {
+			return fmt.Errorf("%w after %s: %s", ErrNotIdle, timeout, se.msg)
+		}
+	}
 }
 
 // AdvanceClock moves the virtual clock forward by d (WithVirtualClock is

@@ -23,7 +23,8 @@
 // testcontainers' session labels, so the reaper (Ryuk) removes them with the
 // session, and your suite can find them.
 //
-// State is in memory by default (--ephemeral); WithPersistentVolume keeps it
-// in a named volume instead. Any other ironlocald flag can be passed with
+// State lives only as long as the container by default (--ephemeral: a
+// temporary directory removed at exit); WithPersistentVolume keeps it in a
+// named volume instead. Any other ironlocald flag can be passed with
 // testcontainers.WithCmdArgs (it is appended last, so it wins).
 package tcironlocal

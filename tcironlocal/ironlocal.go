@@ -14,7 +14,6 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/wait"
 )
 
 const (
@@ -46,7 +45,10 @@ type Container struct {
 }
 
 // Run starts ironlocal from img (usually DefaultImage, built by `make
-// image`) and returns once GET /_ironlocal/health answers. The container is
+// image`) and returns once GET /_ironlocal/health answers. If ironlocal is
+// ready in its container but its port cannot be reached from this process
+// (the tests run in a container that also hosts the Docker engine), Run
+// fails within seconds saying to set TESTCONTAINERS_HOST_OVERRIDE. The container is
 // returned even with an error, once it was created, so the caller can
 // terminate it (testcontainers.CleanupContainer before checking the error).
 //
@@ -97,8 +99,8 @@ func (o options) customizers(ctx context.Context) ([]testcontainers.ContainerCus
 	cs := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts(Port),
 		testcontainers.WithCmd(o.args(testcontainers.GenericLabels())...),
-		testcontainers.WithWaitStrategy(wait.ForHTTP(healthPath).WithPort(Port).WithStartupTimeout(startupTimeout).
-			WithHeaders(map[string]string{"Authorization": "OAuth " + first(o.tokens, DefaultToken)})),
+		testcontainers.WithWaitStrategy(healthWait{token: first(o.tokens, DefaultToken), timeout: startupTimeout,
+			poll: 100 * time.Millisecond}),
 	}
 	if o.hostIP.IsValid() {
 		// Published on one host address only (loopback by default): the

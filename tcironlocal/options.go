@@ -133,9 +133,10 @@ func WithSeed(hostPath string) Option {
 }
 
 // WithPersistentVolume keeps the store in the named Docker volume name,
-// mounted at /data, instead of in memory: a new container on the same volume
-// sees the state of the previous one. Docker creates the volume if needed;
-// removing it is up to the caller. One container at a time per volume.
+// mounted at /data, instead of the container's own ephemeral store: a new
+// container on the same volume sees the state of the previous one. Docker
+// creates the volume if needed; removing it is up to the caller. One
+// container at a time per volume.
 func WithPersistentVolume(name string) Option {
 	return func(o *options) error {
 		if name == "" {

@@ -6,6 +6,7 @@
 package daemon
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 type Config struct {
 	Listen       string
 	DataDir      string
+	SnapshotDir  string
 	Ephemeral    bool
 	SyncWrites   bool
 	Tokens       string // comma-separated
@@ -65,13 +67,14 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	fs.StringVar(&c.Listen, "listen", env("LISTEN", server.DefaultListen), "address to listen on (IRONLOCAL_LISTEN)")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", server.DefaultDataDir()), "data directory (IRONLOCAL_DATA_DIR)")
-	fs.BoolVar(&c.Ephemeral, "ephemeral", envBool("EPHEMERAL"), "keep all state in memory (IRONLOCAL_EPHEMERAL)")
+	fs.StringVar(&c.SnapshotDir, "snapshot-dir", env("SNAPSHOT_DIR", ""), "the one directory POST /_ironlocal/snapshot saves named snapshots into; default <data-dir>/snapshots, none when --ephemeral (IRONLOCAL_SNAPSHOT_DIR)")
+	fs.BoolVar(&c.Ephemeral, "ephemeral", envBool("EPHEMERAL"), "keep state only for the life of the process, in a temporary directory removed at exit (IRONLOCAL_EPHEMERAL)")
 	fs.BoolVar(&c.SyncWrites, "sync-writes", envBool("SYNC_WRITES"), "fsync every write: survive power loss, not only a killed process (IRONLOCAL_SYNC_WRITES)")
 	fs.StringVar(&c.Tokens, "token", env("TOKEN", ""), "comma-separated accepted tokens; switches on strict auth (IRONLOCAL_TOKEN)")
 	fs.StringVar(&c.Projects, "project", env("PROJECT", ""), "comma-separated known project ids for strict auth (IRONLOCAL_PROJECT)")
 	fs.BoolVar(&c.VirtualClock, "virtual-clock", envBool("VIRTUAL_CLOCK"), "freeze the clock; move it with POST /_ironlocal/clock (IRONLOCAL_VIRTUAL_CLOCK)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (IRONLOCAL_LOG_LEVEL)")
-	fs.IntVar(&c.BodyLimit, "message-body-limit", 256<<10, "largest IronMQ message body in bytes")
+	fs.IntVar(&c.BodyLimit, "message-body-limit", cmp.Or(envInt("MESSAGE_BODY_LIMIT"), 256<<10), "largest IronMQ message body in bytes (IRONLOCAL_MESSAGE_BODY_LIMIT)")
 	fs.StringVar(&c.Runtime, "runtime", env("RUNTIME", "auto"), "where tasks run: docker, process, or auto (Docker when an engine answers) (IRONLOCAL_RUNTIME)")
 	fs.IntVar(&c.TaskSlots, "task-slots", envInt("TASK_SLOTS"), "tasks running at once; 0 = 2×CPUs (IRONLOCAL_TASK_SLOTS)")
 	fs.IntVar(&c.MaxTimeout, "max-task-timeout", envInt("MAX_TASK_TIMEOUT"), "largest task timeout in seconds; 0 = 3600 (IRONLOCAL_MAX_TASK_TIMEOUT)")
@@ -137,7 +140,7 @@ func ParseFlagSet(fs *flag.FlagSet, args []string) error {
 func (c Config) Options(logger *slog.Logger) server.Options {
 	stacks, _ := splitPairs(c.StackImages)
 	labels, _ := splitPairs(c.Labels)
-	return server.Options{Listen: c.Listen, DataDir: c.DataDir, Ephemeral: c.Ephemeral, SyncWrites: c.SyncWrites,
+	return server.Options{Listen: c.Listen, DataDir: c.DataDir, SnapshotDir: c.SnapshotDir, Ephemeral: c.Ephemeral, SyncWrites: c.SyncWrites,
 		Tokens: SplitList(c.Tokens), Projects: SplitList(c.Projects), VirtualClock: c.VirtualClock,
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
@@ -173,7 +176,7 @@ func (c Config) Strict() bool { return c.Tokens != "" }
 // Store describes where state is kept, for banners and the app.
 func (c Config) Store() string {
 	if c.Ephemeral {
-		return "ephemeral (in memory; state is lost at exit)"
+		return "ephemeral (a temporary directory removed at exit)"
 	}
 	if c.SyncWrites {
 		return fmt.Sprintf("durable (%s, fsync per write)", c.DataDir)

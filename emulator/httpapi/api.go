@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"path"
@@ -11,10 +10,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/fault"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/worker"
@@ -25,37 +24,16 @@ import (
 // The rules are emulator.Access's, shared with the memcached listener.
 type Auth = emulator.Access
 
-// Control is what the /_ironlocal control plane needs from the composition
-// root.
-type Control interface {
-	// Reset wipes all state.
-	Reset(ctx context.Context) error
-	// Health checks each part (store, services, runtime) and reports its
-	// state; ok is false when any part cannot serve.
-	Health(ctx context.Context) (services map[string]string, ok bool)
-	// Now reads the emulator clock; virtual is true when it can be moved.
-	Now() (now time.Time, virtual bool)
-	// AdvanceClock moves a virtual clock forward by d or to at (whichever
-	// is set) and returns the new time. It fails on the wall clock.
-	AdvanceClock(d time.Duration, at time.Time) (time.Time, error)
-	// Idle reports whether no task is queued or running.
-	Idle() bool
-	// Export writes a snapshot of the whole state to w; ExportFile writes
-	// it atomically to a file on the emulator's side.
-	Export(ctx context.Context, w io.Writer) error
-	ExportFile(ctx context.Context, path string) error
-	// Import replaces the whole state with a snapshot.
-	Import(ctx context.Context, r io.Reader) error
-}
-
 // Config wires the API to its services.
 type Config struct {
 	Version string
 	MQ      *mq.Service
 	Cache   *cache.Service
 	Worker  *worker.Service
-	Control Control
-	// Faults holds injected failures; nil disables injection.
+	// Control serves the /_ironlocal control plane.
+	Control *control.Service
+	// Faults holds the injected failures (managed through Control); the
+	// API applies them to matching requests. nil disables injection.
 	Faults *fault.Injector
 	Bus    *emulator.Bus
 	Auth   Auth

@@ -1,25 +1,26 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/control"
 )
 
 // handleHealth answers 200 when every part works, 503 otherwise.
 func (a *API) handleHealth(w http.ResponseWriter, r *http.Request) {
-	services, ok := a.cfg.Control.Health(r.Context())
+	h := a.cfg.Control.Health(r.Context())
 	status, code := "ok", http.StatusOK
-	if !ok {
+	if !h.OK {
 		status, code = "unavailable", http.StatusServiceUnavailable
 	}
-	writeJSON(w, code, map[string]any{"status": status, "version": a.cfg.Version, "services": services})
+	writeJSON(w, code, map[string]any{"status": status, "version": a.cfg.Version, "services": h.Services})
 }
 
 func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {
@@ -52,23 +53,12 @@ func (a *API) handleClockAdvance(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	d := time.Duration(body.AdvanceSeconds.V) * time.Second
-	if body.Advance != "" {
-		var err error
-		if d, err = time.ParseDuration(body.Advance); err != nil {
-			a.writeError(w, r, badRequest(fmt.Sprintf("advance must be a duration such as \"90s\" or \"1h30m\": %v", err)))
-			return
-		}
-	}
-	if d < 0 {
-		a.writeError(w, r, badRequest("The clock only moves forward"))
+	change, err := control.ParseClockChange(body.Advance, body.AdvanceSeconds.ptr(), body.Set)
+	if err != nil {
+		a.writeError(w, r, err)
 		return
 	}
-	if d == 0 && body.Set.IsZero() {
-		a.writeError(w, r, badRequest(`Give "advance" (e.g. "90s"), "advance_seconds" or "set" (RFC 3339)`))
-		return
-	}
-	now, err := a.cfg.Control.AdvanceClock(d, body.Set)
+	now, err := a.cfg.Control.ChangeClock(change)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -151,39 +141,36 @@ func matches(t emulator.EventType, prefixes []string) bool {
 	return false
 }
 
-// handleWaitIdle blocks until no task is queued or running, or until
-// ?timeout= (a Go duration or seconds; default 30s) runs out (408).
+// handleWaitIdle blocks until the emulator is idle (200), or until
+// ?timeout= (a Go duration or seconds; default 30s, at most 10m) runs out
+// (408). ?push=settled also waits for pending push retries and
+// acknowledgements (control.WaitPushSettled).
 func (a *API) handleWaitIdle(w http.ResponseWriter, r *http.Request) {
-	timeout := 30 * time.Second
-	if v := r.URL.Query().Get("timeout"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			secs, serr := strconv.ParseFloat(v, 64)
-			if serr != nil || secs < 0 {
-				a.writeError(w, r, badRequest(fmt.Sprintf("timeout must be a duration such as \"5s\" or seconds, got %q", v)))
-				return
-			}
-			d = time.Duration(secs * float64(time.Second))
-		}
-		timeout = d
+	q := r.URL.Query()
+	timeout, err := control.ParseWaitTimeout(q.Get("timeout"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	mode, err := control.ParseWaitMode(q.Get("push"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
 	}
 	ctx, cancel := a.longContext(r)
 	defer cancel()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !a.cfg.Control.Idle() {
-		select {
-		case <-ctx.Done():
-			return
-		case <-deadline.C:
-			writeMsg(w, http.StatusRequestTimeout, fmt.Sprintf("Still busy after %s: tasks are queued or running", timeout))
-			return
-		case <-tick.C:
-		}
+	ctx, cancelWait := context.WithTimeout(ctx, timeout)
+	defer cancelWait()
+	err = a.cfg.Control.WaitIdle(ctx, mode)
+	var busy *control.NotIdleError
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]any{"msg": "Idle", "idle": true})
+	case errors.As(err, &busy) && errors.Is(err, context.DeadlineExceeded):
+		writeMsg(w, http.StatusRequestTimeout, fmt.Sprintf("Still busy after %s: %s", timeout, busy.Busy))
+	case r.Context().Err() == nil:
+		writeMsg(w, http.StatusServiceUnavailable, "ironlocal is shutting down")
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Idle", "idle": true})
 }
 
 // handleSnapshotExport streams a snapshot of the whole state.
@@ -191,36 +178,34 @@ func (a *API) handleSnapshotExport(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=ironlocal-%s.snapshot", time.Now().UTC().Format("20060102T150405Z")))
-	if err := a.cfg.Control.Export(r.Context(), w); err != nil {
+	if err := a.cfg.Control.ExportSnapshot(r.Context(), w); err != nil {
 		a.log.Error("export snapshot", "err", err) // the status line is already sent
 	}
 }
 
-// handleSnapshotSave writes a snapshot to {"path":"…"} on the emulator's
-// filesystem, atomically (temp file + rename).
+// handleSnapshotSave saves a snapshot by name into the snapshot directory:
+// {"name":"before.snapshot","overwrite":false}.
 func (a *API) handleSnapshotSave(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Path string `json:"path"`
+		Name      string `json:"name"`
+		Overwrite bool   `json:"overwrite"`
 	}
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	if body.Path == "" {
-		a.writeError(w, r, badRequest(`Give {"path":"/where/to/save.snapshot"}, or GET /_ironlocal/snapshot to download`))
+	saved, err := a.cfg.Control.SaveSnapshot(r.Context(), body.Name, body.Overwrite)
+	if err != nil {
+		a.writeError(w, r, err)
 		return
 	}
-	if err := a.cfg.Control.ExportFile(r.Context(), body.Path); err != nil {
-		a.writeError(w, r, badRequest(err.Error()))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"msg": "Snapshot saved", "path": body.Path})
+	writeJSON(w, http.StatusOK, map[string]any{"msg": "Snapshot saved", "name": saved.Name, "size": saved.Size})
 }
 
 // handleSnapshotImport replaces the whole state with the snapshot in the
 // request body.
 func (a *API) handleSnapshotImport(w http.ResponseWriter, r *http.Request) {
-	if err := a.cfg.Control.Import(r.Context(), http.MaxBytesReader(w, r.Body, limitSnapshot)); err != nil {
+	if err := a.cfg.Control.ImportSnapshot(r.Context(), http.MaxBytesReader(w, r.Body, limitSnapshot)); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			err = &requestError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("Snapshot is over the %d byte limit", int64(limitSnapshot))}

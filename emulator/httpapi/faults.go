@@ -62,7 +62,7 @@ type wireFault struct {
 }
 
 func (a *API) handleFaultsList(w http.ResponseWriter, r *http.Request) {
-	rules := a.cfg.Faults.List()
+	rules := a.cfg.Control.Faults()
 	out := make([]wireFault, len(rules))
 	for i, rule := range rules {
 		out[i] = wireFault{Rule: rule}
@@ -100,7 +100,7 @@ func (a *API) handleFaultAdd(w http.ResponseWriter, r *http.Request) {
 		}
 		rule.Latency = d
 	}
-	added, err := a.cfg.Faults.Add(rule)
+	added, err := a.cfg.Control.AddFault(rule)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -113,12 +113,12 @@ func (a *API) handleFaultAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleFaultsClear(w http.ResponseWriter, r *http.Request) {
-	a.cfg.Faults.Clear()
+	a.cfg.Control.ClearFaults()
 	writeMsg(w, http.StatusOK, "Faults cleared")
 }
 
 func (a *API) handleFaultDelete(w http.ResponseWriter, r *http.Request) {
-	if err := a.cfg.Faults.Remove(r.PathValue("id")); err != nil {
+	if err := a.cfg.Control.RemoveFault(r.PathValue("id")); err != nil {
 		a.writeError(w, r, err)
 		return
 	}

@@ -3,6 +3,7 @@ package mq
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"time"
 
@@ -31,9 +32,6 @@ type PushJob struct {
 // Attempt is the outcome of one delivery to one subscriber.
 type Attempt struct {
 	Subscriber string
-	// ReservationID is the target's reservation id from the job: it tells
-	// apart subscribers that share a name.
-	ReservationID string
 	// StatusCode is the HTTP status; 0 when no response came.
 	StatusCode int
 	// Err explains a failure without a response (connection refused,
@@ -174,9 +172,9 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 		delay := time.Duration(q.Push.RetriesDelay) * time.Second
 		anyDelivered := false
 		for _, a := range attempts {
-			sub := findSubscriber(m.Subscribers, a.Subscriber, a.ReservationID)
-			if sub == nil || sub.Status.Final() || a.ReservationID != "" && sub.ReservationID != a.ReservationID {
-				continue // gone, finished, or claimed again since (a stale outcome)
+			sub := findSubscriber(m.Subscribers, a.Subscriber)
+			if sub == nil || sub.Status.Final() {
+				continue
 			}
 			sub.Tries++
 			sub.LastTryAt, sub.StatusCode = a.At, a.StatusCode
@@ -275,36 +273,13 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// findSubscriber finds a message's subscriber by name. Names need not be
-// unique, so a reservation id, when given, picks the one holding it; without
-// one the first of that name holding a reservation wins, else the first of
-// that name.
-func findSubscriber(subs []emulator.SubscriberState, name, reservationID string) *emulator.SubscriberState {
-	var first, reserved *emulator.SubscriberState
+func findSubscriber(subs []emulator.SubscriberState, name string) *emulator.SubscriberState {
 	for i := range subs {
-		sub := &subs[i]
-		if sub.Name != name {
-			continue
-		}
-		if reservationID != "" && sub.ReservationID == reservationID {
-			return sub
-		}
-		if first == nil {
-			first = sub
-		}
-		if reserved == nil && sub.Status == emulator.PushReserved {
-			reserved = sub
+		if subs[i].Name == name {
+			return &subs[i]
 		}
 	}
-	if reservationID != "" {
-		// A stale outcome or acknowledgement: its reservation is gone.
-		// Report the first of that name so the caller can refuse it.
-		return first
-	}
-	if reserved != nil {
-		return reserved
-	}
-	return first
+	return nil
 }
 
 // settle sets the message's next attempt time, or marks it pushed when every
@@ -378,7 +353,7 @@ func (s *Service) PushStatuses(ctx context.Context, project, name string, id emu
 // ackPush acknowledges a 202 delivery: the subscriber named (and holding
 // reservationID, when one is given) is marked delivered.
 func (s *Service) ackPush(tx emulator.QueueTx, q emulator.Queue, m emulator.Message, reservationID, subscriber string) (bool, error) {
-	sub := findSubscriber(m.Subscribers, subscriber, reservationID)
+	sub := findSubscriber(m.Subscribers, subscriber)
 	if sub == nil {
 		return false, emulator.NotFound("Subscriber not found")
 	}
@@ -403,6 +378,36 @@ func (s *Service) notifyPush(project, queue string) {
 	if f := s.pushNotify.Load(); f != nil {
 		(*f)(project, queue)
 	}
+}
+
+// UnsettledPushes reports whether some push message is not settled yet:
+// neither delivered to each subscriber nor given up on (its failures posted
+// to the error queue). That covers deliveries due now or in flight, retries
+// waiting for retries_delay, and 202 reservations waiting for their
+// acknowledgement; an expired message counts until the expiry sweep removes
+// it. next is when the earliest of them comes due (wait-idle's timer).
+func (s *Service) UnsettledPushes(ctx context.Context) (unsettled bool, next time.Time, err error) {
+	queues, err := s.PushQueues(ctx)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	end := time.Unix(0, math.MaxInt64) // the index's last representable instant
+	err = s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+		for _, q := range queues {
+			ms, err := tx.DueMessages(q.Project, q.Name, end, 1)
+			if err != nil {
+				return err
+			}
+			if len(ms) > 0 && ms[0].State == emulator.MessagePushing {
+				unsettled = true
+				if next.IsZero() || ms[0].AvailableAt.Before(next) {
+					next = ms[0].AvailableAt
+				}
+			}
+		}
+		return nil
+	})
+	return unsettled, next, err
 }
 
 // HasDuePushes reports whether any push delivery is due now (wait-idle).

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -66,6 +67,15 @@ type Pusher struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
+
+	// Pause: no claim round runs while paused; deliveries in progress run
+	// under epoch, which Pause ends, and quiet is closed (and replaced)
+	// whenever one ends, so Pause can wait for them.
+	paused     bool
+	epoch      context.Context
+	endEpoch   context.CancelFunc
+	quiet      chan struct{}
+	idleNotify atomic.Pointer[func()]
 }
 
 // New returns a pusher; it registers itself to be woken by the mq service.
@@ -83,6 +93,8 @@ func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *P
 	p := &Pusher{mq: svc, tasks: tasks, clock: clock, cfg: cfg, log: cfg.Logger,
 		wake: make(chan struct{}, 1), inflight: map[queueRef]int{}, dirty: map[queueRef]struct{}{}}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.epoch, p.endEpoch = context.WithCancel(p.ctx)
+	p.quiet = make(chan struct{})
 	svc.SetPushNotifier(p.notify)
 	return p
 }
@@ -159,6 +171,76 @@ func (p *Pusher) Idle() bool {
 	return !busy && after == before
 }
 
+// Settled reports whether every push message is settled: delivered to
+// each subscriber or given up on, with no claim round or delivery in
+// progress (wait-idle?push=settled). If not, next is when the earliest
+// pending delivery comes due (zero when unknown). It reads the store
+// between two looks at the pusher's own state, as Idle does.
+func (p *Pusher) Settled() (settled bool, next time.Time) {
+	busy, before := p.busy()
+	if busy {
+		return false, time.Time{}
+	}
+	unsettled, next, err := p.mq.UnsettledPushes(context.Background())
+	if err != nil || unsettled {
+		return false, next
+	}
+	busy, after := p.busy()
+	return !busy && after == before, time.Time{}
+}
+
+// SetIdleNotifier registers f to run whenever the pusher may have become
+// idle: a claim round or a delivery ended. f must not block.
+func (p *Pusher) SetIdleNotifier(f func()) { p.idleNotify.Store(&f) }
+
+// ended records that a claim round or a delivery ended: Pause and the idle
+// notifier look again.
+func (p *Pusher) ended() {
+	p.mu.Lock()
+	close(p.quiet)
+	p.quiet = make(chan struct{})
+	p.mu.Unlock()
+	if f := p.idleNotify.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// Pause stops claiming and ends the deliveries in progress (their outcomes
+// are not recorded; their leases bring them back), and returns once no
+// claim round or delivery is running, or with ctx's error. The control
+// service pauses the pusher while reset or a snapshot import replaces the
+// store's contents.
+func (p *Pusher) Pause(ctx context.Context) error {
+	p.mu.Lock()
+	p.paused = true
+	p.endEpoch()
+	p.mu.Unlock()
+	for {
+		busy, _ := p.busy()
+		p.mu.Lock()
+		quiet := p.quiet
+		p.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-quiet:
+		}
+	}
+}
+
+// Resume ends a Pause: every push queue is looked at afresh.
+func (p *Pusher) Resume() {
+	p.mu.Lock()
+	p.paused = false
+	p.epoch, p.endEpoch = context.WithCancel(p.ctx)
+	p.scanAll = true
+	p.mu.Unlock()
+	p.signal()
+}
+
 // busy reports whether a claim round or a delivery is in progress, and how
 // many claim rounds have begun.
 func (p *Pusher) busy() (bool, uint64) {
@@ -177,6 +259,10 @@ func (p *Pusher) busy() (bool, uint64) {
 
 func (p *Pusher) claimAll() {
 	p.mu.Lock()
+	if p.paused {
+		p.mu.Unlock()
+		return
+	}
 	p.claiming, p.rounds = true, p.rounds+1
 	all := p.scanAll
 	targets := p.dirty
@@ -186,6 +272,7 @@ func (p *Pusher) claimAll() {
 		p.mu.Lock()
 		p.claiming = false
 		p.mu.Unlock()
+		p.ended()
 	}()
 	if all {
 		queues, err := p.mq.PushQueues(p.ctx)
@@ -207,7 +294,7 @@ func (p *Pusher) claimAll() {
 // claim leases what the queue has room for and starts the deliveries.
 func (p *Pusher) claim(q queueRef) {
 	p.mu.Lock()
-	room := p.cfg.PerQueue - p.inflight[q]
+	room, ctx := p.cfg.PerQueue-p.inflight[q], p.epoch
 	p.mu.Unlock()
 	if room <= 0 {
 		return // a finishing delivery marks the queue again
@@ -228,22 +315,23 @@ func (p *Pusher) claim(q queueRef) {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			p.deliver(job)
+			p.deliver(ctx, job)
 			p.mu.Lock()
 			p.inflight[q]--
 			p.mu.Unlock()
 			p.notify(q.project, q.name)
+			p.ended()
 		}()
 	}
 }
 
 // deliver performs a job: every target at once (multicast) or one after
 // another until one accepts (unicast), then records the outcomes.
-func (p *Pusher) deliver(job mq.PushJob) {
+func (p *Pusher) deliver(ctx context.Context, job mq.PushJob) {
 	var attempts []mq.Attempt
 	if job.Sequential {
 		for _, sub := range job.Targets {
-			a := p.attempt(job, sub)
+			a := p.attempt(ctx, job, sub)
 			attempts = append(attempts, a)
 			if a.StatusCode >= 200 && a.StatusCode < 300 {
 				break
@@ -256,23 +344,23 @@ func (p *Pusher) deliver(job mq.PushJob) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				attempts[i] = p.attempt(job, sub)
+				attempts[i] = p.attempt(ctx, job, sub)
 			}()
 		}
 		wg.Wait()
 	}
-	if p.ctx.Err() != nil {
-		return // shutting down: the lease brings the message back later
+	if ctx.Err() != nil {
+		return // shutting down or paused: the lease brings the message back later
 	}
-	if err := p.mq.RecordPush(p.ctx, job, attempts); err != nil && p.ctx.Err() == nil {
+	if err := p.mq.RecordPush(ctx, job, attempts); err != nil && ctx.Err() == nil {
 		p.log.Error("record push outcome", "queue", job.Queue, "message_id", job.Message.ID.String(), "err", err)
 	}
 }
 
 // attempt delivers to one subscriber according to its URL scheme.
-func (p *Pusher) attempt(job mq.PushJob, sub emulator.SubscriberState) mq.Attempt {
+func (p *Pusher) attempt(ctx context.Context, job mq.PushJob, sub emulator.SubscriberState) mq.Attempt {
 	start := time.Now()
-	a := mq.Attempt{Subscriber: sub.Name, ReservationID: sub.ReservationID, At: p.clock.Now()}
+	a := mq.Attempt{Subscriber: sub.Name, At: p.clock.Now()}
 	u, err := url.Parse(sub.URL)
 	if err != nil {
 		a.Err = "invalid subscriber URL: " + err.Error()
@@ -280,11 +368,11 @@ func (p *Pusher) attempt(job mq.PushJob, sub emulator.SubscriberState) mq.Attemp
 	}
 	switch u.Scheme {
 	case "http", "https":
-		a.StatusCode, a.Err = p.postHTTP(job, sub)
+		a.StatusCode, a.Err = p.postHTTP(ctx, job, sub)
 	case "ironmq":
-		a.StatusCode, a.Err = p.postQueue(job, u)
+		a.StatusCode, a.Err = p.postQueue(ctx, job, u)
 	case "ironworker":
-		a.StatusCode, a.Err = p.queueTask(job, u)
+		a.StatusCode, a.Err = p.queueTask(ctx, job, u)
 	default:
 		a.Err = fmt.Sprintf("unsupported subscriber URL scheme %q", u.Scheme)
 	}
@@ -292,8 +380,8 @@ func (p *Pusher) attempt(job mq.PushJob, sub emulator.SubscriberState) mq.Attemp
 	return a
 }
 
-func (p *Pusher) postHTTP(job mq.PushJob, sub emulator.SubscriberState) (int, string) {
-	req, err := http.NewRequestWithContext(p.ctx, http.MethodPost, sub.URL, strings.NewReader(job.Message.Body))
+func (p *Pusher) postHTTP(ctx context.Context, job mq.PushJob, sub emulator.SubscriberState) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, strings.NewReader(job.Message.Body))
 	if err != nil {
 		return 0, err.Error()
 	}
@@ -328,17 +416,17 @@ func target(job mq.PushJob, u *url.URL) (project, name string) {
 	return mq.SubscriberTarget(job.Project, u)
 }
 
-func (p *Pusher) postQueue(job mq.PushJob, u *url.URL) (int, string) {
+func (p *Pusher) postQueue(ctx context.Context, job mq.PushJob, u *url.URL) (int, string) {
 	project, queue := target(job, u)
 	if queue == "" {
 		return 0, "ironmq subscriber URL names no queue"
 	}
 	// Into a queue deleted while this delivery was in flight, or from a
 	// push queue deleted meanwhile, nothing is posted (see DeliverToQueue).
-	return outcome(p.mq.DeliverToQueue(p.ctx, job, project, queue))
+	return outcome(p.mq.DeliverToQueue(ctx, job, project, queue))
 }
 
-func (p *Pusher) queueTask(job mq.PushJob, u *url.URL) (int, string) {
+func (p *Pusher) queueTask(ctx context.Context, job mq.PushJob, u *url.URL) (int, string) {
 	project, code := target(job, u)
 	if code == "" {
 		return 0, "ironworker subscriber URL names no code package"
@@ -346,7 +434,7 @@ func (p *Pusher) queueTask(job mq.PushJob, u *url.URL) (int, string) {
 	if p.tasks == nil {
 		return 0, "IronWorker is not available"
 	}
-	_, err := p.tasks.QueueTask(p.ctx, project, code, job.Message.Body)
+	_, err := p.tasks.QueueTask(ctx, project, code, job.Message.Body)
 	return outcome(err)
 }
 

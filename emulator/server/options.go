@@ -19,8 +19,13 @@ type Options struct {
 	Listen string
 	// DataDir holds the Badger database. Ignored when Ephemeral.
 	DataDir string
+	// SnapshotDir is the one directory POST /_ironlocal/snapshot saves
+	// named snapshots into; "" = DataDir/snapshots (an ephemeral emulator
+	// without one refuses to save).
+	SnapshotDir string
 	// Ephemeral keeps state only for the life of the process: the store
-	// lives in a private temporary directory removed at Close. (Badger's
+	// lives in a private temporary directory removed at Close (on disk,
+	// not in memory). (Badger's
 	// pure in-memory mode caps a transaction at a few MiB, below the wire
 	// contract's 100 × 256 KiB post; it is used only when no temporary
 	// directory can be made.)
@@ -31,7 +36,8 @@ type Options struct {
 	Tokens   []string
 	Projects []string
 	// VirtualClock starts the clock frozen at start-up time; it moves only
-	// through the control plane (or Server.Clock in Go tests).
+	// through the control plane (or, in Go, Server.VirtualClock and
+	// Server.Control().ChangeClock).
 	VirtualClock bool
 	// MessageBodyLimit is the largest MQ message body; 0 = 256 KiB.
 	MessageBodyLimit int

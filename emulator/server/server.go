@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/clock"
+	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/fault"
 	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
@@ -37,6 +37,8 @@ type Server struct {
 	cache   *cache.Service
 	worker  *worker.Service
 	pusher  *push.Pusher
+	control *control.Service
+	sweep   loopGate // holds the expiry sweeper still during reset and import
 	runtime emulator.Runtime
 	api     *httpapi.API
 	faults  *fault.Injector
@@ -120,14 +122,11 @@ func Start(opts Options) (*Server, error) {
 	s.pusher = push.New(s.mq, s.worker, s.clock, push.Config{BaseURL: s.URL(), Logger: opts.Logger})
 	s.pusher.Start()
 	undo = append(undo, s.pusher.Close)
-	if s.virtual != nil {
-		s.virtual.OnShift(func(time.Time) {
-			s.worker.ClockMoved()
-			s.pusher.Poke()
-		})
-	}
+	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
+		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Bus: s.bus, Clock: s.clock,
+		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Logger: opts.Logger})
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
-		Control: control{s}, Faults: s.faults,
+		Control: s.control, Faults: s.faults,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Guard: s.guard(), Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)
@@ -192,7 +191,7 @@ func (s *Server) sweepLoop(ctx context.Context) {
 		case <-t.C:
 		case <-shifted:
 		}
-		if err := s.mq.SweepExpired(ctx); err != nil && ctx.Err() == nil {
+		if err := s.sweep.run(func() error { return s.mq.SweepExpired(ctx) }); err != nil && ctx.Err() == nil {
 			s.log.Warn("sweep expired messages", "err", err)
 		}
 	}
@@ -236,87 +235,6 @@ func (s *Server) Close(ctx context.Context) error {
 		s.removeTempDir()
 	})
 	return s.err
-}
-
-// control implements the /_ironlocal control plane.
-type control struct{ s *Server }
-
-func (c control) Reset(ctx context.Context) error {
-	if err := c.s.worker.Reset(ctx); err != nil {
-		return err
-	}
-	if err := c.s.store.Reset(ctx); err != nil {
-		return err
-	}
-	c.s.faults.Clear()
-	c.s.bus.Publish(emulator.Event{Type: emulator.EventStateReset, At: c.s.clock.Now()})
-	return nil
-}
-
-// Health reads the store (every service depends on it) and reports the
-// task runtime in use.
-func (c control) Health(ctx context.Context) (map[string]string, bool) {
-	state := "ok"
-	if _, err := c.s.store.Empty(); err != nil {
-		state = "error: " + err.Error()
-	}
-	return map[string]string{"store": state, "mq": state, "cache": state, "worker": state,
-		"runtime": c.s.runtime.Name()}, state == "ok"
-}
-
-// Idle: no task queued or running, no push delivery in flight or due.
-// Work flows both ways (a task posts to a push queue, a push queues a
-// task), so the checks must agree twice in a row.
-func (c control) Idle() bool {
-	for range 2 {
-		if !c.s.worker.Idle() || !c.s.pusher.Idle() {
-			return false
-		}
-	}
-	return true
-}
-
-func (c control) Export(ctx context.Context, w io.Writer) error { return c.s.store.Export(ctx, w) }
-
-func (c control) ExportFile(ctx context.Context, path string) error {
-	return c.s.store.ExportFile(ctx, path)
-}
-
-// Import stops running tasks, replaces the store's contents, and rebuilds
-// the worker's queue from what was imported (also when the import was
-// refused, since the tasks were stopped either way).
-func (c control) Import(ctx context.Context, r io.Reader) error {
-	if err := c.s.worker.Reset(ctx); err != nil {
-		return err
-	}
-	err := c.s.store.Import(ctx, r)
-	if rerr := c.s.worker.Reload(ctx); err == nil {
-		err = rerr
-	}
-	if err == nil {
-		c.s.bus.Publish(emulator.Event{Type: emulator.EventStateImported, At: c.s.clock.Now()})
-	}
-	return err
-}
-
-func (c control) Now() (time.Time, bool) { return c.s.clock.Now(), c.s.virtual != nil }
-
-func (c control) AdvanceClock(d time.Duration, at time.Time) (time.Time, error) {
-	v := c.s.virtual
-	if v == nil {
-		return time.Time{}, emulator.Invalid("The clock is the wall clock: start ironlocal with --virtual-clock to move it")
-	}
-	now := v.Now()
-	if !at.IsZero() {
-		if at.Before(now) {
-			return time.Time{}, emulator.Invalid("The clock only moves forward: %s is before %s", at.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
-		}
-		now = v.Set(at)
-	} else {
-		now = v.Advance(d)
-	}
-	c.s.bus.Publish(emulator.Event{Type: emulator.EventClockChanged, At: now})
-	return now, nil
 }
 
 func (s *Server) removeTempDir() {

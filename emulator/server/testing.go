@@ -12,7 +12,7 @@ type TB interface {
 	Cleanup(func())
 }
 
-// RunT starts an in-memory emulator on a free loopback port for one test and
+// RunT starts an ephemeral emulator on a free loopback port for one test and
 // closes it when the test ends. Options may set anything; Listen defaults to
 // 127.0.0.1:0 and Ephemeral is forced unless DataDir is set.
 func RunT(t TB, opts Options) *Server {

@@ -57,6 +57,7 @@ type dispatcher struct {
 	running       map[string]*run      // task id → run
 	runningByCode map[string]int
 	closed        bool
+	paused        bool // Service.Pause: start nothing
 
 	wake   chan struct{}
 	ctx    context.Context
@@ -162,7 +163,7 @@ func (d *dispatcher) loop() {
 func (d *dispatcher) dispatchAll() {
 	for {
 		d.mu.Lock()
-		if d.closed {
+		if d.closed || d.paused {
 			d.mu.Unlock()
 			return
 		}
@@ -186,6 +187,7 @@ func (d *dispatcher) dispatchAll() {
 			d.runningByCode[t.CodeID]--
 			d.mu.Unlock()
 			d.poke()
+			d.s.notifyIdle()
 		}()
 	}
 }
@@ -261,6 +263,14 @@ func (d *dispatcher) codeChanged(c emulator.CodePackage) {
 func (d *dispatcher) codeDeleted(id string) {
 	d.mu.Lock()
 	delete(d.limits, id)
+	d.mu.Unlock()
+	d.poke()
+}
+
+// pause stops (or lets again) tasks from starting.
+func (d *dispatcher) pause(paused bool) {
+	d.mu.Lock()
+	d.paused = paused
 	d.mu.Unlock()
 	d.poke()
 }

@@ -326,6 +326,7 @@ func (s *Service) fire(ctx context.Context, project, id string, force bool) (emu
 type scheduler struct {
 	s      *Service
 	tickMu sync.Mutex
+	paused bool // under tickMu: Service.Pause
 	wake   chan struct{}
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -348,6 +349,21 @@ func (sc *scheduler) poke() {
 }
 
 func (sc *scheduler) reset() { sc.poke() }
+
+// pause waits for a tick in progress and makes later ticks do nothing
+// until resume.
+func (sc *scheduler) pause() {
+	sc.tickMu.Lock()
+	sc.paused = true
+	sc.tickMu.Unlock()
+}
+
+func (sc *scheduler) resume() {
+	sc.tickMu.Lock()
+	sc.paused = false
+	sc.tickMu.Unlock()
+	sc.poke()
+}
 
 func (sc *scheduler) start() {
 	sc.wg.Add(1)
@@ -390,6 +406,9 @@ func (sc *scheduler) due() bool {
 func (sc *scheduler) tick() time.Time {
 	sc.tickMu.Lock()
 	defer sc.tickMu.Unlock()
+	if sc.paused {
+		return time.Time{}
+	}
 	var due []emulator.Schedule
 	var next time.Time
 	now := sc.s.clock.Now()
@@ -416,6 +435,7 @@ func (sc *scheduler) tick() time.Time {
 	}
 	if len(due) > 0 {
 		sc.poke() // re-read: fired schedules have new next_start values
+		sc.s.notifyIdle()
 	}
 	return next
 }

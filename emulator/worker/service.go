@@ -27,6 +27,8 @@ type Service struct {
 
 	mu      sync.Mutex
 	started bool
+
+	idleNotify atomic.Pointer[func()]
 }
 
 // New returns a service; Start begins dispatching and scheduling.
@@ -101,6 +103,35 @@ func (s *Service) Reload(ctx context.Context) error {
 
 // Idle reports whether no task is queued or running and no schedule is due.
 func (s *Service) Idle() bool { return s.disp.idle() && !s.sched.due() }
+
+// SetIdleNotifier registers f to run whenever the worker may have become
+// idle: a task run ended, or a schedule tick fired or skipped schedules.
+// (Task events are on the bus too, but a run counts as running until just
+// after its task.finished event.) f must not block.
+func (s *Service) SetIdleNotifier(f func()) { s.idleNotify.Store(&f) }
+
+func (s *Service) notifyIdle() {
+	if f := s.idleNotify.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// Pause holds the scheduler and the dispatcher still until Resume: it
+// returns once a schedule tick in progress has ended, and meanwhile no
+// schedule fires and no task starts. Running tasks carry on (Reset stops
+// them). The control service pauses the worker while reset or a snapshot
+// import replaces the store's contents.
+func (s *Service) Pause(context.Context) error {
+	s.sched.pause()
+	s.disp.pause(true)
+	return nil
+}
+
+// Resume ends a Pause: queued tasks and due schedules are looked at afresh.
+func (s *Service) Resume() {
+	s.disp.pause(false)
+	s.sched.resume()
+}
 
 func (s *Service) publish(e emulator.Event) {
 	e.At = s.clock.Now()
