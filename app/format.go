@@ -1,0 +1,283 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// Plain functions that turn ironlocal's data into text: no widgets here, so
+// they are tested without a window.
+
+// shortID keeps the tail of an id, the part that differs between ids
+// created in the same second.
+func shortID(id string) string {
+	if len(id) <= 10 {
+		return id
+	}
+	return "…" + id[len(id)-8:]
+}
+
+// formatTime is a local wall-clock time; the date only when it is not today
+// (relative to now).
+func formatTime(t, now time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	t, now = t.Local(), now.Local()
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
+// formatDuration rounds to what a person reads: 850ms, 4.2s, 3m05s, 2h10m.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "–"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	default:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+}
+
+// taskDuration is how long a task ran, still running (against now), or
+// "–" when it has not started.
+func taskDuration(t client.Task, now time.Time) string {
+	switch {
+	case t.Duration > 0:
+		return formatDuration(time.Duration(t.Duration) * time.Millisecond)
+	case t.StartTime.IsZero():
+		return "–"
+	case t.EndTime.IsZero():
+		return formatDuration(now.Sub(t.StartTime))
+	default:
+		return formatDuration(t.EndTime.Sub(t.StartTime))
+	}
+}
+
+// prettyJSON indents a JSON document; anything else comes back as it was.
+func prettyJSON(s string) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(s), "", "  "); err != nil {
+		return s
+	}
+	return buf.String()
+}
+
+// validatePayload checks a payload typed in an editor: empty (no payload)
+// or one JSON document. The error says where it broke.
+func validatePayload(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		if se, ok := err.(*json.SyntaxError); ok {
+			line, col := position(s, se.Offset)
+			return fmt.Errorf("payload is not JSON: %v (line %d, column %d)", se, line, col)
+		}
+		return fmt.Errorf("payload is not JSON: %v", err)
+	}
+	if dec.More() {
+		return fmt.Errorf("payload is not JSON: more than one value")
+	}
+	return nil
+}
+
+// compactJSON is the payload as sent: compact JSON, or empty.
+func compactJSON(s string) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(s)); err != nil {
+		return strings.TrimSpace(s)
+	}
+	return buf.String()
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(s string, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i, r := range s {
+		if int64(i) >= offset-1 {
+			break
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// parseSeconds reads a non-negative whole number of seconds from a form
+// field; empty is zero.
+func parseSeconds(field, s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return int(d / time.Second), nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s must be a number of seconds or a duration such as 90s or 1h", field)
+	}
+	return n, nil
+}
+
+// parseInt reads an integer form field (empty = def).
+func parseInt(field, s string, def int) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s must be a whole number", field)
+	}
+	return n, nil
+}
+
+// parseWhen reads a time field: empty (zero), RFC 3339, "2006-01-02 15:04"
+// in local time, or "+90s"/"+1h" relative to now.
+func parseWhen(field, s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return time.Time{}, nil
+	case strings.HasPrefix(s, "+"):
+		d, err := time.ParseDuration(s[1:])
+		if err == nil {
+			return now.Add(d), nil
+		}
+	default:
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t, nil
+		}
+		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+			if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s: use RFC 3339, 2006-01-02 15:04, or +1h", field)
+}
+
+// parseEnv reads KEY=VALUE lines; blank lines and # comments are skipped.
+func parseEnv(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("env line %d: want KEY=VALUE", i+1)
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, nil
+}
+
+// formatEnv is the inverse of parseEnv, sorted by key.
+func formatEnv(env map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		fmt.Fprintf(&b, "%s=%s\n", k, env[k])
+	}
+	return b.String()
+}
+
+// ironEnv is what the official clients read, as shell exports.
+func ironEnv(baseURL, token, project string) string {
+	host, port := splitURL(baseURL)
+	return fmt.Sprintf("export IRON_HOST=%s IRON_PORT=%s IRON_SCHEME=%s IRON_PROTOCOL=%s\nexport IRON_TOKEN=%s IRON_PROJECT_ID=%s\n",
+		host, port, scheme(baseURL), scheme(baseURL), token, project)
+}
+
+// ironJSON is an iron.json for the official clients (port is a number).
+func ironJSON(baseURL, token, project string) string {
+	host, port := splitURL(baseURL)
+	p, _ := strconv.Atoi(port)
+	b, _ := json.MarshalIndent(map[string]any{"host": host, "port": p, "scheme": scheme(baseURL),
+		"protocol": scheme(baseURL), "token": token, "project_id": project}, "", "  ")
+	return string(b) + "\n"
+}
+
+func scheme(baseURL string) string {
+	if strings.HasPrefix(baseURL, "https://") {
+		return "https"
+	}
+	return "http"
+}
+
+// splitURL returns host and port of http(s)://host:port; wildcard
+// addresses are reached at 127.0.0.1.
+func splitURL(baseURL string) (string, string) {
+	hp := strings.TrimPrefix(strings.TrimPrefix(baseURL, "http://"), "https://")
+	hp = strings.TrimSuffix(hp, "/")
+	i := strings.LastIndex(hp, ":")
+	if i < 0 || strings.HasSuffix(hp, "]") {
+		if scheme(baseURL) == "https" {
+			return hp, "443"
+		}
+		return hp, "80"
+	}
+	host := hp[:i]
+	if host == "0.0.0.0" || host == "[::]" {
+		host = "127.0.0.1"
+	}
+	return host, hp[i+1:]
+}
+
+// eventSummary is one line describing an event for the overview.
+func eventSummary(e client.Event) string {
+	var subject string
+	switch {
+	case e.TaskID != "":
+		subject = "task " + shortID(e.TaskID)
+		if e.CodeName != "" {
+			subject += " (" + e.CodeName + ")"
+		}
+	case e.Queue != "":
+		subject = "queue " + e.Queue
+	case e.Cache != "":
+		subject = "cache " + e.Cache
+		if e.Key != "" {
+			subject += " key " + e.Key
+		}
+	case e.CodeName != "":
+		subject = "code " + e.CodeName
+	}
+	s := e.Type
+	if subject != "" {
+		s += " · " + subject
+	}
+	if n := len(e.IDs); n > 1 {
+		s += fmt.Sprintf(" · %d", n)
+	}
+	if st, ok := e.Attrs["status"].(string); ok && st != "" {
+		s += " · " + st
+	}
+	if e.Type == client.EventMissed {
+		s = fmt.Sprintf("%d events missed (the app could not keep up)", e.Missed)
+	}
+	return s
+}

@@ -1,0 +1,219 @@
+package app
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// logBuffer holds a task's output as lines, the last one possibly
+// unfinished, keeping at most max lines (the oldest go first).
+type logBuffer struct {
+	lines   []string
+	partial string
+	max     int
+	dropped int
+}
+
+func newLogBuffer(max int) *logBuffer { return &logBuffer{max: max} }
+
+// Append adds a chunk of output, which may end mid-line.
+func (b *logBuffer) Append(chunk string) {
+	if chunk == "" {
+		return
+	}
+	parts := strings.Split(b.partial+chunk, "\n")
+	b.partial = parts[len(parts)-1]
+	b.lines = append(b.lines, parts[:len(parts)-1]...)
+	if over := len(b.lines) - b.max; b.max > 0 && over > 0 {
+		b.lines = append(b.lines[:0], b.lines[over:]...)
+		b.dropped += over
+	}
+}
+
+// Set replaces the whole output.
+func (b *logBuffer) Set(text string) {
+	b.lines, b.partial, b.dropped = b.lines[:0], "", 0
+	b.Append(text)
+}
+
+// Len counts the lines, the unfinished one included.
+func (b *logBuffer) Len() int {
+	if b.partial != "" {
+		return len(b.lines) + 1
+	}
+	return len(b.lines)
+}
+
+// Line returns line i (0-based).
+func (b *logBuffer) Line(i int) string {
+	if i == len(b.lines) {
+		return b.partial
+	}
+	return b.lines[i]
+}
+
+// Text is the whole output kept.
+func (b *logBuffer) Text() string {
+	var sb strings.Builder
+	for _, l := range b.lines {
+		sb.WriteString(l)
+		sb.WriteByte('\n')
+	}
+	sb.WriteString(b.partial)
+	return sb.String()
+}
+
+// Find returns the lines that contain q, ignoring case.
+func (b *logBuffer) Find(q string) []int {
+	q = strings.ToLower(q)
+	if q == "" {
+		return nil
+	}
+	var out []int
+	for i := range b.Len() {
+		if containsFold(b.Line(i), q) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// logView shows a logBuffer: a virtualised list of lines that follows the
+// end while output arrives (until the user scrolls up), a search that
+// highlights matching lines and jumps between them, copy and save.
+type logView struct {
+	u       *UI
+	buf     *logBuffer
+	list    *widget.List
+	follow  *widget.Check
+	search  *widget.Entry
+	matches *widget.Label
+	root    fyne.CanvasObject
+	name    string // file name offered by Save
+
+	hits     map[int]bool
+	hitOrder []int
+	hitAt    int
+	// autoOffset is the scroll offset after the last automatic scroll to
+	// the end: a smaller offset later means the user scrolled up.
+	autoOffset float32
+}
+
+func newLogView(u *UI) *logView {
+	v := &logView{u: u, buf: newLogBuffer(200_000), hits: map[int]bool{}}
+	v.list = widget.NewList(
+		func() int { return v.buf.Len() },
+		func() fyne.CanvasObject {
+			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id >= v.buf.Len() {
+				l.SetText("")
+				return
+			}
+			l.Importance = widget.MediumImportance
+			if v.hits[id] {
+				l.Importance = widget.WarningImportance
+			}
+			l.SetText(v.buf.Line(id))
+		})
+	v.list.OnSelected = func(widget.ListItemID) { v.list.UnselectAll() }
+	v.follow = widget.NewCheck("Follow", func(on bool) {
+		if on {
+			v.scrollToEnd()
+		}
+	})
+	v.follow.SetChecked(true)
+	v.search = widget.NewEntry()
+	v.search.SetPlaceHolder("Search the log")
+	v.search.OnChanged = func(string) { v.find(false) }
+	v.search.OnSubmitted = func(string) { v.find(true) }
+	v.matches = widget.NewLabel("")
+	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { u.copyText("Log", v.buf.Text()) })
+	saveBtn := widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), v.save)
+	bar := container.NewBorder(nil, nil, boldLabel("Log"),
+		container.NewHBox(v.matches, v.follow, copyBtn, saveBtn), v.search)
+	v.root = container.NewBorder(bar, nil, nil, nil, v.list)
+	return v
+}
+
+// set replaces the output.
+func (v *logView) set(text string) {
+	v.buf.Set(text)
+	v.changed()
+}
+
+// add appends output as it arrives.
+func (v *logView) add(chunk string) {
+	if v.follow.Checked && v.list.GetScrollOffset() < v.autoOffset-1 {
+		v.follow.SetChecked(false) // the user scrolled up: stop following
+	}
+	v.buf.Append(chunk)
+	v.changed()
+}
+
+func (v *logView) changed() {
+	if v.search.Text != "" {
+		v.find(false)
+	}
+	v.list.Refresh()
+	if v.follow.Checked {
+		v.scrollToEnd()
+	}
+}
+
+func (v *logView) scrollToEnd() {
+	v.list.ScrollToBottom()
+	v.autoOffset = v.list.GetScrollOffset()
+}
+
+// find highlights the lines matching the search; next jumps to the next
+// one.
+func (v *logView) find(next bool) {
+	v.hitOrder = v.buf.Find(v.search.Text)
+	v.hits = make(map[int]bool, len(v.hitOrder))
+	for _, i := range v.hitOrder {
+		v.hits[i] = true
+	}
+	switch {
+	case v.search.Text == "":
+		v.matches.SetText("")
+	case len(v.hitOrder) == 0:
+		v.matches.SetText("no match")
+	default:
+		v.matches.SetText(strconv.Itoa(len(v.hitOrder)) + " lines")
+	}
+	if next && len(v.hitOrder) > 0 {
+		v.hitAt = (v.hitAt + 1) % len(v.hitOrder)
+		v.follow.SetChecked(false)
+		v.list.ScrollTo(v.hitOrder[v.hitAt])
+	}
+	v.list.Refresh()
+}
+
+// save writes the log to a file the user picks.
+func (v *logView) save() {
+	text := v.buf.Text()
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		act(v.u, "save the log", func(context.Context) error { return os.WriteFile(path, []byte(text), 0o644) },
+			func() { v.u.notify("Log saved to " + path) })
+	}, v.u.win)
+	d.SetFileName(v.name)
+	d.Show()
+}

@@ -1,0 +1,282 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// overviewScreen shows what ironlocal is and does: services and runtime,
+// address and store, counts, live rates, the last events, and the settings
+// the official clients need.
+type overviewScreen struct {
+	u         *UI
+	services  *widget.Label
+	where     *widget.Label
+	counts    *widget.Label
+	msgRate   *rateSeries
+	taskRate  *rateSeries
+	msgChart  *sparkline
+	taskChart *sparkline
+	events    []string // newest last, at most lastEvents
+	eventList *widget.List
+	root      fyne.CanvasObject
+
+	health client.Health
+	inv    inventory
+	dirty  bool
+	ticks  int
+}
+
+const lastEvents = 200
+
+// inventory is what the counts line shows (besides tasks, which the Tasks
+// screen holds).
+type inventory struct {
+	queues, caches, codes, schedules int
+	messages                         int64
+	more                             bool // more queues than were sized
+}
+
+func newOverviewScreen(u *UI) *overviewScreen {
+	s := &overviewScreen{u: u, msgRate: newRateSeries(60), taskRate: newRateSeries(60)}
+	s.services = widget.NewLabel("…")
+	s.where = widget.NewLabel("")
+	s.where.Wrapping = fyne.TextWrapWord
+	s.counts = widget.NewLabel("…")
+	s.counts.Wrapping = fyne.TextWrapWord
+	s.msgChart = newSparkline("Messages", "/s", s.msgRate)
+	s.taskChart = newSparkline("Tasks finished", "/s", s.taskRate)
+	s.eventList = widget.NewList(func() int { return len(s.events) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(s.events) {
+				o.(*widget.Label).SetText(s.events[len(s.events)-1-id]) // newest on top
+			}
+		})
+	copyEnv := widget.NewButtonWithIcon("Copy IRON_* exports", theme.ContentCopyIcon(), func() {
+		c := u.client()
+		u.copyText("IRON_* exports", ironEnv(c.URL(), c.Token(), c.Project()))
+	})
+	copyJSON := widget.NewButtonWithIcon("Copy iron.json", theme.ContentCopyIcon(), func() {
+		c := u.client()
+		u.copyText("iron.json", ironJSON(c.URL(), c.Token(), c.Project()))
+	})
+	left := container.NewVBox(
+		card("Services", s.services),
+		card("Where", s.where),
+		card("Counts", s.counts),
+		container.NewGridWithColumns(2, s.msgChart, s.taskChart),
+		container.NewHBox(copyEnv, copyJSON))
+	right := container.NewBorder(boldLabel("Last events"), nil, nil, nil, s.eventList)
+	sp := container.NewHSplit(container.NewVScroll(left), right)
+	sp.SetOffset(0.55)
+	s.root = sp
+	return s
+}
+
+func card(title string, body fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(boldLabel(title), body, widget.NewSeparator())
+}
+
+func (s *overviewScreen) title() string               { return "Overview" }
+func (s *overviewScreen) icon() fyne.Resource         { return theme.HomeIcon() }
+func (s *overviewScreen) view() fyne.CanvasObject     { return s.root }
+func (s *overviewScreen) focusSearch() fyne.Focusable { return nil }
+func (s *overviewScreen) closeDetail() bool           { return false }
+
+func (s *overviewScreen) reload() {
+	c := s.u.client()
+	run(s.u, "read the health", func(ctx context.Context) (client.Health, error) { return c.Health(ctx) },
+		func(h client.Health) {
+			s.health = h
+			s.show()
+		})
+	run(s.u, "count resources", func(ctx context.Context) (inventory, error) { return takeInventory(ctx, c) },
+		func(inv inventory) {
+			s.inv = inv
+			s.show()
+		})
+}
+
+// maxSizedQueues bounds the queues whose sizes add up to the message
+// count (one request each).
+const maxSizedQueues = 200
+
+func takeInventory(ctx context.Context, c *client.Client) (inventory, error) {
+	var inv inventory
+	var queues []string
+	for prev := ""; ; {
+		names, err := c.Queues(ctx, client.QueueQuery{Previous: prev, PerPage: 100})
+		if err != nil {
+			return inv, err
+		}
+		queues = append(queues, names...)
+		if len(names) < 100 {
+			break
+		}
+		prev = names[len(names)-1]
+	}
+	inv.queues = len(queues)
+	for i, q := range queues {
+		if i == maxSizedQueues {
+			inv.more = true
+			break
+		}
+		info, err := c.Queue(ctx, q)
+		if err != nil && !client.IsNotFound(err) {
+			return inv, err
+		}
+		inv.messages += info.Size
+	}
+	for page := 0; ; page++ {
+		names, err := c.Caches(ctx, client.Page{Page: page, PerPage: 100})
+		if err != nil {
+			return inv, err
+		}
+		inv.caches += len(names)
+		if len(names) < 100 {
+			break
+		}
+	}
+	for page := 0; ; page++ {
+		codes, err := c.Codes(ctx, client.Page{Page: page, PerPage: 100})
+		if err != nil {
+			return inv, err
+		}
+		inv.codes += len(codes)
+		if len(codes) < 100 {
+			break
+		}
+	}
+	for page := 0; page < 100; page++ {
+		ss, err := c.Schedules(ctx, client.Page{Page: page, PerPage: 100})
+		if err != nil {
+			return inv, err
+		}
+		for _, sc := range ss {
+			if sc.Status == client.ScheduleActive {
+				inv.schedules++
+			}
+		}
+		if len(ss) < 100 {
+			break
+		}
+	}
+	return inv, nil
+}
+
+// show renders the labels from what was read.
+func (s *overviewScreen) show() {
+	s.services.SetText(servicesText(s.health))
+	mode := "embedded in this app"
+	if s.u.be.Attached {
+		mode = "attached"
+	}
+	where := fmt.Sprintf("ironlocal %s, %s\nAddress: %s\nProject: %s", s.health.Version, mode, s.u.be.Client.URL(), s.u.project)
+	if s.u.be.Store != "" {
+		where += "\nStore: " + s.u.be.Store
+	}
+	s.where.SetText(where)
+	s.counts.SetText(countsText(s.inv, taskCounts(s.u.tasks.tasks)))
+}
+
+// servicesText lists each service's state, the runtime last.
+func servicesText(h client.Health) string {
+	if h.Status == "" {
+		return "…"
+	}
+	keys := make([]string, 0, len(h.Services))
+	for k := range h.Services {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "overall: %s", h.Status)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n%s: %s", k, h.Services[k])
+	}
+	return b.String()
+}
+
+// countsText is the counts card.
+func countsText(inv inventory, tasks map[client.TaskStatus]int) string {
+	msgs := fmt.Sprintf("%d", inv.messages)
+	if inv.more {
+		msgs += "+ (first 200 queues)"
+	}
+	var ts []string
+	total := 0
+	for _, st := range []client.TaskStatus{client.TaskQueued, client.TaskRunning, client.TaskComplete, client.TaskError,
+		client.TaskTimeout, client.TaskKilled, client.TaskCancelled} {
+		total += tasks[st]
+		if tasks[st] > 0 {
+			ts = append(ts, fmt.Sprintf("%d %s", tasks[st], st))
+		}
+	}
+	taskLine := fmt.Sprintf("%d tasks", total)
+	if len(ts) > 0 {
+		taskLine += " (" + strings.Join(ts, ", ") + ")"
+	}
+	return fmt.Sprintf("%d queues, %s messages · %d caches\n%d code packages · %d active schedules\n%s",
+		inv.queues, msgs, inv.caches, inv.codes, inv.schedules, taskLine)
+}
+
+// record counts every event (all projects) for the rates and the list.
+func (s *overviewScreen) record(events []client.Event) {
+	for _, e := range events {
+		switch e.Type {
+		case "messages.posted":
+			s.msgRate.add(max(1, len(e.IDs)))
+		case "task.finished":
+			s.taskRate.add(1)
+		}
+		if e.Type != "task.log" {
+			s.events = append(s.events, formatTime(e.At, s.u.now())+"  "+eventSummary(e))
+		}
+	}
+	if over := len(s.events) - lastEvents; over > 0 {
+		s.events = append(s.events[:0], s.events[over:]...)
+	}
+	s.eventList.Refresh()
+}
+
+// apply notes that counts changed.
+func (s *overviewScreen) apply(events []client.Event) {
+	if isReset(events) {
+		s.reload()
+		return
+	}
+	for _, e := range events {
+		if e.Type != "task.log" && e.Type != "task.progress" {
+			s.dirty = true
+		}
+	}
+}
+
+// tick rolls the rates every second and recounts every 5 s when
+// something changed.
+func (s *overviewScreen) tick() {
+	s.msgRate.roll()
+	s.taskRate.roll()
+	s.msgChart.Refresh()
+	s.taskChart.Refresh()
+	s.ticks++
+	s.counts.SetText(countsText(s.inv, taskCounts(s.u.tasks.tasks)))
+	if s.dirty && s.ticks%5 == 0 {
+		s.dirty = false
+		s.reload()
+	}
+}

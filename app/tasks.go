@@ -1,0 +1,707 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// tasksScreen lists the project's tasks in a virtualised table (only the
+// visible rows are drawn, so 10k+ tasks stay fast), filtered by status,
+// code and text, kept live by the event stream; the detail pane on the
+// right shows one task or the new-task form.
+type tasksScreen struct {
+	u *UI
+
+	tasks   []client.Task // oldest first: new tasks append
+	index   map[string]int
+	visible []int // indexes into tasks, newest first
+	filter  taskFilter
+	// stale tasks are known from events only (no priority, label,
+	// payload…): fetched when the table draws them.
+	stale   map[string]bool
+	wanted  map[string]bool
+	loading bool
+	loadGen int
+	pending []client.Event // events that arrived while loading
+
+	table  *widget.Table
+	status *widget.Select
+	code   *widget.Select
+	search *widget.Entry
+	count  *widget.Label
+	newBtn *widget.Button
+	list   fyne.CanvasObject
+	body   *fyne.Container
+
+	detail *taskDetail
+	form   *newTaskForm
+}
+
+var taskColumns = []struct {
+	name  string
+	width float32
+}{
+	{"Task", 100}, {"Code", 130}, {"Status", 90}, {"Pri", 40}, {"Created", 90}, {"Duration", 80}, {"Exit / message", 260},
+}
+
+const allStatuses, allCodes = "All statuses", "All codes"
+
+func newTasksScreen(u *UI) *tasksScreen {
+	s := &tasksScreen{u: u, index: map[string]int{}, stale: map[string]bool{}, wanted: map[string]bool{}}
+	s.table = widget.NewTable(
+		func() (int, int) { return len(s.visible), len(taskColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		s.updateCell)
+	s.table.ShowHeaderRow = true
+	s.table.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(taskColumns[id.Col].name)
+		}
+	}
+	for i, c := range taskColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.table.OnSelected = func(id widget.TableCellID) {
+		s.table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(s.visible) {
+			s.openTask(s.tasks[s.visible[id.Row]].ID)
+		}
+	}
+
+	statuses := []string{allStatuses}
+	for _, st := range []client.TaskStatus{client.TaskQueued, client.TaskRunning, client.TaskComplete, client.TaskError,
+		client.TaskTimeout, client.TaskKilled, client.TaskCancelled} {
+		statuses = append(statuses, string(st))
+	}
+	s.status = widget.NewSelect(statuses, func(v string) {
+		if v == allStatuses {
+			v = ""
+		}
+		s.filter.Status = client.TaskStatus(v)
+		s.refilter()
+	})
+	s.status.Selected = allStatuses // set directly: the callback needs widgets made below
+	s.code = widget.NewSelect([]string{allCodes}, func(v string) {
+		if v == allCodes {
+			v = ""
+		}
+		s.filter.Code = v
+		s.refilter()
+	})
+	s.code.Selected = allCodes
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder("Search id, code, message, payload (Ctrl+F)")
+	s.search.OnChanged = func(v string) {
+		s.filter.Text = v
+		s.refilter()
+	}
+	s.count = widget.NewLabel("")
+	s.newBtn = widget.NewButtonWithIcon("New task", theme.ContentAddIcon(), s.openNewTask)
+	s.newBtn.Importance = widget.HighImportance
+	bar := container.NewBorder(nil, nil, container.NewHBox(s.status, s.code), container.NewHBox(s.count, s.newBtn), s.search)
+	s.list = container.NewBorder(bar, nil, nil, nil, s.table)
+	s.body = container.NewStack(s.list)
+	return s
+}
+
+func (s *tasksScreen) title() string               { return "Tasks" }
+func (s *tasksScreen) icon() fyne.Resource         { return theme.ListIcon() }
+func (s *tasksScreen) view() fyne.CanvasObject     { return s.body }
+func (s *tasksScreen) focusSearch() fyne.Focusable { return s.search }
+
+func (s *tasksScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	if id.Row >= len(s.visible) {
+		l.SetText("")
+		return
+	}
+	t := &s.tasks[s.visible[id.Row]]
+	if s.stale[t.ID] {
+		s.wanted[t.ID] = true
+	}
+	l.Importance = widget.MediumImportance
+	var text string
+	switch id.Col {
+	case 0:
+		text = shortID(t.ID)
+	case 1:
+		text = t.CodeName
+	case 2:
+		text = string(t.Status)
+		l.Importance = statusImportance(t.Status)
+	case 3:
+		text = strconv.Itoa(t.Priority)
+	case 4:
+		text = formatTime(t.CreatedAt, s.u.now())
+	case 5:
+		text = taskDuration(*t, s.u.now())
+	case 6:
+		text = t.Msg
+	}
+	l.SetText(text)
+}
+
+// statusImportance colours a status.
+func statusImportance(st client.TaskStatus) widget.Importance {
+	switch st {
+	case client.TaskComplete:
+		return widget.SuccessImportance
+	case client.TaskError, client.TaskTimeout, client.TaskKilled:
+		return widget.DangerImportance
+	case client.TaskRunning:
+		return widget.HighImportance
+	case client.TaskCancelled:
+		return widget.LowImportance
+	}
+	return widget.MediumImportance
+}
+
+// maxTaskPages bounds the initial load: the Iron API pages 100 deep.
+const maxTaskPages = 100
+
+// reload fetches the project's tasks (newest 10,000) and the code names.
+func (s *tasksScreen) reload() {
+	s.loadGen++
+	gen := s.loadGen
+	s.loading, s.pending = true, nil
+	s.count.SetText("loading…")
+	c := s.u.client()
+	run(s.u, "list tasks", func(ctx context.Context) ([]client.Task, error) {
+		var all []client.Task
+		for page := range maxTaskPages {
+			ts, err := c.Tasks(ctx, client.TaskQuery{Page: client.Page{Page: page, PerPage: 100}})
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, ts...)
+			if len(ts) < 100 {
+				break
+			}
+		}
+		slices.Reverse(all) // oldest first
+		return all, nil
+	}, func(ts []client.Task) {
+		if gen != s.loadGen {
+			return
+		}
+		s.tasks, s.index = ts, indexTasks(ts)
+		clear(s.stale)
+		clear(s.wanted)
+		s.loading = false
+		pending := s.pending
+		s.pending = nil
+		s.apply(pending)
+		s.refilter()
+		if s.detail != nil {
+			if t, ok := s.task(s.detail.id); ok {
+				s.detail.show(t)
+			}
+		}
+	})
+	s.reloadCodes()
+}
+
+// reloadCodes refreshes the code names of the filter and the form.
+func (s *tasksScreen) reloadCodes() {
+	c := s.u.client()
+	run(s.u, "list codes", func(ctx context.Context) ([]client.Code, error) { return c.Codes(ctx, client.Page{PerPage: 100}) },
+		func(codes []client.Code) {
+			names := []string{allCodes}
+			for _, cd := range codes {
+				names = append(names, cd.Name)
+			}
+			s.code.SetOptions(names)
+			if s.form != nil {
+				s.form.setCodes(names[1:])
+			}
+		})
+}
+
+func (s *tasksScreen) task(id string) (client.Task, bool) {
+	if i, ok := s.index[id]; ok {
+		return s.tasks[i], true
+	}
+	return client.Task{}, false
+}
+
+// refilter recomputes the visible rows.
+func (s *tasksScreen) refilter() {
+	s.visible = filterTasks(s.tasks, s.filter)
+	if s.loading {
+		s.count.SetText("loading…")
+	} else if len(s.visible) == len(s.tasks) {
+		s.count.SetText(fmt.Sprintf("%d tasks", len(s.tasks)))
+	} else {
+		s.count.SetText(fmt.Sprintf("%d of %d tasks", len(s.visible), len(s.tasks)))
+	}
+	s.table.Refresh()
+}
+
+// apply folds task events into the list; a task first seen in an event
+// is fetched in full when the table shows it.
+func (s *tasksScreen) apply(events []client.Event) {
+	if isReset(events) {
+		s.closeDetail()
+		s.reload()
+		return
+	}
+	if s.loading {
+		s.pending = append(s.pending, events...)
+		return
+	}
+	changed := false
+	for _, e := range events {
+		switch e.Type {
+		case "task.queued", "task.running", "task.finished", "task.progress":
+			s.applyTask(e)
+			changed = true
+		case "task.log":
+			if s.detail != nil && s.detail.id == e.TaskID {
+				data, _ := e.Attrs["data"].(string)
+				s.detail.log.add(data)
+			}
+		case "code.uploaded", "code.deleted":
+			s.reloadCodes()
+		}
+	}
+	if changed {
+		s.refilter()
+	}
+}
+
+func (s *tasksScreen) applyTask(e client.Event) {
+	t, ok := s.task(e.TaskID)
+	if !ok {
+		t = client.Task{ID: e.TaskID, ProjectID: e.ProjectID, CodeName: e.CodeName, CreatedAt: e.At, Status: client.TaskQueued}
+		s.stale[t.ID] = true
+	}
+	status, _ := e.Attrs["status"].(string)
+	switch e.Type {
+	case "task.queued":
+		if status != "" {
+			t.Status = client.TaskStatus(status)
+		}
+	case "task.running":
+		t.Status, t.StartTime = client.TaskRunning, e.At
+	case "task.finished":
+		if status != "" {
+			t.Status = client.TaskStatus(status)
+		}
+		t.Msg, _ = e.Attrs["msg"].(string)
+		t.EndTime = e.At
+		if !t.StartTime.IsZero() {
+			t.Duration = e.At.Sub(t.StartTime).Milliseconds()
+		}
+		s.stale[t.ID] = true // exit details, retry link
+	case "task.progress":
+		if p, ok := e.Attrs["percent"].(float64); ok {
+			t.Percent = int(p)
+		}
+		if m, ok := e.Attrs["msg"].(string); ok {
+			t.Msg = m
+		}
+	}
+	s.tasks, _ = upsertTask(s.tasks, s.index, t)
+	if s.detail != nil && s.detail.id == t.ID {
+		s.detail.show(t)
+		if e.Type == "task.finished" {
+			s.detail.loadLog()
+			s.fetch([]string{t.ID})
+		}
+	}
+}
+
+// tick runs every second: fetch the stale tasks the table drew, and
+// redraw running durations.
+func (s *tasksScreen) tick() {
+	if len(s.wanted) > 0 {
+		ids := make([]string, 0, len(s.wanted))
+		for id := range s.wanted {
+			if len(ids) == 50 {
+				break
+			}
+			ids = append(ids, id)
+		}
+		clear(s.wanted)
+		s.fetch(ids)
+	}
+	for _, i := range s.visible[:min(len(s.visible), 60)] {
+		if s.tasks[i].Status == client.TaskRunning {
+			s.table.Refresh()
+			break
+		}
+	}
+}
+
+// fetch reads tasks in full and puts them in the list.
+func (s *tasksScreen) fetch(ids []string) {
+	c := s.u.client()
+	gen := s.loadGen
+	run(s.u, "read tasks", func(ctx context.Context) ([]client.Task, error) {
+		out := make([]client.Task, 0, len(ids))
+		for _, id := range ids {
+			t, err := c.Task(ctx, id)
+			if client.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	}, func(ts []client.Task) {
+		if gen != s.loadGen {
+			return
+		}
+		for _, t := range ts {
+			delete(s.stale, t.ID)
+			if old, ok := s.task(t.ID); ok && statusRank(old.Status) > statusRank(t.Status) {
+				continue // an event already moved it on
+			}
+			s.tasks, _ = upsertTask(s.tasks, s.index, t)
+			if s.detail != nil && s.detail.id == t.ID {
+				s.detail.show(t)
+			}
+		}
+		s.refilter()
+	})
+}
+
+// statusRank orders statuses along the lifecycle.
+func statusRank(st client.TaskStatus) int {
+	switch st {
+	case client.TaskQueued:
+		return 0
+	case client.TaskRunning:
+		return 1
+	}
+	return 2
+}
+
+// openTask shows a task in the detail pane (fetching it when the list
+// does not hold it).
+func (s *tasksScreen) openTask(id string) {
+	s.form = nil
+	t, ok := s.task(id)
+	if !ok || s.stale[id] {
+		t = client.Task{ID: id}
+		if ok {
+			t, _ = s.task(id)
+		}
+		s.fetch([]string{id})
+	}
+	s.detail = newTaskDetail(s, t)
+	s.setDetail(s.detail.root)
+	s.detail.loadLog()
+}
+
+// openNewTask shows the new-task form (Ctrl+N).
+func (s *tasksScreen) openNewTask() {
+	s.detail = nil
+	s.form = newNewTaskForm(s)
+	s.setDetail(s.form.root)
+	s.reloadCodes()
+	s.u.win.Canvas().Focus(s.form.payload)
+}
+
+func (s *tasksScreen) setDetail(d fyne.CanvasObject) {
+	s.body.Objects = []fyne.CanvasObject{split(s.list, d)}
+	s.body.Refresh()
+}
+
+func (s *tasksScreen) closeDetail() bool {
+	if s.detail == nil && s.form == nil {
+		return false
+	}
+	s.detail, s.form = nil, nil
+	s.setDetail(nil)
+	return true
+}
+
+// newTaskForm queues a task: code, payload (JSON, checked before anything
+// is sent), priority, delay, timeout.
+type newTaskForm struct {
+	s        *tasksScreen
+	code     *widget.Select
+	payload  *widget.Entry
+	errLabel *widget.Label
+	priority *widget.Select
+	delay    *widget.Entry
+	timeout  *widget.Entry
+	submit   *widget.Button
+	root     fyne.CanvasObject
+}
+
+func newNewTaskForm(s *tasksScreen) *newTaskForm {
+	f := &newTaskForm{s: s}
+	f.code = widget.NewSelect(nil, nil)
+	f.code.PlaceHolder = "(pick a code package)"
+	f.setCodes(s.code.Options[1:])
+	f.payload = widget.NewMultiLineEntry()
+	f.payload.SetPlaceHolder(`{"key": "value"}`)
+	f.payload.SetMinRowsVisible(8)
+	f.payload.TextStyle = fyne.TextStyle{Monospace: true}
+	f.errLabel = widget.NewLabel("")
+	f.errLabel.Importance = widget.DangerImportance
+	f.errLabel.Wrapping = fyne.TextWrapWord
+	f.payload.OnChanged = func(v string) { f.errLabel.SetText(errString(validatePayload(v))) }
+	f.priority = widget.NewSelect([]string{"0", "1", "2"}, nil)
+	f.priority.SetSelected("0")
+	f.delay = widget.NewEntry()
+	f.delay.SetPlaceHolder("0 (seconds or 90s, 5m)")
+	f.timeout = widget.NewEntry()
+	f.timeout.SetPlaceHolder("3600 (seconds or 10m)")
+	f.submit = widget.NewButtonWithIcon("Queue task", theme.MediaPlayIcon(), f.queue)
+	f.submit.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem("Code", f.code),
+		widget.NewFormItem("Payload", f.payload),
+		widget.NewFormItem("", f.errLabel),
+		widget.NewFormItem("Priority", f.priority),
+		widget.NewFormItem("Delay", f.delay),
+		widget.NewFormItem("Timeout", f.timeout))
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
+	closeBtn.Importance = widget.LowImportance
+	header := container.NewBorder(nil, nil, boldLabel("New task"), closeBtn)
+	f.root = container.NewBorder(header, container.NewHBox(f.submit), nil, nil, container.NewVScroll(form))
+	return f
+}
+
+func (f *newTaskForm) setCodes(names []string) {
+	f.code.SetOptions(names)
+	if f.code.Selected == "" && len(names) == 1 {
+		f.code.SetSelected(names[0])
+	}
+}
+
+// queue checks the form and queues the task; nothing is sent when a field
+// is wrong.
+func (f *newTaskForm) queue() {
+	nt, err := f.task()
+	if err != nil {
+		f.errLabel.SetText(err.Error())
+		f.s.u.notify(err.Error())
+		return
+	}
+	c := f.s.u.client()
+	run(f.s.u, "queue the task", func(ctx context.Context) (string, error) { return c.QueueTask(ctx, nt) },
+		func(id string) {
+			f.s.u.notify("Queued task " + id)
+			f.s.openTask(id)
+		})
+}
+
+func (f *newTaskForm) task() (client.NewTask, error) {
+	if f.code.Selected == "" {
+		return client.NewTask{}, fmt.Errorf("pick a code package")
+	}
+	if err := validatePayload(f.payload.Text); err != nil {
+		return client.NewTask{}, err
+	}
+	prio, err := strconv.Atoi(f.priority.Selected)
+	if err != nil {
+		prio = 0
+	}
+	delay, err := parseSeconds("delay", f.delay.Text)
+	if err != nil {
+		return client.NewTask{}, err
+	}
+	timeout, err := parseSeconds("timeout", f.timeout.Text)
+	if err != nil {
+		return client.NewTask{}, err
+	}
+	return client.NewTask{CodeName: f.code.Selected, Payload: compactJSON(f.payload.Text), Priority: &prio,
+		Delay: delay, Timeout: timeout}, nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// taskDetail is the detail pane of one task: status and progress, the
+// timeline with the retry chain, the payload (editable for a re-queue),
+// actions, and the live log.
+type taskDetail struct {
+	s        *tasksScreen
+	id       string
+	task     client.Task
+	title    *widget.Label
+	status   *widget.Label
+	timeline *widget.Label
+	chain    *fyne.Container
+	progress *widget.ProgressBar
+	payload  *widget.Entry
+	errLabel *widget.Label
+	cancel   *widget.Button
+	retry    *widget.Button
+	requeue  *widget.Button
+	log      *logView
+	root     fyne.CanvasObject
+	logGen   int
+}
+
+func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
+	d := &taskDetail{s: s, id: t.ID}
+	d.title = boldLabel("Task " + t.ID)
+	d.title.Selectable = true
+	d.status = widget.NewLabel("")
+	d.timeline = widget.NewLabel("")
+	d.timeline.Wrapping = fyne.TextWrapWord
+	d.chain = container.NewHBox()
+	d.progress = widget.NewProgressBar()
+	d.progress.Max = 100
+	d.payload = widget.NewMultiLineEntry()
+	d.payload.TextStyle = fyne.TextStyle{Monospace: true}
+	d.payload.SetMinRowsVisible(5)
+	d.errLabel = widget.NewLabel("")
+	d.errLabel.Importance = widget.DangerImportance
+	d.errLabel.Wrapping = fyne.TextWrapWord
+	d.payload.OnChanged = func(v string) { d.errLabel.SetText(errString(validatePayload(v))) }
+	d.cancel = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), d.doCancel)
+	d.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), d.doRetry)
+	d.requeue = widget.NewButtonWithIcon("Re-queue with this payload", theme.MediaReplayIcon(), d.doRequeue)
+	d.log = newLogView(s.u)
+	d.log.name = "task-" + t.ID + ".log"
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
+	closeBtn.Importance = widget.LowImportance
+	info := container.NewVBox(
+		container.NewBorder(nil, nil, nil, closeBtn, d.title),
+		d.status, d.progress, d.timeline, d.chain,
+		container.NewHBox(d.cancel, d.retry),
+		boldLabel("Payload"), d.payload, d.errLabel, container.NewHBox(d.requeue))
+	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
+	split.SetOffset(0.5)
+	d.root = split
+	d.payload.SetText(prettyJSON(t.Payload))
+	d.show(t)
+	return d
+}
+
+// show updates the pane with a newer view of the task (the payload editor
+// keeps what the user typed).
+func (d *taskDetail) show(t client.Task) {
+	if t.Payload != "" && d.task.Payload == "" && d.payload.Text == "" {
+		d.payload.SetText(prettyJSON(t.Payload))
+	}
+	d.task = t
+	now := d.s.u.now()
+	d.status.SetText(fmt.Sprintf("%s · code %s · priority %d · %s", t.Status, t.CodeName, t.Priority, t.Msg))
+	d.status.Importance = statusImportance(t.Status)
+	d.status.Refresh()
+	d.progress.SetValue(float64(t.Percent))
+	if t.Status == client.TaskComplete {
+		d.progress.SetValue(100)
+	}
+	d.timeline.SetText(timeline(t, now))
+	d.chain.RemoveAll()
+	if t.OriginalTaskID != "" {
+		id := t.OriginalTaskID
+		d.chain.Add(widget.NewButton("retry of "+shortID(id), func() { d.s.openTask(id) }))
+	}
+	if t.RetryTaskID != "" {
+		id := t.RetryTaskID
+		d.chain.Add(widget.NewButton("retried as "+shortID(id), func() { d.s.openTask(id) }))
+	}
+	if t.Status.Terminal() {
+		d.cancel.Disable()
+	} else {
+		d.cancel.Enable()
+	}
+}
+
+// timeline is "queued 12:00:01 → running 12:00:02 → complete 12:00:03 (1.0s)".
+func timeline(t client.Task, now time.Time) string {
+	s := "queued " + formatTime(t.CreatedAt, now)
+	if t.Delay > 0 {
+		s += fmt.Sprintf(" (delay %ds)", t.Delay)
+	}
+	if !t.StartTime.IsZero() {
+		s += " → running " + formatTime(t.StartTime, now)
+	}
+	if t.Status.Terminal() {
+		s += " → " + string(t.Status)
+		if !t.EndTime.IsZero() {
+			s += " " + formatTime(t.EndTime, now)
+		}
+		s += " (" + taskDuration(t, now) + ")"
+	}
+	if t.RetryCount > 0 {
+		s += fmt.Sprintf(" · retry %d", t.RetryCount)
+	}
+	return s
+}
+
+// loadLog reads the log; a running task's output also arrives live
+// through task.log events. A log not served yet (404 before the task
+// ends, without --live-logs) is not an error.
+func (d *taskDetail) loadLog() {
+	d.logGen++
+	gen := d.logGen
+	c := d.s.u.client()
+	id := d.id
+	run(d.s.u, "read the log", func(ctx context.Context) (*string, error) {
+		text, err := c.TaskLog(ctx, id)
+		if client.IsNotFound(err) {
+			return nil, nil
+		}
+		return &text, err
+	}, func(text *string) {
+		if text != nil && gen == d.logGen && d.s.detail == d {
+			d.log.set(*text)
+		}
+	})
+}
+
+func (d *taskDetail) doCancel() {
+	c, id := d.s.u.client(), d.id
+	act(d.s.u, "cancel the task", func(ctx context.Context) error { return c.CancelTask(ctx, id) },
+		func() { d.s.u.notify("Cancelled task " + id) })
+}
+
+func (d *taskDetail) doRetry() {
+	c, id := d.s.u.client(), d.id
+	run(d.s.u, "retry the task", func(ctx context.Context) (string, error) { return c.RetryTask(ctx, id, 0) },
+		func(nid string) {
+			d.s.u.notify("Retried as task " + nid)
+			d.s.openTask(nid)
+		})
+}
+
+// doRequeue queues a copy of the task with the edited payload, checked as
+// JSON before anything is sent.
+func (d *taskDetail) doRequeue() {
+	if err := validatePayload(d.payload.Text); err != nil {
+		d.errLabel.SetText(err.Error())
+		d.s.u.notify(err.Error())
+		return
+	}
+	t := d.task
+	prio := t.Priority
+	nt := client.NewTask{CodeName: t.CodeName, Payload: compactJSON(d.payload.Text), Priority: &prio,
+		Timeout: t.Timeout, Cluster: t.Cluster, Label: t.Label}
+	c := d.s.u.client()
+	run(d.s.u, "re-queue the task", func(ctx context.Context) (string, error) { return c.QueueTask(ctx, nt) },
+		func(id string) {
+			d.s.u.notify("Queued task " + id + " with the edited payload")
+			d.s.openTask(id)
+		})
+}

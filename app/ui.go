@@ -1,0 +1,247 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// Backend is the ironlocal the window drives: one it embeds (started by
+// main) or one it attached to.
+type Backend struct {
+	Client *client.Client
+	// Attached is true when the app drives an ironlocal it did not start.
+	Attached bool
+	// Store says where the embedded emulator keeps its state ("" when
+	// attached: the app cannot know).
+	Store string
+	// Projects are the configured projects (strict auth); the client's
+	// project comes first anyway.
+	Projects []string
+	// Notice is shown once the window is up (e.g. "4766 was taken, …").
+	Notice string
+}
+
+// screen is one entry of the navigation rail. Its methods run on the UI
+// goroutine.
+type screen interface {
+	title() string
+	icon() fyne.Resource
+	view() fyne.CanvasObject
+	// reload fetches everything again (project change, reconnect).
+	reload()
+	// apply updates the screen with a batch of live events.
+	apply(events []client.Event)
+	// focusSearch gives Ctrl+F its target (nil: none).
+	focusSearch() fyne.Focusable
+	// closeDetail closes an open detail pane (Esc) and reports whether
+	// one was open.
+	closeDetail() bool
+}
+
+// UI is the window's content and everything behind it.
+type UI struct {
+	app fyne.App
+	win fyne.Window
+	be  Backend
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wgMu   sync.Mutex
+	wg     sync.WaitGroup
+	// mu is held while a goroutine's result is applied (bridge.go).
+	mu sync.Mutex
+
+	// State below is touched on the UI goroutine only.
+	project   string
+	projects  []string
+	connected bool
+	clock     client.Clock
+	clockAt   time.Time // local time when clock was read
+
+	shell     *shell
+	overview  *overviewScreen
+	tasks     *tasksScreen
+	codes     *codesScreen
+	schedules *schedulesScreen
+	screens   []screen
+	current   int
+	tray      *tray
+}
+
+// New builds the window's content for be, shows it in w and starts
+// following ironlocal's event stream. Call Close when the app quits.
+func New(a fyne.App, w fyne.Window, be Backend) *UI {
+	u := &UI{app: a, win: w, be: be, project: be.Client.Project()}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.projects = []string{u.project}
+	for _, p := range be.Projects {
+		u.addProject(p)
+	}
+	u.overview = newOverviewScreen(u)
+	u.tasks = newTasksScreen(u)
+	u.codes = newCodesScreen(u)
+	u.schedules = newSchedulesScreen(u)
+	u.screens = []screen{u.overview, u.tasks, u.codes, u.schedules}
+	u.shell = newShell(u)
+	w.SetContent(u.shell.root)
+	u.addShortcuts()
+	u.show(0)
+	for _, s := range u.screens {
+		s.reload()
+	}
+	u.readClock()
+	u.goBackground(u.follow)
+	u.every(time.Second, u.tick)
+	if be.Notice != "" {
+		u.notify(be.Notice)
+	}
+	return u
+}
+
+// Close stops every goroutine the UI started (waiting up to 2 s for calls
+// in flight).
+func (u *UI) Close() {
+	u.wgMu.Lock()
+	u.cancel()
+	u.wgMu.Unlock()
+	done := make(chan struct{})
+	go func() { u.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+// client is the client of the selected project.
+func (u *UI) client() *client.Client { return u.be.Client.ForProject(u.project) }
+
+// show switches the main area to screen i.
+func (u *UI) show(i int) {
+	if i < 0 || i >= len(u.screens) {
+		return
+	}
+	u.current = i
+	u.shell.main.Objects = []fyne.CanvasObject{u.screens[i].view()}
+	u.shell.main.Refresh()
+	u.shell.nav.Select(i) // no-op when already selected
+}
+
+// showScreen switches to s.
+func (u *UI) showScreen(s screen) { u.show(slices.Index(u.screens, s)) }
+
+// setProject switches every screen to project p.
+func (u *UI) setProject(p string) {
+	if p == "" || p == u.project {
+		return
+	}
+	u.project = p
+	u.addProject(p)
+	for _, s := range u.screens {
+		s.closeDetail()
+		s.reload()
+	}
+}
+
+// addProject records a project id seen in events or configured; the
+// client's default project stays first, the others are sorted.
+func (u *UI) addProject(p string) {
+	if p == "" || slices.Contains(u.projects, p) {
+		return
+	}
+	u.projects = append(u.projects, p)
+	slices.Sort(u.projects[1:])
+	if u.shell != nil {
+		u.shell.project.SetOptions(u.projects)
+	}
+}
+
+// readClock fetches ironlocal's clock.
+func (u *UI) readClock() {
+	c := u.client()
+	run(u, "read the clock", func(ctx context.Context) (client.Clock, error) { return c.Clock(ctx) },
+		func(cl client.Clock) {
+			u.clock, u.clockAt = cl, time.Now()
+			u.shell.showClock(u.now(), cl.Virtual)
+		})
+}
+
+// now is ironlocal's time as last read: a virtual clock stands still
+// between reads, a real one runs.
+func (u *UI) now() time.Time {
+	if u.clock.Now.IsZero() {
+		return time.Now()
+	}
+	if u.clock.Virtual {
+		return u.clock.Now
+	}
+	return u.clock.Now.Add(time.Since(u.clockAt))
+}
+
+// tick runs every second on the UI goroutine.
+func (u *UI) tick() {
+	u.shell.showClock(u.now(), u.clock.Virtual)
+	u.overview.tick()
+	u.tasks.tick()
+}
+
+// addShortcuts wires Ctrl+F (search), Ctrl+N (new task) and Esc (close the
+// detail pane).
+func (u *UI) addShortcuts() {
+	c := u.win.Canvas()
+	ctrl := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}, func(fyne.Shortcut) { u.focusSearch() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: ctrl}, func(fyne.Shortcut) { u.newTask() })
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyEscape {
+			u.escape()
+		}
+	})
+}
+
+func (u *UI) focusSearch() {
+	if f := u.screens[u.current].focusSearch(); f != nil {
+		u.win.Canvas().Focus(f)
+	}
+}
+
+func (u *UI) newTask() {
+	u.showScreen(u.tasks)
+	u.tasks.openNewTask()
+}
+
+func (u *UI) escape() {
+	u.screens[u.current].closeDetail()
+}
+
+// copyText puts s on the clipboard and says so.
+func (u *UI) copyText(what, s string) {
+	u.app.Clipboard().SetContent(s)
+	u.notify(what + " copied")
+}
+
+// split lays out a list with an optional detail pane on its right.
+func split(list, detail fyne.CanvasObject) fyne.CanvasObject {
+	if detail == nil {
+		return list
+	}
+	s := container.NewHSplit(list, detail)
+	s.SetOffset(0.55)
+	return s
+}
+
+// boldLabel is a label in bold.
+func boldLabel(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// URL is the address of the ironlocal the window drives.
+func (u *UI) URL() string { return u.be.Client.URL() }
