@@ -24,6 +24,7 @@ import (
 //	c  project 0 name               cache record (JSON), includes its generation
 //	i  gen(8) key                   cache item (JSON)
 //	d  gen(8)                       dead generation: its m/r/p/x/i keys await sweeping
+//	B, E                            trigger bindings and their event traces: trigger.go
 //
 // Messages and items hang off a generation number instead of the queue or
 // cache name. Clearing or deleting a queue gives it a new generation (or

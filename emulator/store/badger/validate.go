@@ -103,6 +103,8 @@ func checkRecord(k, v []byte) error {
 			return errors.New("schedule order key does not hold created(8) and an id")
 		}
 		return checkID(v)
+	case tagBinding, tagTriggerEvent:
+		return checkTriggerRecord(k, v)
 	case tagActive:
 		if err := checkID(rest); err != nil {
 			return err
