@@ -59,8 +59,16 @@ type ExitResult struct {
 // it returns an error only when the runtime itself is broken (the engine is
 // unreachable mid-run). Run enforces spec.Timeout and, when ctx ends, kills
 // the task and reports Stopped. Everything Run creates is gone when it returns.
+//
+// Runtimes differ only in what the contract states: callers never branch on
+// Name.
 type Runtime interface {
+	// Name names the runtime ("docker", "process") for health and logs.
 	Name() string
+	// NeedsImage reports whether Run starts spec.Image (a container
+	// runtime: a spec without an image cannot run). A runtime that does not
+	// need one runs spec.Command on this host and ignores Image.
+	NeedsImage() bool
 	Run(ctx context.Context, spec TaskSpec, out Output) (ExitResult, error)
 }
 

@@ -62,7 +62,8 @@ func TestCode_UploadValidation(t *testing.T) {
 // A zip whose directory understates its sizes passes the upload check; its
 // task ends in error, with the reason, instead of filling the disk.
 func TestCode_LyingZipFailsTheTask(t *testing.T) {
-	h := running(t)
+	h := newProcessHarness(t, worker.Config{}) // the runtime extracts the zip
+	h.start()
 	_, err := h.svc.UploadCode(context.Background(), project, worker.CodeUpload{Name: "bomb", Runtime: "sh",
 		FileName: "run.sh", Zip: runtimetest.LyingZip(t, "run.sh", 32<<20, 1024)})
 	require.NoError(t, err)

@@ -3,7 +3,6 @@ package worker
 import (
 	"container/heap"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -59,16 +58,14 @@ type dispatcher struct {
 	closed        bool
 	paused        bool // Service.Pause: start nothing
 
-	wake   chan struct{}
-	ctx    context.Context
-	cancel context.CancelFunc
-	loops  sync.WaitGroup // the dispatch loop
-	runs   sync.WaitGroup // task runners
+	wake chan struct{}
+	// runEnded is closed (and replaced) whenever a task runner ends, so
+	// reset can wait for the runners it stopped.
+	runEnded chan struct{}
 }
 
 func newDispatcher(s *Service) *dispatcher {
-	d := &dispatcher{s: s, wake: make(chan struct{}, 1)}
-	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d := &dispatcher{s: s, wake: make(chan struct{}, 1), runEnded: make(chan struct{})}
 	d.clear()
 	return d
 }
@@ -130,33 +127,48 @@ func (d *dispatcher) recover(ctx context.Context) error {
 	})
 }
 
-func (d *dispatcher) start() {
-	d.loops.Add(1)
-	go func() {
-		defer d.loops.Done()
-		d.loop()
-	}()
-}
+func (d *dispatcher) start() { d.s.bg.Loop("worker dispatcher", d.loop) }
 
-func (d *dispatcher) loop() {
+// maxTimerWait bounds a wait for a due time on the wall clock: Go's timers
+// follow the monotonic clock, which stands still while the machine sleeps
+// and ignores wall-clock steps, so a long wait re-checks now and then. A
+// virtual clock needs no timer at all: moving it pokes the loops.
+const maxTimerWait = time.Minute
+
+// loop starts tasks whenever something changed (poke: a task queued or
+// ended, a code's limits changed, the clock moved) or the earliest delayed
+// task comes due. It does not poll.
+func (d *dispatcher) loop(ctx context.Context) {
 	for {
 		d.dispatchAll()
-		wait := time.Second
+		var wait time.Duration
 		d.mu.Lock()
 		if len(d.delayed) > 0 {
-			wait = min(wait, max(time.Millisecond, d.delayed[0].RunnableAt.Sub(d.s.clock.Now())))
+			wait = min(maxTimerWait, max(time.Millisecond, d.delayed[0].RunnableAt.Sub(d.s.clock.Now())))
 		}
 		d.mu.Unlock()
-		t := time.NewTimer(wait)
-		select {
-		case <-d.ctx.Done():
-			t.Stop()
+		if !waitWake(ctx, d.wake, wait) {
 			return
-		case <-d.wake:
-		case <-t.C:
 		}
-		t.Stop()
 	}
+}
+
+// waitWake waits for a poke on wake, or for d when d > 0; it reports false
+// when ctx ended.
+func waitWake(ctx context.Context, wake <-chan struct{}, d time.Duration) bool {
+	var due <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		due = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-due:
+	}
+	return true
 }
 
 // dispatchAll starts every task that may start now.
@@ -172,24 +184,41 @@ func (d *dispatcher) dispatchAll() {
 			d.mu.Unlock()
 			return
 		}
-		ctx, cancel := context.WithCancel(d.ctx)
+		ctx, cancel := context.WithCancel(context.Background())
 		r := &run{cancel: cancel}
 		d.running[t.ID] = r
 		d.runningByCode[t.CodeID]++
-		d.runs.Add(1)
 		d.mu.Unlock()
-		go func() {
-			defer d.runs.Done()
+		started := d.s.bg.Go("task "+t.ID, func(owned context.Context) {
+			// Closing the owner stops the task as a shutdown would.
+			unlink := context.AfterFunc(owned, func() { r.stop(stopShutdown) })
+			defer func() { // also after a panic in execute
+				unlink()
+				cancel()
+				d.runEnd(t)
+			}()
 			d.s.execute(ctx, t, r)
+		})
+		if !started { // closing: the task stays queued in the store
 			cancel()
-			d.mu.Lock()
-			delete(d.running, t.ID)
-			d.runningByCode[t.CodeID]--
-			d.mu.Unlock()
-			d.poke()
-			d.s.notifyIdle()
-		}()
+			d.runEnd(t)
+			return
+		}
 	}
+}
+
+// runEnd forgets a task runner that ended.
+func (d *dispatcher) runEnd(t emulator.Task) {
+	d.mu.Lock()
+	delete(d.running, t.ID)
+	if d.runningByCode[t.CodeID]--; d.runningByCode[t.CodeID] <= 0 {
+		delete(d.runningByCode, t.CodeID)
+	}
+	close(d.runEnded)
+	d.runEnded = make(chan struct{})
+	d.mu.Unlock()
+	d.poke()
+	d.s.notifyIdle()
 }
 
 // pickLocked chooses the next task: due delayed tasks become ready, then the
@@ -216,7 +245,11 @@ func (d *dispatcher) pickLocked(now time.Time) (emulator.Task, bool) {
 	if best == nil {
 		return emulator.Task{}, false
 	}
-	return heap.Pop(best).(emulator.Task), true
+	t := heap.Pop(best).(emulator.Task)
+	if best.Len() == 0 {
+		delete(d.ready, t.CodeID) // per-code state lives while the code has tasks
+	}
+	return t, true
 }
 
 func (d *dispatcher) pushReady(t emulator.Task) {
@@ -245,7 +278,9 @@ func (d *dispatcher) dequeue(t emulator.Task) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if h, ok := d.ready[t.CodeID]; ok {
-		h.remove(t.ID)
+		if h.remove(t.ID); h.Len() == 0 {
+			delete(d.ready, t.CodeID)
+		}
 	}
 	d.delayed.remove(t.ID)
 }
@@ -315,11 +350,9 @@ func (d *dispatcher) reset(ctx context.Context) error {
 	d.ready, d.delayed, d.limits = map[string]*taskHeap{}, nil, map[string]int{}
 	d.mu.Unlock()
 	d.stopAll(stopReset)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
 	for {
 		d.mu.Lock()
-		n := len(d.running)
+		n, ended := len(d.running), d.runEnded
 		d.mu.Unlock()
 		if n == 0 {
 			return nil
@@ -327,32 +360,18 @@ func (d *dispatcher) reset(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("reset: %d tasks still stopping: %w", n, ctx.Err())
-		case <-tick.C:
+		case <-ended:
 		}
 	}
 }
 
-// close stops dispatching, stops running tasks (they end killed) and waits
-// for their runners to record it.
-func (d *dispatcher) close(ctx context.Context) error {
+// shutdown stops dispatching and stops running tasks (they end killed);
+// the owner's Close then waits for their runners to record it.
+func (d *dispatcher) shutdown() {
 	d.mu.Lock()
 	d.closed = true
 	d.mu.Unlock()
 	d.stopAll(stopShutdown)
-	done := make(chan struct{})
-	go func() {
-		d.runs.Wait()
-		close(done)
-	}()
-	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = errors.New("worker: running tasks did not stop in time")
-	}
-	d.cancel()
-	d.loops.Wait()
-	return err
 }
 
 // before orders dispatch: higher priority first, then FIFO.

@@ -41,7 +41,7 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 		// frozen virtual clock cannot strand it) rather than lose it until
 		// the next start.
 		s.log.Error("start task", "task_id", t.ID, "err", err)
-		time.AfterFunc(time.Second, func() { s.disp.enqueue(t) })
+		s.bg.AfterFunc("requeue task "+t.ID, time.Second, func(context.Context) { s.disp.enqueue(t) })
 		return
 	}
 	if !started {
@@ -186,7 +186,7 @@ func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []by
 				break
 			}
 		}
-		if spec.Image == "" && s.runtime.Name() == "docker" {
+		if spec.Image == "" && s.runtime.NeedsImage() {
 			return spec, fmt.Errorf("code %q is a zip package (runtime %q, stack %q) and no local image runs it: map one with --stack-image %s=IMAGE, give the code an image, or use --runtime process",
 				code.Name, code.Runtime, code.Stack, firstNonEmpty(code.Stack, code.Runtime, "STACK"))
 		}

@@ -2,8 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/clock"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
+	"github.com/ironlocal/ironlocal/emulator/runtime/fake"
 	"github.com/ironlocal/ironlocal/emulator/runtime/process"
 	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
@@ -25,21 +24,54 @@ const project = "5f0c6e8a1b2c3d4e5f6a7b8c"
 // timing: the deadline only keeps a hang from stalling the run.
 const waitFor = 30 * time.Second
 
-// Commands of the test code packages. They run under `sh -c` (the process
-// runtime) with OUT set to the test's scratch directory.
+// Commands of the test code packages, as the fake runtime plays them
+// (scripts). Durations and timeouts pass on the harness's virtual clock.
 const (
-	// cmdEcho prints the payload.
-	cmdEcho = `cat "$PAYLOAD_FILE"`
-	// cmdGated records its payload in $OUT/started, waits until the test
-	// creates $OUT/open-<payload> or $OUT/open-all, then appends the
-	// payload to $OUT/order.
-	cmdGated = `p=$(cat "$PAYLOAD_FILE"); echo "$p" >> "$OUT/started"; ` +
-		`while [ ! -e "$OUT/open-$p" ] && [ ! -e "$OUT/open-all" ]; do sleep 0.02; done; ` +
-		`echo "$p" >> "$OUT/order"`
+	cmdEcho = "echo-payload" // prints the payload, exits 0
+	cmdTrue = "true"         // exits 0
+	// cmdGated waits until the test opens the gate named by its payload
+	// (open), then exits 0; cmdGatedFail then exits 1.
+	cmdGated     = "gated"
+	cmdGatedFail = "gated-fail"
+	cmdHang      = "hang"         // runs until stopped or timed out
+	cmdFail      = "fail"         // writes "oops\n" to stderr, exits 3
+	cmdRetryMe   = "attempt-fail" // prints "attempt\n", exits 1
+	cmdChatty    = "chatty"       // prints "0123456789abcdef\n"
+	// cmdTalk prints out1, waits at gate g1, writes err1 to stderr, waits
+	// at gate g2, prints out2.
+	cmdTalk = "talk"
 )
 
+// scripts are the fake runtime's behaviour of each command.
+var scripts = map[string]func(emulator.TaskSpec) fake.Script{
+	cmdEcho: func(spec emulator.TaskSpec) fake.Script {
+		return fake.Script{Steps: []fake.Step{{Stdout: string(spec.Payload)}}}
+	},
+	cmdTrue: func(emulator.TaskSpec) fake.Script { return fake.Script{} },
+	cmdGated: func(spec emulator.TaskSpec) fake.Script {
+		return fake.Script{Steps: []fake.Step{{Gate: string(spec.Payload)}}}
+	},
+	cmdGatedFail: func(spec emulator.TaskSpec) fake.Script {
+		return fake.Script{Steps: []fake.Step{{Gate: string(spec.Payload)}}, Result: emulator.ExitResult{ExitCode: 1}}
+	},
+	cmdHang: func(emulator.TaskSpec) fake.Script { return fake.Script{Steps: []fake.Step{{Gate: "never"}}} },
+	cmdFail: func(emulator.TaskSpec) fake.Script {
+		return fake.Script{Steps: []fake.Step{{Stderr: "oops\n"}}, Result: emulator.ExitResult{ExitCode: 3}}
+	},
+	cmdRetryMe: func(emulator.TaskSpec) fake.Script {
+		return fake.Script{Steps: []fake.Step{{Stdout: "attempt\n"}}, Result: emulator.ExitResult{ExitCode: 1}}
+	},
+	cmdChatty: func(emulator.TaskSpec) fake.Script {
+		return fake.Script{Steps: []fake.Step{{Stdout: "0123456789abcdef\n"}}}
+	},
+	cmdTalk: func(emulator.TaskSpec) fake.Script {
+		return fake.Script{Steps: []fake.Step{{Stdout: "out1\n", Gate: "g1"}, {Stderr: "err1\n", Gate: "g2"}, {Stdout: "out2\n"}}}
+	},
+}
+
 // harness is a worker service on an in-memory Badger store, running tasks
-// as local processes, with a virtual clock.
+// on the fake runtime (or, for tests of what a real runtime gives a task,
+// as local processes), with a virtual clock.
 type harness struct {
 	t     *testing.T
 	store *badgerstore.Store
@@ -48,7 +80,9 @@ type harness struct {
 	bus   *emulator.Bus
 	cfg   worker.Config
 	svc   *worker.Service
-	// dir is the tasks' scratch directory ($OUT): gates and records.
+	// rt plays the tasks' scripts; nil with the process runtime.
+	rt *fake.Runtime
+	// dir is the process runtime's scratch directory ($OUT).
 	dir string
 }
 
@@ -64,7 +98,19 @@ func newHarness(t *testing.T, cfg worker.Config) *harness {
 		cfg.ImageIronArgs = &off // plain `sh -c` command lines
 	}
 	vc := clock.NewVirtual(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC))
-	return &harness{t: t, store: st, clock: vc, ids: idgen.NewRandom(vc), bus: emulator.NewBus(), cfg: cfg, dir: t.TempDir()}
+	rt := fake.New(vc)
+	for command, script := range scripts {
+		rt.Handle(command, script)
+	}
+	return &harness{t: t, store: st, clock: vc, ids: idgen.NewRandom(vc), bus: emulator.NewBus(), cfg: cfg, rt: rt, dir: t.TempDir()}
+}
+
+// newProcessHarness is newHarness with tasks run as local processes: code
+// commands are `sh -c` command lines with OUT set to h.dir.
+func newProcessHarness(t *testing.T, cfg worker.Config) *harness {
+	h := newHarness(t, cfg)
+	h.rt = nil
+	return h
 }
 
 // start starts a fresh service on the harness's store (as a restarted
@@ -81,7 +127,10 @@ func (h *harness) start() *worker.Service {
 
 // newService builds a service without starting it.
 func (h *harness) newService() *worker.Service {
-	rt := process.New(process.Options{Dir: h.t.TempDir()})
+	var rt emulator.Runtime = h.rt
+	if h.rt == nil {
+		rt = process.New(process.Options{Dir: h.t.TempDir()})
+	}
 	return worker.New(h.store, rt, h.ids, h.clock, h.bus, h.cfg, nil)
 }
 
@@ -173,19 +222,43 @@ func (h *harness) waitIdle() {
 
 // open lets the gated task with this payload finish; "all" opens every gate.
 func (h *harness) open(payload string) {
-	h.t.Helper()
-	require.NoError(h.t, os.WriteFile(filepath.Join(h.dir, "open-"+payload), nil, 0o644))
+	if payload == "all" {
+		h.rt.OpenAll()
+		return
+	}
+	h.rt.Open(payload)
 }
 
-// lines reads a record file written by the tasks ($OUT/name).
-func (h *harness) lines(name string) []string {
+// lines lists the payloads of the gated tasks that "started", or that passed
+// their gate and ended ("order"), in that order.
+func (h *harness) lines(record string) []string {
 	h.t.Helper()
-	b, err := os.ReadFile(filepath.Join(h.dir, name))
-	if os.IsNotExist(err) {
-		return nil
+	runs := h.rt.Runs()
+	if record == "order" {
+		runs = h.rt.Ended()
 	}
-	require.NoError(h.t, err)
-	return strings.Fields(string(b))
+	var out []string
+	for _, run := range runs {
+		gated := slices.Contains([]string{cmdGated, cmdGatedFail}, strings.Join(run.Spec.Command, " "))
+		if gated && (record == "started" || !run.Result.Stopped && !run.Result.TimedOut) {
+			out = append(out, string(run.Spec.Payload))
+		}
+	}
+	return out
+}
+
+// waitRunning waits until the task's runtime run has begun (hang and gated
+// commands then wait for the clock or a gate).
+func (h *harness) waitRunning(taskID string) {
+	h.t.Helper()
+	require.Eventually(h.t, func() bool {
+		for _, run := range h.rt.Runs() {
+			if run.Spec.TaskID == taskID {
+				return true
+			}
+		}
+		return false
+	}, waitFor, time.Millisecond, "task %s never reached the runtime", taskID)
 }
 
 // waitStarted polls until every payload has started (is past its gate's
@@ -208,7 +281,7 @@ func (h *harness) waitStarted(payloads ...string) {
 // that were runnable by then have been started.
 func (h *harness) settle() {
 	h.t.Helper()
-	h.code("witness", "true")
+	h.code("witness", cmdTrue)
 	w := h.queue("witness", "")
 	h.waitStatus(w.ID, emulator.TaskComplete)
 }

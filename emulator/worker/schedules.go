@@ -330,7 +330,6 @@ type scheduler struct {
 	wake   chan struct{}
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
 }
 
 func newScheduler(s *Service) *scheduler {
@@ -365,27 +364,21 @@ func (sc *scheduler) resume() {
 	sc.poke()
 }
 
+// start runs the loop: it fires due schedules, then sleeps until the
+// earliest next_start or a poke (a schedule changed, the clock moved). It
+// does not poll.
 func (sc *scheduler) start() {
-	sc.wg.Add(1)
-	go func() {
-		defer sc.wg.Done()
+	sc.s.bg.Loop("worker scheduler", func(ctx context.Context) {
 		for {
-			next := sc.tick()
-			wait := time.Second
-			if !next.IsZero() {
-				wait = min(wait, max(time.Millisecond, next.Sub(sc.s.clock.Now())))
+			var wait time.Duration
+			if next := sc.tick(); !next.IsZero() {
+				wait = min(maxTimerWait, max(time.Millisecond, next.Sub(sc.s.clock.Now())))
 			}
-			t := time.NewTimer(wait)
-			select {
-			case <-sc.ctx.Done():
-				t.Stop()
+			if !waitWake(ctx, sc.wake, wait) || sc.ctx.Err() != nil {
 				return
-			case <-sc.wake:
-			case <-t.C:
 			}
-			t.Stop()
 		}
-	}()
+	})
 }
 
 // due reports whether some active schedule should have fired by now.
@@ -426,7 +419,7 @@ func (sc *scheduler) tick() time.Time {
 		if !errors.Is(err, context.Canceled) {
 			sc.s.log.Error("read schedules", "err", err)
 		}
-		return next
+		return now.Add(time.Second) // try again shortly
 	}
 	for _, s := range due {
 		if _, err := sc.s.fire(sc.ctx, s.Project, s.ID, false); err != nil && !errors.Is(err, context.Canceled) {
@@ -440,7 +433,5 @@ func (sc *scheduler) tick() time.Time {
 	return next
 }
 
-func (sc *scheduler) close() {
-	sc.cancel()
-	sc.wg.Wait()
-}
+// close ends ticks in progress and to come; the owner stops the loop.
+func (sc *scheduler) close() { sc.cancel() }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ type Service struct {
 	seq   atomic.Uint64 // FIFO tiebreak for tasks created in one instant
 	disp  *dispatcher
 	sched *scheduler
+	bg    *emulator.Goroutines // the dispatch and schedule loops, task runners, retry timers
 
 	mu      sync.Mutex
 	started bool
@@ -37,7 +39,8 @@ func New(store emulator.WorkerStore, rt emulator.Runtime, ids emulator.IDs, cloc
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, runtime: rt, ids: ids, clock: clock, events: events, cfg: cfg, log: log}
+	s := &Service{store: store, runtime: rt, ids: ids, clock: clock, events: events, cfg: cfg, log: log,
+		bg: emulator.NewGoroutines(log)}
 	// Seeded from the wall clock so FIFO order holds across restarts.
 	s.seq.Store(uint64(time.Now().UnixNano()))
 	s.disp = newDispatcher(s)
@@ -68,7 +71,11 @@ func (s *Service) Start(ctx context.Context) error {
 // runners to record their results.
 func (s *Service) Close(ctx context.Context) error {
 	s.sched.close()
-	return s.disp.close(ctx)
+	s.disp.shutdown()
+	if err := s.bg.Close(ctx); err != nil {
+		return fmt.Errorf("worker: running tasks did not stop in time: %w", err)
+	}
+	return nil
 }
 
 // ClockMoved re-evaluates delays and schedules after the virtual clock

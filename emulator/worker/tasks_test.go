@@ -2,13 +2,8 @@ package worker_test
 
 import (
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -170,7 +165,7 @@ func TestTask_Outcomes(t *testing.T) {
 
 	t.Run("non-zero exit is an error", func(t *testing.T) {
 		h := h.on(t)
-		h.code("fail", `echo oops >&2; exit 3`)
+		h.code("fail", cmdFail)
 		task := h.waitStatus(h.queue("fail", "").ID, emulator.TaskError)
 		require.Equal(t, "exit status 3", task.Msg)
 		require.Equal(t, 3, task.ExitCode)
@@ -180,22 +175,27 @@ func TestTask_Outcomes(t *testing.T) {
 
 	t.Run("timeout", func(t *testing.T) {
 		h := h.on(t)
-		h.code("slow", `exec sleep 300`)
-		task := h.waitStatus(h.queue("slow", "", timeout(1)).ID, emulator.TaskTimeout)
+		h.code("slow", cmdHang)
+		queued := h.queue("slow", "", timeout(1))
+		h.waitRunning(queued.ID)
+		h.clock.Advance(time.Second)
+		task := h.waitStatus(queued.ID, emulator.TaskTimeout)
 		require.Equal(t, "Timed out", task.Msg)
 		require.Equal(t, 1, task.Timeout)
 		require.False(t, task.EndTime.IsZero())
 	})
 
 	t.Run("command not found", func(t *testing.T) {
-		h := h.on(t)
+		h := newProcessHarness(t, worker.Config{})
+		h.start()
 		h.code("missing", `exec /nonexistent/program`)
 		task := h.waitStatus(h.queue("missing", "").ID, emulator.TaskError)
 		require.Equal(t, "exit status 127", task.Msg)
 	})
 
 	t.Run("start failure is an error", func(t *testing.T) {
-		h := h.on(t)
+		h := newProcessHarness(t, worker.Config{})
+		h.start()
 		h.code("no-command", "") // the process runtime needs a command
 		task := h.waitStatus(h.queue("no-command", "").ID, emulator.TaskError)
 		require.Equal(t, "the process runtime needs a command", task.Msg)
@@ -309,25 +309,22 @@ func TestTask_Cancel(t *testing.T) {
 
 	t.Run("running is killed", func(t *testing.T) {
 		h := h.on(t)
-		h.code("sleeper", `echo $$ > "$OUT/pid-$(cat "$PAYLOAD_FILE")"; exec sleep 300`, retries(1, 0))
+		h.code("sleeper", cmdHang, retries(1, 0))
 		task := h.queue("sleeper", "s1")
-		pidFile := filepath.Join(h.dir, "pid-s1")
-		var pid int
-		require.Eventually(t, func() bool {
-			b, err := os.ReadFile(pidFile)
-			if err != nil || !strings.HasSuffix(string(b), "\n") {
-				return false
-			}
-			pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
-			return err == nil
-		}, waitFor, 5*time.Millisecond, "task never started")
+		h.waitRunning(task.ID)
 		require.Equal(t, emulator.TaskRunning, h.task(task.ID).Status)
 
 		require.NoError(t, h.svc.CancelTask(context.Background(), project, task.ID))
 		got := h.waitStatus(task.ID, emulator.TaskCancelled)
 		require.Equal(t, "Cancelled", got.Msg)
 		require.Empty(t, got.RetryTaskID, "a user cancel is not retried")
-		require.True(t, errors.Is(syscall.Kill(pid, 0), syscall.ESRCH), "process %d is gone", pid)
+		var ended []string
+		for _, run := range h.rt.Ended() {
+			if run.Result.Stopped {
+				ended = append(ended, run.Spec.TaskID)
+			}
+		}
+		require.Contains(t, ended, task.ID, "the runtime stopped the task")
 		require.Len(t, h.tasksOf("sleeper"), 1)
 	})
 
@@ -360,7 +357,7 @@ func TestTask_Cancel(t *testing.T) {
 
 func TestTask_AutoRetry(t *testing.T) {
 	h := running(t)
-	h.code("flaky", `echo attempt; exit 1`, retries(2, 10))
+	h.code("flaky", cmdRetryMe, retries(2, 10))
 	first := h.waitStatus(h.queue("flaky", "p", priority(1), timeout(60)).ID, emulator.TaskError)
 	require.NotEmpty(t, first.RetryTaskID, "failed task links its retry")
 	require.Empty(t, first.OriginalTaskID)
@@ -391,9 +388,14 @@ func TestTask_AutoRetry(t *testing.T) {
 
 	t.Run("timeout is retried", func(t *testing.T) {
 		h := h.on(t)
-		h.code("hang", `exec sleep 300`, retries(1, 0))
-		task := h.waitStatus(h.queue("hang", "", timeout(1)).ID, emulator.TaskTimeout)
+		h.code("hang", cmdHang, retries(1, 0))
+		queued := h.queue("hang", "", timeout(1))
+		h.waitRunning(queued.ID)
+		h.clock.Advance(time.Second)
+		task := h.waitStatus(queued.ID, emulator.TaskTimeout)
 		require.NotEmpty(t, task.RetryTaskID)
+		h.waitRunning(task.RetryTaskID)
+		h.clock.Advance(time.Second)
 		h.waitStatus(task.RetryTaskID, emulator.TaskTimeout)
 	})
 
@@ -445,7 +447,7 @@ func TestTask_ManualRetry(t *testing.T) {
 
 	t.Run("running task keeps running, and gets no automatic retry too", func(t *testing.T) {
 		h := h.on(t)
-		h.code("gated-fail", cmdGated+`; exit 1`, retries(1, 0))
+		h.code("gated-fail", cmdGatedFail, retries(1, 0))
 		task := h.queue("gated-fail", "rr")
 		h.waitStarted("rr")
 		r, err := h.svc.RetryTask(context.Background(), project, task.ID, 0)
@@ -526,10 +528,7 @@ func TestTask_Log(t *testing.T) {
 	t.Run("live and interleaved in order", func(t *testing.T) {
 		h := newHarness(t, worker.Config{LiveLogs: true})
 		h.start()
-		wait := func(gate string) string {
-			return `while [ ! -e "$OUT/` + gate + `" ]; do sleep 0.02; done; `
-		}
-		h.code("talk", `echo out1; `+wait("g1")+`echo err1 >&2; `+wait("g2")+`echo out2`)
+		h.code("talk", cmdTalk)
 		task := h.queue("talk", "")
 		waitLog := func(want string) {
 			t.Helper()
@@ -537,9 +536,9 @@ func TestTask_Log(t *testing.T) {
 				"live log: want %q", want)
 		}
 		waitLog("out1\n")
-		require.NoError(t, os.WriteFile(filepath.Join(h.dir, "g1"), nil, 0o644))
+		h.open("g1")
 		waitLog("out1\nerr1\n")
-		require.NoError(t, os.WriteFile(filepath.Join(h.dir, "g2"), nil, 0o644))
+		h.open("g2")
 		done := h.waitStatus(task.ID, emulator.TaskComplete)
 
 		require.Equal(t, "out1\nerr1\nout2\n", h.log(task.ID))
@@ -552,14 +551,14 @@ func TestTask_Log(t *testing.T) {
 	t.Run("truncated at the limit", func(t *testing.T) {
 		h := newHarness(t, worker.Config{LogLimit: 10})
 		h.start()
-		h.code("chatty", `echo 0123456789abcdef`)
+		h.code("chatty", cmdChatty)
 		task := h.waitStatus(h.queue("chatty", "").ID, emulator.TaskComplete)
 		require.Equal(t, "0123456789\n[ironlocal: log truncated at 10 bytes]\n", h.log(task.ID))
 	})
 }
 
 func TestTask_Environment(t *testing.T) {
-	h := newHarness(t, worker.Config{IronEnv: map[string]string{"IRON_HOST": "127.0.0.1", "IRON_TOKEN": "tok"}})
+	h := newProcessHarness(t, worker.Config{IronEnv: map[string]string{"IRON_HOST": "127.0.0.1", "IRON_TOKEN": "tok"}})
 	h.start()
 
 	t.Run("zip package gets the iron args, files and env", func(t *testing.T) {

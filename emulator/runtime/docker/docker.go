@@ -102,6 +102,9 @@ func New(opts Options) (*Runtime, error) {
 // Name returns "docker".
 func (r *Runtime) Name() string { return "docker" }
 
+// NeedsImage returns true: every task runs in a container of spec.Image.
+func (r *Runtime) NeedsImage() bool { return true }
+
 // Ping checks that the engine answers and negotiates the API version.
 func (r *Runtime) Ping(ctx context.Context) error {
 	if _, err := r.cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {

@@ -55,6 +55,9 @@ func New(opts Options) *Runtime {
 // Name returns "process".
 func (r *Runtime) Name() string { return "process" }
 
+// NeedsImage returns false: tasks run spec.Command on this host.
+func (r *Runtime) NeedsImage() bool { return false }
+
 // Run runs spec.Command and blocks until it ends. See the package
 // documentation for the directory layout and the command line.
 func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (emulator.ExitResult, error) {
