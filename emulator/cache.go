@@ -53,4 +53,10 @@ type CacheTx interface {
 	DeleteItem(project, cache, key string) error
 	// Items calls fn for each item of the cache in key order.
 	Items(project, cache string, fn func(Item) error) error
+	// ItemsAfter calls fn for each stored item of the cache whose key sorts
+	// after `after` ("" = from the first), in key order, until fn returns
+	// false or an error. Expired items not yet removed are included.
+	ItemsAfter(project, cache, after string, fn func(Item) (more bool, err error)) error
+	// CacheProjects lists the projects that have a cache, in byte order.
+	CacheProjects() ([]string, error)
 }

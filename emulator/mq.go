@@ -193,6 +193,13 @@ type QueueTx interface {
 	// ExpiredMessages returns up to limit messages whose ExpiresAt is not
 	// after now.
 	ExpiredMessages(project, queue string, now time.Time, limit int) ([]Message, error)
+	// MessagesAfter calls fn for each stored message of the queue whose id
+	// is greater than after, in id order and whatever its state, until fn
+	// returns false or an error. It starts with a seek: a page deep in the
+	// queue costs what the first does.
+	MessagesAfter(project, queue string, after MessageID, fn func(Message) (more bool, err error)) error
+	// QueueProjects lists the projects that have a queue, in byte order.
+	QueueProjects() ([]string, error)
 }
 
 // ReadyPosition is the message's place in the ready order.

@@ -202,4 +202,23 @@ type WorkerTx interface {
 	ListSchedules(project string, offset, limit int) ([]Schedule, error)
 	// ActiveSchedules calls fn for every schedule in status scheduled.
 	ActiveSchedules(fn func(Schedule) error) error
+
+	// TasksBefore calls fn for the project's tasks (of code codeName when
+	// not empty) newest first, starting after task beforeID ("" = the
+	// newest), until fn returns false or an error. An unknown beforeID is
+	// an Invalid error.
+	TasksBefore(project, codeName, beforeID string, fn func(Task) (more bool, err error)) error
+	// WorkerProjects lists the projects that have a code, a task or a
+	// schedule (possibly with repeats).
+	WorkerProjects() ([]string, error)
+	// WorkerCounts counts the project's codes, schedules and tasks by
+	// status.
+	WorkerCounts(project string) (WorkerCounts, error)
+}
+
+// WorkerCounts are the sizes of a project's IronWorker state.
+type WorkerCounts struct {
+	Codes     int
+	Schedules int
+	Tasks     map[TaskStatus]int
 }

@@ -1,8 +1,15 @@
 package httpapi
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/emulator/seed"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
@@ -38,4 +45,247 @@ func (a *API) handleCodeSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toWireCode(code))
+}
+
+// handleProjects lists every project that holds a queue, cache, code, task
+// or schedule, the default project first (listed even when empty), the
+// others in byte order: GET /_ironlocal/projects.
+func (a *API) handleProjects(w http.ResponseWriter, r *http.Request) {
+	def := a.defaultProject()
+	seen := map[string]bool{def: true}
+	out := []string{def}
+	var rest []string
+	for _, list := range []func(context.Context) ([]string, error){a.cfg.MQ.Projects, a.cfg.Cache.Projects, a.cfg.Worker.Projects} {
+		ps, err := list(r.Context())
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		for _, p := range ps {
+			if !seen[p] {
+				seen[p] = true
+				rest = append(rest, p)
+			}
+		}
+	}
+	slices.Sort(rest)
+	writeJSON(w, http.StatusOK, map[string]any{"projects": append(out, rest...), "default": def})
+}
+
+// defaultProject is the first configured project in strict mode, else the
+// project the README, the daemon and seeds use.
+func (a *API) defaultProject() string {
+	if ps := a.cfg.Auth.Projects; len(ps) > 0 {
+		return ps[0]
+	}
+	return seed.DefaultProject
+}
+
+type wireStats struct {
+	ProjectID string         `json:"project_id"`
+	Queues    int            `json:"queues"`
+	Messages  int64          `json:"messages"`
+	Caches    int            `json:"caches"`
+	Codes     int            `json:"codes"`
+	Schedules int            `json:"schedules"`
+	Tasks     map[string]int `json:"tasks"`
+}
+
+// handleStats counts a project's resources (?project=, default the default
+// project): queues, messages held, caches, codes, schedules and tasks by
+// status. GET /_ironlocal/stats
+func (a *API) handleStats(w http.ResponseWriter, r *http.Request) {
+	pid := r.URL.Query().Get("project")
+	if pid == "" {
+		pid = a.defaultProject()
+	}
+	ctx := r.Context()
+	mqc, err := a.cfg.MQ.ProjectCounts(ctx, pid)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	caches, err := a.cfg.Cache.CountCaches(ctx, pid)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	wc, err := a.cfg.Worker.ProjectCounts(ctx, pid)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := wireStats{ProjectID: pid, Queues: mqc.Queues, Messages: mqc.Messages, Caches: caches, Codes: wc.Codes,
+		Schedules: wc.Schedules, Tasks: map[string]int{}}
+	for _, st := range emulator.TaskStatuses {
+		out.Tasks[string(st)] = wc.Tasks[st]
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// browseLimit reads ?limit= (0 = the service's default).
+func browseLimit(r *http.Request) (int, error) {
+	n, err := queryInt(r, "limit", 0)
+	if err == nil && n < 0 {
+		err = badRequest("Query parameter limit must not be negative")
+	}
+	return n, err
+}
+
+// handleQueueBrowse lists full queue objects by name, after ?cursor= (a
+// queue name) and starting with ?prefix=: GET /_ironlocal/queues/{pid}.
+func (a *API) handleQueueBrowse(w http.ResponseWriter, r *http.Request) {
+	limit, err := browseLimit(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if limit == 0 {
+		limit = mq.DefaultBrowseLimit
+	}
+	q := r.URL.Query()
+	queues, err := a.cfg.MQ.ListQueues(r.Context(), r.PathValue("pid"), q.Get("prefix"), q.Get("cursor"), limit)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := map[string]any{}
+	list := make([]wireQueue, len(queues))
+	for i, qu := range queues {
+		list[i] = toWireQueue(qu)
+	}
+	out["queues"] = list
+	if len(queues) > 0 && len(queues) == min(limit, mq.MaxPerPage) {
+		out["cursor"] = queues[len(queues)-1].Name
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type wireBrowsedMessage struct {
+	ID            string            `json:"id"`
+	Body          string            `json:"body"`
+	Status        string            `json:"status"`
+	ReservedCount int               `json:"reserved_count"`
+	ReservationID string            `json:"reservation_id,omitempty"`
+	PostedAt      *wireTime         `json:"posted_at,omitempty"`
+	AvailableAt   *wireTime         `json:"available_at,omitempty"`
+	ExpiresAt     *wireTime         `json:"expires_at,omitempty"`
+	PushHeaders   map[string]string `json:"push_headers,omitempty"`
+	Subscribers   []wirePushStatus  `json:"subscribers,omitempty"`
+}
+
+// handleMessageBrowse pages through every message of a queue in id order
+// with the state each is in (ready, delayed, reserved; pushing or pushed
+// on push queues), after ?cursor= (a message id), at most ?limit=, with
+// ?q= searching bodies: GET /_ironlocal/queues/{pid}/{queue}/messages.
+func (a *API) handleMessageBrowse(w http.ResponseWriter, r *http.Request) {
+	limit, err := browseLimit(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	bq := mq.BrowseQuery{Limit: limit, Search: q.Get("q")}
+	if c := q.Get("cursor"); c != "" {
+		id, ok := emulator.ParseMessageID(c)
+		if !ok {
+			a.writeError(w, r, badRequest("cursor must be a message id (the cursor of the previous page)"))
+			return
+		}
+		bq.After = id
+	}
+	page, err := a.cfg.MQ.BrowseMessages(r.Context(), r.PathValue("pid"), r.PathValue("queue"), bq)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	list := make([]wireBrowsedMessage, len(page.Messages))
+	for i, m := range page.Messages {
+		list[i] = wireBrowsedMessage{ID: m.ID.String(), Body: m.Body, Status: string(m.Status), ReservedCount: m.ReservedCount,
+			ReservationID: m.ReservationID, PostedAt: optTime(m.PostedAt), AvailableAt: optTime(m.AvailableAt),
+			ExpiresAt: optTime(m.ExpiresAt), PushHeaders: m.PushHeaders, Subscribers: toWirePushStatuses(m.Subscribers)}
+	}
+	out := map[string]any{"messages": list}
+	if page.More {
+		out["cursor"] = page.Next.String()
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func toWirePushStatuses(subs []emulator.SubscriberState) []wirePushStatus {
+	if len(subs) == 0 {
+		return nil
+	}
+	out := make([]wirePushStatus, len(subs))
+	for i, s := range subs {
+		out[i] = wirePushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
+			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt),
+			NextTryAt: optTime(s.NextTryAt), Msg: s.Msg}
+	}
+	return out
+}
+
+// handleItemBrowse pages through the live items of a cache in key order,
+// after ?cursor= (a key), at most ?limit=, with ?q= searching keys:
+// GET /_ironlocal/caches/{pid}/{cache}/items.
+func (a *API) handleItemBrowse(w http.ResponseWriter, r *http.Request) {
+	limit, err := browseLimit(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	page, err := a.cfg.Cache.BrowseItems(r.Context(), r.PathValue("pid"), r.PathValue("cache"), q.Get("cursor"), limit, q.Get("q"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	list := make([]wireItem, len(page.Items))
+	for i, it := range page.Items {
+		list[i] = toWireItem(it)
+	}
+	out := map[string]any{"items": list}
+	if page.More {
+		out["cursor"] = page.Next
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleTaskBrowse pages through a project's tasks newest first, past the
+// Iron list's 100 pages: after ?cursor= (a task id), at most ?limit=,
+// filtered by ?code_name=, ?status= (comma-separated) and ?q= (id, code,
+// label, msg or payload): GET /_ironlocal/tasks/{pid}.
+func (a *API) handleTaskBrowse(w http.ResponseWriter, r *http.Request) {
+	limit, err := browseLimit(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	tb := worker.TaskBrowse{Before: q.Get("cursor"), Limit: limit, CodeName: q.Get("code_name"), Search: q.Get("q")}
+	for v := range strings.SplitSeq(q.Get("status"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		st := emulator.TaskStatus(v)
+		if !slices.Contains(emulator.TaskStatuses, st) {
+			a.writeError(w, r, badRequest(fmt.Sprintf("Unknown task status %q", v)))
+			return
+		}
+		tb.Statuses = append(tb.Statuses, st)
+	}
+	page, err := a.cfg.Worker.BrowseTasks(r.Context(), r.PathValue("pid"), tb)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	list := make([]wireTask, len(page.Tasks))
+	for i, t := range page.Tasks {
+		list[i] = toWireTask(t)
+	}
+	out := map[string]any{"tasks": list}
+	if page.More {
+		out["cursor"] = page.Next
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -827,8 +827,8 @@ func TestPush_Statuses(t *testing.T) {
 		e.waitPushes(t)
 		r := e.do(t, http.MethodGet, queuePath("st", "/messages/"+id+"/subscribers"), "")
 		r.expect(t, http.StatusOK, fmt.Sprintf(`{"subscribers":[{"name":"s","url":%q,"status":"retrying","status_code":500,
-			"tries":1,"retries_remaining":1,"last_try_at":%q,"msg":"Internal Server Error"}]}`,
-			s.url, e.now().UTC().Format(time.RFC3339Nano)))
+			"tries":1,"retries_remaining":1,"last_try_at":%q,"next_try_at":%q,"msg":"Internal Server Error"}]}`,
+			s.url, e.now().UTC().Format(time.RFC3339Nano), e.now().Add(5*time.Second).UTC().Format(time.RFC3339Nano)))
 		// What iron_go3's retries test checks.
 		got := statusOf(t, e.pushStatuses(t, "st", id), "s")
 		require.Equal(t, 1, got.Tries)

@@ -81,6 +81,12 @@ func (a *API) routes() {
 	// Control plane (README "Control plane").
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/{schedule_id}/run", a.handleScheduleRun)
 	m.HandleFunc("PATCH /_ironlocal/codes/{pid}/{code_id}", a.handleCodeSettings)
+	m.HandleFunc("GET /_ironlocal/projects", a.handleProjects)
+	m.HandleFunc("GET /_ironlocal/stats", a.handleStats)
+	m.HandleFunc("GET /_ironlocal/queues/{pid}", a.handleQueueBrowse)
+	m.HandleFunc("GET /_ironlocal/queues/{pid}/{queue}/messages", a.handleMessageBrowse)
+	m.HandleFunc("GET /_ironlocal/caches/{pid}/{cache}/items", a.handleItemBrowse)
+	m.HandleFunc("GET /_ironlocal/tasks/{pid}", a.handleTaskBrowse)
 	m.HandleFunc("GET /_ironlocal/wait-idle", a.handleWaitIdle)
 	m.HandleFunc("GET /_ironlocal/snapshot", a.handleSnapshotExport)
 	m.HandleFunc("POST /_ironlocal/snapshot", a.handleSnapshotSave)
