@@ -47,12 +47,8 @@ type Server struct {
 
 	conns *connLimiter // caps and tracks the listener's connections
 
-	ctx    context.Context // ends when Close begins
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	closed bool
-	once   sync.Once
+	bg   *emulator.Goroutines // the HTTP server and the expiry sweeper
+	once sync.Once
 	err    error
 }
 
@@ -69,7 +65,7 @@ func Start(opts Options) (*Server, error) {
 		opts.DataDir = DefaultDataDir()
 	}
 	s := &Server{opts: opts, log: opts.Logger, bus: emulator.NewBus(), faults: &fault.Injector{}}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.bg = emulator.NewGoroutines(opts.Logger)
 	if opts.VirtualClock {
 		s.virtual = clock.NewVirtual(time.Now())
 		s.clock = s.virtual
@@ -134,12 +130,12 @@ func Start(opts Options) (*Server, error) {
 	s.conns = newConnLimiter(ln, maxConnections(opts.MaxConnections), s.connRefused())
 	s.http = &http.Server{Handler: bodyDeadline(s.api), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout,
 		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.conns.track}
-	s.goBackground("http", func(ctx context.Context) {
+	s.bg.Go("http", func(context.Context) {
 		if err := s.http.Serve(s.conns); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	})
-	s.goBackground("expiry-sweeper", s.sweepLoop)
+	s.bg.Loop("expiry sweeper", s.sweepLoop)
 	return s, nil
 }
 
@@ -151,23 +147,6 @@ func (s *Server) workerConfig() worker.Config {
 	o := s.opts
 	return worker.Config{Slots: o.TaskSlots, MaxTimeout: o.MaxTaskTimeout, LiveLogs: o.LiveLogs,
 		StackImages: o.StackImages, Labels: o.ContainerLabels, IronEnv: s.ironEnv(), CodeLimits: codeLimits(o)}
-}
-
-// goBackground starts fn under the server's ownership; it refuses once
-// Close has begun, and Close waits for every such goroutine.
-func (s *Server) goBackground(name string, fn func(ctx context.Context)) bool {
-	s.log.Debug("starting background loop", "loop", name)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		fn(s.ctx)
-	}()
-	return true
 }
 
 // sweepLoop removes expired messages every second, and at once whenever the
@@ -217,21 +196,17 @@ func (s *Server) VirtualClock() *clock.Virtual { return s.virtual }
 // cleanly. It is idempotent; ctx bounds the wait for in-flight requests.
 func (s *Server) Close(ctx context.Context) error {
 	s.once.Do(func() {
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
 		s.api.Close()
 		s.conns.closeUnused()
 		errHTTP := s.http.Shutdown(ctx)
-		s.cancel()
-		s.wg.Wait()
+		errLoops := s.bg.Close(ctx)
 		s.pusher.Close()
 		errWorker := s.worker.Close(ctx)
 		var errRuntime error
 		if c, ok := s.runtime.(interface{ Close(context.Context) error }); ok {
 			errRuntime = c.Close(ctx)
 		}
-		s.err = errors.Join(errHTTP, errWorker, errRuntime, s.store.Close())
+		s.err = errors.Join(errHTTP, errLoops, errWorker, errRuntime, s.store.Close())
 		s.removeTempDir()
 	})
 	return s.err
