@@ -75,6 +75,7 @@ func (u *UI) goBackground(fn func(ctx context.Context)) {
 		return
 	}
 	u.wg.Add(1)
+	u.calls.Add(1)
 	go func() {
 		defer u.wg.Done()
 		fn(u.ctx)

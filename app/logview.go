@@ -134,7 +134,7 @@ func newLogView(u *UI) *logView {
 			v.scrollToEnd()
 		}
 	})
-	v.follow.SetChecked(true)
+	v.follow.Checked = true
 	v.search = widget.NewEntry()
 	v.search.SetPlaceHolder("Search the log")
 	v.search.OnChanged = func(string) { v.find(false) }
@@ -174,6 +174,9 @@ func (v *logView) changed() {
 }
 
 func (v *logView) scrollToEnd() {
+	// List scrolls through a scroller its renderer makes: MinSize makes
+	// the renderer when the pane has not been drawn yet.
+	v.list.MinSize()
 	v.list.ScrollToBottom()
 	v.autoOffset = v.list.GetScrollOffset()
 }

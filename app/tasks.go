@@ -326,18 +326,23 @@ func (s *tasksScreen) applyTask(e client.Event) {
 	}
 }
 
-// tick runs every second: fetch the stale tasks the table drew, and
+// tick runs every second: fetch stale tasks (the ones the table drew
+// first, then others, 50 a second, so searches find their payloads), and
 // redraw running durations.
 func (s *tasksScreen) tick() {
-	if len(s.wanted) > 0 {
-		ids := make([]string, 0, len(s.wanted))
-		for id := range s.wanted {
-			if len(ids) == 50 {
+	ids := make([]string, 0, 50)
+	for _, set := range []map[string]bool{s.wanted, s.stale} {
+		for id := range set {
+			if len(ids) == cap(ids) {
 				break
 			}
-			ids = append(ids, id)
+			if s.stale[id] && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
 		}
-		clear(s.wanted)
+	}
+	clear(s.wanted)
+	if len(ids) > 0 {
 		s.fetch(ids)
 	}
 	for _, i := range s.visible[:min(len(s.visible), 60)] {
@@ -370,10 +375,10 @@ func (s *tasksScreen) fetch(ids []string) {
 			return
 		}
 		for _, t := range ts {
-			delete(s.stale, t.ID)
 			if old, ok := s.task(t.ID); ok && statusRank(old.Status) > statusRank(t.Status) {
-				continue // an event already moved it on
+				continue // an event already moved it on: still stale
 			}
+			delete(s.stale, t.ID)
 			s.tasks, _ = upsertTask(s.tasks, s.index, t)
 			if s.detail != nil && s.detail.id == t.ID {
 				s.detail.show(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -59,6 +60,9 @@ type UI struct {
 	wg     sync.WaitGroup
 	// mu is held while a goroutine's result is applied (bridge.go).
 	mu sync.Mutex
+	// calls counts the background calls started (tests check that a
+	// refused form starts none).
+	calls atomic.Int64
 
 	// State below is touched on the UI goroutine only.
 	project   string

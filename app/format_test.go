@@ -1,0 +1,232 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+func TestValidatePayload(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"empty", "", true},
+		{"blank", "  \n", true},
+		{"object", `{"a": [1, 2]}`, true},
+		{"string", `"hi"`, true},
+		{"unclosed", `{"a": 1`, false},
+		{"bare word", `hello`, false},
+		{"two values", `{} {}`, false},
+		{"trailing comma", "{\n  \"a\": 1,\n}", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := validatePayload(tc.in)
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+			}
+		})
+	}
+	err := validatePayload("{\n  \"a\": 1,\n}")
+	require.ErrorContains(t, err, "line 3", "the position points at the line that broke")
+}
+
+func TestPrettyAndCompactJSON(t *testing.T) {
+	require.Equal(t, "{\n  \"a\": 1\n}", prettyJSON(`{"a":1}`))
+	require.Equal(t, "not json", prettyJSON("not json"))
+	require.Equal(t, `{"a":1}`, compactJSON("{\n  \"a\": 1\n}"))
+	require.Equal(t, "", compactJSON("  "))
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		850 * time.Millisecond:        "850ms",
+		4200 * time.Millisecond:       "4.2s",
+		3*time.Minute + 5*time.Second: "3m05s",
+		2*time.Hour + 10*time.Minute:  "2h10m",
+		-time.Second:                  "–",
+	} {
+		require.Equal(t, want, formatDuration(d), d.String())
+	}
+}
+
+func TestTaskDuration(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	require.Equal(t, "–", taskDuration(client.Task{}, now))
+	require.Equal(t, "1.5s", taskDuration(client.Task{Duration: 1500}, now))
+	require.Equal(t, "10.0s", taskDuration(client.Task{StartTime: now.Add(-10 * time.Second)}, now), "running: against now")
+}
+
+func TestFormatTime(t *testing.T) {
+	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.Local)
+	require.Equal(t, "11:59:58", formatTime(now.Add(-2*time.Second), now))
+	require.Equal(t, "2026-03-03 12:00:00", formatTime(now.Add(-24*time.Hour), now))
+	require.Equal(t, "–", formatTime(time.Time{}, now))
+}
+
+func TestParseFields(t *testing.T) {
+	n, err := parseSeconds("delay", "90s")
+	require.NoError(t, err)
+	require.Equal(t, 90, n)
+	n, err = parseSeconds("delay", "15")
+	require.NoError(t, err)
+	require.Equal(t, 15, n)
+	_, err = parseSeconds("delay", "-3")
+	require.ErrorContains(t, err, "delay")
+
+	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
+	at, err := parseWhen("start", "+1h", now)
+	require.NoError(t, err)
+	require.Equal(t, now.Add(time.Hour), at)
+	at, err = parseWhen("start", "2026-05-01T10:00:00Z", now)
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC), at)
+	_, err = parseWhen("start", "tomorrow", now)
+	require.ErrorContains(t, err, "start")
+
+	env, err := parseEnv("A=1\n# note\n\nB = two=2\n")
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"A": "1", "B": " two=2"}, env)
+	_, err = parseEnv("nope")
+	require.ErrorContains(t, err, "line 1")
+	require.Equal(t, "A=1\nB=2\n", formatEnv(map[string]string{"B": "2", "A": "1"}))
+}
+
+func TestClientSettings(t *testing.T) {
+	env := ironEnv("http://127.0.0.1:4766", "tok", "p1")
+	require.Contains(t, env, "IRON_HOST=127.0.0.1 IRON_PORT=4766 IRON_SCHEME=http IRON_PROTOCOL=http")
+	require.Contains(t, env, "IRON_TOKEN=tok IRON_PROJECT_ID=p1")
+
+	var cfg map[string]any
+	require.NoError(t, json.Unmarshal([]byte(ironJSON("http://0.0.0.0:9000", "tok", "p1")), &cfg))
+	require.Equal(t, map[string]any{"host": "127.0.0.1", "port": float64(9000), "scheme": "http", "protocol": "http",
+		"token": "tok", "project_id": "p1"}, cfg, "port is a number; a wildcard address is reached on loopback")
+}
+
+func TestEventSummary(t *testing.T) {
+	require.Equal(t, "task.finished · task …89abcdef (hello) · complete",
+		eventSummary(client.Event{Type: "task.finished", TaskID: "0123456789abcdef", CodeName: "hello",
+			Attrs: map[string]any{"status": "complete"}}))
+	require.Equal(t, "messages.posted · queue jobs · 3",
+		eventSummary(client.Event{Type: "messages.posted", Queue: "jobs", IDs: []string{"a", "b", "c"}}))
+	require.Contains(t, eventSummary(client.Event{Type: client.EventMissed, Missed: 7}), "7 events missed")
+}
+
+func TestFilterTasks(t *testing.T) {
+	tasks := []client.Task{ // oldest first
+		{ID: "t1", CodeName: "resize", Status: client.TaskComplete, Payload: `{"file":"cat.png"}`},
+		{ID: "t2", CodeName: "mail", Status: client.TaskError, Msg: "exit status 3"},
+		{ID: "t3", CodeName: "resize", Status: client.TaskQueued},
+	}
+	for _, tc := range []struct {
+		name string
+		f    taskFilter
+		want []int
+	}{
+		{"all, newest first", taskFilter{}, []int{2, 1, 0}},
+		{"status", taskFilter{Status: client.TaskError}, []int{1}},
+		{"code", taskFilter{Code: "resize"}, []int{2, 0}},
+		{"text in payload, any case", taskFilter{Text: "CAT.PNG"}, []int{0}},
+		{"text in message", taskFilter{Text: "status 3"}, []int{1}},
+		{"combined", taskFilter{Code: "resize", Status: client.TaskQueued, Text: "t3"}, []int{2}},
+		{"nothing", taskFilter{Text: "zebra"}, []int{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, filterTasks(tasks, tc.f))
+		})
+	}
+}
+
+// TestFilterTasks_10k keeps filtering 10k tasks well inside the 100 ms a
+// keystroke may take (it takes about a millisecond).
+func TestFilterTasks_10k(t *testing.T) {
+	tasks := make([]client.Task, 10_000)
+	for i := range tasks {
+		tasks[i] = client.Task{ID: fmt.Sprintf("task%06d", i), CodeName: fmt.Sprintf("code%d", i%7),
+			Status: client.TaskComplete, Payload: fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", 200))}
+	}
+	start := time.Now()
+	got := filterTasks(tasks, taskFilter{Code: "code3", Text: "\"n\":4"})
+	took := time.Since(start)
+	require.NotEmpty(t, got)
+	require.Less(t, took, 100*time.Millisecond)
+}
+
+func TestUpsertTask(t *testing.T) {
+	var tasks []client.Task
+	index := map[string]int{}
+	tasks, isNew := upsertTask(tasks, index, client.Task{ID: "a", Status: client.TaskQueued})
+	require.True(t, isNew)
+	tasks, _ = upsertTask(tasks, index, client.Task{ID: "b"})
+	tasks, isNew = upsertTask(tasks, index, client.Task{ID: "a", Status: client.TaskRunning})
+	require.False(t, isNew)
+	require.Len(t, tasks, 2)
+	require.Equal(t, client.TaskRunning, tasks[index["a"]].Status)
+	require.Equal(t, map[client.TaskStatus]int{client.TaskRunning: 1, "": 1}, taskCounts(tasks))
+}
+
+func TestNextFires(t *testing.T) {
+	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
+	at := func(h, m int) time.Time { return time.Date(2026, 3, 4, h, m, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		name string
+		spec scheduleSpec
+		want []time.Time
+	}{
+		{"once, now", scheduleSpec{}, []time.Time{now}},
+		{"once, later", scheduleSpec{StartAt: at(13, 0)}, []time.Time{at(13, 0)}},
+		{"every 10 min", scheduleSpec{RunEvery: 600, StartAt: at(12, 5)},
+			[]time.Time{at(12, 5), at(12, 15), at(12, 25), at(12, 35), at(12, 45)}},
+		{"run times", scheduleSpec{RunEvery: 600, RunTimes: 3, RunCount: 1, StartAt: at(12, 5)},
+			[]time.Time{at(12, 5), at(12, 15)}},
+		{"end at", scheduleSpec{RunEvery: 3600, StartAt: at(12, 30), EndAt: at(14, 0)},
+			[]time.Time{at(12, 30), at(13, 30)}},
+		{"started in the past", scheduleSpec{RunEvery: 3600, StartAt: at(9, 30)},
+			[]time.Time{at(12, 30), at(13, 30), at(14, 30), at(15, 30), at(16, 30)}},
+		{"cron", scheduleSpec{Cron: "0 */6 * * *"},
+			[]time.Time{at(12, 0), at(18, 0), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+				time.Date(2026, 3, 5, 6, 0, 0, 0, time.UTC), time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := nextFires(tc.spec, now, 5)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+	_, err := nextFires(scheduleSpec{Cron: "every day"}, now, 5)
+	require.Error(t, err)
+}
+
+func TestLogBuffer(t *testing.T) {
+	b := newLogBuffer(3)
+	b.Append("one\ntw")
+	require.Equal(t, 2, b.Len())
+	require.Equal(t, "tw", b.Line(1), "an unfinished line shows")
+	b.Append("o\nthree\nfour\n")
+	require.Equal(t, 3, b.Len())
+	require.Equal(t, []string{"two", "three", "four"}, []string{b.Line(0), b.Line(1), b.Line(2)}, "the oldest line went")
+	require.Equal(t, 1, b.dropped)
+	require.Equal(t, []int{0, 1}, b.Find("T"))
+	b.Set("x\ny")
+	require.Equal(t, "x\ny", b.Text())
+	require.Equal(t, 0, b.dropped)
+}
+
+func TestRateSeries(t *testing.T) {
+	r := newRateSeries(3)
+	r.add(5)
+	r.add(2)
+	r.roll()
+	r.add(1)
+	r.roll()
+	require.Equal(t, 1.0, r.last())
+	require.Equal(t, 7.0, r.peak())
+}
