@@ -418,3 +418,47 @@ func TestEvents_Missed(t *testing.T) {
 	}
 	require.Positive(t, missed, "no missed marker before the stream ended")
 }
+
+func TestControl_SaveSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := newClient(t, func(o *server.Options) { o.SnapshotDir = dir })
+	ctx := ctxT(t)
+	_, err := c.PostMessages(ctx, "q", client.NewMessage{Body: "x"})
+	require.NoError(t, err)
+
+	saved, err := c.SaveSnapshot(ctx, "before.snapshot", false)
+	require.NoError(t, err)
+	require.Equal(t, "before.snapshot", saved.Name)
+	require.Positive(t, saved.Size)
+	_, err = c.SaveSnapshot(ctx, "before.snapshot", false)
+	require.Equal(t, http.StatusConflict, client.StatusOf(err), "got %v", err)
+	_, err = c.SaveSnapshot(ctx, "before.snapshot", true)
+	require.NoError(t, err)
+	_, err = c.SaveSnapshot(ctx, "../escape", true)
+	require.Equal(t, http.StatusBadRequest, client.StatusOf(err))
+}
+
+// TestControl_WaitPushSettled: a delivery waiting for its retry is not
+// "due", so plain WaitIdle returns; WaitPushSettled waits for it.
+func TestControl_WaitPushSettled(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := ctxT(t)
+	_, err := c.PutQueue(ctx, "hooks", client.QueueSettings{Type: client.Ptr(client.QueueUnicast),
+		Push: &client.PushSettings{Subscribers: []client.Subscriber{{URL: "http://127.0.0.1:1/"}},
+			Retries: client.Ptr(1), RetriesDelay: client.Ptr(5)}})
+	require.NoError(t, err)
+	ids, err := c.PostMessages(ctx, "hooks", client.NewMessage{Body: "ping"})
+	require.NoError(t, err)
+	require.NoError(t, c.WaitIdle(ctx, wait))
+	st, err := c.PushStatuses(ctx, "hooks", ids[0])
+	require.NoError(t, err)
+	require.Equal(t, "retrying", st[0].Status)
+
+	err = c.WaitIdle(ctx, 20*time.Millisecond, client.WaitPushSettled())
+	require.ErrorIs(t, err, client.ErrNotIdle)
+	srv.VirtualClock().Advance(5 * time.Second)
+	require.NoError(t, c.WaitIdle(ctx, wait, client.WaitPushSettled()))
+	st, err = c.PushStatuses(ctx, "hooks", ids[0])
+	require.NoError(t, err)
+	require.Equal(t, "error", st[0].Status)
+}

@@ -99,20 +99,45 @@ func (c *Client) SetClock(ctx context.Context, t time.Time) (Clock, error) {
 	return out, err
 }
 
-// ErrNotIdle is returned (wrapped) by WaitIdle when work remains at its
-// timeout.
+// ErrNotIdle is returned (wrapped, with the server's *Error saying what
+// is busy) by WaitIdle when work remains at its timeout.
 var ErrNotIdle = errors.New("ironlocal is not idle")
 
+// WaitOption changes what WaitIdle waits for.
+type WaitOption func(*waitOptions)
+
+type waitOptions struct{ push string }
+
+// WaitPushSettled makes WaitIdle also wait for push deliveries pending a
+// retry (retries_delay) or a 202 acknowledgement, until every push message
+// is delivered or given up on (wait-idle?push=settled).
+func WaitPushSettled() WaitOption { return func(o *waitOptions) { o.push = "settled" } }
+
+// maxWaitRequest is the longest wait one wait-idle request may ask for;
+// WaitIdle asks again for longer timeouts.
+const maxWaitRequest = 10 * time.Minute
+
 // WaitIdle blocks until no task is queued or running, no schedule is due
-// and no push delivery is in flight or due; when timeout passes first it
-// returns an error wrapping ErrNotIdle (and the server's *Error).
-// GET /_ironlocal/wait-idle?timeout=
-func (c *Client) WaitIdle(ctx context.Context, timeout time.Duration) error {
-	err := c.call(ctx, http.MethodGet, "/_ironlocal/wait-idle?timeout="+url.QueryEscape(timeout.String()), nil, nil)
-	if StatusOf(err) == http.StatusRequestTimeout {
-		return fmt.Errorf("%w: %w", ErrNotIdle, err)
+// and no push delivery is in flight or due now; when timeout passes first
+// it returns an error wrapping ErrNotIdle and the server's *Error (408).
+// GET /_ironlocal/wait-idle?timeout=&push=
+func (c *Client) WaitIdle(ctx context.Context, timeout time.Duration, opts ...WaitOption) error {
+	o := waitOptions{push: "due"}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	return err
+	deadline := time.Now().Add(max(timeout, 0))
+	for {
+		left := max(time.Until(deadline), 0)
+		q := url.Values{"timeout": {min(left, maxWaitRequest).String()}, "push": {o.push}}
+		err := c.call(ctx, http.MethodGet, "/_ironlocal/wait-idle?"+q.Encode(), nil, nil)
+		if StatusOf(err) != http.StatusRequestTimeout {
+			return err
+		}
+		if left <= maxWaitRequest {
+			return fmt.Errorf("%w: %w", ErrNotIdle, err)
+		}
+	}
 }
 
 // ExportSnapshot streams a snapshot of the whole state into w as it
@@ -154,10 +179,20 @@ func (c *Client) ImportSnapshot(ctx context.Context, r io.Reader, size int64) er
 	return nil
 }
 
-// SaveSnapshot makes ironlocal write a snapshot to path on its own
-// filesystem (atomically). POST /_ironlocal/snapshot {"path":…}
-func (c *Client) SaveSnapshot(ctx context.Context, path string) error {
-	return c.call(ctx, http.MethodPost, "/_ironlocal/snapshot", map[string]string{"path": path}, nil)
+// SavedSnapshot is a snapshot ironlocal wrote into its snapshot
+// directory.
+type SavedSnapshot struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+}
+
+// SaveSnapshot makes ironlocal write a snapshot named name into its own
+// snapshot directory (atomically); an existing one is replaced only with
+// overwrite. POST /_ironlocal/snapshot {"name":…,"overwrite":…}
+func (c *Client) SaveSnapshot(ctx context.Context, name string, overwrite bool) (SavedSnapshot, error) {
+	var out SavedSnapshot
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/snapshot", map[string]any{"name": name, "overwrite": overwrite}, &out)
+	return out, err
 }
 
 // Fault is a fault-injection rule: matching Iron API requests answer
