@@ -202,3 +202,57 @@ func TestControl_Events(t *testing.T) {
 		require.Equal(t, "k", got["key"])
 	})
 }
+
+func TestControl_WaitIdle(t *testing.T) {
+	e := newEnv(t)
+
+	t.Run("idle", func(t *testing.T) {
+		e.do(t, http.MethodGet, "/_ironlocal/wait-idle", "").expect(t, http.StatusOK, `{"msg":"Idle","idle":true}`)
+		e.do(t, http.MethodGet, "/_ironlocal/wait-idle?timeout=0&push=settled", "").
+			expect(t, http.StatusOK, `{"msg":"Idle","idle":true}`)
+	})
+	for _, query := range []string{"timeout=1e300", "timeout=-1s", "timeout=-1", "timeout=NaN", "timeout=11m",
+		"timeout=soon", "push=all"} {
+		t.Run("invalid "+query, func(t *testing.T) {
+			e.do(t, http.MethodGet, "/_ironlocal/wait-idle?"+query, "").expectError(t, http.StatusBadRequest)
+		})
+	}
+}
+
+// TestControl_WaitIdlePushSettled: a push queue to a failing subscriber
+// with one retry. wait-idle (push=due) is idle while the retry is pending;
+// push=settled returns only once the retry failed too and the failure is
+// in the error queue.
+func TestControl_WaitIdlePushSettled(t *testing.T) {
+	e := newEnv(t) // virtual clock: the retry comes due when the test says so
+	failing := newSubscriber(t, always(http.StatusInternalServerError))
+	e.do(t, http.MethodPut, queuePath("settle-err"), "").decode(t, http.StatusOK, &struct{}{})
+	e.pushQueue(t, "settle", "multicast", map[string]any{"retries": 1, "retries_delay": 3, "error_queue": "settle-err"},
+		sub("down", failing.url))
+	e.post(t, "settle", "m")
+
+	e.do(t, http.MethodGet, "/_ironlocal/wait-idle?timeout=10s", "").expect(t, http.StatusOK, `{"msg":"Idle","idle":true}`)
+	require.Equal(t, 1, failing.count(), "first attempt made, the retry waits for retries_delay")
+	require.Empty(t, e.peek(t, "settle-err", ""), "nothing in the error queue yet")
+	e.do(t, http.MethodGet, "/_ironlocal/wait-idle?timeout=50ms&push=settled", "").
+		expectMsg(t, http.StatusRequestTimeout, "Still busy after 50ms: push deliveries are in flight, due, or waiting for a retry or an acknowledgement")
+
+	done := make(chan reply, 1)
+	go func() {
+		r, err := e.roundTrip(e.request(t, http.MethodGet, "/_ironlocal/wait-idle?timeout=30s&push=settled", ""))
+		if err != nil {
+			r.status = -1
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("wait-idle?push=settled returned before the retry: %s", r)
+	case <-time.After(50 * time.Millisecond):
+	}
+	e.advance(3 * time.Second) // the retry comes due, fails, and is given up on
+	r := <-done
+	require.Equal(t, http.StatusOK, r.status, "%s", r)
+	require.Equal(t, 2, failing.count(), "deliveries")
+	require.Len(t, e.peek(t, "settle-err", ""), 1, "the failure is in the error queue when wait-idle returns")
+}

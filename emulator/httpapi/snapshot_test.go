@@ -316,18 +316,27 @@ func TestSnapshot_Refused(t *testing.T) {
 	})
 }
 
-func TestSnapshot_SaveToFile(t *testing.T) {
-	e := newSnapEnv(t)
+func TestSnapshot_SaveByName(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snapshots")
+	e := newEnvWith(t, server.Options{Runtime: "process", VirtualClock: true, SnapshotDir: dir})
 	s := buildSnapState(t, e)
 	want := e.view(t, s)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "x.snapshot")
+	save := func(name string, overwrite bool) reply {
+		return e.do(t, http.MethodPost, "/_ironlocal/snapshot", mustJSON(t, map[string]any{"name": name, "overwrite": overwrite}))
+	}
 
 	t.Run("save then put back", func(t *testing.T) {
-		e.do(t, http.MethodPost, "/_ironlocal/snapshot", mustJSON(t, map[string]string{"path": path})).
-			expect(t, http.StatusOK, mustJSON(t, map[string]string{"msg": "Snapshot saved", "path": path}))
-		snap, err := os.ReadFile(path)
+		var got struct {
+			Msg  string `json:"msg"`
+			Name string `json:"name"`
+			Size int64  `json:"size"`
+		}
+		save("x.snapshot", false).decode(t, http.StatusOK, &got)
+		require.Equal(t, "Snapshot saved", got.Msg)
+		require.Equal(t, "x.snapshot", got.Name)
+		snap, err := os.ReadFile(filepath.Join(dir, "x.snapshot"))
 		require.NoError(t, err)
+		require.EqualValues(t, len(snap), got.Size, "size")
 		entries, err := os.ReadDir(dir)
 		require.NoError(t, err)
 		require.Len(t, entries, 1, "no temporary file left beside the snapshot")
@@ -336,17 +345,41 @@ func TestSnapshot_SaveToFile(t *testing.T) {
 		e.importSnapshot(t, snap).expectMsg(t, http.StatusOK, "Snapshot imported")
 		requireSameView(t, want, e.view(t, s))
 	})
+	t.Run("existing name: 409 unless overwrite", func(t *testing.T) {
+		save("x.snapshot", false).expectError(t, http.StatusConflict)
+		save("x.snapshot", true).decode(t, http.StatusOK, &struct{}{})
+	})
 	for _, tc := range []struct{ name, body string }{
-		{"missing directory", mustJSON(t, map[string]string{"path": filepath.Join(dir, "missing", "x.snapshot")})},
-		{"no path", `{}`},
+		{"path", mustJSON(t, map[string]string{"name": "../x.snapshot"})},
+		{"absolute path", mustJSON(t, map[string]string{"name": filepath.Join(t.TempDir(), "x.snapshot")})},
+		{"NUL", mustJSON(t, map[string]string{"name": "x\u0000y"})},
+		{"over-long", mustJSON(t, map[string]string{"name": strings.Repeat("x", 200)})},
+		{"old path field", mustJSON(t, map[string]string{"path": filepath.Join(dir, "y.snapshot")})},
+		{"no name", `{}`},
 		{"empty body", ``},
 	} {
 		t.Run("invalid "+tc.name, func(t *testing.T) {
 			e.do(t, http.MethodPost, "/_ironlocal/snapshot", tc.body).expectError(t, http.StatusBadRequest)
-			_, err := os.Stat(filepath.Join(dir, "missing"))
-			require.ErrorIs(t, err, os.ErrNotExist, "no directory is created")
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			require.Len(t, entries, 1, "nothing else is written")
 		})
 	}
+	t.Run("ephemeral without --snapshot-dir refuses", func(t *testing.T) {
+		eph := newEnvWith(t, server.Options{})
+		r := eph.do(t, http.MethodPost, "/_ironlocal/snapshot", `{"name":"x"}`)
+		r.expectError(t, http.StatusBadRequest)
+		require.Contains(t, string(r.body), "--snapshot-dir")
+	})
+	t.Run("OS errors are not echoed", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "a-file")
+		require.NoError(t, os.WriteFile(file, nil, 0o600))
+		bad := newEnvWith(t, server.Options{SnapshotDir: filepath.Join(file, "snapshots")})
+		r := bad.do(t, http.MethodPost, "/_ironlocal/snapshot", `{"name":"x"}`)
+		r.expectError(t, http.StatusServiceUnavailable)
+		require.NotContains(t, string(r.body), file, "the answer names no path")
+		require.NotContains(t, string(r.body), "not a directory", "the answer holds no OS error")
+	})
 }
 
 func mustUint(t *testing.T, s string) uint64 {
