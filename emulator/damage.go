@@ -11,3 +11,13 @@ type DecodeFailures struct {
 	// short, and why it was skipped.
 	Examples []string
 }
+
+// StagedSnapshot is a snapshot read and checked in full, ready to replace
+// a store's contents: nothing has changed yet, so a caller can stop what
+// must stop only once the snapshot is known to be good. Close discards it,
+// applied or not.
+type StagedSnapshot interface {
+	// Apply replaces the store's contents with the snapshot.
+	Apply() error
+	Close() error
+}

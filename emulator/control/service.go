@@ -131,17 +131,37 @@ type Health struct {
 	// Services maps each part (store, mq, cache, worker) to "ok" or an
 	// error text, and "runtime" to the task runtime in use.
 	Services map[string]string
+	// DecodeFailures are the stored records skipped because they do not
+	// decode (a damaged data dir). The emulator serves on without them, so
+	// they do not make OK false.
+	DecodeFailures emulator.DecodeFailures
+}
+
+// DamageReporter is a store that skips the records it cannot decode and
+// counts them (the Badger store does).
+type DamageReporter interface {
+	DecodeFailures() emulator.DecodeFailures
+}
+
+// SnapshotStager is a store that can read and check a whole snapshot
+// before anything changes (the Badger store can).
+type SnapshotStager interface {
+	StageSnapshot(ctx context.Context, r io.Reader) (emulator.StagedSnapshot, error)
 }
 
 // Health reads the store (every service depends on it) and reports the
-// task runtime in use.
+// task runtime in use and any damaged records the store skipped.
 func (s *Service) Health(ctx context.Context) Health {
 	state := "ok"
 	if _, err := s.store.Empty(); err != nil {
 		state = "error: " + err.Error()
 	}
-	return Health{OK: state == "ok", Services: map[string]string{"store": state, "mq": state, "cache": state,
+	h := Health{OK: state == "ok", Services: map[string]string{"store": state, "mq": state, "cache": state,
 		"worker": state, "runtime": s.worker.Runtime()}}
+	if d, ok := s.store.(DamageReporter); ok {
+		h.DecodeFailures = d.DecodeFailures()
+	}
+	return h
 }
 
 // Reset wipes all state (queues, caches, codes, tasks, schedules) and the
@@ -167,15 +187,25 @@ func (s *Service) ExportSnapshot(ctx context.Context, w io.Writer) error {
 }
 
 // ImportSnapshot replaces the whole state with the snapshot read from r.
-// Running tasks are stopped first; the worker's queue is rebuilt from what
-// the store holds afterwards (also when the import was refused, since the
-// tasks were stopped either way).
+// A store that stages snapshots reads and checks it all first, so a
+// refused snapshot stops nothing. Then running tasks are stopped; the
+// worker's queue is rebuilt from what the store holds afterwards (also
+// when the import failed, since the tasks were stopped either way).
 func (s *Service) ImportSnapshot(ctx context.Context, r io.Reader) error {
+	replace := func() error { return s.store.Import(ctx, r) }
+	if st, ok := s.store.(SnapshotStager); ok {
+		staged, err := st.StageSnapshot(ctx, r)
+		if err != nil {
+			return err
+		}
+		defer staged.Close()
+		replace = staged.Apply
+	}
 	err := s.quiesced(ctx, func() error {
 		if err := s.worker.Reset(ctx); err != nil {
 			return err
 		}
-		err := s.store.Import(ctx, r)
+		err := replace()
 		// The reload must happen even when ctx ended (the client left):
 		// the tasks were stopped either way.
 		if rerr := s.worker.Reload(context.WithoutCancel(ctx)); err == nil {

@@ -14,13 +14,17 @@ import (
 )
 
 // handleHealth answers 200 when every part works, 503 otherwise.
+// decode_failures counts the damaged stored records skipped (with a few
+// examples); they do not make the emulator unhealthy.
 func (a *API) handleHealth(w http.ResponseWriter, r *http.Request) {
 	h := a.cfg.Control.Health(r.Context())
 	status, code := "ok", http.StatusOK
 	if !h.OK {
 		status, code = "unavailable", http.StatusServiceUnavailable
 	}
-	writeJSON(w, code, map[string]any{"status": status, "version": a.cfg.Version, "services": h.Services})
+	damage := map[string]any{"count": h.DecodeFailures.Count, "examples": append([]string{}, h.DecodeFailures.Examples...)}
+	writeJSON(w, code, map[string]any{"status": status, "version": a.cfg.Version, "services": h.Services,
+		"decode_failures": damage})
 }
 
 func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {

@@ -38,34 +38,61 @@ const (
 	badgerBitDelete byte = 1
 )
 
-// Import replaces the whole store with the snapshot read from r. It
-// streams the snapshot to a temp file while hashing it, checks the
-// trailer, reads the file back to check every record — each key's
-// structure and each value's decoding — and only then replaces the store's
-// contents. A refused snapshot changes nothing. Temp files live in the data
-// directory (the OS temp directory for an in-memory store) and are removed
-// before Import returns.
+// Import replaces the whole store with the snapshot read from r (see
+// StageSnapshot). A refused snapshot changes nothing.
 func (s *Store) Import(ctx context.Context, r io.Reader) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	h, err := readHeader(br)
+	staged, err := s.StageSnapshot(ctx, r)
 	if err != nil {
 		return err
 	}
-	f, size, err := s.stage(ctx, br, h.Version >= 2)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		_ = f.Close()
-		_ = os.Remove(f.Name())
-	}()
-	if err := s.checkSnapshot(ctx, f, size); err != nil {
-		return err
-	}
+	defer staged.Close()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.replaceContents(func() error { return s.loadSnapshot(f, size) })
+	return staged.Apply()
+}
+
+// StageSnapshot reads the snapshot from r and checks it without changing
+// anything: it streams the snapshot to a temp file while hashing it,
+// checks the trailer, and reads the file back to check every record — each
+// key's structure and each value's decoding. Apply then replaces the
+// store's contents. The temp file lives in the data directory (the OS temp
+// directory for an in-memory store) until Close.
+func (s *Store) StageSnapshot(ctx context.Context, r io.Reader) (emulator.StagedSnapshot, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	h, err := readHeader(br)
+	if err != nil {
+		return nil, err
+	}
+	f, size, err := s.stage(ctx, br, h.Version >= 2)
+	if err != nil {
+		return nil, err
+	}
+	staged := &stagedSnapshot{s: s, f: f, size: size}
+	if err := s.checkSnapshot(ctx, f, size); err != nil {
+		_ = staged.Close()
+		return nil, err
+	}
+	return staged, nil
+}
+
+// stagedSnapshot is a checked snapshot in a temp file.
+type stagedSnapshot struct {
+	s    *Store
+	f    *os.File
+	size int64
+}
+
+func (p *stagedSnapshot) Apply() error {
+	return p.s.replaceContents(func() error { return p.s.loadSnapshot(p.f, p.size) })
+}
+
+func (p *stagedSnapshot) Close() error {
+	err := p.f.Close()
+	if rerr := os.Remove(p.f.Name()); err == nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = rerr
+	}
+	return err
 }
 
 func readHeader(br *bufio.Reader) (snapshotHeader, error) {
