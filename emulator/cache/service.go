@@ -55,6 +55,10 @@ func validateName(name string) error {
 		return emulator.Invalid("Cache name is longer than %d bytes", MaxNameLength)
 	case strings.ContainsAny(name, "/\x00"):
 		return emulator.Invalid("Cache name must not contain '/' or NUL")
+	case !utf8.ValidString(name):
+		// JSON cannot carry it: it would be listed as U+FFFD and be
+		// unreachable by that name.
+		return emulator.Invalid("Cache name must be valid UTF-8")
 	}
 	return nil
 }
@@ -67,6 +71,8 @@ func validateKey(key string) error {
 		return emulator.Invalid("Item key is longer than %d characters", MaxKeyLength)
 	case strings.ContainsRune(key, 0):
 		return emulator.Invalid("Item key must not contain NUL")
+	case !utf8.ValidString(key):
+		return emulator.Invalid("Item key must be valid UTF-8")
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
@@ -153,8 +154,25 @@ func toWireItem(it emulator.Item) wireItem {
 	if !it.ExpiresAt.IsZero() {
 		expires = it.ExpiresAt
 	}
-	return wireItem{Cache: it.Cache, Key: it.Key, Value: it.Value, CAS: strconv.FormatUint(it.CAS, 10),
+	return wireItem{Cache: it.Cache, Key: it.Key, Value: wireValue(it.Value), CAS: strconv.FormatUint(it.CAS, 10),
 		Expires: expires.UTC().Format(time.RFC3339)}
+}
+
+// wireValue is a stored item value as JSON fit to send. Values are kept as
+// the client sent them, and the JSON decoder lets invalid UTF-8 through
+// inside a string; such a string is re-encoded with U+FFFD in place of each
+// bad byte (as encoding/json does for any string), so the response stays
+// valid JSON for every client's decoder.
+func wireValue(v []byte) json.RawMessage {
+	if utf8.Valid(v) {
+		return v
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		s = string(v) // not a JSON string: send its text as one
+	}
+	b, _ := json.Marshal(s) // a string always marshals
+	return b
 }
 
 func (a *API) handleItemDelete(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -106,6 +107,10 @@ func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
 			Body        *string           `json:"body"`
 			Delay       optInt            `json:"delay"`
 			PushHeaders map[string]string `json:"push_headers"`
+			// Sent by old clients and ignored (spec §2.1), but a
+			// negative one is a caller's mistake worth telling.
+			Timeout   optInt `json:"timeout"`
+			ExpiresIn optInt `json:"expires_in"`
 		} `json:"messages"`
 	}
 	if err := decodeBody(r, limitPost, &body); err != nil {
@@ -116,6 +121,10 @@ func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
 	for i, m := range body.Messages {
 		if m.Body == nil {
 			a.writeError(w, r, badRequest("Invalid message: body is required (a string, may be empty)"))
+			return
+		}
+		if m.Timeout.V < 0 || m.ExpiresIn.V < 0 {
+			a.writeError(w, r, badRequest(fmt.Sprintf("Message %d: timeout and expires_in must not be negative", i)))
 			return
 		}
 		msgs[i] = mq.NewMessage{Body: *m.Body, Delay: m.Delay.V, PushHeaders: m.PushHeaders}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ironlocal/ironlocal/emulator"
 )
@@ -67,6 +68,10 @@ func ValidateQueueName(name string) error {
 		return emulator.Invalid("Queue name is longer than %d bytes", MaxQueueNameLength)
 	case strings.ContainsAny(name, "/\x00"):
 		return emulator.Invalid("Queue name must not contain '/' or NUL")
+	case !utf8.ValidString(name):
+		// JSON cannot carry it: it would be listed as U+FFFD and be
+		// unreachable by that name.
+		return emulator.Invalid("Queue name must be valid UTF-8")
 	}
 	return nil
 }

@@ -108,18 +108,20 @@ func TestQueue_PostMessages(t *testing.T) {
 		require.ErrorIs(t, err, emulator.ErrNotFound)
 	})
 
-	t.Run("names are kept byte for byte", func(t *testing.T) {
+	t.Run("names that are not UTF-8 are refused", func(t *testing.T) {
 		s, _ := newTestService(t, Config{})
-		name := "caf\xe9" // Latin-1 from a percent-encoded path: not UTF-8
-		post(t, s, name, "a")
-		post(t, s, name, "b")
-		q, err := s.GetQueue(ctx, testProject, name)
-		require.NoError(t, err)
-		require.Equal(t, name, q.Name)
-		require.EqualValues(t, 2, q.Size)
+		name := "caf\xe9" // Latin-1 from a percent-encoded path
+		_, err := s.PostMessages(ctx, testProject, name, []NewMessage{{Body: "a"}})
+		require.ErrorIs(t, err, emulator.ErrInvalid)
+		require.EqualError(t, err, "Queue name must be valid UTF-8", "JSON would list it as U+FFFD, unreachable by that name")
 		qs, err := s.ListQueues(ctx, testProject, "", "", 100)
 		require.NoError(t, err)
-		require.Equal(t, []string{name}, queueNames(qs), "no second queue under a mangled name")
+		require.Empty(t, qs)
+
+		post(t, s, "café", "a")
+		q, err := s.GetQueue(ctx, testProject, "café")
+		require.NoError(t, err)
+		require.Equal(t, "café", q.Name, "UTF-8 names are kept byte for byte")
 	})
 
 	t.Run("delay hides a message until it ends", func(t *testing.T) {
