@@ -50,6 +50,21 @@ func TestParse(t *testing.T) {
 	})
 }
 
+func TestParse_codeLimits(t *testing.T) {
+	getenv := func(k string) string {
+		return map[string]string{"IRONLOCAL_MAX_CODE_BYTES": "1048576", "IRONLOCAL_MAX_CODE_ENTRIES": "7"}[k]
+	}
+	c, err := Parse("ironlocald", []string{"--max-code-entries", "10"}, getenv)
+	require.NoError(t, err)
+	o := c.Options(nil)
+	require.Equal(t, int64(1<<20), o.MaxCodeBytes, "from the environment")
+	require.Equal(t, 10, o.MaxCodeEntries, "the flag wins")
+
+	c, err = Parse("ironlocald", nil, func(string) string { return "" })
+	require.NoError(t, err)
+	require.Zero(t, c.Options(nil).MaxCodeBytes, "0 = the default, 512 MiB")
+}
+
 func TestHostPort(t *testing.T) {
 	for url, want := range map[string][2]string{
 		"http://127.0.0.1:4766":  {"127.0.0.1", "4766"},
