@@ -27,6 +27,7 @@ import (
 
 	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/client"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
 
@@ -195,8 +196,10 @@ func getTask(ctx context.Context, t *testing.T, api *apiClient, id string) wireT
 	return task
 }
 
-func listTasks(ctx context.Context, t *testing.T, api *apiClient, code string) []wireTask {
-	t.Helper()
+func listTasks(ctx context.Context, t require.TestingT, api *apiClient, code string) []wireTask {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 	var out struct {
 		Tasks []wireTask `json:"tasks"`
 	}
@@ -350,9 +353,9 @@ func TestContainer_Workflow(t *testing.T) {
 		// The scheduler wakes on the clock change in its own goroutine;
 		// wait-idle only sees the task once it is queued.
 		var tasks []wireTask
-		require.Eventually(t, func() bool {
-			tasks = listTasks(ctx, t, api, "tick")
-			return len(tasks) > 0
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			tasks = listTasks(ctx, c, api, "tick")
+			assert.NotEmpty(c, tasks)
 		}, 10*time.Second, 20*time.Millisecond, "the schedule fired")
 		require.NoError(t, c.WaitIdle(ctx, time.Minute))
 		require.Len(t, tasks, 1, "run_times 1 fires once")

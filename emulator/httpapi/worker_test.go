@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator/server"
@@ -78,8 +79,8 @@ func (r wkReply) String() string {
 }
 
 // raw sends a request as is (header values set verbatim) and reads the reply.
-func (e *wkEnv) raw(t *testing.T, method, path string, body io.Reader, header map[string]string) wkReply {
-	t.Helper()
+func (e *wkEnv) raw(t require.TestingT, method, path string, body io.Reader, header map[string]string) wkReply {
+	helper(t)
 	req, err := http.NewRequest(method, e.srv.URL()+path, body)
 	require.NoError(t, err)
 	for k, v := range header {
@@ -96,8 +97,8 @@ func (e *wkEnv) raw(t *testing.T, method, path string, body io.Reader, header ma
 // call sends an optional JSON body the way iron_go3 does (OAuth header,
 // its odd Accept-Encoding) and checks the JSON transport rules of the reply
 // (spec §1.4).
-func (e *wkEnv) call(t *testing.T, method, path, body string) wkReply {
-	t.Helper()
+func (e *wkEnv) call(t require.TestingT, method, path, body string) wkReply {
+	helper(t)
 	h := map[string]string{"Authorization": "OAuth " + wkToken, "Accept-Encoding": "gzip/deflate"}
 	var rd io.Reader
 	if body != "" {
@@ -109,8 +110,8 @@ func (e *wkEnv) call(t *testing.T, method, path, body string) wkReply {
 	return r
 }
 
-func (r wkReply) checkJSON(t *testing.T) {
-	t.Helper()
+func (r wkReply) checkJSON(t require.TestingT) {
+	helper(t)
 	require.Equal(t, "application/json", r.header.Get("Content-Type"), "%v: Content-Type", r)
 	require.Equal(t, strconv.Itoa(len(r.body)), r.header.Get("Content-Length"), "%v: Content-Length", r)
 	require.Empty(t, r.header.Get("Content-Encoding"), "%v: compressed", r)
@@ -118,15 +119,15 @@ func (r wkReply) checkJSON(t *testing.T) {
 }
 
 // ok checks a 200 and decodes the body into v.
-func (r wkReply) ok(t *testing.T, v any) {
-	t.Helper()
+func (r wkReply) ok(t require.TestingT, v any) {
+	helper(t)
 	require.Equal(t, http.StatusOK, r.status, "%v", r)
 	require.NoError(t, json.Unmarshal(r.body, v), "%v", r)
 }
 
 // object checks a 200 and returns the body as a JSON object.
-func (r wkReply) object(t *testing.T) map[string]any {
-	t.Helper()
+func (r wkReply) object(t require.TestingT) map[string]any {
+	helper(t)
 	var m map[string]any
 	r.ok(t, &m)
 	return m
@@ -234,8 +235,8 @@ func (e *wkEnv) queueOne(t *testing.T, code, payload string) string {
 	return e.queue(t, `{"code_name":`+strconv.Quote(code)+`,"payload":`+strconv.Quote(payload)+`}`)[0]
 }
 
-func (e *wkEnv) task(t *testing.T, id string) map[string]any {
-	t.Helper()
+func (e *wkEnv) task(t require.TestingT, id string) map[string]any {
+	helper(t)
 	// iron_go3 sends {} with every GET.
 	return e.call(t, http.MethodGet, wkPath("/tasks/"+id), "{}").object(t)
 }
@@ -244,11 +245,19 @@ func (e *wkEnv) task(t *testing.T, id string) map[string]any {
 func (e *wkEnv) waitStatus(t *testing.T, id, want string) map[string]any {
 	t.Helper()
 	var last map[string]any
-	require.Eventually(t, func() bool {
-		last = e.task(t, id)
-		return last["status"] == want
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		last = e.task(c, id)
+		assert.Equal(c, want, last["status"])
 	}, wkWait, 5*time.Millisecond, "task %s: want status %s", id, want)
 	return last
+}
+
+// helper marks the caller as a test helper, unless t collects the failures
+// of an EventuallyWithT condition.
+func helper(t require.TestingT) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 }
 
 // waitIdle blocks on the control plane until no task is queued or running.
@@ -335,8 +344,8 @@ func splitAround(s, part string) []string {
 	return []string{part, before + after}
 }
 
-func num(t *testing.T, obj map[string]any, field string) int {
-	t.Helper()
+func num(t require.TestingT, obj map[string]any, field string) int {
+	helper(t)
 	f, ok := obj[field].(float64)
 	require.True(t, ok, "%s = %#v, want a number", field, obj[field])
 	return int(f)
@@ -921,8 +930,8 @@ func TestWorkerAPI_Schedules(t *testing.T) {
 	t.Run("fires on the clock and completes after run_times", func(t *testing.T) {
 		for n := 1; n <= 2; n++ {
 			e.advance(t, time.Minute)
-			require.Eventually(t, func() bool {
-				return num(t, e.call(t, http.MethodGet, wkPath("/schedules/"+id), "").object(t), "run_count") == n
+			require.EventuallyWithT(t, func(c *assert.CollectT) {
+				assert.Equal(c, n, num(c, e.call(c, http.MethodGet, wkPath("/schedules/"+id), "").object(c), "run_count"))
 			}, wkWait, 5*time.Millisecond)
 		}
 		got := e.call(t, http.MethodGet, wkPath("/schedules/"+id), "").object(t)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator/runtime/docker"
@@ -85,8 +86,8 @@ type e2eTask struct {
 }
 
 // do sends a request with the OAuth header and returns status and body.
-func (e *e2e) do(t *testing.T, method, path, body string) (int, []byte) {
-	t.Helper()
+func (e *e2e) do(t require.TestingT, method, path, body string) (int, []byte) {
+	helper(t)
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -104,8 +105,8 @@ func (e *e2e) do(t *testing.T, method, path, body string) (int, []byte) {
 
 // call sends v (nil: no body) as JSON, checks for a 2xx and decodes the
 // reply into out (nil: discard).
-func (e *e2e) call(t *testing.T, method, path string, v, out any) {
-	t.Helper()
+func (e *e2e) call(t require.TestingT, method, path string, v, out any) {
+	helper(t)
 	var body string
 	if v != nil {
 		b, err := json.Marshal(v)
@@ -166,8 +167,8 @@ func (e *e2e) queue(t *testing.T, code string, payload any, fields map[string]an
 	return out.Tasks[0].ID
 }
 
-func (e *e2e) task(t *testing.T, id string) e2eTask {
-	t.Helper()
+func (e *e2e) task(t require.TestingT, id string) e2eTask {
+	helper(t)
 	var task e2eTask
 	e.call(t, http.MethodGet, e2ePath("/tasks/"+id), nil, &task)
 	return task
@@ -176,15 +177,23 @@ func (e *e2e) task(t *testing.T, id string) e2eTask {
 func (e *e2e) waitStatus(t *testing.T, id, want string) e2eTask {
 	t.Helper()
 	var last e2eTask
-	require.Eventually(t, func() bool {
-		last = e.task(t, id)
-		return last.Status == want
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		last = e.task(c, id)
+		assert.Equal(c, want, last.Status)
 	}, e2eWait, 10*time.Millisecond, "task %s: want status %s", id, want)
 	return last
 }
 
-func (e *e2e) log(t *testing.T, id string) string {
-	t.Helper()
+// helper marks the caller as a test helper, unless t collects the failures
+// of an EventuallyWithT condition.
+func helper(t require.TestingT) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
+}
+
+func (e *e2e) log(t require.TestingT, id string) string {
+	helper(t)
 	status, body := e.do(t, http.MethodGet, e2ePath("/tasks/"+id+"/log"), "")
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	return string(body)
@@ -193,7 +202,7 @@ func (e *e2e) log(t *testing.T, id string) string {
 // waitLog polls the (live) log until it contains want: the worker runs.
 func (e *e2e) waitLog(t *testing.T, id, want string) {
 	t.Helper()
-	require.Eventually(t, func() bool { return strings.Contains(e.log(t, id), want) },
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, e.log(c, id), want) },
 		e2eWait, 10*time.Millisecond, "task %s never logged %q", id, want)
 }
 
@@ -350,9 +359,9 @@ func TestWorkerE2E(t *testing.T) {
 				}
 				for n := 1; n <= 2; n++ {
 					e.srv.VirtualClock().Advance(time.Minute)
-					require.Eventually(t, func() bool {
-						e.call(t, http.MethodGet, e2ePath("/schedules/"+id), nil, &sched)
-						return sched.RunCount == n
+					require.EventuallyWithT(t, func(c *assert.CollectT) {
+						e.call(c, http.MethodGet, e2ePath("/schedules/"+id), nil, &sched)
+						assert.Equal(c, n, sched.RunCount)
 					}, e2eWait, 10*time.Millisecond, "run %d", n)
 				}
 				require.Equal(t, "complete", sched.Status)

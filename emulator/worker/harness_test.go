@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -207,11 +208,31 @@ func (h *harness) task(id string) emulator.Task {
 func (h *harness) waitStatus(id string, want emulator.TaskStatus) emulator.Task {
 	h.t.Helper()
 	var last emulator.Task
-	require.Eventually(h.t, func() bool {
-		last = h.task(id)
-		return last.Status == want
+	require.EventuallyWithT(h.t, func(c *assert.CollectT) {
+		last = h.taskNow(c, id)
+		assert.Equal(c, want, last.Status)
 	}, waitFor, 5*time.Millisecond, "task %s: want status %s", id, want)
 	return last
+}
+
+// taskNow, scheduleNow and logNow read inside an EventuallyWithT condition,
+// where a failure must be collected, not raised.
+func (h *harness) taskNow(c *assert.CollectT, id string) emulator.Task {
+	task, err := h.svc.GetTask(context.Background(), project, id)
+	assert.NoError(c, err)
+	return task
+}
+
+func (h *harness) scheduleNow(c *assert.CollectT, id string) emulator.Schedule {
+	sc, err := h.svc.GetSchedule(context.Background(), project, id)
+	assert.NoError(c, err)
+	return sc
+}
+
+func (h *harness) logNow(c *assert.CollectT, id string) string {
+	b, err := h.svc.Log(context.Background(), project, id, false)
+	assert.NoError(c, err)
+	return string(b)
 }
 
 // waitIdle polls until no task is queued or running.

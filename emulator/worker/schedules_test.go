@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -45,9 +46,9 @@ func (h *harness) scheduleTasks(sc emulator.Schedule) []emulator.Task {
 func (h *harness) waitRuns(id string, n int) emulator.Schedule {
 	h.t.Helper()
 	var sc emulator.Schedule
-	require.Eventually(h.t, func() bool {
-		sc = h.getSchedule(id)
-		return sc.RunCount == n
+	require.EventuallyWithT(h.t, func(c *assert.CollectT) {
+		sc = h.scheduleNow(c, id)
+		assert.Equal(c, n, sc.RunCount)
 	}, waitFor, 5*time.Millisecond, "schedule %s: want %d runs", id, n)
 	require.Len(h.t, h.scheduleTasks(sc), n, "one task per run")
 	return sc
@@ -151,8 +152,9 @@ func TestSchedule_Fire(t *testing.T) {
 		end := start.Add(30 * time.Second)
 		sc := h.schedule(worker.NewSchedule{CodeName: "echo", StartAt: &start, RunEvery: ptr(60), EndAt: &end})
 		h.clock.Advance(time.Hour)
-		require.Eventually(t, func() bool { return h.getSchedule(sc.ID).Status == emulator.ScheduleComplete },
-			waitFor, 5*time.Millisecond)
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			assert.Equal(c, emulator.ScheduleComplete, h.scheduleNow(c, sc.ID).Status)
+		}, waitFor, 5*time.Millisecond)
 		require.Empty(t, h.scheduleTasks(sc), "no task after end_at")
 	})
 
@@ -320,7 +322,9 @@ func TestSchedule_Change(t *testing.T) {
 			require.Equal(t, 0, h.getSchedule(sc.ID).RunCount, "nothing ran")
 
 			h.clock.Advance(time.Hour)
-			require.Eventually(t, func() bool { return h.getSchedule(sc.ID).RunCount == 1 }, waitFor, 5*time.Millisecond)
+			require.EventuallyWithT(t, func(c *assert.CollectT) {
+				assert.Equal(c, 1, h.scheduleNow(c, sc.ID).RunCount)
+			}, waitFor, 5*time.Millisecond)
 			got := h.getSchedule(sc.ID)
 			require.Equal(t, "Code gone not found: run skipped", got.Msg, "a due run without its code is counted and explained")
 			require.Equal(t, emulator.ScheduleComplete, got.Status)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -532,8 +533,9 @@ func TestTask_Log(t *testing.T) {
 		task := h.queue("talk", "")
 		waitLog := func(want string) {
 			t.Helper()
-			require.Eventually(t, func() bool { return h.log(task.ID) == want }, waitFor, 5*time.Millisecond,
-				"live log: want %q", want)
+			require.EventuallyWithT(t, func(c *assert.CollectT) {
+				assert.Equal(c, want, h.logNow(c, task.ID))
+			}, waitFor, 5*time.Millisecond, "live log: want %q", want)
 		}
 		waitLog("out1\n")
 		h.open("g1")

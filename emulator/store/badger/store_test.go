@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -150,8 +151,10 @@ func generationOf(t *testing.T, s *Store, tag byte, name string) uint64 {
 }
 
 // generationKeys counts the live keys (and the burial marker) of gen.
-func generationKeys(t *testing.T, s *Store, gen uint64) int {
-	t.Helper()
+func generationKeys(t require.TestingT, s *Store, gen uint64) int {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 	n := 0
 	require.NoError(t, s.db.View(func(txn *badger.Txn) error {
 		for _, tag := range append([]byte{tagDead}, generationTags...) {
@@ -170,7 +173,7 @@ func generationKeys(t *testing.T, s *Store, gen uint64) int {
 // gen.
 func requireSwept(t *testing.T, s *Store, gen uint64) {
 	t.Helper()
-	require.Eventually(t, func() bool { return generationKeys(t, s, gen) == 0 }, 10*time.Second, 10*time.Millisecond,
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Zero(c, generationKeys(c, s, gen)) }, 10*time.Second, 10*time.Millisecond,
 		"keys of generation %d were never swept", gen)
 }
 
