@@ -1,0 +1,369 @@
+package trigger
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/plugins/sdk"
+)
+
+// BindingInput creates a binding; BindingPatch changes one (nil fields keep
+// their value).
+type BindingInput struct {
+	ProjectID string                 `json:"project_id"`
+	Name      string                 `json:"name"`
+	Plugin    string                 `json:"plugin"`
+	Config    json.RawMessage        `json:"config"`
+	Action    emulator.BindingAction `json:"action"`
+	// Enabled defaults to true.
+	Enabled *bool `json:"enabled"`
+}
+
+// BindingPatch changes a binding.
+type BindingPatch struct {
+	Name    *string                 `json:"name"`
+	Config  json.RawMessage         `json:"config"`
+	Action  *emulator.BindingAction `json:"action"`
+	Enabled *bool                   `json:"enabled"`
+}
+
+// BindingView is a binding with its live state.
+type BindingView struct {
+	emulator.Binding
+	// State is "running", "disabled", the plugin's state ("crashed: signal:
+	// killed, restarting in 1s"), or the run's error.
+	State string `json:"state"`
+	// Status and StatusAttrs are what the plugin reported for this binding
+	// (e.g. the address it listens on).
+	Status      string            `json:"status,omitempty"`
+	StatusAttrs map[string]string `json:"status_attrs,omitempty"`
+}
+
+// Fire is a test event for a binding. An empty EventType takes the first
+// of the plugin's samples (or the one of that type); a nil Payload takes
+// the sample's.
+type Fire struct {
+	EventType string          `json:"event_type"`
+	Payload   json.RawMessage `json:"payload"`
+}
+
+const maxNameLen = 200
+
+// CreateBinding validates and stores a binding and starts it.
+func (h *Host) CreateBinding(ctx context.Context, in BindingInput) (BindingView, error) {
+	if err := emulator.ValidateProjectID(in.ProjectID); err != nil {
+		return BindingView{}, err
+	}
+	now := h.now()
+	b := emulator.Binding{ID: h.cfg.IDs.ObjectID(), Project: in.ProjectID, Name: in.Name, Plugin: in.Plugin,
+		Config: in.Config, Action: in.Action, Enabled: in.Enabled == nil || *in.Enabled, CreatedAt: now, UpdatedAt: now}
+	if err := h.validate(ctx, &b); err != nil {
+		return BindingView{}, err
+	}
+	if err := h.cfg.Store.PutBinding(ctx, b); err != nil {
+		return BindingView{}, err
+	}
+	h.bindingChanged(b, "created")
+	h.restartRun(b)
+	return h.view(b), nil
+}
+
+// UpdateBinding changes a binding and restarts its run.
+func (h *Host) UpdateBinding(ctx context.Context, id string, p BindingPatch) (BindingView, error) {
+	b, err := h.cfg.Store.Binding(ctx, id)
+	if err != nil {
+		return BindingView{}, err
+	}
+	if p.Name != nil {
+		b.Name = *p.Name
+	}
+	if p.Config != nil {
+		b.Config = p.Config
+	}
+	if p.Action != nil {
+		b.Action = *p.Action
+	}
+	if p.Enabled != nil {
+		b.Enabled = *p.Enabled
+	}
+	if err := h.validate(ctx, &b); err != nil {
+		return BindingView{}, err
+	}
+	b.UpdatedAt = h.now()
+	if err := h.cfg.Store.PutBinding(ctx, b); err != nil {
+		return BindingView{}, err
+	}
+	h.bindingChanged(b, "updated")
+	h.restartRun(b)
+	return h.view(b), nil
+}
+
+// DeleteBinding stops and removes a binding and its trace.
+func (h *Host) DeleteBinding(ctx context.Context, id string) error {
+	b, err := h.cfg.Store.Binding(ctx, id)
+	if err != nil {
+		return err
+	}
+	h.stopRun(id)
+	if err := h.cfg.Store.DeleteBinding(ctx, id); err != nil {
+		return err
+	}
+	h.bindingChanged(b, "deleted")
+	return nil
+}
+
+// Binding returns one binding with its state.
+func (h *Host) Binding(ctx context.Context, id string) (BindingView, error) {
+	b, err := h.cfg.Store.Binding(ctx, id)
+	if err != nil {
+		return BindingView{}, err
+	}
+	return h.view(b), nil
+}
+
+// Bindings returns every binding with its state.
+func (h *Host) Bindings(ctx context.Context) ([]BindingView, error) {
+	bs, err := h.cfg.Store.Bindings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BindingView, len(bs))
+	for i, b := range bs {
+		out[i] = h.view(b)
+	}
+	return out, nil
+}
+
+// Events returns a binding's trace, newest first.
+func (h *Host) Events(ctx context.Context, id string, limit int) ([]emulator.TriggerEvent, error) {
+	if _, err := h.cfg.Store.Binding(ctx, id); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > h.cfg.TraceLimit {
+		limit = h.cfg.TraceLimit
+	}
+	return h.cfg.Store.TriggerEvents(ctx, id, limit)
+}
+
+// Fire runs a binding's action for a test event, enabled or not, and
+// returns the event's journey.
+func (h *Host) Fire(ctx context.Context, id string, f Fire) (emulator.TriggerEvent, error) {
+	b, err := h.cfg.Store.Binding(ctx, id)
+	if err != nil {
+		return emulator.TriggerEvent{}, err
+	}
+	ev := sdk.Event{Type: f.EventType, Payload: f.Payload, At: h.now(), ID: sdk.NewEventID()}
+	if f.Payload == nil || f.EventType == "" {
+		sample, err := h.sample(b.Plugin, f.EventType)
+		if err != nil {
+			return emulator.TriggerEvent{}, err
+		}
+		if ev.Type == "" {
+			ev.Type = sample.EventType
+		}
+		if ev.Payload == nil {
+			ev.Payload = sample.Payload
+		}
+	}
+	return h.process(ctx, b, ev, SourceFire, ""), nil
+}
+
+// Replay runs the binding's action again for an event of its trace,
+// optionally with another payload.
+func (h *Host) Replay(ctx context.Context, id, eventID string, payload *string) (emulator.TriggerEvent, error) {
+	b, err := h.cfg.Store.Binding(ctx, id)
+	if err != nil {
+		return emulator.TriggerEvent{}, err
+	}
+	evs, err := h.cfg.Store.TriggerEvents(ctx, id, h.cfg.TraceLimit)
+	if err != nil {
+		return emulator.TriggerEvent{}, err
+	}
+	for _, e := range evs {
+		if e.ID != eventID {
+			continue
+		}
+		p := e.Payload
+		if payload != nil {
+			p = *payload
+		}
+		return h.process(ctx, b, sdk.Event{ID: sdk.NewEventID(), Type: e.Type, Payload: []byte(p), At: h.now(),
+			Attrs: e.Attrs}, SourceReplay, e.ID), nil
+	}
+	return emulator.TriggerEvent{}, emulator.NotFound("Trigger event not found")
+}
+
+// sample returns the plugin's sample of the given type (any type when "").
+func (h *Host) sample(plugin, eventType string) (sdk.Sample, error) {
+	for _, st := range h.Plugins() {
+		if st.Name != plugin {
+			continue
+		}
+		for _, s := range st.Samples {
+			if eventType == "" || s.EventType == eventType {
+				return s, nil
+			}
+		}
+		return sdk.Sample{}, emulator.Invalid("plugin %s has no sample event of type %q: give a payload", plugin, eventType)
+	}
+	return sdk.Sample{}, emulator.Invalid("plugin %s is not known yet, so it has no samples: give an event_type and a payload", plugin)
+}
+
+// validate checks a binding against its plugin's schema and Validate, and
+// its action.
+func (h *Host) validate(ctx context.Context, b *emulator.Binding) error {
+	if len(b.Name) > maxNameLen {
+		return emulator.Invalid("name is over %d characters", maxNameLen)
+	}
+	if b.Plugin == "" {
+		return emulator.Invalid("plugin is required")
+	}
+	if len(bytes.TrimSpace(b.Config)) == 0 || bytes.Equal(bytes.TrimSpace(b.Config), []byte("null")) {
+		b.Config = json.RawMessage(`{}`)
+	}
+	var cfg any
+	if err := json.Unmarshal(b.Config, &cfg); err != nil {
+		return emulator.Invalid("config is not JSON: %v", err)
+	}
+	if _, ok := cfg.(map[string]any); !ok {
+		return emulator.Invalid("config must be a JSON object")
+	}
+	if err := validateAction(b.Action); err != nil {
+		return err
+	}
+	p, err := h.plugin(b.Plugin)
+	if err != nil {
+		return err
+	}
+	st := p.snapshot()
+	if st.schema != nil {
+		if err := st.schema.Validate(cfg); err != nil {
+			return emulator.Invalid("config does not match plugin %s's schema: %s", b.Plugin, schemaError(err))
+		}
+	}
+	trig := p.trigger()
+	if trig == nil {
+		return &emulator.Error{Code: emulator.CodeUnavailable, Msg: fmt.Sprintf("plugin %s is restarting", b.Plugin)}
+	}
+	if err := trig.Validate(ctx, b.Config); err != nil {
+		return emulator.Invalid("config: %v", err)
+	}
+	return nil
+}
+
+func validateAction(a emulator.BindingAction) error {
+	switch a.Type {
+	case emulator.ActionTask:
+		if a.CodeName == "" {
+			return emulator.Invalid("action.code_name is required for a task action")
+		}
+		if a.Queue != "" {
+			return emulator.Invalid("action.queue belongs to a message action, not a task action")
+		}
+		if p := a.Priority; p != nil && (*p < 0 || *p > 2) {
+			return emulator.Invalid("action.priority must be 0, 1 or 2")
+		}
+	case emulator.ActionMessage:
+		if a.Queue == "" {
+			return emulator.Invalid("action.queue is required for a message action")
+		}
+		if a.CodeName != "" {
+			return emulator.Invalid("action.code_name belongs to a task action, not a message action")
+		}
+	default:
+		return emulator.Invalid("action.type must be %q or %q", emulator.ActionTask, emulator.ActionMessage)
+	}
+	if a.Template != "" {
+		if _, err := parseTemplate(a.Template); err != nil {
+			return emulator.Invalid("action.template: %v", err)
+		}
+	}
+	return nil
+}
+
+// compileSchema compiles a plugin's JSON Schema (nil accepts anything). It
+// loads nothing from outside the document.
+func compileSchema(doc []byte) (*jsonschema.Schema, error) {
+	if len(bytes.TrimSpace(doc)) == 0 {
+		return nil, nil
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("plugin-config.json", v); err != nil {
+		return nil, err
+	}
+	return c.Compile("plugin-config.json")
+}
+
+// schemaError flattens a validation error into one line naming the fields.
+func schemaError(err error) string {
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return err.Error()
+	}
+	var parts []string
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			loc := "/" + strings.Join(e.InstanceLocation, "/")
+			parts = append(parts, fmt.Sprintf("%s: %s", loc, e.ErrorKind))
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return strings.Join(parts, "; ")
+}
+
+func (h *Host) view(b emulator.Binding) BindingView {
+	v := BindingView{Binding: b}
+	if !b.Enabled {
+		v.State = "disabled"
+		return v
+	}
+	h.mu.Lock()
+	r := h.runs[b.ID]
+	h.mu.Unlock()
+	if r != nil {
+		r.mu.Lock()
+		v.State, v.Status, v.StatusAttrs = r.state, r.status, r.attrs
+		r.mu.Unlock()
+		if st := r.proc.snapshot(); st.State != StateRunning {
+			v.State = stateText(st)
+		}
+		return v
+	}
+	for _, st := range h.Plugins() {
+		if st.Name == b.Plugin {
+			v.State = stateText(st)
+			return v
+		}
+	}
+	v.State = fmt.Sprintf("waiting: no plugin named %s is running", b.Plugin)
+	return v
+}
+
+func stateText(st PluginState) string {
+	if st.Message != "" {
+		return st.Message
+	}
+	return st.State
+}
+
+func (h *Host) bindingChanged(b emulator.Binding, change string) {
+	if h.cfg.Bus != nil {
+		h.cfg.Bus.Publish(emulator.Event{Type: emulator.EventBindingChanged, At: h.now(), Project: b.Project,
+			Attrs: map[string]any{"binding_id": b.ID, "plugin": b.Plugin, "change": change}})
+	}
+}

@@ -1,0 +1,62 @@
+package trigger
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+)
+
+// pluginLog receives a plugin's log lines (go-plugin's hclog output, which
+// carries the plugin's own JSON log lines and its stderr), keeps the last
+// lines for the control plane and writes each one to the host's log tagged
+// with the plugin's file.
+type pluginLog struct {
+	log  *slog.Logger
+	mu   sync.Mutex
+	part []byte
+	ring []string
+	next int
+	full bool
+}
+
+const logLines = 200
+
+func newPluginLog(log *slog.Logger) *pluginLog {
+	return &pluginLog{log: log, ring: make([]string, logLines)}
+}
+
+func (l *pluginLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.part = append(l.part, p...)
+	for {
+		i := bytes.IndexByte(l.part, '\n')
+		if i < 0 {
+			break
+		}
+		line := strings.TrimRight(string(l.part[:i]), "\r")
+		l.part = l.part[i+1:]
+		if line == "" {
+			continue
+		}
+		l.ring[l.next] = line
+		l.next = (l.next + 1) % len(l.ring)
+		l.full = l.full || l.next == 0
+		l.log.Info(line)
+	}
+	if len(l.part) > 64<<10 { // a runaway line without a newline
+		l.part = l.part[:0]
+	}
+	return len(p), nil
+}
+
+// Lines returns the kept lines, oldest first.
+func (l *pluginLog) Lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.full {
+		return append([]string(nil), l.ring[:l.next]...)
+	}
+	return append(append([]string(nil), l.ring[l.next:]...), l.ring[:l.next]...)
+}

@@ -1,0 +1,10 @@
+// Command upload is ironlocal's object-storage trigger plugin: folders
+// watched as buckets. A file written (or moved) into the folder emits an
+// S3 event notification (ObjectCreated:Put), a file removed emits
+// ObjectRemoved:Delete; GCS- and CloudEvents-shaped events on request.
+// It uses only the public SDK.
+package main
+
+import "github.com/ironlocal/ironlocal/plugins/sdk"
+
+func main() { sdk.Serve(&trigger{}) }
