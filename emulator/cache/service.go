@@ -293,9 +293,27 @@ func (s *Service) DeleteItem(ctx context.Context, project, cache, key string) er
 	return nil
 }
 
+// Counting says how Count treats a missing key and a result below zero.
+type Counting int
+
+const (
+	// CountREST is the REST API's increment (spec §4): a missing key is
+	// created with the amount, and results may go negative.
+	CountREST Counting = iota
+	// CountMemcached is the memcached protocol's incr/decr: a missing key
+	// is NotFound, and a decrement stops at zero.
+	CountMemcached
+)
+
 // Increment adds amount to an integer item (or a string of decimal digits)
 // and returns the new value. A missing key is created with value amount.
 func (s *Service) Increment(ctx context.Context, project, cache, key string, amount int64) (int64, error) {
+	return s.Count(ctx, project, cache, key, amount, CountREST)
+}
+
+// Count adds amount to an integer item (or a string of decimal digits)
+// under the rules of how, and returns the new value.
+func (s *Service) Count(ctx context.Context, project, cache, key string, amount int64, how Counting) (int64, error) {
 	if err := validateName(cache); err != nil {
 		return 0, err
 	}
@@ -313,17 +331,23 @@ func (s *Service) Increment(ctx context.Context, project, cache, key string, amo
 			return err
 		}
 		cur := int64(0)
-		if ok {
+		switch {
+		case ok:
 			if cur, err = integerValue(it.Value); err != nil {
 				return err
 			}
-		} else {
+		case how == CountMemcached:
+			return emulator.NotFound("Item not found")
+		default:
 			it = emulator.Item{Project: project, Cache: cache, Key: key, CAS: it.CAS}
 		}
 		if (amount > 0 && cur > math.MaxInt64-amount) || (amount < 0 && cur < math.MinInt64-amount) {
 			return emulator.Invalid("Increment would overflow a 64-bit integer")
 		}
 		result = cur + amount
+		if how == CountMemcached && amount < 0 && result < 0 {
+			result = 0
+		}
 		it.Value = strconv.AppendInt(nil, result, 10)
 		it.CAS = nextCAS(it.CAS)
 		return tx.PutItem(it)

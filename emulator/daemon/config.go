@@ -43,6 +43,8 @@ type Config struct {
 	AllowHosts   string // comma-separated
 	AllowOrigins string // comma-separated
 	MaxConns     int
+	// Memcached is the memcached listener's address ("" = off).
+	Memcached string
 	// MaxCodeBytes and MaxCodeEntries bound what a code zip may extract to.
 	MaxCodeBytes   int64
 	MaxCodeEntries int
@@ -86,6 +88,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.AllowHosts, "allow-host", env("ALLOW_HOST", ""), "comma-separated extra host names accepted in the Host header (.example.test for subdomains, * for any: turns DNS-rebinding protection off) (IRONLOCAL_ALLOW_HOST)")
 	fs.StringVar(&c.AllowOrigins, "allow-origin", env("ALLOW_ORIGIN", ""), "comma-separated browser origins (http://localhost:3000) allowed to call ironlocal cross-origin (IRONLOCAL_ALLOW_ORIGIN)")
 	fs.IntVar(&c.MaxConns, "max-connections", envInt("MAX_CONNECTIONS"), "open HTTP connections at most; past it the longest-idle one is closed; 0 = 4096, lowered to fit the open-files limit (IRONLOCAL_MAX_CONNECTIONS)")
+	fs.StringVar(&c.Memcached, "memcached-listen", env("MEMCACHED_LISTEN", ""), "also serve IronCache over the memcached text protocol on this address, e.g. 127.0.0.1:11211; off by default (IRONLOCAL_MEMCACHED_LISTEN)")
 	fs.BoolVar(&c.NoIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
 	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
 	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
@@ -145,7 +148,7 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
 		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
-		MaxConnections: c.MaxConns, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, Logger: logger}
+		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, Logger: logger}
 }
 
 // Logger is a text logger on stderr at the configured level.

@@ -75,6 +75,10 @@ type Options struct {
 	// browser origins allowed to call the API cross-origin. README "Security".
 	AllowHosts   []string
 	AllowOrigins []string
+	// MemcachedListen, when set, also serves IronCache over the memcached
+	// text protocol on this TCP address (e.g. "127.0.0.1:11211"; ":0"
+	// picks a free port, see Server.MemcachedAddr). Off by default.
+	MemcachedListen string
 	// MaxConnections caps open HTTP connections; 0 = DefaultMaxConnections
 	// (lowered to fit the file-descriptor limit).
 	MaxConnections int

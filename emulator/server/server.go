@@ -18,6 +18,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/fault"
 	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
+	"github.com/ironlocal/ironlocal/emulator/memcache"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/push"
 	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
@@ -44,6 +45,9 @@ type Server struct {
 	faults  *fault.Injector
 	http    *http.Server
 	ln      net.Listener
+	// memcache serves IronCache's memcached protocol; nil unless
+	// Options.MemcachedListen is set.
+	memcache *memcache.Server
 
 	conns *connLimiter // caps and tracks the listener's connections
 
@@ -127,6 +131,10 @@ func Start(opts Options) (*Server, error) {
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)
 	}
+	if err := s.startMemcache(); err != nil {
+		return fail(err)
+	}
+	undo = append(undo, func() { _ = s.memcache.Close(context.Background()) })
 	s.conns = newConnLimiter(ln, maxConnections(opts.MaxConnections), s.connRefused())
 	s.http = &http.Server{Handler: bodyDeadline(s.api), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout,
 		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.conns.track}
@@ -179,6 +187,29 @@ func (s *Server) sweepLoop(ctx context.Context) {
 // Addr is the bound listen address.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
+// MemcachedAddr is the memcached listener's address, nil when it is off.
+func (s *Server) MemcachedAddr() net.Addr {
+	if s.memcache == nil {
+		return nil
+	}
+	return s.memcache.Addr()
+}
+
+// startMemcache binds the memcached listener when one is asked for.
+func (s *Server) startMemcache() error {
+	addr := s.opts.MemcachedListen
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (memcached): %w", addr, err)
+	}
+	s.memcache = memcache.New(memcache.Config{Cache: s.cache, Clock: s.clock,
+		Access: emulator.Access{Tokens: s.opts.Tokens, Projects: s.opts.Projects}, Logger: s.log})
+	return s.memcache.Start(ln)
+}
+
 // URL is the base URL of the API, e.g. http://127.0.0.1:4766.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
@@ -198,6 +229,7 @@ func (s *Server) Close(ctx context.Context) error {
 	s.once.Do(func() {
 		s.api.Close()
 		s.conns.closeUnused()
+		errMemcache := s.memcache.Close(ctx)
 		errHTTP := s.http.Shutdown(ctx)
 		errLoops := s.bg.Close(ctx)
 		s.pusher.Close()
@@ -206,7 +238,7 @@ func (s *Server) Close(ctx context.Context) error {
 		if c, ok := s.runtime.(interface{ Close(context.Context) error }); ok {
 			errRuntime = c.Close(ctx)
 		}
-		s.err = errors.Join(errHTTP, errLoops, errWorker, errRuntime, s.store.Close())
+		s.err = errors.Join(errHTTP, errMemcache, errLoops, errWorker, errRuntime, s.store.Close())
 		s.removeTempDir()
 	})
 	return s.err
