@@ -22,7 +22,7 @@ import (
 var builtDir string
 
 // builtins are the plugin binaries the tests build.
-var builtins = []string{"upload"}
+var builtins = []string{"upload", "http"}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))

@@ -36,16 +36,16 @@ type PluginState struct {
 	Version string `json:"version,omitempty"`
 	// State is starting, running, crashed, failed or stopped; Message says
 	// why ("crashed: signal: killed, restarting in 2s").
-	State       string          `json:"state"`
-	Message     string          `json:"message,omitempty"`
-	Error       string          `json:"error,omitempty"`
-	Restarts    int             `json:"restarts"`
-	PID         int             `json:"pid,omitempty"`
-	Description string          `json:"description,omitempty"`
-	EventTypes  []string        `json:"event_types,omitempty"`
-	Schema      []byte          `json:"-"`
-	Samples     []sdk.Sample    `json:"-"`
-	Log         []string        `json:"-"`
+	State       string       `json:"state"`
+	Message     string       `json:"message,omitempty"`
+	Error       string       `json:"error,omitempty"`
+	Restarts    int          `json:"restarts"`
+	PID         int          `json:"pid,omitempty"`
+	Description string       `json:"description,omitempty"`
+	EventTypes  []string     `json:"event_types,omitempty"`
+	Schema      []byte       `json:"-"`
+	Samples     []sdk.Sample `json:"-"`
+	Log         []string     `json:"-"`
 
 	info   sdk.Info
 	schema *jsonschema.Schema
