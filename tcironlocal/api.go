@@ -1,21 +1,19 @@
 package tcironlocal
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/ironlocal/ironlocal/client"
 )
 
-// ErrNotIdle is returned by WaitIdle when ironlocal is still busy (tasks,
-// due schedules, push deliveries) at its timeout.
-var ErrNotIdle = errors.New("ironlocal is not idle")
+// ErrNotIdle is returned (wrapped) by WaitIdle when ironlocal is still busy
+// (tasks, due schedules, push deliveries) at its timeout. It is
+// client.ErrNotIdle: errors.Is matches either.
+var ErrNotIdle = client.ErrNotIdle
 
 // APIURL is the base URL of every Iron API (/1, /2, /3) and of the control
 // plane (/_ironlocal), as seen from the test process: "http://host:port".
@@ -72,26 +70,38 @@ func (c *Container) endpoint(ctx context.Context) (string, int, error) {
 	return host, int(p.Num()), nil
 }
 
+// Client is a typed client (package client) of this emulator's Iron APIs,
+// control plane and event stream, carrying the container's token and
+// ProjectID: everything the other helpers do and more. It reads the mapped
+// endpoint on each call, so call it again after a container restart.
+func (c *Container) Client(ctx context.Context) (*client.Client, error) {
+	base, err := c.APIURL(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ironlocal endpoint: %w", err)
+	}
+	return client.New(base, c.token, client.WithProject(c.project))
+}
+
 // Reset wipes all state (queues, caches, codes, tasks, schedules) and stops
 // running tasks: a fresh emulator for the next test, without a restart.
 func (c *Container) Reset(ctx context.Context) error {
-	return c.call(ctx, http.MethodPost, "/_ironlocal/reset", nil, nil)
+	cl, err := c.Client(ctx)
+	if err != nil {
+		return err
+	}
+	return cl.Reset(ctx)
 }
-
-// maxWaitRequest is the longest wait one wait-idle request may ask for
-// (the control plane's limit); WaitIdle asks again for longer timeouts.
-const maxWaitRequest = 10 * time.Minute
 
 // WaitOption changes what WaitIdle waits for.
 type WaitOption func(*waitOptions)
 
-type waitOptions struct{ push string }
+type waitOptions struct{ dueOnly bool }
 
 // WaitPushDueOnly makes WaitIdle return while push deliveries are still
 // pending a retry (retries_delay) or a 202 acknowledgement
 // (wait-idle?push=due): it then waits only for tasks, due schedules and
 // deliveries due now or in flight.
-func WaitPushDueOnly() WaitOption { return func(o *waitOptions) { o.push = "due" } }
+func WaitPushDueOnly() WaitOption { return func(o *waitOptions) { o.dueOnly = true } }
 
 // WaitIdle blocks until ironlocal is idle, or returns an error wrapping
 // ErrNotIdle when timeout passes first. Idle means: no task queued or
@@ -99,127 +109,58 @@ func WaitPushDueOnly() WaitOption { return func(o *waitOptions) { o.push = "due"
 // each subscriber, or given up on and posted to its error queue (pending
 // retries and 202 acknowledgements are waited for; see WaitPushDueOnly).
 func (c *Container) WaitIdle(ctx context.Context, timeout time.Duration, opts ...WaitOption) error {
-	o := waitOptions{push: "settled"}
+	var o waitOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
-	deadline := time.Now().Add(max(timeout, 0))
-	for {
-		left := max(time.Until(deadline), 0)
-		wait := min(left, maxWaitRequest)
-		err := c.call(ctx, http.MethodGet, "/_ironlocal/wait-idle?push="+o.push+"&timeout="+url.QueryEscape(wait.String()), nil, nil)
-		var se *statusError
-		if !errors.As(err, &se) || se.status != http.StatusRequestTimeout {
-			return err
-		}
-		if left <= maxWaitRequest {
-			return fmt.Errorf("%w after %s: %s", ErrNotIdle, timeout, se.msg)
-		}
+	cl, err := c.Client(ctx)
+	if err != nil {
+		return err
 	}
+	if o.dueOnly {
+		return cl.WaitIdle(ctx, timeout)
+	}
+	return cl.WaitIdle(ctx, timeout, client.WaitPushSettled())
 }
 
 // AdvanceClock moves the virtual clock forward by d (WithVirtualClock is
 // required); due delays, expirations and schedules fire.
 func (c *Container) AdvanceClock(ctx context.Context, d time.Duration) error {
-	return c.call(ctx, http.MethodPost, "/_ironlocal/clock", map[string]string{"advance": d.String()}, nil)
+	cl, err := c.Client(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = cl.AdvanceClock(ctx, d)
+	return err
 }
 
 // Now is the emulator's clock (the virtual one with WithVirtualClock).
 func (c *Container) Now(ctx context.Context) (time.Time, error) {
-	var out struct {
-		Now time.Time `json:"now"`
+	cl, err := c.Client(ctx)
+	if err != nil {
+		return time.Time{}, err
 	}
-	err := c.call(ctx, http.MethodGet, "/_ironlocal/clock", nil, &out)
-	return out.Now, err
+	clock, err := cl.Clock(ctx)
+	return clock.Now, err
 }
 
 // RunSchedule queues a task for schedule id of ProjectID now, whatever its
 // timing, and returns the task's id.
 func (c *Container) RunSchedule(ctx context.Context, scheduleID string) (string, error) {
-	var out struct {
-		Tasks []struct {
-			ID string `json:"id"`
-		} `json:"tasks"`
-	}
-	if err := c.call(ctx, http.MethodPost, "/_ironlocal/schedules/"+url.PathEscape(c.project)+"/"+url.PathEscape(scheduleID)+"/run", nil, &out); err != nil {
+	cl, err := c.Client(ctx)
+	if err != nil {
 		return "", err
 	}
-	if len(out.Tasks) == 0 {
-		return "", errors.New("run schedule: no task in the answer")
-	}
-	return out.Tasks[0].ID, nil
+	return cl.RunSchedule(ctx, scheduleID)
 }
 
 // TaskLog is the captured stdout and stderr of task taskID of ProjectID.
 // Unless ironlocald runs with --live-logs, it is only there once the task
 // finished (WaitIdle first).
 func (c *Container) TaskLog(ctx context.Context, taskID string) (string, error) {
-	var buf bytes.Buffer
-	err := c.call(ctx, http.MethodGet, "/2/projects/"+url.PathEscape(c.project)+"/tasks/"+url.PathEscape(taskID)+"/log", nil, &buf)
-	return buf.String(), err
-}
-
-// statusError is a non-2xx answer.
-type statusError struct {
-	method, path string
-	status       int
-	msg          string
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("%s %s: %d %s: %s", e.method, e.path, e.status, http.StatusText(e.status), e.msg)
-}
-
-// call sends in as JSON (if not nil) with the container's token and decodes
-// a 2xx answer into out: a *bytes.Buffer gets the raw body, anything else
-// is JSON-decoded; nil discards it.
-func (c *Container) call(ctx context.Context, method, path string, in, out any) error {
-	base, err := c.APIURL(ctx)
+	cl, err := c.Client(ctx)
 	if err != nil {
-		return fmt.Errorf("ironlocal endpoint: %w", err)
+		return "", err
 	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "OAuth "+c.token)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Msg string `json:"msg"`
-		}
-		if json.Unmarshal(b, &e) != nil || e.Msg == "" {
-			e.Msg = string(bytes.TrimSpace(b))
-		}
-		return &statusError{method: method, path: path, status: resp.StatusCode, msg: e.Msg}
-	}
-	switch o := out.(type) {
-	case nil:
-	case *bytes.Buffer:
-		o.Write(b)
-	default:
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-		}
-	}
-	return nil
+	return cl.TaskLog(ctx, taskID)
 }
