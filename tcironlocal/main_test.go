@@ -11,7 +11,7 @@ import (
 	"github.com/ironlocal/ironlocal/internal/nestedengine"
 )
 
-// TestMain builds the images the examples run (ironlocal's, with `make
+// TestMain builds the images the examples (and the TestContainer tests) run (ironlocal's, with `make
 // image`, and the fixture job image) from this checkout. Without a Docker
 // engine the examples are skipped with a message, unless
 // IRONLOCAL_REQUIRE_DOCKER=1, which makes that a failure. Ryuk cannot be
@@ -26,8 +26,8 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "tcironlocal:", err, "(IRONLOCAL_REQUIRE_DOCKER=1)")
 			os.Exit(1)
 		}
-		fmt.Println("tcironlocal: skipping the examples, which run containers:", err)
-		if err := flag.Set("test.skip", "^Example"); err != nil {
+		fmt.Println("tcironlocal: skipping the examples and TestContainer tests, which run containers:", err)
+		if err := flag.Set("test.skip", "^(Example|TestContainer)"); err != nil {
 			fmt.Fprintln(os.Stderr, "tcironlocal: skip the examples:", err)
 			os.Exit(1)
 		}
