@@ -113,7 +113,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	})
 	e.pusher = push.New(e.mq, e.worker, clk, push.Config{BaseURL: "http://127.0.0.1:1", Logger: log})
 	e.pusher.Start()
-	t.Cleanup(e.pusher.Close)
+	t.Cleanup(func() { _ = e.pusher.Close(context.Background()) })
 	e.control = control.New(control.Config{Store: st, Worker: e.worker, Pusher: e.pusher, Faults: e.faults,
 		Bus: e.bus, Clock: clk, Virtual: virtual, SnapshotDir: o.snapshotDir, Logger: log})
 	return e

@@ -410,6 +410,34 @@ func (s *Service) UnsettledPushes(ctx context.Context) (unsettled bool, next tim
 	return unsettled, next, err
 }
 
+// NextPushDue returns when the queue's earliest push delivery is due: a
+// first try, a retry, a 202 reservation or a lease running out. Zero means
+// none is pending. Messages past their expiration are skipped (the expiry
+// sweep removes them); if the first few pending ones all are, a second from
+// now is returned, to look again then.
+func (s *Service) NextPushDue(ctx context.Context, project, name string) (time.Time, error) {
+	const look = 64
+	var next time.Time
+	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+		ms, err := tx.DueMessages(project, name, farFuture, look)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		for _, m := range ms {
+			if m.State == emulator.MessagePushing && now.Before(m.ExpiresAt) {
+				next = m.AvailableAt
+				return nil
+			}
+		}
+		if len(ms) == look {
+			next = now.Add(time.Second)
+		}
+		return nil
+	})
+	return next, err
+}
+
 // HasDuePushes reports whether any push delivery is due now (wait-idle).
 func (s *Service) HasDuePushes(ctx context.Context) (bool, error) {
 	queues, err := s.PushQueues(ctx)

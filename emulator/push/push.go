@@ -27,9 +27,10 @@ import (
 // SubscriberTimeout bounds one HTTP delivery (spec §2.6).
 const SubscriberTimeout = 10 * time.Second
 
-// scanInterval is how often every push queue is looked at for retries that
-// came due (new posts and outcomes are claimed at once).
-const scanInterval = 250 * time.Millisecond
+// maxTimerWait bounds the sleep until the next due delivery: Go's timers
+// follow the monotonic clock, which stands still while the machine sleeps,
+// so a long sleep re-checks now and then.
+const maxTimerWait = time.Minute
 
 type queueRef struct{ project, name string }
 
@@ -59,14 +60,15 @@ type Pusher struct {
 
 	wake     chan struct{}
 	mu       sync.Mutex
-	inflight map[queueRef]int // deliveries in progress
+	inflight map[queueRef]int       // deliveries in progress; no entry at 0
+	due      map[queueRef]time.Time // when each queue's next delivery (retry, lease end) is due
 	dirty    map[queueRef]struct{}
 	scanAll  bool
 	claiming bool   // a claim round is running
 	rounds   uint64 // claim rounds started
 	ctx      context.Context
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	bg       *emulator.Goroutines // the claim loop and the deliveries
 
 	// Pause: no claim round runs while paused; deliveries in progress run
 	// under epoch, which Pause ends, and quiet is closed (and replaced)
@@ -91,7 +93,8 @@ func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *P
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Pusher{mq: svc, tasks: tasks, clock: clock, cfg: cfg, log: cfg.Logger,
-		wake: make(chan struct{}, 1), inflight: map[queueRef]int{}, dirty: map[queueRef]struct{}{}}
+		wake: make(chan struct{}, 1), inflight: map[queueRef]int{}, due: map[queueRef]time.Time{},
+		dirty: map[queueRef]struct{}{}, bg: emulator.NewGoroutines(cfg.Logger)}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.epoch, p.endEpoch = context.WithCancel(p.ctx)
 	p.quiet = make(chan struct{})
@@ -124,35 +127,65 @@ func (p *Pusher) signal() {
 
 // Start begins delivering. Deliveries left unfinished by a previous process
 // are due again once their lease ran out, so nothing is lost. Queues with
-// new work are claimed from at once; every queue is looked at on a timer,
-// for retries that come due.
+// new work are claimed from at once (notify); otherwise the loop sleeps
+// until the earliest delivery it knows of comes due (a retry, a 202
+// reservation or a lease running out). It does not poll.
 func (p *Pusher) Start() {
 	p.Poke()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		scan := time.NewTicker(scanInterval)
-		defer scan.Stop()
+	p.bg.Loop("push claimer", func(ctx context.Context) {
 		for {
 			p.claimAll()
+			var due <-chan time.Time
+			var timer *time.Timer
+			if wait, ok := p.untilDue(); ok {
+				timer = time.NewTimer(wait)
+				due = timer.C
+			}
+			stop := false
 			select {
-			case <-p.ctx.Done():
-				return
+			case <-ctx.Done():
+				stop = true
 			case <-p.wake:
-			case <-scan.C:
-				p.mu.Lock()
-				p.scanAll = true
-				p.mu.Unlock()
+			case <-due:
+			}
+			if timer != nil {
+				timer.Stop()
+			}
+			if stop {
+				return
 			}
 		}
-	}()
+	})
+}
+
+// untilDue returns how long until the earliest known delivery is due, and
+// marks the queues due by then for the next claim round.
+func (p *Pusher) untilDue() (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var next time.Time
+	for _, at := range p.due {
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	if next.IsZero() {
+		return 0, false
+	}
+	for q, at := range p.due {
+		if !at.After(next) {
+			p.dirty[q] = struct{}{}
+		}
+	}
+	return min(maxTimerWait, max(time.Millisecond, next.Sub(p.clock.Now()))), true
 }
 
 // Close stops claiming, abandons deliveries in progress (their leases make
-// them due again at the next start) and waits for the goroutines.
-func (p *Pusher) Close() {
+// them due again at the next start) and waits for the goroutines, bounded
+// by ctx.
+func (p *Pusher) Close(ctx context.Context) error {
 	p.cancel()
-	p.wg.Wait()
+	return p.bg.Close(ctx)
 }
 
 // Idle reports whether no delivery is in progress or due. The store is
@@ -297,6 +330,9 @@ func (p *Pusher) claim(q queueRef) {
 	room, ctx := p.cfg.PerQueue-p.inflight[q], p.epoch
 	p.mu.Unlock()
 	if room <= 0 {
+		p.mu.Lock()
+		delete(p.due, q)
+		p.mu.Unlock()
 		return // a finishing delivery marks the queue again
 	}
 	// Claimed jobs come back even with an error (a failed error-queue
@@ -305,6 +341,7 @@ func (p *Pusher) claim(q queueRef) {
 	if err != nil && p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
 		p.log.Error("claim push deliveries", "queue", q.name, "err", err)
 	}
+	p.noteDue(q)
 	if len(jobs) == room {
 		p.notify(q.project, q.name) // there may be more
 	}
@@ -312,16 +349,45 @@ func (p *Pusher) claim(q queueRef) {
 		p.mu.Lock()
 		p.inflight[q]++
 		p.mu.Unlock()
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
+		started := p.bg.Go("push delivery", func(context.Context) {
+			defer p.delivered(q) // also after a panic
 			p.deliver(ctx, job)
-			p.mu.Lock()
-			p.inflight[q]--
-			p.mu.Unlock()
-			p.notify(q.project, q.name)
-			p.ended()
-		}()
+		})
+		if !started { // closing: the lease brings the message back
+			p.delivered(q)
+		}
+	}
+}
+
+// delivered records that a delivery to q ended.
+func (p *Pusher) delivered(q queueRef) {
+	p.mu.Lock()
+	if p.inflight[q]--; p.inflight[q] <= 0 {
+		delete(p.inflight, q) // per-queue state lives while deliveries run
+	}
+	p.mu.Unlock()
+	p.notify(q.project, q.name)
+	p.ended()
+}
+
+// noteDue remembers when q's next delivery is due, forgetting queues with
+// none (or gone).
+func (p *Pusher) noteDue(q queueRef) {
+	at, err := p.mq.NextPushDue(p.ctx, q.project, q.name)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case err != nil && !errors.Is(err, emulator.ErrNotFound):
+		p.due[q] = p.clock.Now().Add(time.Second) // look again shortly
+	case err != nil || at.IsZero():
+		delete(p.due, q)
+	case !at.After(p.clock.Now()):
+		// Due, yet not claimed (a post since, which notifies anyway, or a
+		// message the expiry sweep removes): look again later, not in a
+		// tight loop.
+		p.due[q] = p.clock.Now().Add(time.Second)
+	default:
+		p.due[q] = at
 	}
 }
 
