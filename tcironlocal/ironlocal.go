@@ -40,8 +40,9 @@ const (
 // Container is a running ironlocal emulator.
 type Container struct {
 	testcontainers.Container
-	token   string
-	project string
+	token     string
+	project   string
+	memcached bool
 }
 
 // Run starts ironlocal from img (usually DefaultImage, built by `make
@@ -86,7 +87,7 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 	var c *Container
 	if ctr != nil {
 		c = &Container{Container: ctr, token: first(settings.tokens, DefaultToken),
-			project: first(settings.projects, DefaultProject)}
+			project: first(settings.projects, DefaultProject), memcached: settings.memcached}
 	}
 	if err != nil {
 		return c, fmt.Errorf("run ironlocal: %w", err)
@@ -96,8 +97,12 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 
 // customizers turns the settings into the module's default request.
 func (o options) customizers(ctx context.Context) ([]testcontainers.ContainerCustomizer, error) {
+	ports := []string{Port}
+	if o.memcached {
+		ports = append(ports, MemcachedPort)
+	}
 	cs := []testcontainers.ContainerCustomizer{
-		testcontainers.WithExposedPorts(Port),
+		testcontainers.WithExposedPorts(ports...),
 		testcontainers.WithCmd(o.args(testcontainers.GenericLabels())...),
 		testcontainers.WithWaitStrategy(healthWait{token: first(o.tokens, DefaultToken), timeout: startupTimeout,
 			poll: 100 * time.Millisecond}),
@@ -111,7 +116,9 @@ func (o options) customizers(ctx context.Context) ([]testcontainers.ContainerCus
 			if hc.PortBindings == nil {
 				hc.PortBindings = network.PortMap{}
 			}
-			hc.PortBindings[network.MustParsePort(Port)] = []network.PortBinding{{HostIP: hostIP}}
+			for _, p := range ports {
+				hc.PortBindings[network.MustParsePort(p)] = []network.PortBinding{{HostIP: hostIP}}
+			}
 		}))
 	}
 	if o.runtime != "process" {
@@ -181,6 +188,9 @@ func (o options) args(sessionLabels map[string]string) []string {
 	}
 	if len(o.allowHosts) > 0 {
 		args = append(args, "--allow-host", strings.Join(o.allowHosts, ","))
+	}
+	if o.memcached {
+		args = append(args, "--memcached-listen", memcachedListen)
 	}
 	return args
 }

@@ -30,6 +30,7 @@ type options struct {
 	permissive   bool       // no token generated: any non-empty token works
 	hostIP       netip.Addr // host address the port is published on; invalid = every address
 	allowHosts   []string   // extra Host names ironlocald accepts (--allow-host)
+	memcached    bool       // also serve the memcached protocol (WithMemcached)
 }
 
 func defaultOptions() options {

@@ -55,6 +55,13 @@ func TestOptions_Args(t *testing.T) {
 				"--virtual-clock", "--task-slots", "1"},
 		},
 		{
+			name: "memcached",
+			opts: []testcontainers.ContainerCustomizer{WithMemcached()},
+			want: []string{"--listen", "0.0.0.0:4766", "--ephemeral", "--runtime", "docker", "--docker-network", "container:self",
+				"--container-labels", "org.testcontainers=true,org.testcontainers.sessionId=s1",
+				"--memcached-listen", "0.0.0.0:11211"},
+		},
+		{
 			name: "process runtime needs no network",
 			opts: []testcontainers.ContainerCustomizer{WithRuntime("process")},
 			want: []string{"--listen", "0.0.0.0:4766", "--ephemeral", "--runtime", "process",
