@@ -9,9 +9,11 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 )
 
-// logSink stores a running task's output in chunks, flushing at most every
-// logFlushInterval (so a live tail sees it soon) and publishing each write as
-// a task.log event. Output past the log limit is dropped with a note.
+// logSink stores a running task's output in chunks, flushing it
+// logFlushInterval after the first write since the last flush (so a live
+// tail sees it soon; a silent task costs no wake-ups) and publishing each
+// write as a task.log event. Output past the log limit is dropped with a
+// note.
 type logSink struct {
 	s       *Service
 	task    emulator.Task
@@ -21,23 +23,29 @@ type logSink struct {
 	total   int64
 	cut     bool
 	done    chan struct{}
+	wrote   chan struct{} // a write since the last flush (buffered: one)
 	wg      sync.WaitGroup
 }
 
 func newLogSink(s *Service, t emulator.Task) *logSink {
-	l := &logSink{s: s, task: t, done: make(chan struct{})}
+	l := &logSink{s: s, task: t, done: make(chan struct{}), wrote: make(chan struct{}, 1)}
 	l.wg.Add(1)
-	go func() {
+	go func() { // joined by close, which the task's runner calls
 		defer l.wg.Done()
-		tick := time.NewTicker(logFlushInterval)
-		defer tick.Stop()
 		for {
 			select {
 			case <-l.done:
 				return
-			case <-tick.C:
-				l.flush()
+			case <-l.wrote:
 			}
+			t := time.NewTimer(logFlushInterval)
+			select {
+			case <-l.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			l.flush()
 		}
 	}()
 	return l
@@ -74,6 +82,10 @@ func (l *logSink) write(stderr bool, p []byte) {
 		l.pending = append(l.pending, emulator.LogChunk{Stderr: stderr, Data: append([]byte{}, data...)})
 	}
 	l.mu.Unlock()
+	select {
+	case l.wrote <- struct{}{}:
+	default:
+	}
 	l.s.publish(emulator.Event{Type: emulator.EventTaskLog, Project: l.task.Project, TaskID: l.task.ID,
 		Code: l.task.CodeName, Attrs: map[string]any{"stderr": stderr, "data": string(data)}})
 }
