@@ -21,7 +21,7 @@ type codesScreen struct {
 	u       *UI
 	codes   []client.Code
 	visible []int
-	list    *widget.List
+	list    *escList
 	search  *widget.Entry
 	body    *fyne.Container
 	listBox fyne.CanvasObject
@@ -31,7 +31,7 @@ type codesScreen struct {
 
 func newCodesScreen(u *UI) *codesScreen {
 	s := &codesScreen{u: u}
-	s.list = widget.NewList(func() int { return len(s.visible) },
+	s.list = newEscList(func() { s.closeDetail() }, func() int { return len(s.visible) },
 		func() fyne.CanvasObject {
 			title := boldLabel("")
 			sub := widget.NewLabel("")

@@ -11,8 +11,8 @@ import (
 // events to the screens in batches (one UI update per batch, at most ten a
 // second, however fast events flow). When the stream breaks (an attached
 // ironlocal stopped), the banner says so and the loop reconnects with
-// backoff; on reconnect every screen reloads, since events in between are
-// lost.
+// backoff. On every connect the screens (re)load: events from then on
+// arrive, so nothing falls between a load and the live updates.
 
 const (
 	batchEvery = 100 * time.Millisecond
@@ -22,7 +22,6 @@ const (
 func (u *UI) follow(ctx context.Context) {
 	c := u.be.Client
 	backoff := 250 * time.Millisecond
-	first := true
 	for ctx.Err() == nil {
 		events, err := c.Events(ctx)
 		if err == nil {
@@ -45,15 +44,13 @@ func (u *UI) follow(ctx context.Context) {
 			continue
 		}
 		backoff = 250 * time.Millisecond
-		reconnected := !first
-		first = false
+		// (Re)load everything now that the stream is open: events from
+		// here on arrive, and none in between is lost.
 		u.onUI(func() {
 			u.setConnected(true, "")
-			if reconnected {
-				u.readClock()
-				for _, s := range u.screens {
-					s.reload()
-				}
+			u.readClock()
+			for _, s := range u.screens {
+				s.reload()
 			}
 		})
 		u.pump(ctx, events)

@@ -92,7 +92,7 @@ func (b *logBuffer) Find(q string) []int {
 type logView struct {
 	u       *UI
 	buf     *logBuffer
-	list    *widget.List
+	list    *escList
 	follow  *widget.Check
 	search  *widget.Entry
 	matches *widget.Label
@@ -109,7 +109,7 @@ type logView struct {
 
 func newLogView(u *UI) *logView {
 	v := &logView{u: u, buf: newLogBuffer(200_000), hits: map[int]bool{}}
-	v.list = widget.NewList(
+	v.list = newEscList(func() { u.escape() },
 		func() int { return v.buf.Len() },
 		func() fyne.CanvasObject {
 			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})

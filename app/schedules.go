@@ -22,7 +22,7 @@ type schedulesScreen struct {
 	u         *UI
 	schedules []client.Schedule
 	visible   []int
-	list      *widget.List
+	list      *escList
 	search    *widget.Entry
 	body      *fyne.Container
 	listBox   fyne.CanvasObject
@@ -31,7 +31,7 @@ type schedulesScreen struct {
 
 func newSchedulesScreen(u *UI) *schedulesScreen {
 	s := &schedulesScreen{u: u}
-	s.list = widget.NewList(func() int { return len(s.visible) },
+	s.list = newEscList(func() { s.closeDetail() }, func() int { return len(s.visible) },
 		func() fyne.CanvasObject {
 			sub := widget.NewLabel("")
 			sub.Truncation = fyne.TextTruncateEllipsis

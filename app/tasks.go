@@ -34,7 +34,7 @@ type tasksScreen struct {
 	loadGen int
 	pending []client.Event // events that arrived while loading
 
-	table  *widget.Table
+	table  *escTable
 	status *widget.Select
 	code   *widget.Select
 	search *widget.Entry
@@ -58,7 +58,7 @@ const allStatuses, allCodes = "All statuses", "All codes"
 
 func newTasksScreen(u *UI) *tasksScreen {
 	s := &tasksScreen{u: u, index: map[string]int{}, stale: map[string]bool{}, wanted: map[string]bool{}}
-	s.table = widget.NewTable(
+	s.table = newEscTable(func() { s.closeDetail() },
 		func() (int, int) { return len(s.visible), len(taskColumns) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")

@@ -99,10 +99,8 @@ func New(a fyne.App, w fyne.Window, be Backend) *UI {
 	w.SetContent(u.shell.root)
 	u.addShortcuts()
 	u.show(0)
-	for _, s := range u.screens {
-		s.reload()
-	}
-	u.readClock()
+	// The screens load once the event stream is open (live.go), so no
+	// change falls between the first load and the live updates.
 	u.goBackground(u.follow)
 	u.every(time.Second, u.tick)
 	if be.Notice != "" {

@@ -19,7 +19,7 @@ import (
 // right.
 type shell struct {
 	root       fyne.CanvasObject
-	nav        *widget.List
+	nav        *escList
 	main       *fyne.Container
 	project    *widget.Select
 	conn       *widget.Label
@@ -38,7 +38,7 @@ const noticeLife = 6 * time.Second
 
 func newShell(u *UI) *shell {
 	s := &shell{main: container.NewStack()}
-	s.nav = widget.NewList(
+	s.nav = newEscList(func() { u.escape() },
 		func() int { return len(u.screens) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Data & settings"))

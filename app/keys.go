@@ -1,0 +1,54 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Esc closes the detail pane (DESIGN "The window"). Fyne hands keys to the
+// focused widget, and a tapped table or list takes the focus, so the
+// tables and lists pass Esc on instead of swallowing it.
+
+// escTable is a widget.Table that hands Esc to esc.
+type escTable struct {
+	widget.Table
+	esc func()
+}
+
+func newEscTable(esc func(), length func() (int, int), create func() fyne.CanvasObject,
+	update func(widget.TableCellID, fyne.CanvasObject)) *escTable {
+	t := &escTable{esc: esc}
+	t.Length, t.CreateCell, t.UpdateCell = length, create, update
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *escTable) TypedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeyEscape {
+		t.esc()
+		return
+	}
+	t.Table.TypedKey(e)
+}
+
+// escList is a widget.List that hands Esc to esc.
+type escList struct {
+	widget.List
+	esc func()
+}
+
+func newEscList(esc func(), length func() int, create func() fyne.CanvasObject,
+	update func(widget.ListItemID, fyne.CanvasObject)) *escList {
+	l := &escList{esc: esc}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *escList) TypedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeyEscape {
+		l.esc()
+		return
+	}
+	l.List.TypedKey(e)
+}
