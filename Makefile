@@ -4,12 +4,25 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build test test-short fuzz bench fixtures deps lint clean image
+.PHONY: help run serve build app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image
+
+# Every package but the desktop app's main package, which needs cgo (Fyne's
+# OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
+ROOT_PKG := github.com/ironlocal/ironlocal
+PKGS = $(shell $(GO) list ./... | grep -vx '$(ROOT_PKG)')
+FYNE ?= $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-run: serve ## run ironlocal (the headless daemon; the desktop app arrives with the GUI issue)
+run: ## run ironlocal: the desktop app when a display is available, else the headless daemon (says which)
+	@if [ "$$(uname -s)" != Linux ] || [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+		echo "make run: a display is available: starting the desktop app (bin/ironlocal)"; \
+		./.ci/deps.sh gui && $(MAKE) --no-print-directory app && $(BIN)/ironlocal $(ARGS); \
+	else \
+		echo "make run: no display (DISPLAY/WAYLAND_DISPLAY unset): starting the headless daemon (bin/ironlocald)"; \
+		$(MAKE) --no-print-directory serve; \
+	fi
 
 serve: build ## run the headless daemon ironlocald on 127.0.0.1:4766 with a durable store
 	$(BIN)/ironlocald $(ARGS)
@@ -17,17 +30,31 @@ serve: build ## run the headless daemon ironlocald on 127.0.0.1:4766 with a dura
 build: ## build bin/ironlocald (static, CGO_ENABLED=0)
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/ironlocald ./emulator/cmd/ironlocald
 
+app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/X11 headers, see make deps)
+	CGO_ENABLED=1 $(GO) build -o $(BIN)/ironlocal .
+
+package: ## package the desktop app for this OS with fyne package (Linux: a tarball with the .desktop file and icon)
+	$(FYNE) package --release --src . --icon assets/icon.png
+
+screenshots: ## regenerate the README's screenshots (assets/screenshots/*.png) from the real app under Xvfb
+	@./.ci/deps.sh gui
+	IRONLOCAL_SCREENSHOTS=$(CURDIR)/assets/screenshots CGO_ENABLED=0 $(GO) test -count=1 -run TestScreenshots -v ./test/gui
+
 deps: ## check/install what the tests need (Docker engine reachable; apt packages when root)
 	@./.ci/deps.sh
 
 lint: ## gofmt, go vet, go mod tidy check
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
-	CGO_ENABLED=0 $(GO) vet ./...
+	CGO_ENABLED=0 $(GO) vet $(PKGS)
+	CGO_ENABLED=1 $(GO) vet .
 	$(GO) mod tidy -diff
 
-test: deps lint fixtures ## install what tests need, then run every test (unit, API, Docker, black-box) and a short fuzz
-	CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m ./...
+test: deps lint fixtures ## install what tests need, then run every test (unit, API, Docker, black-box, GUI screens, Xvfb smoke test of the app) and a short fuzz
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m $(PKGS)
 	$(MAKE) fuzz FUZZTIME=10s
+
+test-gui: ## the desktop app's screen tests and the Xvfb smoke test of the real binary (CI=true: missing tools fail)
+	CGO_ENABLED=0 $(GO) test -count=1 ./app ./test/gui
 
 test-short: ## unit and API tests only (no Docker, no black-box)
 	CGO_ENABLED=0 $(GO) test -short ./emulator/...

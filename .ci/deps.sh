@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs (as root) or names (otherwise) what the test suite needs.
 set -euo pipefail
-APT_PACKAGES=()   # none yet; the GUI issue adds Fyne's cgo packages and Xvfb here
+# The desktop app (Fyne, cgo): a C compiler and the OpenGL/X11 headers; its
+# smoke test and `make screenshots`: Xvfb, xdotool and ImageMagick's import.
+APT_PACKAGES=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
+  libxi-dev libxxf86vm-dev xvfb xauth xdotool imagemagick)
+# Other systems bring their own (macOS: Xcode command line tools; Windows: a
+# gcc such as MSYS2's, see the README).
+if [[ $(uname -s) != Linux ]] || ! command -v dpkg >/dev/null; then APT_PACKAGES=(); fi
+# `deps.sh gui` (make run, make screenshots) checks only these.
+GUI_ONLY=false
+[[ "${1:-}" == gui ]] && GUI_ONLY=true
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -15,6 +24,7 @@ if ((${#missing[@]})); then
     exit 1
   fi
 fi
+$GUI_ONLY && exit 0
 command -v go >/dev/null || { echo "deps: Go 1.26+ is required (https://go.dev/dl)" >&2; exit 1; }
 if ! docker info >/dev/null 2>&1; then
   if [[ "${IRONLOCAL_REQUIRE_DOCKER:-}" == 1 ]]; then

@@ -351,3 +351,100 @@ func mustRead(t *testing.T, path string) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// TestScreenshots regenerates the README's screenshots (make screenshots):
+// the real app under Xvfb with a little of everything going on. It runs
+// only when IRONLOCAL_SCREENSHOTS names the directory to write.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("IRONLOCAL_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set IRONLOCAL_SCREENSHOTS=dir (make screenshots) to regenerate the README's screenshots")
+	}
+	requireTools(t)
+	bin := buildApp(t)
+	x := startXvfb(t)
+	a := startApp(t, x, bin, "--virtual-clock")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	seedDemo(t, ctx, a)
+
+	shot := func(name string) {
+		t.Helper()
+		img := a.settle(t, filepath.Join(dir, name))
+		require.Greater(t, inkRatio(img, img.Bounds()), 0.05, "%s is not blank", name)
+	}
+	a.click(t, navX, navOverviewY)
+	shot("overview.png")
+	a.click(t, navX, navTasksY)
+	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.click(t, firstRowX, firstRowY+2*36) // a finished task with its log
+	shot("tasks.png")
+	a.key(t, "Escape")
+	a.key(t, "ctrl+n")
+	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.typeText(t, `{"image": "s3://photos/cat.jpg", "width": 640}`)
+	shot("new-task.png")
+	a.key(t, "Escape")
+	a.click(t, navX, navCodesY)
+	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.click(t, firstListItemX, firstListItemY)
+	shot("codes.png")
+	a.click(t, navX, navSchedulesY)
+	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.click(t, firstListItemX, firstListItemY)
+	shot("schedules.png")
+}
+
+// seedDemo registers a few codes, runs tasks that complete, fail and keep
+// running, creates schedules and keeps messages flowing for the rate chart.
+func seedDemo(t *testing.T, ctx context.Context, a *app) {
+	t.Helper()
+	codes := []client.NewCode{
+		{Name: "resize-image", Image: "acme/resize:2.1",
+			Command: `echo "resizing $(cat "$PAYLOAD_FILE")"; for s in 1280 640 320; do echo "wrote ${s}px variant"; done; echo "uploaded 3 files"`},
+		{Name: "send-email", Image: "acme/mailer:1.4",
+			Command: `echo "connecting to smtp.local:25"; echo "550 mailbox unavailable" >&2; exit 3`,
+			Retries: client.Ptr(1), RetriesDelay: client.Ptr(0)},
+		{Name: "nightly-report", Image: "acme/reports:0.9",
+			Command: `for i in $(seq 1 600); do echo "report row $i"; sleep 0.5; done`, MaxConcurrency: client.Ptr(2)},
+	}
+	for _, nc := range codes {
+		_, err := a.c.RegisterCode(ctx, nc)
+		require.NoError(t, err)
+	}
+	for i, p := range []string{"cat.jpg", "dog.png", "bird.gif", "fox.webp"} {
+		_, err := a.c.QueueTask(ctx, client.NewTask{CodeName: "resize-image", Priority: client.Ptr(i % 3),
+			Payload: fmt.Sprintf(`{"image":"s3://photos/%s","width":640}`, p)})
+		require.NoError(t, err)
+	}
+	_, err := a.c.QueueTask(ctx, client.NewTask{CodeName: "send-email", Payload: `{"to":"ops@example.com","template":"welcome"}`})
+	require.NoError(t, err)
+	_, err = a.c.QueueTask(ctx, client.NewTask{CodeName: "nightly-report", Payload: `{"day":"2026-11-27"}`})
+	require.NoError(t, err)
+	for _, ns := range []client.NewSchedule{
+		{CodeName: "nightly-report", Name: "nightly", Payload: `{"day":"yesterday"}`, Cron: "0 2 * * *"},
+		{CodeName: "resize-image", Name: "thumbnails", Payload: `{"batch":true}`, RunEvery: 3600, RunTimes: 24},
+	} {
+		_, err := a.c.CreateSchedule(ctx, ns)
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool {
+		tasks, err := a.c.Tasks(ctx, client.TaskQuery{Statuses: []client.TaskStatus{client.TaskError}})
+		return err == nil && len(tasks) == 2 // the failure and its retry
+	}, waitLimit, 50*time.Millisecond)
+	go func() { // messages for the rate chart, until the test ends
+		for ctx.Err() == nil {
+			msgs := make([]client.NewMessage, 1+time.Now().Second()%7)
+			for i := range msgs {
+				msgs[i] = client.NewMessage{Body: `{"event":"signup"}`}
+			}
+			if _, err := a.c.PostMessages(ctx, "signups", msgs...); err != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(120 * time.Millisecond):
+			}
+		}
+	}()
+}
