@@ -22,7 +22,7 @@ import (
 var builtDir string
 
 // builtins are the plugin binaries the tests build.
-var builtins = []string{"upload", "http"}
+var builtins = []string{"upload", "http", "redis"}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
