@@ -138,7 +138,7 @@ func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit i
 				jobs = append(jobs, job)
 			}
 		}
-		return stampJobs(tx, q, jobs)
+		return s.stampJobs(ctx, q, jobs)
 	})
 	if err != nil {
 		return nil, err

@@ -105,25 +105,34 @@ func checkPushCycle(tx emulator.QueueTx, q emulator.Queue) error {
 
 // stampJobs records in each job of one claim the push queue's id and the
 // ids that the queues its ironmq:// targets name have now ("" for one that
-// does not exist), so DeliverToQueue can tell a queue deleted since.
-func stampJobs(tx emulator.QueueTx, q emulator.Queue, jobs []PushJob) error {
+// does not exist), so DeliverToQueue can tell a queue deleted since. The
+// targets are read in a view of their own: read in the claim's transaction
+// they would make every post to them a conflict for the claim.
+func (s *Service) stampJobs(ctx context.Context, q emulator.Queue, jobs []PushJob) error {
 	ids := map[queueKey]string{}
-	for _, job := range jobs {
-		for _, sub := range job.Targets {
-			k, ok := ironmqTarget(q.Project, sub.URL)
-			if _, seen := ids[k]; !ok || seen {
-				continue
-			}
-			t, err := tx.Queue(k.project, k.name)
-			switch {
-			case err == nil:
-				ids[k] = t.ID
-			case isNotFound(err):
-				ids[k] = ""
-			default:
-				return err
+	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+		clear(ids)
+		for _, job := range jobs {
+			for _, sub := range job.Targets {
+				k, ok := ironmqTarget(q.Project, sub.URL)
+				if _, seen := ids[k]; !ok || seen {
+					continue
+				}
+				t, err := tx.Queue(k.project, k.name)
+				switch {
+				case err == nil:
+					ids[k] = t.ID
+				case isNotFound(err):
+					ids[k] = ""
+				default:
+					return err
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for i := range jobs {
 		jobs[i].QueueID, jobs[i].targetIDs = q.ID, ids
@@ -138,23 +147,34 @@ func stampJobs(tx emulator.QueueTx, q emulator.Queue, jobs []PushJob) error {
 // was deleted (its messages went with it), or the target queue was deleted
 // since the job was claimed — a delete is never undone by a delivery.
 func (s *Service) DeliverToQueue(ctx context.Context, job PushJob, project, name string) error {
-	_, err := s.postMessages(ctx, project, name, []NewMessage{{Body: job.Message.Body}}, func(tx emulator.QueueTx) (bool, error) {
+	// The source is looked at in a view before the post: read in the
+	// target's transaction, every post to the source would conflict with
+	// the delivery. A delete of the target, the one a post could undo, is
+	// checked in the post's own transaction, under the target's lock.
+	gone := false
+	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
 		src, err := tx.Queue(job.Project, job.Queue)
 		switch {
 		case isNotFound(err):
-			return true, nil
+			gone = true
 		case err != nil:
-			return false, err
-		case src.ID != job.QueueID:
-			return true, nil // deleted and created afresh
+			return err
+		default:
+			gone = src.ID != job.QueueID // deleted and created afresh
 		}
-		claimedID, known := job.targetIDs[queueKey{project, name}]
-		if !known || claimedID == "" {
+		return nil
+	})
+	if err != nil || gone {
+		return err
+	}
+	claimedID := job.targetIDs[queueKey{project, name}]
+	_, err = s.postMessages(ctx, project, name, []NewMessage{{Body: job.Message.Body}}, func(tx emulator.QueueTx) (bool, error) {
+		if claimedID == "" {
 			return false, nil // absent at claim time: created, as a post would
 		}
-		_, err = tx.Queue(project, name)
+		_, err := tx.Queue(project, name)
 		if isNotFound(err) {
-			return true, nil
+			return true, nil // deleted while the delivery was in flight
 		}
 		return false, err
 	})
