@@ -186,9 +186,15 @@ func (r *entryReader) Read(p []byte) (int, error) {
 		return n, &LimitError{fmt.Sprintf("the zip's files extract to more than the %s limit (--max-code-bytes)", size(uint64(b.limit)))}
 	}
 	// While reading content, archive/zip fails with ErrFormat only when
-	// the data goes past the declared size; say so plainly.
-	if errors.Is(err, zip.ErrFormat) {
+	// the data goes past the declared size, and with ErrUnexpectedEOF when
+	// it ends short of it; say so plainly.
+	switch {
+	case errors.Is(err, zip.ErrFormat):
 		return n, fmt.Errorf("holds more data than the %d bytes the zip declares for it", r.e.Size)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return n, fmt.Errorf("holds less data than the %d bytes the zip declares for it", r.e.Size)
+	case errors.Is(err, zip.ErrChecksum):
+		return n, errors.New("its data does not match its checksum: the zip is damaged")
 	}
 	return n, err
 }

@@ -103,6 +103,14 @@ func TestWalk(t *testing.T) {
 		require.LessOrEqual(t, n, 1024)
 	})
 
+	t.Run("an entry smaller than it declares", func(t *testing.T) {
+		err := Walk(runtimetest.LyingZip(t, "short.bin", 1024, 4096), Limits{}, func(e Entry) error {
+			_, err := readAll(e)
+			return err
+		})
+		require.EqualError(t, err, `entry "short.bin": holds less data than the 4096 bytes the zip declares for it`)
+	})
+
 	t.Run("checks the declared sizes first", func(t *testing.T) {
 		called := false
 		err := Walk(runtimetest.ZeroZip(t, "a", 2<<20), Limits{MaxBytes: 1 << 20}, func(Entry) error {
