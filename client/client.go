@@ -12,7 +12,8 @@ import (
 	"strings"
 )
 
-// DefaultProject is the project id a Client uses unless told otherwise: the
+// DefaultProject is the project id a Client uses unless told otherwise (it
+// equals emulator.DefaultProject; a test in tcironlocal keeps them equal): the
 // one ironlocal's README, `ironlocald exec` and tcironlocal use.
 const DefaultProject = "000000000000000000000001"
 

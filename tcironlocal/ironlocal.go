@@ -21,7 +21,8 @@ const (
 	DefaultImage = "ironlocal/ironlocal:latest"
 	// Port is the port ironlocald listens on in the container.
 	Port = "4766/tcp"
-	// DefaultProject is the project id the helpers use without WithProject.
+	// DefaultProject is the project id the helpers use without WithProject
+	// (the emulator's default project).
 	DefaultProject = "000000000000000000000001"
 	// DefaultToken is the token the helpers send without WithToken (any
 	// non-empty token works when auth is permissive).

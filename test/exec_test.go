@@ -167,7 +167,7 @@ func TestExec_Environment(t *testing.T) {
 		require.Positive(t, port, "IRON_PORT")
 		require.Equal(t, map[string]string{
 			"IRON_HOST": "127.0.0.1", "IRON_PORT": r.Env["IRON_PORT"], "IRON_SCHEME": "http", "IRON_PROTOCOL": "http",
-			"IRON_TOKEN": "ironlocal", "IRON_PROJECT_ID": testProject,
+			"IRON_TOKEN": "local-token", "IRON_PROJECT_ID": testProject,
 			"IRONLOCAL_URL": "http://127.0.0.1:" + r.Env["IRON_PORT"],
 		}, r.Env)
 	})

@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
 
 // Default client settings printed when auth is permissive.
 const (
-	DefaultToken   = "local-token"
-	DefaultProject = "000000000000000000000001"
+	DefaultToken   = emulator.DefaultToken
+	DefaultProject = emulator.DefaultProject
 )
 
 // Serve runs the headless daemon until ctx ends (the caller owns the

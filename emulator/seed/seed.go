@@ -39,7 +39,7 @@ const Version = 1
 const MaxSize = 64 << 20
 
 // DefaultProject is used when neither the file nor the entry names one.
-const DefaultProject = "000000000000000000000001"
+const DefaultProject = emulator.DefaultProject
 
 // File is a parsed seed.
 type File struct {

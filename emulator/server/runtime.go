@@ -112,7 +112,7 @@ func (s *Server) ironEnv() map[string]string {
 	if addr.IP.IsUnspecified() || addr.IP.IsLoopback() {
 		host = "127.0.0.1"
 	}
-	token := "ironlocal"
+	token := emulator.DefaultToken
 	if len(s.opts.Tokens) > 0 {
 		token = s.opts.Tokens[0]
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/daemon"
 	"github.com/ironlocal/ironlocal/emulator/seed"
 	"github.com/ironlocal/ironlocal/emulator/server"
@@ -75,7 +76,7 @@ func runExec(args []string) int {
 // childEnv is the caller's environment plus what the Iron clients read.
 func childEnv(c daemon.Config, srv *server.Server) []string {
 	host, port := daemon.HostPort(srv.URL())
-	token, project := c.Token("ironlocal"), c.Project(seed.DefaultProject)
+	token, project := c.Token(emulator.DefaultToken), c.Project(seed.DefaultProject)
 	return append(os.Environ(),
 		"IRON_HOST="+host, "IRON_PORT="+port, "IRON_SCHEME=http", "IRON_PROTOCOL=http",
 		"IRON_TOKEN="+token, "IRON_PROJECT_ID="+project, "IRONLOCAL_URL="+srv.URL())
