@@ -11,7 +11,9 @@
 // The files are copied into the created container as a tar before it starts;
 // nothing is bind-mounted, so the runtime works against a remote engine and
 // with FROM scratch images. Both directories are mode 0777 so images that run
-// as a non-root user can write.
+// as a non-root user can write. The tar is streamed as the zip is extracted,
+// never held in memory, and extraction stops at Options.CodeLimits: a zip
+// over them fails the task with a StartError.
 //
 // Command line: an empty Command runs the image's own entrypoint and cmd,
 // with the Iron args appended after the image's cmd. A Command replaces

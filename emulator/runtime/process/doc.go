@@ -8,7 +8,9 @@
 //	<tmp>/iron/config         CONFIG_FILE, the code config verbatim (empty if none)
 //
 // The payload and config live outside the code tree, as spec §3.6 asks, and
-// the whole directory is removed when the task ends.
+// the whole directory is removed when the task ends. Extraction counts the
+// bytes it writes and stops at Options.CodeLimits, whatever the zip
+// declares: a zip over them fails the task with a StartError.
 //
 // The task starts in its own process group. When the leader exits, times out
 // or is stopped, the group is killed with SIGKILL, so children left behind
