@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -172,27 +173,73 @@ func (t *txn) WorkerCounts(project string) (emulator.WorkerCounts, error) {
 	c := emulator.WorkerCounts{Tasks: map[emulator.TaskStatus]int{}}
 	c.Codes = t.countKeys(projectPrefix(tagCodeName, project))
 	c.Schedules = t.countKeys(projectPrefix(tagScheduleIdx, project))
-	// Only the status is needed: decode nothing else of each task.
-	var rec struct {
-		Status emulator.TaskStatus
-	}
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: projectPrefix(tagTask, project), PrefetchValues: true, PrefetchSize: 100})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		rec.Status = ""
-		if err := it.Item().Value(func(b []byte) error {
-			if json.Unmarshal(b, &rec) != nil {
-				rec.Status = ""
-			}
-			return nil
-		}); err != nil {
-			return c, fmt.Errorf("count tasks: %w", err)
-		}
-		if rec.Status != "" {
-			c.Tasks[rec.Status]++
-		}
+	for _, st := range emulator.TaskStatuses {
+		c.Tasks[st] = t.countKeys(append(key(tagTaskStatus, string(st), project), 0))
 	}
 	return c, nil
+}
+
+// keyStatusIndexed marks a store whose status index (S) holds every task,
+// finished ones included; stores written before it held only queued and
+// running tasks.
+var keyStatusIndexed = []byte("!index:task-status")
+
+// indexTaskStatuses gives every task its status index entry, once per
+// store (force: again, after an import, whose snapshot may come from a
+// store without them). Entries already there are rewritten unchanged.
+func (s *Store) indexTaskStatuses(force bool) error {
+	if !force {
+		done := false
+		if err := s.db.View(func(txn *badger.Txn) error {
+			_, err := txn.Get(keyStatusIndexed)
+			done = err == nil
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				return nil
+			}
+			return err
+		}); err != nil || done {
+			return err
+		}
+	}
+	var entries [][]byte
+	if err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagTask}, PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var task struct {
+				ID, Project string
+				Status      emulator.TaskStatus
+			}
+			if err := it.Item().Value(func(b []byte) error {
+				if json.Unmarshal(b, &task) != nil {
+					task.Status = "" // damaged: reported where it is read
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			if slices.Contains(emulator.TaskStatuses, task.Status) && task.ID != "" {
+				entries = append(entries, key(tagTaskStatus, string(task.Status), task.Project, task.ID))
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("index task statuses: %w", err)
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, k := range entries {
+		if err := wb.Set(k, nil); err != nil {
+			return fmt.Errorf("index task statuses: %w", err)
+		}
+	}
+	if err := wb.Set(keyStatusIndexed, []byte{1}); err != nil {
+		return fmt.Errorf("index task statuses: %w", err)
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("index task statuses: %w", err)
+	}
+	return nil
 }
 
 // countKeys counts the keys under prefix without reading values.

@@ -84,7 +84,12 @@ type stagedSnapshot struct {
 }
 
 func (p *stagedSnapshot) Apply() error {
-	return p.s.replaceContents(func() error { return p.s.loadSnapshot(p.f, p.size) })
+	return p.s.replaceContents(func() error {
+		if err := p.s.loadSnapshot(p.f, p.size); err != nil {
+			return err
+		}
+		return p.s.indexTaskStatuses(true) // a snapshot of an older store lacks some entries
+	})
 }
 
 func (p *stagedSnapshot) Close() error {

@@ -107,6 +107,10 @@ func (s *Store) Open() error {
 		_ = db.Close()
 		return err
 	}
+	if err := s.indexTaskStatuses(false); err != nil {
+		_ = db.Close()
+		return err
+	}
 	s.removeStaleImports()
 	if s.msgID, err = db.GetSequence(keySeqMessage, 1000); err != nil {
 		_ = db.Close()

@@ -114,8 +114,8 @@ func checkRecord(k, v []byte) error {
 	return fmt.Errorf("unknown record kind %q", k[0])
 }
 
-// knownStatuses are the task statuses the status index holds.
-var knownStatuses = []emulator.TaskStatus{emulator.TaskQueued, emulator.TaskRunning}
+// knownStatuses are the task statuses the status index holds: all of them.
+var knownStatuses = emulator.TaskStatuses
 
 func checkMeta(k, v []byte) error {
 	switch {
@@ -132,6 +132,8 @@ func checkMeta(k, v []byte) error {
 			return fmt.Errorf("sequence lease is %d bytes, not 8", len(v))
 		}
 		return nil
+	case bytes.Equal(k, keyStatusIndexed):
+		return nil // import re-indexes task statuses whatever it says
 	}
 	return errors.New("unknown metadata key")
 }

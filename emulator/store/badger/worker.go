@@ -22,7 +22,7 @@ import (
 //	T  project 0 taskID             task (JSON)
 //	P  project 0 created(8) seq(8)  tasks by project, newest last → task id
 //	C  project 0 code 0 created seq tasks by code name → task id
-//	S  status 0 project 0 taskID    tasks by status (queued/running scans)
+//	S  status 0 project 0 taskID    tasks by status: queued/running scans, counts (every task since !index:task-status)
 //	L  project 0 taskID 0 seq(4)    log chunk: 1 byte stream (0 out, 1 err) + data
 //	H  project 0 scheduleID         schedule (JSON)
 //	h  project 0 created(8) id      schedules by project → schedule id
@@ -244,7 +244,7 @@ func (t *txn) PutTask(old *emulator.Task, task emulator.Task) error {
 			return err
 		}
 	}
-	if !task.Status.Terminal() {
+	if old == nil || old.Status != task.Status {
 		if err := t.txn.Set(statusKey(task), nil); err != nil {
 			return err
 		}
