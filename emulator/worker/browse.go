@@ -92,8 +92,8 @@ func (s *Service) Projects(ctx context.Context) ([]string, error) {
 	return out, err
 }
 
-// ProjectCounts counts the project's codes, schedules and tasks by status.
-// Its cost grows with the number of tasks (one small read each).
+// ProjectCounts counts the project's codes, schedules and tasks by status
+// from index keys alone (no record is read).
 func (s *Service) ProjectCounts(ctx context.Context, project string) (emulator.WorkerCounts, error) {
 	var c emulator.WorkerCounts
 	err := s.store.ViewWorker(ctx, func(tx emulator.WorkerTx) error {
