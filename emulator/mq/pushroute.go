@@ -146,7 +146,13 @@ func (s *Service) stampJobs(ctx context.Context, q emulator.Queue, jobs []PushJo
 // (reported delivered) and changes nothing: the push queue it comes from
 // was deleted (its messages went with it), or the target queue was deleted
 // since the job was claimed — a delete is never undone by a delivery.
+//
+// A subscriber posting into its own queue is refused (settings refuse such
+// cycles; a snapshot from before that rule may still hold one).
 func (s *Service) DeliverToQueue(ctx context.Context, job PushJob, project, name string) error {
+	if project == job.Project && name == job.Queue {
+		return emulator.Invalid("An ironmq:// subscriber may not post into its own queue %q: every message would be delivered forever", name)
+	}
 	// The source is looked at in a view before the post: read in the
 	// target's transaction, every post to the source would conflict with
 	// the delivery. A delete of the target, the one a post could undo, is

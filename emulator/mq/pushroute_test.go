@@ -130,6 +130,15 @@ func TestPush_DeliverToQueue(t *testing.T) {
 		require.EqualValues(t, 2, queueSize(t, s, "dst"))
 	})
 
+	t.Run("never into its own queue", func(t *testing.T) {
+		s, _ := newTestService(t, Config{})
+		createQueue(t, s, "src", pushTo("http://example.test/hook"))
+		job := claimOne(t, s, "src")
+		err := s.DeliverToQueue(ctx, job, testProject, "src")
+		require.ErrorIs(t, err, emulator.ErrInvalid)
+		require.EqualError(t, err, `An ironmq:// subscriber may not post into its own queue "src": every message would be delivered forever`)
+	})
+
 	t.Run("nothing is posted from a push queue deleted while delivering", func(t *testing.T) {
 		s, _ := newTestService(t, Config{})
 		post(t, s, "dst", "old")
