@@ -22,7 +22,7 @@ import (
 var builtDir string
 
 // builtins are the plugin binaries the tests build.
-var builtins = []string{"upload", "http", "redis"}
+var builtins = []string{"upload", "http", "redis", "queue"}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
