@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 )
 
 // Version is reported by GET /version.
@@ -68,6 +69,13 @@ type Options struct {
 	// Seed is a seed file (package seed) applied at start to an empty
 	// store. A bad seed fails Start and loads nothing.
 	Seed string
+
+	// PluginsDirs are the directories searched for trigger plugins; nil =
+	// the built-ins next to the executable (<dir>/plugins) and
+	// <data-dir>/plugins. PluginStartTimeout bounds a plugin's handshake
+	// (0 = 10s).
+	PluginsDirs        []string
+	PluginStartTimeout time.Duration
 
 	// AllowHosts are host names accepted in the Host header besides the
 	// loopback names, the listen address and the host tasks are given
