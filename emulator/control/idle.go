@@ -109,10 +109,13 @@ func (s *Service) WaitIdle(ctx context.Context, mode WaitMode) error {
 		if busy == "" {
 			return nil
 		}
-		// The next due time on the wall clock; a virtual clock moves only
-		// when told to, which wakes every waiter.
+		// A timer for the next delivery due later on the wall clock (one due
+		// already is the pusher's to claim, which wakes us when it ends); a
+		// virtual clock moves only when told to, which wakes every waiter.
 		if s.virtual == nil && !next.IsZero() {
-			timer.Reset(max(time.Millisecond, next.Sub(s.clock.Now())))
+			if d := next.Sub(s.clock.Now()); d > 0 {
+				timer.Reset(d)
+			}
 		}
 		if err := s.awaitChange(ctx, sub, changed, timer); err != nil {
 			return &NotIdleError{Busy: busy, Err: err}

@@ -41,7 +41,7 @@ func newGatedRuntime() *gatedRuntime {
 	return &gatedRuntime{gates: map[string]chan struct{}{}, started: make(chan string, 100)}
 }
 
-func (g *gatedRuntime) Name() string { return "fake" }
+func (g *gatedRuntime) Name() string     { return "fake" }
 func (g *gatedRuntime) NeedsImage() bool { return false }
 
 func (g *gatedRuntime) gate(payload string) chan struct{} {
