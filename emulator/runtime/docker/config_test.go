@@ -75,6 +75,11 @@ func TestTaskArchive(t *testing.T) {
 		}, read(t, data.Bytes()))
 	})
 
+	t.Run("special files refused", func(t *testing.T) {
+		err := writeTaskArchive(io.Discard, emulator.TaskSpec{CodeZip: zipOf(t, map[string]fs.FileMode{"fifo": fs.ModeNamedPipe | 0o644})}, codezip.Limits{})
+		require.EqualError(t, err, `extract code zip: entry "fifo": unsupported file type p---------`)
+	})
+
 	t.Run("zip slip refused", func(t *testing.T) {
 		for _, name := range []string{"../evil", "/etc/evil", "a/../../evil"} {
 			t.Run(name, func(t *testing.T) {

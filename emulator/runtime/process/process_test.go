@@ -204,6 +204,17 @@ func TestRuntime_Run(t *testing.T) {
 		}
 	})
 
+	t.Run("zip special files refused", func(t *testing.T) {
+		for name, mode := range map[string]fs.FileMode{"fifo": fs.ModeNamedPipe | 0o644, "device": fs.ModeDevice | 0o644, "socket": fs.ModeSocket | 0o644} {
+			t.Run(name, func(t *testing.T) {
+				code := zipOf(t, map[string]zipEntry{name: {mode: mode, body: "x"}})
+				res, _, _ := run(t, t.Context(), emulator.TaskSpec{TaskID: "t1", Command: sh("true"), CodeZip: code})
+				require.Equal(t, -1, res.ExitCode)
+				require.Contains(t, res.StartError, `extract code zip: entry "`+name+`": unsupported file type`)
+			})
+		}
+	})
+
 	t.Run("zip symlink cannot redirect writes", func(t *testing.T) {
 		outside := t.TempDir()
 		code := zipOf(t, map[string]zipEntry{
