@@ -128,6 +128,7 @@ func newLogView(u *UI) *logView {
 			}
 			l.SetText(v.buf.Line(id))
 		})
+	v.list.HideSeparators = true
 	v.list.OnSelected = func(widget.ListItemID) { v.list.UnselectAll() }
 	v.follow = widget.NewCheck("Follow", func(on bool) {
 		if on {

@@ -344,7 +344,7 @@ func (f *scheduleForm) updatePreview() {
 	}
 	lines := make([]string, len(fires))
 	for i, t := range fires {
-		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (in " + formatDuration(t.Sub(now)) + ")"
+		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (in " + formatDuration(t.Sub(now).Round(time.Second)) + ")"
 	}
 	f.preview.SetText(strings.Join(lines, "\n"))
 }

@@ -583,7 +583,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	d.payload.OnChanged = func(v string) { d.errLabel.SetText(errString(validatePayload(v))) }
 	d.cancel = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), d.doCancel)
 	d.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), d.doRetry)
-	d.requeue = widget.NewButtonWithIcon("Re-queue with this payload", theme.MediaReplayIcon(), d.doRequeue)
+	d.requeue = widget.NewButtonWithIcon("Re-queue with the payload below", theme.MediaReplayIcon(), d.doRequeue)
 	d.log = newLogView(s.u)
 	d.log.name = "task-" + t.ID + ".log"
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
@@ -591,8 +591,8 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	info := container.NewVBox(
 		container.NewBorder(nil, nil, nil, closeBtn, d.title),
 		d.status, d.progress, d.timeline, d.chain,
-		container.NewHBox(d.cancel, d.retry),
-		boldLabel("Payload"), d.payload, d.errLabel, container.NewHBox(d.requeue))
+		container.NewHBox(d.cancel, d.retry, d.requeue),
+		boldLabel("Payload"), d.payload, d.errLabel)
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
 	split.SetOffset(0.5)
 	d.root = split
@@ -609,7 +609,11 @@ func (d *taskDetail) show(t client.Task) {
 	}
 	d.task = t
 	now := d.s.u.now()
-	d.status.SetText(fmt.Sprintf("%s · code %s · priority %d · %s", t.Status, t.CodeName, t.Priority, t.Msg))
+	status := fmt.Sprintf("%s · code %s · priority %d", t.Status, t.CodeName, t.Priority)
+	if t.Msg != "" {
+		status += " · " + t.Msg
+	}
+	d.status.SetText(status)
 	d.status.Importance = statusImportance(t.Status)
 	d.status.Refresh()
 	d.progress.SetValue(float64(t.Percent))

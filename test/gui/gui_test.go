@@ -241,6 +241,22 @@ func (a *app) settle(t *testing.T, path string) image.Image {
 	return last
 }
 
+// capture is settle for a window that never stops changing (live
+// charts): it takes the first stable shot within a few seconds, or the
+// last one.
+func (a *app) capture(t *testing.T, path string) image.Image {
+	t.Helper()
+	var prev, last image.Image
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+		img := a.screenshot(t, path)
+		if prev != nil && sameImage(prev, img) {
+			return img
+		}
+		prev, last = img, img
+	}
+	return last
+}
+
 func sameImage(a, b image.Image) bool {
 	if a.Bounds() != b.Bounds() {
 		return false
@@ -370,27 +386,33 @@ func TestScreenshots(t *testing.T) {
 
 	shot := func(name string) {
 		t.Helper()
-		img := a.settle(t, filepath.Join(dir, name))
+		img := a.capture(t, filepath.Join(dir, name))
 		require.Greater(t, inkRatio(img, img.Bounds()), 0.05, "%s is not blank", name)
 	}
 	a.click(t, navX, navOverviewY)
 	shot("overview.png")
 	a.click(t, navX, navTasksY)
-	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
-	a.click(t, firstRowX, firstRowY+2*36) // a finished task with its log
+	a.key(t, "ctrl+f")
+	a.typeText(t, "nightly")
+	a.capture(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.click(t, firstRowX, firstRowY) // the running report, its log tailing
+	a.capture(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.key(t, "ctrl+f")
+	a.key(t, "ctrl+a")
+	a.key(t, "BackSpace")
 	shot("tasks.png")
 	a.key(t, "Escape")
 	a.key(t, "ctrl+n")
-	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.capture(t, filepath.Join(t.TempDir(), "tmp.png"))
 	a.typeText(t, `{"image": "s3://photos/cat.jpg", "width": 640}`)
 	shot("new-task.png")
 	a.key(t, "Escape")
 	a.click(t, navX, navCodesY)
-	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.capture(t, filepath.Join(t.TempDir(), "tmp.png"))
 	a.click(t, firstListItemX, firstListItemY)
 	shot("codes.png")
 	a.click(t, navX, navSchedulesY)
-	a.settle(t, filepath.Join(t.TempDir(), "tmp.png"))
+	a.capture(t, filepath.Join(t.TempDir(), "tmp.png"))
 	a.click(t, firstListItemX, firstListItemY)
 	shot("schedules.png")
 }
@@ -401,12 +423,12 @@ func seedDemo(t *testing.T, ctx context.Context, a *app) {
 	t.Helper()
 	codes := []client.NewCode{
 		{Name: "resize-image", Image: "acme/resize:2.1",
-			Command: `echo "resizing $(cat "$PAYLOAD_FILE")"; for s in 1280 640 320; do echo "wrote ${s}px variant"; done; echo "uploaded 3 files"`},
+			Command: `echo "resizing $(cat "$PAYLOAD_FILE")"; for s in 1280 640 320; do echo "wrote ${s}px variant"; done; echo "uploaded 3 files"; true`},
 		{Name: "send-email", Image: "acme/mailer:1.4",
-			Command: `echo "connecting to smtp.local:25"; echo "550 mailbox unavailable" >&2; exit 3`,
+			Command: `echo "connecting to smtp.local:25"; echo "550 mailbox unavailable" >&2; exit 3; true`,
 			Retries: client.Ptr(1), RetriesDelay: client.Ptr(0)},
 		{Name: "nightly-report", Image: "acme/reports:0.9",
-			Command: `for i in $(seq 1 600); do echo "report row $i"; sleep 0.5; done`, MaxConcurrency: client.Ptr(2)},
+			Command: `for i in $(seq 1 600); do echo "report row $i"; sleep 0.5; done; true`, MaxConcurrency: client.Ptr(2)},
 	}
 	for _, nc := range codes {
 		_, err := a.c.RegisterCode(ctx, nc)
@@ -443,7 +465,7 @@ func seedDemo(t *testing.T, ctx context.Context, a *app) {
 			}
 			select {
 			case <-ctx.Done():
-			case <-time.After(120 * time.Millisecond):
+			case <-time.After(400 * time.Millisecond):
 			}
 		}
 	}()
