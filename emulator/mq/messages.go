@@ -79,6 +79,7 @@ func (s *Service) postMessages(ctx context.Context, project, name string, msgs [
 	}
 	var ids []emulator.MessageID
 	var alerts []alertPost
+	var expires time.Time
 	created, push, skipped := false, false, false
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
 		ids, alerts, skipped = nil, nil, false
@@ -93,6 +94,7 @@ func (s *Service) postMessages(ctx context.Context, project, name string, msgs [
 			return err
 		}
 		created, push = isNew, q.Type.IsPush()
+		expires = s.clock.Now().Add(time.Duration(q.MessageExpiration) * time.Second)
 		// Ids are allocated under the queue lock so they are FIFO order.
 		if ids, err = s.msgIDs.NextMessageIDs(len(msgs)); err != nil {
 			return err
@@ -130,6 +132,7 @@ func (s *Service) postMessages(ctx context.Context, project, name string, msgs [
 	if created {
 		s.publish(emulator.Event{Type: emulator.EventQueueCreated, Project: project, Queue: name})
 	}
+	s.notifyExpiry(expires)
 	s.publish(emulator.Event{Type: emulator.EventMessagesPosted, Project: project, Queue: name, IDs: idStrings(ids)})
 	s.postAlerts(ctx, project, alerts)
 	if push {
@@ -291,6 +294,7 @@ func (s *Service) reserveLocked(ctx context.Context, project, name, dlq string, 
 	var out []emulator.Message
 	var expired, deadLettered []string
 	var alerts []alertPost
+	var dlExpires time.Time // when the messages moved to the dead-letter queue expire
 	// Without a dead-letter queue, reserves share commits with other
 	// writers of the queue (see combine.go).
 	run := func(fn func(emulator.QueueTx) error) error { return s.withQueue(ctx, project, name, fn) }
@@ -363,6 +367,9 @@ func (s *Service) reserveLocked(ctx context.Context, project, name, dlq string, 
 				break // the ready index is exhausted
 			}
 		}
+		if mover.target != nil {
+			dlExpires = now.Add(time.Duration(mover.target.MessageExpiration) * time.Second)
+		}
 		if alerts, err = mover.finish(now); err != nil {
 			return err
 		}
@@ -381,6 +388,7 @@ func (s *Service) reserveLocked(ctx context.Context, project, name, dlq string, 
 		s.publish(emulator.Event{Type: emulator.EventMessagesDeadLettered, Project: project, Queue: name, IDs: deadLettered,
 			Attrs: map[string]any{"dead_letter_queue": dlq}})
 		s.wake(project, dlq)
+		s.notifyExpiry(dlExpires)
 	}
 	s.postAlerts(ctx, project, alerts)
 	if len(out) > 0 {

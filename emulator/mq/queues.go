@@ -107,21 +107,40 @@ func (s *Service) ClearQueue(ctx context.Context, project, name string) error {
 }
 
 // SweepExpired removes expired messages from every queue so sizes stay
-// true without traffic. The server runs it periodically and whenever the
-// virtual clock moves.
-func (s *Service) SweepExpired(ctx context.Context) error {
+// true (and alerts fire) without traffic, and returns when the earliest
+// message left expires (zero: none). Only queues holding an expired message
+// are written. The server runs it when that time comes, when the virtual
+// clock moves, and when a post expires before it (SetExpiryNotifier).
+func (s *Service) SweepExpired(ctx context.Context) (time.Time, error) {
+	now := s.clock.Now()
 	var queues []emulator.Queue
+	var next time.Time
+	later := func(at time.Time) {
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
 	if err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
 		return tx.ListAllQueues(func(q emulator.Queue) error {
-			queues = append(queues, q)
+			first, err := tx.ExpiredMessages(q.Project, q.Name, farFuture, 1)
+			switch {
+			case err != nil:
+				return err
+			case len(first) == 0:
+			case first[0].ExpiresAt.After(now):
+				later(first[0].ExpiresAt)
+			default:
+				queues = append(queues, q)
+			}
 			return nil
 		})
 	}); err != nil {
-		return err
+		return time.Time{}, err
 	}
-	now := s.clock.Now()
 	var errs []error
 	for _, q := range queues {
+		var after time.Time // the queue's earliest expiry left
+
 		var expired []string
 		var alerts []alertPost
 		err := s.withQueue(ctx, q.Project, q.Name, func(tx emulator.QueueTx) error {
@@ -133,18 +152,38 @@ func (s *Service) SweepExpired(ctx context.Context) error {
 			if expired, err = s.purgeExpired(tx, &cur, now); err != nil {
 				return err
 			}
-			alerts, err = s.saveSize(tx, &cur, old, now)
+			if alerts, err = s.saveSize(tx, &cur, old, now); err != nil {
+				return err
+			}
+			left, err := tx.ExpiredMessages(q.Project, q.Name, farFuture, 1)
+			if after = (time.Time{}); err == nil && len(left) > 0 {
+				after = left[0].ExpiresAt
+			}
 			return err
 		})
 		switch {
 		case err == nil:
+			if !after.IsZero() {
+				later(after)
+			}
 			s.publishExpired(q.Project, q.Name, expired)
 			s.postAlerts(ctx, q.Project, alerts)
 		case !isNotFound(err):
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return next, errors.Join(errs...)
+}
+
+// SetExpiryNotifier registers f to run with the expiry of messages as they
+// are stored (posts, dead-lettering), so the expiry sweep can wake in time
+// instead of polling.
+func (s *Service) SetExpiryNotifier(f func(at time.Time)) { s.expiryNotify.Store(&f) }
+
+func (s *Service) notifyExpiry(at time.Time) {
+	if f := s.expiryNotify.Load(); f != nil && !at.IsZero() {
+		(*f)(at)
+	}
 }
 
 // purgeExpired deletes messages past their expiration and lowers q.Size to

@@ -32,8 +32,9 @@ type Service struct {
 	states   map[queueKey]*queueState // queues some call is using now (state.go)
 	// dlqHints holds the dead-letter queue of queues that have one (see
 	// deadLetterHint); a deleted queue's entry is dropped.
-	dlqHints   sync.Map // queueKey → dead-letter queue name
-	pushNotify atomic.Pointer[func(project, queue string)]
+	dlqHints     sync.Map // queueKey → dead-letter queue name
+	pushNotify   atomic.Pointer[func(project, queue string)]
+	expiryNotify atomic.Pointer[func(at time.Time)]
 }
 
 // New returns a service over the given store.

@@ -639,12 +639,22 @@ func TestQueue_Expiration(t *testing.T) {
 	sub := s.events.(*emulator.Bus).Subscribe(100)
 	defer sub.Close()
 	createQueue(t, s, "q", QueueSettings{MessageExpiration: ptr(60)})
+	var notified []time.Time
+	s.SetExpiryNotifier(func(at time.Time) { notified = append(notified, at) })
 	ids := post(t, s, "q", "a", "b")
+	require.Equal(t, []time.Time{testStart.Add(time.Minute)}, notified, "a post tells when its messages expire")
 	got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{Timeout: 3600})
 	require.NoError(t, err)
+	createQueue(t, s, "later", QueueSettings{MessageExpiration: ptr(120)})
+	post(t, s, "later", "c")
 
+	next, err := s.SweepExpired(ctx)
+	require.NoError(t, err)
+	require.Equal(t, testStart.Add(time.Minute), next, "the sweep says when the next message expires")
 	clk.Advance(60 * time.Second)
-	require.NoError(t, s.SweepExpired(ctx))
+	next, err = s.SweepExpired(ctx)
+	require.NoError(t, err)
+	require.Equal(t, testStart.Add(2*time.Minute), next, "q is empty; later's message is next")
 
 	t.Run("gone whatever the state", func(t *testing.T) {
 		for _, id := range ids {
@@ -673,7 +683,8 @@ func TestQueue_AlertOnExpiry(t *testing.T) {
 	post(t, s, "q", "a", "b")
 
 	clk.Advance(60 * time.Second)
-	require.NoError(t, s.SweepExpired(ctx))
+	_, err := s.SweepExpired(ctx)
+	require.NoError(t, err)
 
 	got, err := s.Peek(ctx, testProject, "alerts", 10)
 	require.NoError(t, err, "the alert created its target queue")

@@ -14,6 +14,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/mq"
 )
 
 type lockedBuffer struct {
@@ -63,4 +66,34 @@ func TestServer_LoopPanic(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "body %s", body)
+}
+
+// TestServer_ExpirySweep: with nothing reading the queue, an expired
+// message is swept when it expires (the sweeper sleeps until then; it does
+// not poll), and so is one posted while the sweeper waits for a later one.
+func TestServer_ExpirySweep(t *testing.T) {
+	s := RunT(t, Options{Runtime: "process"})
+	ctx := context.Background()
+	sub := s.Bus().Subscribe(100)
+	defer sub.Close()
+	expireIn := func(queue string, seconds int) {
+		_, err := s.MQ().UpsertQueue(ctx, "p", queue, mq.QueueSettings{MessageExpiration: &seconds})
+		require.NoError(t, err)
+		_, err = s.MQ().PostMessages(ctx, "p", queue, []mq.NewMessage{{Body: "x"}})
+		require.NoError(t, err)
+	}
+	expireIn("late", 3600)
+	expireIn("soon", 1)
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-sub.C:
+			if ev.Type == emulator.EventMessagesExpired {
+				require.Equal(t, "soon", ev.Queue)
+				return
+			}
+		case <-deadline:
+			t.Fatal("the expired message was never swept")
+		}
+	}
 }

@@ -39,7 +39,7 @@ type Server struct {
 	worker  *worker.Service
 	pusher  *push.Pusher
 	control *control.Service
-	sweep   loopGate // holds the expiry sweeper still during reset and import
+	sweep   sweeper // the expiry sweep; control holds it still during reset and import
 	runtime emulator.Runtime
 	api     *httpapi.API
 	faults  *fault.Injector
@@ -113,6 +113,7 @@ func Start(opts Options) (*Server, error) {
 
 	ids := idgen.NewRandom(s.clock)
 	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, s.mqConfig())
+	s.sweep.init(s.mq, s.clock, s.log)
 	s.cache = cache.New(s.store, s.clock, s.bus)
 	s.worker = worker.New(s.store, s.runtime, ids, s.clock, s.bus, s.workerConfig(), opts.Logger)
 	if err := s.worker.Start(context.Background()); err != nil {
@@ -121,7 +122,7 @@ func Start(opts Options) (*Server, error) {
 	undo = append(undo, func() { _ = s.worker.Close(context.Background()) })
 	s.pusher = push.New(s.mq, s.worker, s.clock, push.Config{BaseURL: s.URL(), Logger: opts.Logger})
 	s.pusher.Start()
-	undo = append(undo, s.pusher.Close)
+	undo = append(undo, func() { _ = s.pusher.Close(context.Background()) })
 	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
 		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Bus: s.bus, Clock: s.clock,
 		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Logger: opts.Logger})
@@ -143,7 +144,7 @@ func Start(opts Options) (*Server, error) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	})
-	s.bg.Loop("expiry sweeper", s.sweepLoop)
+	s.bg.Loop("expiry sweeper", s.sweep.loop)
 	return s, nil
 }
 
@@ -155,33 +156,6 @@ func (s *Server) workerConfig() worker.Config {
 	o := s.opts
 	return worker.Config{Slots: o.TaskSlots, MaxTimeout: o.MaxTaskTimeout, LiveLogs: o.LiveLogs,
 		StackImages: o.StackImages, Labels: o.ContainerLabels, IronEnv: s.ironEnv(), CodeLimits: codeLimits(o)}
-}
-
-// sweepLoop removes expired messages every second, and at once whenever the
-// virtual clock moves.
-func (s *Server) sweepLoop(ctx context.Context) {
-	shifted := make(chan struct{}, 1)
-	if s.virtual != nil {
-		s.virtual.OnShift(func(time.Time) {
-			select {
-			case shifted <- struct{}{}:
-			default:
-			}
-		})
-	}
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-shifted:
-		}
-		if err := s.sweep.run(func() error { return s.mq.SweepExpired(ctx) }); err != nil && ctx.Err() == nil {
-			s.log.Warn("sweep expired messages", "err", err)
-		}
-	}
 }
 
 // Addr is the bound listen address.
@@ -232,13 +206,13 @@ func (s *Server) Close(ctx context.Context) error {
 		errMemcache := s.memcache.Close(ctx)
 		errHTTP := s.http.Shutdown(ctx)
 		errLoops := s.bg.Close(ctx)
-		s.pusher.Close()
+		errPush := s.pusher.Close(ctx)
 		errWorker := s.worker.Close(ctx)
 		var errRuntime error
 		if c, ok := s.runtime.(interface{ Close(context.Context) error }); ok {
 			errRuntime = c.Close(ctx)
 		}
-		s.err = errors.Join(errHTTP, errMemcache, errLoops, errWorker, errRuntime, s.store.Close())
+		s.err = errors.Join(errHTTP, errPush, errMemcache, errLoops, errWorker, errRuntime, s.store.Close())
 		s.removeTempDir()
 	})
 	return s.err
