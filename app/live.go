@@ -49,6 +49,7 @@ func (u *UI) follow(ctx context.Context) {
 		u.onUI(func() {
 			u.setConnected(true, "")
 			u.readClock()
+			u.loadProjects()
 			for _, s := range u.screens {
 				s.reload()
 			}

@@ -31,20 +31,11 @@ type overviewScreen struct {
 	root      fyne.CanvasObject
 
 	health client.Health
-	inv    inventory
+	stats  client.Stats
 	dirty  bool
-	ticks  int
 }
 
 const lastEvents = 200
-
-// inventory is what the counts line shows (besides tasks, which the Tasks
-// screen holds).
-type inventory struct {
-	queues, caches, codes, schedules int
-	messages                         int64
-	more                             bool // more queues than were sized
-}
 
 func newOverviewScreen(u *UI) *overviewScreen {
 	s := &overviewScreen{u: u, msgRate: newRateSeries(60), taskRate: newRateSeries(60)}
@@ -104,78 +95,11 @@ func (s *overviewScreen) reload() {
 			s.health = h
 			s.show()
 		})
-	run(s.u, "count resources", func(ctx context.Context) (inventory, error) { return takeInventory(ctx, c) },
-		func(inv inventory) {
-			s.inv = inv
+	run(s.u, "count resources", func(ctx context.Context) (client.Stats, error) { return c.Stats(ctx) },
+		func(st client.Stats) {
+			s.stats = st
 			s.show()
 		})
-}
-
-// maxSizedQueues bounds the queues whose sizes add up to the message
-// count (one request each).
-const maxSizedQueues = 200
-
-func takeInventory(ctx context.Context, c *client.Client) (inventory, error) {
-	var inv inventory
-	var queues []string
-	for prev := ""; ; {
-		names, err := c.Queues(ctx, client.QueueQuery{Previous: prev, PerPage: 100})
-		if err != nil {
-			return inv, err
-		}
-		queues = append(queues, names...)
-		if len(names) < 100 {
-			break
-		}
-		prev = names[len(names)-1]
-	}
-	inv.queues = len(queues)
-	for i, q := range queues {
-		if i == maxSizedQueues {
-			inv.more = true
-			break
-		}
-		info, err := c.Queue(ctx, q)
-		if err != nil && !client.IsNotFound(err) {
-			return inv, err
-		}
-		inv.messages += info.Size
-	}
-	for page := 0; ; page++ {
-		names, err := c.Caches(ctx, client.Page{Page: page, PerPage: 100})
-		if err != nil {
-			return inv, err
-		}
-		inv.caches += len(names)
-		if len(names) < 100 {
-			break
-		}
-	}
-	for page := 0; ; page++ {
-		codes, err := c.Codes(ctx, client.Page{Page: page, PerPage: 100})
-		if err != nil {
-			return inv, err
-		}
-		inv.codes += len(codes)
-		if len(codes) < 100 {
-			break
-		}
-	}
-	for page := 0; page < 100; page++ {
-		ss, err := c.Schedules(ctx, client.Page{Page: page, PerPage: 100})
-		if err != nil {
-			return inv, err
-		}
-		for _, sc := range ss {
-			if sc.Status == client.ScheduleActive {
-				inv.schedules++
-			}
-		}
-		if len(ss) < 100 {
-			break
-		}
-	}
-	return inv, nil
 }
 
 // show renders the labels from what was read.
@@ -190,7 +114,7 @@ func (s *overviewScreen) show() {
 		where += "\nStore: " + s.u.be.Store
 	}
 	s.where.SetText(where)
-	s.counts.SetText(countsText(s.inv, taskCounts(s.u.tasks.tasks)))
+	s.counts.SetText(countsText(s.stats))
 }
 
 // servicesText lists each service's state, the runtime last.
@@ -212,11 +136,8 @@ func servicesText(h client.Health) string {
 }
 
 // countsText is the counts card.
-func countsText(inv inventory, tasks map[client.TaskStatus]int) string {
-	msgs := fmt.Sprintf("%d", inv.messages)
-	if inv.more {
-		msgs += "+ (first 200 queues)"
-	}
+func countsText(st client.Stats) string {
+	tasks := st.Tasks
 	var ts []string
 	total := 0
 	for _, st := range []client.TaskStatus{client.TaskQueued, client.TaskRunning, client.TaskComplete, client.TaskError,
@@ -230,8 +151,8 @@ func countsText(inv inventory, tasks map[client.TaskStatus]int) string {
 	if len(ts) > 0 {
 		taskLine += " (" + strings.Join(ts, ", ") + ")"
 	}
-	return fmt.Sprintf("%d queues, %s messages · %d caches\n%d code packages · %d active schedules\n%s",
-		inv.queues, msgs, inv.caches, inv.codes, inv.schedules, taskLine)
+	return fmt.Sprintf("%d queues, %d messages · %d caches\n%d code packages · %d schedules\n%s",
+		st.Queues, st.Messages, st.Caches, st.Codes, st.Schedules, taskLine)
 }
 
 // record counts every event (all projects) for the rates and the list.
@@ -266,16 +187,14 @@ func (s *overviewScreen) apply(events []client.Event) {
 	}
 }
 
-// tick rolls the rates every second and recounts every 5 s when
+// tick rolls the rates every second and recounts (a cheap call) when
 // something changed.
 func (s *overviewScreen) tick() {
 	s.msgRate.roll()
 	s.taskRate.roll()
 	s.msgChart.Refresh()
 	s.taskChart.Refresh()
-	s.ticks++
-	s.counts.SetText(countsText(s.inv, taskCounts(s.u.tasks.tasks)))
-	if s.dirty && s.ticks%5 == 0 {
+	if s.dirty {
 		s.dirty = false
 		s.reload()
 	}

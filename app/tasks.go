@@ -171,10 +171,12 @@ func statusImportance(st client.TaskStatus) widget.Importance {
 	return widget.MediumImportance
 }
 
-// maxTaskPages bounds the initial load: the Iron API pages 100 deep.
-const maxTaskPages = 100
+// maxTasks bounds what the screen holds (newest first); the table draws
+// only the visible rows, so this is about memory, not speed.
+const maxTasks = 100_000
 
-// reload fetches the project's tasks (newest 10,000) and the code names.
+// reload fetches the project's tasks (the newest maxTasks, through the
+// control plane's cursor listing) and the code names.
 func (s *tasksScreen) reload() {
 	s.loadGen++
 	gen := s.loadGen
@@ -183,15 +185,16 @@ func (s *tasksScreen) reload() {
 	c := s.u.client()
 	run(s.u, "list tasks", func(ctx context.Context) ([]client.Task, error) {
 		var all []client.Task
-		for page := range maxTaskPages {
-			ts, err := c.Tasks(ctx, client.TaskQuery{Page: client.Page{Page: page, PerPage: 100}})
+		for b := (client.Browse{Limit: 1000}); len(all) < maxTasks; {
+			page, err := c.BrowseTasks(ctx, "", nil, b)
 			if err != nil {
 				return nil, err
 			}
-			all = append(all, ts...)
-			if len(ts) < 100 {
+			all = append(all, page.Tasks...)
+			if page.Cursor == "" {
 				break
 			}
+			b.Cursor = page.Cursor
 		}
 		slices.Reverse(all) // oldest first
 		return all, nil

@@ -166,6 +166,17 @@ func (u *UI) addProject(p string) {
 	}
 }
 
+// loadProjects offers every project ironlocal holds in the selector.
+func (u *UI) loadProjects() {
+	c := u.be.Client
+	run(u, "list projects", func(ctx context.Context) ([]string, error) { return c.Projects(ctx) },
+		func(ps []string) {
+			for _, p := range ps {
+				u.addProject(p)
+			}
+		})
+}
+
 // readClock fetches ironlocal's clock.
 func (u *UI) readClock() {
 	c := u.client()
