@@ -1,7 +1,6 @@
 package badger
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -115,16 +114,13 @@ func (s *Store) repairLeases() error {
 	if err != nil || len(bad) == 0 {
 		return err
 	}
-	maxID, maxGen, err := s.usedSequences()
+	leases, err := s.usedSequences()
 	if err != nil {
 		return fmt.Errorf("repair sequences: %w", err)
 	}
 	return s.db.Update(func(txn *badger.Txn) error {
 		for _, k := range bad {
-			lease := maxGen + 1
-			if bytes.Equal(k, keySeqMessage) {
-				lease = maxID + 1
-			}
+			lease := leases[string(k)]
 			s.skipped(k, fmt.Errorf("sequence lease is not 8 bytes: rewritten as %d from the stored records", lease))
 			if err := txn.Set(k, binary.BigEndian.AppendUint64(nil, lease)); err != nil {
 				return err
@@ -134,37 +130,39 @@ func (s *Store) repairLeases() error {
 	})
 }
 
-// usedSequences returns the largest message id sequence value and the
-// largest generation that the stored keys and container records use.
-func (s *Store) usedSequences() (maxID, maxGen uint64, err error) {
-	err = s.db.View(func(txn *badger.Txn) error {
+// usedSequences returns the smallest sequence leases past every message id
+// and generation the stored records use.
+func (s *Store) usedSequences() (map[string]uint64, error) {
+	var used usedIDs
+	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{}) // keys only
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().Key()
+			// Only what note can read: the keys are not checked here.
 			switch {
 			case len(k) == 0:
-			case k[0] == tagQueue || k[0] == tagCache:
-				if err := it.Item().Value(func(v []byte) error {
-					if len(v) >= 8 {
-						maxGen = max(maxGen, binary.BigEndian.Uint64(v))
-					}
-					return nil
-				}); err != nil {
-					return err
-				}
+				continue
+			case k[0] == tagMessage && len(k) != readyKeyLen:
+				continue
 			case k[0] == tagDead || slices.Contains(generationTags, k[0]):
-				if len(k) >= 9 {
-					maxGen = max(maxGen, binary.BigEndian.Uint64(k[1:9]))
+				if len(k) < 9 {
+					continue
 				}
-				if k[0] == tagMessage && len(k) == readyKeyLen {
-					if id := binary.BigEndian.Uint64(k[9:]); id >= messageIDBase {
-						maxID = max(maxID, id-messageIDBase)
-					}
+			case k[0] != tagQueue && k[0] != tagCache:
+				continue
+			}
+			if err := it.Item().Value(func(v []byte) error {
+				if (k[0] == tagQueue || k[0] == tagCache) && len(v) < 8 {
+					return nil
 				}
+				_ = used.note(k, v) // an id past maxLease is left out
+				return nil
+			}); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	return maxID, maxGen, err
+	return used.leases(), err
 }

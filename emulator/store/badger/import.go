@@ -69,7 +69,7 @@ func (s *Store) StageSnapshot(ctx context.Context, r io.Reader) (emulator.Staged
 		return nil, err
 	}
 	staged := &stagedSnapshot{s: s, f: f, size: size}
-	if err := s.checkSnapshot(ctx, f, size); err != nil {
+	if staged.used, err = s.checkSnapshot(ctx, f, size); err != nil {
 		_ = staged.Close()
 		return nil, err
 	}
@@ -81,6 +81,7 @@ type stagedSnapshot struct {
 	s    *Store
 	f    *os.File
 	size int64
+	used usedIDs // what its records use of the sequences
 }
 
 func (p *stagedSnapshot) Apply() error {
@@ -89,7 +90,7 @@ func (p *stagedSnapshot) Apply() error {
 			return err
 		}
 		return p.s.indexTaskStatuses(true) // a snapshot of an older store lacks some entries
-	})
+	}, p.used.leases())
 }
 
 func (p *stagedSnapshot) Close() error {
@@ -277,9 +278,10 @@ func checkTrailer(t []byte, length int64, sum []byte) error {
 }
 
 // checkSnapshot reads the staged stream and checks every record that would
-// be loaded. Every export holds the store's schema version, so a stream
-// without it is refused too.
-func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) error {
+// be loaded, noting the message ids and generations they use. Every export
+// holds the store's schema version, so a stream without it is refused too.
+func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) (usedIDs, error) {
+	var used usedIDs
 	schema := false
 	n := 0
 	err := eachLive(f, size, func(k, v []byte) error {
@@ -294,6 +296,9 @@ func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) error
 		if err := checkRecord(k, v); err != nil {
 			return invalidRecord(k, err)
 		}
+		if err := used.note(k, v); err != nil {
+			return invalidRecord(k, err)
+		}
 		if s.opts.InMemory && len(v) > maxInMemoryValue {
 			return emulator.Invalid("Snapshot holds a record of %d bytes, over the in-memory store's %d byte limit", len(v), maxInMemoryValue)
 		}
@@ -301,12 +306,12 @@ func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) error
 		return nil
 	})
 	if err != nil {
-		return err
+		return used, err
 	}
 	if !schema {
-		return emulator.Invalid("Snapshot is corrupt or truncated: it holds no store schema version")
+		return used, emulator.Invalid("Snapshot is corrupt or truncated: it holds no store schema version")
 	}
-	return nil
+	return used, nil
 }
 
 func invalidRecord(k []byte, err error) error {

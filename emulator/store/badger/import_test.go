@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -211,6 +212,31 @@ func TestImport_RoundTrip(t *testing.T) {
 	})
 }
 
+// TestImport_SequencesPassLoadedIDs: the leases after an import pass every
+// id and generation the loaded records use, even when the snapshot's own
+// leases are missing or smaller, so new messages never overwrite loaded ones.
+func TestImport_SequencesPassLoadedIDs(t *testing.T) {
+	const gen = 500
+	id := emulator.MessageID(messageIDBase + 5000)
+	m := readyMsg(uint64(id))
+	stream := frame(t, schemaKV(), kv(keySeqMessage, binary.BigEndian.AppendUint64(nil, 3)),
+		kv(nameKey(tagQueue, project, "q"), storedJSON(gen, `{"Type":"pull"}`)),
+		kv(genIDKey(tagMessage, gen, id), mustEncode(t, m)), kv(genIDKey(tagReady, gen, id), nil))
+	for _, kind := range storeKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			s := openStore(t, kind.opts(t))
+			require.NoError(t, s.Import(context.Background(), bytes.NewReader(seal(stream))))
+			require.Equal(t, []uint64{uint64(id)}, readyIDs(t, s, "q", 10))
+			ids, err := s.NextMessageIDs(1)
+			require.NoError(t, err)
+			require.Greater(t, ids[0], id, "a new message id")
+			g, err := s.nextGeneration()
+			require.NoError(t, err)
+			require.Greater(t, g, uint64(gen), "a new generation")
+		})
+	}
+}
+
 func TestImport_Refused(t *testing.T) {
 	src := openStore(t, Options{InMemory: true})
 	populate(t, src)
@@ -289,6 +315,10 @@ func TestImport_Refused(t *testing.T) {
 			`Snapshot holds an invalid record (key "!schema"): schema version 2 is not one this ironlocal reads (1 to 1)`},
 		{"sequence lease of 3 bytes", withEntries(t, snap, kv(genPrefix(tagDead, 999), nil), kv(keySeqMessage, []byte{1, 2, 3})),
 			`Snapshot holds an invalid record (key "!seq:message"): sequence lease is 3 bytes, not 8`},
+		{"sequence lease past the range", withEntries(t, snap, kv(genPrefix(tagDead, 999), nil), kv(keySeqGen, binary.BigEndian.AppendUint64(nil, 1<<62))),
+			`Snapshot holds an invalid record (key "!seq:generation"): sequence lease 4611686018427387904 is beyond 2305843009213693952`},
+		{"generation past the range", withEntries(t, snap, kv(genPrefix(tagDead, 1<<62), nil)),
+			`…: generation 4611686018427387904 is beyond 2305843009213693952`},
 		{"a Badger expiry", withEntries(t, snap, expiring), `…: it carries a Badger expiry time, which ironlocal never writes`},
 		{"key over Badger's limit", withEntries(t, snap, kv(append([]byte{tagItem}, bytes.Repeat([]byte("k"), maxSnapshotKey)...), nil)),
 			`…: key of 65001 bytes is over Badger's 65000 byte limit`},
@@ -555,12 +585,16 @@ func FuzzSnapshotImport(f *testing.F) {
 	f.Add(snap[:len(snap)/2])
 	f.Add([]byte{})
 
+	// One store for every input; an accepted input's state is replaced by
+	// the populated one again, so each input meets the same state.
 	s := New(Options{InMemory: true})
 	require.NoError(f, s.Open())
 	f.Cleanup(func() { _ = s.Close() })
-	populate(f, s)
+	require.NoError(f, s.Import(context.Background(), bytes.NewReader(snap)))
+	populated := withoutLeases(dump(f, s))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := dump(t, s)
+		require.Equal(t, populated, withoutLeases(maps.Clone(before)), "the state this input meets")
 		err := s.Import(context.Background(), bytes.NewReader(data))
 		if err != nil {
 			require.ErrorIs(t, err, emulator.ErrInvalid, "a refused snapshot is a 400: %v", err)
@@ -568,5 +602,6 @@ func FuzzSnapshotImport(f *testing.F) {
 			return
 		}
 		readEverything(t, s)
+		require.NoError(t, s.Import(context.Background(), bytes.NewReader(snap)), "restore the populated state")
 	})
 }

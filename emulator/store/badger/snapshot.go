@@ -99,9 +99,10 @@ func (s *Store) ExportFile(ctx context.Context, path string) error {
 }
 
 // replaceContents drops every key and runs load to fill the store again.
-// Sequence leases end up at the larger of ours and the loaded ones, so ids
-// and generations never repeat and never collide with loaded records.
-func (s *Store) replaceContents(load func() error) error {
+// Each sequence's lease ends up at the largest of ours, the loaded one and
+// floor's (what the loaded records use), so ids and generations never repeat
+// and never collide with loaded records, whatever the loaded leases say.
+func (s *Store) replaceContents(load func() error, floor map[string]uint64) error {
 	s.seqMu.Lock()
 	defer s.seqMu.Unlock()
 	// Releasing stores each sequence's next value as its lease; the
@@ -128,10 +129,8 @@ func (s *Store) replaceContents(load func() error) error {
 		return err
 	}
 	if err := s.db.Update(func(txn *badger.Txn) error {
-		for k, v := range before {
-			if after[k] > v {
-				v = after[k]
-			}
+		for _, k := range []string{string(keySeqMessage), string(keySeqGen)} {
+			v := max(before[k], after[k], floor[k])
 			if err := txn.Set([]byte(k), binary.BigEndian.AppendUint64(nil, v)); err != nil {
 				return err
 			}

@@ -131,6 +131,9 @@ func checkMeta(k, v []byte) error {
 		if len(v) != 8 {
 			return fmt.Errorf("sequence lease is %d bytes, not 8", len(v))
 		}
+		if lease := binary.BigEndian.Uint64(v); lease > maxLease {
+			return fmt.Errorf("sequence lease %d is beyond %d", lease, uint64(maxLease))
+		}
 		return nil
 	case bytes.Equal(k, keyStatusIndexed):
 		return nil // import re-indexes task statuses whatever it says
@@ -305,4 +308,52 @@ func checkEmpty(v []byte) error {
 		return errors.New("index entry holds a value")
 	}
 	return nil
+}
+
+// maxLease bounds the sequences: message ids (messageIDBase plus the
+// sequence) keep their 19 digits, and neither sequence comes near wrapping.
+const maxLease = 1 << 61
+
+// usedIDs is the largest message id sequence value and generation that
+// records use, so the sequences can be moved past them.
+type usedIDs struct {
+	msg, gen uint64
+	anyMsg   bool
+}
+
+// note records what the checked record k, v uses; an id beyond maxLease is
+// an error (the sequences would have to wrap to pass it).
+func (u *usedIDs) note(k, v []byte) error {
+	var gen uint64
+	switch k[0] {
+	case tagQueue, tagCache:
+		gen = binary.BigEndian.Uint64(v)
+	case tagDead, tagMessage, tagReady, tagPending, tagExpiry, tagItem:
+		gen = binary.BigEndian.Uint64(k[1:9])
+	default:
+		return nil
+	}
+	if gen > maxLease {
+		return fmt.Errorf("generation %d is beyond %d", gen, uint64(maxLease))
+	}
+	u.gen = max(u.gen, gen)
+	if k[0] == tagMessage {
+		if id := binary.BigEndian.Uint64(k[9:]); id >= messageIDBase {
+			if id-messageIDBase >= maxLease {
+				return fmt.Errorf("message id %d is beyond %d", id, uint64(messageIDBase+maxLease))
+			}
+			u.msg, u.anyMsg = max(u.msg, id-messageIDBase), true
+		}
+	}
+	return nil
+}
+
+// leases are the smallest sequence leases that hand out no used id or
+// generation again (a generation is the sequence value plus one).
+func (u usedIDs) leases() map[string]uint64 {
+	out := map[string]uint64{string(keySeqGen): u.gen}
+	if u.anyMsg {
+		out[string(keySeqMessage)] = u.msg + 1
+	}
+	return out
 }
