@@ -74,7 +74,7 @@ func TestQueue_Upsert(t *testing.T) {
 	}{
 		{"unknown type", `{"queue":{"type":"fifo"}}`, http.StatusBadRequest},
 		{"push on a pull queue", `{"queue":{"type":"pull","push":{"subscribers":[{"url":"http://h/p"}]}}}`, http.StatusBadRequest},
-		{"message_timeout zero", `{"queue":{"message_timeout":0}}`, http.StatusBadRequest},
+		{"message_timeout negative", `{"queue":{"message_timeout":-1}}`, http.StatusBadRequest},
 		{"message_timeout too big", `{"queue":{"message_timeout":86401}}`, http.StatusBadRequest},
 		{"message_expiration too big", `{"queue":{"message_expiration":2592001}}`, http.StatusBadRequest},
 		{"message_timeout as string", `{"queue":{"message_timeout":"60"}}`, http.StatusBadRequest},
@@ -329,7 +329,7 @@ func TestMessages_Reserve(t *testing.T) {
 	t.Run("missing queue", func(t *testing.T) {
 		e.do(t, http.MethodPost, queuePath("res-missing", "/reservations"), `{}`).expectMsg(t, http.StatusNotFound, "Queue not found")
 	})
-	t.Run("expiry returns the message to the front", func(t *testing.T) {
+	t.Run("expiry puts the message behind the waiting ones", func(t *testing.T) {
 		posted := e.post(t, "res-expiry", "first", "second", "third")
 		first := e.reserve(t, "res-expiry", `{"timeout":30}`)
 		require.Equal(t, posted[:1], ids(first))
@@ -337,9 +337,9 @@ func TestMessages_Reserve(t *testing.T) {
 		require.Equal(t, posted[1:2], ids(e.reserve(t, "res-expiry", `{"timeout":300}`)), "still reserved before the timeout")
 		e.advance(time.Second)
 		again := e.reserve(t, "res-expiry", `{"n":2}`)
-		require.Equal(t, []string{posted[0], posted[2]}, ids(again), "expired message goes ahead of newer ones")
-		require.Equal(t, 2, again[0].ReservedCount, "reserved_count after the second reservation")
-		require.NotEqual(t, first[0].ReservationID, again[0].ReservationID, "a new reservation id")
+		require.Equal(t, []string{posted[2], posted[0]}, ids(again), "expired message goes behind the waiting ones (spec §2.5)")
+		require.Equal(t, 2, again[1].ReservedCount, "reserved_count after the second reservation")
+		require.NotEqual(t, first[0].ReservationID, again[1].ReservationID, "a new reservation id")
 		e.do(t, http.MethodDelete, queuePath("res-expiry", "/messages/"+posted[0]), `{"reservation_id":"`+first[0].ReservationID+`"}`).
 			expectMsg(t, http.StatusForbidden, "Reservation timed out")
 	})

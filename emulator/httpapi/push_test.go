@@ -275,8 +275,6 @@ func TestPush_BadSettings(t *testing.T) {
 		{"subscriber without url", `{"queue":{"push":{"subscribers":[{"name":"a"}]}}}`},
 		{"unparsable url", `{"queue":{"push":{"subscribers":[{"url":"http://h.example/%zz"}]}}}`},
 		{"101 subscribers", pushBody(t, "multicast", map[string]any{"subscribers": many})},
-		{"duplicate names", `{"queue":{"push":{"subscribers":[{"name":"a","url":"http://a.example/"},{"name":"a","url":"http://b.example/"}]}}}`},
-		{"duplicate default names", `{"queue":{"push":{"subscribers":[{"url":"http://a.example/"},{"url":"http://a.example/"}]}}}`},
 		{"no subscribers", `{"queue":{"type":"multicast","push":{"subscribers":[]}}}`},
 		{"push without subscribers", `{"queue":{"type":"unicast","push":{"retries":1}}}`},
 		{"push queue without push", `{"queue":{"type":"multicast"}}`},
@@ -399,8 +397,6 @@ func TestPush_SubscribersEndpoints(t *testing.T) {
 	}{
 		{"invalid url", `{"subscribers":[{"name":"x","url":"ftp://x.example/"}]}`, []string{http.MethodPost, http.MethodPut}},
 		{"missing url", `{"subscribers":[{"name":"x"}]}`, []string{http.MethodPost, http.MethodPut}},
-		// POST upserts by name, so a repeated name just updates.
-		{"duplicate names", `{"subscribers":[{"name":"x","url":"http://x.example/"},{"name":"x","url":"http://y.example/"}]}`, []string{http.MethodPut}},
 		{"no subscribers", `{"subscribers":[]}`, []string{http.MethodPost, http.MethodPut, http.MethodDelete}},
 		{"empty body", ``, []string{http.MethodPost, http.MethodPut, http.MethodDelete}},
 	}
@@ -651,6 +647,38 @@ func TestPush_Retries(t *testing.T) {
 		require.Equal(t, "error", got.Status)
 		require.Equal(t, 2, got.Tries)
 	})
+}
+
+// TestPush_SameName: two subscribers may share a name (iron_mq_ruby's
+// test_post_and_instantiate); both get every message, and each 202 is
+// acknowledged on its own through its Iron-Subscriber-Message-Url.
+func TestPush_SameName(t *testing.T) {
+	e := newEnv(t)
+	s1, s2 := newSubscriber(t, always(http.StatusAccepted)), newSubscriber(t, always(http.StatusAccepted))
+	e.pushQueue(t, "twins", "multicast", map[string]any{"retries": 1, "retries_delay": 60}, sub("dup", s1.url), sub("dup", s2.url))
+	id := e.post(t, "twins", "m")[0]
+	e.waitPushes(t)
+	require.Equal(t, 1, s1.count())
+	require.Equal(t, 1, s2.count())
+	statuses := func() []string {
+		var out []string
+		for _, st := range e.pushStatuses(t, "twins", id) {
+			require.Equal(t, "dup", st.Name)
+			out = append(out, st.URL+" "+st.Status)
+		}
+		return out
+	}
+	require.Equal(t, []string{s1.url + " reserved", s2.url + " reserved"}, statuses())
+
+	for _, s := range []*subscriber{s2, s1} {
+		r, err := e.roundTrip(noAuth(t, http.MethodDelete, s.last(t).header.Get("Iron-Subscriber-Message-Url")))
+		require.NoError(t, err)
+		r.expectMsg(t, http.StatusOK, "Deleted")
+	}
+	require.Equal(t, []string{s1.url + " deleted", s2.url + " deleted"}, statuses())
+	e.tick(t, time.Hour)
+	require.Equal(t, 1, s1.count(), "no retry after the acknowledgement")
+	require.Equal(t, 1, s2.count(), "no retry after the acknowledgement")
 }
 
 func TestPush_Acknowledgement(t *testing.T) {
@@ -1322,7 +1350,7 @@ func TestDeadLetter(t *testing.T) {
 		e.do(t, http.MethodPatch, queuePath("dl-set"), `{"queue":{"dead_letter":{"queue_name":""}}}`).decode(t, http.StatusOK, &got)
 		require.Nil(t, got.Queue.DeadLetter, `queue_name "" removes it`)
 		for _, body := range []string{
-			`{"queue":{"dead_letter":{"queue_name":"d","max_reservations":0}}}`,
+			`{"queue":{"dead_letter":{"queue_name":"d","max_reservations":-1}}}`,
 			`{"queue":{"dead_letter":{"queue_name":"d","max_reservations":1001}}}`,
 			`{"queue":{"dead_letter":{"queue_name":"dl-set"}}}`,
 		} {
@@ -1332,7 +1360,6 @@ func TestDeadLetter(t *testing.T) {
 	t.Run("moved on the reserve after max_reservations", func(t *testing.T) {
 		e.do(t, http.MethodPut, queuePath("dl"), `{"queue":{"dead_letter":{"queue_name":"dl-dlq","max_reservations":2}}}`)
 		id := e.post(t, "dl", "poison")[0]
-		e.post(t, "dl", "fine")
 		for want := 1; want <= 2; want++ {
 			got := e.reserve(t, "dl", `{"n":1,"timeout":10}`)
 			require.Len(t, got, 1)
@@ -1340,7 +1367,8 @@ func TestDeadLetter(t *testing.T) {
 			require.Equal(t, want, got[0].ReservedCount)
 			e.advance(10 * time.Second) // the reservation expires
 		}
-		got := e.reserve(t, "dl", `{"n":1}`)
+		e.post(t, "dl", "fine")
+		got := e.reserve(t, "dl", `{"n":2}`)
 		require.Equal(t, []string{"fine"}, bodies(got), "the dead-lettered message is skipped")
 		moved := e.peek(t, "dl-dlq", "?n=10")
 		require.Equal(t, []message{{ID: id, Body: "poison", ReservedCount: 2}}, moved, "same id, body and reserved_count")
