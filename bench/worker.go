@@ -164,8 +164,9 @@ func PushQueueBody(kind, subscriberURL string) []byte {
 	return b
 }
 
-// WaitIdle blocks until no task is queued or running (GET
-// /_ironlocal/wait-idle); a 408 after timeout is a *StatusError.
+// WaitIdle blocks until no task is queued or running, no schedule is due
+// and no push delivery is in flight or due (GET /_ironlocal/wait-idle); a
+// 408 after timeout is a *StatusError.
 func (c *Client) WaitIdle(ctx context.Context, timeout time.Duration) error {
 	path := "/_ironlocal/wait-idle?timeout=" + url.QueryEscape(timeout.String())
 	return c.do(ctx, http.MethodGet, path, nil, http.StatusOK, nil)
