@@ -307,6 +307,16 @@ func TestSeed_Bad(t *testing.T) {
 			want: []string{`codes[1] ("")`, "name"},
 		},
 		{
+			name: "queue name the API refuses",
+			seed: `{"ironlocal_seed": 1, "queues": [{"name": "` + strings.Repeat("q", 256) + `"}]}`,
+			want: []string{`queues[0] ("qqq`, "Queue name is longer than 255 bytes"},
+		},
+		{
+			name: "cache name the API refuses",
+			seed: `{"ironlocal_seed": 1, "caches": [{"name": "a/b", "items": [{"key": "k", "value": 1}]}]}`,
+			want: []string{`caches[0] ("a/b").items[0] ("k")`, "Cache name must not contain '/' or NUL"},
+		},
+		{
 			name: "syntax error",
 			seed: "{\"ironlocal_seed\": 1,\n \"queues\": [{\"name\": \"q\"}}",
 			want: []string{"line 2, column 26"},
