@@ -16,6 +16,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/fault"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/emulator/trigger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	Worker  *worker.Service
 	// Control serves the /_ironlocal control plane.
 	Control *control.Service
+	// Triggers serves /_ironlocal/triggers and /_ironlocal/plugins; nil
+	// answers 404 there.
+	Triggers *trigger.Host
 	// Faults holds the injected failures (managed through Control); the
 	// API applies them to matching requests. nil disables injection.
 	Faults *fault.Injector

@@ -100,6 +100,15 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/clock", a.handleClockGet)
 	m.HandleFunc("POST /_ironlocal/clock", a.handleClockAdvance)
 	m.HandleFunc("GET /_ironlocal/events", a.handleEvents)
+	m.HandleFunc("GET /_ironlocal/plugins", a.handlePluginList)
+	m.HandleFunc("GET /_ironlocal/triggers", a.handleTriggerList)
+	m.HandleFunc("POST /_ironlocal/triggers", a.handleTriggerCreate)
+	m.HandleFunc("GET /_ironlocal/triggers/{id}", a.handleTriggerGet)
+	m.HandleFunc("PATCH /_ironlocal/triggers/{id}", a.handleTriggerPatch)
+	m.HandleFunc("DELETE /_ironlocal/triggers/{id}", a.handleTriggerDelete)
+	m.HandleFunc("POST /_ironlocal/triggers/{id}/fire", a.handleTriggerFire)
+	m.HandleFunc("GET /_ironlocal/triggers/{id}/events", a.handleTriggerEvents)
+	m.HandleFunc("POST /_ironlocal/triggers/{id}/events/{event_id}/replay", a.handleTriggerReplay)
 }
 
 // router registers routes on the API's mux, wrapping the Iron API routes

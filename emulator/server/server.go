@@ -22,6 +22,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/push"
 	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
+	"github.com/ironlocal/ironlocal/emulator/trigger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
@@ -48,12 +49,14 @@ type Server struct {
 	// memcache serves IronCache's memcached protocol; nil unless
 	// Options.MemcachedListen is set.
 	memcache *memcache.Server
+	// triggers runs the trigger plugins and their bindings.
+	triggers *trigger.Host
 
 	conns *connLimiter // caps and tracks the listener's connections
 
 	bg   *emulator.Goroutines // the HTTP server and the expiry sweeper
 	once sync.Once
-	err    error
+	err  error
 }
 
 // Start opens the store, builds the services and binds the listener. It
@@ -126,8 +129,9 @@ func Start(opts Options) (*Server, error) {
 	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
 		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Bus: s.bus, Clock: s.clock,
 		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Logger: opts.Logger})
+	s.triggers = s.newTriggers()
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
-		Control: s.control, Faults: s.faults,
+		Control: s.control, Triggers: s.triggers, Faults: s.faults,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Guard: s.guard(), Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)
@@ -145,6 +149,9 @@ func Start(opts Options) (*Server, error) {
 		}
 	})
 	s.bg.Loop("expiry sweeper", s.sweep.loop)
+	if err := s.triggers.Start(context.Background()); err != nil {
+		s.log.Error("trigger plugins not started", "err", err)
+	}
 	return s, nil
 }
 
@@ -205,6 +212,7 @@ func (s *Server) Close(ctx context.Context) error {
 		s.conns.closeUnused()
 		errMemcache := s.memcache.Close(ctx)
 		errHTTP := s.http.Shutdown(ctx)
+		errTriggers := s.triggers.Close(ctx)
 		errLoops := s.bg.Close(ctx)
 		errPush := s.pusher.Close(ctx)
 		errWorker := s.worker.Close(ctx)
@@ -212,7 +220,7 @@ func (s *Server) Close(ctx context.Context) error {
 		if c, ok := s.runtime.(interface{ Close(context.Context) error }); ok {
 			errRuntime = c.Close(ctx)
 		}
-		s.err = errors.Join(errHTTP, errPush, errMemcache, errLoops, errWorker, errRuntime, s.store.Close())
+		s.err = errors.Join(errHTTP, errPush, errMemcache, errTriggers, errLoops, errWorker, errRuntime, s.store.Close())
 		s.removeTempDir()
 	})
 	return s.err

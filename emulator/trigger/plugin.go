@@ -224,13 +224,13 @@ func (p *proc) start(ctx context.Context) error {
 
 // explain turns go-plugin's start errors into what a user can act on.
 func explain(err error) error {
-	msg := err.Error()
+	msg := strings.ToLower(err.Error())
 	switch {
-	case strings.Contains(msg, "Incompatible API version"):
+	case strings.Contains(msg, "incompatible api version"):
 		return fmt.Errorf("speaks another trigger protocol version (this ironlocal speaks %d): %w", sdk.ProtocolVersion, err)
 	case strings.Contains(msg, "timeout while waiting for plugin to start"):
 		return fmt.Errorf("not a trigger plugin: no handshake within the start timeout: %w", err)
-	case strings.Contains(msg, "Unrecognized remote plugin message"), strings.Contains(msg, "exited before we could connect"):
+	case strings.Contains(msg, "unrecognized remote plugin message"), strings.Contains(msg, "exited before we could connect"):
 		return fmt.Errorf("not a trigger plugin (no ironlocal handshake): %w", err)
 	}
 	return err

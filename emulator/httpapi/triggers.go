@@ -1,0 +1,313 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/trigger"
+)
+
+// Trigger plugins and bindings (README "Trigger plugins"), under the
+// control plane.
+
+// limitTrigger bounds a binding or a fired event's body.
+const limitTrigger = 1 << 20
+
+type wireAction struct {
+	Type     emulator.BindingActionType `json:"type"`
+	CodeName string                     `json:"code_name,omitempty"`
+	Priority *int                       `json:"priority,omitempty"`
+	Delay    *int                       `json:"delay,omitempty"`
+	Timeout  *int                       `json:"timeout,omitempty"`
+	Queue    string                     `json:"queue,omitempty"`
+	Template string                     `json:"template,omitempty"`
+}
+
+func (w wireAction) domain() emulator.BindingAction {
+	return emulator.BindingAction{Type: w.Type, CodeName: w.CodeName, Priority: w.Priority, Delay: w.Delay,
+		Timeout: w.Timeout, Queue: w.Queue, Template: w.Template}
+}
+
+func toWireAction(a emulator.BindingAction) wireAction {
+	return wireAction{Type: a.Type, CodeName: a.CodeName, Priority: a.Priority, Delay: a.Delay, Timeout: a.Timeout,
+		Queue: a.Queue, Template: a.Template}
+}
+
+type wireBinding struct {
+	ID          string            `json:"id"`
+	ProjectID   string            `json:"project_id"`
+	Name        string            `json:"name,omitempty"`
+	Plugin      string            `json:"plugin"`
+	Config      json.RawMessage   `json:"config"`
+	Action      wireAction        `json:"action"`
+	Enabled     bool              `json:"enabled"`
+	State       string            `json:"state"`
+	Status      string            `json:"status,omitempty"`
+	StatusAttrs map[string]string `json:"status_attrs,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+func toWireBinding(v trigger.BindingView) wireBinding {
+	return wireBinding{ID: v.ID, ProjectID: v.Project, Name: v.Name, Plugin: v.Plugin, Config: v.Config,
+		Action: toWireAction(v.Action), Enabled: v.Enabled, State: v.State, Status: v.Status,
+		StatusAttrs: v.StatusAttrs, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+}
+
+type wireTriggerEvent struct {
+	ID         string            `json:"id"`
+	BindingID  string            `json:"binding_id"`
+	ProjectID  string            `json:"project_id"`
+	Type       string            `json:"type"`
+	Source     string            `json:"source"`
+	ReplayOf   string            `json:"replay_of,omitempty"`
+	At         time.Time         `json:"at"`
+	Payload    string            `json:"payload"`
+	Attrs      map[string]string `json:"attrs,omitempty"`
+	Outcome    string            `json:"outcome"`
+	Reason     string            `json:"reason,omitempty"`
+	TaskID     string            `json:"task_id,omitempty"`
+	MessageIDs []string          `json:"message_ids,omitempty"`
+}
+
+func toWireTriggerEvent(e emulator.TriggerEvent) wireTriggerEvent {
+	return wireTriggerEvent{ID: e.ID, BindingID: e.BindingID, ProjectID: e.Project, Type: e.Type, Source: e.Source,
+		ReplayOf: e.ReplayOf, At: e.At, Payload: e.Payload, Attrs: e.Attrs, Outcome: e.Outcome, Reason: e.Reason,
+		TaskID: e.TaskID, MessageIDs: e.MessageIDs}
+}
+
+type wireSample struct {
+	Name      string          `json:"name"`
+	EventType string          `json:"event_type"`
+	Payload   json.RawMessage `json:"payload"`
+}
+
+type wirePlugin struct {
+	Name         string          `json:"name,omitempty"`
+	Path         string          `json:"path"`
+	Version      string          `json:"version,omitempty"`
+	State        string          `json:"state"`
+	Message      string          `json:"message,omitempty"`
+	Error        string          `json:"error,omitempty"`
+	Restarts     int             `json:"restarts"`
+	PID          int             `json:"pid,omitempty"`
+	Description  string          `json:"description,omitempty"`
+	EventTypes   []string        `json:"event_types"`
+	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
+	Samples      []wireSample    `json:"samples"`
+	Log          []string        `json:"log"`
+}
+
+func toWirePlugin(p trigger.PluginState) wirePlugin {
+	w := wirePlugin{Name: p.Name, Path: p.Path, Version: p.Version, State: p.State, Message: p.Message, Error: p.Error,
+		Restarts: p.Restarts, PID: p.PID, Description: p.Description, EventTypes: append([]string{}, p.EventTypes...),
+		Samples: []wireSample{}, Log: append([]string{}, p.Log...)}
+	if json.Valid(p.Schema) {
+		w.ConfigSchema = p.Schema
+	}
+	for _, s := range p.Samples {
+		ws := wireSample{Name: s.Name, EventType: s.EventType}
+		if json.Valid(s.Payload) {
+			ws.Payload = s.Payload
+		} else {
+			ws.Payload, _ = json.Marshal(string(s.Payload))
+		}
+		w.Samples = append(w.Samples, ws)
+	}
+	return w
+}
+
+// triggers returns the host, answering 404 when this API has none.
+func (a *API) triggers(w http.ResponseWriter) (*trigger.Host, bool) {
+	if a.cfg.Triggers == nil {
+		writeMsg(w, http.StatusNotFound, "Trigger plugins are not available in this emulator")
+		return nil, false
+	}
+	return a.cfg.Triggers, true
+}
+
+func (a *API) handlePluginList(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	out := []wirePlugin{}
+	for _, p := range h.Plugins() {
+		out = append(out, toWirePlugin(p))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"plugins": out})
+}
+
+func (a *API) handleTriggerList(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	bs, err := h.Bindings(r.Context())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wireBinding, len(bs))
+	for i, b := range bs {
+		out[i] = toWireBinding(b)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"bindings": out})
+}
+
+func (a *API) handleTriggerCreate(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	var body struct {
+		ProjectID string          `json:"project_id"`
+		Name      string          `json:"name"`
+		Plugin    string          `json:"plugin"`
+		Config    json.RawMessage `json:"config"`
+		Action    wireAction      `json:"action"`
+		Enabled   *bool           `json:"enabled"`
+	}
+	if err := decodeBody(r, limitTrigger, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	v, err := h.CreateBinding(r.Context(), trigger.BindingInput{ProjectID: body.ProjectID, Name: body.Name,
+		Plugin: body.Plugin, Config: body.Config, Action: body.Action.domain(), Enabled: body.Enabled})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toWireBinding(v))
+}
+
+func (a *API) handleTriggerGet(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	v, err := h.Binding(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireBinding(v))
+}
+
+func (a *API) handleTriggerPatch(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	var body struct {
+		Name    *string         `json:"name"`
+		Config  json.RawMessage `json:"config"`
+		Action  *wireAction     `json:"action"`
+		Enabled *bool           `json:"enabled"`
+	}
+	if err := decodeBody(r, limitTrigger, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	p := trigger.BindingPatch{Name: body.Name, Config: body.Config, Enabled: body.Enabled}
+	if body.Action != nil {
+		act := body.Action.domain()
+		p.Action = &act
+	}
+	v, err := h.UpdateBinding(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireBinding(v))
+}
+
+func (a *API) handleTriggerDelete(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	if err := h.DeleteBinding(r.Context(), r.PathValue("id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Deleted")
+}
+
+// handleTriggerFire runs a binding's action for a test event: the body
+// {"event_type","payload"} is optional (the plugin's sample otherwise).
+func (a *API) handleTriggerFire(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	var body struct {
+		EventType string          `json:"event_type"`
+		Payload   json.RawMessage `json:"payload"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeBody(r, limitTrigger, &body); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
+	payload := body.Payload
+	var text string
+	if json.Unmarshal(payload, &text) == nil {
+		payload = json.RawMessage(text) // a JSON string is the payload's text
+	}
+	ev, err := h.Fire(r.Context(), r.PathValue("id"), trigger.Fire{EventType: body.EventType, Payload: payload})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireTriggerEvent(ev))
+}
+
+func (a *API) handleTriggerEvents(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	limit, err := queryInt(r, "limit", 0)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	evs, err := h.Events(r.Context(), r.PathValue("id"), limit)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wireTriggerEvent, len(evs))
+	for i, e := range evs {
+		out[i] = toWireTriggerEvent(e)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+}
+
+// handleTriggerReplay runs the action again for a traced event; the body
+// {"payload":"…"} is optional (the recorded payload otherwise).
+func (a *API) handleTriggerReplay(w http.ResponseWriter, r *http.Request) {
+	h, ok := a.triggers(w)
+	if !ok {
+		return
+	}
+	var body struct {
+		Payload *string `json:"payload"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeBody(r, limitTrigger, &body); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
+	ev, err := h.Replay(r.Context(), r.PathValue("id"), r.PathValue("event_id"), body.Payload)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireTriggerEvent(ev))
+}

@@ -1,0 +1,110 @@
+package trigger_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator/server"
+)
+
+// TestControlPlane_Triggers drives bindings through /_ironlocal/triggers.
+func TestControlPlane_Triggers(t *testing.T) {
+	bucket := t.TempDir()
+	srv := start(t, server.Options{PluginsDirs: []string{pluginDir(t, "upload")}}, "upload")
+	shellCode(t, srv, "csv", `cat "$PAYLOAD_FILE"; :`)
+	base := srv.URL() + "/_ironlocal"
+
+	resp, body := do(t, http.MethodGet, base+"/plugins", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var plugins struct {
+		Plugins []struct {
+			Name         string          `json:"name"`
+			State        string          `json:"state"`
+			ConfigSchema json.RawMessage `json:"config_schema"`
+			Samples      []struct {
+				EventType string `json:"event_type"`
+			} `json:"samples"`
+		} `json:"plugins"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &plugins))
+	require.Len(t, plugins.Plugins, 1)
+	require.Equal(t, "upload", plugins.Plugins[0].Name)
+	require.Equal(t, "running", plugins.Plugins[0].State)
+	require.Contains(t, string(plugins.Plugins[0].ConfigSchema), `"dir"`)
+	require.NotEmpty(t, plugins.Plugins[0].Samples)
+
+	t.Run("a config that misses the schema is 400 naming the field", func(t *testing.T) {
+		resp, body := do(t, http.MethodPost, base+"/triggers", `{"project_id":"`+project+`","plugin":"upload",
+			"config":{"dri":"/tmp"},"action":{"type":"task","code_name":"csv"}}`)
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+		require.Contains(t, body, "schema")
+		require.Contains(t, body, "dir")
+	})
+
+	resp, body = do(t, http.MethodPost, base+"/triggers", `{"project_id":"`+project+`","name":"csv drop","plugin":"upload",
+		"config":{"dir":`+quote(bucket)+`,"suffix":".csv"},"action":{"type":"task","code_name":"csv","priority":1}}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
+	var b struct {
+		ID      string `json:"id"`
+		Enabled bool   `json:"enabled"`
+		State   string `json:"state"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &b))
+	require.True(t, b.Enabled)
+	bindingRunning(t, srv, b.ID)
+
+	resp, body = do(t, http.MethodGet, base+"/triggers", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, b.ID)
+
+	// Fire the plugin's sample, then a payload of our own.
+	resp, body = do(t, http.MethodPost, base+"/triggers/"+b.ID+"/fire", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var fired struct {
+		ID      string `json:"id"`
+		Outcome string `json:"outcome"`
+		TaskID  string `json:"task_id"`
+		Source  string `json:"source"`
+		Type    string `json:"type"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &fired))
+	require.Equal(t, "matched", fired.Outcome)
+	require.Equal(t, "fire", fired.Source)
+	require.Equal(t, "s3:ObjectCreated:Put", fired.Type)
+	require.NotEmpty(t, fired.TaskID)
+	finishedTasks(t, srv, "csv", 1)
+	require.Contains(t, taskLog(t, srv, fired.TaskID), `"eventSource":"aws:s3"`)
+
+	resp, body = do(t, http.MethodPost, base+"/triggers/"+b.ID+"/fire", `{"event_type":"custom","payload":"plain text"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+
+	resp, body = do(t, http.MethodGet, base+"/triggers/"+b.ID+"/events?limit=10", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var trace struct {
+		Events []struct {
+			ID      string `json:"id"`
+			Payload string `json:"payload"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &trace))
+	require.Len(t, trace.Events, 2)
+	require.Equal(t, "plain text", trace.Events[0].Payload, "newest first")
+
+	resp, body = do(t, http.MethodPost, base+"/triggers/"+b.ID+"/events/"+trace.Events[0].ID+"/replay", `{"payload":"edited"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, `"replay_of":"`+trace.Events[0].ID+`"`)
+	resp, body = do(t, http.MethodPost, base+"/triggers/"+b.ID+"/events/nope/replay", "")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, body)
+
+	resp, body = do(t, http.MethodPatch, base+"/triggers/"+b.ID, `{"enabled":false}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, `"state":"disabled"`)
+
+	resp, body = do(t, http.MethodDelete, base+"/triggers/"+b.ID, "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	resp, body = do(t, http.MethodGet, base+"/triggers/"+b.ID, "")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, body)
+}
