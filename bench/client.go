@@ -193,3 +193,24 @@ func (c *Client) CachePut(ctx context.Context, cache, key string, payload []byte
 func (c *Client) CacheGet(ctx context.Context, cache, key string) error {
 	return c.do(ctx, http.MethodGet, c.cachePath(cache)+"/items/"+url.PathEscape(key), nil, http.StatusOK, nil)
 }
+
+// ReserveWait long-polls: it reserves up to n messages, waiting up to wait
+// seconds for one to arrive.
+func (c *Client) ReserveWait(ctx context.Context, queue string, n, wait int) ([]Message, error) {
+	body := []byte(`{"n":` + strconv.Itoa(n) + `,"wait":` + strconv.Itoa(wait) + `}`)
+	var out struct {
+		Messages []Message `json:"messages"`
+	}
+	err := c.do(ctx, http.MethodPost, c.queuePath(queue)+"/reservations", body, http.StatusOK, &out)
+	return out.Messages, err
+}
+
+// DeleteQueue deletes a queue and its messages.
+func (c *Client) DeleteQueue(ctx context.Context, queue string) error {
+	return c.do(ctx, http.MethodDelete, c.queuePath(queue), nil, http.StatusOK, nil)
+}
+
+// DeleteCache deletes a cache and its items.
+func (c *Client) DeleteCache(ctx context.Context, cache string) error {
+	return c.do(ctx, http.MethodDelete, c.cachePath(cache), nil, http.StatusOK, nil)
+}

@@ -34,8 +34,9 @@ type env struct {
 	workers  int
 	dur      time.Duration
 	starts   int
-	depth    int // messages in the deep queue: 1M, or 100k with -quick
-	prefill  int // messages prefilled for the reserve + delete figure
+	depth    int           // messages in the deep queue: 1M, or 100k with -quick
+	prefill  int           // messages prefilled for the reserve + delete figure
+	churn    time.Duration // length of the churn figure's run
 	http     *http.Client
 	progress io.Writer
 

@@ -41,6 +41,8 @@ var figures = []figure{
 	{"single", "one message post → reserve → delete, {workers} clients", bench.Goal{Cmp: bench.AtLeast, Limit: 5_000, Unit: "msgs/s"}, figSingle},
 	{"depth", "reserve p50 at {depth} messages deep vs at 1k", bench.Goal{Cmp: bench.AtMost, Limit: 2, Unit: "×"}, figDepth},
 	{"cache", "cache put + get, {workers} clients", bench.Goal{Cmp: bench.AtLeast, Limit: 20_000, Unit: "ops/s"}, figCache},
+	{"idle", "idle CPU with 2,000 long-poll reserves waiting (wait=30)", bench.Goal{Cmp: bench.Below, Limit: 0.05, Unit: "cores"}, figIdlePoll},
+	{"churn", "RSS under queue and cache churn: last third vs middle third of the run", bench.Goal{Cmp: bench.AtMost, Limit: 1.1, Unit: "×"}, figChurn},
 	// IronWorker
 	{"docker", "docker runtime: queue → complete, trivial image, vs bare `docker run --rm`", bench.Goal{Cmp: bench.AtMost, Limit: 1.15, Unit: "×"}, figDocker},
 	{"procstart", "process runtime: queue → process started, p50", bench.Goal{Cmp: bench.Below, Limit: 10, Unit: "ms"}, figProcStart},

@@ -46,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		starts   = fs.Int("starts", 5, "daemon starts for the start-up figure (median taken)")
 		depth    = fs.Int("depth", 1_000_000, "messages in the deep queue of the ready and depth figures, a multiple of 100 (-quick: 100000)")
 		prefill  = fs.Int("prefill", 250_000, "messages prefilled for the reserve + delete figure, a multiple of 100 (-quick: 100000)")
+		churn    = fs.Duration("churn", time.Minute, "length of the queue and cache churn run of the churn figure (-quick: 30s)")
 		bin      = fs.String("bin", "", "use this ironlocald binary instead of building one")
 		tmp      = fs.String("tmp", os.TempDir(), "where the work directory (binary, data dirs, daemon logs) is made")
 		keep     = fs.Bool("keep", false, "keep the work directory")
@@ -67,8 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ironbench:", err)
 		return 2
 	}
-	if *workers < 1 || *starts < 1 || *duration <= 0 {
-		fmt.Fprintln(stderr, "ironbench: -workers, -starts and -duration must be positive")
+	if *workers < 1 || *starts < 1 || *duration <= 0 || *churn < 6*time.Second {
+		fmt.Fprintln(stderr, "ironbench: -workers, -starts and -duration must be positive, -churn at least 6s")
 		return 2
 	}
 	if *depth < 1000 || *depth%100 != 0 || *prefill < 100 || *prefill%100 != 0 {
@@ -79,13 +80,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill,
+	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill, churn: *churn,
 		progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}}
 	if *quick {
 		for name, set := range map[string]func(){
 			"depth":    func() { e.depth = 100_000 },
 			"prefill":  func() { e.prefill = 100_000 },
 			"duration": func() { e.dur = 2 * time.Second },
+			"churn":    func() { e.churn = 30 * time.Second },
 		} {
 			if !explicit[name] {
 				set()
