@@ -29,19 +29,24 @@ func (t *txn) MessagesAfter(project, queue string, after emulator.MessageID, fn 
 		return nil
 	}
 	prefix := genPrefix(tagMessage, gen)
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
 	defer it.Close()
 	for it.Seek(genIDKey(tagMessage, gen, after+1)); it.Valid(); it.Next() {
 		k := it.Item().Key()
 		if len(k) != len(prefix)+8 {
-			continue // not a message key this store writes
+			t.s.skipped(k, errShortKey)
+			continue
 		}
 		var m emulator.Message
-		ok, err := t.getMessage(k, &m) // reads (and reports) damage as the rest of the store does
-		if err != nil {
+		var derr error
+		if err := it.Item().Value(func(b []byte) error {
+			derr = decodeMessage(b, &m)
+			return nil
+		}); err != nil {
 			return fmt.Errorf("browse messages: %w", err)
 		}
-		if !ok {
+		if derr != nil {
+			t.s.skipped(k, fmt.Errorf("message record: %w", derr)) // as getMessage does
 			continue
 		}
 		m.ID = emulator.MessageID(binary.BigEndian.Uint64(k[len(prefix):]))
