@@ -126,7 +126,9 @@ func (a *API) handleItemPut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	put := cache.Put{Value: body.Value, ExpiresIn: body.ExpiresIn.V, Replace: body.Replace, Add: body.Add}
-	if body.CAS.Set {
+	// A cas of 0 is a client struct's zero value, not a condition: every
+	// stored item's cas is above 0 (spec §2.3's zero rule, for items).
+	if body.CAS.Set && body.CAS.V != 0 {
 		put.CAS = &body.CAS.V
 	}
 	err := a.cfg.Cache.PutItem(r.Context(), r.PathValue("pid"), r.PathValue("cache"), r.PathValue("key"), put)

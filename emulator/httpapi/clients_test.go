@@ -180,3 +180,16 @@ func TestClientShapes_RubyReservationOrder(t *testing.T) {
 		expectMsg(t, http.StatusOK, "Released")
 	require.Equal(t, []string{"a", "b"}, bodies(e.peek(t, "released", "?n=10")))
 }
+
+// TestClientShapes_CacheZeroValues: a put carrying every field at its zero
+// value (a client struct without omitempty) is a plain put that never
+// expires.
+func TestClientShapes_CacheZeroValues(t *testing.T) {
+	e := newEnv(t)
+	e.put(t, "zc", "k", `{"value":"v1"}`).expectMsg(t, http.StatusOK, "Stored.")
+	e.put(t, "zc", "k", `{"value":"v2","expires_in":0,"replace":false,"add":false,"cas":0}`).expectMsg(t, http.StatusOK, "Stored.")
+	got := e.item(t, "zc", "k")
+	require.JSONEq(t, `"v2"`, string(got.Value))
+	require.Equal(t, "9999-01-01T00:00:00Z", got.Expires)
+	e.put(t, "zc", "k", `{"value":"v3","cas":"1"}`).expectMsg(t, http.StatusOK, "Not stored.")
+}
