@@ -124,8 +124,8 @@ func (t *txn) TasksBefore(project, codeName, beforeID string, fn func(emulator.T
 			return fmt.Errorf("browse tasks: %w", err)
 		}
 		task, err := t.Task(project, string(id))
-		if errors.Is(err, emulator.ErrNotFound) {
-			continue // a dangling index entry
+		if t.dangling(k, err) {
+			continue
 		}
 		if err != nil {
 			return err
@@ -165,7 +165,8 @@ func (t *txn) projects(tag byte) ([]string, error) {
 		k := it.Item().Key()
 		p, _, ok := bytes.Cut(k[1:], []byte{0})
 		if !ok {
-			it.Next() // not a key this store writes
+			t.s.skipped(k, errNoSeparator)
+			it.Next()
 			continue
 		}
 		out = append(out, string(p))
