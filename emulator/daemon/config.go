@@ -48,6 +48,9 @@ type Config struct {
 	// MaxCodeBytes and MaxCodeEntries bound what a code zip may extract to.
 	MaxCodeBytes   int64
 	MaxCodeEntries int
+	// PluginsDir lists the trigger plugin directories, comma-separated
+	// ("" = the built-ins next to the binary and <data-dir>/plugins).
+	PluginsDir string
 }
 
 // Register adds the daemon's flags to fs, their defaults read from the
@@ -90,6 +93,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&c.MaxConns, "max-connections", envInt("MAX_CONNECTIONS"), "open HTTP connections at most; past it the longest-idle one is closed; 0 = 4096, lowered to fit the open-files limit (IRONLOCAL_MAX_CONNECTIONS)")
 	fs.StringVar(&c.Memcached, "memcached-listen", env("MEMCACHED_LISTEN", ""), "also serve IronCache over the memcached text protocol on this address, e.g. 127.0.0.1:11211; off by default (IRONLOCAL_MEMCACHED_LISTEN)")
 	fs.BoolVar(&c.NoIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
+	fs.StringVar(&c.PluginsDir, "plugins-dir", env("PLUGINS_DIR", ""), "comma-separated directories of trigger plugins; default: plugins/ next to the binary and <data-dir>/plugins (IRONLOCAL_PLUGINS_DIR)")
 	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
 	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
 }
@@ -148,7 +152,15 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
 		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
-		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, Logger: logger}
+		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, PluginsDirs: c.pluginsDirs(), Logger: logger}
+}
+
+// pluginsDirs is --plugins-dir as a list; nil (the defaults) when unset.
+func (c Config) pluginsDirs() []string {
+	if strings.TrimSpace(c.PluginsDir) == "" {
+		return nil
+	}
+	return SplitList(c.PluginsDir)
 }
 
 // Logger is a text logger on stderr at the configured level.

@@ -23,6 +23,9 @@ func run(args []string) int {
 	if len(args) > 0 && args[0] == "exec" {
 		return runExec(args[1:])
 	}
+	if len(args) > 0 && args[0] == "trigger" {
+		return runTrigger(args[1:], os.Stdout, os.Stderr)
+	}
 	cfg, err := daemon.Parse("ironlocald", args, os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
