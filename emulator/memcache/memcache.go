@@ -14,6 +14,7 @@ package memcache
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -221,7 +222,9 @@ func (s *Server) serve(c net.Conn) {
 			lingeringClose(c)
 			return
 		}
-		if sess.r.Buffered() == 0 { // answer pipelined commands together
+		// Answer pipelined commands together: flush unless a whole next
+		// command line is already buffered.
+		if next, _ := sess.r.Peek(sess.r.Buffered()); !bytes.Contains(next, []byte("\n")) {
 			_ = c.SetWriteDeadline(time.Now().Add(time.Minute))
 			if sess.w.Flush() != nil {
 				return
