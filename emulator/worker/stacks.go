@@ -5,10 +5,11 @@ import (
 	"slices"
 )
 
-// LegacyStacks are the stacks Iron.io listed for old-style zip packages
-// (GET /2/stacks, spec §3.1). A code package may name any of them; on the
-// process runtime its runtime's interpreter runs it, on Docker the image
-// mapped with --stack-image does.
+// LegacyStacks stand for the language stacks Iron.io offered old-style zip
+// packages (GET /2/stacks, spec §3.1: "ruby-2.1", "python-2.7", …); the
+// list is ironlocal's reconstruction, not a copy of Iron's. A code package
+// may name any stack; on the process runtime its runtime's interpreter runs
+// it, on Docker the image mapped with --stack-image does.
 var LegacyStacks = []string{
 	"ruby-1.9", "ruby-2.1", "ruby-2.2", "ruby-2.3",
 	"python-2.7", "python-3.2", "python-3.4", "python-3.5",
