@@ -32,6 +32,9 @@ type PushJob struct {
 // Attempt is the outcome of one delivery to one subscriber.
 type Attempt struct {
 	Subscriber string
+	// ReservationID is the target's reservation id from the job: it tells
+	// apart subscribers that share a name.
+	ReservationID string
 	// StatusCode is the HTTP status; 0 when no response came.
 	StatusCode int
 	// Err explains a failure without a response (connection refused,
@@ -172,9 +175,9 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 		delay := time.Duration(q.Push.RetriesDelay) * time.Second
 		anyDelivered := false
 		for _, a := range attempts {
-			sub := findSubscriber(m.Subscribers, a.Subscriber)
-			if sub == nil || sub.Status.Final() {
-				continue
+			sub := findSubscriber(m.Subscribers, a.Subscriber, a.ReservationID)
+			if sub == nil || sub.Status.Final() || a.ReservationID != "" && sub.ReservationID != a.ReservationID {
+				continue // gone, finished, or claimed again since (a stale outcome)
 			}
 			sub.Tries++
 			sub.LastTryAt, sub.StatusCode = a.At, a.StatusCode
@@ -273,13 +276,36 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-func findSubscriber(subs []emulator.SubscriberState, name string) *emulator.SubscriberState {
+// findSubscriber finds a message's subscriber by name. Names need not be
+// unique, so a reservation id, when given, picks the one holding it; without
+// one the first of that name holding a reservation wins, else the first of
+// that name.
+func findSubscriber(subs []emulator.SubscriberState, name, reservationID string) *emulator.SubscriberState {
+	var first, reserved *emulator.SubscriberState
 	for i := range subs {
-		if subs[i].Name == name {
-			return &subs[i]
+		sub := &subs[i]
+		if sub.Name != name {
+			continue
+		}
+		if reservationID != "" && sub.ReservationID == reservationID {
+			return sub
+		}
+		if first == nil {
+			first = sub
+		}
+		if reserved == nil && sub.Status == emulator.PushReserved {
+			reserved = sub
 		}
 	}
-	return nil
+	if reservationID != "" {
+		// A stale outcome or acknowledgement: its reservation is gone.
+		// Report the first of that name so the caller can refuse it.
+		return first
+	}
+	if reserved != nil {
+		return reserved
+	}
+	return first
 }
 
 // settle sets the message's next attempt time, or marks it pushed when every
@@ -353,7 +379,7 @@ func (s *Service) PushStatuses(ctx context.Context, project, name string, id emu
 // ackPush acknowledges a 202 delivery: the subscriber named (and holding
 // reservationID, when one is given) is marked delivered.
 func (s *Service) ackPush(tx emulator.QueueTx, q emulator.Queue, m emulator.Message, reservationID, subscriber string) (bool, error) {
-	sub := findSubscriber(m.Subscribers, subscriber)
+	sub := findSubscriber(m.Subscribers, subscriber, reservationID)
 	if sub == nil {
 		return false, emulator.NotFound("Subscriber not found")
 	}

@@ -426,7 +426,7 @@ func (p *Pusher) deliver(ctx context.Context, job mq.PushJob) {
 // attempt delivers to one subscriber according to its URL scheme.
 func (p *Pusher) attempt(ctx context.Context, job mq.PushJob, sub emulator.SubscriberState) mq.Attempt {
 	start := time.Now()
-	a := mq.Attempt{Subscriber: sub.Name, At: p.clock.Now()}
+	a := mq.Attempt{Subscriber: sub.Name, ReservationID: sub.ReservationID, At: p.clock.Now()}
 	u, err := url.Parse(sub.URL)
 	if err != nil {
 		a.Err = "invalid subscriber URL: " + err.Error()
