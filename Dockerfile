@@ -3,6 +3,7 @@
 # static binary (CGO_ENABLED=0) on the host and assembles the build context:
 #
 #   linux-<arch>/ironlocald   the binary, one directory per architecture
+#   linux-<arch>/plugins/     the built-in trigger plugins (upload, http, redis, queue)
 #   passwd, group             from docker/ (root, nobody, ironlocal=65532)
 #   data/                     an empty directory: the store, owned by ironlocal
 #   tmp/                      an empty directory: the temp dir, owned by ironlocal
@@ -15,6 +16,8 @@ COPY passwd group /etc/
 COPY --chown=65532:65532 data /data
 COPY --chown=65532:65532 tmp /tmp
 COPY linux-${TARGETARCH}/ironlocald /ironlocald
+# The built-in trigger plugins, found next to the binary (/plugins).
+COPY linux-${TARGETARCH}/plugins/ /plugins/
 USER 65532:65532
 WORKDIR /data
 ENV HOME=/data

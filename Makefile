@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image
+.PHONY: help run serve build app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto
 
 # Every package but the desktop app's main package, which needs cgo (Fyne's
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
@@ -24,11 +24,18 @@ run: ## run ironlocal: the desktop app when a display is available, else the hea
 		$(MAKE) --no-print-directory serve; \
 	fi
 
-serve: build ## run the headless daemon ironlocald on 127.0.0.1:4766 with a durable store
+serve: build plugins ## run the headless daemon ironlocald on 127.0.0.1:4766 with a durable store (and the built-in trigger plugins)
 	$(BIN)/ironlocald $(ARGS)
 
 build: ## build bin/ironlocald (static, CGO_ENABLED=0)
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/ironlocald ./emulator/cmd/ironlocald
+
+PLUGINS := upload http redis queue
+plugins: ## build the built-in trigger plugins into bin/plugins/ (static, CGO_ENABLED=0), where bin/ironlocald finds them
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/plugins/ $(addprefix ./plugins/,$(PLUGINS))
+
+proto: ## regenerate plugins/sdk's gRPC code from trigger.proto (needs protoc, protoc-gen-go, protoc-gen-go-grpc; the output is committed)
+	cd plugins/sdk/internal/pb && protoc --go_out=paths=source_relative:. --go-grpc_out=paths=source_relative:. trigger.proto
 
 app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/X11 headers, see make deps)
 	CGO_ENABLED=1 $(GO) build -o $(BIN)/ironlocal .
@@ -72,6 +79,8 @@ image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) F
 	arch=$${GOARCH:-$$(docker version --format '{{.Server.Arch}}')}; \
 	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata -ldflags='-s -w' \
 		-o "$$ctx/linux-$$arch/ironlocald" ./emulator/cmd/ironlocald; \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -ldflags='-s -w' \
+		-o "$$ctx/linux-$$arch/plugins/" $(addprefix ./plugins/,$(PLUGINS)); \
 	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp"; \
 	old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true); \
 	docker build --quiet --build-arg TARGETARCH=$$arch -f Dockerfile -t $(IMAGE) "$$ctx" >/dev/null; \
