@@ -22,7 +22,7 @@ type codesScreen struct {
 	codes   []client.Code
 	visible []int
 	list    *escList
-	search  *widget.Entry
+	search  *keyEntry
 	body    *fyne.Container
 	listBox fyne.CanvasObject
 	detail  *codeDetail
@@ -53,7 +53,7 @@ func newCodesScreen(u *UI) *codesScreen {
 			s.open(s.codes[s.visible[id]])
 		}
 	}
-	s.search = widget.NewEntry()
+	s.search = newKeyEntry(u, false)
 	s.search.SetPlaceHolder("Search code packages (Ctrl+F)")
 	s.search.OnChanged = func(string) { s.refilter() }
 	add := widget.NewButtonWithIcon("Register code", theme.ContentAddIcon(), s.openForm)
@@ -67,6 +67,7 @@ func (s *codesScreen) title() string               { return "Codes" }
 func (s *codesScreen) icon() fyne.Resource         { return theme.StorageIcon() }
 func (s *codesScreen) view() fyne.CanvasObject     { return s.body }
 func (s *codesScreen) focusSearch() fyne.Focusable { return s.search }
+func (s *codesScreen) shown()                      { s.list.Refresh() }
 
 // codeSummary is the second line of a code in the list.
 func codeSummary(c client.Code) string {
@@ -165,10 +166,10 @@ type codeDetail struct {
 	s            *codesScreen
 	code         client.Code
 	info         *widget.Label
-	concurrency  *widget.Entry
-	retries      *widget.Entry
-	retriesDelay *widget.Entry
-	env          *widget.Entry
+	concurrency  *keyEntry
+	retries      *keyEntry
+	retriesDelay *keyEntry
+	env          *keyEntry
 	pause        *widget.Button
 	revisions    *widget.Label
 	root         fyne.CanvasObject
@@ -178,10 +179,10 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 	d := &codeDetail{s: s}
 	d.info = widget.NewLabel("")
 	d.info.Wrapping = fyne.TextWrapWord
-	d.concurrency = widget.NewEntry()
-	d.retries = widget.NewEntry()
-	d.retriesDelay = widget.NewEntry()
-	d.env = widget.NewMultiLineEntry()
+	d.concurrency = newKeyEntry(s.u, false)
+	d.retries = newKeyEntry(s.u, false)
+	d.retriesDelay = newKeyEntry(s.u, false)
+	d.env = newKeyEntry(s.u, true)
 	d.env.SetPlaceHolder("KEY=VALUE, one per line")
 	d.env.SetMinRowsVisible(4)
 	d.revisions = widget.NewLabel("")
@@ -303,20 +304,20 @@ func (d *codeDetail) delete() {
 // the process runtime).
 type codeForm struct {
 	s       *codesScreen
-	name    *widget.Entry
-	image   *widget.Entry
-	command *widget.Entry
+	name    *keyEntry
+	image   *keyEntry
+	command *keyEntry
 	submit  *widget.Button
 	root    fyne.CanvasObject
 }
 
 func newCodeForm(s *codesScreen) *codeForm {
 	f := &codeForm{s: s}
-	f.name = widget.NewEntry()
+	f.name = newKeyEntry(s.u, false)
 	f.name.SetPlaceHolder("hello")
-	f.image = widget.NewEntry()
+	f.image = newKeyEntry(s.u, false)
 	f.image.SetPlaceHolder("ironlocal/fixture-worker:latest (a local image)")
-	f.command = widget.NewEntry()
+	f.command = newKeyEntry(s.u, false)
 	f.command.SetPlaceHolder("optional: a command for the process runtime")
 	f.submit = widget.NewButtonWithIcon("Register", theme.ConfirmIcon(), f.register)
 	f.submit.Importance = widget.HighImportance

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -51,4 +52,38 @@ func (l *escList) TypedKey(e *fyne.KeyEvent) {
 		return
 	}
 	l.List.TypedKey(e)
+}
+
+// keyEntry is a widget.Entry that keeps the window's keys working while it
+// has the focus: Ctrl+F and Ctrl+N reach the window (an Entry would
+// swallow them), and Esc leaves the field and closes the detail pane.
+type keyEntry struct {
+	widget.Entry
+	u *UI
+}
+
+func newKeyEntry(u *UI, multiLine bool) *keyEntry {
+	e := &keyEntry{u: u}
+	e.MultiLine = multiLine
+	if multiLine {
+		e.Wrapping = fyne.TextWrapWord
+	}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *keyEntry) TypedShortcut(s fyne.Shortcut) {
+	if cs, ok := s.(*desktop.CustomShortcut); ok && e.u.windowShortcut(cs) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		e.u.win.Canvas().Unfocus()
+		e.u.escape()
+		return
+	}
+	e.Entry.TypedKey(k)
 }

@@ -94,8 +94,9 @@ type logView struct {
 	buf     *logBuffer
 	list    *escList
 	follow  *widget.Check
-	search  *widget.Entry
+	search  *keyEntry
 	matches *widget.Label
+	note    *widget.Label
 	root    fyne.CanvasObject
 	name    string // file name offered by Save
 
@@ -136,7 +137,7 @@ func newLogView(u *UI) *logView {
 		}
 	})
 	v.follow.Checked = true
-	v.search = widget.NewEntry()
+	v.search = newKeyEntry(u, false)
 	v.search.SetPlaceHolder("Search the log")
 	v.search.OnChanged = func(string) { v.find(false) }
 	v.search.OnSubmitted = func(string) { v.find(true) }
@@ -145,8 +146,22 @@ func newLogView(u *UI) *logView {
 	saveBtn := widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), v.save)
 	bar := container.NewBorder(nil, nil, boldLabel("Log"),
 		container.NewHBox(v.matches, v.follow, copyBtn, saveBtn), v.search)
-	v.root = container.NewBorder(bar, nil, nil, nil, v.list)
+	v.note = widget.NewLabel("")
+	v.note.Importance = widget.LowImportance
+	v.note.Wrapping = fyne.TextWrapWord
+	v.note.Hide()
+	v.root = container.NewBorder(container.NewVBox(bar, v.note), nil, nil, nil, v.list)
 	return v
+}
+
+// hint shows a line about the log above it ("" hides it).
+func (v *logView) hint(s string) {
+	v.note.SetText(s)
+	if s == "" {
+		v.note.Hide()
+	} else {
+		v.note.Show()
+	}
 }
 
 // set replaces the output.

@@ -87,6 +87,11 @@ func (s *overviewScreen) icon() fyne.Resource         { return theme.HomeIcon() 
 func (s *overviewScreen) view() fyne.CanvasObject     { return s.root }
 func (s *overviewScreen) focusSearch() fyne.Focusable { return nil }
 func (s *overviewScreen) closeDetail() bool           { return false }
+func (s *overviewScreen) shown() {
+	s.eventList.Refresh()
+	s.msgChart.Refresh()
+	s.taskChart.Refresh()
+}
 
 func (s *overviewScreen) reload() {
 	c := s.u.client()

@@ -23,7 +23,7 @@ type schedulesScreen struct {
 	schedules []client.Schedule
 	visible   []int
 	list      *escList
-	search    *widget.Entry
+	search    *keyEntry
 	body      *fyne.Container
 	listBox   fyne.CanvasObject
 	form      *scheduleForm
@@ -53,7 +53,7 @@ func newSchedulesScreen(u *UI) *schedulesScreen {
 			s.open(s.schedules[s.visible[id]])
 		}
 	}
-	s.search = widget.NewEntry()
+	s.search = newKeyEntry(u, false)
 	s.search.SetPlaceHolder("Search schedules (Ctrl+F)")
 	s.search.OnChanged = func(string) { s.refilter() }
 	add := widget.NewButtonWithIcon("New schedule", theme.ContentAddIcon(), func() { s.open(client.Schedule{}) })
@@ -67,6 +67,7 @@ func (s *schedulesScreen) title() string               { return "Schedules" }
 func (s *schedulesScreen) icon() fyne.Resource         { return theme.HistoryIcon() }
 func (s *schedulesScreen) view() fyne.CanvasObject     { return s.body }
 func (s *schedulesScreen) focusSearch() fyne.Focusable { return s.search }
+func (s *schedulesScreen) shown()                      { s.list.Refresh() }
 
 func scheduleTitle(sc client.Schedule) string {
 	name := sc.Name
@@ -170,13 +171,13 @@ type scheduleForm struct {
 	runCount int
 	state    *widget.Label
 	code     *widget.Select
-	name     *widget.Entry
-	payload  *widget.Entry
-	runEvery *widget.Entry
-	startAt  *widget.Entry
-	endAt    *widget.Entry
-	runTimes *widget.Entry
-	cron     *widget.Entry
+	name     *keyEntry
+	payload  *keyEntry
+	runEvery *keyEntry
+	startAt  *keyEntry
+	endAt    *keyEntry
+	runTimes *keyEntry
+	cron     *keyEntry
 	priority *widget.Select
 	preview  *widget.Label
 	errLabel *widget.Label
@@ -191,19 +192,19 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 	f.state = widget.NewLabel("")
 	f.code = widget.NewSelect(nil, func(string) { f.updatePreview() })
 	f.code.PlaceHolder = "(pick a code package)"
-	f.name = widget.NewEntry()
-	f.payload = widget.NewMultiLineEntry()
+	f.name = newKeyEntry(s.u, false)
+	f.payload = newKeyEntry(s.u, true)
 	f.payload.TextStyle = fyne.TextStyle{Monospace: true}
 	f.payload.SetMinRowsVisible(4)
-	f.runEvery = widget.NewEntry()
+	f.runEvery = newKeyEntry(s.u, false)
 	f.runEvery.SetPlaceHolder("seconds or 1h; empty = once")
-	f.startAt = widget.NewEntry()
+	f.startAt = newKeyEntry(s.u, false)
 	f.startAt.SetPlaceHolder("now; or 2026-01-02 15:04, RFC 3339, +10m")
-	f.endAt = widget.NewEntry()
+	f.endAt = newKeyEntry(s.u, false)
 	f.endAt.SetPlaceHolder("never")
-	f.runTimes = widget.NewEntry()
+	f.runTimes = newKeyEntry(s.u, false)
 	f.runTimes.SetPlaceHolder("unlimited")
-	f.cron = widget.NewEntry()
+	f.cron = newKeyEntry(s.u, false)
 	f.cron.SetPlaceHolder("optional: */5 * * * *")
 	f.priority = widget.NewSelect([]string{"0", "1", "2"}, nil)
 	f.priority.SetSelected(strconv.Itoa(sc.Priority))
@@ -211,7 +212,7 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Importance = widget.DangerImportance
 	f.errLabel.Wrapping = fyne.TextWrapWord
-	for _, e := range []*widget.Entry{f.payload, f.runEvery, f.startAt, f.endAt, f.runTimes, f.cron} {
+	for _, e := range []*keyEntry{f.payload, f.runEvery, f.startAt, f.endAt, f.runTimes, f.cron} {
 		e.OnChanged = func(string) { f.updatePreview() }
 	}
 	f.save = widget.NewButtonWithIcon("Create", theme.ConfirmIcon(), f.submit)

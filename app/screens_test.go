@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -245,6 +246,17 @@ func TestTasks_FilterAndSearch(t *testing.T) {
 		u.show(1)
 		u.focusSearch() // Ctrl+F
 		require.Equal(t, u.tasks.search, u.win.Canvas().Focused())
+
+		// The window's keys still work while a field has the focus.
+		ctrlN := &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+		u.tasks.search.TypedShortcut(ctrlN)
+		require.NotNil(t, u.tasks.form, "Ctrl+N in the search field opens the new-task form")
+		focused, ok := u.win.Canvas().Focused().(*keyEntry)
+		require.True(t, ok)
+		require.Equal(t, u.tasks.form.payload, focused, "the payload editor has the focus")
+		focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		require.Nil(t, u.tasks.form, "Esc in a field closes the pane")
+		require.Nil(t, u.win.Canvas().Focused())
 	})
 }
 

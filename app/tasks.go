@@ -37,7 +37,7 @@ type tasksScreen struct {
 	table  *escTable
 	status *widget.Select
 	code   *widget.Select
-	search *widget.Entry
+	search *keyEntry
 	count  *widget.Label
 	newBtn *widget.Button
 	list   fyne.CanvasObject
@@ -104,7 +104,7 @@ func newTasksScreen(u *UI) *tasksScreen {
 		s.refilter()
 	})
 	s.code.Selected = allCodes
-	s.search = widget.NewEntry()
+	s.search = newKeyEntry(u, false)
 	s.search.SetPlaceHolder("Search id, code, message, payload (Ctrl+F)")
 	s.search.OnChanged = func(v string) {
 		s.filter.Text = v
@@ -123,6 +123,7 @@ func (s *tasksScreen) title() string               { return "Tasks" }
 func (s *tasksScreen) icon() fyne.Resource         { return theme.ListIcon() }
 func (s *tasksScreen) view() fyne.CanvasObject     { return s.body }
 func (s *tasksScreen) focusSearch() fyne.Focusable { return s.search }
+func (s *tasksScreen) shown()                      { s.table.Refresh() }
 
 func (s *tasksScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	l := o.(*widget.Label)
@@ -421,8 +422,15 @@ func (s *tasksScreen) openTask(id string) {
 
 // openNewTask shows the new-task form (Ctrl+N).
 func (s *tasksScreen) openNewTask() {
+	code := s.filter.Code // the code in view, or the open task's
+	if s.detail != nil {
+		code = s.detail.task.CodeName
+	}
 	s.detail = nil
 	s.form = newNewTaskForm(s)
+	if code != "" {
+		s.form.code.SetSelected(code)
+	}
 	s.setDetail(s.form.root)
 	s.reloadCodes()
 	s.u.win.Canvas().Focus(s.form.payload)
@@ -447,11 +455,11 @@ func (s *tasksScreen) closeDetail() bool {
 type newTaskForm struct {
 	s        *tasksScreen
 	code     *widget.Select
-	payload  *widget.Entry
+	payload  *keyEntry
 	errLabel *widget.Label
 	priority *widget.Select
-	delay    *widget.Entry
-	timeout  *widget.Entry
+	delay    *keyEntry
+	timeout  *keyEntry
 	submit   *widget.Button
 	root     fyne.CanvasObject
 }
@@ -461,7 +469,7 @@ func newNewTaskForm(s *tasksScreen) *newTaskForm {
 	f.code = widget.NewSelect(nil, nil)
 	f.code.PlaceHolder = "(pick a code package)"
 	f.setCodes(s.code.Options[1:])
-	f.payload = widget.NewMultiLineEntry()
+	f.payload = newKeyEntry(s.u, true)
 	f.payload.SetPlaceHolder(`{"key": "value"}`)
 	f.payload.SetMinRowsVisible(8)
 	f.payload.TextStyle = fyne.TextStyle{Monospace: true}
@@ -471,9 +479,9 @@ func newNewTaskForm(s *tasksScreen) *newTaskForm {
 	f.payload.OnChanged = func(v string) { f.errLabel.SetText(errString(validatePayload(v))) }
 	f.priority = widget.NewSelect([]string{"0", "1", "2"}, nil)
 	f.priority.SetSelected("0")
-	f.delay = widget.NewEntry()
+	f.delay = newKeyEntry(s.u, false)
 	f.delay.SetPlaceHolder("0 (seconds or 90s, 5m)")
-	f.timeout = widget.NewEntry()
+	f.timeout = newKeyEntry(s.u, false)
 	f.timeout.SetPlaceHolder("3600 (seconds or 10m)")
 	f.submit = widget.NewButtonWithIcon("Queue task", theme.MediaPlayIcon(), f.queue)
 	f.submit.Importance = widget.HighImportance
@@ -557,7 +565,7 @@ type taskDetail struct {
 	timeline *widget.Label
 	chain    *fyne.Container
 	progress *widget.ProgressBar
-	payload  *widget.Entry
+	payload  *keyEntry
 	errLabel *widget.Label
 	cancel   *widget.Button
 	retry    *widget.Button
@@ -577,7 +585,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	d.chain = container.NewHBox()
 	d.progress = widget.NewProgressBar()
 	d.progress.Max = 100
-	d.payload = widget.NewMultiLineEntry()
+	d.payload = newKeyEntry(s.u, true)
 	d.payload.TextStyle = fyne.TextStyle{Monospace: true}
 	d.payload.SetMinRowsVisible(5)
 	d.errLabel = widget.NewLabel("")
@@ -677,9 +685,18 @@ func (d *taskDetail) loadLog() {
 		}
 		return &text, err
 	}, func(text *string) {
-		if text != nil && gen == d.logGen && d.s.detail == d {
-			d.log.set(*text)
+		if gen != d.logGen || d.s.detail != d {
+			return
 		}
+		if text == nil {
+			// ironlocal serves a running task's log only with --live-logs
+			// (the official clients expect a 404): what it prints from
+			// now on arrives through the event stream.
+			d.log.hint("Output from now on; the earlier part shows when the task ends (or run ironlocal with --live-logs).")
+			return
+		}
+		d.log.hint("")
+		d.log.set(*text)
 	})
 }
 

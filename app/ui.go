@@ -41,6 +41,9 @@ type screen interface {
 	reload()
 	// apply updates the screen with a batch of live events.
 	apply(events []client.Event)
+	// shown redraws the screen's lists when it comes back into view (a
+	// hidden list may skip updates made meanwhile).
+	shown()
 	// focusSearch gives Ctrl+F its target (nil: none).
 	focusSearch() fyne.Focusable
 	// closeDetail closes an open detail pane (Esc) and reports whether
@@ -134,6 +137,7 @@ func (u *UI) show(i int) {
 	u.current = i
 	u.shell.main.Objects = []fyne.CanvasObject{u.screens[i].view()}
 	u.shell.main.Refresh()
+	u.screens[i].shown()
 	u.shell.nav.Select(i) // no-op when already selected
 }
 
@@ -210,14 +214,32 @@ func (u *UI) tick() {
 // detail pane).
 func (u *UI) addShortcuts() {
 	c := u.win.Canvas()
-	ctrl := fyne.KeyModifierShortcutDefault
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}, func(fyne.Shortcut) { u.focusSearch() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: ctrl}, func(fyne.Shortcut) { u.newTask() })
+	for _, key := range []fyne.KeyName{fyne.KeyF, fyne.KeyN} {
+		sc := &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+		c.AddShortcut(sc, func(fyne.Shortcut) { u.windowShortcut(sc) })
+	}
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if e.Name == fyne.KeyEscape {
 			u.escape()
 		}
 	})
+}
+
+// windowShortcut runs the window's shortcuts (Ctrl+F, Ctrl+N) and reports
+// whether s was one.
+func (u *UI) windowShortcut(s *desktop.CustomShortcut) bool {
+	if s.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	switch s.KeyName {
+	case fyne.KeyF:
+		u.focusSearch()
+	case fyne.KeyN:
+		u.newTask()
+	default:
+		return false
+	}
+	return true
 }
 
 func (u *UI) focusSearch() {

@@ -379,7 +379,7 @@ func TestScreenshots(t *testing.T) {
 	requireTools(t)
 	bin := buildApp(t)
 	x := startXvfb(t)
-	a := startApp(t, x, bin, "--virtual-clock")
+	a := startApp(t, x, bin, "--virtual-clock", "--live-logs")
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	seedDemo(t, ctx, a)
@@ -389,6 +389,10 @@ func TestScreenshots(t *testing.T) {
 		img := a.capture(t, filepath.Join(dir, name))
 		require.Greater(t, inkRatio(img, img.Bounds()), 0.05, "%s is not blank", name)
 	}
+	require.Eventually(t, func() bool { // a few seconds of messages for the rate chart
+		q, err := a.c.Queue(ctx, "signups")
+		return err == nil && q.Size >= 40
+	}, waitLimit, 100*time.Millisecond)
 	a.click(t, navX, navOverviewY)
 	shot("overview.png")
 	a.click(t, navX, navTasksY)
