@@ -44,6 +44,8 @@ type Container struct {
 	token     string
 	project   string
 	memcached bool
+	// triggerIDs maps WithTrigger names to binding ids.
+	triggerIDs map[string]string
 }
 
 // Run starts ironlocal from img (usually DefaultImage, built by `make
@@ -91,6 +93,9 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 			project: first(settings.projects, DefaultProject), memcached: settings.memcached}
 	}
 	if err != nil {
+		return c, fmt.Errorf("run ironlocal: %w", err)
+	}
+	if err := c.createTriggers(ctx, settings.triggers); err != nil {
 		return c, fmt.Errorf("run ironlocal: %w", err)
 	}
 	return c, nil

@@ -31,6 +31,7 @@ type options struct {
 	hostIP       netip.Addr // host address the port is published on; invalid = every address
 	allowHosts   []string   // extra Host names ironlocald accepts (--allow-host)
 	memcached    bool       // also serve the memcached protocol (WithMemcached)
+	triggers     []Trigger  // bindings created once ready (WithTrigger)
 }
 
 func defaultOptions() options {

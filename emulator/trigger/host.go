@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -181,12 +182,21 @@ func (h *Host) plugin(name string) (*proc, error) {
 	if p != nil {
 		return p, nil
 	}
+	starting := 0
 	for _, st := range h.Plugins() {
 		if st.Name == name {
 			return nil, &emulator.Error{Code: emulator.CodeUnavailable,
 				Msg: fmt.Sprintf("plugin %s is not running: %s", name, stateText(st))}
 		}
+		if st.Name == "" && st.State == StateStarting {
+			starting++
+		}
 	}
+	if starting > 0 {
+		return nil, &emulator.Error{Code: emulator.CodeUnavailable,
+			Msg: fmt.Sprintf("no trigger plugin named %q yet: %d plugin(s) still starting, try again", name, starting)}
+	}
+	slices.Sort(known)
 	return nil, emulator.Invalid("no trigger plugin named %q is running (running: %v)", name, known)
 }
 

@@ -1,0 +1,185 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Trigger plugins and bindings: the control plane's /_ironlocal/triggers
+// and /_ironlocal/plugins (README "Trigger plugins").
+
+// TriggerAction is what a binding does with each event: queue a task for
+// CodeName (Type "task") or post to Queue (Type "message"). Template, when
+// set, renders the payload or body from the event (Go text/template).
+type TriggerAction struct {
+	Type     string `json:"type"`
+	CodeName string `json:"code_name,omitempty"`
+	Priority *int   `json:"priority,omitempty"`
+	Delay    *int   `json:"delay,omitempty"`
+	Timeout  *int   `json:"timeout,omitempty"`
+	Queue    string `json:"queue,omitempty"`
+	Template string `json:"template,omitempty"`
+}
+
+// NewTrigger creates a binding. ProjectID defaults to the client's project;
+// Enabled to true.
+type NewTrigger struct {
+	ProjectID string          `json:"project_id"`
+	Name      string          `json:"name,omitempty"`
+	Plugin    string          `json:"plugin"`
+	Config    json.RawMessage `json:"config"`
+	Action    TriggerAction   `json:"action"`
+	Enabled   *bool           `json:"enabled,omitempty"`
+}
+
+// TriggerBinding is a binding with its live state.
+type TriggerBinding struct {
+	ID          string            `json:"id"`
+	ProjectID   string            `json:"project_id"`
+	Name        string            `json:"name"`
+	Plugin      string            `json:"plugin"`
+	Config      json.RawMessage   `json:"config"`
+	Action      TriggerAction     `json:"action"`
+	Enabled     bool              `json:"enabled"`
+	State       string            `json:"state"`
+	Status      string            `json:"status"`
+	StatusAttrs map[string]string `json:"status_attrs"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+// TriggerEvent is one event's journey through a binding.
+type TriggerEvent struct {
+	ID         string            `json:"id"`
+	BindingID  string            `json:"binding_id"`
+	ProjectID  string            `json:"project_id"`
+	Type       string            `json:"type"`
+	Source     string            `json:"source"` // plugin, fire or replay
+	ReplayOf   string            `json:"replay_of"`
+	At         time.Time         `json:"at"`
+	Payload    string            `json:"payload"`
+	Attrs      map[string]string `json:"attrs"`
+	Outcome    string            `json:"outcome"` // matched, filtered or failed
+	Reason     string            `json:"reason"`
+	TaskID     string            `json:"task_id"`
+	MessageIDs []string          `json:"message_ids"`
+}
+
+// TriggerPlugin is a discovered plugin and its state.
+type TriggerPlugin struct {
+	Name         string          `json:"name"`
+	Path         string          `json:"path"`
+	Version      string          `json:"version"`
+	State        string          `json:"state"` // starting, running, crashed, failed, stopped
+	Message      string          `json:"message"`
+	Error        string          `json:"error"`
+	Restarts     int             `json:"restarts"`
+	PID          int             `json:"pid"`
+	Description  string          `json:"description"`
+	EventTypes   []string        `json:"event_types"`
+	ConfigSchema json.RawMessage `json:"config_schema"`
+	Samples      []struct {
+		Name      string          `json:"name"`
+		EventType string          `json:"event_type"`
+		Payload   json.RawMessage `json:"payload"`
+	} `json:"samples"`
+	Log []string `json:"log"`
+}
+
+// TriggerPlugins lists the discovered plugins.
+func (c *Client) TriggerPlugins(ctx context.Context) ([]TriggerPlugin, error) {
+	var out struct {
+		Plugins []TriggerPlugin `json:"plugins"`
+	}
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/plugins", nil, &out)
+	return out.Plugins, err
+}
+
+// Triggers lists the bindings.
+func (c *Client) Triggers(ctx context.Context) ([]TriggerBinding, error) {
+	var out struct {
+		Bindings []TriggerBinding `json:"bindings"`
+	}
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/triggers", nil, &out)
+	return out.Bindings, err
+}
+
+// CreateTrigger creates a binding; a plugin still starting answers 503.
+func (c *Client) CreateTrigger(ctx context.Context, t NewTrigger) (TriggerBinding, error) {
+	if t.ProjectID == "" {
+		t.ProjectID = c.project
+	}
+	var out TriggerBinding
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/triggers", t, &out)
+	return out, err
+}
+
+// Trigger returns one binding.
+func (c *Client) Trigger(ctx context.Context, id string) (TriggerBinding, error) {
+	var out TriggerBinding
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/triggers/"+esc(id), nil, &out)
+	return out, err
+}
+
+// TriggerPatch changes a binding; nil fields keep their value.
+type TriggerPatch struct {
+	Name    *string         `json:"name,omitempty"`
+	Config  json.RawMessage `json:"config,omitempty"`
+	Action  *TriggerAction  `json:"action,omitempty"`
+	Enabled *bool           `json:"enabled,omitempty"`
+}
+
+// UpdateTrigger changes a binding and restarts it.
+func (c *Client) UpdateTrigger(ctx context.Context, id string, p TriggerPatch) (TriggerBinding, error) {
+	var out TriggerBinding
+	err := c.call(ctx, http.MethodPatch, "/_ironlocal/triggers/"+esc(id), p, &out)
+	return out, err
+}
+
+// DeleteTrigger removes a binding and its trace.
+func (c *Client) DeleteTrigger(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodDelete, "/_ironlocal/triggers/"+esc(id), nil, nil)
+}
+
+// FireTrigger runs a binding's action for a test event: the plugin's
+// sample when eventType and payload are empty.
+func (c *Client) FireTrigger(ctx context.Context, id, eventType string, payload json.RawMessage) (TriggerEvent, error) {
+	in := map[string]any{}
+	if eventType != "" {
+		in["event_type"] = eventType
+	}
+	if payload != nil {
+		in["payload"] = payload
+	}
+	var out TriggerEvent
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/triggers/"+esc(id)+"/fire", in, &out)
+	return out, err
+}
+
+// TriggerEvents returns a binding's trace, newest first (limit 0: all kept).
+func (c *Client) TriggerEvents(ctx context.Context, id string, limit int) ([]TriggerEvent, error) {
+	var out struct {
+		Events []TriggerEvent `json:"events"`
+	}
+	path := "/_ironlocal/triggers/" + esc(id) + "/events"
+	if limit > 0 {
+		path += "?limit=" + strconv.Itoa(limit)
+	}
+	err := c.call(ctx, http.MethodGet, path, nil, &out)
+	return out.Events, err
+}
+
+// ReplayTriggerEvent runs the action again for a traced event, with
+// payload instead of the recorded one when not nil.
+func (c *Client) ReplayTriggerEvent(ctx context.Context, id, eventID string, payload *string) (TriggerEvent, error) {
+	in := map[string]any{}
+	if payload != nil {
+		in["payload"] = *payload
+	}
+	var out TriggerEvent
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/triggers/"+esc(id)+"/events/"+esc(eventID)+"/replay", in, &out)
+	return out, err
+}
