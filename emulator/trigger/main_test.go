@@ -46,6 +46,14 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build the plugins: %v\n%s", err, out)
 		return 1
 	}
+	// The third-party example lives in its own module, importing only the SDK.
+	cmd = exec.Command("go", "build", "-C", filepath.Join("..", "..", "plugins", "examples", "ticker"),
+		"-o", filepath.Join(dir, "ticker"), ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build the example plugin: %v\n%s", err, out)
+		return 1
+	}
 	return m.Run()
 }
 
