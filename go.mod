@@ -9,11 +9,10 @@ require (
 	github.com/moby/moby/api v1.56.1
 	github.com/moby/moby/client v0.6.2
 	github.com/robfig/cron/v3 v3.0.1
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/stretchr/testify v1.12.1
 	github.com/testcontainers/testcontainers-go v0.45.0
 )
-
-require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
