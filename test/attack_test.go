@@ -5,21 +5,28 @@ package test
 // tcironlocal container, and fails if the attack works again.
 
 import (
+	"archive/zip"
 	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/types/network"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/tcironlocal"
 )
 
 // rawRequest sends a request exactly as a browser would for a cross-site
@@ -177,4 +184,230 @@ func TestAttack_IdleConnections(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	}
 	require.False(t, d.Exited(), "the daemon is still running")
+}
+
+// TestAttack_SnapshotWritesOnlyItsDirectory: a snapshot save takes a name,
+// never a path; nothing is written outside the snapshot directory and no
+// OS error text comes back.
+func TestAttack_SnapshotWritesOnlyItsDirectory(t *testing.T) {
+	dataDir := t.TempDir()
+	outside := t.TempDir()
+	d := StartDaemon(t, "--data-dir", dataDir)
+	for _, body := range []string{
+		`{"path":"` + filepath.Join(outside, "authorized_keys") + `"}`,
+		`{"name":"` + filepath.Join(outside, "authorized_keys") + `"}`,
+		`{"name":"../../authorized_keys"}`,
+		`{"name":"..\\authorized_keys"}`,
+		`{"name":".ssh"}`,
+		`{"name":"a\u0000b"}`,
+		`{"name":"` + strings.Repeat("a", 300) + `"}`,
+	} {
+		status, resp := rawRequest(t, http.MethodPost, d.URL+"/_ironlocal/snapshot", "application/json", body, nil)
+		require.Equal(t, http.StatusBadRequest, status, "save %s: %s", body, resp)
+		require.NotContains(t, resp, outside, "the answer echoes no path")
+	}
+	entries, err := os.ReadDir(outside)
+	require.NoError(t, err)
+	require.Empty(t, entries, "nothing written outside the snapshot directory")
+
+	status, resp := rawRequest(t, http.MethodPost, d.URL+"/_ironlocal/snapshot", "application/json", `{"name":"before.snapshot"}`, nil)
+	require.Equal(t, http.StatusOK, status, resp)
+	_, err = os.Stat(filepath.Join(dataDir, "snapshots", "before.snapshot"))
+	require.NoError(t, err, "saved inside <data-dir>/snapshots")
+	status, resp = rawRequest(t, http.MethodPost, d.URL+"/_ironlocal/snapshot", "application/json", `{"name":"before.snapshot"}`, nil)
+	require.Equal(t, http.StatusConflict, status, "no silent overwrite: %s", resp)
+}
+
+// TestAttack_CraftedSnapshotThenRestart: damaged snapshots are refused,
+// nothing changes, and the daemon restarts on its data dir afterwards.
+func TestAttack_CraftedSnapshotThenRestart(t *testing.T) {
+	dataDir := t.TempDir()
+	d := StartDaemon(t, "--data-dir", dataDir)
+	api := newAPIClient(d.URL)
+	ctx := context.Background()
+	status, err := api.do(ctx, http.MethodPost, api.mqPath("keep", "/messages"), map[string]any{"messages": []map[string]string{{"body": "kept"}}}, nil)
+	require.NoError(t, err)
+	require.Equal(t, 2, status/100, "post: %d", status)
+
+	snap := exportSnapshot(t, d.URL)
+	header, _, _ := strings.Cut(snap, "\n")
+	for name, body := range map[string]string{
+		"truncated":          snap[:len(snap)/2],
+		"flipped byte":       snap[:len(snap)-40] + "X" + snap[len(snap)-39:],
+		"header only":        header + "\n",
+		"garbage after head": header + "\n" + strings.Repeat("\x00\xff", 4096),
+		"huge header line":   strings.Repeat("{", 1<<20),
+		"not a snapshot":     `{"format":"something-else"}` + "\n",
+	} {
+		status, resp := rawRequest(t, http.MethodPut, d.URL+"/_ironlocal/snapshot", "application/octet-stream", body, nil)
+		require.Equal(t, http.StatusBadRequest, status, "%s: %s", name, resp)
+	}
+	d.Kill(t)
+	d2 := StartDaemon(t, "--data-dir", dataDir)
+	var q struct {
+		Queue struct {
+			Size int `json:"size"`
+		} `json:"queue"`
+	}
+	status, err = newAPIClient(d2.URL).do(ctx, http.MethodGet, api.mqPath("keep", ""), nil, &q)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, 1, q.Queue.Size, "the refused imports changed nothing")
+}
+
+// exportSnapshot downloads the daemon's snapshot.
+func exportSnapshot(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/_ironlocal/snapshot")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestAttack_HugeImportMemoryBound: a 1 GB snapshot body is streamed to
+// disk while it is hashed, not buffered: the daemon's peak RSS stays small.
+func TestAttack_HugeImportMemoryBound(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads the daemon's peak RSS from /proc")
+	}
+	d := StartDaemon(t, "--data-dir", t.TempDir())
+	header, _, _ := strings.Cut(exportSnapshot(t, d.URL), "\n")
+	const size = 1 << 30
+	body := io.MultiReader(strings.NewReader(header+"\n"), io.LimitReader(zeroes{}, size))
+	req, err := http.NewRequest(http.MethodPut, d.URL+"/_ironlocal/snapshot", body)
+	require.NoError(t, err)
+	resp, err := (&http.Client{Timeout: 5 * time.Minute}).Do(req)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", b)
+	peak := peakRSS(t, d.cmd.Process.Pid)
+	t.Logf("peak RSS after a 1 GiB import: %d MiB", peak>>20)
+	require.Less(t, peak, int64(256<<20), "peak RSS %d MiB: the body was buffered", peak>>20)
+}
+
+type zeroes struct{}
+
+func (zeroes) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// peakRSS is a process's high-water resident set (VmHWM).
+func peakRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			_, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb)
+			require.NoError(t, err)
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM in /proc status")
+	return 0
+}
+
+// TestAttack_PushLoopRefused: a push queue subscribed to itself (directly
+// or through another queue) would grow without end; it is refused.
+func TestAttack_PushLoopRefused(t *testing.T) {
+	d := StartDaemon(t, "--ephemeral")
+	api := newAPIClient(d.URL)
+	ctx := context.Background()
+	push := func(name, target string) int {
+		status, err := api.do(ctx, http.MethodPut, api.mqPath(name, ""), map[string]any{"queue": map[string]any{
+			"type": "multicast", "push": map[string]any{"subscribers": []map[string]string{{"name": "s", "url": "ironmq:///" + target}}}}}, nil)
+		require.NoError(t, err)
+		return status
+	}
+	require.Equal(t, http.StatusBadRequest, push("loop", "loop"))
+	require.Equal(t, http.StatusOK, push("a", "b"))
+	require.Equal(t, http.StatusBadRequest, push("b", "a"), "a → b → a")
+}
+
+// TestAttack_ZipBombRefusedAtUpload: a small zip that declares more than
+// the extraction cap is refused before it is stored.
+func TestAttack_ZipBombRefusedAtUpload(t *testing.T) {
+	d := StartDaemon(t, "--ephemeral", "--runtime", "process", "--max-code-bytes", "1048576")
+	var zipBuf strings.Builder
+	zw := zip.NewWriter(&zipBuf)
+	f, err := zw.Create("bomb.bin")
+	require.NoError(t, err)
+	_, err = io.Copy(f, io.LimitReader(zeroes{}, 8<<20)) // 8 MiB of zeros compress to a few KiB
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	require.Less(t, zipBuf.Len(), 64<<10)
+
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	require.NoError(t, mw.WriteField("data", `{"name":"bomb","image":"busybox","command":"true"}`))
+	fw, err := mw.CreateFormFile("file", "bomb.zip")
+	require.NoError(t, err)
+	_, err = io.WriteString(fw, zipBuf.String())
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	status, resp := rawRequest(t, http.MethodPost, d.URL+"/2/projects/"+testProject+"/codes?oauth="+testToken,
+		mw.FormDataContentType(), body.String(), nil)
+	require.Equal(t, http.StatusBadRequest, status, resp)
+	require.Contains(t, resp, "too large")
+}
+
+// TestAttack_ContainerNotOnLAN: the tcironlocal container (which holds the
+// host's Docker socket) is published on 127.0.0.1 only, in strict mode: a
+// peer on the network cannot reach it, and no request without its token
+// drives it.
+func TestAttack_ContainerNotOnLAN(t *testing.T) {
+	ctx := context.Background()
+	c, api := startIronlocal(ctx, t, tcironlocal.WithRuntime("process"))
+	inspect, err := c.Inspect(ctx)
+	require.NoError(t, err)
+	bindings := inspect.HostConfig.PortBindings[network.MustParsePort(tcironlocal.Port)]
+	require.NotEmpty(t, bindings)
+	for _, b := range bindings {
+		require.Equal(t, "127.0.0.1", b.HostIP.String(), "published on loopback only")
+	}
+	port, err := c.MappedPort(ctx, tcironlocal.Port)
+	require.NoError(t, err)
+
+	lan := lanAddresses(t)
+	if len(lan) == 0 {
+		t.Log("this machine has no non-loopback address: only the binding was checked")
+	}
+	for _, ip := range lan {
+		conn, err := net.DialTimeout("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(int(port.Num()))), 2*time.Second)
+		if err == nil {
+			_ = conn.Close()
+		}
+		require.Error(t, err, "the container answered on the LAN address %s", ip)
+	}
+
+	// Strict by default: the random token is needed, on the control plane too.
+	base, err := c.APIURL(ctx)
+	require.NoError(t, err)
+	status, _ := rawRequest(t, http.MethodPost, base+"/_ironlocal/reset", "", "", nil)
+	require.Equal(t, http.StatusUnauthorized, status)
+	status, _ = rawRequest(t, http.MethodGet, base+"/3/projects/"+testProject+"/queues?oauth="+tcironlocal.DefaultToken, "", "", nil)
+	require.Equal(t, http.StatusUnauthorized, status)
+	status, err = api.do(ctx, http.MethodGet, "/3/projects/"+testProject+"/queues", nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, "the container's own token works")
+}
+
+// lanAddresses are this machine's non-loopback unicast addresses.
+func lanAddresses(t *testing.T) []net.IP {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	require.NoError(t, err)
+	var out []net.IP
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() && n.IP.To4() != nil {
+			out = append(out, n.IP)
+		}
+	}
+	return out
 }
