@@ -9,7 +9,9 @@
 //	  "queues": [{"name": "jobs", "message_timeout": 60, "messages": [{"body": "hi", "delay": 0}]}],
 //	  "caches": [{"name": "config", "items": [{"key": "mode", "value": "test", "expires_in": 0}]}],
 //	  "codes": [{"name": "hello", "image": "ironlocal/fixture-worker:latest", "max_concurrency": 1}],
-//	  "schedules": [{"code_name": "hello", "payload": "{}", "run_every": 3600}]
+//	  "schedules": [{"code_name": "hello", "payload": "{}", "run_every": 3600}],
+//	  "triggers": [{"name": "csv drop", "plugin": "upload", "config": {"dir": "/data/in", "suffix": ".csv"},
+//	                "action": {"type": "task", "code_name": "hello"}}]
 //	}
 //
 // Any entry may carry its own "project_id". Unknown fields are errors, so a
@@ -29,6 +31,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/emulator/trigger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
@@ -49,6 +52,7 @@ type File struct {
 	Caches    []Cache    `json:"caches"`
 	Codes     []Code     `json:"codes"`
 	Schedules []Schedule `json:"schedules"`
+	Triggers  []Trigger  `json:"triggers"`
 }
 
 // Queue is a pull queue and its initial messages.
@@ -109,6 +113,29 @@ type Schedule struct {
 	Timeout   *int       `json:"timeout"`
 	Cluster   string     `json:"cluster"`
 	Label     string     `json:"label"`
+}
+
+// Trigger is a trigger plugin binding (README "Trigger plugins"). Its
+// config is checked against the plugin's schema when the plugin runs: a
+// refused one shows as the binding's state.
+type Trigger struct {
+	ProjectID string          `json:"project_id"`
+	Name      string          `json:"name"`
+	Plugin    string          `json:"plugin"`
+	Config    json.RawMessage `json:"config"`
+	Action    TriggerAction   `json:"action"`
+	Enabled   *bool           `json:"enabled"`
+}
+
+// TriggerAction is what a binding does with each event.
+type TriggerAction struct {
+	Type     string `json:"type"` // "task" or "message"
+	CodeName string `json:"code_name"`
+	Priority *int   `json:"priority"`
+	Delay    *int   `json:"delay"`
+	Timeout  *int   `json:"timeout"`
+	Queue    string `json:"queue"`
+	Template string `json:"template"`
 }
 
 // Parse reads and checks a seed file's syntax, version and project ids
@@ -179,6 +206,11 @@ func (f *File) checkProjects() error {
 	}
 	for i, s := range f.Schedules {
 		if err := check(fmt.Sprintf("schedules[%d] (code %q).", i, s.CodeName), s.ProjectID); err != nil {
+			return err
+		}
+	}
+	for i, t := range f.Triggers {
+		if err := check(fmt.Sprintf("triggers[%d] (%q).", i, t.Name), t.ProjectID); err != nil {
 			return err
 		}
 	}
@@ -253,10 +285,12 @@ type Targets struct {
 	MQ     *mq.Service
 	Cache  *cache.Service
 	Worker *worker.Service
+	// Triggers stores the trigger bindings; nil refuses a seed that has some.
+	Triggers *trigger.Host
 }
 
 // Apply creates everything the seed describes, in order: queues, caches,
-// codes, schedules. The first failure is returned naming the entry and
+// codes, schedules, triggers. The first failure is returned naming the entry and
 // field; callers run Apply against scratch services first so a bad seed
 // loads nothing (see server).
 func (f *File) Apply(ctx context.Context, t Targets) error {
@@ -307,6 +341,20 @@ func (f *File) Apply(ctx context.Context, t Targets) error {
 			Label: s.Label}})
 		if err != nil {
 			return fmt.Errorf("seed: schedules[%d] (code %q): %w", i, s.CodeName, err)
+		}
+	}
+	for i, tr := range f.Triggers {
+		at := fmt.Sprintf("triggers[%d] (%q)", i, tr.Name)
+		if t.Triggers == nil {
+			return fmt.Errorf("seed: %s: trigger bindings are not available here", at)
+		}
+		a := tr.Action
+		_, err := t.Triggers.SeedBinding(ctx, trigger.BindingInput{ProjectID: pid(tr.ProjectID), Name: tr.Name,
+			Plugin: tr.Plugin, Config: tr.Config, Enabled: tr.Enabled, Action: emulator.BindingAction{
+				Type: emulator.BindingActionType(a.Type), CodeName: a.CodeName, Priority: a.Priority, Delay: a.Delay,
+				Timeout: a.Timeout, Queue: a.Queue, Template: a.Template}})
+		if err != nil {
+			return fmt.Errorf("seed: %s: %w", at, err)
 		}
 	}
 	return nil

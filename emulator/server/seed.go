@@ -12,6 +12,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/seed"
 	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
+	"github.com/ironlocal/ironlocal/emulator/trigger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
@@ -52,7 +53,7 @@ func (s *Server) applySeed(ctx context.Context) error {
 	if err := s.dryRun(ctx, file); err != nil {
 		return fmt.Errorf("%s: %w", s.opts.Seed, err)
 	}
-	if err := file.Apply(ctx, seed.Targets{MQ: s.mq, Cache: s.cache, Worker: s.worker}); err != nil {
+	if err := file.Apply(ctx, seed.Targets{MQ: s.mq, Cache: s.cache, Worker: s.worker, Triggers: s.triggers}); err != nil {
 		return fmt.Errorf("%s: %w", s.opts.Seed, err)
 	}
 	s.log.Info("seed applied", "seed", s.opts.Seed)
@@ -80,8 +81,9 @@ func (s *Server) dryRun(ctx context.Context, file *seed.File) error {
 	ids := idgen.NewRandom(s.clock)
 	bus := emulator.NewBus()
 	return file.Apply(ctx, seed.Targets{
-		MQ:     mq.New(scratch, scratch, ids, s.clock, bus, s.mqConfig()),
-		Cache:  cache.New(scratch, s.clock, bus),
-		Worker: worker.New(scratch, s.runtime, ids, s.clock, bus, s.workerConfig(), nil), // never started: nothing runs
+		MQ:       mq.New(scratch, scratch, ids, s.clock, bus, s.mqConfig()),
+		Cache:    cache.New(scratch, s.clock, bus),
+		Worker:   worker.New(scratch, s.runtime, ids, s.clock, bus, s.workerConfig(), nil), // never started: nothing runs
+		Triggers: trigger.New(trigger.Config{Store: scratch, IDs: ids, Clock: s.clock}),    // never started
 	})
 }

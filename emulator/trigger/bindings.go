@@ -215,46 +215,79 @@ func (h *Host) sample(plugin, eventType string) (sdk.Sample, error) {
 	return sdk.Sample{}, emulator.Invalid("plugin %s is not known yet, so it has no samples: give an event_type and a payload", plugin)
 }
 
+// SeedBinding stores a binding from a seed file, checked for everything but
+// its plugin's config: plugins are not running yet when the seed is
+// applied. A config the plugin refuses shows as the binding's state once
+// the plugin runs ("invalid config: …").
+func (h *Host) SeedBinding(ctx context.Context, in BindingInput) (emulator.Binding, error) {
+	if err := emulator.ValidateProjectID(in.ProjectID); err != nil {
+		return emulator.Binding{}, err
+	}
+	now := h.now()
+	b := emulator.Binding{ID: h.cfg.IDs.ObjectID(), Project: in.ProjectID, Name: in.Name, Plugin: in.Plugin,
+		Config: in.Config, Action: in.Action, Enabled: in.Enabled == nil || *in.Enabled, CreatedAt: now, UpdatedAt: now}
+	if _, err := validateStatic(&b); err != nil {
+		return emulator.Binding{}, err
+	}
+	return b, h.cfg.Store.PutBinding(ctx, b)
+}
+
 // validate checks a binding against its plugin's schema and Validate, and
 // its action.
 func (h *Host) validate(ctx context.Context, b *emulator.Binding) error {
-	if len(b.Name) > maxNameLen {
-		return emulator.Invalid("name is over %d characters", maxNameLen)
-	}
-	if b.Plugin == "" {
-		return emulator.Invalid("plugin is required")
-	}
-	if len(bytes.TrimSpace(b.Config)) == 0 || bytes.Equal(bytes.TrimSpace(b.Config), []byte("null")) {
-		b.Config = json.RawMessage(`{}`)
-	}
-	var cfg any
-	if err := json.Unmarshal(b.Config, &cfg); err != nil {
-		return emulator.Invalid("config is not JSON: %v", err)
-	}
-	if _, ok := cfg.(map[string]any); !ok {
-		return emulator.Invalid("config must be a JSON object")
-	}
-	if err := validateAction(b.Action); err != nil {
+	cfg, err := validateStatic(b)
+	if err != nil {
 		return err
 	}
 	p, err := h.plugin(b.Plugin)
 	if err != nil {
 		return err
 	}
+	return checkConfig(ctx, p, b.Plugin, b.Config, cfg)
+}
+
+// checkConfig checks a config against the plugin's schema, then its
+// Validate.
+func checkConfig(ctx context.Context, p *proc, plugin string, raw json.RawMessage, cfg any) error {
 	st := p.snapshot()
 	if st.schema != nil {
 		if err := st.schema.Validate(cfg); err != nil {
-			return emulator.Invalid("config does not match plugin %s's schema: %s", b.Plugin, schemaError(err))
+			return emulator.Invalid("config does not match plugin %s's schema: %s", plugin, schemaError(err))
 		}
 	}
 	trig := p.trigger()
 	if trig == nil {
-		return &emulator.Error{Code: emulator.CodeUnavailable, Msg: fmt.Sprintf("plugin %s is restarting", b.Plugin)}
+		return &emulator.Error{Code: emulator.CodeUnavailable, Msg: fmt.Sprintf("plugin %s is restarting", plugin)}
 	}
-	if err := trig.Validate(ctx, b.Config); err != nil {
+	if err := trig.Validate(ctx, raw); err != nil {
 		return emulator.Invalid("config: %v", err)
 	}
 	return nil
+}
+
+// validateStatic checks what needs no plugin: name, plugin, the config
+// being a JSON object (returned decoded), the action.
+func validateStatic(b *emulator.Binding) (any, error) {
+	if len(b.Name) > maxNameLen {
+		return nil, emulator.Invalid("name is over %d characters", maxNameLen)
+	}
+	if b.Plugin == "" {
+		return nil, emulator.Invalid("plugin is required")
+	}
+	if len(bytes.TrimSpace(b.Config)) == 0 || bytes.Equal(bytes.TrimSpace(b.Config), []byte("null")) {
+		b.Config = json.RawMessage(`{}`)
+	}
+	var cfg any
+	if err := json.Unmarshal(b.Config, &cfg); err != nil {
+		return nil, emulator.Invalid("config is not JSON: %v", err)
+	}
+	if _, ok := cfg.(map[string]any); !ok {
+		return nil, emulator.Invalid("config must be a JSON object")
+	}
+	if err := validateAction(b.Action); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 func validateAction(a emulator.BindingAction) error {

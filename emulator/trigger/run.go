@@ -2,6 +2,8 @@ package trigger
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -95,6 +97,17 @@ func (h *Host) runLoop(ctx context.Context, r *run) {
 	b := r.binding
 	backoff := h.cfg.MinBackoff
 	api := &hostAPI{h: h, b: b, r: r}
+	// Seeded and imported bindings were stored without the plugin's
+	// checks: a config it refuses keeps the binding from running.
+	var cfg any
+	if err := json.Unmarshal(b.Config, &cfg); err == nil {
+		err = checkConfig(ctx, r.proc, b.Plugin, b.Config, cfg)
+		if err != nil && ctx.Err() == nil && !errors.Is(err, emulator.ErrUnavailable) {
+			r.setState("invalid config: " + err.Error())
+			<-ctx.Done()
+			return
+		}
+	}
 	for {
 		trig := r.proc.trigger()
 		if trig == nil {
