@@ -109,10 +109,7 @@ func runDesktop(ctx context.Context, cfg daemon.Config, attachURL string) int {
 	default:
 		start(func() (app.Backend, error) { return e.embed(cfg.Listen, false, "") })
 	}
-	go func() {
-		<-ctx.Done()
-		fyne.Do(a.Quit)
-	}()
+	app.QuitWhenDone(ctx, a) // SIGINT/SIGTERM quit like the Quit menu
 	w.ShowAndRun()
 
 	if ui != nil {

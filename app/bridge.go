@@ -32,6 +32,14 @@ func (u *UI) onUI(fn func()) {
 	})
 }
 
+// QuitWhenDone quits a when ctx ends (main's signal context).
+func QuitWhenDone(ctx context.Context, a fyne.App) {
+	go func() {
+		<-ctx.Done()
+		uiDo(a.Quit)
+	}()
+}
+
 // uiDo is the package's only use of fyne.Do.
 func uiDo(fn func()) { fyne.Do(fn) }
 
