@@ -31,7 +31,6 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/mq"
-	"github.com/ironlocal/ironlocal/emulator/trigger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
@@ -286,7 +285,13 @@ type Targets struct {
 	Cache  *cache.Service
 	Worker *worker.Service
 	// Triggers stores the trigger bindings; nil refuses a seed that has some.
-	Triggers *trigger.Host
+	Triggers Bindings
+}
+
+// Bindings stores trigger bindings (the plugin host, package trigger). The
+// plugin's own config checks run when the plugin comes up.
+type Bindings interface {
+	SeedBinding(ctx context.Context, b emulator.Binding) error
 }
 
 // Apply creates everything the seed describes, in order: queues, caches,
@@ -349,8 +354,9 @@ func (f *File) Apply(ctx context.Context, t Targets) error {
 			return fmt.Errorf("seed: %s: trigger bindings are not available here", at)
 		}
 		a := tr.Action
-		_, err := t.Triggers.SeedBinding(ctx, trigger.BindingInput{ProjectID: pid(tr.ProjectID), Name: tr.Name,
-			Plugin: tr.Plugin, Config: tr.Config, Enabled: tr.Enabled, Action: emulator.BindingAction{
+		enabled := tr.Enabled == nil || *tr.Enabled
+		err := t.Triggers.SeedBinding(ctx, emulator.Binding{Project: pid(tr.ProjectID), Name: tr.Name,
+			Plugin: tr.Plugin, Config: tr.Config, Enabled: enabled, Action: emulator.BindingAction{
 				Type: emulator.BindingActionType(a.Type), CodeName: a.CodeName, Priority: a.Priority, Delay: a.Delay,
 				Timeout: a.Timeout, Queue: a.Queue, Template: a.Template}})
 		if err != nil {

@@ -219,17 +219,16 @@ func (h *Host) sample(plugin, eventType string) (sdk.Sample, error) {
 // its plugin's config: plugins are not running yet when the seed is
 // applied. A config the plugin refuses shows as the binding's state once
 // the plugin runs ("invalid config: …").
-func (h *Host) SeedBinding(ctx context.Context, in BindingInput) (emulator.Binding, error) {
-	if err := emulator.ValidateProjectID(in.ProjectID); err != nil {
-		return emulator.Binding{}, err
+func (h *Host) SeedBinding(ctx context.Context, b emulator.Binding) error {
+	if err := emulator.ValidateProjectID(b.Project); err != nil {
+		return err
 	}
 	now := h.now()
-	b := emulator.Binding{ID: h.cfg.IDs.ObjectID(), Project: in.ProjectID, Name: in.Name, Plugin: in.Plugin,
-		Config: in.Config, Action: in.Action, Enabled: in.Enabled == nil || *in.Enabled, CreatedAt: now, UpdatedAt: now}
+	b.ID, b.CreatedAt, b.UpdatedAt = h.cfg.IDs.ObjectID(), now, now
 	if _, err := validateStatic(&b); err != nil {
-		return emulator.Binding{}, err
+		return err
 	}
-	return b, h.cfg.Store.PutBinding(ctx, b)
+	return h.cfg.Store.PutBinding(ctx, b)
 }
 
 // validate checks a binding against its plugin's schema and Validate, and
