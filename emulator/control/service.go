@@ -67,7 +67,9 @@ type Config struct {
 	// SnapshotDir is the one directory SaveSnapshot writes into; "" refuses
 	// saving (an ephemeral emulator with no --snapshot-dir).
 	SnapshotDir string
-	Logger      *slog.Logger
+	// Settings is how the emulator was started (reported by Settings).
+	Settings Settings
+	Logger   *slog.Logger
 }
 
 // Service is the control service. Its methods are safe for concurrent use.
@@ -82,6 +84,8 @@ type Service struct {
 	virtual VirtualClock
 	snapDir string
 	log     *slog.Logger
+
+	settings Settings
 
 	// state is held for writing while reset or import replace the store,
 	// and for reading by idle checks, so no check reads a half-wiped store.
@@ -103,7 +107,8 @@ func New(cfg Config) *Service {
 		cfg.Faults = &fault.Injector{}
 	}
 	s := &Service{store: cfg.Store, worker: cfg.Worker, pusher: cfg.Pusher, faults: cfg.Faults, bus: cfg.Bus,
-		clock: cfg.Clock, virtual: cfg.Virtual, snapDir: cfg.SnapshotDir, log: cfg.Logger, waiters: newBroadcast()}
+		clock: cfg.Clock, virtual: cfg.Virtual, snapDir: cfg.SnapshotDir, log: cfg.Logger, waiters: newBroadcast(),
+		settings: cfg.Settings}
 	s.loops = append([]Pausable{cfg.Worker, cfg.Pusher}, cfg.Loops...)
 	s.worker.SetIdleNotifier(s.waiters.notify)
 	s.pusher.SetIdleNotifier(s.waiters.notify)

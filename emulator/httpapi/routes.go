@@ -98,6 +98,8 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/health", a.handleHealth)
 	m.HandleFunc("POST /_ironlocal/reset", a.handleReset)
 	m.HandleFunc("GET /_ironlocal/clock", a.handleClockGet)
+	m.HandleFunc("GET /_ironlocal/upcoming", a.handleUpcoming)
+	m.HandleFunc("GET /_ironlocal/settings", a.handleSettings)
 	m.HandleFunc("POST /_ironlocal/clock", a.handleClockAdvance)
 	m.HandleFunc("GET /_ironlocal/events", a.handleEvents)
 	m.HandleFunc("GET /_ironlocal/plugins", a.handlePluginList)
@@ -109,6 +111,7 @@ func (a *API) routes() {
 	m.HandleFunc("POST /_ironlocal/triggers/{id}/fire", a.handleTriggerFire)
 	m.HandleFunc("GET /_ironlocal/triggers/{id}/events", a.handleTriggerEvents)
 	m.HandleFunc("POST /_ironlocal/triggers/{id}/events/{event_id}/replay", a.handleTriggerReplay)
+	a.pprofRoutes(m)
 }
 
 // router registers routes on the API's mux, wrapping the Iron API routes
