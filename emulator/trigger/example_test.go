@@ -45,3 +45,24 @@ func TestExamplePlugin(t *testing.T) {
 		}
 	}, 10*time.Second, 20*time.Millisecond)
 }
+
+// TestPluginLogLines: a plugin's sdk.Log lines reach the host, tagged, and the
+// last ones are kept for GET /_ironlocal/plugins.
+func TestPluginLogLines(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, server.Options{PluginsDirs: []string{pluginDir(t, "ticker")}}, "ticker")
+	_, err := srv.Triggers().CreateBinding(ctx, trigger.BindingInput{ProjectID: project, Plugin: "ticker",
+		Config: json.RawMessage(`{"every_ms":20}`), Action: emulator.BindingAction{Type: emulator.ActionMessage, Queue: "ticks"}})
+	require.NoError(t, err)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		p, ok := pluginState(srv, "ticker")
+		if !assert.True(c, ok) {
+			return
+		}
+		found := false
+		for _, l := range p.Log {
+			found = found || (strings.Contains(l, "[DEBUG]") && strings.Contains(l, "tick"))
+		}
+		assert.True(c, found, "a tick debug line in %v", p.Log)
+	}, 10*time.Second, 20*time.Millisecond)
+}

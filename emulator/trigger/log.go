@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strings"
 	"sync"
@@ -43,12 +44,27 @@ func (l *pluginLog) Write(p []byte) (int, error) {
 		l.ring[l.next] = line
 		l.next = (l.next + 1) % len(l.ring)
 		l.full = l.full || l.next == 0
-		l.log.Info(line)
+		l.log.Log(context.Background(), lineLevel(line), line)
 	}
 	if len(l.part) > 64<<10 { // a runaway line without a newline
 		l.part = l.part[:0]
 	}
 	return len(p), nil
+}
+
+// lineLevel reads the level hclog wrote into a line ("[WARN]  …"), so a
+// plugin's debug chatter stays at debug in the host's log.
+func lineLevel(line string) slog.Level {
+	head := line[:min(len(line), 48)]
+	switch {
+	case strings.Contains(head, "[ERROR]"):
+		return slog.LevelError
+	case strings.Contains(head, "[WARN]"):
+		return slog.LevelWarn
+	case strings.Contains(head, "[INFO]"):
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
 }
 
 // Lines returns the kept lines, oldest first.

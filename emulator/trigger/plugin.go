@@ -177,7 +177,7 @@ func (p *proc) start(ctx context.Context) error {
 		StartTimeout:     p.h.cfg.StartTimeout,
 		SyncStdout:       p.log,
 		SyncStderr:       p.log,
-		Logger: hclog.New(&hclog.LoggerOptions{Name: filepath.Base(p.path), Output: p.log, Level: hclog.Info,
+		Logger: hclog.New(&hclog.LoggerOptions{Name: filepath.Base(p.path), Output: p.log, Level: hclog.Debug,
 			DisableTime: true}),
 	})
 	p.mu.Lock()
