@@ -1,13 +1,19 @@
 package trigger_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/emulator/trigger"
 )
 
 // TestControlPlane_Triggers drives bindings through /_ironlocal/triggers.
@@ -107,4 +113,49 @@ func TestControlPlane_Triggers(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	resp, body = do(t, http.MethodGet, base+"/triggers/"+b.ID, "")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode, body)
+}
+
+// TestTrace_BigPayload: the trace keeps the start of a big payload and
+// says so; the action got all of it; a replay needs a payload then.
+func TestTrace_BigPayload(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, server.Options{PluginsDirs: []string{pluginDir(t, "upload")}}, "upload")
+	b, err := srv.Triggers().CreateBinding(ctx, trigger.BindingInput{ProjectID: project, Plugin: "upload",
+		Config: json.RawMessage(`{"dir":` + quote(t.TempDir()) + `}`),
+		Action: emulator.BindingAction{Type: emulator.ActionMessage, Queue: "big"}})
+	require.NoError(t, err)
+	sub := srv.Bus().Subscribe(64)
+	defer sub.Close()
+	big := strings.Repeat("x", 100<<10)
+	ev, err := srv.Triggers().Fire(ctx, b.ID, trigger.Fire{EventType: "custom", Payload: json.RawMessage(big)})
+	require.NoError(t, err)
+	require.Equal(t, emulator.TriggerMatched, ev.Outcome)
+	require.Len(t, ev.Payload, 64<<10)
+	require.Equal(t, strconv.Itoa(len(big)), ev.Attrs["payload_truncated_from"])
+	msgs, err := srv.MQ().Peek(ctx, project, "big", 1)
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	require.Len(t, msgs[0].Body, len(big), "the message got the whole payload")
+
+	_, err = srv.Triggers().Replay(ctx, b.ID, ev.ID, nil)
+	require.ErrorIs(t, err, emulator.ErrInvalid)
+	again, err := srv.Triggers().Replay(ctx, b.ID, ev.ID, ptr("small"))
+	require.NoError(t, err)
+	require.Empty(t, again.Attrs["payload_truncated_from"])
+
+	// Both events were on the event stream.
+	var seen []string
+	require.Eventually(t, func() bool {
+		for {
+			select {
+			case e := <-sub.C:
+				if e.Type == emulator.EventTriggerEvent {
+					seen = append(seen, e.Attrs["event_id"].(string))
+				}
+			default:
+				return len(seen) == 2
+			}
+		}
+	}, 5*time.Second, 5*time.Millisecond)
+	require.Equal(t, []string{ev.ID, again.ID}, seen)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -192,9 +193,13 @@ func (h *Host) Replay(ctx context.Context, id, eventID string, payload *string) 
 		p := e.Payload
 		if payload != nil {
 			p = *payload
+		} else if n := e.Attrs[attrTruncated]; n != "" {
+			return emulator.TriggerEvent{}, emulator.Invalid("the trace kept only the first %d of the event's %s bytes: replay it with a payload", maxTracePayload, n)
 		}
+		attrs := maps.Clone(e.Attrs)
+		delete(attrs, attrTruncated)
 		return h.process(ctx, b, sdk.Event{ID: sdk.NewEventID(), Type: e.Type, Payload: []byte(p), At: h.now(),
-			Attrs: e.Attrs}, SourceReplay, e.ID), nil
+			Attrs: attrs}, SourceReplay, e.ID), nil
 	}
 	return emulator.TriggerEvent{}, emulator.NotFound("Trigger event not found")
 }

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"strconv"
+	"strings"
 	"sync"
 	"text/template"
 	"time"
@@ -14,6 +17,13 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 	"github.com/ironlocal/ironlocal/plugins/sdk"
+)
+
+// maxTracePayload bounds the payload a trace keeps per event (a binding
+// keeps TraceLimit events); attrTruncated then holds the full length.
+const (
+	maxTracePayload = 64 << 10
+	attrTruncated   = "payload_truncated_from"
 )
 
 // Event sources recorded in the trace.
@@ -38,6 +48,15 @@ func (h *Host) process(ctx context.Context, b emulator.Binding, ev sdk.Event, so
 	}
 	if te.At.IsZero() {
 		te.At = h.now()
+	}
+	if len(te.Payload) > maxTracePayload {
+		// The action gets the whole payload; the trace keeps its start.
+		te.Payload = strings.ToValidUTF8(te.Payload[:maxTracePayload], "")
+		te.Attrs = maps.Clone(te.Attrs)
+		if te.Attrs == nil {
+			te.Attrs = map[string]string{}
+		}
+		te.Attrs[attrTruncated] = strconv.Itoa(len(ev.Payload))
 	}
 	switch {
 	case ev.Filtered != "":

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -86,6 +88,23 @@ func TestHTTP_Gateway(t *testing.T) {
 	t.Run("no route is 404 and a filtered event", func(t *testing.T) {
 		resp, body := do(t, http.MethodGet, async+"/nope", "")
 		require.Equal(t, http.StatusNotFound, resp.StatusCode, body)
+		require.JSONEq(t, `{"message":"Not Found"}`, body)
+		var reason string
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			bs, err := srv.Triggers().Bindings(ctx)
+			assert.NoError(c, err)
+			for _, b := range bs {
+				evs, err := srv.Triggers().Events(ctx, b.ID, 0)
+				assert.NoError(c, err)
+				for _, e := range evs {
+					if e.Outcome == emulator.TriggerFiltered {
+						reason = e.Reason
+					}
+				}
+			}
+			assert.NotEmpty(c, reason)
+		}, 10*time.Second, 20*time.Millisecond)
+		require.Equal(t, "no route matches GET /nope", reason)
 	})
 	t.Run("sync needs a task action", func(t *testing.T) {
 		_, err := srv.Triggers().CreateBinding(ctx, trigger.BindingInput{ProjectID: project, Plugin: "http",
