@@ -92,4 +92,4 @@ bench: ## run the benchmark harness and print the results table (BENCH_ARGS=-qui
 	CGO_ENABLED=0 $(GO) run ./bench/cmd/ironbench $(BENCH_ARGS)
 
 clean: ## remove build output
-	rm -rf $(BIN)
+	rm -rf $(BIN) ironlocal.tar.xz ironlocal.app ironlocal.exe
