@@ -230,3 +230,19 @@ func TestRateSeries(t *testing.T) {
 	require.Equal(t, 1.0, r.last())
 	require.Equal(t, 7.0, r.peak())
 }
+
+// BenchmarkFilterTasks is the "filtering 10k tasks" figure: one
+// keystroke in the search field.
+func BenchmarkFilterTasks(b *testing.B) {
+	tasks := make([]client.Task, 10_000)
+	for i := range tasks {
+		tasks[i] = client.Task{ID: fmt.Sprintf("6b0b5%019d", i), CodeName: fmt.Sprintf("code%d", i%7),
+			Status: client.TaskComplete, Msg: "exit status 1", Payload: fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", 200))}
+	}
+	f := taskFilter{Text: `"n":9999`}
+	for b.Loop() {
+		if len(filterTasks(tasks, f)) != 1 {
+			b.Fatal("want one match")
+		}
+	}
+}
