@@ -51,6 +51,10 @@ type Config struct {
 	// PluginsDir lists the trigger plugin directories, comma-separated
 	// ("" = the built-ins next to the binary and <data-dir>/plugins).
 	PluginsDir string
+	// ShowVersion (--version) asks for VersionLine instead of a daemon.
+	ShowVersion bool
+	// Pprof serves Go's runtime profiles under /_ironlocal/debug/pprof/.
+	Pprof bool
 }
 
 // Register adds the daemon's flags to fs, their defaults read from the
@@ -94,8 +98,10 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.Memcached, "memcached-listen", env("MEMCACHED_LISTEN", ""), "also serve IronCache over the memcached text protocol on this address, e.g. 127.0.0.1:11211; off by default (IRONLOCAL_MEMCACHED_LISTEN)")
 	fs.BoolVar(&c.NoIronEnv, "no-iron-env", envBool("NO_IRON_ENV"), "do not give tasks IRON_* variables pointing at ironlocal (IRONLOCAL_NO_IRON_ENV)")
 	fs.StringVar(&c.PluginsDir, "plugins-dir", env("PLUGINS_DIR", ""), "comma-separated directories of trigger plugins; default: plugins/ next to the binary and <data-dir>/plugins (IRONLOCAL_PLUGINS_DIR)")
+	fs.BoolVar(&c.Pprof, "pprof", envBool("PPROF"), "serve Go's CPU, heap and allocation profiles under /_ironlocal/debug/pprof/ (behind the host guard; needs a token in strict mode) (IRONLOCAL_PPROF)")
 	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
 	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
+	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 }
 
 // Validate checks what flag parsing cannot.
@@ -119,6 +125,9 @@ func Parse(name string, args []string, getenv func(string) string) (Config, erro
 	c.Register(fs, getenv)
 	if err := ParseFlagSet(fs, args); err != nil {
 		return c, err
+	}
+	if c.ShowVersion {
+		return c, nil // --version answers whatever else is set
 	}
 	return c, c.Validate()
 }
@@ -152,7 +161,7 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
 		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
-		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, PluginsDirs: c.pluginsDirs(), Logger: logger}
+		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, PluginsDirs: c.pluginsDirs(), Pprof: c.Pprof, Logger: logger}
 }
 
 // pluginsDirs is --plugins-dir as a list; nil (the defaults) when unset.

@@ -43,7 +43,9 @@ type Config struct {
 	Auth   Auth
 	// Guard refuses foreign Host names and cross-site browser requests on
 	// every route (README "Security").
-	Guard  Guard
+	Guard Guard
+	// Pprof serves Go's profiles under /_ironlocal/debug/pprof/ (--pprof).
+	Pprof  bool
 	Logger *slog.Logger
 }
 

@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// Version is reported by GET /version.
-const Version = "0.1.0"
-
 // DefaultListen is the default listen address: loopback only.
 const DefaultListen = "127.0.0.1:4766"
 
@@ -90,6 +87,9 @@ type Options struct {
 	// MaxConnections caps open HTTP connections; 0 = DefaultMaxConnections
 	// (lowered to fit the file-descriptor limit).
 	MaxConnections int
+	// Pprof serves Go's runtime profiles under /_ironlocal/debug/pprof/
+	// (control plane: behind the Guard, and the token in strict mode).
+	Pprof bool
 
 	Logger *slog.Logger
 }
