@@ -99,9 +99,10 @@ type BindingStore interface {
 	PutBinding(ctx context.Context, b Binding) error
 	// DeleteBinding removes a binding and its trace (ErrNotFound if absent).
 	DeleteBinding(ctx context.Context, id string) error
-	// AppendTriggerEvent records an event in its binding's trace, dropping
-	// the oldest so that at most keep remain.
-	AppendTriggerEvent(ctx context.Context, ev TriggerEvent, keep int) error
+	// AppendTriggerEvents records events in their bindings' traces, in one
+	// transaction, dropping the oldest so that at most keep remain per
+	// binding; events of a binding that no longer exists are dropped.
+	AppendTriggerEvents(ctx context.Context, evs []TriggerEvent, keep int) error
 	// TriggerEvents returns a binding's trace, newest first, at most limit.
 	TriggerEvents(ctx context.Context, bindingID string, limit int) ([]TriggerEvent, error)
 }

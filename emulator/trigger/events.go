@@ -72,9 +72,7 @@ func (h *Host) process(ctx context.Context, b emulator.Binding, ev sdk.Event, so
 			te.Outcome, te.TaskID, te.MessageIDs = emulator.TriggerMatched, taskID, msgIDs
 		}
 	}
-	if err := h.cfg.Store.AppendTriggerEvent(context.WithoutCancel(ctx), te, h.cfg.TraceLimit); err != nil {
-		h.log.Error("record trigger event", "binding", b.ID, "event", te.ID, "err", err)
-	}
+	h.record(ctx, te, source != SourcePlugin)
 	h.states.put(te.ID, sdk.Outcome{Outcome: te.Outcome, Reason: te.Reason, TaskID: te.TaskID, MessageIDs: te.MessageIDs})
 	if h.cfg.Bus != nil {
 		attrs := map[string]any{"binding_id": b.ID, "event_id": te.ID, "event_type": te.Type, "outcome": te.Outcome,
@@ -90,6 +88,24 @@ func (h *Host) process(ctx context.Context, b emulator.Binding, ev sdk.Event, so
 		h.cfg.Bus.Publish(e)
 	}
 	return te
+}
+
+// record adds te to its binding's trace; with wait (fired and replayed
+// events) it returns once te is stored. Before Start, or once the writer
+// is gone, it writes directly.
+func (h *Host) record(ctx context.Context, te emulator.TriggerEvent, wait bool) {
+	h.mu.Lock()
+	w := h.traces
+	h.mu.Unlock()
+	var err error
+	if w == nil {
+		err = h.cfg.Store.AppendTriggerEvents(context.WithoutCancel(ctx), []emulator.TriggerEvent{te}, h.cfg.TraceLimit)
+	} else {
+		err = w.record(context.WithoutCancel(ctx), te, wait)
+	}
+	if err != nil {
+		h.log.Error("record trigger event", "binding", te.BindingID, "event", te.ID, "err", err)
+	}
 }
 
 // act runs the binding's action.

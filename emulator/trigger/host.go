@@ -79,6 +79,7 @@ type Host struct {
 	procs   []*proc          // every discovered file, in discovery order
 	byName  map[string]*proc // running plugins by Info name
 	runs    map[string]*run  // running bindings by id
+	traces  *traceWriter     // nil until Start
 	started bool
 	closed  bool
 }
@@ -127,7 +128,15 @@ func (h *Host) Start(ctx context.Context) error {
 			log: newPluginLog(h.cfg.Logger.With("plugin", path))})
 	}
 	procs := append([]*proc(nil), h.procs...)
+	w := newTraceWriter(h.cfg.Store, h.cfg.TraceLimit, h.log)
 	h.mu.Unlock()
+	// The writer starts first, so Close stops it last: runs and plugins
+	// are gone by then, and it writes what they left queued.
+	if h.g.Go("trigger-trace-writer", w.loop) {
+		h.mu.Lock()
+		h.traces = w
+		h.mu.Unlock()
+	}
 	for _, p := range procs {
 		h.g.Go("trigger-plugin "+p.path, p.supervise)
 	}

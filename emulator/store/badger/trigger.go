@@ -90,24 +90,48 @@ func (s *Store) DeleteBinding(ctx context.Context, id string) error {
 	})
 }
 
-// AppendTriggerEvent records ev and trims the binding's trace to keep.
-func (s *Store) AppendTriggerEvent(ctx context.Context, ev emulator.TriggerEvent, keep int) error {
-	if ev.BindingID == "" || ev.ID == "" {
-		return emulator.Invalid("trigger event needs a binding id and an id")
+// AppendTriggerEvents records events in one transaction and trims each
+// binding's trace to keep. Events of a binding that no longer exists (reset
+// or deleted meanwhile) are dropped.
+func (s *Store) AppendTriggerEvents(ctx context.Context, evs []emulator.TriggerEvent, keep int) error {
+	for _, ev := range evs {
+		if ev.BindingID == "" || ev.ID == "" {
+			return emulator.Invalid("trigger event needs a binding id and an id")
+		}
 	}
 	return s.update(ctx, func(t *txn) error {
-		if err := t.setJSON(triggerEventKey(ev), ev); err != nil {
-			return err
-		}
-		keys, err := t.keys(triggerEventPrefix(ev.BindingID), false)
-		if err != nil {
-			return err
-		}
-		for len(keys) > max(keep, 1) {
-			if err := t.txn.Delete(keys[0]); err != nil {
+		exists := map[string]bool{}
+		for _, ev := range evs {
+			ok, seen := exists[ev.BindingID]
+			if !seen {
+				_, err := t.txn.Get(bindingKey(ev.BindingID))
+				if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+					return err
+				}
+				ok = err == nil
+				exists[ev.BindingID] = ok
+			}
+			if !ok {
+				continue
+			}
+			if err := t.setJSON(triggerEventKey(ev), ev); err != nil {
 				return err
 			}
-			keys = keys[1:]
+		}
+		for id, ok := range exists {
+			if !ok {
+				continue
+			}
+			keys, err := t.keys(triggerEventPrefix(id), false)
+			if err != nil {
+				return err
+			}
+			for len(keys) > max(keep, 1) {
+				if err := t.txn.Delete(keys[0]); err != nil {
+					return err
+				}
+				keys = keys[1:]
+			}
 		}
 		return nil
 	})

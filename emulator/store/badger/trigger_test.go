@@ -31,10 +31,17 @@ func TestStore_Bindings(t *testing.T) {
 		require.Equal(t, "a0", all[0].ID, "ordered by id")
 
 		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		for i := range 5 {
-			require.NoError(t, s.AppendTriggerEvent(ctx, emulator.TriggerEvent{ID: fmt.Sprintf("e%d", i), BindingID: "b1",
-				At: base.Add(time.Duration(i) * time.Second), Outcome: emulator.TriggerMatched}, 3))
+		for i := range 4 {
+			require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{{ID: fmt.Sprintf("e%d", i), BindingID: "b1",
+				At: base.Add(time.Duration(i) * time.Second), Outcome: emulator.TriggerMatched}}, 3))
 		}
+		require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{
+			{ID: "e4", BindingID: "b1", At: base.Add(4 * time.Second)},
+			{ID: "x", BindingID: "gone", At: base}, // its binding does not exist: dropped
+		}, 3))
+		gone, err := s.TriggerEvents(ctx, "gone", 10)
+		require.NoError(t, err)
+		require.Empty(t, gone)
 		evs, err := s.TriggerEvents(ctx, "b1", 10)
 		require.NoError(t, err)
 		var ids []string
