@@ -50,6 +50,7 @@ type DaemonConfig struct {
 	DataDir      string        // --data-dir; empty means --ephemeral
 	LogFile      string        // receives the daemon's stdout and stderr; empty discards them
 	Args         []string      // extra flags, e.g. --log-level warn
+	Env          []string      // extra environment (KEY=VALUE) besides this process's
 	ReadyTimeout time.Duration // default 60 s
 }
 
@@ -87,6 +88,9 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (*Daemon, error) {
 	d := &Daemon{URL: "http://" + addr, cfg: cfg, done: make(chan struct{})}
 	d.cmd = exec.Command(cfg.Bin, args...)
 	d.cmd.SysProcAttr = sysProcAttr()
+	if len(cfg.Env) > 0 {
+		d.cmd.Env = append(os.Environ(), cfg.Env...)
+	}
 	if cfg.LogFile != "" {
 		if d.log, err = os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err != nil {
 			return nil, err

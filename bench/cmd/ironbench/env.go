@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ironlocal/ironlocal/bench"
@@ -43,10 +44,17 @@ type env struct {
 	version string
 	seq     int
 	running []*bench.Daemon
-	main    *bench.Daemon     // fresh daemon shared by the throughput figures
-	deepDir string            // stopped data dir whose deepQueue holds depth messages
-	root    string            // module root, once known
-	images  map[string]string // image → where ensureImage found it
+	main    *bench.Daemon // fresh daemon shared by the throughput figures
+	bare    *bench.Daemon // the bare net/http server of the ceiling column
+	memload time.Duration // length of the memory-under-load run
+	// pprofDir, when set, makes every daemon serve profiles (--pprof) and
+	// the throughput figures save the daemon's CPU and allocation
+	// profiles there (figures measured so are not for the table).
+	pprofDir string
+	figure   string            // the figure running, to name its profiles
+	deepDir  string            // stopped data dir whose deepQueue holds depth messages
+	root     string            // module root, once known
+	images   map[string]string // image → where ensureImage found it
 
 	dockerChecked bool
 	dockerReason  string // why no Docker engine can be used; "" when one answers
@@ -93,8 +101,12 @@ func (e *env) start(ctx context.Context, dataDir string) (*bench.Daemon, error) 
 // startArgs is start with extra ironlocald flags (e.g. --runtime process).
 func (e *env) startArgs(ctx context.Context, dataDir string, args ...string) (*bench.Daemon, error) {
 	e.seq++
+	args = append([]string{"--log-level", "warn"}, args...)
+	if e.pprofDir != "" {
+		args = append(args, "--pprof")
+	}
 	d, err := bench.StartDaemon(ctx, bench.DaemonConfig{
-		Bin: e.bin, DataDir: dataDir, Args: append([]string{"--log-level", "warn"}, args...),
+		Bin: e.bin, DataDir: dataDir, Args: args,
 		LogFile: filepath.Join(e.work, fmt.Sprintf("daemon-%d.log", e.seq)),
 	})
 	if err != nil {
@@ -110,8 +122,11 @@ func (e *env) startArgs(ctx context.Context, dataDir string, args ...string) (*b
 // stop shuts a daemon down gracefully (SIGTERM) and forgets it.
 func (e *env) stop(d *bench.Daemon) (time.Duration, error) {
 	e.running = slices.DeleteFunc(e.running, func(x *bench.Daemon) bool { return x == d })
-	if e.main == d {
+	switch d {
+	case e.main:
 		e.main = nil
+	case e.bare:
+		e.bare = nil
 	}
 	// A pre-dialed keep-alive connection that never carried a request
 	// holds up net/http's graceful shutdown for 5 s; a client that goes
@@ -134,6 +149,26 @@ func (e *env) closeAll() {
 
 func (e *env) client(d *bench.Daemon) *bench.Client {
 	return &bench.Client{HTTP: e.http, BaseURL: d.URL, Project: project, Token: token}
+}
+
+// profile saves the daemon's CPU and allocation profiles of the next
+// e.dur (after the warm-up) to e.pprofDir as <figure>.cpu.pprof and
+// <figure>.allocs.pprof; wg is done when both are written.
+func (e *env) profile(ctx context.Context, d *bench.Daemon, wg *sync.WaitGroup) {
+	secs := max(1, int(e.dur/time.Second))
+	for _, kind := range []struct{ name, file string }{{"profile", "cpu"}, {"allocs", "allocs"}} {
+		path := filepath.Join(e.pprofDir, e.figure+"."+kind.file+".pprof")
+		wg.Go(func() {
+			if err := sleepCtx(ctx, warmup); err != nil {
+				return
+			}
+			if err := d.Profile(ctx, kind.name, secs, token, path); err != nil {
+				e.logf("  %v", err)
+				return
+			}
+			e.logf("  wrote %s", path)
+		})
+	}
 }
 
 // freshDaemon starts a daemon with extra flags on a new, empty data

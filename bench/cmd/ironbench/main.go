@@ -15,6 +15,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -32,6 +34,9 @@ import (
 )
 
 func main() {
+	if bench.ServeBare(os.Args[1:]) { // the ceiling column's bare server (ceiling.go)
+		return
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -47,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		depth    = fs.Int("depth", 1_000_000, "messages in the deep queue of the ready and depth figures, a multiple of 100 (-quick: 100000)")
 		prefill  = fs.Int("prefill", 250_000, "messages prefilled for the reserve + delete figure, a multiple of 100 (-quick: 100000)")
 		churn    = fs.Duration("churn", time.Minute, "length of the queue and cache churn run of the churn figure (-quick: 30s)")
+		memload  = fs.Duration("memload", 90*time.Second, "length of the sustained mixed load of the memload figure (-quick: 30s)")
+		pprofDir = fs.String("pprof", "", "run the daemons with --pprof and save each throughput figure's CPU and allocation profiles in this directory (the profiling costs CPU: not for the table)")
 		bin      = fs.String("bin", "", "use this ironlocald binary instead of building one")
 		tmp      = fs.String("tmp", os.TempDir(), "where the work directory (binary, data dirs, daemon logs) is made")
 		keep     = fs.Bool("keep", false, "keep the work directory")
@@ -68,8 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ironbench:", err)
 		return 2
 	}
-	if *workers < 1 || *starts < 1 || *duration <= 0 || *churn < 6*time.Second {
-		fmt.Fprintln(stderr, "ironbench: -workers, -starts and -duration must be positive, -churn at least 6s")
+	if *workers < 1 || *starts < 1 || *duration <= 0 || *churn < 6*time.Second || *memload < 6*time.Second {
+		fmt.Fprintln(stderr, "ironbench: -workers, -starts and -duration must be positive, -churn and -memload at least 6s")
 		return 2
 	}
 	if *depth < 1000 || *depth%100 != 0 || *prefill < 100 || *prefill%100 != 0 {
@@ -81,13 +88,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill, churn: *churn,
-		progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}}
+		memload: *memload, progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}}
+	if *pprofDir != "" {
+		if e.pprofDir, err = filepath.Abs(*pprofDir); err == nil {
+			err = os.MkdirAll(e.pprofDir, 0o755)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "ironbench:", err)
+			return 1
+		}
+	}
 	if *quick {
 		for name, set := range map[string]func(){
 			"depth":    func() { e.depth = 100_000 },
 			"prefill":  func() { e.prefill = 100_000 },
 			"duration": func() { e.dur = 2 * time.Second },
 			"churn":    func() { e.churn = 30 * time.Second },
+			"memload":  func() { e.memload = 30 * time.Second },
 		} {
 			if !explicit[name] {
 				set()
@@ -116,10 +133,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	failed := false
 	for _, f := range selected {
 		title := e.title(f.title)
+		e.figure = f.name
 		e.logf("%s: %s", f.name, title)
 		t0 := time.Now()
 		out, err := f.run(ctx, e)
-		var measured, verdict string
+		var measured, verdict, ceil string
 		switch {
 		case err != nil:
 			failed = true
@@ -134,13 +152,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 				measured += " (" + out.detail + ")"
 			}
 			verdict = f.goal.Verdict(out.value)
+			ceil = ceilingCell(f, out)
 			if out.fail != "" {
 				failed = true
 				verdict = "FAIL: " + out.fail
 			}
 			e.logf("%s: %s → %s [%s]", f.name, measured, verdict, time.Since(t0).Round(100*time.Millisecond))
+			if out.ceiling != nil {
+				e.logf("%s: ceiling: %s", f.name, ceil)
+			}
 		}
-		rows = append(rows, []string{title, f.goal.String(), measured, verdict})
+		rows = append(rows, []string{title, f.goal.String(), measured, verdict, cmp.Or(ceil, "—")})
 		if ctx.Err() != nil {
 			break
 		}
@@ -154,7 +176,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Sprintf("%d cores (runtime.NumCPU) · %s %s/%s · %s · ironlocald %s · load generator and daemon share the cores",
 				runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().Format("2006-01-02"), orUnknown(e.version)),
 		},
-		Columns: []string{"figure", "target", "measured", "verdict (measured ÷ target)"},
+		Columns: []string{"figure", "target", "measured", "verdict (measured ÷ target)", "vs bare net/http (ceiling)"},
 		Rows:    rows,
 		Notes:   e.notes(),
 	}
@@ -174,6 +196,7 @@ func (e *env) notes() []string {
 		fmt.Sprintf("Throughput figures: %d clients, closed loop, %s measured after a %s warm-up, keep-alive connections; message bodies are %d bytes.",
 			e.workers, e.dur, warmup, len(messageBody)),
 		"The daemon runs with a fresh on-disk data directory (default durability: no fsync per write).",
+		"Ceiling column: right after each of those figures, the same clients run the same operations for the same time against a bare `net/http` server (a subprocess answering fixed replies: one request per batch post, three per single-message cycle, two per cache put + get), and ironlocal's figure is printed as a fraction of it; it shows what ironlocal's own work leaves of what HTTP over loopback and this load generator allow here.",
 		"IronWorker, push and test-suite figures each start their own daemon with the flags they need (`--runtime docker|process`, `--task-slots 8`); push subscribers are HTTP servers inside the harness. The Docker figures are skipped when no engine answers; images are built from this checkout when missing, never pulled.",
 		"Reproduce: `make bench` (`BENCH_ARGS='-quick -only " + strings.Join(figureNames(), ",") + "'`), i.e. `go run ./bench/cmd/ironbench`.",
 	}

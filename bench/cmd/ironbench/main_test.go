@@ -3,6 +3,8 @@ package main
 import (
 	"slices"
 	"testing"
+
+	"github.com/ironlocal/ironlocal/bench"
 )
 
 func TestFigures_NamesUniqueAndComplete(t *testing.T) {
@@ -54,5 +56,20 @@ func TestEnv_Title(t *testing.T) {
 	}
 	if got, want := thousands(1_000_000), "1,000,000"; got != want {
 		t.Errorf("thousands = %q, want %q", got, want)
+	}
+}
+
+func TestCeilingCell(t *testing.T) {
+	f := figure{goal: bench.Goal{Cmp: bench.AtLeast, Limit: 5000, Unit: "msgs/s"}, share: 0.35}
+	if got := ceilingCell(f, outcome{value: 4000}); got != "—" {
+		t.Errorf("no ceiling measured: got %q, want —", got)
+	}
+	got := ceilingCell(f, outcome{value: 4000, ceiling: &ceiling{rate: 10_000, detail: "d"}})
+	if want := "0.40 of 10.0k msgs/s (goal ≥ 0.35: pass; bare d)"; got != want {
+		t.Errorf("ceilingCell = %q, want %q", got, want)
+	}
+	got = ceilingCell(f, outcome{value: 3000, ceiling: &ceiling{rate: 10_000, detail: "d"}})
+	if want := "0.30 of 10.0k msgs/s (goal ≥ 0.35: MISS; bare d)"; got != want {
+		t.Errorf("ceilingCell = %q, want %q", got, want)
 	}
 }
