@@ -44,7 +44,7 @@ func run(args []string) int {
 	attach := fs.String("attach", os.Getenv("IRONLOCAL_ATTACH"), "drive the running ironlocal at this URL instead of embedding one (IRONLOCAL_ATTACH)")
 	headless := fs.Bool("headless", false, "no window: run exactly as ironlocald")
 	err := daemon.ParseFlagSet(fs, args)
-	if err == nil {
+	if err == nil && !cfg.ShowVersion {
 		err = cfg.Validate()
 	}
 	if errors.Is(err, flag.ErrHelp) {
@@ -53,6 +53,10 @@ func run(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ironlocal:", err)
 		return 2
+	}
+	if cfg.ShowVersion {
+		fmt.Println(daemon.VersionLine("ironlocal"))
+		return 0
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -131,7 +135,7 @@ func (e *embedder) attach(url string) (app.Backend, error) {
 		return app.Backend{}, err
 	}
 	fmt.Printf("ironlocal: desktop app attached to %s\n", url)
-	return app.Backend{Client: c, Attached: true, Projects: daemon.SplitList(e.cfg.Projects)}, nil
+	return app.Backend{Client: c, Attached: true, Projects: daemon.SplitList(e.cfg.Projects), Version: server.Version}, nil
 }
 
 func (e *embedder) embed(listen string, ephemeral bool, notice string) (app.Backend, error) {
@@ -149,7 +153,7 @@ func (e *embedder) embed(listen string, ephemeral bool, notice string) (app.Back
 	if err != nil {
 		return app.Backend{}, err
 	}
-	return app.Backend{Client: c, Store: cfg.Store(), Projects: daemon.SplitList(cfg.Projects), Notice: notice}, nil
+	return app.Backend{Client: c, Store: cfg.Store(), Projects: daemon.SplitList(cfg.Projects), Notice: notice, Version: server.Version}, nil
 }
 
 // close stops the embedded emulator (in-flight requests finish, running

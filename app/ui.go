@@ -29,6 +29,9 @@ type Backend struct {
 	Projects []string
 	// Notice is shown once the window is up (e.g. "4766 was taken, …").
 	Notice string
+	// Version is this app's own version (server.Version, stamped at build
+	// time), shown in the About box.
+	Version string
 }
 
 // screen is one entry of the navigation rail. Its methods run on the UI

@@ -69,12 +69,13 @@ func newShell(u *UI) *shell {
 	s.virtual.Hide()
 	s.theme = widget.NewSelect([]string{themeSystem, themeLight, themeDark}, func(v string) { u.setTheme(v) })
 	s.theme.SetSelected(u.themeChoice())
+	about := widget.NewButtonWithIcon("", theme.InfoIcon(), func() { u.showAbout() })
 
 	top := container.NewHBox(
 		widget.NewLabelWithStyle("ironlocal", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("project"), container.New(fixedWidth(250), s.project),
 		layout.NewSpacer(),
-		s.conn, s.addr, copyAddr, s.clock, s.virtual, s.theme)
+		s.conn, s.addr, copyAddr, s.clock, s.virtual, s.theme, about)
 
 	s.bannerText = widget.NewLabel("")
 	s.bannerText.Importance = widget.DangerImportance

@@ -51,6 +51,8 @@ type Config struct {
 	// PluginsDir lists the trigger plugin directories, comma-separated
 	// ("" = the built-ins next to the binary and <data-dir>/plugins).
 	PluginsDir string
+	// ShowVersion (--version) asks for VersionLine instead of a daemon.
+	ShowVersion bool
 	// Pprof serves Go's runtime profiles under /_ironlocal/debug/pprof/.
 	Pprof bool
 }
@@ -99,6 +101,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&c.Pprof, "pprof", envBool("PPROF"), "serve Go's CPU, heap and allocation profiles under /_ironlocal/debug/pprof/ (behind the host guard; needs a token in strict mode) (IRONLOCAL_PPROF)")
 	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
 	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
+	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 }
 
 // Validate checks what flag parsing cannot.
@@ -122,6 +125,9 @@ func Parse(name string, args []string, getenv func(string) string) (Config, erro
 	c.Register(fs, getenv)
 	if err := ParseFlagSet(fs, args); err != nil {
 		return c, err
+	}
+	if c.ShowVersion {
+		return c, nil // --version answers whatever else is set
 	}
 	return c, c.Validate()
 }

@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// Version is reported by GET /version.
-const Version = "0.1.0"
-
 // DefaultListen is the default listen address: loopback only.
 const DefaultListen = "127.0.0.1:4766"
 

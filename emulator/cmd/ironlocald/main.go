@@ -34,6 +34,10 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "ironlocald:", err)
 		return 2
 	}
+	if cfg.ShowVersion {
+		fmt.Println(daemon.VersionLine("ironlocald"))
+		return 0
+	}
 	// Signals are caught before the listener opens, so a SIGTERM that
 	// arrives as soon as /version answers still shuts down cleanly.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
