@@ -78,6 +78,7 @@ type TriggerPlugin struct {
 	Error        string          `json:"error"`
 	Restarts     int             `json:"restarts"`
 	PID          int             `json:"pid"`
+	ReadyMS      float64         `json:"ready_ms"` // the last start: spawn to Info answered
 	Description  string          `json:"description"`
 	EventTypes   []string        `json:"event_types"`
 	ConfigSchema json.RawMessage `json:"config_schema"`

@@ -93,6 +93,7 @@ type wirePlugin struct {
 	Error        string          `json:"error,omitempty"`
 	Restarts     int             `json:"restarts"`
 	PID          int             `json:"pid,omitempty"`
+	ReadyMS      float64         `json:"ready_ms,omitempty"`
 	Description  string          `json:"description,omitempty"`
 	EventTypes   []string        `json:"event_types"`
 	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
@@ -102,7 +103,7 @@ type wirePlugin struct {
 
 func toWirePlugin(p trigger.PluginState) wirePlugin {
 	w := wirePlugin{Name: p.Name, Path: p.Path, Version: p.Version, State: p.State, Message: p.Message, Error: p.Error,
-		Restarts: p.Restarts, PID: p.PID, Description: p.Description, EventTypes: append([]string{}, p.EventTypes...),
+		Restarts: p.Restarts, PID: p.PID, ReadyMS: float64(p.ReadyIn) / float64(time.Millisecond), Description: p.Description, EventTypes: append([]string{}, p.EventTypes...),
 		Samples: []wireSample{}, Log: append([]string{}, p.Log...)}
 	if json.Valid(p.Schema) {
 		w.ConfigSchema = p.Schema

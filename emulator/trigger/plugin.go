@@ -31,21 +31,24 @@ const (
 
 // PluginState describes one discovered plugin file.
 type PluginState struct {
-	Name    string `json:"name,omitempty"`
-	Path    string `json:"path"`
-	Version string `json:"version,omitempty"`
+	Name    string
+	Path    string
+	Version string
 	// State is starting, running, crashed, failed or stopped; Message says
 	// why ("crashed: signal: killed, restarting in 2s").
-	State       string       `json:"state"`
-	Message     string       `json:"message,omitempty"`
-	Error       string       `json:"error,omitempty"`
-	Restarts    int          `json:"restarts"`
-	PID         int          `json:"pid,omitempty"`
-	Description string       `json:"description,omitempty"`
-	EventTypes  []string     `json:"event_types,omitempty"`
-	Schema      []byte       `json:"-"`
-	Samples     []sdk.Sample `json:"-"`
-	Log         []string     `json:"-"`
+	State    string
+	Message  string
+	Error    string
+	Restarts int
+	PID      int
+	// ReadyIn is how long the last start took, from spawning the process
+	// to its Info answer.
+	ReadyIn     time.Duration
+	Description string
+	EventTypes  []string
+	Schema      []byte
+	Samples     []sdk.Sample
+	Log         []string
 
 	info   sdk.Info
 	schema *jsonschema.Schema
@@ -91,6 +94,7 @@ type proc struct {
 	lastErr  string
 	restarts int
 	pid      int
+	readyIn  time.Duration
 	info     sdk.Info
 	schema   *jsonschema.Schema
 	client   *plugin.Client
@@ -103,7 +107,7 @@ func (p *proc) snapshot() PluginState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return PluginState{Name: p.info.Name, Path: p.path, Version: p.info.Version, State: p.state, Message: p.message,
-		Error: p.lastErr, Restarts: p.restarts, PID: p.pid, Description: p.info.Description,
+		Error: p.lastErr, Restarts: p.restarts, PID: p.pid, ReadyIn: p.readyIn, Description: p.info.Description,
 		EventTypes: p.info.EventTypes, Schema: p.info.ConfigSchema, Samples: p.info.Samples, Log: p.log.Lines(),
 		info: p.info, schema: p.schema}
 }
@@ -167,6 +171,7 @@ func (p *proc) supervise(ctx context.Context) {
 // start launches the executable, completes the handshake and reads Info.
 // Every failure names the file.
 func (p *proc) start(ctx context.Context) error {
+	began := time.Now()
 	cmd := exec.Command(p.path)
 	cmd.Env = append(os.Environ(), "IRONLOCAL_PLUGIN=1")
 	client := plugin.NewClient(&plugin.ClientConfig{
@@ -214,11 +219,12 @@ func (p *proc) start(ctx context.Context) error {
 		return fmt.Errorf("plugin %s: %w", p.path, err)
 	}
 	p.mu.Lock()
-	p.info, p.schema, p.trig, p.up = info, schema, trig, true
+	p.info, p.schema, p.trig, p.up, p.readyIn = info, schema, trig, true, time.Since(began)
 	p.lastErr = ""
 	p.mu.Unlock()
 	p.set(StateRunning, "")
-	p.h.log.Info("trigger plugin ready", "plugin", info.Name, "version", info.Version, "path", p.path)
+	p.h.log.Info("trigger plugin ready", "plugin", info.Name, "version", info.Version, "path", p.path,
+		"ready_in", time.Since(began).Round(time.Microsecond).String())
 	return nil
 }
 
