@@ -61,6 +61,11 @@ var figures = []figure{
 	{"push", "push delivery to a local 200 subscriber, {workers} posting clients", bench.Goal{Cmp: bench.AtLeast, Limit: 3_000, Unit: "msgs/s"}, figPush, 0},
 	{"pushlat", "push latency post → subscriber receives, p50", bench.Goal{Cmp: bench.Below, Limit: 10, Unit: "ms"}, figPushLat, 0},
 	{"pullpush", "post → reserve → delete, {workers} clients, while 10 push queues deliver 1k msgs/s, vs pull-only", bench.Goal{Cmp: bench.AtLeast, Limit: 0.85, Unit: "×"}, figPullPush, 0},
+	// Trigger plugins
+	{"plugstart", "trigger plugin start to ready (spawn → handshake → Info)", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "ms"}, figPluginStart, 0},
+	{"trigq", "trigger event → task queued p50, slowest of upload, http, redis", bench.Goal{Cmp: bench.Below, Limit: 20, Unit: "ms"}, figTriggerQueued, 0},
+	{"httpasync", "http trigger, async requests (202 with a task id), {workers} clients", bench.Goal{Cmp: bench.AtLeast, Limit: 2_000, Unit: "req/s"}, figHTTPAsync, 0},
+	{"httpsync", "http trigger, sync round trip overhead over the task's own (process runtime), p50", bench.Goal{Cmp: bench.Below, Limit: 30, Unit: "ms"}, figHTTPSync, 0},
 	// Test suites
 	{"tcrun", "tcironlocal.Run → ready (container start to health)", bench.Goal{Cmp: bench.Below, Limit: 1, Unit: "s"}, figTCRun, 0},
 	{"imgsize", "container image size", bench.Goal{Cmp: bench.Below, Limit: 25, Unit: "MB"}, figImageSize, 0},
