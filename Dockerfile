@@ -12,6 +12,8 @@
 # the classic builder gets it from `--build-arg TARGETARCH=<arch>`.
 FROM scratch
 ARG TARGETARCH
+# The version stamped into the binary (make image passes it; see the Makefile's VERSION).
+ARG VERSION
 COPY passwd group /etc/
 COPY --chown=65532:65532 data /data
 COPY --chown=65532:65532 tmp /tmp
@@ -28,4 +30,6 @@ EXPOSE 4766
 ENTRYPOINT ["/ironlocald"]
 CMD ["--listen", "0.0.0.0:4766", "--data-dir", "/data"]
 LABEL org.opencontainers.image.title="ironlocal" \
-      org.opencontainers.image.description="Local, offline emulator of Iron.io (IronMQ v3, IronWorker v2, IronCache v1)"
+      org.opencontainers.image.description="Local, offline emulator of Iron.io (IronMQ v3, IronWorker v2, IronCache v1)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0"

@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto
+.PHONY: help run serve build app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-check third-party
 
 # Every package but the desktop app's main package, which needs cgo (Fyne's
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
@@ -12,8 +12,15 @@ ROOT_PKG := github.com/ironlocal/ironlocal
 PKGS = $(shell $(GO) list ./... | grep -vx '$(ROOT_PKG)')
 FYNE ?= $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
 
+# VERSION is stamped into the one variable server.Version that ironlocald
+# --version, GET /version, the app's About box and the image's
+# org.opencontainers.image.version label report. Unset, a build reports the
+# module version `go install` recorded, else server.DevVersion.
+VERSION ?=
+VERSION_LDFLAGS := $(if $(VERSION),-X github.com/ironlocal/ironlocal/emulator/server.Version=$(VERSION))
+
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 run: ## run ironlocal: the desktop app when a display is available, else the headless daemon (says which)
 	@if [ "$$(uname -s)" != Linux ] || [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
@@ -28,7 +35,7 @@ serve: build plugins ## run the headless daemon ironlocald on 127.0.0.1:4766 wit
 	$(BIN)/ironlocald $(ARGS)
 
 build: ## build bin/ironlocald (static, CGO_ENABLED=0)
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/ironlocald ./emulator/cmd/ironlocald
+	CGO_ENABLED=0 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/ironlocald ./emulator/cmd/ironlocald
 
 PLUGINS := upload http redis queue
 plugins: ## build the built-in trigger plugins into bin/plugins/ (static, CGO_ENABLED=0), where bin/ironlocald finds them
@@ -38,7 +45,7 @@ proto: ## regenerate plugins/sdk's gRPC code from trigger.proto (needs protoc, p
 	cd plugins/sdk/internal/pb && protoc --go_out=paths=source_relative:. --go-grpc_out=paths=source_relative:. trigger.proto
 
 app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/X11 headers, see make deps)
-	CGO_ENABLED=1 $(GO) build -o $(BIN)/ironlocal .
+	CGO_ENABLED=1 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/ironlocal .
 
 package: ## package the desktop app for this OS with fyne package (Linux: a tarball with the .desktop file and icon)
 	$(FYNE) package --release --src . --icon assets/icon.png
@@ -77,19 +84,36 @@ IMAGE ?= ironlocal/ironlocal:latest
 image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) FROM scratch: nothing pulled
 	@set -eu; ctx=$$(mktemp -d); trap 'rm -rf "$$ctx"' EXIT; \
 	arch=$${GOARCH:-$$(docker version --format '{{.Server.Arch}}')}; \
-	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata -ldflags='-s -w' \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata -ldflags='-s -w $(VERSION_LDFLAGS)' \
 		-o "$$ctx/linux-$$arch/ironlocald" ./emulator/cmd/ironlocald; \
-	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -ldflags='-s -w' \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -ldflags='-s -w $(VERSION_LDFLAGS)' \
 		-o "$$ctx/linux-$$arch/plugins/" $(addprefix ./plugins/,$(PLUGINS)); \
 	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp"; \
 	old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true); \
-	docker build --quiet --build-arg TARGETARCH=$$arch -f Dockerfile -t $(IMAGE) "$$ctx" >/dev/null; \
+	version='$(VERSION)'; [ -n "$$version" ] || version=$$(sed -n 's/^const DevVersion = "\(.*\)"$$/\1/p' emulator/server/version.go); \
+	docker build --quiet --build-arg TARGETARCH=$$arch --build-arg VERSION="$$version" -f Dockerfile -t $(IMAGE) "$$ctx" >/dev/null; \
 	if [ -n "$$old" ] && [ "$$old" != "$$(docker image inspect --format '{{.Id}}' $(IMAGE))" ]; then \
 		docker image rm "$$old" >/dev/null 2>&1 || true; fi; \
-	echo "built $(IMAGE) (linux/$$arch)"
+	echo "built $(IMAGE) (linux/$$arch, version $$version)"
+
+DIST := dist
+release: ## build release VERSION=x.y.z into dist/: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), the desktop app for linux/amd64 and windows/amd64, archives, SHA256SUMS; then the image ironlocal/ironlocal:VERSION
+	@[ -n "$(VERSION)" ] || { echo "make release: say which version: make release VERSION=x.y.z" >&2; exit 2; }
+	@./.ci/deps.sh release
+	$(GO) run ./internal/cmd/thirdparty -check
+	$(GO) run ./internal/cmd/release -version '$(VERSION)' -dist $(DIST) -app -fyne '$(FYNE)'
+	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image IMAGE=ironlocal/ironlocal:$(VERSION) VERSION=$(VERSION); \
+	else echo "release: no Docker engine reachable: the image ironlocal/ironlocal:$(VERSION) was not built" >&2; [ "$${IRONLOCAL_REQUIRE_DOCKER:-}" != 1 ]; fi
+
+release-check: ## the release's slow checks (make test runs the others): package the desktop app for linux/amd64 and windows/amd64 (cgo, MinGW) and check the packages
+	@./.ci/deps.sh release
+	IRONLOCAL_RELEASE_APP=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 40m -run TestAppPackages -v ./test/release
+
+third-party: ## regenerate THIRD_PARTY.md: the modules the shipped binaries link, with their licences (fails on one an Apache-2.0 release may not ship)
+	$(GO) run ./internal/cmd/thirdparty
 
 bench: ## run the benchmark harness and print the results table (BENCH_ARGS=-quick for a short run)
 	CGO_ENABLED=0 $(GO) run ./bench/cmd/ironbench $(BENCH_ARGS)
 
 clean: ## remove build output
-	rm -rf $(BIN) ironlocal.tar.xz ironlocal.app ironlocal.exe
+	rm -rf $(BIN) $(DIST) ironlocal.tar.xz ironlocal.app ironlocal.exe

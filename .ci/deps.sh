@@ -8,9 +8,16 @@ APT_PACKAGES=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 # Other systems bring their own (macOS: Xcode command line tools; Windows: a
 # gcc such as MSYS2's, see the README).
 if [[ $(uname -s) != Linux ]] || ! command -v dpkg >/dev/null; then APT_PACKAGES=(); fi
-# `deps.sh gui` (make run, make screenshots) checks only these.
+# `deps.sh gui` (make run, make screenshots) checks only these;
+# `deps.sh release` (make release, make release-check) adds the MinGW-w64
+# cross compiler the Windows desktop app is built with, and xz for fyne's
+# Linux tarball.
 GUI_ONLY=false
 [[ "${1:-}" == gui ]] && GUI_ONLY=true
+if [[ "${1:-}" == release ]]; then
+  GUI_ONLY=true
+  ((${#APT_PACKAGES[@]})) && APT_PACKAGES+=(gcc-mingw-w64-x86-64 xz-utils)
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -12,8 +12,8 @@ import (
 //
 //	go build -ldflags "-X github.com/ironlocal/ironlocal/emulator/server.Version=1.2.3" ./emulator/cmd/ironlocald
 //
-// An unstamped build reports the module version the go command recorded
-// (`go install github.com/ironlocal/ironlocal/emulator/cmd/ironlocald@v1.2.3`
+// An unstamped build reports the version of this module the go command
+// recorded (`go install github.com/ironlocal/ironlocal/emulator/cmd/ironlocald@v1.2.3`
 // gives 1.2.3), else DevVersion.
 var Version = DevVersion
 
@@ -21,21 +21,40 @@ var Version = DevVersion
 // semver that sorts before every release.
 const DevVersion = "0.0.0-dev"
 
+// modulePath is this module's path.
+const modulePath = "github.com/ironlocal/ironlocal"
+
 func init() {
 	if Version != DevVersion {
 		return
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		Version = moduleVersion(bi.Main.Version, DevVersion)
+		Version = recordedVersion(bi, DevVersion)
 	}
 }
 
-// moduleVersion turns a module version the go command recorded ("v1.2.3",
-// "v0.0.0-20261128…-abcdef+dirty") into a Version, or def when there is
-// none ("", "(devel)").
-func moduleVersion(recorded, def string) string {
-	if recorded == "" || recorded == "(devel)" {
+// recordedVersion is the version of this module bi records, as a Version
+// ("v1.2.3" → "1.2.3"), or def when it records none: a build in the
+// checkout ("(devel)"), a replace by a directory.
+func recordedVersion(bi *debug.BuildInfo, def string) string {
+	m := &bi.Main
+	if m.Path != modulePath {
+		m = nil
+		for _, d := range bi.Deps {
+			if d.Path == modulePath {
+				m = d
+				break
+			}
+		}
+	}
+	if m == nil {
 		return def
 	}
-	return strings.TrimPrefix(recorded, "v")
+	if m.Replace != nil {
+		m = m.Replace
+	}
+	if m.Version == "" || m.Version == "(devel)" {
+		return def
+	}
+	return strings.TrimPrefix(m.Version, "v")
 }

@@ -1,19 +1,27 @@
 package server
 
 import (
+	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-func TestModuleVersion(t *testing.T) {
-	for recorded, want := range map[string]string{
-		"":            DevVersion,
-		"(devel)":     DevVersion,
-		"v1.2.3":      "1.2.3",
-		"v0.2.0-rc.1": "0.2.0-rc.1",
-		"v0.0.0-20261128224116-a70bded1c2f3+dirty": "0.0.0-20261128224116-a70bded1c2f3+dirty",
+func TestRecordedVersion(t *testing.T) {
+	mod := func(path, version string) debug.Module { return debug.Module{Path: path, Version: version} }
+	for name, c := range map[string]struct {
+		bi   debug.BuildInfo
+		want string
+	}{
+		"built in the checkout":          {debug.BuildInfo{Main: mod(modulePath, "(devel)")}, DevVersion},
+		"nothing recorded":               {debug.BuildInfo{Main: mod(modulePath, "")}, DevVersion},
+		"go install …@v1.2.3":            {debug.BuildInfo{Main: mod(modulePath, "v1.2.3")}, "1.2.3"},
+		"a pre-release":                  {debug.BuildInfo{Main: mod(modulePath, "v0.2.0-rc.1")}, "0.2.0-rc.1"},
+		"VCS stamped pseudo-version":     {debug.BuildInfo{Main: mod(modulePath, "v0.0.0-20261128224116-a70bded1c2f3+dirty")}, "0.0.0-20261128224116-a70bded1c2f3+dirty"},
+		"a dependency of a tools module": {debug.BuildInfo{Main: mod("example.com/tools", "(devel)"), Deps: []*debug.Module{{Path: "other", Version: "v9.9.9"}, {Path: modulePath, Version: "v1.4.0"}}}, "1.4.0"},
+		"replaced by a directory":        {debug.BuildInfo{Main: mod("example.com/tools", "(devel)"), Deps: []*debug.Module{{Path: modulePath, Version: "v0.0.0", Replace: &debug.Module{Path: "../ironlocal"}}}}, DevVersion},
+		"not linked at all":              {debug.BuildInfo{Main: mod("example.com/tools", "v1.0.0")}, DevVersion},
 	} {
-		require.Equal(t, want, moduleVersion(recorded, DevVersion), "recorded %q", recorded)
+		require.Equal(t, c.want, recordedVersion(&c.bi, DevVersion), name)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // FyneApp.toml), which must not touch a working tree others build from.
 func (o Options) appArchives(ctx context.Context, work string) ([]string, error) {
 	src := filepath.Join(work, "app-src")
-	if err := copyTree(ctx, o.Root, src); err != nil {
+	if err := CopyTree(ctx, o.Root, src); err != nil {
 		return nil, fmt.Errorf("release: copy the source for fyne: %w", err)
 	}
 	var names []string
@@ -82,10 +82,10 @@ func (o Options) appArchive(ctx context.Context, work, src string, p Platform) (
 	return name, WriteArchive(filepath.Join(o.Dist, name), dir, top, o.Time)
 }
 
-// copyTree copies the module at root to dst: the files git knows (tracked,
+// CopyTree copies the module at root to dst: the files git knows (tracked,
 // or untracked and not ignored) in a checkout, else every file but .git,
 // bin/ and dist/.
-func copyTree(ctx context.Context, root, dst string) error {
+func CopyTree(ctx context.Context, root, dst string) error {
 	var files []string
 	out, err := exec.CommandContext(ctx, "git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
 	if err == nil {

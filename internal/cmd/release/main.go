@@ -2,7 +2,7 @@
 // (package internal/release says what they are). `make release
 // VERSION=x.y.z` runs it with -app; the container image is `make image`'s.
 //
-//	go run ./internal/cmd/release -version 1.2.3 [-dist dist] [-app] [-fyne CMD]
+//	go run ./internal/cmd/release -version 1.2.3 [-dist dist] [-app] [-platforms linux/amd64,…] [-fyne CMD]
 //
 // The archives' entries carry SOURCE_DATE_EPOCH as their time, or else the
 // time of the commit checked out, so rebuilding a commit gives the same bytes.
@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,13 @@ func run(args []string) int {
 	dist := fs.String("dist", "dist", "output directory (emptied first)")
 	app := fs.Bool("app", false, "also package the desktop app for linux/amd64 and windows/amd64 (cgo; Windows with "+release.WindowsCC+")")
 	fyne := fs.String("fyne", release.DefaultFyne, "command that runs fyne")
+	only := fs.String("platforms", "", "comma-separated GOOS/GOARCH pairs of ironlocald and the plugins to build (default: all of release.Platforms)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	platforms, err := parsePlatforms(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "release:", err)
 		return 2
 	}
 	when, err := sourceDate()
@@ -45,7 +52,7 @@ func run(args []string) int {
 	defer stop()
 	began := time.Now()
 	names, err := release.Build(ctx, release.Options{Root: ".", Dist: *dist, Version: *version, Time: when,
-		App: *app, Fyne: *fyne, Log: os.Stdout})
+		Platforms: platforms, App: *app, Fyne: *fyne, Log: os.Stdout})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -55,6 +62,22 @@ func run(args []string) int {
 		fmt.Println("  " + n)
 	}
 	return 0
+}
+
+// parsePlatforms reads -platforms: only those of release.Platforms.
+func parsePlatforms(s string) ([]release.Platform, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []release.Platform
+	for _, f := range strings.Split(s, ",") {
+		i := slices.IndexFunc(release.Platforms, func(p release.Platform) bool { return p.String() == strings.TrimSpace(f) })
+		if i < 0 {
+			return nil, fmt.Errorf("-platforms: %q is not one of %v", f, release.Platforms)
+		}
+		out = append(out, release.Platforms[i])
+	}
+	return out, nil
 }
 
 // sourceDate is SOURCE_DATE_EPOCH, else the checked-out commit's time.
