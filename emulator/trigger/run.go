@@ -25,6 +25,20 @@ type run struct {
 	attrs  map[string]string
 }
 
+// running reports whether r is a run that has not ended (one whose plugin
+// went away as it started ends at once and may be replaced).
+func running(r *run) bool {
+	if r == nil {
+		return false
+	}
+	select {
+	case <-r.done:
+		return false
+	default:
+		return true
+	}
+}
+
 func (r *run) stop() {
 	r.cancel()
 	<-r.done
@@ -75,7 +89,7 @@ func (h *Host) startRun(b emulator.Binding, p *proc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &run{binding: b, proc: p, cancel: cancel, done: make(chan struct{}), state: StateRunning}
 	h.mu.Lock()
-	if h.closed || h.runs[b.ID] != nil {
+	if h.closed || running(h.runs[b.ID]) {
 		h.mu.Unlock()
 		cancel()
 		return

@@ -41,7 +41,7 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 			return fmt.Errorf("route %s is sync: it needs a task action to answer from, not %q", r.routeKey(), b.Action)
 		}
 	}
-	g := &gateway{cfg: c, host: host, emit: emit, ctx: ctx}
+	g := &gateway{cfg: c, host: host, emit: emit}
 	mux, err := newMux(c, func(r route) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { g.serve(w, req, r) })
 	})
@@ -72,7 +72,6 @@ type gateway struct {
 	cfg  config
 	host sdk.Host
 	emit sdk.Emitter
-	ctx  context.Context // the run's
 }
 
 // notFound answers requests no route matches as API Gateway does, and
