@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ type run struct {
 	proc    *proc
 	cancel  context.CancelFunc
 	done    chan struct{}
+	slots   chan struct{} // Concurrent events being acted on
 
 	mu     sync.Mutex
 	state  string // "running" or "error: …, retrying in Ns"
@@ -87,7 +89,8 @@ func (h *Host) stopRun(id string) {
 // supervisor starts it again once the plugin is back).
 func (h *Host) startRun(b emulator.Binding, p *proc) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{binding: b, proc: p, cancel: cancel, done: make(chan struct{}), state: StateRunning}
+	r := &run{binding: b, proc: p, cancel: cancel, done: make(chan struct{}), state: StateRunning,
+		slots: make(chan struct{}, maxConcurrentEvents)}
 	h.mu.Lock()
 	if h.closed || running(h.runs[b.ID]) {
 		h.mu.Unlock()
@@ -105,6 +108,35 @@ func (h *Host) startRun(b emulator.Binding, p *proc) {
 		close(r.done)
 		cancel()
 	}
+}
+
+// maxConcurrentEvents bounds the Concurrent events of one binding acted on
+// at once; past it the plugin's stream waits.
+const maxConcurrentEvents = 32
+
+// dispatch acts on ev: inline (in emit order), or, for a Concurrent event,
+// in its own goroutine once one of the binding's slots is free. The run
+// waits for those before it ends.
+func (h *Host) dispatch(ctx context.Context, b emulator.Binding, ev sdk.Event, slots chan struct{}, inflight *sync.WaitGroup) {
+	if !ev.Concurrent {
+		h.handle(ctx, b, ev)
+		return
+	}
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	inflight.Go(func() {
+		defer func() {
+			<-slots
+			if v := recover(); v != nil {
+				h.log.Error("trigger event handling panicked", "binding", b.ID, "event", ev.ID, "panic", fmt.Sprint(v),
+					"stack", string(debug.Stack()))
+			}
+		}()
+		h.handle(ctx, b, ev)
+	})
 }
 
 func (h *Host) runLoop(ctx context.Context, r *run) {
@@ -129,8 +161,10 @@ func (h *Host) runLoop(ctx context.Context, r *run) {
 		}
 		r.setState(StateRunning)
 		began := time.Now()
+		var inflight sync.WaitGroup
 		err := trig.Run(ctx, sdk.Binding{ID: b.ID, ProjectID: b.Project, Config: b.Config, Action: string(b.Action.Type)},
-			api, func(ev sdk.Event) { h.handle(ctx, b, ev) })
+			api, func(ev sdk.Event) { h.dispatch(ctx, b, ev, r.slots, &inflight) })
+		inflight.Wait()
 		if ctx.Err() != nil {
 			return
 		}

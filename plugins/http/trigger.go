@@ -122,7 +122,7 @@ func (g *gateway) serve(w http.ResponseWriter, req *http.Request, r route) {
 		return
 	}
 	ctx := req.Context()
-	out, err := g.emit.EmitWait(ctx, sdk.Event{ID: requestID, Type: g.eventType(), Payload: raw, At: now,
+	out, err := g.emit.EmitWait(ctx, sdk.Event{ID: requestID, Type: g.eventType(), Payload: raw, At: now, Concurrent: true,
 		Attrs: map[string]string{"method": req.Method, "path": req.URL.Path, "route": r.routeKey(), "mode": r.Mode}})
 	if err != nil {
 		writeJSON(w, http.StatusBadGateway, nil, map[string]string{"message": "the trigger host did not take the request: " + err.Error()})

@@ -149,12 +149,12 @@ func (s *triggerServer) Run(r *pb.RunRequest, stream grpc.ServerStreamingServer[
 
 func eventToPB(ev Event) *pb.Event {
 	return &pb.Event{Id: ev.ID, Type: ev.Type, Payload: ev.Payload, AtUnixNano: ev.At.UnixNano(),
-		Attrs: ev.Attrs, Filtered: ev.Filtered}
+		Attrs: ev.Attrs, Filtered: ev.Filtered, Concurrent: ev.Concurrent}
 }
 
 func eventFromPB(ev *pb.Event) Event {
 	e := Event{ID: ev.GetId(), Type: ev.GetType(), Payload: ev.GetPayload(), Attrs: ev.GetAttrs(),
-		Filtered: ev.GetFiltered()}
+		Filtered: ev.GetFiltered(), Concurrent: ev.GetConcurrent()}
 	if n := ev.GetAtUnixNano(); n != 0 {
 		e.At = time.Unix(0, n)
 	}

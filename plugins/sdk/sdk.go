@@ -81,6 +81,10 @@ type Event struct {
 	// out ("key a.txt does not end in .csv"). The host records the event
 	// and its reason, and runs no action: users see why nothing fired.
 	Filtered string
+	// Concurrent lets the host act on this event while it acts on other
+	// events of the binding (independent HTTP requests). Events without it
+	// are acted on one at a time, in emit order.
+	Concurrent bool
 }
 
 // Emitter sends a binding's events to the host.

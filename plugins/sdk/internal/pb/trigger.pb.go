@@ -378,7 +378,11 @@ type Event struct {
 	Attrs      map[string]string      `protobuf:"bytes,5,rep,name=attrs,proto3" json:"attrs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// filtered, when set, says why the plugin's own config filtered the event
 	// out: the host records it and runs no action.
-	Filtered      string `protobuf:"bytes,6,opt,name=filtered,proto3" json:"filtered,omitempty"`
+	Filtered string `protobuf:"bytes,6,opt,name=filtered,proto3" json:"filtered,omitempty"`
+	// concurrent lets the host act on this event while it acts on others of
+	// the binding (independent requests); other events are handled one at a
+	// time, in emit order.
+	Concurrent    bool `protobuf:"varint,7,opt,name=concurrent,proto3" json:"concurrent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -453,6 +457,13 @@ func (x *Event) GetFiltered() string {
 		return x.Filtered
 	}
 	return ""
+}
+
+func (x *Event) GetConcurrent() bool {
+	if x != nil {
+		return x.Concurrent
+	}
+	return false
 }
 
 type OutcomeRequest struct {
@@ -1509,7 +1520,7 @@ const file_trigger_proto_rawDesc = "" +
 	"\n" +
 	"RunRequest\x127\n" +
 	"\abinding\x18\x01 \x01(\v2\x1d.ironlocal.trigger.v1.BindingR\abinding\x12$\n" +
-	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\"\xfb\x01\n" +
+	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\"\x9b\x02\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
@@ -1517,7 +1528,10 @@ const file_trigger_proto_rawDesc = "" +
 	"\fat_unix_nano\x18\x04 \x01(\x03R\n" +
 	"atUnixNano\x12<\n" +
 	"\x05attrs\x18\x05 \x03(\v2&.ironlocal.trigger.v1.Event.AttrsEntryR\x05attrs\x12\x1a\n" +
-	"\bfiltered\x18\x06 \x01(\tR\bfiltered\x1a8\n" +
+	"\bfiltered\x18\x06 \x01(\tR\bfiltered\x12\x1e\n" +
+	"\n" +
+	"concurrent\x18\a \x01(\bR\n" +
+	"concurrent\x1a8\n" +
 	"\n" +
 	"AttrsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
