@@ -82,6 +82,12 @@ type UI struct {
 	tasks     *tasksScreen
 	codes     *codesScreen
 	schedules *schedulesScreen
+	queues    *queuesScreen
+	cache     *cacheScreen
+	events    *eventsScreen
+	time      *timeScreen
+	data      *dataScreen
+	faults    *faultsScreen
 	screens   []screen
 	current   int
 	tray      *tray
@@ -100,7 +106,13 @@ func New(a fyne.App, w fyne.Window, be Backend) *UI {
 	u.tasks = newTasksScreen(u)
 	u.codes = newCodesScreen(u)
 	u.schedules = newSchedulesScreen(u)
-	u.screens = []screen{u.overview, u.tasks, u.codes, u.schedules}
+	u.queues = newQueuesScreen(u)
+	u.cache = newCacheScreen(u)
+	u.events = newEventsScreen(u)
+	u.time = newTimeScreen(u)
+	u.data = newDataScreen(u)
+	u.faults = newFaultsScreen(u)
+	u.screens = []screen{u.overview, u.tasks, u.codes, u.schedules, u.queues, u.cache, u.events, u.time, u.data, u.faults}
 	u.shell = newShell(u)
 	w.SetContent(u.shell.root)
 	u.addShortcuts()
@@ -118,6 +130,7 @@ func New(a fyne.App, w fyne.Window, be Backend) *UI {
 // Close stops every goroutine the UI started (waiting up to 2 s for calls
 // in flight).
 func (u *UI) Close() {
+	u.data.quitting()
 	u.wgMu.Lock()
 	u.cancel()
 	u.wgMu.Unlock()

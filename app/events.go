@@ -1,0 +1,283 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// eventsKeep is how many events the log holds (the oldest go first).
+const eventsKeep = 20_000
+
+// eventTypes are the filter's choices: a label and the type prefix.
+var eventTypes = []struct{ label, prefix string }{
+	{"All types", ""}, {"queues", "queue."}, {"messages", "message"}, {"push", "push."}, {"alerts", "alert."},
+	{"cache", "cache."}, {"codes", "code."}, {"tasks", "task."}, {"task logs", "task.log"},
+	{"schedules", "schedule."}, {"triggers", "trigger."}, {"state", "state."}, {"clock", "clock."},
+}
+
+// eventsScreen is one live log of every state change (the event stream):
+// a ring buffer shown in a virtualised list, paused and resumed, filtered
+// by type and resource; a click opens the resource; export to JSON lines.
+// The stream's "N events missed" markers show where the app fell behind.
+type eventsScreen struct {
+	u      *UI
+	ring   *eventRing
+	filter eventFilter
+	// visible holds ring positions (counted from the first event ever
+	// added: position - ring.Dropped() indexes the ring).
+	visible []uint64
+	paused  bool
+	held    []client.Event // arrived while paused
+	missed  uint64
+
+	list    *escList
+	typ     *widget.Select
+	search  *keyEntry
+	pause   *widget.Button
+	count   *widget.Label
+	root    fyne.CanvasObject
+	autoEnd bool
+}
+
+func newEventsScreen(u *UI) *eventsScreen {
+	s := &eventsScreen{u: u, ring: newEventRing(eventsKeep), autoEnd: true}
+	s.list = newEscList(func() { u.escape() }, func() int { return len(s.visible) },
+		func() fyne.CanvasObject {
+			at := widget.NewLabelWithStyle("00:00:00.000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, at, nil, l)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			e, ok := s.event(id)
+			if !ok {
+				return
+			}
+			box := o.(*fyne.Container)
+			text := box.Objects[0].(*widget.Label)
+			box.Objects[1].(*widget.Label).SetText(e.At.Local().Format("15:04:05.000"))
+			text.Importance = widget.MediumImportance
+			if e.Type == client.EventMissed {
+				text.Importance = widget.DangerImportance
+			}
+			text.SetText(eventSummary(e))
+		})
+	s.list.HideSeparators = true
+	s.list.OnSelected = func(id widget.ListItemID) {
+		s.list.UnselectAll()
+		if e, ok := s.event(id); ok {
+			s.openResource(e)
+		}
+	}
+	labels := make([]string, len(eventTypes))
+	for i, t := range eventTypes {
+		labels[i] = t.label
+	}
+	s.typ = widget.NewSelect(labels, func(v string) {
+		for _, t := range eventTypes {
+			if t.label == v {
+				s.filter.Type = t.prefix
+			}
+		}
+		s.refilter()
+	})
+	s.typ.Selected = labels[0]
+	s.search = newKeyEntry(u, false)
+	s.search.SetPlaceHolder("Filter by queue, cache, key, task or code (Ctrl+F)")
+	s.search.OnChanged = func(v string) {
+		s.filter.Resource = strings.ToLower(strings.TrimSpace(v))
+		s.refilter()
+	}
+	s.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), s.togglePause)
+	clearBtn := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), func() {
+		s.ring.Clear()
+		s.held, s.missed = nil, 0
+		s.refilter()
+	})
+	export := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), s.export)
+	s.count = widget.NewLabel("")
+	bar := container.NewBorder(nil, nil, s.typ, container.NewHBox(s.count, s.pause, clearBtn, export), s.search)
+	s.root = container.NewBorder(bar, nil, nil, nil, s.list)
+	s.refilter()
+	return s
+}
+
+func (s *eventsScreen) title() string               { return "Events" }
+func (s *eventsScreen) icon() fyne.Resource         { return theme.DocumentIcon() }
+func (s *eventsScreen) view() fyne.CanvasObject     { return s.root }
+func (s *eventsScreen) focusSearch() fyne.Focusable { return s.search }
+func (s *eventsScreen) shown()                      { s.list.Refresh() }
+func (s *eventsScreen) closeDetail() bool           { return false }
+
+// reload keeps the log: it is a record of what happened, across
+// reconnects and project switches.
+func (s *eventsScreen) reload() {}
+
+// event is visible row id.
+func (s *eventsScreen) event(id int) (client.Event, bool) {
+	if id < 0 || id >= len(s.visible) {
+		return client.Event{}, false
+	}
+	i := s.visible[id] - s.ring.Dropped()
+	return s.ring.At(int(i)), true
+}
+
+// apply adds a batch to the log (held back while paused).
+func (s *eventsScreen) apply(events []client.Event) {
+	if s.paused {
+		s.held = append(s.held, events...)
+		if over := len(s.held) - eventsKeep; over > 0 {
+			s.held = s.held[over:]
+		}
+		s.showCount()
+		return
+	}
+	s.add(events)
+}
+
+func (s *eventsScreen) add(events []client.Event) {
+	before := s.ring.Dropped()
+	for _, e := range events {
+		pos := s.ring.Dropped() + uint64(s.ring.Len())
+		s.ring.Add(e)
+		if e.Type == client.EventMissed {
+			s.missed += e.Missed
+		}
+		if eventMatches(e, s.filter) {
+			s.visible = append(s.visible, pos)
+		}
+	}
+	if s.ring.Dropped() != before {
+		first := s.ring.Dropped()
+		i := 0
+		for i < len(s.visible) && s.visible[i] < first {
+			i++
+		}
+		s.visible = append(s.visible[:0], s.visible[i:]...)
+	}
+	s.showCount()
+	s.list.Refresh()
+	if s.autoEnd && len(s.visible) > 0 {
+		s.list.ScrollToBottom()
+	}
+}
+
+// refilter recomputes the visible rows.
+func (s *eventsScreen) refilter() {
+	s.visible = s.visible[:0]
+	first := s.ring.Dropped()
+	for i := range s.ring.Len() {
+		if eventMatches(s.ring.At(i), s.filter) {
+			s.visible = append(s.visible, first+uint64(i))
+		}
+	}
+	s.showCount()
+	s.list.Refresh()
+}
+
+func (s *eventsScreen) showCount() {
+	text := fmt.Sprintf("%d of %d events", len(s.visible), s.ring.Len())
+	if s.missed > 0 {
+		text += fmt.Sprintf(" · %d missed", s.missed)
+	}
+	if s.paused {
+		text += fmt.Sprintf(" · paused, %d new", len(s.held))
+	}
+	s.count.SetText(text)
+}
+
+func (s *eventsScreen) togglePause() {
+	s.paused = !s.paused
+	if s.paused {
+		s.pause.SetText("Resume")
+		s.pause.SetIcon(theme.MediaPlayIcon())
+		s.showCount()
+		return
+	}
+	s.pause.SetText("Pause")
+	s.pause.SetIcon(theme.MediaPauseIcon())
+	held := s.held
+	s.held = nil
+	s.add(held)
+}
+
+// visibleEvents are the events the filter shows, oldest first.
+func (s *eventsScreen) visibleEvents() []client.Event {
+	out := make([]client.Event, 0, len(s.visible))
+	for id := range s.visible {
+		e, _ := s.event(id)
+		out = append(out, e)
+	}
+	return out
+}
+
+// export writes the visible events to a JSON-lines file the user picks.
+func (s *eventsScreen) export() {
+	events := s.visibleEvents()
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		s.exportTo(path, events)
+	}, s.u.win)
+	d.SetFileName("ironlocal-events.jsonl")
+	d.Show()
+}
+
+func (s *eventsScreen) exportTo(path string, events []client.Event) {
+	act(s.u, "export the events", func(context.Context) error {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(f)
+		if err := writeJSONLines(w, events); err != nil {
+			_ = f.Close()
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			_ = f.Close()
+			return err
+		}
+		return f.Close()
+	}, func() { s.u.notify(fmt.Sprintf("Exported %d events to %s", len(events), path)) })
+}
+
+// openResource shows what an event is about on its screen.
+func (s *eventsScreen) openResource(e client.Event) {
+	u := s.u
+	switch {
+	case e.TaskID != "":
+		u.showScreen(u.tasks)
+		u.tasks.openTask(e.TaskID)
+	case e.Queue != "":
+		u.showScreen(u.queues)
+		u.queues.open(e.Queue)
+	case e.Cache != "":
+		u.showScreen(u.cache)
+		u.cache.open(e.Cache)
+		if e.Key != "" {
+			u.cache.detail.search.SetText(e.Key)
+		}
+	case e.CodeName != "":
+		u.showScreen(u.codes)
+		u.codes.search.SetText(e.CodeName)
+	case strings.HasPrefix(e.Type, "schedule."):
+		u.showScreen(u.schedules)
+	case strings.HasPrefix(e.Type, "clock."):
+		u.showScreen(u.time)
+	}
+}

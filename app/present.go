@@ -1,0 +1,617 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// Plain functions behind the Queues, Cache, Events, Time, Data and Faults
+// screens: formatting, parsing of form fields, filtering and paging. No
+// widgets here, so they are tested without a window.
+
+// queueTypeName is a queue's type as the table shows it.
+func queueTypeName(q client.Queue) string {
+	if q.Type == "" {
+		return string(client.QueuePull)
+	}
+	return string(q.Type)
+}
+
+// queueSettingsSummary is one line of a queue's settings.
+func queueSettingsSummary(q client.Queue) string {
+	parts := []string{fmt.Sprintf("timeout %ds", q.MessageTimeout)}
+	if q.MessageExpiration > 0 {
+		parts = append(parts, "expires "+formatDuration(time.Duration(q.MessageExpiration)*time.Second))
+	}
+	if q.Push != nil {
+		parts = append(parts, fmt.Sprintf("%d subscribers, %d retries every %ds", len(q.Push.Subscribers), q.Push.Retries, q.Push.RetriesDelay))
+		if q.Push.ErrorQueue != "" {
+			parts = append(parts, "errors → "+q.Push.ErrorQueue)
+		}
+	}
+	if q.DeadLetter != nil && q.DeadLetter.QueueName != "" {
+		parts = append(parts, fmt.Sprintf("dead letter → %s after %d", q.DeadLetter.QueueName, q.DeadLetter.MaxReservations))
+	}
+	if n := len(q.Alerts); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d alerts", n))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// filterQueues returns the indexes of the queues whose name contains text
+// (case-insensitive).
+func filterQueues(queues []client.Queue, text string) []int {
+	text = strings.ToLower(strings.TrimSpace(text))
+	out := make([]int, 0, len(queues))
+	for i := range queues {
+		if text == "" || containsFold(queues[i].Name, text) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// messageState says where a browsed message stands, with when it changes:
+// "delayed · ready in 4m00s", "reserved ×2 · back in 30s".
+func messageState(m client.BrowsedMessage, now time.Time) string {
+	s := string(m.Status)
+	if m.ReservedCount > 0 {
+		s += fmt.Sprintf(" ×%d", m.ReservedCount)
+	}
+	switch m.Status {
+	case client.MessageDelayed:
+		s += " · ready " + until(m.AvailableAt, now)
+	case client.MessageReserved:
+		s += " · back " + until(m.AvailableAt, now)
+	}
+	return s
+}
+
+// until is "in 4m00s" (or "now" once t has passed).
+func until(t, now time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	d := t.Sub(now)
+	if d <= 0 {
+		return "now"
+	}
+	return "in " + formatDuration(d.Round(time.Second))
+}
+
+// bodyPreview is a message body on one line, cut to n runes.
+func bodyPreview(body string, n int) string {
+	s := strings.Join(strings.Fields(body), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// pushStatusLine describes one subscriber's delivery of a message:
+// "orders http://… · retrying · 2 tries · last HTTP 500 · next try in 10s".
+func pushStatusLine(p client.PushStatus, now time.Time) string {
+	name := p.Name
+	if name == "" {
+		name = p.URL
+	} else if p.URL != "" {
+		name += " " + p.URL
+	}
+	parts := []string{name, p.Status}
+	if p.Tries > 0 {
+		parts = append(parts, plural(p.Tries, "try", "tries"))
+	}
+	if p.StatusCode > 0 {
+		parts = append(parts, fmt.Sprintf("last HTTP %d", p.StatusCode))
+	}
+	if !p.NextTryAt.IsZero() {
+		parts = append(parts, "next try "+until(p.NextTryAt, now))
+	}
+	if p.Status != "deleted" && p.RetriesRemaining > 0 {
+		parts = append(parts, plural(p.RetriesRemaining, "retry left", "retries left"))
+	}
+	if p.Msg != "" {
+		parts = append(parts, p.Msg)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// parseSubscribers reads the subscribers editor: one per line,
+// "[name] url [| Header: value]…". Blank lines and # comments are skipped.
+func parseSubscribers(s string) ([]client.Subscriber, error) {
+	var out []client.Subscriber
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		parts := strings.Split(line, "|")
+		head := strings.Fields(parts[0])
+		var sub client.Subscriber
+		switch len(head) {
+		case 1:
+			sub.URL = head[0]
+		case 2:
+			sub.Name, sub.URL = head[0], head[1]
+		default:
+			return nil, fmt.Errorf("subscriber line %d: want [name] url [| Header: value]", i+1)
+		}
+		if !strings.Contains(sub.URL, "://") {
+			return nil, fmt.Errorf("subscriber line %d: %q is not a URL", i+1, sub.URL)
+		}
+		for _, h := range parts[1:] {
+			k, v, ok := strings.Cut(h, ":")
+			if !ok || strings.TrimSpace(k) == "" {
+				return nil, fmt.Errorf("subscriber line %d: header %q: want Name: value", i+1, strings.TrimSpace(h))
+			}
+			if sub.Headers == nil {
+				sub.Headers = map[string]string{}
+			}
+			sub.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		out = append(out, sub)
+	}
+	return out, nil
+}
+
+// formatSubscribers is the inverse of parseSubscribers.
+func formatSubscribers(subs []client.Subscriber) string {
+	var b strings.Builder
+	for _, s := range subs {
+		if s.Name != "" {
+			b.WriteString(s.Name + " ")
+		}
+		b.WriteString(s.URL)
+		for _, k := range slices.Sorted(maps.Keys(s.Headers)) {
+			fmt.Fprintf(&b, " | %s: %s", k, s.Headers[k])
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// parseHeaders reads "Name: value" lines (push headers of a message).
+func parseHeaders(s string) (map[string]string, error) {
+	var out map[string]string
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("header line %d: want Name: value", i+1)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
+// parseAlerts reads the alerts editor: one per line,
+// "fixed|progressive asc|desc trigger queue [snooze seconds]".
+func parseAlerts(s string) ([]client.Alert, error) {
+	out := []client.Alert{}
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		bad := fmt.Errorf("alert line %d: want fixed|progressive asc|desc trigger queue [snooze seconds]", i+1)
+		if len(f) != 4 && len(f) != 6 {
+			return nil, bad
+		}
+		a := client.Alert{Type: f[0], Direction: f[1], Queue: f[3]}
+		if a.Type != "fixed" && a.Type != "progressive" || a.Direction != "asc" && a.Direction != "desc" {
+			return nil, bad
+		}
+		n, err := strconv.Atoi(f[2])
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("alert line %d: trigger must be a whole number ≥ 1", i+1)
+		}
+		a.Trigger = n
+		if len(f) == 6 {
+			if f[4] != "snooze" {
+				return nil, bad
+			}
+			if a.Snooze, err = strconv.Atoi(f[5]); err != nil || a.Snooze < 0 {
+				return nil, fmt.Errorf("alert line %d: snooze must be seconds", i+1)
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// formatAlerts is the inverse of parseAlerts.
+func formatAlerts(alerts []client.Alert) string {
+	var b strings.Builder
+	for _, a := range alerts {
+		fmt.Fprintf(&b, "%s %s %d %s", a.Type, a.Direction, a.Trigger, a.Queue)
+		if a.Snooze > 0 {
+			fmt.Fprintf(&b, " snooze %d", a.Snooze)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// itemKinds are the value types the cache editor stores.
+var itemKinds = []string{"string", "number", "boolean"}
+
+// itemValue reads the cache editor's value as kind (string, number or
+// boolean) into what client.ItemPut sends.
+func itemValue(kind, text string) (any, error) {
+	switch kind {
+	case "number":
+		t := strings.TrimSpace(text)
+		if _, err := strconv.ParseFloat(t, 64); err != nil || t == "" {
+			return nil, fmt.Errorf("value %q is not a number", t)
+		}
+		return json.RawMessage(t), nil
+	case "boolean":
+		b, err := strconv.ParseBool(strings.TrimSpace(text))
+		if err != nil {
+			return nil, fmt.Errorf("value %q is not true or false", strings.TrimSpace(text))
+		}
+		return b, nil
+	}
+	return text, nil
+}
+
+// itemKind is the type of a stored item's value.
+func itemKind(it client.Item) string {
+	v := bytes.TrimSpace(it.Value)
+	switch {
+	case len(v) > 0 && v[0] == '"':
+		return "string"
+	case string(v) == "true" || string(v) == "false":
+		return "boolean"
+	}
+	return "number"
+}
+
+// itemExpiry is the time left before an item expires.
+func itemExpiry(it client.Item, now time.Time) string {
+	if it.Expires.IsZero() || !it.Expires.Before(client.NeverExpires) {
+		return "never"
+	}
+	return until(it.Expires, now)
+}
+
+// formatBytes is a size in B, KiB, MiB or GiB.
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 2; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMG"[exp])
+}
+
+// isSnapshot reports whether a file starts like an ironlocal snapshot (a
+// seed file does not).
+func isSnapshot(head []byte) bool {
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	return bytes.Contains(line, []byte(`"format":"ironlocal-snapshot"`))
+}
+
+// upcomingLine describes an upcoming change: "in 4m00s · 12:04:00 ·
+// schedule fires · code nightly".
+func upcomingLine(up client.Upcoming, now time.Time) string {
+	what := strings.ReplaceAll(string(up.Kind), ".", " ")
+	var subject string
+	switch {
+	case up.ScheduleID != "":
+		subject = "code " + up.CodeName + " (schedule " + shortID(up.ScheduleID) + ")"
+	case up.Queue != "":
+		subject = "queue " + up.Queue + " message " + shortID(up.MessageID)
+	case up.Cache != "":
+		subject = "cache " + up.Cache + " key " + up.Key
+	}
+	return until(up.At, now) + " · " + formatTime(up.At, now) + " · " + what + " · " + subject
+}
+
+// faultLine describes a fault rule and its hits.
+func faultLine(f client.Fault) string {
+	match := []string{}
+	for _, kv := range [][2]string{{"service", f.Service}, {"project", f.ProjectID}, {"resource", f.Resource}, {"method", f.Method}} {
+		if kv[1] != "" {
+			match = append(match, kv[0]+" "+kv[1])
+		}
+	}
+	if len(match) == 0 {
+		match = append(match, "every Iron API request")
+	}
+	var effect []string
+	if f.Status > 0 {
+		effect = append(effect, "answer "+strconv.Itoa(f.Status))
+	}
+	if f.Latency != "" {
+		effect = append(effect, "after "+f.Latency)
+	}
+	times := "always"
+	if f.Times > 0 {
+		times = plural(f.Times, "time", "times")
+	}
+	return fmt.Sprintf("%s → %s · %s · %s", strings.Join(match, ", "), strings.Join(effect, " "), times, plural(int(f.Hits), "hit", "hits"))
+}
+
+// eventFilter is what the Events screen's filter bar selects: a type
+// prefix ("" = every type) and a resource text matched against the
+// queue, cache, key, task id and code name.
+type eventFilter struct {
+	Type     string
+	Resource string
+}
+
+// eventMatches reports whether e passes f (resource already lowercased).
+// Missed markers always pass: hiding them would hide the gap.
+func eventMatches(e client.Event, f eventFilter) bool {
+	if e.Type == client.EventMissed {
+		return true
+	}
+	if f.Type != "" && !strings.HasPrefix(e.Type, f.Type) {
+		return false
+	}
+	if f.Resource == "" {
+		return true
+	}
+	for _, s := range []string{e.Queue, e.Cache, e.Key, e.TaskID, e.CodeName} {
+		if s != "" && containsFold(s, f.Resource) {
+			return true
+		}
+	}
+	return false
+}
+
+// eventRing keeps the last cap events: adding to a full ring drops the
+// oldest. Memory stays bounded however fast events flow.
+type eventRing struct {
+	buf     []client.Event
+	start   int
+	n       int
+	dropped uint64 // events pushed out of the ring so far
+}
+
+func newEventRing(capacity int) *eventRing { return &eventRing{buf: make([]client.Event, capacity)} }
+
+// Add appends e, dropping the oldest event when full.
+func (r *eventRing) Add(e client.Event) {
+	if r.n < len(r.buf) {
+		r.buf[(r.start+r.n)%len(r.buf)] = e
+		r.n++
+		return
+	}
+	r.buf[r.start] = e
+	r.start = (r.start + 1) % len(r.buf)
+	r.dropped++
+}
+
+// Len is the events held.
+func (r *eventRing) Len() int { return r.n }
+
+// At is event i, 0 the oldest held.
+func (r *eventRing) At(i int) client.Event { return r.buf[(r.start+i)%len(r.buf)] }
+
+// Dropped counts the events pushed out (each moves the indexes of the
+// rest down by one).
+func (r *eventRing) Dropped() uint64 { return r.dropped }
+
+// Clear empties the ring.
+func (r *eventRing) Clear() {
+	clear(r.buf)
+	r.start, r.n = 0, 0
+}
+
+// writeJSONLines writes events as JSON lines.
+func writeJSONLines(w io.Writer, events []client.Event) error {
+	enc := json.NewEncoder(w)
+	for _, e := range events {
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pager walks a cursor listing page by page and back: cursors[i] fetches
+// page i.
+type pager struct {
+	cursors []string
+	page    int
+	// next is the cursor of the page after the current one ("" = this is
+	// the last page).
+	next string
+}
+
+func newPager() *pager { return &pager{cursors: []string{""}} }
+
+// Reset goes back to the first page.
+func (p *pager) Reset() { p.cursors, p.page, p.next = []string{""}, 0, "" }
+
+// Cursor fetches the current page.
+func (p *pager) Cursor() string { return p.cursors[p.page] }
+
+// Loaded records the cursor a fetch of the current page answered.
+func (p *pager) Loaded(next string) { p.next = next }
+
+// HasNext and HasPrev say whether Next and Prev can move.
+func (p *pager) HasNext() bool { return p.next != "" }
+func (p *pager) HasPrev() bool { return p.page > 0 }
+
+// Next moves to the following page (call Loaded once it is fetched).
+func (p *pager) Next() bool {
+	if p.next == "" {
+		return false
+	}
+	p.cursors = append(p.cursors[:p.page+1], p.next)
+	p.page++
+	p.next = ""
+	return true
+}
+
+// Prev moves to the page before.
+func (p *pager) Prev() bool {
+	if p.page == 0 {
+		return false
+	}
+	p.page--
+	return true
+}
+
+// Page is the current page, 1-based.
+func (p *pager) Page() int { return p.page + 1 }
+
+// fillPage fetches from cursor until want entries arrived or the listing
+// ends, at most maxCalls calls (a search over a long listing answers
+// short pages with a cursor to go on from). It returns the entries and
+// the cursor after them.
+func fillPage[T any](want, maxCalls int, cursor string, fetch func(cursor string, limit int) ([]T, string, error)) ([]T, string, error) {
+	var out []T
+	for range maxCalls {
+		got, next, err := fetch(cursor, want-len(out))
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, got...)
+		cursor = next
+		if len(out) >= want || next == "" {
+			break
+		}
+	}
+	return out, cursor, nil
+}
+
+// queueFormValues are the queue form's fields as typed.
+type queueFormValues struct {
+	Type            client.QueueType
+	Timeout         string
+	Expiration      string
+	Subscribers     string
+	Retries         string
+	RetriesDelay    string
+	ErrorQueue      string
+	DeadLetter      string
+	MaxReservations string
+	Alerts          string
+}
+
+// queueFormFor fills the form from a queue.
+func queueFormFor(q client.Queue) queueFormValues {
+	v := queueFormValues{Type: client.QueueType(queueTypeName(q)), Timeout: strconv.Itoa(q.MessageTimeout),
+		Expiration: strconv.Itoa(q.MessageExpiration), Alerts: formatAlerts(q.Alerts)}
+	if q.Push != nil {
+		v.Subscribers = formatSubscribers(q.Push.Subscribers)
+		v.Retries, v.RetriesDelay = strconv.Itoa(q.Push.Retries), strconv.Itoa(q.Push.RetriesDelay)
+		v.ErrorQueue = q.Push.ErrorQueue
+	}
+	if q.DeadLetter != nil {
+		v.DeadLetter, v.MaxReservations = q.DeadLetter.QueueName, strconv.Itoa(q.DeadLetter.MaxReservations)
+	}
+	return v
+}
+
+// settings turns the form into one PutQueue request (every setting in one
+// call, so a refused one changes nothing). existing is the queue being
+// edited (nil for a new one): its type cannot change, and settings left
+// empty are removed rather than left as they were.
+func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings, error) {
+	var s client.QueueSettings
+	if existing == nil {
+		t := v.Type
+		if t == "" {
+			t = client.QueuePull
+		}
+		s.Type = &t
+	}
+	timeout, err := parseSeconds("message timeout", v.Timeout)
+	if err != nil {
+		return s, err
+	}
+	if strings.TrimSpace(v.Timeout) != "" {
+		s.MessageTimeout = &timeout
+	}
+	expiration, err := parseSeconds("message expiration", v.Expiration)
+	if err != nil {
+		return s, err
+	}
+	if strings.TrimSpace(v.Expiration) != "" {
+		s.MessageExpiration = &expiration
+	}
+	push := v.Type == client.QueueUnicast || v.Type == client.QueueMulticast
+	if existing != nil {
+		push = existing.Push != nil
+	}
+	if push {
+		subs, err := parseSubscribers(v.Subscribers)
+		if err != nil {
+			return s, err
+		}
+		if len(subs) == 0 {
+			return s, fmt.Errorf("a push queue needs at least one subscriber")
+		}
+		retries, err := parseInt("retries", v.Retries, 3)
+		if err != nil {
+			return s, err
+		}
+		delay, err := parseSeconds("retries delay", v.RetriesDelay)
+		if err != nil {
+			return s, err
+		}
+		if strings.TrimSpace(v.RetriesDelay) == "" {
+			delay = 60
+		}
+		errorQueue := strings.TrimSpace(v.ErrorQueue)
+		s.Push = &client.PushSettings{Subscribers: subs, Retries: &retries, RetriesDelay: &delay, ErrorQueue: &errorQueue}
+	} else if strings.TrimSpace(v.Subscribers) != "" {
+		return s, fmt.Errorf("subscribers are for push queues (unicast or multicast)")
+	}
+	dlq := strings.TrimSpace(v.DeadLetter)
+	switch {
+	case dlq != "":
+		n, err := parseInt("max reservations", v.MaxReservations, 0)
+		if err != nil {
+			return s, err
+		}
+		if n < 1 {
+			return s, fmt.Errorf("max reservations must be 1 or more for a dead-letter queue")
+		}
+		s.DeadLetter = &client.DeadLetter{QueueName: dlq, MaxReservations: n}
+	case existing != nil && existing.DeadLetter != nil && existing.DeadLetter.QueueName != "":
+		s.DeadLetter = &client.DeadLetter{} // removes it
+	}
+	alerts, err := parseAlerts(v.Alerts)
+	if err != nil {
+		return s, err
+	}
+	// Editing a pull queue sends the list even when empty (that removes
+	// them); push queues take no alerts, so none is sent unless typed.
+	if existing != nil && !push || len(alerts) > 0 {
+		s.Alerts = alerts
+	}
+	return s, nil
+}
