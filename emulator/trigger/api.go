@@ -163,6 +163,9 @@ func (h *Host) waitTask(ctx context.Context, project, taskID string) (sdk.TaskRe
 			if out, err := h.cfg.Tasks.Log(ctx, project, taskID, true); err == nil {
 				res.Output = out
 			}
+			if log, err := h.cfg.Tasks.Log(ctx, project, taskID, false); err == nil {
+				res.Log = log
+			}
 			return res, nil
 		}
 		if err := waitFinished(ctx, sub, poll.C, taskID); err != nil {

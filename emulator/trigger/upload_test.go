@@ -3,6 +3,7 @@ package trigger_test
 import (
 	"context"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -147,3 +148,38 @@ func quote(s string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestUpload_Formats: the gcs and cloudevents options shape the events as
+// Cloud Storage does.
+func TestUpload_Formats(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, server.Options{PluginsDirs: []string{pluginDir(t, "upload")}}, "upload")
+	for _, tc := range []struct{ format, code string }{{"gcs", "gcs"}, {"cloudevents", "ce"}} {
+		dir := t.TempDir()
+		shellCode(t, srv, tc.code, `cat "$PAYLOAD_FILE"; :`)
+		b, err := srv.Triggers().CreateBinding(ctx, trigger.BindingInput{ProjectID: project, Plugin: "upload",
+			Config: json.RawMessage(`{"dir":` + quote(dir) + `,"bucket":"media","format":"` + tc.format + `"}`),
+			Action: emulator.BindingAction{Type: emulator.ActionTask, CodeName: tc.code}})
+		require.NoError(t, err)
+		bindingRunning(t, srv, b.ID)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "cat.png"), []byte("png"), 0o644))
+		tasks := finishedTasks(t, srv, tc.code, 1)
+		var got map[string]any
+		require.NoError(t, json.Unmarshal([]byte(taskLog(t, srv, tasks[0].ID)), &got))
+		object := got
+		if tc.format == "cloudevents" {
+			require.Equal(t, "1.0", got["specversion"])
+			require.Equal(t, "google.cloud.storage.object.v1.finalized", got["type"])
+			require.Equal(t, "//storage.googleapis.com/projects/_/buckets/media", got["source"])
+			require.Equal(t, "objects/cat.png", got["subject"])
+			object = got["data"].(map[string]any)
+		}
+		require.Equal(t, "storage#object", object["kind"])
+		require.Equal(t, "media", object["bucket"])
+		require.Equal(t, "cat.png", object["name"])
+		require.Equal(t, "3", object["size"])
+		require.Equal(t, "image/png", object["contentType"])
+		sum := md5.Sum([]byte("png"))
+		require.Equal(t, base64.StdEncoding.EncodeToString(sum[:]), object["md5Hash"])
+	}
+}

@@ -100,7 +100,8 @@ func (h *hostClient) WaitTask(ctx context.Context, taskID string) (TaskResult, e
 	if err != nil {
 		return TaskResult{}, fromStatus(err)
 	}
-	return TaskResult{TaskID: r.GetTaskId(), Status: r.GetStatus(), Msg: r.GetMsg(), Output: r.GetOutput(), Done: r.GetDone()}, nil
+	return TaskResult{TaskID: r.GetTaskId(), Status: r.GetStatus(), Msg: r.GetMsg(), Output: r.GetOutput(), Log: r.GetLog(),
+		Done: r.GetDone()}, nil
 }
 
 func (h *hostClient) PostMessages(ctx context.Context, queue string, bodies ...string) ([]string, error) {
@@ -188,7 +189,8 @@ func (s *hostServer) WaitTask(ctx context.Context, r *pb.WaitTaskRequest) (*pb.T
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	return &pb.TaskResult{TaskId: res.TaskID, Status: res.Status, Msg: res.Msg, Output: res.Output, Done: res.Done}, nil
+	return &pb.TaskResult{TaskId: res.TaskID, Status: res.Status, Msg: res.Msg, Output: res.Output, Log: res.Log,
+		Done: res.Done}, nil
 }
 
 func (s *hostServer) PostMessages(ctx context.Context, r *pb.PostMessagesRequest) (*pb.PostMessagesResponse, error) {

@@ -168,8 +168,10 @@ type TaskResult struct {
 	// cancelled, or queued/running when the wait ended first).
 	Status string
 	Msg    string
-	// Output is the task's stdout.
+	// Output is the task's stdout (what an HTTP trigger answers from).
 	Output []byte
+	// Log is the task's whole log, stdout and stderr interleaved.
+	Log []byte
 	// Done is true once the task has finished.
 	Done bool
 }

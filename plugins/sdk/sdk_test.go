@@ -52,7 +52,12 @@ func (echo) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.Emit
 		}
 	}
 	_, err := host.CacheGet(ctx, "c", "missing")
-	if err := host.SetStatus(ctx, "done", map[string]string{"not_found": fmt.Sprint(errors.Is(err, sdk.ErrNotFound))}); err != nil {
+	res, werr := host.WaitTask(ctx, "task-1")
+	if werr != nil {
+		return werr
+	}
+	if err := host.SetStatus(ctx, "done", map[string]string{"not_found": fmt.Sprint(errors.Is(err, sdk.ErrNotFound)),
+		"task": fmt.Sprintf("%s %s %v %q %q", res.TaskID, res.Status, res.Succeeded(), res.Output, res.Log)}); err != nil {
 		return err
 	}
 	<-ctx.Done()
@@ -61,6 +66,9 @@ func (echo) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.Emit
 
 func TestTrigger_OverGRPC(t *testing.T) {
 	h := sdktest.New(t, echo{})
+	h.Host.Result = func(id string) sdk.TaskResult {
+		return sdk.TaskResult{TaskID: id, Status: "complete", Done: true, Output: []byte("out"), Log: []byte("out+err")}
+	}
 	ctx := context.Background()
 
 	t.Run("info", func(t *testing.T) {
@@ -92,6 +100,7 @@ func TestTrigger_OverGRPC(t *testing.T) {
 			status, attrs := h.Host.Status()
 			assert.Equal(c, "done", status)
 			assert.Equal(c, "true", attrs["not_found"])
+			assert.Equal(c, `task-1 complete true "out" "out+err"`, attrs["task"])
 		}, 5*time.Second, 10*time.Millisecond)
 		var bodies []string
 		for _, m := range h.Host.Queue("seen") {

@@ -765,6 +765,7 @@ type TaskResult struct {
 	Msg           string                 `protobuf:"bytes,3,opt,name=msg,proto3" json:"msg,omitempty"`
 	Output        []byte                 `protobuf:"bytes,4,opt,name=output,proto3" json:"output,omitempty"` // the task's stdout
 	Done          bool                   `protobuf:"varint,5,opt,name=done,proto3" json:"done,omitempty"`    // false when the wait timed out first
+	Log           []byte                 `protobuf:"bytes,6,opt,name=log,proto3" json:"log,omitempty"`       // the task's whole log, stdout and stderr
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -832,6 +833,13 @@ func (x *TaskResult) GetDone() bool {
 		return x.Done
 	}
 	return false
+}
+
+func (x *TaskResult) GetLog() []byte {
+	if x != nil {
+		return x.Log
+	}
+	return nil
 }
 
 type PostMessagesRequest struct {
@@ -1561,14 +1569,15 @@ const file_trigger_proto_rawDesc = "" +
 	"\x0fWaitTaskRequest\x12\x17\n" +
 	"\atask_id\x18\x01 \x01(\tR\x06taskId\x12\x1d\n" +
 	"\n" +
-	"timeout_ms\x18\x02 \x01(\x03R\ttimeoutMs\"{\n" +
+	"timeout_ms\x18\x02 \x01(\x03R\ttimeoutMs\"\x8d\x01\n" +
 	"\n" +
 	"TaskResult\x12\x17\n" +
 	"\atask_id\x18\x01 \x01(\tR\x06taskId\x12\x16\n" +
 	"\x06status\x18\x02 \x01(\tR\x06status\x12\x10\n" +
 	"\x03msg\x18\x03 \x01(\tR\x03msg\x12\x16\n" +
 	"\x06output\x18\x04 \x01(\fR\x06output\x12\x12\n" +
-	"\x04done\x18\x05 \x01(\bR\x04done\"C\n" +
+	"\x04done\x18\x05 \x01(\bR\x04done\x12\x10\n" +
+	"\x03log\x18\x06 \x01(\fR\x03log\"C\n" +
 	"\x13PostMessagesRequest\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x16\n" +
 	"\x06bodies\x18\x02 \x03(\tR\x06bodies\"(\n" +
