@@ -267,7 +267,7 @@ func (p *proc) watch(ctx context.Context) error {
 		select {
 		case err := <-ping:
 			if err != nil {
-				if client.Exited() {
+				if exitedSoon(ctx, client) {
 					return p.exitReason()
 				}
 				return fmt.Errorf("health ping: %w", err)
@@ -278,6 +278,26 @@ func (p *proc) watch(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// exitedSoon reports whether the process has exited or does so within a
+// moment: a ping to a dying plugin often fails before go-plugin has reaped
+// it, and the exit status says more than the broken connection.
+func exitedSoon(ctx context.Context, client *plugin.Client) bool {
+	deadline := time.NewTimer(200 * time.Millisecond)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !client.Exited() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-deadline.C:
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
 }
 
 // exitReason says how the process ended ("signal: killed"); go-plugin has
