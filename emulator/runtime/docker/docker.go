@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -72,6 +73,10 @@ type Runtime struct {
 	network  string
 	log      *slog.Logger
 	limits   codezip.Limits
+	// imageCmds remembers each image's cmd as last inspected (image
+	// reference → []string), so the next container of the image is
+	// created while the image is inspected again (see create).
+	imageCmds sync.Map
 }
 
 var _ emulator.Runtime = (*Runtime)(nil)
@@ -143,16 +148,16 @@ func (r *Runtime) ReapLeftovers(ctx context.Context) (int, error) {
 
 // Run creates, starts and supervises one container; see the package
 // documentation for what the task sees.
+//
+// Setting a container up costs engine round trips a bare `docker run` does
+// not make (the image's cmd, the task files), so Run overlaps them: the
+// container is created with the image's cmd seen last time while the image
+// is inspected again (a changed cmd recreates it before anything runs), and
+// the task files are copied in while the output is attached and the wait
+// for removal is set up. What the container is given is the same either way.
 func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (emulator.ExitResult, error) {
 	if spec.Image == "" {
 		return startError("the docker runtime needs an image"), nil
-	}
-	img, err := r.cli.ImageInspect(ctx, spec.Image)
-	if cerrdefs.IsNotFound(err) {
-		return imageMissing(spec.Image), nil
-	}
-	if err != nil {
-		return r.refused(ctx, "inspect image", err)
 	}
 	// The zip's directory is checked before any container exists; the
 	// bytes themselves are counted while they stream into it.
@@ -166,19 +171,10 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	// ends must still be seen, killed and removed. ctx is checked between
 	// steps instead.
 	bg := context.WithoutCancel(ctx)
-	var imageCmd []string
-	if img.Config != nil {
-		imageCmd = img.Config.Cmd
+	id, res, err := r.create(ctx, bg, spec)
+	if id == "" {
+		return res, err
 	}
-	cfg, host := r.containerConfig(spec, imageCmd)
-	created, err := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
-	if cerrdefs.IsNotFound(err) { // the image went away since the inspect
-		return imageMissing(spec.Image), nil
-	}
-	if err != nil {
-		return r.refused(ctx, "create container", err)
-	}
-	id := created.ID
 	// The engine removes the container once it has run (AutoRemove, like
 	// `docker run --rm`); until it has started, removing it is ours to do.
 	started := false
@@ -188,29 +184,116 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}()
 
-	if res, failed, err := r.copyTaskFiles(ctx, bg, id, spec); failed {
-		return res, err
-	}
-	if ctx.Err() != nil {
-		return stopped(), nil
-	}
 	// Attach and wait before the start, so neither misses a container that
-	// exits (and is removed) at once.
+	// exits (and is removed) at once; both run while the files are copied.
 	streams, cancelStreams := context.WithCancel(bg)
 	defer cancelStreams()
-	attached, err := r.cli.ContainerAttach(streams, id, client.ContainerAttachOptions{Stream: true, Stdout: true, Stderr: true})
-	if err != nil {
-		return r.refused(ctx, "attach to container", err)
+	type attachment struct {
+		res client.ContainerAttachResult
+		err error
 	}
-	defer attached.Close()
-	wait := r.cli.ContainerWait(streams, id, client.ContainerWaitOptions{Condition: container.WaitConditionRemoved})
+	attachedC := make(chan attachment, 1)
+	go func() {
+		a, err := r.cli.ContainerAttach(streams, id, client.ContainerAttachOptions{Stream: true, Stdout: true, Stderr: true})
+		attachedC <- attachment{a, err}
+	}()
+	waitC := make(chan client.ContainerWaitResult, 1)
+	go func() {
+		waitC <- r.cli.ContainerWait(streams, id, client.ContainerWaitOptions{Condition: container.WaitConditionRemoved})
+	}()
+	res, failed, err := r.copyTaskFiles(ctx, bg, id, spec)
+	attached, wait := <-attachedC, <-waitC
+	if attached.err == nil {
+		defer attached.res.Close()
+	}
+	switch {
+	case failed:
+		return res, err
+	case ctx.Err() != nil:
+		return stopped(), nil
+	case attached.err != nil:
+		return r.refused(ctx, "attach to container", attached.err)
+	}
 	if _, err := r.cli.ContainerStart(bg, id, client.ContainerStartOptions{}); err != nil {
 		// The engine's reason (e.g. executable not found) is the task's
 		// start error.
 		return r.refused(ctx, "start container", err)
 	}
 	started = true
-	return r.supervise(ctx, id, spec, attached.Reader, wait, out)
+	return r.supervise(ctx, id, spec, attached.res.Reader, wait, out)
+}
+
+// create makes the task's container and returns its id; with no id, Run
+// ends with res and err (a missing image, an engine failure). The command
+// line depends on the image's cmd: when an earlier task saw this image, the
+// container is created with that cmd while the image is inspected again,
+// and created anew (before it ever runs) if the cmd changed meanwhile.
+func (r *Runtime) create(ctx, bg context.Context, spec emulator.TaskSpec) (id string, res emulator.ExitResult, err error) {
+	type inspection struct {
+		cmd []string
+		err error
+	}
+	inspected := make(chan inspection, 1)
+	go func() {
+		img, err := r.cli.ImageInspect(ctx, spec.Image)
+		var cmd []string
+		if err == nil && img.Config != nil {
+			cmd = img.Config.Cmd
+		}
+		inspected <- inspection{cmd, err}
+	}()
+	guess, known := r.imageCmds.Load(spec.Image)
+	for {
+		if !known {
+			in := <-inspected
+			if res, failed, err := r.inspectFailed(ctx, spec.Image, in.err); failed {
+				return "", res, err
+			}
+			guess, known, inspected = in.cmd, true, nil
+		}
+		cmd := guess.([]string)
+		cfg, host := r.containerConfig(spec, cmd)
+		created, err := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
+		if cerrdefs.IsNotFound(err) { // no such image, or it went away since the inspect
+			return "", imageMissing(spec.Image), nil
+		}
+		if err != nil {
+			res, err := r.refused(ctx, "create container", err)
+			return "", res, err
+		}
+		if inspected == nil { // created from a fresh inspection
+			r.imageCmds.Store(spec.Image, cmd)
+			return created.ID, emulator.ExitResult{}, nil
+		}
+		in := <-inspected
+		if res, failed, err := r.inspectFailed(ctx, spec.Image, in.err); failed {
+			r.remove(bg, created.ID, spec.TaskID)
+			return "", res, err
+		}
+		if slices.Equal(in.cmd, cmd) {
+			return created.ID, emulator.ExitResult{}, nil
+		}
+		// The image changed since the guess: this container would run the
+		// old cmd. Drop it and create one from what the image says now.
+		r.remove(bg, created.ID, spec.TaskID)
+		guess, known = nil, false
+		r.imageCmds.Store(spec.Image, in.cmd)
+		inspected = make(chan inspection, 1)
+		inspected <- in
+	}
+}
+
+// inspectFailed turns a failed image inspection into Run's answer.
+func (r *Runtime) inspectFailed(ctx context.Context, image string, err error) (emulator.ExitResult, bool, error) {
+	switch {
+	case err == nil:
+		return emulator.ExitResult{}, false, nil
+	case cerrdefs.IsNotFound(err):
+		r.imageCmds.Delete(image)
+		return imageMissing(image), true, nil
+	}
+	res, rerr := r.refused(ctx, "inspect image", err)
+	return res, true, rerr
 }
 
 // errEngineStopped ends the task archive's writer when the engine has

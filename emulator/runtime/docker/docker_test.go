@@ -315,3 +315,35 @@ func TestNew(t *testing.T) {
 		require.ErrorIs(t, err, emulator.ErrInvalid)
 	})
 }
+
+// A container is created with the image's cmd seen last while the image is
+// inspected again; when the tag has moved to an image with another cmd
+// meanwhile, the task must still run with the new one.
+func TestRuntime_Run_imageCmdChanged(t *testing.T) {
+	r := newRuntime(t, Options{})
+	ref := "ironlocal/test-cmd-" + randomID(t) + ":latest"
+	tagWithCmd := func(cmd string) {
+		t.Helper()
+		c, err := r.cli.ContainerCreate(t.Context(), client.ContainerCreateOptions{
+			Config: &container.Config{Image: fixtureImage, Labels: map[string]string{LabelInstance: r.instance}}})
+		require.NoError(t, err)
+		defer r.remove(context.Background(), c.ID, "")
+		_, err = r.cli.ContainerCommit(t.Context(), c.ID, client.ContainerCommitOptions{Reference: ref, Changes: []string{cmd}})
+		require.NoError(t, err)
+	}
+	t.Cleanup(func() {
+		_, _ = r.cli.ImageRemove(context.Background(), ref, client.ImageRemoveOptions{Force: true})
+	})
+	run := func() string {
+		spec := emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: ref, Payload: []byte(`{"print_args":true}`), IronArgs: true}
+		got := runTask(t, t.Context(), r, spec)
+		require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
+		return got.stdout
+	}
+
+	tagWithCmd(`CMD ["-id", "first"]`)
+	require.Contains(t, run(), "args: -id first -d /mnt/task")
+	require.Contains(t, run(), "args: -id first -d /mnt/task", "the remembered cmd, confirmed")
+	tagWithCmd(`CMD ["-id", "second"]`)
+	require.Contains(t, run(), "args: -id second -d /mnt/task", "the tag moved: the new image's cmd")
+}
