@@ -80,6 +80,7 @@ func (a *API) routes() {
 
 	// Control plane (README "Control plane").
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/{schedule_id}/run", a.handleScheduleRun)
+	m.HandleFunc("POST /_ironlocal/schedules/{pid}/preview", a.handleSchedulePreview)
 	m.HandleFunc("PATCH /_ironlocal/codes/{pid}/{code_id}", a.handleCodeSettings)
 	m.HandleFunc("GET /_ironlocal/projects", a.handleProjects)
 	m.HandleFunc("GET /_ironlocal/stats", a.handleStats)

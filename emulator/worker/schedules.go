@@ -147,6 +147,14 @@ func following(sc emulator.Schedule, now time.Time) time.Time {
 	return time.Time{}
 }
 
+// finished reports whether a schedule that has just run is complete: it
+// made its run_times, or its next run is past end_at or, unless the run was
+// forced (run now, which leaves next_start alone), there is none.
+func finished(sc emulator.Schedule, force bool) bool {
+	return sc.RunTimes > 0 && sc.RunCount >= sc.RunTimes || sc.NextStart.IsZero() && !force ||
+		!sc.EndAt.IsZero() && sc.NextStart.After(sc.EndAt)
+}
+
 // CreateSchedules creates a batch of schedules (all or nothing).
 func (s *Service) CreateSchedules(ctx context.Context, project string, batch []NewSchedule) ([]emulator.Schedule, error) {
 	if len(batch) == 0 {
@@ -305,8 +313,7 @@ func (s *Service) fire(ctx context.Context, project, id string, force bool) (emu
 			sc.NextStart = following(sc, now)
 		}
 		// A run-now of a finished or cancelled schedule leaves its status.
-		if sc.Status == emulator.ScheduleActive && (sc.RunTimes > 0 && sc.RunCount >= sc.RunTimes ||
-			sc.NextStart.IsZero() && !force || !sc.EndAt.IsZero() && sc.NextStart.After(sc.EndAt)) {
+		if sc.Status == emulator.ScheduleActive && finished(sc, force) {
 			sc.Status, sc.NextStart = emulator.ScheduleComplete, time.Time{}
 		}
 		return tx.PutSchedule(sc)
