@@ -30,10 +30,11 @@ func queueTypeName(q client.Queue) string {
 func queueSettingsSummary(q client.Queue) string {
 	parts := []string{fmt.Sprintf("timeout %ds", q.MessageTimeout)}
 	if q.MessageExpiration > 0 {
-		parts = append(parts, "expires "+formatDuration(time.Duration(q.MessageExpiration)*time.Second))
+		parts = append(parts, "expires "+formatSpan(q.MessageExpiration))
 	}
 	if q.Push != nil {
-		parts = append(parts, fmt.Sprintf("%d subscribers, %d retries every %ds", len(q.Push.Subscribers), q.Push.Retries, q.Push.RetriesDelay))
+		parts = append(parts, fmt.Sprintf("%s, %s every %ds", plural(len(q.Push.Subscribers), "subscriber", "subscribers"),
+			plural(q.Push.Retries, "retry", "retries"), q.Push.RetriesDelay))
 		if q.Push.ErrorQueue != "" {
 			parts = append(parts, "errors → "+q.Push.ErrorQueue)
 		}
@@ -42,9 +43,19 @@ func queueSettingsSummary(q client.Queue) string {
 		parts = append(parts, fmt.Sprintf("dead letter → %s after %d", q.DeadLetter.QueueName, q.DeadLetter.MaxReservations))
 	}
 	if n := len(q.Alerts); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d alerts", n))
+		parts = append(parts, plural(n, "alert", "alerts"))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// formatSpan is a number of seconds in whole days when it is some
+// ("7d"), else as formatDuration.
+func formatSpan(seconds int) string {
+	const day = 86400
+	if seconds >= day && seconds%day == 0 {
+		return strconv.Itoa(seconds/day) + "d"
+	}
+	return formatDuration(time.Duration(seconds) * time.Second)
 }
 
 // filterQueues returns the indexes of the queues whose name contains text

@@ -206,6 +206,8 @@ func TestPagerAndFillPage(t *testing.T) {
 
 func TestFormatting(t *testing.T) {
 	require.Equal(t, "512 B", formatBytes(512))
+	require.Equal(t, "7d", formatSpan(604800))
+	require.Equal(t, "1h30m", formatSpan(5400))
 	require.Equal(t, "1.5 KiB", formatBytes(1536))
 	require.Equal(t, "3.0 MiB", formatBytes(3<<20))
 	require.Equal(t, "2.0 GiB", formatBytes(2<<30))
@@ -218,7 +220,7 @@ func TestFormatting(t *testing.T) {
 		faultLine(client.Fault{Service: "mq", Resource: "orders", Status: 503, Times: 3, Hits: 1}))
 	require.Equal(t, "every Iron API request → after 250ms · always · 0 hits", faultLine(client.Fault{Latency: "250ms"}))
 	require.Equal(t, []int{0, 2}, filterQueues([]client.Queue{{Name: "Orders"}, {Name: "jobs"}, {Name: "orders-dead"}}, "ORDER"))
-	require.Equal(t, "timeout 60s · 2 subscribers, 3 retries every 60s · errors → e · 1 alerts",
+	require.Equal(t, "timeout 60s · 2 subscribers, 3 retries every 60s · errors → e · 1 alert",
 		queueSettingsSummary(client.Queue{MessageTimeout: 60, Push: &client.Push{Subscribers: make([]client.Subscriber, 2),
 			Retries: 3, RetriesDelay: 60, ErrorQueue: "e"}, Alerts: make([]client.Alert, 1)}))
 }
