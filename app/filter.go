@@ -2,10 +2,8 @@ package app
 
 import (
 	"strings"
-	"time"
 
 	"github.com/ironlocal/ironlocal/client"
-	"github.com/robfig/cron/v3"
 )
 
 // taskFilter is what the Tasks screen's filter bar selects. Zero values
@@ -107,63 +105,4 @@ func indexTasks(tasks []client.Task) map[string]int {
 		index[t.ID] = i
 	}
 	return index
-}
-
-// scheduleSpec is what the schedule form describes, for its preview.
-type scheduleSpec struct {
-	StartAt  time.Time // zero = now
-	EndAt    time.Time // zero = never
-	RunEvery int       // seconds; 0 = once (unless Cron)
-	RunTimes int       // 0 = unlimited
-	RunCount int       // runs already made (editing an existing schedule)
-	Cron     string
-}
-
-// cronParser reads the same 5-field expressions ironlocal accepts.
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// nextFires previews up to n fire times of a schedule from now on. It
-// mirrors ironlocal's scheduler: the first run at start (or the first cron
-// time at or after start), then every run_every seconds or per cron, until
-// end_at or run_times.
-func nextFires(s scheduleSpec, now time.Time, n int) ([]time.Time, error) {
-	start := s.StartAt
-	if start.IsZero() {
-		start = now
-	}
-	var next func(time.Time) time.Time
-	first := start
-	if s.Cron != "" {
-		sched, err := cronParser.Parse(s.Cron)
-		if err != nil {
-			return nil, err
-		}
-		next = sched.Next
-		first = sched.Next(start.Add(-time.Nanosecond))
-	} else if s.RunEvery > 0 {
-		every := time.Duration(s.RunEvery) * time.Second
-		next = func(t time.Time) time.Time { return t.Add(every) }
-	}
-	var out []time.Time
-	runs := s.RunCount
-	if s.Cron == "" && s.RunEvery > 0 && first.Before(now) {
-		// Jump over the runs already past instead of walking them.
-		every := time.Duration(s.RunEvery) * time.Second
-		k := int(now.Sub(first) / every)
-		first = first.Add(time.Duration(k) * every)
-		runs += k
-	}
-	for t := first; len(out) < n; t = next(t) {
-		if !s.EndAt.IsZero() && t.After(s.EndAt) || s.RunTimes > 0 && runs >= s.RunTimes || t.IsZero() {
-			break
-		}
-		runs++
-		if !t.Before(now.Truncate(time.Second)) {
-			out = append(out, t)
-		}
-		if next == nil {
-			break
-		}
-	}
-	return out, nil
 }

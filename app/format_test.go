@@ -173,38 +173,6 @@ func TestUpsertTask(t *testing.T) {
 	require.Equal(t, map[client.TaskStatus]int{client.TaskRunning: 1, "": 1}, taskCounts(tasks))
 }
 
-func TestNextFires(t *testing.T) {
-	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
-	at := func(h, m int) time.Time { return time.Date(2026, 3, 4, h, m, 0, 0, time.UTC) }
-	for _, tc := range []struct {
-		name string
-		spec scheduleSpec
-		want []time.Time
-	}{
-		{"once, now", scheduleSpec{}, []time.Time{now}},
-		{"once, later", scheduleSpec{StartAt: at(13, 0)}, []time.Time{at(13, 0)}},
-		{"every 10 min", scheduleSpec{RunEvery: 600, StartAt: at(12, 5)},
-			[]time.Time{at(12, 5), at(12, 15), at(12, 25), at(12, 35), at(12, 45)}},
-		{"run times", scheduleSpec{RunEvery: 600, RunTimes: 3, RunCount: 1, StartAt: at(12, 5)},
-			[]time.Time{at(12, 5), at(12, 15)}},
-		{"end at", scheduleSpec{RunEvery: 3600, StartAt: at(12, 30), EndAt: at(14, 0)},
-			[]time.Time{at(12, 30), at(13, 30)}},
-		{"started in the past", scheduleSpec{RunEvery: 3600, StartAt: at(9, 30)},
-			[]time.Time{at(12, 30), at(13, 30), at(14, 30), at(15, 30), at(16, 30)}},
-		{"cron", scheduleSpec{Cron: "0 */6 * * *"},
-			[]time.Time{at(12, 0), at(18, 0), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
-				time.Date(2026, 3, 5, 6, 0, 0, 0, time.UTC), time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := nextFires(tc.spec, now, 5)
-			require.NoError(t, err)
-			require.Equal(t, tc.want, got)
-		})
-	}
-	_, err := nextFires(scheduleSpec{Cron: "every day"}, now, 5)
-	require.Error(t, err)
-}
-
 func TestLogBuffer(t *testing.T) {
 	b := newLogBuffer(3)
 	b.Append("one\ntw")

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +169,6 @@ func (s *schedulesScreen) open(sc client.Schedule) {
 type scheduleForm struct {
 	s        *schedulesScreen
 	id       string
-	runCount int
 	state    *widget.Label
 	code     *widget.Select
 	name     *keyEntry
@@ -180,6 +180,9 @@ type scheduleForm struct {
 	cron     *keyEntry
 	priority *widget.Select
 	preview  *widget.Label
+	// previews counts preview requests: only the latest one's answer
+	// is shown (answers to earlier keystrokes may arrive after it).
+	previews int
 	errLabel *widget.Label
 	save     *widget.Button
 	cancel   *widget.Button
@@ -188,7 +191,7 @@ type scheduleForm struct {
 }
 
 func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
-	f := &scheduleForm{s: s, id: sc.ID, runCount: sc.RunCount}
+	f := &scheduleForm{s: s, id: sc.ID}
 	f.state = widget.NewLabel("")
 	f.code = widget.NewSelect(nil, func(string) { f.updatePreview() })
 	f.code.PlaceHolder = "(pick a code package)"
@@ -269,11 +272,11 @@ func timeField(t time.Time) string {
 }
 
 func (f *scheduleForm) showState(sc client.Schedule) {
-	f.runCount = sc.RunCount
 	f.state.SetText(scheduleSummary(sc, f.s.u.now()))
 	if sc.Status != client.ScheduleActive {
 		f.cancel.Disable()
 	}
+	f.updatePreview() // a run made or the clock moved
 }
 
 func (f *scheduleForm) loadCodes() {
@@ -294,40 +297,47 @@ func (f *scheduleForm) loadCodes() {
 		})
 }
 
-// spec reads the timing fields.
-func (f *scheduleForm) spec() (scheduleSpec, error) {
+// timing reads the timing fields (their syntax only: ironlocal checks
+// the values when previewing or saving). For a schedule being edited it
+// names it, so ironlocal previews the edit on the stored schedule.
+func (f *scheduleForm) timing() (client.ScheduleTiming, error) {
 	now := f.s.u.now()
 	every, err := parseSeconds("run every", f.runEvery.Text)
 	if err != nil {
-		return scheduleSpec{}, err
+		return client.ScheduleTiming{}, err
 	}
 	start, err := parseWhen("start at", f.startAt.Text, now)
 	if err != nil {
-		return scheduleSpec{}, err
+		return client.ScheduleTiming{}, err
 	}
 	end, err := parseWhen("end at", f.endAt.Text, now)
 	if err != nil {
-		return scheduleSpec{}, err
+		return client.ScheduleTiming{}, err
 	}
 	times, err := parseInt("run times", f.runTimes.Text, 0)
 	if err != nil {
-		return scheduleSpec{}, err
+		return client.ScheduleTiming{}, err
 	}
-	cronExpr := strings.TrimSpace(f.cron.Text)
-	if cronExpr != "" {
-		if _, err := cronParser.Parse(cronExpr); err != nil {
-			return scheduleSpec{}, fmt.Errorf("cron: %v", err)
-		}
-	}
-	spec := scheduleSpec{StartAt: start, EndAt: end, RunEvery: every, RunTimes: times, Cron: cronExpr}
-	if f.id != "" {
-		spec.RunCount = f.runCount
-	}
-	return spec, nil
+	return client.ScheduleTiming{ScheduleID: f.id, StartAt: start, EndAt: end, RunEvery: every, RunTimes: times,
+		Cron: strings.TrimSpace(f.cron.Text)}, nil
 }
 
+// previewAnswer is a preview's outcome: ironlocal refusing the fields
+// is shown in the form, not as a notice.
+type previewAnswer struct {
+	client.SchedulePreview
+	err error
+}
+
+// updatePreview asks ironlocal (off the UI goroutine) for the next five
+// fires of what the form says; a wrong field is shown instead.
 func (f *scheduleForm) updatePreview() {
-	spec, err := f.spec()
+	if f.root == nil {
+		return // still being built: the constructor asks once at the end
+	}
+	f.previews++
+	seq := f.previews
+	timing, err := f.timing()
 	if err == nil {
 		err = validatePayload(f.payload.Text)
 	}
@@ -336,23 +346,42 @@ func (f *scheduleForm) updatePreview() {
 		f.preview.SetText("")
 		return
 	}
+	c := f.s.u.client()
+	run(f.s.u, "preview the schedule", func(ctx context.Context) (previewAnswer, error) {
+		p, err := c.PreviewSchedule(ctx, timing, 5)
+		if client.StatusOf(err) == http.StatusBadRequest {
+			return previewAnswer{err: err}, nil
+		}
+		return previewAnswer{SchedulePreview: p}, err
+	}, func(a previewAnswer) {
+		if seq != f.previews {
+			return // the form changed since
+		}
+		f.showPreview(a)
+	})
+}
+
+func (f *scheduleForm) showPreview(a previewAnswer) {
+	if a.err != nil {
+		f.errLabel.SetText(errorText(a.err))
+		f.preview.SetText("")
+		return
+	}
 	f.errLabel.SetText("")
-	now := f.s.u.now()
-	fires, _ := nextFires(spec, now, 5)
-	if len(fires) == 0 {
+	if len(a.Fires) == 0 {
 		f.preview.SetText("no more fires")
 		return
 	}
-	lines := make([]string, len(fires))
-	for i, t := range fires {
-		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (in " + formatDuration(t.Sub(now).Round(time.Second)) + ")"
+	lines := make([]string, len(a.Fires))
+	for i, t := range a.Fires {
+		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (in " + formatDuration(t.Sub(a.Now).Round(time.Second)) + ")"
 	}
 	f.preview.SetText(strings.Join(lines, "\n"))
 }
 
 // submit creates or updates the schedule; a wrong field sends nothing.
 func (f *scheduleForm) submit() {
-	spec, err := f.spec()
+	spec, err := f.timing()
 	if err == nil {
 		err = validatePayload(f.payload.Text)
 	}

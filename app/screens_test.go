@@ -288,12 +288,17 @@ func TestSchedules_CreatedInFormFiresUnderVirtualClock(t *testing.T) {
 		f.runEvery.SetText("1h")
 		f.startAt.SetText("+10m")
 		f.runTimes.SetText("3")
+	})
+	// ironlocal previews the fires (off the UI goroutine).
+	u.eventually(t, "the preview stops at run_times", func() bool {
 		lines := strings.Split(f.preview.Text, "\n")
-		require.Len(t, lines, 3, "the preview stops at run_times: %q", f.preview.Text)
-		require.Contains(t, lines[0], "(in 10m00s)")
-		require.Contains(t, lines[1], "(in 1h10m)")
-		f.cron.SetText("not cron")
-		require.Contains(t, f.errLabel.Text, "cron")
+		return len(lines) == 3 && strings.Contains(lines[0], "(in 10m00s)") && strings.Contains(lines[1], "(in 1h10m)")
+	})
+	u.locked(func() { f.cron.SetText("not cron") })
+	u.eventually(t, "ironlocal's msg on a bad cron expression", func() bool {
+		return strings.Contains(f.errLabel.Text, "not a valid 5-field cron expression") && f.preview.Text == ""
+	})
+	u.locked(func() {
 		f.cron.SetText("")
 		test.Tap(f.save)
 	})

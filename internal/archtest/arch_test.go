@@ -32,6 +32,9 @@ type rule struct {
 	// never lists packages pkg must not depend on even transitively
 	// (module-relative, or third-party import path prefixes).
 	never []string
+	// outside, when set, lists the only import path prefixes outside the
+	// module and the standard library that pkg may import directly.
+	outside []string
 }
 
 var (
@@ -72,7 +75,10 @@ var rules = []rule{
 	{pkg: "emulator/cmd/...", may: []string{"emulator/..."}},
 	{pkg: "emulator/...", may: []string{}}, // a new package: give it a rule above
 	{pkg: "client/...", stdOnly: true},
-	{pkg: "app/...", may: []string{"client/...", "app/..."}},
+	// The screens talk to ironlocal only through client and hold no
+	// emulator rules (no cron parser of their own): Fyne and the standard
+	// library are all else they import.
+	{pkg: "app/...", may: []string{"client/...", "app/..."}, outside: []string{"fyne.io/fyne/v2"}},
 	{pkg: "plugins/sdk/...", may: []string{"plugins/sdk/..."}},
 	{pkg: "plugins/...", may: []string{"plugins/sdk/..."}},
 	{pkg: "tcironlocal/...", may: []string{"client/...", "tcironlocal/...", "internal/..."}},
@@ -188,6 +194,11 @@ func check(pkgs map[string]listed, exceptions map[string]string) (problems []str
 		for _, imp := range p.Imports {
 			dep, ours := rel(imp)
 			if !ours {
+				if d, found := pkgs[imp]; r.outside != nil && found && !d.Standard &&
+					!slices.ContainsFunc(r.outside, func(prefix string) bool { return matches(prefix+"/...", imp) }) {
+					problems = append(problems, fmt.Sprintf("%s imports %s: outside the module and the standard library it may import only %v",
+						name, imp, r.outside))
+				}
 				continue
 			}
 			if matches("app/...", dep) && name != "" {
@@ -234,11 +245,13 @@ func TestCheck_Refuses(t *testing.T) {
 	for _, p := range []listed{
 		pkg("fmt", true),
 		pkg("github.com/dgraph-io/badger/v4", false),
+		pkg("github.com/robfig/cron/v3", false),
+		pkg("fyne.io/fyne/v2/widget", false),
 		pkg(m("emulator"), false, "fmt", "github.com/dgraph-io/badger/v4"),
 		pkg(m("emulator/httpapi"), false, m("emulator")),
 		pkg(m("emulator/mq"), false, m("emulator"), m("emulator/httpapi")),
 		pkg(m("client"), false, m("app")),
-		pkg(m("app"), false, m("client"), m("emulator")),
+		pkg(m("app"), false, m("client"), m("emulator"), "fyne.io/fyne/v2/widget", "github.com/robfig/cron/v3", "fmt"),
 		pkg(m("plugins/sdk"), false, m("emulator")),
 		pkg(m("emulator/control"), false, m("emulator")),
 	} {
@@ -254,12 +267,16 @@ func TestCheck_Refuses(t *testing.T) {
 		"emulator/mq imports emulator/httpapi",
 		"client imports app: nothing imports app",
 		"app imports emulator",
+		"app imports github.com/robfig/cron/v3: outside the module and the standard library it may import only [fyne.io/fyne/v2]",
 		"plugins/sdk imports emulator",
 		`exception "emulator/control -> emulator/worker" no longer happens`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems do not report %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(got, "imports fyne.io/") || strings.Contains(got, "imports fmt") {
+		t.Errorf("app's Fyne and standard library imports are reported:\n%s", got)
 	}
 }
 
