@@ -111,9 +111,10 @@ func (r *Runtime) openedAt(gate string, begin time.Time) (time.Time, bool) {
 	return at, ok
 }
 
-// Runs returns every task run so far in start order; Ended those that
-// ended, in end order.
-func (r *Runtime) Runs() []Run  { return r.snapshot(func() []*Run { return r.runs }) }
+// Runs returns every task run so far, in start order.
+func (r *Runtime) Runs() []Run { return r.snapshot(func() []*Run { return r.runs }) }
+
+// Ended returns the runs that ended, in end order.
 func (r *Runtime) Ended() []Run { return r.snapshot(func() []*Run { return r.ended }) }
 
 func (r *Runtime) snapshot(list func() []*Run) []Run {
