@@ -87,6 +87,11 @@ func runDesktop(ctx context.Context, cfg daemon.Config, attachURL string) int {
 		app.Start(a, w, connect, func(u *app.UI) {
 			ui = u
 			w.SetTitle("ironlocal — " + u.URL())
+			if path := os.Getenv("IRONLOCAL_UI_PROBE"); path != "" { // ironbench's responsiveness figure (app/probe.go)
+				if err := u.StartProbe(path); err != nil {
+					fmt.Fprintln(os.Stderr, "ironlocal: UI probe:", err)
+				}
+			}
 			if desk, ok := a.(desktop.App); ok && trayShown() {
 				u.EnableTray(desk, icon)
 			}
