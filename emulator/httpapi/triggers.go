@@ -175,6 +175,13 @@ func (a *API) handleTriggerCreate(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
+	if a.cfg.Auth.Strict() {
+		// A binding acts in its project: strict mode serves only its own.
+		if err := a.cfg.Auth.Check(requestToken(r), body.ProjectID); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
 	v, err := h.CreateBinding(r.Context(), trigger.BindingInput{ProjectID: body.ProjectID, Name: body.Name,
 		Plugin: body.Plugin, Config: body.Config, Action: body.Action.domain(), Enabled: body.Enabled})
 	if err != nil {

@@ -3,6 +3,7 @@ package trigger_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -158,4 +159,32 @@ func TestTrace_BigPayload(t *testing.T) {
 		}
 	}, 5*time.Second, 5*time.Millisecond)
 	require.Equal(t, []string{ev.ID, again.ID}, seen)
+}
+
+// TestControlPlane_TriggersStrict: in strict mode the routes need a token
+// and a binding may act only in a served project.
+func TestControlPlane_TriggersStrict(t *testing.T) {
+	srv := start(t, server.Options{PluginsDirs: []string{pluginDir(t, "upload")}, Tokens: []string{"secret"},
+		Projects: []string{project}}, "upload")
+	create := func(token, pid string) (*http.Response, string) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL()+"/_ironlocal/triggers", strings.NewReader(`{"project_id":"`+pid+
+			`","plugin":"upload","config":{"dir":`+quote(t.TempDir())+`},"action":{"type":"task","code_name":"x"}}`))
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "OAuth "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return resp, b.String()
+	}
+	resp, body := create("", project)
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, body)
+	resp, body = create("secret", "00000000000000000000000f")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, body)
+	require.Contains(t, body, "Project not found")
+	resp, body = create("secret", project)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
 }
