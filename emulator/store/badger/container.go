@@ -72,7 +72,14 @@ func loadRecord[T any](t *txn, c container, project, name string, withRecord boo
 	var derr error
 	if err == nil {
 		err = item.Value(func(b []byte) error {
-			derr = decodeStored(b, &rec, withRecord)
+			q, isQueue := any(&rec.Rec).(*emulator.Queue)
+			if isQueue && withRecord && len(b) >= 8 && t.s.queueMemo.load(k, b, q) {
+				rec.Gen = binary.BigEndian.Uint64(b)
+				return nil
+			}
+			if derr = decodeStored(b, &rec, withRecord); derr == nil && isQueue && withRecord {
+				t.s.queueMemo.store(k, b, *q)
+			}
 			return nil
 		})
 	}
@@ -147,6 +154,9 @@ func setStored[T any](t *txn, key []byte, rec stored[T]) error {
 	b, err := encodeStored(rec)
 	if err != nil {
 		return err
+	}
+	if q, ok := any(rec.Rec).(emulator.Queue); ok {
+		t.s.queueMemo.store(key, b, decodedForm(q)) // the next read of the queue decodes nothing
 	}
 	return t.txn.Set(key, b)
 }

@@ -47,6 +47,8 @@ type Store struct {
 	gen   *badger.Sequence
 	seqMu sync.Mutex
 	hints *hints
+	// queueMemo saves decoding queue records (queuememo.go).
+	queueMemo queueMemo
 	// damage counts the records skipped because they do not decode.
 	damage damage
 
