@@ -341,7 +341,19 @@ func (p *Pusher) claim(q queueRef) {
 	if err != nil && p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
 		p.log.Error("claim push deliveries", "queue", q.name, "err", err)
 	}
-	p.noteDue(q)
+	// While deliveries of q run, the last one to end claims again (see
+	// delivered) and learns then when the next is due; reading the
+	// pending deliveries after every claim would cost more than the
+	// deliveries themselves.
+	p.mu.Lock()
+	running := len(jobs) > 0 || p.inflight[q] > 0
+	if running {
+		delete(p.due, q)
+	}
+	p.mu.Unlock()
+	if !running {
+		p.noteDue(q)
+	}
 	if len(jobs) == room {
 		p.notify(q.project, q.name) // there may be more
 	}
