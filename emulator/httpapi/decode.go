@@ -21,9 +21,22 @@ const (
 	limitSnapshot = 4 << 30 // snapshot imports
 )
 
-// readBody reads at most limit bytes of the request body.
+// maxPrealloc bounds the buffer readBody allocates before the body arrives.
+const maxPrealloc = 1 << 20
+
+// readBody reads at most limit bytes of the request body. A body whose
+// length is announced is read into a buffer of that size at once.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	body := http.MaxBytesReader(nil, r.Body, limit)
+	var (
+		b   []byte
+		err error
+	)
+	if n := r.ContentLength; n >= 0 && n <= limit {
+		b, err = readAllSized(body, n)
+	} else {
+		b, err = io.ReadAll(body)
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return nil, &requestError{status: http.StatusRequestEntityTooLarge,
@@ -46,10 +59,41 @@ func decodeBody(r *http.Request, limit int64, v any) error {
 	return decodeJSON(b, v)
 }
 
+// readAllSized reads r to EOF into a buffer sized for the n bytes
+// announced (up to maxPrealloc: a client's word is not memory it has sent),
+// growing it only if more come.
+func readAllSized(r io.Reader, n int64) ([]byte, error) {
+	b := make([]byte, 0, min(n, maxPrealloc)+1) // +1: EOF is seen without a regrow
+	for {
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
 func decodeJSON(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
+	// The common, valid body decodes in place; only a failure takes the
+	// streaming decoder, whose errors the messages below are made of.
+	if json.Unmarshal(b, v) == nil {
+		return nil
+	}
+	return decodeJSONStrict(b, v)
+}
+
+// decodeJSONStrict decodes with a json.Decoder to tell apart a bad value
+// from good JSON followed by more data.
+func decodeJSONStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

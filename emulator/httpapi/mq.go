@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -178,8 +179,12 @@ func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	ctx, cancel := a.longContext(r)
-	defer cancel()
+	ctx := r.Context()
+	if body.Wait.V > 0 { // a long poll ends when the API closes, too
+		var cancel context.CancelFunc
+		ctx, cancel = a.longContext(r)
+		defer cancel()
+	}
 	msgs, err := a.cfg.MQ.Reserve(ctx, r.PathValue("pid"), r.PathValue("queue"),
 		mq.ReserveRequest{N: body.N.V, Timeout: body.Timeout.V, Wait: body.Wait.V, Delete: body.Delete})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/ironlocal/ironlocal/emulator"
 )
@@ -15,17 +16,36 @@ import (
 // writeJSON writes v with exactly `Content-Type: application/json` and a
 // Content-Length: Java and Python clients depend on both (spec §1.4).
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := replyBuffers.Get().(*bytes.Buffer)
+	defer putReplyBuffer(buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"msg":"Internal error encoding response"}`)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"msg":"Internal error encoding response"}`)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h["Content-Type"] = contentTypeJSON
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// contentTypeJSON is shared by every reply: net/http copies the header map
+// it is in before writing it, and never modifies the slice.
+var contentTypeJSON = []string{"application/json"}
+
+// replyBuffers recycles the buffers replies are encoded into.
+var replyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putReplyBuffer returns buf to the pool unless a large reply (a task
+// list, a browse page) grew it: those are let go rather than kept.
+func putReplyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		replyBuffers.Put(buf)
+	}
 }
 
 // msg is the Iron-style body of errors and simple acknowledgements.
