@@ -200,14 +200,19 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 	// run measures the pull workload and the CPU (in cores) the daemon and
 	// this process (load generator and subscriber) used meanwhile.
 	type phase struct{ rate, daemon, harness float64 }
-	run := func(dur time.Duration) (phase, error) {
+	run := func(dur time.Duration, profile bool) (phase, error) {
+		var profiles sync.WaitGroup
+		if profile && e.pprofDir != "" { // -pprof: the phase with push
+			e.profile(ctx, d, &profiles)
+		}
+		defer profiles.Wait()
 		d0, s0, t0 := cpuTime(d), bench.SelfCPUTime(), time.Now()
 		res, err := bench.Load{Workers: e.workers, Duration: dur, Warmup: warmup}.Run(ctx, roundTrip(c, pull, empty))
 		wall := time.Since(t0).Seconds()
 		return phase{res.ItemsPerSec(), (cpuTime(d) - d0).Seconds() / wall, (bench.SelfCPUTime() - s0).Seconds() / wall}, err
 	}
 
-	before, err := run(e.dur / 2)
+	before, err := run(e.dur/2, false)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -244,7 +249,7 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	del0, t0 := sub.Delivered(), time.Now()
-	withPush, err := run(e.dur)
+	withPush, err := run(e.dur, true)
 	del1, window := sub.Delivered(), time.Since(t0)
 	stopFeed()
 	feeder.Wait()
@@ -256,7 +261,7 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 	}
 	backlogErr := waitDelivered(ctx, sub, posted, 20*time.Second)
 
-	after, err := run(e.dur / 2)
+	after, err := run(e.dur/2, false)
 	if err != nil {
 		return outcome{}, err
 	}
