@@ -17,6 +17,8 @@ func memoQueues() []emulator.Queue {
 		{Project: project, Name: "pull", Type: emulator.QueuePull, MessageTimeout: 60, MessageExpiration: 3600,
 			Size: 3, TotalMessages: 9, CreatedAt: now, UpdatedAt: now.UTC()},
 		{Project: project, Name: "zero"},
+		{Project: project, Name: "zones", CreatedAt: time.Date(2026, 3, 1, 2, 3, 4, 5, time.FixedZone("UTC0", 0)),
+			UpdatedAt: time.Date(2026, 3, 1, 2, 3, 4, 5, time.FixedZone("", -7*3600))},
 		{Project: project, Name: "push", Type: emulator.QueueMulticast, CreatedAt: now.In(berlin), UpdatedAt: time.Unix(1700000000, 123456789),
 			Push: &emulator.PushSettings{Retries: 3, RetriesDelay: 60, ErrorQueue: "errors", Subscribers: []emulator.Subscriber{
 				{Name: "a", URL: "http://127.0.0.1:1/a", Headers: map[string]string{"X-Key": "v", "Ünï": "cödé"}},
