@@ -93,8 +93,11 @@ func until(t, now time.Time) string {
 		return "–"
 	}
 	d := t.Sub(now)
-	if d <= 0 {
+	switch {
+	case d <= 0:
 		return "now"
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("in %dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
 	}
 	return "in " + formatDuration(d.Round(time.Second))
 }

@@ -135,6 +135,7 @@ func TestItemValues(t *testing.T) {
 	now := time.Now()
 	require.Equal(t, "never", itemExpiry(client.Item{Expires: client.NeverExpires}, now))
 	require.Equal(t, "in 1m00s", itemExpiry(client.Item{Expires: now.Add(time.Minute)}, now))
+	require.Equal(t, "in 7d00h", itemExpiry(client.Item{Expires: now.Add(7 * 24 * time.Hour)}, now))
 }
 
 func TestEventRingAndFilter(t *testing.T) {

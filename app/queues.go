@@ -325,8 +325,8 @@ func (d *queueDetail) show(q client.Queue) {
 	if q.ID == "" && q.Type == "" {
 		d.info.SetText("Not created yet: posting a message or saving settings creates it.")
 	} else {
-		d.info.SetText(fmt.Sprintf("%s · %d messages held · %d posted · %s", queueTypeName(q), q.Size, q.TotalMessages,
-			queueSettingsSummary(q)))
+		d.info.SetText(fmt.Sprintf("%s · %s held · %d posted · %s", queueTypeName(q),
+			plural(int(q.Size), "message", "messages"), q.TotalMessages, queueSettingsSummary(q)))
 	}
 	if q.Push != nil && q.Push.ErrorQueue != "" {
 		d.errorQueue.SetText("Error queue " + q.Push.ErrorQueue)
@@ -387,6 +387,7 @@ type messageBrowser struct {
 	release  *widget.Button
 	touch    *widget.Button
 	pane     *fyne.Container
+	hint     *widget.Label
 	root     fyne.CanvasObject
 }
 
@@ -458,9 +459,12 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b.touch = widget.NewButtonWithIcon("Touch", theme.ViewRefreshIcon(), b.doTouch)
 	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch), b.subs, b.body)
 	b.pane.Hide()
+	b.hint = widget.NewLabel("Select a message to see its body, its state and, on push queues, its deliveries.")
+	b.hint.Importance = widget.LowImportance
+	b.hint.Wrapping = fyne.TextWrapWord
 
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(b.prev, b.page, b.next), b.search)
-	split := container.NewVSplit(b.table, container.NewVScroll(b.pane))
+	split := container.NewVSplit(b.table, container.NewVScroll(container.NewVBox(b.hint, b.pane)))
 	split.SetOffset(0.5)
 	b.root = container.NewBorder(bar, nil, nil, nil, split)
 	return b
@@ -588,8 +592,10 @@ func (b *messageBrowser) showSelected() {
 	m, ok := b.message()
 	if !ok {
 		b.pane.Hide()
+		b.hint.Show()
 		return
 	}
+	b.hint.Hide()
 	now := b.d.s.u.now()
 	b.msgTitle.SetText("Message " + m.ID)
 	meta := fmt.Sprintf("%s · posted %s", messageState(m, now), formatTime(m.PostedAt, now))

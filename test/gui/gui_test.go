@@ -343,6 +343,8 @@ func TestGUISmoke(t *testing.T) {
 	img = a.settle(t, shot)
 	require.Less(t, inkRatio(img, logArea), logInk/2, "Esc closed the pane")
 
+	smokePostMessage(t, a, filepath.Join(t.TempDir(), "smoke-queue.png"))
+
 	// Quitting stops the embedded emulator cleanly.
 	require.NoError(t, a.cmd.Process.Signal(syscall.SIGTERM))
 	select {
@@ -420,6 +422,7 @@ func TestScreenshots(t *testing.T) {
 	a.capture(t, filepath.Join(t.TempDir(), "tmp.png"))
 	a.click(t, firstListItemX, firstListItemY)
 	shot("schedules.png")
+	screenshotsPartTwo(t, ctx, a, shot)
 }
 
 // seedDemo registers a few codes, runs tasks that complete, fail and keep
