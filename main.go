@@ -80,6 +80,9 @@ func runDesktop(ctx context.Context, cfg daemon.Config, attachURL string) int {
 	w := a.NewWindow("ironlocal")
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetMaster()
+	if cfg.Seed == "" {
+		cfg.Seed = app.StartSeed(a) // Data & settings: "load at start" naming a seed file
+	}
 
 	e := &embedder{cfg: cfg}
 	var ui *app.UI
