@@ -72,13 +72,12 @@ func loadRecord[T any](t *txn, c container, project, name string, withRecord boo
 	var derr error
 	if err == nil {
 		err = item.Value(func(b []byte) error {
-			q, isQueue := any(&rec.Rec).(*emulator.Queue)
-			if isQueue && withRecord && len(b) >= 8 && t.s.queueMemo.load(k, b, q) {
+			if withRecord && len(b) >= 8 && t.s.memos.load(k, b, &rec.Rec) {
 				rec.Gen = binary.BigEndian.Uint64(b)
 				return nil
 			}
-			if derr = decodeStored(b, &rec, withRecord); derr == nil && isQueue && withRecord {
-				t.s.queueMemo.store(k, b, *q)
+			if derr = decodeStored(b, &rec, withRecord); derr == nil && withRecord {
+				t.s.memos.decoded(k, b, &rec.Rec)
 			}
 			return nil
 		})
@@ -155,9 +154,7 @@ func setStored[T any](t *txn, key []byte, rec stored[T]) error {
 	if err != nil {
 		return err
 	}
-	if q, ok := any(rec.Rec).(emulator.Queue); ok {
-		t.s.queueMemo.store(key, b, decodedForm(q)) // the next read of the queue decodes nothing
-	}
+	t.s.memos.encoded(key, b, rec.Rec) // the next read of a queue or cache decodes nothing
 	return t.txn.Set(key, b)
 }
 

@@ -47,8 +47,8 @@ type Store struct {
 	gen   *badger.Sequence
 	seqMu sync.Mutex
 	hints *hints
-	// queueMemo saves decoding queue records (queuememo.go).
-	queueMemo queueMemo
+	// memos save decoding queue and cache records (memo.go).
+	memos *memos
 	// damage counts the records skipped because they do not decode.
 	damage damage
 
@@ -67,7 +67,7 @@ func New(opts Options) *Store {
 	if opts.GCInterval == 0 {
 		opts.GCInterval = 5 * time.Minute
 	}
-	return &Store{opts: opts, log: opts.Logger, hints: newHints(),
+	return &Store{opts: opts, log: opts.Logger, hints: newHints(), memos: newMemos(),
 		sweep: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 

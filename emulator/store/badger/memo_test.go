@@ -35,7 +35,7 @@ func memoQueues() []emulator.Queue {
 	}
 }
 
-// decodedForm must be exactly what the decoder gives back, or a memo hit
+// decodedQueue must be exactly what the decoder gives back, or a memo hit
 // after a write would differ from a read that decodes.
 func TestQueueMemo_DecodedFormIsTheDecoding(t *testing.T) {
 	for _, q := range memoQueues() {
@@ -43,7 +43,7 @@ func TestQueueMemo_DecodedFormIsTheDecoding(t *testing.T) {
 		require.NoError(t, err)
 		var rec stored[emulator.Queue]
 		require.NoError(t, decodeStored(b, &rec, true))
-		require.Equal(t, rec.Rec, decodedForm(q), "queue %s", q.Name)
+		require.Equal(t, rec.Rec, decodedQueue(q), "queue %s", q.Name)
 	}
 }
 
@@ -87,8 +87,32 @@ func TestQueueMemo_ReadsMatchTheStoreAndShareNothing(t *testing.T) {
 		require.Equal(t, rec.Rec, read(want.Name), "queue %s: a caller's changes do not reach the memo", want.Name)
 	}
 	// Without the memo (a cold start), reads decode to the same.
-	s.queueMemo = queueMemo{}
+	s.memos = newMemos()
 	for _, want := range queues {
-		require.Equal(t, decodedForm(want), read(want.Name), "queue %s", want.Name)
+		require.Equal(t, decodedQueue(want), read(want.Name), "queue %s", want.Name)
+	}
+}
+
+func TestCacheMemo_ReadsMatchTheStore(t *testing.T) {
+	s := openStore(t, Options{InMemory: true})
+	caches := []emulator.Cache{
+		{Project: project, Name: "now", CreatedAt: time.Now()},
+		{Project: project, Name: "zone", CreatedAt: time.Date(2026, 3, 1, 2, 3, 4, 5, time.FixedZone("", 5*3600))},
+		{Project: project, Name: "zero"},
+	}
+	read := func(name string) emulator.Cache {
+		var c emulator.Cache
+		require.NoError(t, s.ViewCaches(t.Context(), func(tx emulator.CacheTx) error {
+			var err error
+			c, err = tx.Cache(project, name)
+			return err
+		}))
+		return c
+	}
+	for _, c := range caches {
+		require.NoError(t, s.UpdateCaches(t.Context(), func(tx emulator.CacheTx) error { return tx.PutCache(c) }))
+		hit := read(c.Name)
+		s.memos = newMemos()
+		require.Equal(t, read(c.Name), hit, "cache %s: a memo hit reads as decoding does", c.Name)
 	}
 }
