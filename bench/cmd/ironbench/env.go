@@ -31,6 +31,7 @@ var messageBody = strings.Repeat("ironbench-", 6) + "body"
 // that several figures reuse. Every daemon it starts is stopped by closeAll.
 type env struct {
 	bin      string
+	appBin   string // the desktop app (-app, or built by the first app figure)
 	work     string // temporary directory for data dirs and daemon logs
 	workers  int
 	dur      time.Duration

@@ -72,6 +72,11 @@ var figures = []figure{
 	{"imgsize", "container image size", bench.Goal{Cmp: bench.Below, Limit: 25, Unit: "MB"}, figImageSize, 0},
 	{"reset", "POST /_ironlocal/reset, median", bench.Goal{Cmp: bench.Below, Limit: 50, Unit: "ms"}, figReset, 0},
 	{"snapshot", "snapshot export + import of 100k messages", bench.Goal{Cmp: bench.Below, Limit: 2, Unit: "s"}, figSnapshot, 0},
+	// The desktop app (figures_app.go)
+	{"appstart", "desktop app cold start to its first frame (Xvfb)", bench.Goal{Cmp: bench.Below, Limit: 1, Unit: "s"}, figAppStart, 0},
+	{"apprss", "desktop app RSS with 10k tasks loaded", bench.Goal{Cmp: bench.Below, Limit: 120, Unit: "MB"}, figAppRSS, 0},
+	{"appfilter", "desktop app: filter 10k tasks (one keystroke, BenchmarkFilterTasks)", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "ms"}, figAppFilter, 0},
+	{"appui", "desktop app UI timer lag, worst second, while 1k tasks/s and 2k msgs/s flow", bench.Goal{Cmp: bench.Below, Limit: 50, Unit: "ms"}, figAppUI, 0},
 }
 
 // figStart: median time from exec to the first 200 on GET /version, each

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -87,5 +89,36 @@ func TestAgeAndSignedMS(t *testing.T) {
 	}
 	if got := signedMS(-3100 * time.Microsecond); got != "−3.10 ms" {
 		t.Errorf("signedMS(-3.1ms) = %q", got)
+	}
+}
+
+func TestUniformPPM(t *testing.T) {
+	ppm := func(px ...byte) []byte { return append([]byte("P6\n2 1\n255\n"), px...) }
+	for _, tc := range []struct {
+		name    string
+		in      []byte
+		want    bool
+		wantErr bool
+	}{
+		{"one colour", ppm(0, 0, 0, 0, 0, 0), true, false},
+		{"two colours", ppm(0, 0, 0, 0, 0, 1), false, false},
+		{"a comment-free header with other spacing", []byte("P6 2 1 255\n\x01\x02\x03\x01\x02\x03"), true, false},
+		{"short", ppm(0, 0, 0), false, true},
+		{"not a PPM", []byte("\x89PNG"), false, true},
+	} {
+		got, err := uniformPPM(tc.in)
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("%s: uniformPPM = %v, %v; want %v, error %v", tc.name, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+func TestAppFiguresSkipWithoutXTools(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no Xvfb, xdotool, import or gcc
+	for _, fig := range []func(context.Context, *env) (outcome, error){figAppStart, figAppRSS, figAppUI} {
+		out, err := fig(context.Background(), &env{})
+		if err != nil || !strings.Contains(out.skip, "Xvfb not found") || !strings.Contains(out.skip, "deps.sh gui") {
+			t.Errorf("outcome %+v, error %v; want skipped for want of Xvfb, saying how to install it", out, err)
+		}
 	}
 }

@@ -55,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		memload  = fs.Duration("memload", 90*time.Second, "length of the sustained mixed load of the memload figure (-quick: 30s)")
 		pprofDir = fs.String("pprof", "", "run the daemons with --pprof and save each throughput figure's CPU and allocation profiles in this directory (the profiling costs CPU: not for the table)")
 		bin      = fs.String("bin", "", "use this ironlocald binary instead of building one")
+		appBin   = fs.String("app", "", "use this desktop app binary (e.g. bin/ironlocal from make app) instead of building one with cgo")
 		tmp      = fs.String("tmp", os.TempDir(), "where the work directory (binary, data dirs, daemon logs) is made")
 		keep     = fs.Bool("keep", false, "keep the work directory")
 	)
@@ -88,7 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill, churn: *churn,
-		memload: *memload, progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}}
+		memload: *memload, progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}, appBin: *appBin}
 	if *pprofDir != "" {
 		if e.pprofDir, err = filepath.Abs(*pprofDir); err == nil {
 			err = os.MkdirAll(e.pprofDir, 0o755)
@@ -197,6 +198,7 @@ func (e *env) notes() []string {
 			e.workers, e.dur, warmup, len(messageBody)),
 		"The daemon runs with a fresh on-disk data directory (default durability: no fsync per write).",
 		"Ceiling column: right after each of those figures, the same clients run the same operations for the same time against a bare `net/http` server (a subprocess answering fixed replies: one request per batch post, three per single-message cycle, two per cache put + get), and ironlocal's figure is printed as a fraction of it; it shows what ironlocal's own work leaves of what HTTP over loopback and this load generator allow here.",
+		"Desktop app figures run the real app (cgo) under Xvfb with its embedded emulator (`--runtime process`), drive it with xdotool and the API and read its window with ImageMagick's `import`; they are skipped when those tools are missing. The responsiveness figure reads the app's UI probe (`IRONLOCAL_UI_PROBE`, a 10 ms timer through the UI goroutine); its tasks go to a paused code, so they stay queued.",
 		"IronWorker, push and test-suite figures each start their own daemon with the flags they need (`--runtime docker|process`, `--task-slots 8`); push subscribers are HTTP servers inside the harness. The Docker figures are skipped when no engine answers; images are built from this checkout when missing, never pulled.",
 		"Reproduce: `make bench` (`BENCH_ARGS='-quick -only " + strings.Join(figureNames(), ",") + "'`), i.e. `go run ./bench/cmd/ironbench`.",
 	}
