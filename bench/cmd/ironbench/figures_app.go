@@ -205,8 +205,12 @@ func (e *env) startApp(ctx context.Context, x *xserver, dataDir, probe string) (
 	if probe != "" {
 		env = append(env, "IRONLOCAL_UI_PROBE="+probe)
 	}
+	args := []string{"--log-level", "warn", "--runtime", "process"}
+	if e.pprofDir != "" {
+		args = append(args, "--pprof") // the embedded emulator serves the whole process's profiles
+	}
 	d, err := bench.StartDaemon(ctx, bench.DaemonConfig{
-		Bin: e.appBin, DataDir: dataDir, Args: []string{"--log-level", "warn", "--runtime", "process"}, Env: env,
+		Bin: e.appBin, DataDir: dataDir, Args: args, Env: env,
 		LogFile: filepath.Join(e.work, fmt.Sprintf("app-%d.log", e.seq)), ReadyTimeout: appWait,
 	})
 	if err != nil {
@@ -502,6 +506,10 @@ func figAppUI(ctx context.Context, e *env) (outcome, error) {
 		loadCtx, endLoad = context.WithTimeout(ctx, appLoadFor)
 	)
 	defer endLoad()
+	var profiles sync.WaitGroup
+	if e.pprofDir != "" {
+		e.profile(ctx, app, &profiles) // the app's CPU and allocations under the load
+	}
 load:
 	for {
 		select {
@@ -530,6 +538,7 @@ load:
 	tick.Stop()
 	wg.Wait()
 	end := time.Now()
+	profiles.Wait()
 	took := end.Sub(start).Seconds()
 	cpu1, _ := app.CPUTime()
 	if loadErr != nil {
