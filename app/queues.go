@@ -371,6 +371,9 @@ type messageBrowser struct {
 	dirty   bool
 	// selected is the id of the message shown below the table.
 	selected string
+	// loaded, when set, is called after each page is shown (benchmarks
+	// wait on it).
+	loaded func()
 
 	search  *keyEntry
 	table   *escTable
@@ -395,7 +398,7 @@ var messageColumns = []struct {
 	name  string
 	width float32
 }{
-	{"Message", 100}, {"State", 170}, {"Posted", 80}, {"Body", 400},
+	{"Message", 100}, {"State", 190}, {"Posted", 80}, {"Body", 400},
 }
 
 func newMessageBrowser(d *queueDetail) *messageBrowser {
@@ -557,6 +560,9 @@ func (b *messageBrowser) load() {
 		setEnabled(b.next, b.pager.HasNext())
 		b.table.Refresh()
 		b.showSelected()
+		if b.loaded != nil {
+			b.loaded()
+		}
 	})
 }
 

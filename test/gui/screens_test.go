@@ -25,7 +25,7 @@ const (
 	postTabX, postTabY         = 696, 187 // the Post tab of an open queue
 	postBodyX, postBodyY       = 900, 260 // the body editor
 	postButtonX, postButtonY   = 630, 778 // Post
-	cacheRowX, cacheRowY       = 150, 128 // the first cache
+	cacheRowX, cacheRowY       = 300, 128 // the first cache
 	cacheItemX, cacheItemY     = 600, 182 // its first item
 	firstEventX, firstEventY   = 600, 128
 	dataScreenX, dataScreenY   = 600, 300
@@ -92,7 +92,7 @@ func screenshotsPartTwo(t *testing.T, ctx context.Context, a *app, shot func(str
 	a.capture(t, tmp)
 	a.click(t, queueRowX, queueRowY) // orders
 	a.capture(t, tmp)
-	a.click(t, messageRowX, messageRowY)
+	a.click(t, messageRowX, messageRowY+40) // the info wraps to two lines here
 	shot("queues.png")
 
 	a.click(t, navX, navCacheY)

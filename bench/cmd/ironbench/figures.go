@@ -77,6 +77,10 @@ var figures = []figure{
 	{"apprss", "desktop app RSS with 10k tasks loaded", bench.Goal{Cmp: bench.Below, Limit: 120, Unit: "MB"}, figAppRSS, 0},
 	{"appfilter", "desktop app: filter 10k tasks (one keystroke, BenchmarkFilterTasks)", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "ms"}, figAppFilter, 0},
 	{"appui", "desktop app UI timer lag, worst second, while 1k tasks/s and 2k msgs/s flow", bench.Goal{Cmp: bench.Below, Limit: 50, Unit: "ms"}, figAppUI, 0},
+	{"appbrowse", "desktop app: open a 100k-message queue, first page shown (BenchmarkQueueBrowser)", bench.Goal{Cmp: bench.Below, Limit: 200, Unit: "ms"}, figAppBrowse, 0},
+	{"apppage", "desktop app: next page of a 100k-message queue shown", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "ms"}, figAppPage, 0},
+	{"appevents", "desktop app: Events screen, one second of 2k events/s (BenchmarkEventsScreen; heap bounded by its ring)", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "ms"}, figAppEvents, 0},
+	{"appmsgrss", "desktop app RSS after paging through a 100k-message queue (Xvfb)", bench.Goal{Cmp: bench.Below, Limit: 150, Unit: "MB"}, figAppMsgRSS, 0},
 }
 
 // figStart: median time from exec to the first 200 on GET /version, each
