@@ -58,7 +58,9 @@ func (e *env) appToolsMissing() string {
 // unless -app named one.
 func (e *env) appBinary(ctx context.Context) (string, error) {
 	if e.appBin != "" {
-		return e.appBin, nil
+		abs, err := filepath.Abs(e.appBin) // as /proc names it (rssParts)
+		e.appBin = abs
+		return abs, err
 	}
 	root, err := e.moduleRoot(ctx)
 	if err != nil {
@@ -385,47 +387,92 @@ func figAppRSS(ctx context.Context, e *env) (outcome, error) {
 	if err := e.queuePaused(ctx, dir, appTasks); err != nil {
 		return outcome{}, err
 	}
-	empty, _, err := e.appRSS(ctx, x, "", 0)
+	empty, _, _, err := e.appRSS(ctx, x, "", 0)
 	if err != nil {
 		return outcome{}, err
 	}
-	rss, loaded, err := e.appRSS(ctx, x, dir, appTasks)
+	rss, loaded, parts, err := e.appRSS(ctx, x, dir, appTasks)
 	if err != nil {
 		return outcome{}, err
 	}
 	return outcome{value: float64(slices.Max(rss)) / 1e6, detail: fmt.Sprintf(
-		"peak VmRSS over the 5 s after the Tasks screen showed %s tasks (listed %s after start; last sample %s MB); with no tasks %s MB; embedded emulator included",
-		thousands(appTasks), loaded.Round(100*time.Millisecond), bench.Sig3(float64(rss[len(rss)-1])/1e6),
-		bench.Sig3(float64(slices.Max(empty))/1e6))}, nil
+		"peak VmRSS over the 5 s after the Tasks screen showed %s tasks (listed %s after start), embedded emulator included; "+
+			"at the end %s; with no tasks %s MB",
+		thousands(appTasks), loaded.Round(100*time.Millisecond), parts, bench.Sig3(float64(slices.Max(empty))/1e6))}, nil
+}
+
+// rssParts splits a process's resident memory by mapping (Linux
+// /proc/PID/smaps): Mesa's software OpenGL (llvmpipe: libLLVM and the DRI
+// driver, which Xvfb makes the app use), the program's own file pages, the
+// rest of the shared libraries, and anonymous memory (Go's heap and
+// stacks, C's malloc).
+func rssParts(pid int, program string) (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return "", err
+	}
+	var gl, prog, libs, anon int64
+	var target *int64
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			path := ""
+			if len(f) >= 6 {
+				path = f[5]
+			}
+			switch {
+			case strings.Contains(path, "libLLVM") || strings.Contains(path, "/dri/"):
+				target = &gl
+			case path == program:
+				target = &prog
+			case strings.HasPrefix(path, "/"):
+				target = &libs
+			default:
+				target = &anon
+			}
+		case len(f) == 3 && f[0] == "Rss:" && target != nil:
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			*target += kb
+		}
+	}
+	mb := func(kb int64) string { return bench.Sig3(float64(kb)/1000) + " MB" }
+	return fmt.Sprintf("software OpenGL (libLLVM, DRI) %s, the binary %s, other libraries %s, anonymous %s",
+		mb(gl), mb(prog), mb(libs), mb(anon)), nil
 }
 
 // appRSS starts the app on dataDir, waits until it holds tasks tasks,
 // shows its Tasks screen and samples its RSS every second for 5 s. It
-// returns the samples and how long the tasks took to show.
-func (e *env) appRSS(ctx context.Context, x *xserver, dataDir string, tasks int) ([]int64, time.Duration, error) {
+// returns the samples, how long the tasks took to show and the RSS by
+// mapping at the end.
+func (e *env) appRSS(ctx context.Context, x *xserver, dataDir string, tasks int) ([]int64, time.Duration, string, error) {
 	probe := filepath.Join(e.work, fmt.Sprintf("rss-probe-%d.jsonl", e.seq))
 	t0 := time.Now()
 	app, err := e.startApp(ctx, x, dataDir, probe)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	defer e.stop(app)
 	if err := waitProbe(ctx, probe, thousands(tasks)+" tasks held", func(p probeLine) bool { return p.Ticks > 0 && p.Tasks >= tasks }); err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	loaded := time.Since(t0)
 	if err := x.showTasks(ctx); err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	samples := sampleRSS(ctx, app, time.Second)
 	if err := sleepCtx(ctx, 5500*time.Millisecond); err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	rss, err := samples()
 	if err == nil && len(rss) == 0 {
 		err = errors.New("no RSS sample")
 	}
-	return rss, loaded, err
+	if err != nil {
+		return nil, 0, "", err
+	}
+	parts, err := rssParts(app.Pid(), e.appBin)
+	return rss, loaded, parts, err
 }
 
 // queuePaused queues n tasks of a paused code into the data directory
