@@ -92,12 +92,12 @@ func screenshotsPartTwo(t *testing.T, ctx context.Context, a *app, shot func(str
 	a.capture(t, tmp)
 	a.click(t, queueRowX, queueRowY) // orders
 	a.capture(t, tmp)
-	a.click(t, messageRowX, messageRowY+40) // the info wraps to two lines here
+	a.click(t, messageRowX, messageRowY+20) // the info wraps to two lines here
 	shot("queues.png")
 
 	a.click(t, navX, navCacheY)
 	a.capture(t, tmp)
-	a.click(t, cacheRowX, cacheRowY+40) // sessions (after counters)
+	a.click(t, cacheRowX, cacheRowY+18) // sessions (after counters)
 	a.capture(t, tmp)
 	a.click(t, cacheItemX, cacheItemY)
 	shot("cache.png")
