@@ -173,7 +173,7 @@ func (p *proc) supervise(ctx context.Context) {
 func (p *proc) start(ctx context.Context) error {
 	began := time.Now()
 	cmd := exec.Command(p.path)
-	cmd.Env = append(os.Environ(), "IRONLOCAL_PLUGIN=1")
+	tieToHost(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake,
 		Plugins:          sdk.PluginSet(nil),

@@ -13,8 +13,12 @@ var Log hclog.Logger = hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output
 
 // Serve serves impl to ironlocal and returns when the host is done with the
 // plugin. Call it from main. Started by anything but ironlocal (no
-// handshake cookie), it prints a note and exits with status 1.
+// handshake cookie), it prints a note and exits with status 1; it exits
+// the process once ironlocal is gone (even killed).
 func Serve(impl Trigger) {
+	if os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue {
+		exitWithHost()
+	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         PluginSet(impl),
