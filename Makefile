@@ -10,7 +10,8 @@ export LANG ?= en_US.UTF-8
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
 ROOT_PKG := github.com/ironlocal/ironlocal
 PKGS = $(shell $(GO) list ./... | grep -vx '$(ROOT_PKG)')
-FYNE ?= $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
+FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
+FYNE ?= $(GO) run $(FYNE_TOOL)
 
 # VERSION is stamped into the one variable server.Version that ironlocald
 # --version, GET /version, the app's About box and the image's
@@ -47,8 +48,8 @@ proto: ## regenerate plugins/sdk's gRPC code from trigger.proto (needs protoc, p
 app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/X11 headers, see make deps)
 	CGO_ENABLED=1 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/ironlocal .
 
-package: ## package the desktop app for this OS with fyne package (Linux: a tarball with the .desktop file and icon)
-	$(FYNE) package --release --src . --icon assets/icon.png
+package: ## package the desktop app for this OS with fyne package (Linux: a tarball with the .desktop file and icon; macOS: ironlocal.app); VERSION=x.y.z stamps it
+	$(if $(VERSION),GOFLAGS=-ldflags=-X=github.com/ironlocal/ironlocal/emulator/server.Version=$(VERSION)) $(FYNE) package --release --src . --icon assets/icon.png $(if $(VERSION),--app-version $(VERSION))
 
 screenshots: ## regenerate the README's screenshots (assets/screenshots/*.png) from the real app under Xvfb
 	@./.ci/deps.sh gui
@@ -101,7 +102,7 @@ release: ## build release VERSION=x.y.z into dist/: ironlocald and the plugins f
 	@[ -n "$(VERSION)" ] || { echo "make release: say which version: make release VERSION=x.y.z" >&2; exit 2; }
 	@./.ci/deps.sh release
 	$(GO) run ./internal/cmd/thirdparty -check
-	$(GO) run ./internal/cmd/release -version '$(VERSION)' -dist $(DIST) -app -fyne '$(FYNE)'
+	$(GO) run ./internal/cmd/release -version '$(VERSION)' -dist $(DIST) -app -fyne $(FYNE_TOOL)
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image IMAGE=ironlocal/ironlocal:$(VERSION) VERSION=$(VERSION); \
 	else echo "release: no Docker engine reachable: the image ironlocal/ironlocal:$(VERSION) was not built" >&2; [ "$${IRONLOCAL_REQUIRE_DOCKER:-}" != 1 ]; fi
 

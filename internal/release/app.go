@@ -2,12 +2,14 @@ package release
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -20,9 +22,13 @@ func (o Options) appArchives(ctx context.Context, work string) ([]string, error)
 	if err := CopyTree(ctx, o.Root, src); err != nil {
 		return nil, fmt.Errorf("release: copy the source for fyne: %w", err)
 	}
+	fyne, err := o.fyneTool(ctx, work)
+	if err != nil {
+		return nil, err
+	}
 	var names []string
 	for _, p := range AppPlatforms {
-		name, err := o.appArchive(ctx, work, src, p)
+		name, err := o.appArchive(ctx, work, src, fyne, p)
 		if err != nil {
 			return nil, fmt.Errorf("release desktop app %s: %w", p, err)
 		}
@@ -31,14 +37,24 @@ func (o Options) appArchives(ctx context.Context, work string) ([]string, error)
 	return names, nil
 }
 
-func (o Options) appArchive(ctx context.Context, work, src string, p Platform) (string, error) {
-	fmt.Fprintf(o.Log, "release: %s: desktop app (fyne package, cgo)\n", p)
-	fyne := strings.Fields(o.Fyne)
-	if len(fyne) == 0 {
-		fyne = strings.Fields(DefaultFyne)
+// fyneTool is the path of the fyne binary: o.Fyne when it names a file,
+// else the package@version installed into work for this host (GOOS and
+// GOARCH then name the target of `fyne package`, not the tool's).
+func (o Options) fyneTool(ctx context.Context, work string) (string, error) {
+	tool := cmp.Or(o.Fyne, DefaultFyne)
+	if !strings.Contains(tool, "@") {
+		return tool, nil
 	}
-	args := append(fyne[1:], "package", "--os", p.OS, "--release", "--app-version", o.Version, "--icon", "assets/icon.png")
-	cmd := exec.CommandContext(ctx, fyne[0], args...)
+	bin := filepath.Join(work, "tools")
+	if err := o.run(goCmd(ctx, o.Root, append(slices.Clip(o.Env), "GOBIN="+bin, "GOOS=", "GOARCH=", "CGO_ENABLED=0", "GOFLAGS="), "install", tool)); err != nil {
+		return "", err
+	}
+	return filepath.Join(bin, "fyne"), nil
+}
+
+func (o Options) appArchive(ctx context.Context, work, src, fyne string, p Platform) (string, error) {
+	fmt.Fprintf(o.Log, "release: %s: desktop app (fyne package, cgo)\n", p)
+	cmd := exec.CommandContext(ctx, fyne, "package", "--os", p.OS, "--release", "--app-version", o.Version, "--icon", "assets/icon.png")
 	cmd.Dir = src
 	// fyne build takes -ldflags from GOFLAGS (and nothing else from it).
 	env := []string{"GOFLAGS=-ldflags=-X=" + VersionVar + "=" + o.Version, "GOOS=" + p.OS, "GOARCH=" + p.Arch}

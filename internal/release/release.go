@@ -54,8 +54,8 @@ const (
 	VersionVar = "github.com/ironlocal/ironlocal/emulator/server.Version"
 	// DaemonPkg is ironlocald's main package.
 	DaemonPkg = "./emulator/cmd/ironlocald"
-	// DefaultFyne runs the fyne command the Makefile's `make package` uses.
-	DefaultFyne = "go run fyne.io/tools/cmd/fyne@v1.7.4"
+	// DefaultFyne is the fyne tool the Makefile's `make package` uses.
+	DefaultFyne = "fyne.io/tools/cmd/fyne@v1.7.4"
 	// WindowsCC is Debian's MinGW-w64 C compiler (gcc-mingw-w64-x86-64).
 	WindowsCC = "x86_64-w64-mingw32-gcc"
 )
@@ -90,7 +90,8 @@ type Options struct {
 	// App also packages the desktop app for AppPlatforms (slow: two cgo
 	// builds).
 	App bool
-	// Fyne is the command that runs fyne (DefaultFyne when empty).
+	// Fyne is the fyne tool: a package@version installed for this host
+	// (DefaultFyne when empty), or the path of a fyne binary.
 	Fyne string
 	// Env is added to every build's environment (tests set GOCACHE).
 	Env []string

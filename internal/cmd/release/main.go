@@ -2,7 +2,7 @@
 // (package internal/release says what they are). `make release
 // VERSION=x.y.z` runs it with -app; the container image is `make image`'s.
 //
-//	go run ./internal/cmd/release -version 1.2.3 [-dist dist] [-app] [-platforms linux/amd64,…] [-fyne CMD]
+//	go run ./internal/cmd/release -version 1.2.3 [-dist dist] [-app] [-platforms linux/amd64,…] [-fyne PKG@VERSION|PATH]
 //
 // The archives' entries carry SOURCE_DATE_EPOCH as their time, or else the
 // time of the commit checked out, so rebuilding a commit gives the same bytes.
@@ -33,7 +33,7 @@ func run(args []string) int {
 	version := fs.String("version", "", "the version to stamp, x.y.z (required)")
 	dist := fs.String("dist", "dist", "output directory (emptied first)")
 	app := fs.Bool("app", false, "also package the desktop app for linux/amd64 and windows/amd64 (cgo; Windows with "+release.WindowsCC+")")
-	fyne := fs.String("fyne", release.DefaultFyne, "command that runs fyne")
+	fyne := fs.String("fyne", release.DefaultFyne, "the fyne tool: package@version to install, or a fyne binary")
 	only := fs.String("platforms", "", "comma-separated GOOS/GOARCH pairs of ironlocald and the plugins to build (default: all of release.Platforms)")
 	if err := fs.Parse(args); err != nil {
 		return 2
