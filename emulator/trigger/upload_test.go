@@ -183,3 +183,48 @@ func TestUpload_Formats(t *testing.T) {
 		require.Equal(t, base64.StdEncoding.EncodeToString(sum[:]), object["md5Hash"])
 	}
 }
+
+// TestUpload_FolderMovedIn: files that arrive inside a folder moved into
+// the bucket count as uploads; the folder itself is no object.
+func TestUpload_FolderMovedIn(t *testing.T) {
+	ctx := context.Background()
+	bucket, outside := t.TempDir(), t.TempDir()
+	srv := start(t, server.Options{PluginsDirs: []string{pluginDir(t, "upload")}}, "upload")
+	shellCode(t, srv, "moved", `cat "$PAYLOAD_FILE"; :`)
+	b, err := srv.Triggers().CreateBinding(ctx, trigger.BindingInput{ProjectID: project, Plugin: "upload",
+		Config: json.RawMessage(`{"dir":` + quote(bucket) + `}`),
+		Action: emulator.BindingAction{Type: emulator.ActionTask, CodeName: "moved"}})
+	require.NoError(t, err)
+	bindingRunning(t, srv, b.ID)
+
+	require.NoError(t, os.MkdirAll(filepath.Join(outside, "batch", "deep"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "batch", "a.csv"), []byte("a"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "batch", "deep", "b.csv"), []byte("b"), 0o644))
+	require.NoError(t, os.Rename(filepath.Join(outside, "batch"), filepath.Join(bucket, "batch")))
+
+	tasks := finishedTasks(t, srv, "moved", 2)
+	var keys []string
+	for _, tk := range tasks {
+		var n s3Notification
+		require.NoError(t, json.Unmarshal([]byte(taskLog(t, srv, tk.ID)), &n))
+		require.Equal(t, "ObjectCreated:Put", n.Records[0].EventName)
+		keys = append(keys, n.Records[0].S3.Object.Key)
+	}
+	require.ElementsMatch(t, []string{"batch/a.csv", "batch/deep/b.csv"}, keys)
+
+	// Removing the folder removes its objects, and nothing else.
+	require.NoError(t, os.RemoveAll(filepath.Join(bucket, "batch")))
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		evs, err := srv.Triggers().Events(ctx, b.ID, 0)
+		if !assert.NoError(c, err) {
+			return
+		}
+		var removed []string
+		for _, e := range evs {
+			if e.Type == "s3:ObjectRemoved:Delete" {
+				removed = append(removed, e.Attrs["key"])
+			}
+		}
+		assert.ElementsMatch(c, []string{"batch/a.csv", "batch/deep/b.csv"}, removed)
+	}, 10*time.Second, 20*time.Millisecond)
+}

@@ -127,7 +127,8 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 		return fmt.Errorf("watch %s: %w", c.Dir, err)
 	}
 	defer w.Close()
-	if err := addTree(w, c.Dir); err != nil {
+	dirs := map[string]bool{}
+	if err := addTree(w, c.Dir, dirs, nil); err != nil {
 		return err
 	}
 	ev := &events{cfg: c, binding: b.ID}
@@ -185,7 +186,8 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 			switch {
 			case e.Has(fsnotify.Create) || e.Has(fsnotify.Write):
 				if fi, err := os.Stat(e.Name); err == nil && fi.IsDir() {
-					if err := addTree(w, e.Name); err != nil {
+					// Files copied in with the folder may predate its watch.
+					if err := addTree(w, e.Name, dirs, created); err != nil {
 						sdk.Log.Warn("watch new folder", "dir", e.Name, "err", err)
 					}
 					continue
@@ -193,6 +195,8 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 				if !strings.HasPrefix(filepath.Base(e.Name), ".") { // editors' and tools' temp files
 					created(e.Name)
 				}
+			case (e.Has(fsnotify.Remove) || e.Has(fsnotify.Rename)) && dirs[e.Name]:
+				delete(dirs, e.Name) // a folder, not an object; its files report themselves
 			case e.Has(fsnotify.Remove) || e.Has(fsnotify.Rename):
 				mu.Lock()
 				if t, ok := pending[e.Name]; ok {
@@ -211,8 +215,9 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 	}
 }
 
-// addTree watches dir and every folder below it.
-func addTree(w *fsnotify.Watcher, dir string) error {
+// addTree watches dir and every folder below it, noting them in dirs, and
+// hands the files already there to file (when not nil).
+func addTree(w *fsnotify.Watcher, dir string, dirs map[string]bool, file func(path string)) error {
 	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && path != dir {
@@ -220,10 +225,14 @@ func addTree(w *fsnotify.Watcher, dir string) error {
 			}
 			return fmt.Errorf("watch %s: %w", path, err)
 		}
-		if d.IsDir() {
+		switch {
+		case d.IsDir():
 			if err := w.Add(path); err != nil {
 				return fmt.Errorf("watch %s: %w", path, err)
 			}
+			dirs[path] = true
+		case file != nil && d.Type().IsRegular() && !strings.HasPrefix(d.Name(), "."):
+			file(path)
 		}
 		return nil
 	})
