@@ -341,6 +341,8 @@ func upcomingLine(up client.Upcoming, now time.Time) string {
 	switch {
 	case up.ScheduleID != "":
 		subject = "code " + up.CodeName + " (schedule " + shortID(up.ScheduleID) + ")"
+	case up.TaskID != "":
+		subject = "task " + shortID(up.TaskID) + " (" + up.CodeName + ")"
 	case up.Queue != "":
 		subject = "queue " + up.Queue + " message " + shortID(up.MessageID)
 	case up.Cache != "":

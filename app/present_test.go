@@ -217,6 +217,8 @@ func TestFormatting(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.Local)
 	require.Equal(t, "in 10m00s · 12:10:00 · schedule fires · code nightly (schedule …12345678)",
 		upcomingLine(client.Upcoming{At: now.Add(10 * time.Minute), Kind: client.UpcomingScheduleFires, ScheduleID: "abcd12345678", CodeName: "nightly"}, now))
+	require.Equal(t, "in 1h30m · 13:30:00 · task runnable · task …87654321 (mailer)",
+		upcomingLine(client.Upcoming{At: now.Add(90 * time.Minute), Kind: client.UpcomingTaskRunnable, TaskID: "abcd87654321", CodeName: "mailer"}, now))
 	require.Equal(t, "service mq, resource orders → answer 503 · 3 times · 1 hit",
 		faultLine(client.Fault{Service: "mq", Resource: "orders", Status: 503, Times: 3, Hits: 1}))
 	require.Equal(t, "every Iron API request → after 250ms · always · 0 hits", faultLine(client.Fault{Latency: "250ms"}))

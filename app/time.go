@@ -242,6 +242,9 @@ func (s *timeScreen) open(up client.Upcoming) {
 		u.showScreen(u.cache)
 		u.cache.open(up.Cache)
 		u.cache.detail.search.SetText(up.Key)
+	case up.TaskID != "":
+		u.showScreen(u.tasks)
+		u.tasks.openTask(up.TaskID)
 	case up.ScheduleID != "":
 		u.showScreen(u.schedules)
 	}

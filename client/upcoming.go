@@ -16,6 +16,7 @@ type UpcomingKind string
 
 const (
 	UpcomingScheduleFires      UpcomingKind = "schedule.fires"
+	UpcomingTaskRunnable       UpcomingKind = "task.runnable"
 	UpcomingMessageReady       UpcomingKind = "message.ready"
 	UpcomingReservationExpires UpcomingKind = "reservation.expires"
 	UpcomingPushDue            UpcomingKind = "push.due"
@@ -34,6 +35,7 @@ type Upcoming struct {
 	Cache      string       `json:"cache"`
 	Key        string       `json:"key"`
 	ScheduleID string       `json:"schedule_id"`
+	TaskID     string       `json:"task_id"`
 	CodeName   string       `json:"code_name"`
 }
 
@@ -46,8 +48,9 @@ type UpcomingList struct {
 
 // Upcoming lists, earliest first, what the clock will make happen in the
 // client's project within the next `within` (0 = 24h): schedules firing,
-// delayed messages becoming ready, reservations and push deliveries coming
-// due, messages and cache items expiring; at most limit (0 = 100, ≤ 1000).
+// delayed tasks becoming runnable, delayed messages becoming ready,
+// reservations and push deliveries coming due, messages and cache items
+// expiring; at most limit (0 = 100, ≤ 1000).
 // GET /_ironlocal/upcoming?project=&within=&limit=
 func (c *Client) Upcoming(ctx context.Context, within time.Duration, limit int) (UpcomingList, error) {
 	q := url.Values{"project": {c.project}}

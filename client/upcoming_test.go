@@ -20,6 +20,8 @@ func TestUpcoming(t *testing.T) {
 	require.NoError(t, err)
 	sid, err := c.CreateSchedule(ctx, client.NewSchedule{CodeName: "nightly", StartAt: clock.Now.Add(2 * time.Hour), RunEvery: 3600})
 	require.NoError(t, err)
+	tid, err := c.QueueTask(ctx, client.NewTask{CodeName: "nightly", Delay: 5400})
+	require.NoError(t, err)
 	_, err = c.PostMessages(ctx, "later", client.NewMessage{Body: "delayed", Delay: 600})
 	require.NoError(t, err)
 	_, err = c.PostMessages(ctx, "work", client.NewMessage{Body: "to reserve"})
@@ -41,14 +43,16 @@ func TestUpcoming(t *testing.T) {
 			kinds = append(kinds, u.Kind)
 		}
 		require.Equal(t, []client.UpcomingKind{client.UpcomingReservationExpires, client.UpcomingMessageReady,
-			client.UpcomingItemExpires, client.UpcomingScheduleFires}, kinds)
+			client.UpcomingItemExpires, client.UpcomingTaskRunnable, client.UpcomingScheduleFires}, kinds)
 		require.Equal(t, "work", got.Upcoming[0].Queue)
 		require.Equal(t, reserved[0].ID, got.Upcoming[0].MessageID)
 		require.Equal(t, "later", got.Upcoming[1].Queue)
 		require.Equal(t, "s1", got.Upcoming[2].Key)
-		require.Equal(t, sid, got.Upcoming[3].ScheduleID)
+		require.Equal(t, tid, got.Upcoming[3].TaskID)
 		require.Equal(t, "nightly", got.Upcoming[3].CodeName)
-		require.Equal(t, clock.Now.Add(2*time.Hour).UTC(), got.Upcoming[3].At.UTC())
+		require.Equal(t, sid, got.Upcoming[4].ScheduleID)
+		require.Equal(t, "nightly", got.Upcoming[4].CodeName)
+		require.Equal(t, clock.Now.Add(2*time.Hour).UTC(), got.Upcoming[4].At.UTC())
 	})
 	t.Run("window and limit", func(t *testing.T) {
 		got, err := c.Upcoming(ctx, time.Hour, 2)

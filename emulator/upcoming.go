@@ -12,6 +12,9 @@ type UpcomingKind string
 const (
 	// UpcomingScheduleFires: a schedule queues a task.
 	UpcomingScheduleFires UpcomingKind = "schedule.fires"
+	// UpcomingTaskRunnable: a delayed task (or a retry waiting for its
+	// retries_delay) may start.
+	UpcomingTaskRunnable UpcomingKind = "task.runnable"
 	// UpcomingMessageReady: a delayed message becomes ready.
 	UpcomingMessageReady UpcomingKind = "message.ready"
 	// UpcomingReservationExpires: a reserved message goes back to ready.
@@ -37,6 +40,7 @@ type Upcoming struct {
 	Cache      string
 	Key        string
 	ScheduleID string
+	TaskID     string
 	CodeName   string
 }
 

@@ -26,14 +26,16 @@ type wireUpcoming struct {
 	Cache      string    `json:"cache,omitempty"`
 	Key        string    `json:"key,omitempty"`
 	ScheduleID string    `json:"schedule_id,omitempty"`
+	TaskID     string    `json:"task_id,omitempty"`
 	CodeName   string    `json:"code_name,omitempty"`
 }
 
 // handleUpcoming lists, earliest first, what the clock will make happen in
 // a project within ?within= (a Go duration, default 24h) of now: schedules
-// firing, delayed messages becoming ready, reservations and push
-// deliveries coming due, messages and cache items expiring; at most
-// ?limit= (default 100, at most 1000). GET /_ironlocal/upcoming?project=
+// firing, delayed tasks becoming runnable, delayed messages becoming
+// ready, reservations and push deliveries coming due, messages and cache
+// items expiring; at most ?limit= (default 100, at most 1000).
+// GET /_ironlocal/upcoming?project=
 func (a *API) handleUpcoming(w http.ResponseWriter, r *http.Request) {
 	pid := r.URL.Query().Get("project")
 	if pid == "" {
@@ -78,7 +80,7 @@ func (a *API) handleUpcoming(w http.ResponseWriter, r *http.Request) {
 	out := make([]wireUpcoming, len(all))
 	for i, u := range all {
 		out[i] = wireUpcoming{At: u.At, Kind: string(u.Kind), ProjectID: u.Project, Queue: u.Queue, Cache: u.Cache,
-			Key: u.Key, ScheduleID: u.ScheduleID, CodeName: u.CodeName}
+			Key: u.Key, ScheduleID: u.ScheduleID, TaskID: u.TaskID, CodeName: u.CodeName}
 		if u.MessageID != 0 {
 			out[i].MessageID = u.MessageID.String()
 		}
