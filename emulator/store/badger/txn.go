@@ -23,7 +23,7 @@ type txn struct {
 	// queues caches the queue records this transaction read or wrote: one
 	// request reads its queue several times (existence, settings, size).
 	queues map[string]emulator.Queue
-	lowers [][2][]byte
+	lowers [][2][]byte // per index prefix, the lowest entry this transaction put
 	raises [][2][]byte
 	swept  bool
 }
@@ -120,12 +120,30 @@ func (t *txn) setMessage(key []byte, m emulator.Message) error {
 }
 
 // setIndex writes an index entry and remembers to lower the scan hint.
-func (t *txn) setIndex(prefix, key []byte) error {
+// Only the lowest entry of each index matters to the hint, so one is kept
+// per prefix: a batch of posts puts thousands of entries into two indexes.
+func (t *txn) setIndex(key []byte) error {
 	if key == nil {
 		return nil // a message state with no index entry
 	}
-	t.lowers = append(t.lowers, [2][]byte{prefix, key})
+	t.noteLower(indexPrefix(key), key)
 	return t.txn.Set(key, nil)
+}
+
+// indexPrefix is the index an r, p or x key is in: its tag and generation,
+// genPrefix's bytes, shared with the key rather than allocated again.
+func indexPrefix(key []byte) []byte { return key[:9:9] }
+
+func (t *txn) noteLower(prefix, key []byte) {
+	for i := range t.lowers {
+		if bytes.Equal(t.lowers[i][0], prefix) {
+			if bytes.Compare(key, t.lowers[i][1]) < 0 {
+				t.lowers[i][1] = key
+			}
+			return
+		}
+	}
+	t.lowers = append(t.lowers, [2][]byte{prefix, key})
 }
 
 // buryGeneration marks gen for background sweeping.
@@ -273,14 +291,14 @@ func (t *txn) messageByGen(gen uint64, id emulator.MessageID) (emulator.Message,
 
 // stateKey is the index entry a message's state puts it in; nil for a
 // finished push message, which sits in no state index.
-func stateKey(gen uint64, m emulator.Message) (prefix, key []byte) {
+func stateKey(gen uint64, m emulator.Message) []byte {
 	switch m.State {
 	case emulator.MessageReady:
-		return genPrefix(tagReady, gen), readyKey(gen, m)
+		return readyKey(gen, m)
 	case emulator.MessagePushed:
-		return nil, nil
+		return nil
 	}
-	return genPrefix(tagPending, gen), genTimeIDKey(tagPending, gen, m.AvailableAt, m.ID)
+	return genTimeIDKey(tagPending, gen, m.AvailableAt, m.ID)
 }
 
 func (t *txn) InsertMessage(project, queue string, m emulator.Message) error {
@@ -294,7 +312,7 @@ func (t *txn) InsertMessage(project, queue string, m emulator.Message) error {
 	if err := t.setIndex(stateKey(gen, m)); err != nil {
 		return err
 	}
-	return t.setIndex(genPrefix(tagExpiry, gen), genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID))
+	return t.setIndex(genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID))
 }
 
 func (t *txn) UpdateMessage(project, queue string, old, m emulator.Message) error {
@@ -305,15 +323,14 @@ func (t *txn) UpdateMessage(project, queue string, old, m emulator.Message) erro
 	if err := t.setMessage(genIDKey(tagMessage, gen, m.ID), m); err != nil {
 		return err
 	}
-	_, oldKey := stateKey(gen, old)
-	prefix, newKey := stateKey(gen, m)
+	oldKey, newKey := stateKey(gen, old), stateKey(gen, m)
 	if !bytes.Equal(oldKey, newKey) {
 		if oldKey != nil {
 			if err := t.txn.Delete(oldKey); err != nil {
 				return err
 			}
 		}
-		if err := t.setIndex(prefix, newKey); err != nil {
+		if err := t.setIndex(newKey); err != nil {
 			return err
 		}
 	}
@@ -321,7 +338,7 @@ func (t *txn) UpdateMessage(project, queue string, old, m emulator.Message) erro
 		if err := t.txn.Delete(genTimeIDKey(tagExpiry, gen, old.ExpiresAt, old.ID)); err != nil {
 			return err
 		}
-		return t.setIndex(genPrefix(tagExpiry, gen), genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID))
+		return t.setIndex(genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID))
 	}
 	return nil
 }
@@ -331,7 +348,7 @@ func (t *txn) DeleteMessage(project, queue string, m emulator.Message) error {
 	if err != nil {
 		return err
 	}
-	_, key := stateKey(gen, m)
+	key := stateKey(gen, m)
 	for _, k := range [][]byte{genIDKey(tagMessage, gen, m.ID), key, genTimeIDKey(tagExpiry, gen, m.ExpiresAt, m.ID)} {
 		if k == nil {
 			continue
