@@ -33,6 +33,7 @@ type dataScreen struct {
 	u        *UI
 	settings client.Settings
 	started  bool // the load-at-start file was handled
+	quit     bool // the export on quit ran
 
 	info      *widget.Form
 	dataDir   *widget.Label
@@ -407,6 +408,10 @@ func StartSeed(a fyne.App) string {
 // quitting exports a snapshot when the preference says so; it runs on
 // the goroutine that closes the UI, before the calls are cancelled.
 func (s *dataScreen) quitting() {
+	if s.quit {
+		return // Close again
+	}
+	s.quit = true
 	prefs := s.u.app.Preferences()
 	path := prefs.String(prefExportOnQuitPath)
 	if !prefs.Bool(prefExportOnQuit) || path == "" {

@@ -517,3 +517,39 @@ func TestFaults_AddHitsRemove(t *testing.T) {
 	})
 	u.eventually(t, "removed", func() bool { return len(s.faults) == 0 })
 }
+
+func TestData_ExportOnQuitThenLoadAtStart(t *testing.T) {
+	u := newTestUI(t, server.Options{})
+	ctx := context.Background()
+	_, err := u.c.PostMessages(ctx, "persisted", client.NewMessage{Body: "kept across runs"})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "on-quit.snapshot")
+	u.locked(func() {
+		u.data.onQuitTo.SetText(path)
+		u.data.onQuit.SetChecked(true)
+	})
+	u.Close() // what quitting the app does: the snapshot is written first
+	snapshot, err := fileIsSnapshot(path)
+	require.NoError(t, err)
+	require.True(t, snapshot)
+
+	// The next run opens an empty ironlocal with "load at start" set.
+	srv := server.RunT(t, server.Options{Runtime: "process"})
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefLoadAtStart, path)
+	c, err := client.New(srv.URL(), "test-token")
+	require.NoError(t, err)
+	next := New(a, a.NewWindow("ironlocal"), Backend{Client: c})
+	t.Cleanup(next.Close)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		q, err := c.Queue(ctx, "persisted")
+		if assert.NoError(ct, err) {
+			assert.EqualValues(ct, 1, q.Size)
+		}
+	}, waitFor, poll)
+	require.Equal(t, "", StartSeed(a), "a snapshot is not a seed")
+	seed := filepath.Join(t.TempDir(), "seed.json")
+	require.NoError(t, os.WriteFile(seed, []byte(`{"queues":[]}`), 0o600))
+	a.Preferences().SetString(prefLoadAtStart, seed)
+	require.Equal(t, seed, StartSeed(a), "main seeds the embedded ironlocal with it")
+}
