@@ -41,17 +41,20 @@ type eventsScreen struct {
 	held    []client.Event // arrived while paused
 	missed  uint64
 
-	list    *escList
-	typ     *widget.Select
-	search  *keyEntry
-	pause   *widget.Button
-	count   *widget.Label
-	root    fyne.CanvasObject
-	autoEnd bool
+	list   *escList
+	typ    *widget.Select
+	search *keyEntry
+	pause  *widget.Button
+	count  *widget.Label
+	follow *widget.Check
+	root   fyne.CanvasObject
+	// autoOffset is the scroll offset after the last automatic scroll to
+	// the end: a smaller one later means the user scrolled up.
+	autoOffset float32
 }
 
 func newEventsScreen(u *UI) *eventsScreen {
-	s := &eventsScreen{u: u, ring: newEventRing(eventsKeep), autoEnd: true}
+	s := &eventsScreen{u: u, ring: newEventRing(eventsKeep)}
 	s.list = newEscList(func() { u.escape() }, func() int { return len(s.visible) },
 		func() fyne.CanvasObject {
 			at := widget.NewLabelWithStyle("00:00:00.000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
@@ -107,7 +110,13 @@ func newEventsScreen(u *UI) *eventsScreen {
 	})
 	export := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), s.export)
 	s.count = widget.NewLabel("")
-	bar := container.NewBorder(nil, nil, s.typ, container.NewHBox(s.count, s.pause, clearBtn, export), s.search)
+	s.follow = widget.NewCheck("Follow", func(on bool) {
+		if on {
+			s.scrollToEnd()
+		}
+	})
+	s.follow.Checked = true
+	bar := container.NewBorder(nil, nil, s.typ, container.NewHBox(s.count, s.follow, s.pause, clearBtn, export), s.search)
 	s.root = container.NewBorder(bar, nil, nil, nil, s.list)
 	s.refilter()
 	return s
@@ -167,10 +176,22 @@ func (s *eventsScreen) add(events []client.Event) {
 		s.visible = append(s.visible[:0], s.visible[i:]...)
 	}
 	s.showCount()
-	s.list.Refresh()
-	if s.autoEnd && len(s.visible) > 0 {
-		s.list.ScrollToBottom()
+	if s.follow.Checked && s.list.GetScrollOffset() < s.autoOffset-1 {
+		s.follow.SetChecked(false) // the user scrolled up: stop following
 	}
+	s.list.Refresh()
+	if s.follow.Checked {
+		s.scrollToEnd()
+	}
+}
+
+func (s *eventsScreen) scrollToEnd() {
+	if len(s.visible) == 0 {
+		return
+	}
+	s.list.MinSize() // makes the list's scroller when it was never drawn
+	s.list.ScrollToBottom()
+	s.autoOffset = s.list.GetScrollOffset()
 }
 
 // refilter recomputes the visible rows.

@@ -369,6 +369,7 @@ type messageBrowser struct {
 	loadGen int
 	loading bool
 	dirty   bool
+	cancel  context.CancelFunc // of the load in flight
 	// selected is the id of the message shown below the table.
 	selected string
 	// loaded, when set, is called after each page is shown (benchmarks
@@ -523,6 +524,13 @@ func (b *messageBrowser) load() {
 	b.loadGen++
 	gen := b.loadGen
 	b.loading, b.dirty = true, false
+	// A newer load (the next keystroke of a search) cancels this one: a
+	// search with no match scans the whole queue.
+	if b.cancel != nil {
+		b.cancel()
+	}
+	superseded, cancel := context.WithCancel(context.Background())
+	b.cancel = cancel
 	c, name, query, cursor := b.d.s.u.client(), b.d.name, strings.TrimSpace(b.search.Text), b.pager.Cursor()
 	b.page.SetText(fmt.Sprintf("page %d…", b.pager.Page()))
 	type result struct {
@@ -530,12 +538,15 @@ func (b *messageBrowser) load() {
 		next string
 	}
 	run(b.d.s.u, "browse the queue", func(ctx context.Context) (result, error) {
+		ctx, stop := context.WithCancel(ctx)
+		defer stop()
+		defer context.AfterFunc(superseded, stop)()
 		msgs, next, err := fillPage(browsePage, 10, cursor, func(cursor string, limit int) ([]client.BrowsedMessage, string, error) {
 			p, err := c.BrowseMessages(ctx, name, client.Browse{Cursor: cursor, Limit: limit, Query: query})
 			return p.Messages, p.Cursor, err
 		})
-		if client.IsNotFound(err) {
-			return result{}, nil // not created yet
+		if client.IsNotFound(err) || superseded.Err() != nil {
+			return result{}, nil // not created yet, or a newer load took over
 		}
 		return result{msgs, next}, err
 	}, func(r result) {
