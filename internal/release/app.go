@@ -92,7 +92,7 @@ func (o Options) appArchive(ctx context.Context, work, src, fyne string, p Platf
 	default:
 		return "", fmt.Errorf("no desktop app packaging for %s", p)
 	}
-	if err := copyDocs(o.Root, dir); err != nil {
+	if err := o.writeDocs(dir); err != nil {
 		return "", err
 	}
 	return name, WriteArchive(filepath.Join(o.Dist, name), dir, top, o.Time)

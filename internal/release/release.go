@@ -97,6 +97,10 @@ type Options struct {
 	Env []string
 	// Log receives progress lines and the tools' output (nil: discarded).
 	Log io.Writer
+
+	// docs are Docs as read once at the start, so that every archive of a
+	// release holds the same texts.
+	docs map[string][]byte
 }
 
 // Build makes the release in o.Dist and returns the artefacts' file names
@@ -114,10 +118,13 @@ func Build(ctx context.Context, o Options) ([]string, error) {
 	if len(o.Platforms) == 0 {
 		o.Platforms = Platforms
 	}
+	o.docs = map[string][]byte{}
 	for _, d := range Docs {
-		if _, err := os.Stat(filepath.Join(o.Root, d)); err != nil {
+		b, err := os.ReadFile(filepath.Join(o.Root, d))
+		if err != nil {
 			return nil, fmt.Errorf("release: every archive carries %s: %w", d, err)
 		}
+		o.docs[d] = b
 	}
 	if err := os.RemoveAll(o.Dist); err != nil {
 		return nil, err
@@ -222,15 +229,15 @@ func (o Options) daemonArchive(ctx context.Context, work string, p Platform, plu
 	if err := o.run(goCmd(ctx, o.Root, env, GoBuildArgs(o.Version, filepath.Join(dir, "plugins")+string(filepath.Separator), plugins...)...)); err != nil {
 		return "", err
 	}
-	if err := copyDocs(o.Root, dir); err != nil {
+	if err := o.writeDocs(dir); err != nil {
 		return "", err
 	}
 	return name, WriteArchive(filepath.Join(o.Dist, name), dir, top, o.Time)
 }
 
-func copyDocs(root, dir string) error {
+func (o Options) writeDocs(dir string) error {
 	for _, d := range Docs {
-		if err := copyFile(filepath.Join(root, d), filepath.Join(dir, d), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, d), o.docs[d], 0o644); err != nil {
 			return err
 		}
 	}
