@@ -48,9 +48,12 @@ type eventsScreen struct {
 	count  *widget.Label
 	follow *widget.Check
 	root   fyne.CanvasObject
-	// autoOffset is the scroll offset after the last automatic scroll to
-	// the end: a smaller one later means the user scrolled up.
+	// autoOffset and autoSize are the scroll offset and the list's size
+	// after the last automatic scroll to the end: a smaller offset at the
+	// same size means the user scrolled up (a resize, or a list never
+	// drawn, moves the offset by itself).
 	autoOffset float32
+	autoSize   fyne.Size
 }
 
 func newEventsScreen(u *UI) *eventsScreen {
@@ -126,8 +129,13 @@ func (s *eventsScreen) title() string               { return "Events" }
 func (s *eventsScreen) icon() fyne.Resource         { return theme.DocumentIcon() }
 func (s *eventsScreen) view() fyne.CanvasObject     { return s.root }
 func (s *eventsScreen) focusSearch() fyne.Focusable { return s.search }
-func (s *eventsScreen) shown()                      { s.list.Refresh() }
-func (s *eventsScreen) closeDetail() bool           { return false }
+func (s *eventsScreen) shown() {
+	s.list.Refresh()
+	if s.follow.Checked {
+		s.scrollToEnd()
+	}
+}
+func (s *eventsScreen) closeDetail() bool { return false }
 
 // reload keeps the log: it is a record of what happened, across
 // reconnects and project switches.
@@ -176,8 +184,8 @@ func (s *eventsScreen) add(events []client.Event) {
 		s.visible = append(s.visible[:0], s.visible[i:]...)
 	}
 	s.showCount()
-	if s.follow.Checked && s.list.GetScrollOffset() < s.autoOffset-1 {
-		s.follow.SetChecked(false) // the user scrolled up: stop following
+	if s.follow.Checked && s.userScrolledUp() {
+		s.follow.SetChecked(false) // stop following
 	}
 	s.list.Refresh()
 	if s.follow.Checked {
@@ -191,7 +199,14 @@ func (s *eventsScreen) scrollToEnd() {
 	}
 	s.list.MinSize() // makes the list's scroller when it was never drawn
 	s.list.ScrollToBottom()
-	s.autoOffset = s.list.GetScrollOffset()
+	s.autoOffset, s.autoSize = s.list.GetScrollOffset(), s.list.Size()
+}
+
+// userScrolledUp reports whether the user scrolled away from the end
+// since the last automatic scroll.
+func (s *eventsScreen) userScrolledUp() bool {
+	size := s.list.Size()
+	return size.Height > 0 && size == s.autoSize && s.list.GetScrollOffset() < s.autoOffset-1
 }
 
 // refilter recomputes the visible rows.
@@ -205,6 +220,9 @@ func (s *eventsScreen) refilter() {
 	}
 	s.showCount()
 	s.list.Refresh()
+	if s.follow != nil && s.follow.Checked {
+		s.scrollToEnd()
+	}
 }
 
 func (s *eventsScreen) showCount() {

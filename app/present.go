@@ -98,6 +98,8 @@ func until(t, now time.Time) string {
 		return "now"
 	case d >= 48*time.Hour:
 		return fmt.Sprintf("in %dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+	case d < time.Minute:
+		return fmt.Sprintf("in %ds", int(d.Round(time.Second)/time.Second))
 	}
 	return "in " + formatDuration(d.Round(time.Second))
 }

@@ -105,7 +105,7 @@ func TestQueueFormSettings(t *testing.T) {
 func TestMessageAndPushLines(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	m := client.BrowsedMessage{Status: client.MessageReserved, ReservedCount: 2, AvailableAt: now.Add(30 * time.Second)}
-	require.Equal(t, "reserved ×2 · back in 30.0s", messageState(m, now))
+	require.Equal(t, "reserved ×2 · back in 30s", messageState(m, now))
 	m = client.BrowsedMessage{Status: client.MessageDelayed, AvailableAt: now.Add(-time.Second)}
 	require.Equal(t, "delayed · ready now", messageState(m, now))
 	p := client.PushStatus{Name: "billing", URL: "http://b", Status: "retrying", StatusCode: 503, Tries: 2,

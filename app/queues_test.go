@@ -372,6 +372,15 @@ func TestEvents_RingStaysBounded(t *testing.T) {
 		require.Contains(t, u.events.count.Text, "42 missed")
 		last, _ := u.events.event(len(u.events.visible) - 1)
 		require.Equal(t, "42 events missed (the app could not keep up)", eventSummary(last))
+
+		// The log follows the end until the user scrolls up.
+		u.showScreen(u.events)
+		u.win.Canvas().Content().Refresh()
+		u.events.apply([]client.Event{{Type: "queue.created", Queue: "q1"}})
+		require.True(t, u.events.follow.Checked, "new events keep the log at its end")
+		u.events.list.ScrollToTop()
+		u.events.apply([]client.Event{{Type: "queue.created", Queue: "q1"}})
+		require.False(t, u.events.follow.Checked, "scrolled up: the log stops following")
 	})
 }
 
