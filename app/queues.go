@@ -151,9 +151,11 @@ func (s *queuesScreen) reload() {
 		s.queues = qs
 		s.refilter()
 		if s.detail != nil {
-			if q, ok := s.queue(s.detail.name); ok {
-				s.detail.show(q)
+			q, ok := s.queue(s.detail.name)
+			if !ok {
+				q = client.Queue{Name: s.detail.name} // deleted meanwhile
 			}
+			s.detail.show(q)
 		}
 	})
 }
@@ -323,7 +325,7 @@ func newQueueDetail(s *queuesScreen, q client.Queue) *queueDetail {
 func (d *queueDetail) show(q client.Queue) {
 	d.queue = q
 	if q.ID == "" && q.Type == "" {
-		d.info.SetText("Not created yet: posting a message or saving settings creates it.")
+		d.info.SetText("No such queue (not created yet, or deleted): posting a message or saving settings creates it.")
 	} else {
 		d.info.SetText(fmt.Sprintf("%s · %s held · %d posted · %s", queueTypeName(q),
 			plural(int(q.Size), "message", "messages"), q.TotalMessages, queueSettingsSummary(q)))

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,7 +31,7 @@ func TestQueues_PostFromFormShowsInBrowser(t *testing.T) {
 	u.locked(func() {
 		u.showScreen(u.queues)
 		u.queues.open("jobs") // not created yet: posting creates it
-		require.Contains(t, u.queues.detail.info.Text, "Not created yet")
+		require.Contains(t, u.queues.detail.info.Text, "not created yet")
 	})
 	d := u.queues.detail
 	u.eventually(t, "the empty browser loaded", func() bool { return d.browser.page.Text == "no messages" })
@@ -561,4 +563,75 @@ func TestData_ExportOnQuitThenLoadAtStart(t *testing.T) {
 	require.NoError(t, os.WriteFile(seed, []byte(`{"queues":[]}`), 0o600))
 	a.Preferences().SetString(prefLoadAtStart, seed)
 	require.Equal(t, seed, StartSeed(a), "main seeds the embedded ironlocal with it")
+}
+
+// answerConfirm taps the button labelled answer in the dialog on top of
+// the window.
+func answerConfirm(t *testing.T, u *testUI, answer string) {
+	t.Helper()
+	top := u.win.Canvas().Overlays().Top()
+	require.NotNil(t, top, "a dialog asks first")
+	test.Tap(findButton(t, top, answer))
+}
+
+func TestQueues_ClearAndDeleteAskFirst(t *testing.T) {
+	u := newTestUI(t, server.Options{})
+	ctx := context.Background()
+	_, err := u.c.PostMessages(ctx, "doomed", client.NewMessage{Body: "a"}, client.NewMessage{Body: "b"})
+	require.NoError(t, err)
+	u.eventually(t, "listed", func() bool { _, ok := u.queues.queue("doomed"); return ok })
+	u.locked(func() {
+		u.showScreen(u.queues)
+		u.queues.open("doomed")
+		test.Tap(findButton(t, u.queues.detail.root, "Clear…"))
+		answerConfirm(t, u, "No")
+	})
+	q, err := u.c.Queue(ctx, "doomed")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, q.Size, "No changes nothing")
+	u.locked(func() {
+		test.Tap(findButton(t, u.queues.detail.root, "Clear…"))
+		answerConfirm(t, u, "Yes")
+	})
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		q, err := u.c.Queue(ctx, "doomed")
+		assert.NoError(c, err)
+		assert.Zero(c, q.Size)
+	}, waitFor, poll)
+	u.locked(func() {
+		test.Tap(findButton(t, u.queues.detail.root, "Delete…"))
+		answerConfirm(t, u, "Yes")
+	})
+	u.eventually(t, "deleted, the pane closed and the list without it", func() bool {
+		_, listed := u.queues.queue("doomed")
+		return u.queues.detail == nil && !listed
+	})
+	_, err = u.c.Queue(ctx, "doomed")
+	require.True(t, client.IsNotFound(err))
+}
+
+// findButton finds the button labelled text under o.
+func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Button:
+			if w.Text == text {
+				found = w
+			}
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	require.NotNil(t, found, "a %q button", text)
+	return found
 }
