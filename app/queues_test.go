@@ -635,3 +635,45 @@ func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 	require.NotNil(t, found, "a %q button", text)
 	return found
 }
+
+func TestData_ResetAsksFirst(t *testing.T) {
+	u := newTestUI(t, server.Options{})
+	ctx := context.Background()
+	_, err := u.c.PostMessages(ctx, "q", client.NewMessage{Body: "x"})
+	require.NoError(t, err)
+	u.locked(func() {
+		u.showScreen(u.data)
+		test.Tap(u.data.resetBtn)
+		answerConfirm(t, u, "No")
+	})
+	_, err = u.c.Queue(ctx, "q")
+	require.NoError(t, err, "No keeps everything")
+	u.locked(func() {
+		test.Tap(u.data.resetBtn)
+		answerConfirm(t, u, "Yes")
+	})
+	u.eventually(t, "reset", func() bool { return strings.HasPrefix(u.data.status.Text, "Reset") })
+	_, err = u.c.Queue(ctx, "q")
+	require.True(t, client.IsNotFound(err))
+	u.eventually(t, "the Queues screen reloaded empty", func() bool { return len(u.queues.queues) == 0 })
+}
+
+func TestCache_ClearAndDeleteAskFirst(t *testing.T) {
+	u := newTestUI(t, server.Options{})
+	ctx := context.Background()
+	_, err := u.c.PutItem(ctx, "c", "k", client.ItemPut{Value: "v"})
+	require.NoError(t, err)
+	u.eventually(t, "listed", func() bool { return len(u.cache.caches) == 1 })
+	u.locked(func() {
+		u.showScreen(u.cache)
+		u.cache.open("c")
+		test.Tap(findButton(t, u.cache.detail.root, "Clear…"))
+		answerConfirm(t, u, "Yes")
+	})
+	u.eventually(t, "cleared", func() bool { return len(u.cache.caches) == 1 && u.cache.caches[0].Items == 0 })
+	u.locked(func() {
+		test.Tap(findButton(t, u.cache.detail.root, "Delete…"))
+		answerConfirm(t, u, "Yes")
+	})
+	u.eventually(t, "deleted", func() bool { return u.cache.detail == nil && len(u.cache.caches) == 0 })
+}
