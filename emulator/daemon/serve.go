@@ -44,27 +44,20 @@ func Serve(ctx context.Context, c Config, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// The daemon's garbage collector settings. The store keeps its live heap
-// near 25 MB under sustained mixed load (more while memtables are flushed
-// and compacted); with Go's default GOGC of 100 the heap grows to twice the
-// live data before a collection, and RSS with it. GCPercent collects at
-// 1.5 times instead, and MemoryLimit is a ceiling the collector works to
-// stay under (it never refuses memory: past it the GC is capped at half
-// the CPU). A tighter fixed limit alone made the collector run all the
-// time during batch posts.
-const (
-	GCPercent   = 50
-	MemoryLimit = 96 << 20
-)
+// GCPercent is the daemon's garbage collector setting. The store keeps its
+// live heap near 25 MB under sustained mixed load; with Go's default GOGC
+// of 100 the heap grows to twice the live data before a collection, and
+// RSS with it, while 50 collects at 1.5 times. No memory limit is set by
+// default: while Badger flushes and compacts a deep queue it holds 100 MB
+// of table builders for a moment, and a limit below that made the
+// collector run all the time (a user's GOMEMLIMIT applies as usual).
+const GCPercent = 50
 
-// SetMemoryLimit applies GCPercent and MemoryLimit, each unless the user
-// set GOGC or GOMEMLIMIT (which the runtime has applied already).
+// SetMemoryLimit applies GCPercent unless the user set GOGC (which the
+// runtime has applied already).
 func SetMemoryLimit(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(GCPercent)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(MemoryLimit)
 	}
 }
 
