@@ -60,7 +60,11 @@ type Pusher struct {
 
 	wake     chan struct{}
 	mu       sync.Mutex
-	inflight map[queueRef]int       // deliveries in progress; no entry at 0
+	inflight map[queueRef]int // deliveries in progress; no entry at 0
+	// full holds the queues whose last claim filled their room: more may be
+	// due, so each delivery that ends claims again. Otherwise only the
+	// last delivery of a queue to end does (a post notifies by itself).
+	full     map[queueRef]struct{}
 	due      map[queueRef]time.Time // when each queue's next delivery (retry, lease end) is due
 	dirty    map[queueRef]struct{}
 	scanAll  bool
@@ -93,7 +97,7 @@ func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *P
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Pusher{mq: svc, tasks: tasks, clock: clock, cfg: cfg, log: cfg.Logger,
-		wake: make(chan struct{}, 1), inflight: map[queueRef]int{}, due: map[queueRef]time.Time{},
+		wake: make(chan struct{}, 1), inflight: map[queueRef]int{}, full: map[queueRef]struct{}{}, due: map[queueRef]time.Time{},
 		dirty: map[queueRef]struct{}{}, bg: emulator.NewGoroutines(cfg.Logger)}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.epoch, p.endEpoch = context.WithCancel(p.ctx)
@@ -332,6 +336,7 @@ func (p *Pusher) claim(q queueRef) {
 	if room <= 0 {
 		p.mu.Lock()
 		delete(p.due, q)
+		p.full[q] = struct{}{}
 		p.mu.Unlock()
 		return // a finishing delivery marks the queue again
 	}
@@ -349,6 +354,11 @@ func (p *Pusher) claim(q queueRef) {
 	running := len(jobs) > 0 || p.inflight[q] > 0
 	if running {
 		delete(p.due, q)
+	}
+	if len(jobs) == room {
+		p.full[q] = struct{}{}
+	} else {
+		delete(p.full, q)
 	}
 	p.mu.Unlock()
 	if !running {
@@ -372,13 +382,22 @@ func (p *Pusher) claim(q queueRef) {
 }
 
 // delivered records that a delivery to q ended.
+// The queue is claimed from again when it had more due than room, or when
+// its last delivery ended (which also learns when the next one is due: a
+// retry, a 202 acknowledgement). A claim after every delivery would mostly
+// find nothing, each time at the cost of a write transaction.
 func (p *Pusher) delivered(q queueRef) {
 	p.mu.Lock()
+	last := false
 	if p.inflight[q]--; p.inflight[q] <= 0 {
 		delete(p.inflight, q) // per-queue state lives while deliveries run
+		last = true
 	}
+	_, full := p.full[q]
 	p.mu.Unlock()
-	p.notify(q.project, q.name)
+	if last || full {
+		p.notify(q.project, q.name)
+	}
 	p.ended()
 }
 
