@@ -245,7 +245,13 @@ func figTriggerQueued(ctx context.Context, e *env) (outcome, error) {
 		fire func(i int) error
 	}{
 		{"upload", func(i int) error {
-			return os.WriteFile(filepath.Join(bucket, fmt.Sprintf("f%d.csv", i)), []byte("x"), 0o644)
+			// Written aside (dot files are ignored) and moved in: one event
+			// per file, however slow the write.
+			tmp := filepath.Join(bucket, fmt.Sprintf(".f%d.tmp", i))
+			if err := os.WriteFile(tmp, []byte("x"), 0o644); err != nil {
+				return err
+			}
+			return os.Rename(tmp, filepath.Join(bucket, fmt.Sprintf("f%d.csv", i)))
 		}},
 		{"http", func(int) error {
 			resp, err := c.HTTP.Post("http://"+web["address"]+"/hook", "application/json", strings.NewReader(`{}`))
