@@ -147,7 +147,10 @@ func (h *Host) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops every binding and plugin. It is idempotent.
+// Close stops every binding and refuses new ones. The plugins and the
+// trace writer are background goroutines of Config.Goroutines: they stop
+// when that owner closes (the server closes it right after), or here when
+// the host made its own. It is idempotent.
 func (h *Host) Close(ctx context.Context) error {
 	h.mu.Lock()
 	h.closed = true
