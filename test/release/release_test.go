@@ -53,9 +53,12 @@ func root(t *testing.T) string {
 	return r
 }
 
-// built is the release every test of the artefacts reads, built once.
+// built is the release every test of the artefacts reads, built once from
+// a copy of the tree (src), so that edits made meanwhile do not change it.
 var built struct {
 	once  sync.Once
+	tmp   string
+	src   string
 	dist  string
 	names []string
 	err   error
@@ -67,13 +70,17 @@ func buildRelease(t *testing.T) (dist string, names []string) {
 		t.Skip("builds ironlocald and the plugins for six platforms")
 	}
 	built.once.Do(func() {
-		built.dist, built.err = os.MkdirTemp("", "ironlocal-release-test-")
+		built.tmp, built.err = os.MkdirTemp("", "ironlocal-release-test-")
 		if built.err != nil {
+			return
+		}
+		built.src, built.dist = filepath.Join(built.tmp, "src", "ironlocal"), filepath.Join(built.tmp, "dist")
+		if built.err = release.CopyTree(context.Background(), root(t), built.src); built.err != nil {
 			return
 		}
 		began := time.Now()
 		built.names, built.err = release.Build(context.Background(), release.Options{
-			Root: root(t), Dist: built.dist, Version: version, Time: sourceDate})
+			Root: built.src, Dist: built.dist, Version: version, Time: sourceDate})
 		t.Logf("release of %d platforms built in %s", len(release.Platforms), time.Since(began).Round(time.Second))
 	})
 	require.NoError(t, built.err)
@@ -82,8 +89,8 @@ func buildRelease(t *testing.T) (dist string, names []string) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if built.dist != "" {
-		os.RemoveAll(built.dist)
+	if built.tmp != "" {
+		os.RemoveAll(built.tmp)
 	}
 	os.Exit(code)
 }
@@ -111,7 +118,7 @@ func TestRelease_ArchivesHoldEveryPlatform(t *testing.T) {
 			}
 			for _, d := range release.Docs {
 				wantFiles = append(wantFiles, top+d)
-				local, err := os.ReadFile(filepath.Join(root(t), d))
+				local, err := os.ReadFile(filepath.Join(built.src, d))
 				require.NoError(t, err)
 				require.Equal(t, string(local), string(files[top+d].data), d)
 				require.Equal(t, int64(0o644), files[top+d].mode, d)
@@ -192,13 +199,13 @@ func TestRelease_SHA256SUMSVerifies(t *testing.T) {
 	}
 }
 
-// The same commit built again, from a copy of the tree in another directory
-// with an empty build cache, gives byte-identical binaries and archives.
+// The same tree built again, copied to another directory, with an empty
+// build cache, gives byte-identical binaries and archives.
 func TestRelease_Reproducible(t *testing.T) {
 	dist, _ := buildRelease(t)
 	p := release.Platform{OS: "linux", Arch: "amd64"}
 	copied := filepath.Join(t.TempDir(), "elsewhere", "ironlocal")
-	require.NoError(t, release.CopyTree(context.Background(), root(t), copied))
+	require.NoError(t, release.CopyTree(context.Background(), built.src, copied))
 	again := t.TempDir()
 	began := time.Now()
 	_, err := release.Build(context.Background(), release.Options{Root: copied, Dist: again, Version: version, Time: sourceDate,
