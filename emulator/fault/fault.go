@@ -46,6 +46,9 @@ type Injector struct {
 	mu    sync.Mutex
 	rules []*rule
 	seq   atomic.Uint64
+	// count is len(rules), readable without the lock: every request asks
+	// (Active) and almost always there is nothing to match.
+	count atomic.Int64
 }
 
 type rule struct {
@@ -81,9 +84,14 @@ func (in *Injector) Add(r Rule) (Rule, error) {
 	r.ID = strconv.FormatUint(in.seq.Add(1), 10)
 	in.mu.Lock()
 	in.rules = append(in.rules, &rule{Rule: r})
+	in.count.Store(int64(len(in.rules)))
 	in.mu.Unlock()
 	return r, nil
 }
+
+// Active reports whether any rule is installed (one used up still counts);
+// without one, Match never matches.
+func (in *Injector) Active() bool { return in.count.Load() > 0 }
 
 // List returns the rules with their hit counts.
 func (in *Injector) List() []Rule {
@@ -106,6 +114,7 @@ func (in *Injector) Remove(id string) error {
 		return emulator.NotFound(fmt.Sprintf("Fault %s not found", id))
 	}
 	in.rules = slices.Delete(in.rules, i, i+1)
+	in.count.Store(int64(len(in.rules)))
 	return nil
 }
 
@@ -113,6 +122,7 @@ func (in *Injector) Remove(id string) error {
 func (in *Injector) Clear() {
 	in.mu.Lock()
 	in.rules = nil
+	in.count.Store(0)
 	in.mu.Unlock()
 }
 
