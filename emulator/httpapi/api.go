@@ -96,7 +96,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeMsg(w, http.StatusInternalServerError, "Internal error")
 		}
 	}()
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header()["X-Content-Type-Options"] = nosniff
 	if err := a.cfg.Guard.check(r); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -128,6 +128,10 @@ func (a *API) iron(h http.HandlerFunc) http.HandlerFunc {
 		h(w, r)
 	}
 }
+
+// nosniff is the X-Content-Type-Options value of every reply, shared
+// (net/http copies the header map before it writes it, never the values).
+var nosniff = []string{"nosniff"}
 
 // handleNotRouted answers unknown routes (404) and wrong verbs (405) with
 // JSON bodies instead of ServeMux's plain text. It is the catch-all "/"
@@ -183,7 +187,10 @@ func (a *API) controlPlane(h http.HandlerFunc) http.HandlerFunc {
 // requestToken is the OAuth token of a request: the Authorization header
 // (OAuth, JWT or Bearer) or else ?oauth=.
 func requestToken(r *http.Request) string {
-	token := r.URL.Query().Get("oauth")
+	var token string
+	if r.URL.RawQuery != "" { // parsing an empty query still allocates
+		token = r.URL.Query().Get("oauth")
+	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, value, _ := strings.Cut(strings.TrimSpace(h), " ")
 		if strings.EqualFold(scheme, "OAuth") || strings.EqualFold(scheme, "JWT") || strings.EqualFold(scheme, "Bearer") {
