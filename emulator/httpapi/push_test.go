@@ -529,6 +529,39 @@ func TestPush_Multicast(t *testing.T) {
 	})
 }
 
+// TestPush_MoreThanARoundOfDeliveries: a queue delivers at most 16 at a
+// time, and a delivery that ends claims the next only while more are due
+// than there was room for; every message must still arrive, its retries
+// too, however the claims fall.
+func TestPush_MoreThanARoundOfDeliveries(t *testing.T) {
+	e := newEnv(t)
+	// Every third delivery fails once: its retry comes due 3 s later.
+	s := newSubscriber(t, func(n int) int {
+		if n%3 == 0 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	e.pushQueue(t, "many", "multicast", map[string]any{"retries": 5, "retries_delay": 3}, sub("s", s.url))
+	bodies := make([]string, 50)
+	for i := range bodies {
+		bodies[i] = fmt.Sprintf("m%02d", i)
+	}
+	ids := e.post(t, "many", bodies...)
+	e.waitPushes(t)
+	for range 10 { // each tick retries what failed; some retries fail again
+		e.tick(t, 3*time.Second)
+	}
+	for _, id := range ids {
+		require.Equal(t, "deleted", statusOf(t, e.pushStatuses(t, "many", id), "s").Status, "message %s", id)
+	}
+	var delivered []string
+	for _, d := range s.deliveries() {
+		delivered = append(delivered, d.body)
+	}
+	require.Subset(t, delivered, bodies, "every message reached the subscriber")
+}
+
 // noAuth is a request to an absolute URL without credentials.
 func noAuth(t *testing.T, method, u string) *http.Request {
 	t.Helper()
