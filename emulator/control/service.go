@@ -10,8 +10,6 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/fault"
-	"github.com/ironlocal/ironlocal/emulator/push"
-	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
 // Store is what the control service needs from the store: wipe it, stream
@@ -39,6 +37,38 @@ type Pausable interface {
 	Resume()
 }
 
+// Worker is what the control service needs of the worker service: its
+// idleness, its reaction to a moved clock, and a reset or reload of its
+// queue around a wipe or an import.
+type Worker interface {
+	Pausable
+	// Idle reports no task queued or running and no schedule due.
+	Idle() bool
+	// SetIdleNotifier makes f run whenever the worker may have become idle.
+	SetIdleNotifier(f func())
+	// ClockMoved fires what the moved clock made due before it returns.
+	ClockMoved()
+	// Runtime names where tasks run ("docker", "process").
+	Runtime() string
+	// Reset stops running tasks and forgets the queue; Reload rebuilds it
+	// from the store.
+	Reset(ctx context.Context) error
+	Reload(ctx context.Context) error
+}
+
+// Pusher is what the control service needs of the push deliverer.
+type Pusher interface {
+	Pausable
+	// Idle reports no delivery in flight or due; Settled also waits for
+	// pending retries and acknowledgements, and says when the next is due.
+	Idle() bool
+	Settled() (settled bool, next time.Time)
+	// SetIdleNotifier makes f run whenever deliveries may have settled.
+	SetIdleNotifier(f func())
+	// Poke makes the pusher look for due deliveries now.
+	Poke()
+}
+
 // VirtualClock is a clock the control plane can move (package clock's
 // Virtual). It never goes backwards.
 type VirtualClock interface {
@@ -52,8 +82,8 @@ type VirtualClock interface {
 // Config wires the service to the parts it drives.
 type Config struct {
 	Store  Store
-	Worker *worker.Service
-	Pusher *push.Pusher
+	Worker Worker
+	Pusher Pusher
 	// Loops are the other background loops to quiesce on reset and import
 	// (the expiry sweeper); Worker and Pusher are quiesced anyway.
 	Loops []Pausable
@@ -75,8 +105,8 @@ type Config struct {
 // Service is the control service. Its methods are safe for concurrent use.
 type Service struct {
 	store   Store
-	worker  *worker.Service
-	pusher  *push.Pusher
+	worker  Worker
+	pusher  Pusher
 	loops   []Pausable // quiesced in this order, resumed in reverse
 	faults  *fault.Injector
 	bus     *emulator.Bus
