@@ -90,8 +90,11 @@ func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *P
 		cfg.PerQueue = 16
 	}
 	if cfg.Client == nil {
+		// Subscribers often share a host (a local service taking several
+		// queues): keep a connection for each delivery a burst may run
+		// at once, up to 8 queues' worth, rather than dial again.
 		cfg.Client = &http.Client{Timeout: SubscriberTimeout, Transport: &http.Transport{
-			MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second}}
+			MaxIdleConnsPerHost: 8 * cfg.PerQueue, IdleConnTimeout: 90 * time.Second}}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
