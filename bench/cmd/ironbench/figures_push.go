@@ -268,10 +268,10 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 	base := (before.rate + after.rate) / 2
 	out := outcome{
 		value: withPush.rate / base,
-		detail: fmt.Sprintf("%s msgs/s with push vs %s pull-only (%s before, %s after); push delivered %s msgs/s meanwhile; "+
+		detail: fmt.Sprintf("%s msgs/s with push vs %s pull-only (%s before, %s after); push delivered %s msgs/s meanwhile over %d connections; "+
 			"CPU cores with push: daemon %.1f, harness %.1f (pull-only %.1f, %.1f)",
 			bench.Sig3(withPush.rate), bench.Sig3(base), bench.Sig3(before.rate), bench.Sig3(after.rate),
-			bench.Sig3(float64(del1-del0)/window.Seconds()), withPush.daemon, withPush.harness,
+			bench.Sig3(float64(del1-del0)/window.Seconds()), sub.Connections(), withPush.daemon, withPush.harness,
 			(before.daemon+after.daemon)/2, (before.harness+after.harness)/2),
 	}
 	if backlogErr != nil {
