@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -76,14 +78,22 @@ func act(u *UI, what string, fn func(ctx context.Context) error, done func()) {
 
 // goBackground starts fn in a goroutine owned by the UI: Close cancels its
 // context and waits for it.
-func (u *UI) goBackground(fn func(ctx context.Context)) {
+func (u *UI) goBackground(fn func(ctx context.Context)) { u.start(fn, true) }
+
+// goInternal is goBackground for the UI's own housekeeping (redraws), which
+// calls nothing and so is not counted in u.calls.
+func (u *UI) goInternal(fn func(ctx context.Context)) { u.start(fn, false) }
+
+func (u *UI) start(fn func(ctx context.Context), count bool) {
 	u.wgMu.Lock()
 	defer u.wgMu.Unlock()
 	if u.ctx.Err() != nil {
 		return
 	}
 	u.wg.Add(1)
-	u.calls.Add(1)
+	if count {
+		u.calls.Add(1)
+	}
 	go func() {
 		defer u.wg.Done()
 		fn(u.ctx)
@@ -104,6 +114,59 @@ func (u *UI) every(d time.Duration, fn func()) {
 			}
 		}
 	})
+}
+
+// redrawEvery is the shortest interval between two redraws of a screen
+// kept live by the event stream: however fast events flow, a list is
+// refreshed at most five times a second.
+const redrawEvery = 200 * time.Millisecond
+
+// throttle runs a redraw on the UI goroutine at most once per interval,
+// with at most one redraw pending: requests made while one is pending
+// fold into it. request may be called from any goroutine.
+type throttle struct {
+	u       *UI
+	every   time.Duration
+	redraw  func()
+	pending atomic.Bool
+	mu      sync.Mutex
+	last    time.Time // when redraw last ran
+}
+
+func newThrottle(u *UI, every time.Duration, redraw func()) *throttle {
+	return &throttle{u: u, every: every, redraw: redraw}
+}
+
+// request schedules a redraw (no-op when one is pending already).
+func (t *throttle) request() {
+	if t.pending.Swap(true) {
+		return
+	}
+	t.mu.Lock()
+	wait := t.every - time.Since(t.last)
+	t.mu.Unlock()
+	t.u.goInternal(func(ctx context.Context) {
+		if wait > 0 {
+			timer := time.NewTimer(wait)
+			defer timer.Stop()
+			select {
+			case <-ctx.Done():
+				return
+			case <-timer.C:
+			}
+		}
+		t.u.onUI(t.run)
+	})
+}
+
+// run redraws now (UI goroutine); a request made while it runs schedules
+// the next redraw.
+func (t *throttle) run() {
+	t.pending.Store(false)
+	t.mu.Lock()
+	t.last = time.Now()
+	t.mu.Unlock()
+	t.redraw()
 }
 
 // errorText is what a person needs from an error: the server's msg when

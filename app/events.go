@@ -184,6 +184,9 @@ func (s *eventsScreen) add(events []client.Event) {
 		s.visible = append(s.visible[:0], s.visible[i:]...)
 	}
 	s.showCount()
+	if s.u.screens[s.u.current] != s {
+		return // hidden: shown() redraws the list when it comes back
+	}
 	if s.follow.Checked && s.userScrolledUp() {
 		s.follow.SetChecked(false) // stop following
 	}

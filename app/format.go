@@ -16,6 +16,37 @@ import (
 // Plain functions that turn ironlocal's data into text: no widgets here, so
 // they are tested without a window.
 
+// clip shortens s to at most n runes, the last one an ellipsis when s is
+// cut. Table cells show clipped text instead of letting the label measure
+// its text to truncate it, which costs a measurement per cell per redraw.
+func clip(s string, n int) string {
+	if len(s) <= n { // bytes bound runes
+		return s
+	}
+	if n <= 0 {
+		return ""
+	}
+	cut, count := 0, 0
+	for i := range s {
+		if count == n-1 {
+			cut = i
+		}
+		if count == n {
+			return s[:cut] + "…"
+		}
+		count++
+	}
+	return s
+}
+
+// fitRunes is how many runes of text a column width px wide shows: the
+// label's padding aside, a rune of the body font averages under 0.55 of
+// the text size (lowercase and digits less; a run of capitals may spill a
+// little).
+func fitRunes(width, padding, textSize float32) int {
+	return max(1, int((width-2*padding)/(0.55*textSize)))
+}
+
 // shortID keeps the tail of an id, the part that differs between ids
 // created in the same second.
 func shortID(id string) string {

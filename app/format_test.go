@@ -12,6 +12,32 @@ import (
 	"github.com/ironlocal/ironlocal/client"
 )
 
+func TestClip(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"", 3, ""},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "ab…"},
+		{"abcd", 1, "…"},
+		{"abcd", 0, ""},
+		{"héllo wörld", 11, "héllo wörld"}, // 13 bytes, 11 runes: kept whole
+		{"héllo wörld", 6, "héllo…"},
+		{"日本語のテキスト", 4, "日本語…"},
+	} {
+		require.Equal(t, c.want, clip(c.in, c.n), "clip(%q, %d)", c.in, c.n)
+		require.LessOrEqual(t, len([]rune(clip(c.in, c.n))), max(c.n, 0))
+	}
+}
+
+func TestFitRunes(t *testing.T) {
+	require.Equal(t, 31, fitRunes(260, 8, 14))
+	require.Equal(t, 9, fitRunes(90, 8, 14), "a status column shows \"cancelled\"")
+	require.Equal(t, 1, fitRunes(10, 8, 14), "at least one rune")
+}
+
 func TestValidatePayload(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string

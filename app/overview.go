@@ -28,6 +28,7 @@ type overviewScreen struct {
 	taskChart *sparkline
 	events    []string // newest last, at most lastEvents
 	eventList *widget.List
+	redraw    *throttle // of eventList
 	root      fyne.CanvasObject
 
 	health client.Health
@@ -46,6 +47,7 @@ func newOverviewScreen(u *UI) *overviewScreen {
 	s.counts.Wrapping = fyne.TextWrapWord
 	s.msgChart = newSparkline("Messages", "/s", s.msgRate)
 	s.taskChart = newSparkline("Tasks finished", "/s", s.taskRate)
+	s.redraw = newThrottle(u, redrawEvery, func() { s.eventList.Refresh() })
 	s.eventList = widget.NewList(func() int { return len(s.events) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -176,7 +178,7 @@ func (s *overviewScreen) record(events []client.Event) {
 	if over := len(s.events) - lastEvents; over > 0 {
 		s.events = append(s.events[:0], s.events[over:]...)
 	}
-	s.eventList.Refresh()
+	s.redraw.request()
 }
 
 // apply notes that counts changed.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -411,12 +412,13 @@ func TestTime_AdvanceFiresScheduleAndExpiresReservation(t *testing.T) {
 		test.Tap(s.presets[1]) // +1 hour
 	})
 	u.eventually(t, "the schedule fired a task that completed", func() bool {
-		for _, task := range u.tasks.tasks {
-			if task.CodeName == "nightly" && task.Status == client.TaskComplete {
-				return true
-			}
-		}
-		return false
+		ran := false
+		u.taskModel(func(s *tasksScreen) {
+			ran = slices.ContainsFunc(s.tasks, func(task client.Task) bool {
+				return task.CodeName == "nightly" && task.Status == client.TaskComplete
+			})
+		})
+		return ran
 	})
 	page, err := u.c.BrowseMessages(ctx, "work", client.Browse{})
 	require.NoError(t, err)

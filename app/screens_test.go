@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,20 @@ func (u *testUI) locked(fn func()) {
 	fn()
 }
 
+// taskModel runs fn holding the Tasks screen's model lock (its fold
+// goroutine writes the model off the UI goroutine).
+func (u *testUI) taskModel(fn func(s *tasksScreen)) {
+	u.tasks.mu.Lock()
+	defer u.tasks.mu.Unlock()
+	fn(u.tasks)
+}
+
+// visibleTasks is how many tasks pass the Tasks screen's filter.
+func (u *testUI) visibleTasks() (n int) {
+	u.taskModel(func(s *tasksScreen) { n = len(s.visible) })
+	return n
+}
+
 // eventually waits until cond (run under the lock) holds.
 func (u *testUI) eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -109,11 +124,12 @@ func TestTasks_QueueFromForm(t *testing.T) {
 
 	var id string
 	u.eventually(t, "the row appears and the detail opens", func() bool {
-		if u.tasks.detail == nil || len(u.tasks.visible) != 1 {
+		if u.tasks.detail == nil || len(u.tasks.rows) != 1 { // the table's rows, as last redrawn
 			return false
 		}
 		id = u.tasks.detail.id
-		return u.tasks.tasks[u.tasks.visible[0]].ID == id
+		first, ok := u.tasks.row(0)
+		return ok && first.ID == id
 	})
 	u.eventually(t, "the status reaches complete", func() bool {
 		task, ok := u.tasks.task(id)
@@ -123,14 +139,17 @@ func TestTasks_QueueFromForm(t *testing.T) {
 		text := u.tasks.detail.log.buf.Text()
 		return strings.Contains(text, "hello-from-echo") && strings.Contains(text, `"greeting":"hi from the form"`)
 	})
-	u.locked(func() {
-		markup := test.RenderObjectToMarkup(u.tasks.table)
-		assert.Contains(t, markup, "complete", "the table shows the status")
-		assert.Contains(t, markup, "echo")
-		assert.Equal(t, 2, u.tasks.detail.task.Priority)
-		assert.Contains(t, u.tasks.detail.timeline.Text, "→ complete")
-		assert.Contains(t, u.lastNotice(), "Queued task "+id)
-	})
+	// The table redraws at most every redrawEvery: wait for it.
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		u.locked(func() {
+			markup := test.RenderObjectToMarkup(u.tasks.table)
+			assert.Contains(c, markup, "complete", "the table shows the status")
+			assert.Contains(c, markup, "echo")
+			assert.Equal(c, 2, u.tasks.detail.task.Priority)
+			assert.Contains(c, u.tasks.detail.timeline.Text, "→ complete")
+		})
+	}, waitFor, poll)
+	u.locked(func() { assert.Contains(t, u.lastNotice(), "Queued task "+id) })
 
 	got, err := u.c.Task(context.Background(), id)
 	require.NoError(t, err)
@@ -227,21 +246,24 @@ func TestTasks_FilterAndSearch(t *testing.T) {
 		require.NoError(t, err)
 	}
 	u.eventually(t, "six tasks listed and complete", func() bool {
-		return len(u.tasks.tasks) == 6 && taskCounts(u.tasks.tasks)[client.TaskComplete] == 6 &&
-			len(u.tasks.code.Options) == 3 && len(u.tasks.stale) == 0
+		var listed, complete, stale int
+		u.taskModel(func(s *tasksScreen) {
+			listed, complete, stale = len(s.tasks), taskCounts(s.tasks)[client.TaskComplete], len(s.stale)
+		})
+		return listed == 6 && complete == 6 && len(u.tasks.code.Options) == 3 && stale == 0
 	})
 	u.locked(func() {
 		u.tasks.code.SetSelected("beta")
-		require.Len(t, u.tasks.visible, 3)
+		require.Equal(t, 3, u.visibleTasks())
 		u.tasks.search.SetText(`"n":3`)
-		require.Len(t, u.tasks.visible, 1)
+		require.Equal(t, 1, u.visibleTasks())
 		require.Equal(t, "1 of 6 tasks", u.tasks.count.Text)
 		u.tasks.status.SetSelected(string(client.TaskError))
-		require.Empty(t, u.tasks.visible)
+		require.Zero(t, u.visibleTasks())
 		u.tasks.status.SetSelected(allStatuses)
 		u.tasks.code.SetSelected(allCodes)
 		u.tasks.search.SetText("")
-		require.Len(t, u.tasks.visible, 6)
+		require.Equal(t, 6, u.visibleTasks())
 
 		u.show(1)
 		u.focusSearch() // Ctrl+F
@@ -312,12 +334,13 @@ func TestSchedules_CreatedInFormFiresUnderVirtualClock(t *testing.T) {
 	_, err := u.c.AdvanceClock(context.Background(), 11*time.Minute)
 	require.NoError(t, err)
 	u.eventually(t, "the schedule fired a task that ran", func() bool {
-		for _, task := range u.tasks.tasks {
-			if task.CodeName == "nightly" && task.Status == client.TaskComplete {
-				return true
-			}
-		}
-		return false
+		ran := false
+		u.taskModel(func(s *tasksScreen) {
+			ran = slices.ContainsFunc(s.tasks, func(task client.Task) bool {
+				return task.CodeName == "nightly" && task.Status == client.TaskComplete
+			})
+		})
+		return ran
 	})
 	u.eventually(t, "the run count shows", func() bool {
 		return len(u.schedules.schedules) == 1 && u.schedules.schedules[0].RunCount == 1

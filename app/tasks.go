@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,9 +20,17 @@ import (
 // visible rows are drawn, so 10k+ tasks stay fast), filtered by status,
 // code and text, kept live by the event stream; the detail pane on the
 // right shows one task or the new-task form.
+//
+// Live events are folded into the model and the rows re-filtered off the
+// UI goroutine (fold); the UI goroutine redraws the table from the model
+// at most every redrawEvery, so a flood of events costs the UI a few
+// redraws a second, not one per batch.
 type tasksScreen struct {
 	u *UI
 
+	// mu guards the model below: the fold goroutine writes it, the UI
+	// goroutine reads it as it draws. Never held while waiting for u.mu.
+	mu      sync.Mutex
 	tasks   []client.Task // oldest first: new tasks append
 	index   map[string]int
 	visible []int // indexes into tasks, newest first
@@ -33,6 +42,14 @@ type tasksScreen struct {
 	loading bool
 	loadGen int
 	pending []client.Event // events that arrived while loading
+	inbox   []client.Event // events not folded in yet
+
+	// rows is what the table draws: visible as of the last redraw (UI
+	// goroutine only).
+	rows   []int
+	kick   chan struct{} // wakes the fold goroutine
+	redraw *throttle
+	fit    []int // runes each column shows (fitRunes)
 
 	table  *escTable
 	status *widget.Select
@@ -57,14 +74,12 @@ var taskColumns = []struct {
 const allStatuses, allCodes = "All statuses", "All codes"
 
 func newTasksScreen(u *UI) *tasksScreen {
-	s := &tasksScreen{u: u, index: map[string]int{}, stale: map[string]bool{}, wanted: map[string]bool{}}
+	s := &tasksScreen{u: u, index: map[string]int{}, stale: map[string]bool{}, wanted: map[string]bool{},
+		kick: make(chan struct{}, 1)}
+	s.redraw = newThrottle(u, redrawEvery, s.draw)
 	s.table = newEscTable(func() { s.closeDetail() },
-		func() (int, int) { return len(s.visible), len(taskColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		func() (int, int) { return len(s.rows), len(taskColumns) },
+		func() fyne.CanvasObject { return widget.NewLabel("") }, // text clipped by updateCell
 		s.updateCell)
 	s.table.ShowHeaderRow = true
 	s.table.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
@@ -75,11 +90,12 @@ func newTasksScreen(u *UI) *tasksScreen {
 	}
 	for i, c := range taskColumns {
 		s.table.SetColumnWidth(i, c.width)
+		s.fit = append(s.fit, fitRunes(c.width, theme.InnerPadding(), theme.TextSize()))
 	}
 	s.table.OnSelected = func(id widget.TableCellID) {
 		s.table.UnselectAll()
-		if id.Row >= 0 && id.Row < len(s.visible) {
-			s.openTask(s.tasks[s.visible[id.Row]].ID)
+		if t, ok := s.row(id.Row); ok {
+			s.openTask(t.ID)
 		}
 	}
 
@@ -92,23 +108,20 @@ func newTasksScreen(u *UI) *tasksScreen {
 		if v == allStatuses {
 			v = ""
 		}
-		s.filter.Status = client.TaskStatus(v)
-		s.refilter()
+		s.setFilter(func(f *taskFilter) { f.Status = client.TaskStatus(v) })
 	})
 	s.status.Selected = allStatuses // set directly: the callback needs widgets made below
 	s.code = widget.NewSelect([]string{allCodes}, func(v string) {
 		if v == allCodes {
 			v = ""
 		}
-		s.filter.Code = v
-		s.refilter()
+		s.setFilter(func(f *taskFilter) { f.Code = v })
 	})
 	s.code.Selected = allCodes
 	s.search = newKeyEntry(u, false)
 	s.search.SetPlaceHolder("Search id, code, message, payload (Ctrl+F)")
 	s.search.OnChanged = func(v string) {
-		s.filter.Text = v
-		s.refilter()
+		s.setFilter(func(f *taskFilter) { f.Text = v })
 	}
 	s.count = widget.NewLabel("")
 	s.newBtn = widget.NewButtonWithIcon("New task", theme.ContentAddIcon(), s.openNewTask)
@@ -116,6 +129,7 @@ func newTasksScreen(u *UI) *tasksScreen {
 	bar := container.NewBorder(nil, nil, container.NewHBox(s.status, s.code), container.NewHBox(s.count, s.newBtn), s.search)
 	s.list = container.NewBorder(bar, nil, nil, nil, s.table)
 	s.body = container.NewStack(s.list)
+	u.goInternal(s.foldLoop)
 	return s
 }
 
@@ -123,18 +137,35 @@ func (s *tasksScreen) title() string               { return "Tasks" }
 func (s *tasksScreen) icon() fyne.Resource         { return theme.ListIcon() }
 func (s *tasksScreen) view() fyne.CanvasObject     { return s.body }
 func (s *tasksScreen) focusSearch() fyne.Focusable { return s.search }
-func (s *tasksScreen) shown()                      { s.table.Refresh() }
+func (s *tasksScreen) shown()                      { s.draw() }
 
-func (s *tasksScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row >= len(s.visible) {
-		l.SetText("")
-		return
+// row is the task drawn in table row i; a task first known from an event
+// is marked wanted, so the next tick fetches it in full.
+func (s *tasksScreen) row(i int) (client.Task, bool) {
+	if i < 0 || i >= len(s.rows) {
+		return client.Task{}, false
 	}
-	t := &s.tasks[s.visible[id.Row]]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.rows[i]
+	if j >= len(s.tasks) { // reloaded since the last redraw
+		return client.Task{}, false
+	}
+	t := s.tasks[j]
 	if s.stale[t.ID] {
 		s.wanted[t.ID] = true
 	}
+	return t, true
+}
+
+func (s *tasksScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	tk, ok := s.row(id.Row)
+	if !ok {
+		l.SetText("")
+		return
+	}
+	t := &tk
 	l.Importance = widget.MediumImportance
 	var text string
 	switch id.Col {
@@ -154,7 +185,7 @@ func (s *tasksScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case 6:
 		text = t.Msg
 	}
-	l.SetText(text)
+	l.SetText(clip(text, s.fit[id.Col]))
 }
 
 // statusImportance colours a status.
@@ -179,17 +210,19 @@ const maxTasks = 100_000
 // reload fetches the project's tasks (the newest maxTasks, through the
 // control plane's cursor listing) and the code names.
 func (s *tasksScreen) reload() {
+	s.mu.Lock()
 	s.loadGen++
 	gen := s.loadGen
 	s.loading, s.pending = true, nil
+	s.mu.Unlock()
 	s.count.SetText("loading…")
 	c := s.u.client()
-	run(s.u, "list tasks", func(ctx context.Context) ([]client.Task, error) {
+	run(s.u, "list tasks", func(ctx context.Context) (bool, error) {
 		var all []client.Task
 		for b := (client.Browse{Limit: 1000}); len(all) < maxTasks; {
 			page, err := c.BrowseTasks(ctx, "", nil, b)
 			if err != nil {
-				return nil, err
+				return false, err
 			}
 			all = append(all, page.Tasks...)
 			if page.Cursor == "" {
@@ -198,23 +231,26 @@ func (s *tasksScreen) reload() {
 			b.Cursor = page.Cursor
 		}
 		slices.Reverse(all) // oldest first
-		return all, nil
-	}, func(ts []client.Task) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		if gen != s.loadGen {
-			return
+			return false, nil
 		}
-		s.tasks, s.index = ts, indexTasks(ts)
+		s.tasks, s.index = all, indexTasks(all)
 		clear(s.stale)
 		clear(s.wanted)
 		s.loading = false
-		pending := s.pending
+		s.foldLocked(s.pending)
 		s.pending = nil
-		s.apply(pending)
-		s.refilter()
+		s.refilterLocked()
+		return true, nil
+	}, func(loaded bool) {
+		if !loaded {
+			return
+		}
+		s.draw()
 		if s.detail != nil {
-			if t, ok := s.task(s.detail.id); ok {
-				s.detail.show(t)
-			}
+			s.fetch([]string{s.detail.id})
 		}
 	})
 	s.reloadCodes()
@@ -237,43 +273,74 @@ func (s *tasksScreen) reloadCodes() {
 }
 
 func (s *tasksScreen) task(id string) (client.Task, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.taskLocked(id)
+}
+
+func (s *tasksScreen) taskLocked(id string) (client.Task, bool) {
 	if i, ok := s.index[id]; ok {
 		return s.tasks[i], true
 	}
 	return client.Task{}, false
 }
 
-// refilter recomputes the visible rows.
-func (s *tasksScreen) refilter() {
+// setFilter changes the filter and redraws at once (the user is typing;
+// 10k tasks filter in about a millisecond).
+func (s *tasksScreen) setFilter(change func(*taskFilter)) {
+	s.mu.Lock()
+	change(&s.filter)
+	s.refilterLocked()
+	s.mu.Unlock()
+	s.draw()
+}
+
+// refilterLocked recomputes the visible rows (s.mu held).
+func (s *tasksScreen) refilterLocked() {
 	s.visible = filterTasks(s.tasks, s.filter)
-	if s.loading {
-		s.count.SetText("loading…")
-	} else if len(s.visible) == len(s.tasks) {
-		s.count.SetText(fmt.Sprintf("%d tasks", len(s.tasks)))
-	} else {
-		s.count.SetText(fmt.Sprintf("%d of %d tasks", len(s.visible), len(s.tasks)))
+}
+
+// draw shows the model as it is now: the count and the table's rows (UI
+// goroutine; the throttle calls it for live updates).
+func (s *tasksScreen) draw() {
+	s.mu.Lock()
+	s.rows = s.visible
+	var count string
+	switch {
+	case s.loading:
+		count = "loading…"
+	case len(s.visible) == len(s.tasks):
+		count = fmt.Sprintf("%d tasks", len(s.tasks))
+	default:
+		count = fmt.Sprintf("%d of %d tasks", len(s.visible), len(s.tasks))
 	}
+	s.mu.Unlock()
+	s.count.SetText(count)
 	s.table.Refresh()
 }
 
-// apply folds task events into the list; a task first seen in an event
-// is fetched in full when the table shows it.
+// apply takes a batch of events (UI goroutine): the open task's pane is
+// updated here, the list's model by the fold goroutine.
 func (s *tasksScreen) apply(events []client.Event) {
 	if isReset(events) {
 		s.closeDetail()
 		s.reload()
 		return
 	}
-	if s.loading {
-		s.pending = append(s.pending, events...)
-		return
-	}
-	changed := false
+	var tasks []client.Event
 	for _, e := range events {
 		switch e.Type {
 		case "task.queued", "task.running", "task.finished", "task.progress":
-			s.applyTask(e)
-			changed = true
+			tasks = append(tasks, e)
+			if d := s.detail; d != nil && d.id == e.TaskID {
+				t := d.task
+				foldTaskEvent(&t, e)
+				d.show(t)
+				if e.Type == "task.finished" {
+					d.loadLog()
+					s.fetch([]string{t.ID}) // exit details, retry link
+				}
+			}
 		case "task.log":
 			if s.detail != nil && s.detail.id == e.TaskID {
 				data, _ := e.Attrs["data"].(string)
@@ -283,17 +350,64 @@ func (s *tasksScreen) apply(events []client.Event) {
 			s.reloadCodes()
 		}
 	}
-	if changed {
-		s.refilter()
+	if len(tasks) == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.inbox = append(s.inbox, tasks...)
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default: // the fold goroutine is awake already: it takes the inbox
 	}
 }
 
-func (s *tasksScreen) applyTask(e client.Event) {
-	t, ok := s.task(e.TaskID)
-	if !ok {
-		t = client.Task{ID: e.TaskID, ProjectID: e.ProjectID, CodeName: e.CodeName, CreatedAt: e.At, Status: client.TaskQueued}
-		s.stale[t.ID] = true
+// foldLoop folds the inbox into the model and re-filters, off the UI
+// goroutine, then asks for a redraw.
+func (s *tasksScreen) foldLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		}
+		s.mu.Lock()
+		events := s.inbox
+		s.inbox = nil
+		changed := false
+		if s.loading {
+			s.pending = append(s.pending, events...)
+		} else {
+			s.foldLocked(events)
+			s.refilterLocked()
+			changed = true
+		}
+		s.mu.Unlock()
+		if changed {
+			s.redraw.request()
+		}
 	}
+}
+
+// foldLocked applies task events to the model (s.mu held); a task first
+// seen in an event is fetched in full when the table shows it.
+func (s *tasksScreen) foldLocked(events []client.Event) {
+	for _, e := range events {
+		t, ok := s.taskLocked(e.TaskID)
+		if !ok {
+			t = client.Task{ID: e.TaskID, ProjectID: e.ProjectID, CodeName: e.CodeName, CreatedAt: e.At, Status: client.TaskQueued}
+			s.stale[t.ID] = true
+		}
+		foldTaskEvent(&t, e)
+		if e.Type == "task.finished" {
+			s.stale[t.ID] = true // exit details, retry link
+		}
+		s.tasks, _ = upsertTask(s.tasks, s.index, t)
+	}
+}
+
+// foldTaskEvent applies one task event to t.
+func foldTaskEvent(t *client.Task, e client.Event) {
 	status, _ := e.Attrs["status"].(string)
 	switch e.Type {
 	case "task.queued":
@@ -311,21 +425,12 @@ func (s *tasksScreen) applyTask(e client.Event) {
 		if !t.StartTime.IsZero() {
 			t.Duration = e.At.Sub(t.StartTime).Milliseconds()
 		}
-		s.stale[t.ID] = true // exit details, retry link
 	case "task.progress":
 		if p, ok := e.Attrs["percent"].(float64); ok {
 			t.Percent = int(p)
 		}
 		if m, ok := e.Attrs["msg"].(string); ok {
 			t.Msg = m
-		}
-	}
-	s.tasks, _ = upsertTask(s.tasks, s.index, t)
-	if s.detail != nil && s.detail.id == t.ID {
-		s.detail.show(t)
-		if e.Type == "task.finished" {
-			s.detail.loadLog()
-			s.fetch([]string{t.ID})
 		}
 	}
 }
@@ -335,6 +440,8 @@ func (s *tasksScreen) applyTask(e client.Event) {
 // redraw running durations.
 func (s *tasksScreen) tick() {
 	ids := make([]string, 0, 50)
+	running := false
+	s.mu.Lock()
 	for _, set := range []map[string]bool{s.wanted, s.stale} {
 		for id := range set {
 			if len(ids) == cap(ids) {
@@ -346,21 +453,28 @@ func (s *tasksScreen) tick() {
 		}
 	}
 	clear(s.wanted)
-	if len(ids) > 0 {
-		s.fetch(ids)
-	}
-	for _, i := range s.visible[:min(len(s.visible), 60)] {
-		if s.tasks[i].Status == client.TaskRunning {
-			s.table.Refresh()
+	for _, i := range s.rows[:min(len(s.rows), 60)] {
+		if i < len(s.tasks) && s.tasks[i].Status == client.TaskRunning {
+			running = true
 			break
 		}
 	}
+	s.mu.Unlock()
+	if len(ids) > 0 {
+		s.fetch(ids)
+	}
+	if running {
+		s.redraw.request()
+	}
 }
 
-// fetch reads tasks in full and puts them in the list.
+// fetch reads tasks in full and puts them in the list (off the UI
+// goroutine); the open task's pane shows its full record.
 func (s *tasksScreen) fetch(ids []string) {
 	c := s.u.client()
+	s.mu.Lock()
 	gen := s.loadGen
+	s.mu.Unlock()
 	run(s.u, "read tasks", func(ctx context.Context) ([]client.Task, error) {
 		out := make([]client.Task, 0, len(ids))
 		for _, id := range ids {
@@ -373,22 +487,32 @@ func (s *tasksScreen) fetch(ids []string) {
 			}
 			out = append(out, t)
 		}
-		return out, nil
-	}, func(ts []client.Task) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		if gen != s.loadGen {
-			return
+			return nil, nil
 		}
-		for _, t := range ts {
-			if old, ok := s.task(t.ID); ok && statusRank(old.Status) > statusRank(t.Status) {
+		for _, t := range out {
+			if old, ok := s.taskLocked(t.ID); ok && statusRank(old.Status) > statusRank(t.Status) {
 				continue // an event already moved it on: still stale
 			}
 			delete(s.stale, t.ID)
 			s.tasks, _ = upsertTask(s.tasks, s.index, t)
-			if s.detail != nil && s.detail.id == t.ID {
-				s.detail.show(t)
+		}
+		s.refilterLocked()
+		return out, nil
+	}, func(ts []client.Task) {
+		if len(ts) == 0 {
+			return
+		}
+		if s.detail != nil {
+			for _, t := range ts {
+				if t.ID == s.detail.id && statusRank(t.Status) >= statusRank(s.detail.task.Status) {
+					s.detail.show(t)
+				}
 			}
 		}
-		s.refilter()
+		s.redraw.request()
 	})
 }
 
@@ -407,12 +531,14 @@ func statusRank(st client.TaskStatus) int {
 // does not hold it).
 func (s *tasksScreen) openTask(id string) {
 	s.form = nil
-	t, ok := s.task(id)
-	if !ok || s.stale[id] {
+	s.mu.Lock()
+	t, ok := s.taskLocked(id)
+	stale := s.stale[id]
+	s.mu.Unlock()
+	if !ok {
 		t = client.Task{ID: id}
-		if ok {
-			t, _ = s.task(id)
-		}
+	}
+	if !ok || stale {
 		s.fetch([]string{id})
 	}
 	s.detail = newTaskDetail(s, t)
