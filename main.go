@@ -73,6 +73,10 @@ func run(args []string) int {
 // runDesktop opens the window and runs until it quits, then stops the
 // embedded emulator cleanly.
 func runDesktop(ctx context.Context, cfg daemon.Config, attachURL string) int {
+	// The daemon's collector policy (GOGC 50 unless GOGC is set; a
+	// GOMEMLIMIT applies as usual): the window holds 10k+ tasks and,
+	// embedded, the emulator's store in the same heap.
+	daemon.SetMemoryLimit(os.Getenv)
 	a := fyneapp.NewWithID("io.ironlocal.desktop")
 	icon := fyne.NewStaticResource("ironlocal.png", iconPNG)
 	a.SetIcon(icon)

@@ -240,3 +240,20 @@ func BenchmarkFilterTasks(b *testing.B) {
 		}
 	}
 }
+
+func TestListedKeepsWhatTheTableShowsAndTheSearchMatches(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	full := client.Task{ID: "t1", ProjectID: "p", CodeID: "c1", CodeHistoryID: "h1", CodeName: "echo", CodeRev: "3",
+		Status: client.TaskError, Msg: "exit status 1", Payload: `{"needle":1}`, Priority: 2, Timeout: 60, Cluster: "x",
+		Label: "nightly", Percent: 40, Duration: 1500, RetryTaskID: "t2", OriginalTaskID: "t0",
+		CreatedAt: at, StartTime: at.Add(time.Second), EndTime: at.Add(2 * time.Second)}
+	l := listed(full)
+	require.Equal(t, client.Task{ID: "t1", CodeName: "echo", Status: client.TaskError, Msg: "exit status 1",
+		Payload: `{"needle":1}`, Priority: 2, Label: "nightly", Percent: 40, Duration: 1500,
+		CreatedAt: at, StartTime: at.Add(time.Second), EndTime: at.Add(2 * time.Second)}, l)
+	now := at.Add(time.Hour)
+	require.Equal(t, taskDuration(full, now), taskDuration(l, now), "the table's columns read the same")
+	for _, text := range []string{"needle", "nightly", "exit status", "echo"} {
+		require.Equal(t, []int{0}, filterTasks([]client.Task{l}, taskFilter{Text: text}), "the search still finds %q", text)
+	}
+}

@@ -224,7 +224,9 @@ func (s *tasksScreen) reload() {
 			if err != nil {
 				return false, err
 			}
-			all = append(all, page.Tasks...)
+			for _, t := range page.Tasks {
+				all = append(all, listed(t))
+			}
 			if page.Cursor == "" {
 				break
 			}
@@ -395,7 +397,7 @@ func (s *tasksScreen) foldLocked(events []client.Event) {
 	for _, e := range events {
 		t, ok := s.taskLocked(e.TaskID)
 		if !ok {
-			t = client.Task{ID: e.TaskID, ProjectID: e.ProjectID, CodeName: e.CodeName, CreatedAt: e.At, Status: client.TaskQueued}
+			t = client.Task{ID: e.TaskID, CodeName: e.CodeName, CreatedAt: e.At, Status: client.TaskQueued}
 			s.stale[t.ID] = true
 		}
 		foldTaskEvent(&t, e)
@@ -404,6 +406,16 @@ func (s *tasksScreen) foldLocked(events []client.Event) {
 		}
 		s.tasks, _ = upsertTask(s.tasks, s.index, t)
 	}
+}
+
+// listed is what the list keeps of a task: what the table shows and the
+// search matches (its payload too); the detail pane reads the whole task
+// when it opens. With 10k+ tasks held, the ids, revisions and links the
+// table never shows are most of a task's memory.
+func listed(t client.Task) client.Task {
+	return client.Task{ID: t.ID, CodeName: t.CodeName, Status: t.Status, Msg: t.Msg, Payload: t.Payload,
+		Priority: t.Priority, Label: t.Label, Percent: t.Percent, Duration: t.Duration,
+		CreatedAt: t.CreatedAt, StartTime: t.StartTime, EndTime: t.EndTime}
 }
 
 // foldTaskEvent applies one task event to t.
@@ -497,7 +509,7 @@ func (s *tasksScreen) fetch(ids []string) {
 				continue // an event already moved it on: still stale
 			}
 			delete(s.stale, t.ID)
-			s.tasks, _ = upsertTask(s.tasks, s.index, t)
+			s.tasks, _ = upsertTask(s.tasks, s.index, listed(t))
 		}
 		s.refilterLocked()
 		return out, nil
@@ -527,20 +539,15 @@ func statusRank(st client.TaskStatus) int {
 	return 2
 }
 
-// openTask shows a task in the detail pane (fetching it when the list
-// does not hold it).
+// openTask shows a task in the detail pane: what the list holds at once,
+// the whole task (retry links, timeout, cluster…) once it is read.
 func (s *tasksScreen) openTask(id string) {
 	s.form = nil
-	s.mu.Lock()
-	t, ok := s.taskLocked(id)
-	stale := s.stale[id]
-	s.mu.Unlock()
+	t, ok := s.task(id)
 	if !ok {
 		t = client.Task{ID: id}
 	}
-	if !ok || stale {
-		s.fetch([]string{id})
-	}
+	s.fetch([]string{id})
 	s.detail = newTaskDetail(s, t)
 	s.setDetail(s.detail.root)
 	s.detail.loadLog()
