@@ -238,10 +238,7 @@ const (
 	modeReplace = "replace (only an existing key)"
 )
 
-var itemColumns = []struct {
-	name  string
-	width float32
-}{
+var itemColumns = []column{
 	{"Key", 180}, {"Value", 260}, {"Expires", 110},
 }
 
@@ -252,45 +249,20 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	if name == "" {
 		d.title.SetText("New item")
 	}
-	d.table = newEscTable(func() { s.closeDetail() },
-		func() (int, int) { return len(d.items), len(itemColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			if id.Row >= len(d.items) {
-				l.SetText("")
-				return
-			}
-			it := d.items[id.Row]
-			switch id.Col {
+	d.table = newColumnTable(func() { s.closeDetail() }, itemColumns, func() int { return len(d.items) },
+		func(row, col int) (string, widget.Importance) {
+			it := d.items[row]
+			switch col {
 			case 0:
-				l.SetText(it.Key)
+				return it.Key, widget.MediumImportance
 			case 1:
-				l.SetText(bodyPreview(it.String(), 120))
+				return bodyPreview(it.String(), 120), widget.MediumImportance
 			case 2:
-				l.SetText(itemExpiry(it, u.now()))
+				return itemExpiry(it, u.now()), widget.MediumImportance
 			}
-		})
-	d.table.ShowHeaderRow = true
-	d.table.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
-	d.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(itemColumns[id.Col].name)
-		}
-	}
-	for i, c := range itemColumns {
-		d.table.SetColumnWidth(i, c.width)
-	}
-	d.table.OnSelected = func(id widget.TableCellID) {
-		d.table.UnselectAll()
-		if id.Row >= 0 && id.Row < len(d.items) {
-			d.edit(d.items[id.Row])
-		}
-	}
+			return "", widget.MediumImportance
+		},
+		func(row int) { d.edit(d.items[row]) })
 	d.search = newKeyEntry(u, false)
 	d.search.SetPlaceHolder("Search keys")
 	d.search.OnChanged = func(string) {

@@ -40,10 +40,7 @@ type queuesScreen struct {
 	form   *queueForm
 }
 
-var queueColumns = []struct {
-	name  string
-	width float32
-}{
+var queueColumns = []column{
 	{"Queue", 170}, {"Type", 80}, {"Size", 70}, {"Posted", 70}, {"Settings", 420},
 }
 
@@ -52,30 +49,8 @@ const maxQueues = 10_000
 
 func newQueuesScreen(u *UI) *queuesScreen {
 	s := &queuesScreen{u: u}
-	s.table = newEscTable(func() { s.closeDetail() },
-		func() (int, int) { return len(s.visible), len(queueColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		s.updateCell)
-	s.table.ShowHeaderRow = true
-	s.table.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(queueColumns[id.Col].name)
-		}
-	}
-	for i, c := range queueColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
-	s.table.OnSelected = func(id widget.TableCellID) {
-		s.table.UnselectAll()
-		if id.Row >= 0 && id.Row < len(s.visible) {
-			s.open(s.queues[s.visible[id.Row]].Name)
-		}
-	}
+	s.table = newColumnTable(func() { s.closeDetail() }, queueColumns, func() int { return len(s.visible) }, s.cell,
+		func(row int) { s.open(s.queues[s.visible[row]].Name) })
 	s.search = newKeyEntry(u, false)
 	s.search.SetPlaceHolder("Search queues (Ctrl+F)")
 	s.search.OnChanged = func(string) { s.refilter() }
@@ -100,27 +75,21 @@ func (s *queuesScreen) shown() {
 	}
 }
 
-func (s *queuesScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row >= len(s.visible) {
-		l.SetText("")
-		return
-	}
-	q := s.queues[s.visible[id.Row]]
-	var text string
-	switch id.Col {
+func (s *queuesScreen) cell(row, col int) (string, widget.Importance) {
+	q := s.queues[s.visible[row]]
+	switch col {
 	case 0:
-		text = q.Name
+		return q.Name, widget.MediumImportance
 	case 1:
-		text = queueTypeName(q)
+		return queueTypeName(q), widget.MediumImportance
 	case 2:
-		text = strconv.FormatInt(q.Size, 10)
+		return strconv.FormatInt(q.Size, 10), widget.MediumImportance
 	case 3:
-		text = strconv.FormatInt(q.TotalMessages, 10)
+		return strconv.FormatInt(q.TotalMessages, 10), widget.MediumImportance
 	case 4:
-		text = queueSettingsSummary(q)
+		return queueSettingsSummary(q), widget.MediumImportance
 	}
-	l.SetText(text)
+	return "", widget.MediumImportance
 }
 
 // reload fetches every queue of the project with its settings.
@@ -397,41 +366,18 @@ type messageBrowser struct {
 	root     fyne.CanvasObject
 }
 
-var messageColumns = []struct {
-	name  string
-	width float32
-}{
+var messageColumns = []column{
 	{"Message", 100}, {"State", 190}, {"Posted", 80}, {"Body", 400},
 }
 
 func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b := &messageBrowser{d: d, pager: newPager()}
 	u := d.s.u
-	b.table = newEscTable(func() { d.s.closeDetail() },
-		func() (int, int) { return len(b.msgs), len(messageColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		b.updateCell)
-	b.table.ShowHeaderRow = true
-	b.table.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
-	b.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(messageColumns[id.Col].name)
-		}
-	}
-	for i, c := range messageColumns {
-		b.table.SetColumnWidth(i, c.width)
-	}
-	b.table.OnSelected = func(id widget.TableCellID) {
-		b.table.UnselectAll()
-		if id.Row >= 0 && id.Row < len(b.msgs) {
-			b.selected = b.msgs[id.Row].ID
+	b.table = newColumnTable(func() { d.s.closeDetail() }, messageColumns, func() int { return len(b.msgs) }, b.cell,
+		func(row int) {
+			b.selected = b.msgs[row].ID
 			b.showSelected()
-		}
-	}
+		})
 	b.search = newKeyEntry(u, false)
 	b.search.SetPlaceHolder("Search message bodies or an id")
 	b.search.OnChanged = func(string) {
@@ -476,28 +422,20 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	return b
 }
 
-func (b *messageBrowser) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row >= len(b.msgs) {
-		l.SetText("")
-		return
-	}
-	m := b.msgs[id.Row]
+func (b *messageBrowser) cell(row, col int) (string, widget.Importance) {
+	m := b.msgs[row]
 	now := b.d.s.u.now()
-	l.Importance = widget.MediumImportance
-	var text string
-	switch id.Col {
+	switch col {
 	case 0:
-		text = shortID(m.ID)
+		return shortID(m.ID), widget.MediumImportance
 	case 1:
-		text = messageState(m, now)
-		l.Importance = messageImportance(m)
+		return messageState(m, now), messageImportance(m)
 	case 2:
-		text = formatTime(m.PostedAt, now)
+		return formatTime(m.PostedAt, now), widget.MediumImportance
 	case 3:
-		text = bodyPreview(m.Body, 200)
+		return bodyPreview(m.Body, 200), widget.MediumImportance
 	}
-	l.SetText(text)
+	return "", widget.MediumImportance
 }
 
 // messageImportance colours a message's state.

@@ -49,7 +49,6 @@ type tasksScreen struct {
 	rows   []int
 	kick   chan struct{} // wakes the fold goroutine
 	redraw *throttle
-	fit    []int // runes each column shows (fitRunes)
 
 	table  *escTable
 	status *widget.Select
@@ -64,10 +63,7 @@ type tasksScreen struct {
 	form   *newTaskForm
 }
 
-var taskColumns = []struct {
-	name  string
-	width float32
-}{
+var taskColumns = []column{
 	{"Task", 100}, {"Code", 130}, {"Status", 90}, {"Pri", 40}, {"Created", 90}, {"Duration", 80}, {"Exit / message", 260},
 }
 
@@ -77,27 +73,12 @@ func newTasksScreen(u *UI) *tasksScreen {
 	s := &tasksScreen{u: u, index: map[string]int{}, stale: map[string]bool{}, wanted: map[string]bool{},
 		kick: make(chan struct{}, 1)}
 	s.redraw = newThrottle(u, redrawEvery, s.draw)
-	s.table = newEscTable(func() { s.closeDetail() },
-		func() (int, int) { return len(s.rows), len(taskColumns) },
-		func() fyne.CanvasObject { return widget.NewLabel("") }, // text clipped by updateCell
-		s.updateCell)
-	s.table.ShowHeaderRow = true
-	s.table.CreateHeader = func() fyne.CanvasObject { return boldLabel("") }
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(taskColumns[id.Col].name)
-		}
-	}
-	for i, c := range taskColumns {
-		s.table.SetColumnWidth(i, c.width)
-		s.fit = append(s.fit, fitRunes(c.width, theme.InnerPadding(), theme.TextSize()))
-	}
-	s.table.OnSelected = func(id widget.TableCellID) {
-		s.table.UnselectAll()
-		if t, ok := s.row(id.Row); ok {
-			s.openTask(t.ID)
-		}
-	}
+	s.table = newColumnTable(func() { s.closeDetail() }, taskColumns, func() int { return len(s.rows) }, s.cell,
+		func(row int) {
+			if t, ok := s.row(row); ok {
+				s.openTask(t.ID)
+			}
+		})
 
 	statuses := []string{allStatuses}
 	for _, st := range []client.TaskStatus{client.TaskQueued, client.TaskRunning, client.TaskComplete, client.TaskError,
@@ -158,34 +139,28 @@ func (s *tasksScreen) row(i int) (client.Task, bool) {
 	return t, true
 }
 
-func (s *tasksScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	tk, ok := s.row(id.Row)
+func (s *tasksScreen) cell(row, col int) (string, widget.Importance) {
+	t, ok := s.row(row)
 	if !ok {
-		l.SetText("")
-		return
+		return "", widget.MediumImportance
 	}
-	t := &tk
-	l.Importance = widget.MediumImportance
-	var text string
-	switch id.Col {
+	switch col {
 	case 0:
-		text = shortID(t.ID)
+		return shortID(t.ID), widget.MediumImportance
 	case 1:
-		text = t.CodeName
+		return t.CodeName, widget.MediumImportance
 	case 2:
-		text = string(t.Status)
-		l.Importance = statusImportance(t.Status)
+		return string(t.Status), statusImportance(t.Status)
 	case 3:
-		text = strconv.Itoa(t.Priority)
+		return strconv.Itoa(t.Priority), widget.MediumImportance
 	case 4:
-		text = formatTime(t.CreatedAt, s.u.now())
+		return formatTime(t.CreatedAt, s.u.now()), widget.MediumImportance
 	case 5:
-		text = taskDuration(*t, s.u.now())
+		return taskDuration(t, s.u.now()), widget.MediumImportance
 	case 6:
-		text = t.Msg
+		return t.Msg, widget.MediumImportance
 	}
-	l.SetText(clip(text, s.fit[id.Col]))
+	return "", widget.MediumImportance
 }
 
 // statusImportance colours a status.
