@@ -178,7 +178,9 @@ func (s *overviewScreen) record(events []client.Event) {
 	if over := len(s.events) - lastEvents; over > 0 {
 		s.events = append(s.events[:0], s.events[over:]...)
 	}
-	s.redraw.request()
+	if s.u.screens[s.u.current] == s { // hidden: shown() redraws the list
+		s.redraw.request()
+	}
 }
 
 // apply notes that counts changed.
@@ -199,8 +201,10 @@ func (s *overviewScreen) apply(events []client.Event) {
 func (s *overviewScreen) tick() {
 	s.msgRate.roll()
 	s.taskRate.roll()
-	s.msgChart.Refresh()
-	s.taskChart.Refresh()
+	if s.u.screens[s.u.current] == s { // hidden: shown() redraws them
+		s.msgChart.Refresh()
+		s.taskChart.Refresh()
+	}
 	if s.dirty {
 		s.dirty = false
 		s.reload()

@@ -53,7 +53,9 @@ func (u *UI) StartProbe(path string) error {
 			sentAt = at
 			mu.Unlock()
 			u.onUI(func() { // (the test driver runs it inline: mu is not held here)
-				n := len(u.tasks.tasks) // on the UI goroutine, like every widget read
+				u.tasks.mu.Lock()
+				n := len(u.tasks.tasks) // the model: its fold goroutine writes it under this lock
+				u.tasks.mu.Unlock()
 				mu.Lock()
 				defer mu.Unlock()
 				maxLag = max(maxLag, time.Since(at))
