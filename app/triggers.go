@@ -1,0 +1,914 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// triggersScreen shows the trigger plugins and their state, and the
+// selected project's bindings with their last outcome. The detail pane
+// shows a plugin (state, event types, log) or a binding: its form,
+// generated from the plugin's config schema, "fire test event" with an
+// editable sample, and the event trace, live, with replay.
+type triggersScreen struct {
+	u        *UI
+	plugins  []client.TriggerPlugin
+	bindings []client.TriggerBinding // the selected project's
+	// last is each binding's newest traced event (by binding id).
+	last map[string]client.TriggerEvent
+
+	pluginList *escList
+	table      *escTable
+	body       *fyne.Container
+	listBox    fyne.CanvasObject
+	// One of these is open in the detail pane (or none).
+	binding *bindingDetail
+	plugin  *pluginDetail
+
+	reloads *throttle
+	traces  *throttle
+}
+
+func newTriggersScreen(u *UI) *triggersScreen {
+	s := &triggersScreen{u: u, last: map[string]client.TriggerEvent{}}
+	s.pluginList = newEscList(func() { s.closeDetail() }, func() int { return len(s.plugins) },
+		func() fyne.CanvasObject {
+			sub := widget.NewLabel("")
+			sub.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(boldLabel(""), sub)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(s.plugins) {
+				return
+			}
+			p := s.plugins[id]
+			box := o.(*fyne.Container)
+			title := box.Objects[0].(*widget.Label)
+			title.SetText(p.Name + " · " + p.State)
+			title.Importance = pluginImportance(p.State)
+			title.Refresh()
+			box.Objects[1].(*widget.Label).SetText(pluginSummary(p))
+		})
+	s.pluginList.OnSelected = func(id widget.ListItemID) {
+		s.pluginList.UnselectAll()
+		if id < len(s.plugins) {
+			s.openPlugin(s.plugins[id].Path)
+		}
+	}
+	cols := []column{{"Name", 150}, {"Plugin", 80}, {"Action", 170}, {"Enabled", 70}, {"State", 120}, {"Last outcome", 260}}
+	s.table = newColumnTable(func() { s.closeDetail() }, cols, func() int { return len(s.bindings) },
+		func(row, col int) (string, widget.Importance) { return s.cell(row, col) },
+		func(row int) { s.openBinding(s.bindings[row].ID) })
+	add := widget.NewButtonWithIcon("New binding", theme.ContentAddIcon(), func() { s.openNew() })
+	add.Importance = widget.HighImportance
+	pluginsBox := container.NewBorder(boldLabel("Plugins"), nil, nil, nil, s.pluginList)
+	bindingsBox := container.NewBorder(container.NewBorder(nil, nil, boldLabel("Bindings"), add), nil, nil, nil, s.table)
+	v := container.NewVSplit(pluginsBox, bindingsBox)
+	v.SetOffset(0.3)
+	s.listBox = v
+	s.body = container.NewStack(s.listBox)
+	s.reloads = newThrottle(u, redrawEvery, s.reload)
+	s.traces = newThrottle(u, redrawEvery, func() {
+		if s.binding != nil {
+			s.binding.loadTrace()
+		}
+	})
+	return s
+}
+
+func (s *triggersScreen) title() string               { return "Triggers" }
+func (s *triggersScreen) icon() fyne.Resource         { return theme.MediaPlayIcon() }
+func (s *triggersScreen) view() fyne.CanvasObject     { return s.body }
+func (s *triggersScreen) focusSearch() fyne.Focusable { return nil }
+func (s *triggersScreen) shown()                      { s.pluginList.Refresh(); s.table.Refresh() }
+
+func pluginImportance(state string) widget.Importance {
+	switch state {
+	case "running":
+		return widget.SuccessImportance
+	case "crashed", "starting":
+		return widget.WarningImportance
+	case "failed":
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// pluginSummary is a plugin's second line: why it is not running, or
+// what it is.
+func pluginSummary(p client.TriggerPlugin) string {
+	var parts []string
+	if p.Message != "" {
+		parts = append(parts, p.Message)
+	}
+	if p.Error != "" && p.Error != p.Message {
+		parts = append(parts, p.Error)
+	}
+	if p.Restarts > 0 {
+		parts = append(parts, plural(p.Restarts, "restart", "restarts"))
+	}
+	if len(parts) == 0 {
+		if p.Version != "" {
+			parts = append(parts, "v"+p.Version)
+		}
+		if p.Description != "" {
+			parts = append(parts, p.Description)
+		} else {
+			parts = append(parts, p.Path)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// actionSummary says what a binding does with an event.
+func actionSummary(a client.TriggerAction) string {
+	if a.Type == "message" {
+		return "post to queue " + a.Queue
+	}
+	return "task for " + a.CodeName
+}
+
+// outcomeLine is a traced event in one line: outcome, what it made, why.
+func outcomeLine(e client.TriggerEvent) string {
+	s := e.Outcome
+	switch {
+	case e.TaskID != "":
+		s += " → task " + e.TaskID
+	case len(e.MessageIDs) > 0:
+		s += " → message " + strings.Join(e.MessageIDs, ", ")
+	}
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+func outcomeImportance(outcome string) widget.Importance {
+	switch outcome {
+	case "matched":
+		return widget.SuccessImportance
+	case "filtered":
+		return widget.WarningImportance
+	case "failed":
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+func (s *triggersScreen) cell(row, col int) (string, widget.Importance) {
+	b := s.bindings[row]
+	switch col {
+	case 0:
+		if b.Name != "" {
+			return b.Name, widget.MediumImportance
+		}
+		return b.ID, widget.MediumImportance
+	case 1:
+		return b.Plugin, widget.MediumImportance
+	case 2:
+		return actionSummary(b.Action), widget.MediumImportance
+	case 3:
+		if b.Enabled {
+			return "yes", widget.MediumImportance
+		}
+		return "no", widget.LowImportance
+	case 4:
+		imp := widget.MediumImportance
+		if b.State != "running" && b.State != "disabled" {
+			imp = widget.DangerImportance
+		}
+		return b.State, imp
+	default:
+		e, ok := s.last[b.ID]
+		if !ok {
+			return "no events yet", widget.LowImportance
+		}
+		return formatTime(e.At, s.u.now()) + " " + outcomeLine(e), outcomeImportance(e.Outcome)
+	}
+}
+
+// triggersAnswer is one load: the plugins, the project's bindings and
+// each one's newest event.
+type triggersAnswer struct {
+	plugins  []client.TriggerPlugin
+	bindings []client.TriggerBinding
+	last     map[string]client.TriggerEvent
+}
+
+func (s *triggersScreen) reload() {
+	c, project := s.u.client(), s.u.project
+	run(s.u, "list triggers", func(ctx context.Context) (triggersAnswer, error) {
+		var a triggersAnswer
+		var err error
+		if a.plugins, err = c.TriggerPlugins(ctx); err != nil {
+			return a, err
+		}
+		all, err := c.Triggers(ctx)
+		if err != nil {
+			return a, err
+		}
+		a.last = map[string]client.TriggerEvent{}
+		for _, b := range all {
+			if b.ProjectID != project {
+				continue
+			}
+			a.bindings = append(a.bindings, b)
+			evs, err := c.TriggerEvents(ctx, b.ID, 1)
+			if err != nil && !client.IsNotFound(err) { // deleted meanwhile
+				return a, err
+			}
+			if len(evs) > 0 {
+				a.last[b.ID] = evs[0]
+			}
+		}
+		slices.SortFunc(a.bindings, func(x, y client.TriggerBinding) int { return x.CreatedAt.Compare(y.CreatedAt) })
+		return a, nil
+	}, func(a triggersAnswer) {
+		s.plugins, s.bindings, s.last = a.plugins, a.bindings, a.last
+		s.pluginList.Refresh()
+		s.table.Refresh()
+		if s.plugin != nil {
+			if p, ok := s.pluginByPath(s.plugin.path); ok {
+				s.plugin.show(p)
+			}
+		}
+		if s.binding != nil && s.binding.id != "" {
+			if b, ok := s.bindingByID(s.binding.id); ok {
+				s.binding.showState(b)
+			}
+		}
+	})
+}
+
+func (s *triggersScreen) apply(events []client.Event) {
+	reload, trace := false, false
+	for _, e := range events {
+		switch e.Type {
+		case "trigger.event":
+			id, _ := e.Attrs["binding_id"].(string)
+			if s.binding != nil && id != "" && id == s.binding.id {
+				trace = true
+			}
+			reload = true // the last outcome column
+		case "trigger.state", "trigger.binding_changed", "state.reset", "state.imported":
+			reload = true
+		}
+	}
+	if reload {
+		s.reloads.request()
+	}
+	if trace {
+		s.traces.request()
+	}
+}
+
+func (s *triggersScreen) closeDetail() bool {
+	if s.binding == nil && s.plugin == nil {
+		return false
+	}
+	s.binding, s.plugin = nil, nil
+	s.body.Objects = []fyne.CanvasObject{s.listBox}
+	s.body.Refresh()
+	return true
+}
+
+func (s *triggersScreen) showDetail(o fyne.CanvasObject) {
+	sp := container.NewHSplit(s.listBox, o)
+	sp.SetOffset(0.45)
+	s.body.Objects = []fyne.CanvasObject{sp}
+	s.body.Refresh()
+}
+
+func (s *triggersScreen) pluginByPath(path string) (client.TriggerPlugin, bool) {
+	for _, p := range s.plugins {
+		if p.Path == path {
+			return p, true
+		}
+	}
+	return client.TriggerPlugin{}, false
+}
+
+func (s *triggersScreen) pluginByName(name string) (client.TriggerPlugin, bool) {
+	for _, p := range s.plugins {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return client.TriggerPlugin{}, false
+}
+
+func (s *triggersScreen) bindingByID(id string) (client.TriggerBinding, bool) {
+	for _, b := range s.bindings {
+		if b.ID == id {
+			return b, true
+		}
+	}
+	return client.TriggerBinding{}, false
+}
+
+func (s *triggersScreen) openPlugin(path string) {
+	p, ok := s.pluginByPath(path)
+	if !ok {
+		return
+	}
+	s.binding = nil
+	s.plugin = newPluginDetail(s, p)
+	s.showDetail(s.plugin.root)
+}
+
+// openNew opens an empty binding form.
+func (s *triggersScreen) openNew() {
+	s.plugin = nil
+	s.binding = newBindingDetail(s, client.TriggerBinding{Enabled: true})
+	s.showDetail(s.binding.root)
+	s.binding.loadCodes()
+}
+
+// openBinding opens a binding: its form, fire and trace.
+func (s *triggersScreen) openBinding(id string) {
+	b, ok := s.bindingByID(id)
+	if !ok {
+		return
+	}
+	s.plugin = nil
+	s.binding = newBindingDetail(s, b)
+	s.showDetail(s.binding.root)
+	s.binding.loadCodes()
+	s.binding.loadTrace()
+}
+
+// pluginDetail shows one plugin: state, what it emits and its log.
+type pluginDetail struct {
+	s     *triggersScreen
+	path  string
+	state *widget.Label
+	info  *widget.Label
+	log   []string
+	logs  *widget.List
+	root  fyne.CanvasObject
+}
+
+func newPluginDetail(s *triggersScreen, p client.TriggerPlugin) *pluginDetail {
+	d := &pluginDetail{s: s, path: p.Path}
+	d.state = widget.NewLabel("")
+	d.state.Wrapping = fyne.TextWrapWord
+	d.info = widget.NewLabel("")
+	d.info.Wrapping = fyne.TextWrapWord
+	d.logs = widget.NewList(func() int { return len(d.log) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.TextStyle = fyne.TextStyle{Monospace: true}
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(d.log) {
+				o.(*widget.Label).SetText(d.log[id])
+			}
+		})
+	copyLog := widget.NewButtonWithIcon("Copy log", theme.ContentCopyIcon(), func() {
+		s.u.copyText("Plugin log", strings.Join(d.log, "\n"))
+	})
+	header := container.NewVBox(
+		container.NewBorder(nil, nil, boldLabel("Plugin "+p.Name), closeButton(func() { s.closeDetail() })),
+		d.state, d.info, container.NewBorder(nil, nil, boldLabel("Log (last 200 lines)"), copyLog))
+	d.root = container.NewBorder(header, nil, nil, nil, d.logs)
+	d.show(p)
+	return d
+}
+
+func (d *pluginDetail) show(p client.TriggerPlugin) {
+	state := p.State
+	if p.Message != "" {
+		state += ": " + p.Message
+	}
+	if p.Error != "" && p.Error != p.Message {
+		state += " (" + p.Error + ")"
+	}
+	d.state.Importance = pluginImportance(p.State)
+	d.state.SetText(state)
+	var lines []string
+	if p.Description != "" {
+		lines = append(lines, p.Description)
+	}
+	lines = append(lines, "path "+p.Path)
+	if p.Version != "" {
+		lines = append(lines, "version "+p.Version)
+	}
+	if p.PID > 0 {
+		lines = append(lines, fmt.Sprintf("pid %d · started in %.1f ms · %s", p.PID, p.ReadyMS, plural(p.Restarts, "restart", "restarts")))
+	}
+	if len(p.EventTypes) > 0 {
+		lines = append(lines, "emits "+strings.Join(p.EventTypes, ", "))
+	}
+	d.info.SetText(strings.Join(lines, "\n"))
+	first := d.log == nil
+	d.log = p.Log
+	d.logs.Refresh()
+	if first && len(d.log) > 0 {
+		d.logs.ScrollToBottom() // the newest lines; later reloads leave the scroll alone
+	}
+}
+
+// bindingDetail creates or edits a binding; an existing one also has
+// "fire test event" and its trace.
+type bindingDetail struct {
+	s  *triggersScreen
+	id string
+
+	state    *widget.Label
+	name     *widget.Entry
+	plugin   *widget.Select
+	config   *schemaForm
+	cfgBox   *fyne.Container
+	enabled  *widget.Check
+	kind     *widget.RadioGroup
+	code     *widget.SelectEntry
+	codes    []string // offered in code
+	priority *widget.Select
+	delay    *widget.Entry
+	timeout  *widget.Entry
+	queue    *widget.Entry
+	tmpl     *widget.Entry
+	errLabel *widget.Label
+	save     *widget.Button
+	del      *widget.Button
+
+	// Fire a test event.
+	sample    *widget.Select
+	eventType *widget.SelectEntry
+	firePay   *widget.Entry
+	fire      *widget.Button
+
+	// The trace, newest first, and the event open for replay.
+	events   []client.TriggerEvent
+	trace    *widget.List
+	traceSeq int
+	picked   string // event id
+	pickedLb *widget.Label
+	replayPy *widget.Entry
+	replay   *widget.Button
+
+	root fyne.CanvasObject
+}
+
+const (
+	actionTask    = "Queue a task"
+	actionMessage = "Post to a queue"
+)
+
+func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail {
+	d := &bindingDetail{s: s, id: b.ID}
+	d.state = widget.NewLabel("")
+	d.state.Wrapping = fyne.TextWrapWord
+	d.name = widget.NewEntry()
+	d.name.SetText(b.Name)
+	names := make([]string, 0, len(s.plugins))
+	for _, p := range s.plugins {
+		names = append(names, p.Name)
+	}
+	d.cfgBox = container.NewVBox()
+	d.plugin = widget.NewSelect(names, d.pickPlugin)
+	d.plugin.PlaceHolder = "(pick a plugin)"
+	d.enabled = widget.NewCheck("Enabled", nil)
+	d.enabled.SetChecked(b.Enabled)
+	d.code = widget.NewSelectEntry(nil)
+	d.code.SetText(b.Action.CodeName)
+	d.priority = widget.NewSelect([]string{"0", "1", "2"}, nil)
+	d.priority.SetSelected(strconv.Itoa(deref(b.Action.Priority)))
+	d.delay = widget.NewEntry()
+	d.delay.SetPlaceHolder("seconds (0)")
+	d.timeout = widget.NewEntry()
+	d.timeout.SetPlaceHolder("seconds (the code's)")
+	if b.Action.Delay != nil {
+		d.delay.SetText(strconv.Itoa(*b.Action.Delay))
+	}
+	if b.Action.Timeout != nil {
+		d.timeout.SetText(strconv.Itoa(*b.Action.Timeout))
+	}
+	d.queue = widget.NewEntry()
+	d.queue.SetText(b.Action.Queue)
+	d.tmpl = widget.NewMultiLineEntry()
+	d.tmpl.TextStyle = fyne.TextStyle{Monospace: true}
+	d.tmpl.SetMinRowsVisible(3)
+	d.tmpl.SetPlaceHolder(`optional: {"key": {{json .Payload.Records}}} — empty sends the event's payload`)
+	d.tmpl.SetText(b.Action.Template)
+	taskForm := widget.NewForm(
+		widget.NewFormItem("Code", d.code),
+		widget.NewFormItem("Priority", d.priority),
+		widget.NewFormItem("Delay", d.delay),
+		widget.NewFormItem("Timeout", d.timeout))
+	msgForm := widget.NewForm(widget.NewFormItem("Queue", d.queue))
+	d.kind = widget.NewRadioGroup([]string{actionTask, actionMessage}, func(k string) {
+		if k == actionMessage {
+			taskForm.Hide()
+			msgForm.Show()
+		} else {
+			msgForm.Hide()
+			taskForm.Show()
+		}
+	})
+	d.kind.Horizontal = true
+	d.kind.Required = true
+	if b.Action.Type == "message" {
+		d.kind.SetSelected(actionMessage)
+	} else {
+		d.kind.SetSelected(actionTask)
+	}
+	d.errLabel = widget.NewLabel("")
+	d.errLabel.Importance = widget.DangerImportance
+	d.errLabel.Wrapping = fyne.TextWrapWord
+	d.save = widget.NewButtonWithIcon("Create", theme.ConfirmIcon(), d.submit)
+	d.save.Importance = widget.HighImportance
+	d.del = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), func() {
+		s.u.confirm("Delete binding", "Delete binding "+d.label()+" and its event trace?", d.doDelete)
+	})
+	d.del.Importance = widget.DangerImportance
+	title := "New binding"
+	if b.ID != "" {
+		title = "Binding " + d.labelOf(b)
+		d.save.SetText("Save")
+		d.plugin.SetSelected(b.Plugin) // builds the config form
+		d.plugin.Disable()             // a binding keeps its plugin
+		if d.config != nil {
+			d.config.set(b.Config)
+		}
+		d.showState(b)
+	} else {
+		d.del.Hide()
+		if len(names) == 1 {
+			d.plugin.SetSelected(names[0])
+		}
+	}
+	editor := container.NewVBox(d.state,
+		widget.NewForm(widget.NewFormItem("Name", d.name), widget.NewFormItem("Plugin", d.plugin)),
+		boldLabel("Config"), d.cfgBox,
+		boldLabel("Action"), d.kind, taskForm, msgForm,
+		widget.NewForm(widget.NewFormItem("Template", d.tmpl)),
+		d.enabled, d.errLabel, container.NewHBox(d.save, d.del))
+	header := container.NewBorder(nil, nil, boldLabel(title), closeButton(func() { s.closeDetail() }))
+	if b.ID == "" {
+		d.root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(editor))
+		return d
+	}
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Events", d.buildTrace()),
+		container.NewTabItem("Fire test event", d.buildFire()),
+		container.NewTabItem("Binding", container.NewVScroll(editor)))
+	d.root = container.NewBorder(header, nil, nil, nil, tabs)
+	return d
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func (d *bindingDetail) labelOf(b client.TriggerBinding) string {
+	if b.Name != "" {
+		return b.Name
+	}
+	return b.ID
+}
+
+func (d *bindingDetail) label() string {
+	if b, ok := d.s.bindingByID(d.id); ok {
+		return d.labelOf(b)
+	}
+	return d.id
+}
+
+func (d *bindingDetail) showState(b client.TriggerBinding) {
+	s := "state: " + b.State
+	if b.Status != "" {
+		s += " · " + b.Status
+	}
+	keys := make([]string, 0, len(b.StatusAttrs))
+	for k := range b.StatusAttrs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		s += " · " + k + " " + b.StatusAttrs[k]
+	}
+	d.state.SetText(s)
+}
+
+// pickPlugin builds the config form from the plugin's schema.
+func (d *bindingDetail) pickPlugin(name string) {
+	// A plugin not discovered (yet) gets a JSON editor.
+	p, _ := d.s.pluginByName(name)
+	f, err := newSchemaForm(p.ConfigSchema)
+	if err != nil {
+		d.config = nil
+		d.cfgBox.Objects = []fyne.CanvasObject{widget.NewLabel(err.Error())}
+		d.cfgBox.Refresh()
+		return
+	}
+	d.config = f
+	d.cfgBox.Objects = []fyne.CanvasObject{f.form}
+	d.cfgBox.Refresh()
+}
+
+func (d *bindingDetail) loadCodes() {
+	c := d.s.u.client()
+	run(d.s.u, "list codes", func(ctx context.Context) ([]client.Code, error) { return c.Codes(ctx, client.Page{PerPage: 100}) },
+		func(codes []client.Code) {
+			names := make([]string, 0, len(codes))
+			for _, cd := range codes {
+				names = append(names, cd.Name)
+			}
+			d.codes = names
+			d.code.SetOptions(names)
+		})
+}
+
+// optSeconds reads an optional whole number of seconds.
+func optSeconds(field, s string) (*int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("%s: %q is not a whole number of seconds", field, s)
+	}
+	return &n, nil
+}
+
+// checkTemplate parses a payload template as ironlocal will (Go
+// text/template with a json function).
+func checkTemplate(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	_, err := template.New("template").Funcs(template.FuncMap{"json": func(any) (string, error) { return "", nil }}).Parse(s)
+	if err != nil {
+		return fmt.Errorf("template: %v", err)
+	}
+	return nil
+}
+
+// values reads the form; a field that cannot be right is an error and
+// nothing is sent.
+func (d *bindingDetail) values() (json.RawMessage, client.TriggerAction, error) {
+	var a client.TriggerAction
+	if d.plugin.Selected == "" {
+		return nil, a, fmt.Errorf("pick a plugin")
+	}
+	if d.config == nil {
+		return nil, a, fmt.Errorf("the plugin %s offers no config form", d.plugin.Selected)
+	}
+	cfg, err := d.config.value()
+	if err != nil {
+		return nil, a, err
+	}
+	a.Template = d.tmpl.Text
+	if err := checkTemplate(a.Template); err != nil {
+		return nil, a, err
+	}
+	if d.kind.Selected == actionMessage {
+		a.Type = "message"
+		a.Queue = strings.TrimSpace(d.queue.Text)
+		if a.Queue == "" {
+			return nil, a, fmt.Errorf("name the queue to post to")
+		}
+		return cfg, a, nil
+	}
+	a.Type = "task"
+	a.CodeName = strings.TrimSpace(d.code.Text)
+	if a.CodeName == "" {
+		return nil, a, fmt.Errorf("name the code to run")
+	}
+	prio, _ := strconv.Atoi(d.priority.Selected)
+	a.Priority = &prio
+	if a.Delay, err = optSeconds("delay", d.delay.Text); err != nil {
+		return nil, a, err
+	}
+	if a.Timeout, err = optSeconds("timeout", d.timeout.Text); err != nil {
+		return nil, a, err
+	}
+	return cfg, a, nil
+}
+
+// submit creates or saves the binding; a wrong field sends nothing.
+func (d *bindingDetail) submit() {
+	cfg, action, err := d.values()
+	if err != nil {
+		d.errLabel.SetText(err.Error())
+		d.s.u.notify(err.Error())
+		return
+	}
+	d.errLabel.SetText("")
+	c, s := d.s.u.client(), d.s
+	name, enabled := strings.TrimSpace(d.name.Text), d.enabled.Checked
+	if d.id == "" {
+		nt := client.NewTrigger{Name: name, Plugin: d.plugin.Selected, Config: cfg, Action: action, Enabled: &enabled}
+		run(s.u, "create the binding", func(ctx context.Context) (client.TriggerBinding, error) { return c.CreateTrigger(ctx, nt) },
+			func(b client.TriggerBinding) {
+				s.u.notify("Created binding " + d.labelOf(b))
+				s.bindings = append(s.bindings, b)
+				s.table.Refresh()
+				s.openBinding(b.ID)
+				s.reload()
+			})
+		return
+	}
+	id := d.id
+	p := client.TriggerPatch{Name: &name, Config: cfg, Action: &action, Enabled: &enabled}
+	run(s.u, "save the binding", func(ctx context.Context) (client.TriggerBinding, error) { return c.UpdateTrigger(ctx, id, p) },
+		func(b client.TriggerBinding) {
+			s.u.notify("Saved binding " + d.labelOf(b))
+			d.showState(b)
+			s.reload()
+		})
+}
+
+func (d *bindingDetail) doDelete() {
+	c, s, id := d.s.u.client(), d.s, d.id
+	act(s.u, "delete the binding", func(ctx context.Context) error { return c.DeleteTrigger(ctx, id) }, func() {
+		s.u.notify("Deleted binding " + id)
+		if s.binding == d {
+			s.closeDetail()
+		}
+		s.reload()
+	})
+}
+
+// buildFire is the "fire test event" tab: a sample of the plugin's to
+// start from, its event type and payload, both editable.
+func (d *bindingDetail) buildFire() fyne.CanvasObject {
+	p, _ := d.s.pluginByName(d.plugin.Selected)
+	names := make([]string, 0, len(p.Samples))
+	for _, sm := range p.Samples {
+		names = append(names, sm.Name)
+	}
+	et := widget.NewSelectEntry(p.EventTypes)
+	d.eventType = et
+	d.firePay = widget.NewMultiLineEntry()
+	d.firePay.TextStyle = fyne.TextStyle{Monospace: true}
+	d.firePay.SetMinRowsVisible(12)
+	d.sample = widget.NewSelect(names, func(name string) {
+		for _, sm := range p.Samples {
+			if sm.Name == name {
+				et.SetText(sm.EventType)
+				d.firePay.SetText(prettyJSON(string(sm.Payload)))
+			}
+		}
+	})
+	d.sample.PlaceHolder = "(pick a sample)"
+	d.fire = widget.NewButtonWithIcon("Fire", theme.MediaPlayIcon(), d.doFire)
+	d.fire.Importance = widget.HighImportance
+	if len(names) > 0 {
+		d.sample.SetSelectedIndex(0)
+	}
+	form := widget.NewForm(widget.NewFormItem("Sample", d.sample), widget.NewFormItem("Event type", et))
+	return container.NewBorder(form, container.NewHBox(d.fire), nil, nil, d.firePay)
+}
+
+// doFire runs the action for the edited test event; a payload that is
+// not JSON sends nothing.
+func (d *bindingDetail) doFire() {
+	if err := validatePayload(d.firePay.Text); err != nil {
+		d.s.u.notify(err.Error())
+		return
+	}
+	var payload json.RawMessage
+	if t := strings.TrimSpace(d.firePay.Text); t != "" {
+		payload = json.RawMessage(compactJSON(t))
+	}
+	c, s, id, typ := d.s.u.client(), d.s, d.id, strings.TrimSpace(d.eventType.Text)
+	run(s.u, "fire a test event", func(ctx context.Context) (client.TriggerEvent, error) {
+		return c.FireTrigger(ctx, id, typ, payload)
+	}, func(e client.TriggerEvent) {
+		s.u.notice("Test event "+outcomeLine(e), outcomeImportance(e.Outcome))
+		d.addEvent(e)
+	})
+}
+
+// buildTrace is the trace tab: the events, newest first, in a virtual
+// list; tapping one opens it below for replay with an edited payload.
+func (d *bindingDetail) buildTrace() fyne.CanvasObject {
+	d.trace = widget.NewList(func() int { return len(d.events) },
+		func() fyne.CanvasObject {
+			sub := widget.NewLabel("")
+			sub.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(boldLabel(""), sub)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(d.events) {
+				return
+			}
+			e := d.events[id]
+			box := o.(*fyne.Container)
+			title := box.Objects[0].(*widget.Label)
+			title.SetText(outcomeLine(e))
+			title.Importance = outcomeImportance(e.Outcome)
+			title.Refresh()
+			src := e.Source
+			if e.ReplayOf != "" {
+				src += " of " + e.ReplayOf
+			}
+			box.Objects[1].(*widget.Label).SetText(formatTime(e.At, d.s.u.now()) + " · " + e.Type + " · " + src + " · " + e.ID)
+		})
+	d.trace.OnSelected = func(id widget.ListItemID) {
+		if id < len(d.events) {
+			d.pick(d.events[id])
+		}
+	}
+	d.pickedLb = widget.NewLabel("Tap an event to replay it, with its payload edited if you like.")
+	d.pickedLb.Wrapping = fyne.TextWrapWord
+	d.replayPy = widget.NewMultiLineEntry()
+	d.replayPy.TextStyle = fyne.TextStyle{Monospace: true}
+	d.replayPy.SetMinRowsVisible(6)
+	d.replay = widget.NewButtonWithIcon("Replay", theme.MediaReplayIcon(), d.doReplay)
+	d.replay.Disable()
+	replayBox := container.NewBorder(d.pickedLb, container.NewHBox(d.replay), nil, nil, d.replayPy)
+	v := container.NewVSplit(d.trace, replayBox)
+	v.SetOffset(0.55)
+	return v
+}
+
+func (d *bindingDetail) pick(e client.TriggerEvent) {
+	d.picked = e.ID
+	line := fmt.Sprintf("%s · %s · %s", e.ID, e.Type, outcomeLine(e))
+	if len(e.Attrs) > 0 {
+		keys := make([]string, 0, len(e.Attrs))
+		for k := range e.Attrs {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			line += "\n" + k + ": " + e.Attrs[k]
+		}
+	}
+	d.pickedLb.SetText(line)
+	d.replayPy.SetText(prettyJSON(e.Payload))
+	d.replay.Enable()
+}
+
+// doReplay runs the action again for the picked event with the payload
+// as edited (sent as text: ironlocal takes it as the event's payload).
+func (d *bindingDetail) doReplay() {
+	if d.picked == "" {
+		return
+	}
+	text := d.replayPy.Text
+	if strings.HasPrefix(strings.TrimSpace(text), "{") || strings.HasPrefix(strings.TrimSpace(text), "[") {
+		if err := validatePayload(text); err != nil {
+			d.s.u.notify(err.Error())
+			return
+		}
+		text = compactJSON(text)
+	}
+	c, s, id, ev := d.s.u.client(), d.s, d.id, d.picked
+	run(s.u, "replay the event", func(ctx context.Context) (client.TriggerEvent, error) {
+		return c.ReplayTriggerEvent(ctx, id, ev, &text)
+	}, func(e client.TriggerEvent) {
+		s.u.notice("Replayed: "+outcomeLine(e), outcomeImportance(e.Outcome))
+		d.addEvent(e)
+	})
+}
+
+// addEvent shows an event fired or replayed from the pane at once (the
+// stream's trigger.event reloads the trace too).
+func (d *bindingDetail) addEvent(e client.TriggerEvent) {
+	if d.trace == nil || slices.ContainsFunc(d.events, func(x client.TriggerEvent) bool { return x.ID == e.ID }) {
+		return
+	}
+	d.events = slices.Insert(d.events, 0, e)
+	d.trace.Refresh()
+}
+
+// loadTrace fetches the trace; only the latest answer is shown.
+func (d *bindingDetail) loadTrace() {
+	if d.id == "" || d.trace == nil {
+		return
+	}
+	d.traceSeq++
+	seq := d.traceSeq
+	c, id := d.s.u.client(), d.id
+	run(d.s.u, "read the event trace", func(ctx context.Context) ([]client.TriggerEvent, error) {
+		return c.TriggerEvents(ctx, id, 0)
+	}, func(evs []client.TriggerEvent) {
+		if seq != d.traceSeq || d.s.binding != d {
+			return
+		}
+		d.events = evs
+		d.trace.Refresh()
+	})
+}
