@@ -88,6 +88,7 @@ type UI struct {
 	time      *timeScreen
 	data      *dataScreen
 	faults    *faultsScreen
+	triggers  *triggersScreen
 	screens   []screen
 	current   int
 	tray      *tray
@@ -112,7 +113,9 @@ func New(a fyne.App, w fyne.Window, be Backend) *UI {
 	u.time = newTimeScreen(u)
 	u.data = newDataScreen(u)
 	u.faults = newFaultsScreen(u)
-	u.screens = []screen{u.overview, u.tasks, u.codes, u.schedules, u.queues, u.cache, u.events, u.time, u.data, u.faults}
+	u.triggers = newTriggersScreen(u)
+	u.screens = []screen{u.overview, u.tasks, u.codes, u.schedules, u.queues, u.cache, u.events, u.time, u.data, u.faults,
+		u.triggers}
 	u.shell = newShell(u)
 	w.SetContent(u.shell.root)
 	u.addShortcuts()
