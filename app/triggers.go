@@ -67,7 +67,7 @@ func newTriggersScreen(u *UI) *triggersScreen {
 			s.openPlugin(s.plugins[id].Path)
 		}
 	}
-	cols := []column{{"Name", 150}, {"Plugin", 80}, {"Action", 170}, {"Enabled", 70}, {"State", 120}, {"Last outcome", 260}}
+	cols := []column{{"Name", 120}, {"Plugin", 70}, {"Action", 160}, {"Enabled", 70}, {"State", 90}, {"Last outcome", 320}}
 	s.table = newColumnTable(func() { s.closeDetail() }, cols, func() int { return len(s.bindings) },
 		func(row, col int) (string, widget.Importance) { return s.cell(row, col) },
 		func(row int) { s.openBinding(s.bindings[row].ID) })
@@ -75,8 +75,8 @@ func newTriggersScreen(u *UI) *triggersScreen {
 	add.Importance = widget.HighImportance
 	pluginsBox := container.NewBorder(boldLabel("Plugins"), nil, nil, nil, s.pluginList)
 	bindingsBox := container.NewBorder(container.NewBorder(nil, nil, boldLabel("Bindings"), add), nil, nil, nil, s.table)
-	v := container.NewVSplit(pluginsBox, bindingsBox)
-	v.SetOffset(0.3)
+	v := container.NewVSplit(bindingsBox, pluginsBox)
+	v.SetOffset(0.65)
 	s.listBox = v
 	s.body = container.NewStack(s.listBox)
 	s.reloads = newThrottle(u, redrawEvery, s.reload)

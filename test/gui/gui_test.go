@@ -380,6 +380,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	requireTools(t)
 	bin := buildApp(t)
+	buildPlugins(t, filepath.Dir(bin)) // found next to the app, as make plugins places them
 	x := startXvfb(t)
 	a := startApp(t, x, bin, "--virtual-clock", "--live-logs")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -423,6 +424,7 @@ func TestScreenshots(t *testing.T) {
 	a.click(t, firstListItemX, firstListItemY)
 	shot("schedules.png")
 	screenshotsPartTwo(t, ctx, a, shot)
+	screenshotsTriggers(t, ctx, a, shot)
 }
 
 // seedDemo registers a few codes, runs tasks that complete, fail and keep
