@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -227,14 +228,43 @@ func TestTriggers_EditDisableDeleteAndServerMessage(t *testing.T) {
 	require.True(t, client.IsNotFound(err))
 }
 
-func TestTriggers_PluginLog(t *testing.T) {
+func TestTriggers_PluginStateAndLog(t *testing.T) {
 	u := triggerUI(t)
+	var pid int
 	u.locked(func() {
 		u.triggers.pluginList.Select(0)
-		require.NotNil(t, u.triggers.plugin)
-		require.Contains(t, u.triggers.plugin.state.Text, "running")
-		require.Contains(t, u.triggers.plugin.info.Text, "emits ")
+		d := u.triggers.plugin
+		require.NotNil(t, d)
+		require.Contains(t, d.state.Text, "running")
+		require.Contains(t, d.info.Text, "emits s3:ObjectCreated:Put")
+		require.NotEmpty(t, d.log, "the plugin's log lines")
+		p, _ := u.triggers.pluginByName("upload")
+		pid = p.PID
 	})
+	require.Positive(t, pid)
+	// The plugin dies (this test's emulator started it): the screen follows
+	// the supervisor restarting it.
+	proc, err := os.FindProcess(pid)
+	require.NoError(t, err)
+	require.NoError(t, proc.Kill())
+	u.eventually(t, "restarted, and the pane says so", func() bool {
+		p, ok := u.triggers.pluginByName("upload")
+		return ok && p.State == "running" && p.PID != pid && p.Restarts == 1 &&
+			strings.Contains(u.triggers.plugin.info.Text, "1 restart")
+	})
+}
+
+func TestTriggers_PluginSummary(t *testing.T) {
+	crashed := client.TriggerPlugin{Name: "upload", State: "crashed", Restarts: 2,
+		Message: "crashed: signal: killed, restarting in 1s"}
+	require.Equal(t, "crashed: signal: killed, restarting in 1s · 2 restarts", pluginSummary(crashed))
+	require.Equal(t, widget.WarningImportance, pluginImportance("crashed"))
+	failed := client.TriggerPlugin{Name: "bad", State: "failed", Error: "bad: not a plugin (handshake: timeout)"}
+	require.Equal(t, "bad: not a plugin (handshake: timeout)", pluginSummary(failed))
+	require.Equal(t, widget.DangerImportance, pluginImportance("failed"))
+	require.Equal(t, "matched → task t1", outcomeLine(client.TriggerEvent{Outcome: "matched", TaskID: "t1"}))
+	require.Equal(t, "filtered: suffix .csv", outcomeLine(client.TriggerEvent{Outcome: "filtered", Reason: "suffix .csv"}))
+	require.Equal(t, "matched → message m1, m2", outcomeLine(client.TriggerEvent{Outcome: "matched", MessageIDs: []string{"m1", "m2"}}))
 }
 
 func quoteJSON(s string) string {
