@@ -239,6 +239,9 @@ func (s *triggersScreen) reload() {
 		s.plugins, s.bindings, s.last = a.plugins, a.bindings, a.last
 		s.pluginList.Refresh()
 		s.table.Refresh()
+		if s.binding != nil && s.binding.id == "" { // a new binding's form offers every plugin
+			s.binding.plugin.SetOptions(s.pluginNames())
+		}
 		if s.plugin != nil {
 			if p, ok := s.pluginByPath(s.plugin.path); ok {
 				s.plugin.show(p)
@@ -253,25 +256,41 @@ func (s *triggersScreen) reload() {
 }
 
 func (s *triggersScreen) apply(events []client.Event) {
-	reload, trace := false, false
+	reload, trace, redraw := false, false, false
 	for _, e := range events {
 		switch e.Type {
 		case "trigger.event":
+			// The event names its binding and outcome: the last outcome
+			// column is updated without asking ironlocal again.
 			id, _ := e.Attrs["binding_id"].(string)
-			if s.binding != nil && id != "" && id == s.binding.id {
+			if id == "" {
+				continue
+			}
+			s.last[id] = traceEventOf(e)
+			redraw = true
+			if s.binding != nil && id == s.binding.id {
 				trace = true
 			}
-			reload = true // the last outcome column
 		case "trigger.state", "trigger.binding_changed", "state.reset", "state.imported":
 			reload = true
 		}
 	}
 	if reload {
 		s.reloads.request()
+	} else if redraw {
+		s.table.Refresh()
 	}
 	if trace {
 		s.traces.request()
 	}
+}
+
+// traceEventOf is what a trigger.event event says of the traced event.
+func traceEventOf(e client.Event) client.TriggerEvent {
+	str := func(k string) string { v, _ := e.Attrs[k].(string); return v }
+	return client.TriggerEvent{ID: str("event_id"), BindingID: str("binding_id"), ProjectID: e.ProjectID,
+		Type: str("event_type"), Source: str("source"), At: e.At, Outcome: str("outcome"), Reason: str("reason"),
+		TaskID: e.TaskID, MessageIDs: e.IDs}
 }
 
 func (s *triggersScreen) closeDetail() bool {
@@ -298,6 +317,14 @@ func (s *triggersScreen) pluginByPath(path string) (client.TriggerPlugin, bool) 
 		}
 	}
 	return client.TriggerPlugin{}, false
+}
+
+func (s *triggersScreen) pluginNames() []string {
+	names := make([]string, 0, len(s.plugins))
+	for _, p := range s.plugins {
+		names = append(names, p.Name)
+	}
+	return names
 }
 
 func (s *triggersScreen) pluginByName(name string) (client.TriggerPlugin, bool) {
@@ -475,10 +502,7 @@ func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail
 	d.state.Wrapping = fyne.TextWrapWord
 	d.name = widget.NewEntry()
 	d.name.SetText(b.Name)
-	names := make([]string, 0, len(s.plugins))
-	for _, p := range s.plugins {
-		names = append(names, p.Name)
-	}
+	names := s.pluginNames()
 	d.cfgBox = container.NewVBox()
 	d.plugin = widget.NewSelect(names, d.pickPlugin)
 	d.plugin.PlaceHolder = "(pick a plugin)"
