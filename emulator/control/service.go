@@ -99,7 +99,9 @@ type Config struct {
 	SnapshotDir string
 	// Settings is how the emulator was started (reported by Settings).
 	Settings Settings
-	Logger   *slog.Logger
+	// ProjectSources are the services whose projects Projects lists.
+	ProjectSources []ProjectSource
+	Logger         *slog.Logger
 }
 
 // Service is the control service. Its methods are safe for concurrent use.
@@ -115,7 +117,8 @@ type Service struct {
 	snapDir string
 	log     *slog.Logger
 
-	settings Settings
+	settings       Settings
+	projectSources []ProjectSource
 
 	// state is held for writing while reset or import replace the store,
 	// and for reading by idle checks, so no check reads a half-wiped store.
@@ -138,7 +141,7 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{store: cfg.Store, worker: cfg.Worker, pusher: cfg.Pusher, faults: cfg.Faults, bus: cfg.Bus,
 		clock: cfg.Clock, virtual: cfg.Virtual, snapDir: cfg.SnapshotDir, log: cfg.Logger, waiters: newBroadcast(),
-		settings: cfg.Settings}
+		settings: cfg.Settings, projectSources: cfg.ProjectSources}
 	s.loops = append([]Pausable{cfg.Worker, cfg.Pusher}, cfg.Loops...)
 	s.worker.SetIdleNotifier(s.waiters.notify)
 	s.pusher.SetIdleNotifier(s.waiters.notify)

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/mq"
-	"github.com/ironlocal/ironlocal/emulator/seed"
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
@@ -51,34 +49,12 @@ func (a *API) handleCodeSettings(w http.ResponseWriter, r *http.Request) {
 // or schedule, the default project first (listed even when empty), the
 // others in byte order: GET /_ironlocal/projects.
 func (a *API) handleProjects(w http.ResponseWriter, r *http.Request) {
-	def := a.defaultProject()
-	seen := map[string]bool{def: true}
-	out := []string{def}
-	var rest []string
-	for _, list := range []func(context.Context) ([]string, error){a.cfg.MQ.Projects, a.cfg.Cache.Projects, a.cfg.Worker.Projects} {
-		ps, err := list(r.Context())
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		for _, p := range ps {
-			if !seen[p] {
-				seen[p] = true
-				rest = append(rest, p)
-			}
-		}
+	projects, def, err := a.cfg.Control.Projects(r.Context())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
 	}
-	slices.Sort(rest)
-	writeJSON(w, http.StatusOK, map[string]any{"projects": append(out, rest...), "default": def})
-}
-
-// defaultProject is the first configured project in strict mode, else the
-// project the README, the daemon and seeds use.
-func (a *API) defaultProject() string {
-	if ps := a.cfg.Auth.Projects; len(ps) > 0 {
-		return ps[0]
-	}
-	return seed.DefaultProject
+	writeJSON(w, http.StatusOK, map[string]any{"projects": projects, "default": def})
 }
 
 type wireStats struct {
@@ -97,7 +73,7 @@ type wireStats struct {
 func (a *API) handleStats(w http.ResponseWriter, r *http.Request) {
 	pid := r.URL.Query().Get("project")
 	if pid == "" {
-		pid = a.defaultProject()
+		pid = a.cfg.Control.DefaultProject()
 	}
 	ctx := r.Context()
 	mqc, err := a.cfg.MQ.ProjectCounts(ctx, pid)

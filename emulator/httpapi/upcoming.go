@@ -39,7 +39,7 @@ type wireUpcoming struct {
 func (a *API) handleUpcoming(w http.ResponseWriter, r *http.Request) {
 	pid := r.URL.Query().Get("project")
 	if pid == "" {
-		pid = a.defaultProject()
+		pid = a.cfg.Control.DefaultProject()
 	}
 	within := defaultUpcomingWithin
 	if v := strings.TrimSpace(r.URL.Query().Get("within")); v != "" {

@@ -128,7 +128,8 @@ func Start(opts Options) (*Server, error) {
 	undo = append(undo, func() { _ = s.pusher.Close(context.Background()) })
 	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
 		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Bus: s.bus, Clock: s.clock,
-		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Settings: s.settings(dir), Logger: opts.Logger})
+		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Settings: s.settings(dir),
+		ProjectSources: []control.ProjectSource{s.mq, s.cache, s.worker}, Logger: opts.Logger})
 	s.triggers = s.newTriggers()
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
 		Control: s.control, Triggers: s.triggers, Faults: s.faults,
