@@ -32,9 +32,10 @@ func buildPlugins(t *testing.T, dir string) {
 	require.NoError(t, err, "build the plugins: %s", out)
 }
 
-// screenshotsTriggers binds "*.csv dropped in a folder → run csv-import"
-// and "POST /orders → run order (sync)", fires and replays events, and
-// shoots the Triggers screen with the first binding's trace.
+// screenshotsTriggers binds "*.csv dropped in a folder → run csv-import",
+// "POST /orders → run order (sync)" and "any file in that folder → post
+// its key to the audit queue", fires and replays events, and shoots the
+// Triggers screen with the first binding's trace.
 func screenshotsTriggers(t *testing.T, ctx context.Context, a *app, shot func(string)) {
 	t.Helper()
 	for _, nc := range []client.NewCode{
@@ -63,10 +64,18 @@ func screenshotsTriggers(t *testing.T, ctx context.Context, a *app, shot func(st
 		Config: json.RawMessage(`{"listen":"127.0.0.1:0","routes":[{"method":"POST","path":"/orders","mode":"sync"}]}`),
 		Action: client.TriggerAction{Type: "task", CodeName: "order"}})
 	require.NoError(t, err)
-	_, err = a.c.CreateTrigger(ctx, client.NewTrigger{Name: "audit", Plugin: "upload",
+	audit, err := a.c.CreateTrigger(ctx, client.NewTrigger{Name: "audit", Plugin: "upload",
 		Config: json.RawMessage(`{"dir":` + quote(bucket) + `}`),
 		Action: client.TriggerAction{Type: "message", Queue: "audit", Template: `{"key": {{json (index .Payload.Records 0).s3.object.key}}}`}})
 	require.NoError(t, err)
+	// A binding reports its status once it watches the folder; files
+	// dropped before that are, as on S3, no events of it.
+	for _, id := range []string{csv.ID, audit.ID} {
+		require.Eventually(t, func() bool {
+			b, err := a.c.Trigger(ctx, id)
+			return err == nil && b.State == "running" && b.Status != ""
+		}, waitLimit, 50*time.Millisecond, "binding %s watches the bucket", id)
+	}
 	require.NoError(t, os.MkdirAll(filepath.Join(bucket, "in"), 0o755))
 	for _, f := range []string{"in/customers.csv", "in/orders-2026-11.csv"} {
 		require.NoError(t, os.WriteFile(filepath.Join(bucket, f), []byte("id,name\n1,ann\n"), 0o600))
@@ -80,6 +89,10 @@ func screenshotsTriggers(t *testing.T, ctx context.Context, a *app, shot func(st
 		evs, err := a.c.TriggerEvents(ctx, csv.ID, 0)
 		return err == nil && len(evs) >= 4
 	}, waitLimit, 50*time.Millisecond, "the dropped files reach the trace")
+	require.Eventually(t, func() bool {
+		evs, err := a.c.TriggerEvents(ctx, audit.ID, 0)
+		return err == nil && len(evs) >= 2
+	}, waitLimit, 50*time.Millisecond, "the dropped files reach the audit trace")
 
 	tmp := filepath.Join(t.TempDir(), "tmp.png")
 	a.key(t, "Escape")
