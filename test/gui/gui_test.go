@@ -345,7 +345,11 @@ func TestGUISmoke(t *testing.T) {
 
 	smokePostMessage(t, a, filepath.Join(t.TempDir(), "smoke-queue.png"))
 
-	// Quitting stops the embedded emulator cleanly.
+	// Quitting stops the embedded emulator cleanly. The pointer rests on
+	// plain text first: Fyne's GLFW driver can crash when a pointer-shape
+	// change (say, off a text field) is applied to a window being
+	// destroyed (fyne-io/fyne#5981), which is Fyne's bug, not this test's.
+	a.x.run(t, "xdotool", "mousemove", "--window", a.window, "40", "20")
 	require.NoError(t, a.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-a.exited:
