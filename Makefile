@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-check third-party
+.PHONY: help run serve build starter app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-check third-party
 
 # Every package but the desktop app's main package, which needs cgo (Fyne's
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
@@ -44,6 +44,13 @@ plugins: ## build the built-in trigger plugins into bin/plugins/ (static, CGO_EN
 
 proto: ## regenerate plugins/sdk's gRPC code from trigger.proto (needs protoc, protoc-gen-go, protoc-gen-go-grpc; the output is committed)
 	cd plugins/sdk/internal/pb && protoc --go_out=paths=source_relative:. --go-grpc_out=paths=source_relative:. trigger.proto
+
+STARTER := emulator/runtime/docker/starter
+starter: ## rebuild the warm-start task starter embedded in the Docker runtime (static, per engine architecture; the output is committed)
+	cd $(STARTER) && for arch in amd64 arm64; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
+	    -ldflags "-s -w -X main.Source=$$(sha256sum main.go | cut -c1-64)" -o bin/start-linux-$$arch . || exit 1; \
+	done
 
 app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/X11 headers, see make deps)
 	CGO_ENABLED=1 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/ironlocal .

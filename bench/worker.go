@@ -22,6 +22,7 @@ type Code struct {
 	Image          string            `json:"image,omitempty"`
 	Command        string            `json:"command,omitempty"`
 	EnvVars        map[string]string `json:"env_vars,omitempty"`
+	Config         string            `json:"config,omitempty"`
 	MaxConcurrency int               `json:"max_concurrency,omitempty"` // 0: unlimited
 }
 

@@ -31,8 +31,10 @@ const processImage = "ironbench/unused"
 // from sending POST /tasks to reading the task.finished event on the
 // /_ironlocal/events stream (subscribed beforehand); the bare run uses the
 // emulator's network mode (host) so only the emulator's own work differs.
-// One untimed task first: the runtime has seen the image (warm), as every
-// task after a code's first has.
+// One untimed task first: after it the code has a warm image (the runtime
+// commits the task's files once, in the background, and later tasks are
+// created from it with the payload passed to a starter), as every task
+// after a code's first has.
 func figDocker(ctx context.Context, e *env) (outcome, error) {
 	if reason := e.dockerMissing(ctx); reason != "" {
 		return outcome{skip: reason}, nil
@@ -46,7 +48,7 @@ func figDocker(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	defer e.stop(d)
-	task, closeTask, err := dockerTasks(ctx, e.client(d))
+	task, closeTask, err := dockerTasks(ctx, e.client(d), "")
 	if err != nil {
 		return outcome{}, err
 	}
@@ -82,10 +84,10 @@ func figDocker(ctx context.Context, e *env) (outcome, error) {
 	}, nil
 }
 
-// figDockerCold is figDocker for the first task of a daemon: each run
-// starts a daemon, registers the code and times its first task, whose
-// image the runtime has not seen (it inspects the image before it creates
-// the container, where a warm task does both at once).
+// figDockerCold is figDocker for a cold start: each run starts a daemon,
+// registers a code whose config no earlier run had (so the engine holds no
+// warm image of it) and times its first task. The runtime inspects the
+// image, creates the container and copies the task's files into it.
 func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 	if reason := e.dockerMissing(ctx); reason != "" {
 		return outcome{skip: reason}, nil
@@ -100,7 +102,9 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 			return 0, err
 		}
 		defer e.stop(d)
-		task, closeTask, err := dockerTasks(ctx, e.client(d))
+		// A config never seen before: no warm image of it exists, so
+		// the task's files are copied into its container.
+		task, closeTask, err := dockerTasks(ctx, e.client(d), "cold start "+strconv.FormatInt(time.Now().UnixNano(), 36))
 		if err != nil {
 			return 0, err
 		}
@@ -129,9 +133,9 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 // function that queues one task and times it from POST /tasks to its
 // task.finished event (and to its task.running event), checking that it
 // completed; closeTask ends the event subscription.
-func dockerTasks(ctx context.Context, c *bench.Client) (task func() (took, running time.Duration, err error), closeTask func(), err error) {
+func dockerTasks(ctx context.Context, c *bench.Client, config string) (task func() (took, running time.Duration, err error), closeTask func(), err error) {
 	const code = "bench-docker"
-	if _, err := c.UploadCode(ctx, bench.Code{Name: code, Image: fixtureImage}); err != nil {
+	if _, err := c.UploadCode(ctx, bench.Code{Name: code, Image: fixtureImage, Config: config}); err != nil {
 		return nil, nil, err
 	}
 	events, err := c.Events(ctx, "task.running", "task.finished")

@@ -19,11 +19,24 @@ import (
 // is copied through as it is decompressed, so memory stays small whatever
 // the zip's size, and the bytes are counted against limits.
 func writeTaskArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits) error {
+	return writeArchive(w, spec, limits, PayloadFile, 0o666, spec.Payload)
+}
+
+// writeWarmArchive streams the files of a warm image (warm.go): those of
+// writeTaskArchive but the payload, which the starter in its place writes
+// when a task starts.
+func writeWarmArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits, starter []byte) error {
+	return writeArchive(w, spec, limits, starterPath, 0o755, starter)
+}
+
+// writeArchive writes the layout both archives share, with one file of
+// their own (name, mode, body).
+func writeArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits, name string, mode int64, body []byte) error {
 	a := archive{tw: tar.NewWriter(w), dirs: map[string]bool{}, mtime: time.Now()}
 	a.dir("mnt", 0o755) // as a distribution image has it
 	a.dir(path.Dir(PayloadFile[1:]), 0o777)
 	a.dir(TaskDir[1:], 0o777)
-	a.file(PayloadFile[1:], 0o666, spec.Payload)
+	a.file(name[1:], mode, body)
 	a.file(ConfigFile[1:], 0o666, spec.Config)
 	if a.err != nil {
 		return a.err

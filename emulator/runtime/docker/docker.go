@@ -63,6 +63,9 @@ type Options struct {
 	// CodeLimits bound what a task's code zip may extract to; zero fields
 	// take codezip's defaults. A zip over them fails the task.
 	CodeLimits codezip.Limits
+	// WarmImages is how many warm images (warm.go) the engine keeps: 0
+	// means DefaultWarmImages, a negative number turns warm starts off.
+	WarmImages int
 }
 
 // Runtime runs tasks in Docker containers. It is safe for concurrent use.
@@ -73,10 +76,32 @@ type Runtime struct {
 	network  string
 	log      *slog.Logger
 	limits   codezip.Limits
-	// imageCmds remembers each image's cmd as last inspected (image
-	// reference → []string), so the next container of the image is
-	// created while the image is inspected again (see create).
-	imageCmds sync.Map
+	// images remembers each image as last inspected (image reference →
+	// imageInfo), so the next container of the image is created while the
+	// image is inspected again (see create and runWarm).
+	images sync.Map
+	// warm holds the warm images (see warm.go).
+	warm warmImages
+}
+
+// imageInfo is what the runtime needs of an image: its id and architecture
+// (for warm images), its entrypoint and cmd (for the command line).
+type imageInfo struct {
+	id, arch        string
+	entrypoint, cmd []string
+}
+
+// inspect asks the engine about image.
+func (r *Runtime) inspect(ctx context.Context, image string) (imageInfo, error) {
+	img, err := r.cli.ImageInspect(ctx, image)
+	if err != nil {
+		return imageInfo{}, err
+	}
+	info := imageInfo{id: img.ID, arch: img.Architecture}
+	if img.Config != nil {
+		info.entrypoint, info.cmd = img.Config.Entrypoint, img.Config.Cmd
+	}
+	return info, nil
 }
 
 var _ emulator.Runtime = (*Runtime)(nil)
@@ -100,8 +125,10 @@ func New(opts Options) (*Runtime, error) {
 	if network == "" {
 		network = "host"
 	}
-	return &Runtime{cli: cli, instance: opts.Instance, labels: maps.Clone(opts.Labels), network: network, log: log,
-		limits: opts.CodeLimits.OrDefaults()}, nil
+	r := &Runtime{cli: cli, instance: opts.Instance, labels: maps.Clone(opts.Labels), network: network, log: log,
+		limits: opts.CodeLimits.OrDefaults()}
+	r.warm.init(opts.WarmImages)
+	return r, nil
 }
 
 // Name returns "docker".
@@ -118,13 +145,28 @@ func (r *Runtime) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the client's connections. Runs still in progress fail.
-func (r *Runtime) Close(context.Context) error { return r.cli.Close() }
+// Close stops the warm image builds in progress and releases the client's
+// connections. Runs still in progress fail.
+func (r *Runtime) Close(context.Context) error {
+	r.warm.stop()
+	return r.cli.Close()
+}
 
 // ReapLeftovers force-removes every container labelled with this instance:
 // tasks an earlier run of the emulator did not clean up. It returns how many
-// it removed.
+// it removed. It also removes the containers of warm image builds this
+// instance left unfinished, which it does not count.
 func (r *Runtime) ReapLeftovers(ctx context.Context) (int, error) {
+	builds, err := r.cli.ContainerList(ctx, client.ContainerListOptions{
+		All:     true,
+		Filters: make(client.Filters).Add("label", labelWarmBuild+"="+r.instance),
+	})
+	if err != nil {
+		return 0, wrap("list leftover warm image builds", err)
+	}
+	for _, c := range builds.Items {
+		r.remove(ctx, c.ID, "")
+	}
 	list, err := r.cli.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
 		Filters: make(client.Filters).Add("label", LabelInstance+"="+r.instance),
@@ -147,7 +189,8 @@ func (r *Runtime) ReapLeftovers(ctx context.Context) (int, error) {
 }
 
 // Run creates, starts and supervises one container; see the package
-// documentation for what the task sees.
+// documentation for what the task sees. A task whose code has a warm image
+// starts from it (warm.go); any other is a cold start, described here.
 //
 // Setting a container up costs engine round trips a bare `docker run` does
 // not make (the image's cmd, the task files), so Run overlaps them: the
@@ -167,6 +210,10 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}
 
+	if res, err, ran := r.runWarm(ctx, spec, out); ran {
+		return res, err
+	}
+
 	// From here on calls ignore ctx's cancel: a container created while ctx
 	// ends must still be seen, killed and removed. ctx is checked between
 	// steps instead.
@@ -175,6 +222,14 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	if id == "" {
 		return res, err
 	}
+	return r.start(ctx, id, spec, out, launch{files: func() (emulator.ExitResult, bool, error) {
+		return r.copyTaskFiles(ctx, bg, id, spec)
+	}})
+}
+
+// start starts the created container id and supervises it to its end.
+func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, out emulator.Output, l launch) (emulator.ExitResult, error) {
+	bg := context.WithoutCancel(ctx)
 	// The engine removes the container once it has run (AutoRemove, like
 	// `docker run --rm`); until it has started, removing it is ours to do.
 	started := false
@@ -194,14 +249,19 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	}
 	attachedC := make(chan attachment, 1)
 	go func() {
-		a, err := r.cli.ContainerAttach(streams, id, client.ContainerAttachOptions{Stream: true, Stdout: true, Stderr: true})
+		a, err := r.cli.ContainerAttach(streams, id, client.ContainerAttachOptions{Stream: true, Stdin: l.warm(), Stdout: true, Stderr: true})
 		attachedC <- attachment{a, err}
 	}()
 	waitC := make(chan client.ContainerWaitResult, 1)
 	go func() {
 		waitC <- r.cli.ContainerWait(streams, id, client.ContainerWaitOptions{Condition: container.WaitConditionRemoved})
 	}()
-	res, failed, err := r.copyTaskFiles(ctx, bg, id, spec)
+	var res emulator.ExitResult
+	var failed bool
+	var err error
+	if l.files != nil {
+		res, failed, err = l.files()
+	}
 	attached, wait := <-attachedC, <-waitC
 	if attached.err == nil {
 		defer attached.res.Close()
@@ -220,7 +280,35 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		return r.refused(ctx, "start container", err)
 	}
 	started = true
-	return r.supervise(ctx, id, spec, attached.res.Reader, wait, out)
+	if !l.warm() {
+		// The task's files went in whole: the next task of the same
+		// image, code and config can start warm.
+		r.warm.buildLater(r, spec)
+		return r.supervise(ctx, id, spec, attached.res.Reader, wait, out)
+	}
+
+	// The starter reads the payload to its end before it execs the task.
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		_, werr := attached.res.Conn.Write(l.stdin)
+		if cerr := attached.res.CloseWrite(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			r.log.Debug("write the payload to the starter", "task_id", spec.TaskID, "container_id", id, "err", werr)
+		}
+	}()
+	watch := &starterWatch{w: orDiscard(out.Stderr)}
+	out.Stderr = watch
+	res, err = r.supervise(ctx, id, spec, attached.res.Reader, wait, out)
+	attached.res.Close() // ends a write the container never read
+	<-wrote
+	if reason, ok := watch.reason(); ok && err == nil && res.ExitCode == 127 && !res.TimedOut && !res.Stopped {
+		return startError("start container: " + reason), nil
+	}
+	watch.flush()
+	return res, err
 }
 
 // create makes the task's container and returns its id; with no id, Run
@@ -230,29 +318,25 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 // and created anew (before it ever runs) if the cmd changed meanwhile.
 func (r *Runtime) create(ctx, bg context.Context, spec emulator.TaskSpec) (id string, res emulator.ExitResult, err error) {
 	type inspection struct {
-		cmd []string
-		err error
+		info imageInfo
+		err  error
 	}
 	inspected := make(chan inspection, 1)
 	go func() {
-		img, err := r.cli.ImageInspect(ctx, spec.Image)
-		var cmd []string
-		if err == nil && img.Config != nil {
-			cmd = img.Config.Cmd
-		}
-		inspected <- inspection{cmd, err}
+		info, err := r.inspect(ctx, spec.Image)
+		inspected <- inspection{info, err}
 	}()
-	guess, known := r.imageCmds.Load(spec.Image)
+	guess, known := r.images.Load(spec.Image)
 	for {
 		if !known {
 			in := <-inspected
 			if res, failed, err := r.inspectFailed(ctx, spec.Image, in.err); failed {
 				return "", res, err
 			}
-			guess, known, inspected = in.cmd, true, nil
+			guess, known, inspected = in.info, true, nil
 		}
-		cmd := guess.([]string)
-		cfg, host := r.containerConfig(spec, cmd)
+		info := guess.(imageInfo)
+		cfg, host := r.containerConfig(spec, info.cmd)
 		created, err := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 		if cerrdefs.IsNotFound(err) { // no such image, or it went away since the inspect
 			return "", imageMissing(spec.Image), nil
@@ -262,7 +346,7 @@ func (r *Runtime) create(ctx, bg context.Context, spec emulator.TaskSpec) (id st
 			return "", res, err
 		}
 		if inspected == nil { // created from a fresh inspection
-			r.imageCmds.Store(spec.Image, cmd)
+			r.images.Store(spec.Image, info)
 			return created.ID, emulator.ExitResult{}, nil
 		}
 		in := <-inspected
@@ -270,14 +354,14 @@ func (r *Runtime) create(ctx, bg context.Context, spec emulator.TaskSpec) (id st
 			r.remove(bg, created.ID, spec.TaskID)
 			return "", res, err
 		}
-		if slices.Equal(in.cmd, cmd) {
+		r.images.Store(spec.Image, in.info)
+		if slices.Equal(in.info.cmd, info.cmd) {
 			return created.ID, emulator.ExitResult{}, nil
 		}
 		// The image changed since the guess: this container would run the
 		// old cmd. Drop it and create one from what the image says now.
 		r.remove(bg, created.ID, spec.TaskID)
 		guess, known = nil, false
-		r.imageCmds.Store(spec.Image, in.cmd)
 		inspected = make(chan inspection, 1)
 		inspected <- in
 	}
@@ -289,7 +373,7 @@ func (r *Runtime) inspectFailed(ctx context.Context, image string, err error) (e
 	case err == nil:
 		return emulator.ExitResult{}, false, nil
 	case cerrdefs.IsNotFound(err):
-		r.imageCmds.Delete(image)
+		r.images.Delete(image)
 		return imageMissing(image), true, nil
 	}
 	res, rerr := r.refused(ctx, "inspect image", err)

@@ -1,0 +1,443 @@
+package docker
+
+// Warm starts.
+//
+// A cold start creates the task's container and copies the task's files into
+// it. The copy costs the engine a mount of the container's filesystem and an
+// extraction that `docker run` never makes: 20–60 ms on two busy cores, most
+// of what a task cost over a bare `docker run --rm`. Every file but the
+// payload is the same for all tasks of one image, code zip and config, so
+// once such a task has started cold the runtime commits those files, once,
+// into a warm image: the task's image plus /mnt/task, /mnt/iron/config and
+// the starter (starter/main.go), tagged ironlocal/warm:<key>.
+//
+// A later task with the same key is created from the warm image with the
+// starter as its entrypoint and the task's command line as its cmd. Its
+// payload goes in on the container's stdin: the starter writes it to
+// PAYLOAD_FILE, gives the task /dev/null as stdin, removes itself and execs
+// the command line, which becomes PID 1. The task sees what a cold start
+// shows it (the same files and modes, environment, working directory, user,
+// arguments and PID); only the engine's view differs (`docker ps` shows the
+// warm image). If the starter cannot exec the command, the task gets the
+// start error a cold start would give it.
+//
+// The key hashes the starter, the base image's id, the config and the code
+// zip, so a rebuilt image or a new code revision gets a warm image of its
+// own. Warm images outlive the emulator (a restarted one finds them by their
+// label); the oldest beyond Options.WarmImages are removed, and one removed
+// behind the runtime's back only means the next task starts cold.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/client"
+
+	"github.com/ironlocal/ironlocal/emulator"
+)
+
+const (
+	// LabelWarm is on warm images; its value is the image's key.
+	LabelWarm = "ironlocal.warm"
+	// labelWarmBuild is on the containers warm images are committed from;
+	// its value is the builder's instance, so ReapLeftovers finds builds an
+	// emulator that died left behind. Committing blanks it.
+	labelWarmBuild = "ironlocal.warm.build"
+	// warmRepo is where warm images are tagged.
+	warmRepo = "ironlocal/warm"
+	// starterPath is the starter inside a warm image: in the payload's
+	// directory, which every user may write, so it can remove itself.
+	starterPath = "/mnt/iron/.start"
+	// DefaultWarmImages is how many warm images are kept when
+	// Options.WarmImages is 0.
+	DefaultWarmImages = 32
+	// maxWarmZip: a bigger code zip always starts cold; its warm image
+	// would cost the engine's disk more than its copy costs the task.
+	maxWarmZip = 64 << 20
+	// warmBuildTimeout bounds one warm image build.
+	warmBuildTimeout = 2 * time.Minute
+	// starterMarker starts the line the starter writes to stderr when it
+	// cannot exec the task (starter/main.go's Marker).
+	starterMarker = "\x00ironlocal-starter\x00"
+)
+
+// starterBins holds the starter built for each engine architecture
+// (make starter).
+//
+//go:embed starter/bin
+var starterBins embed.FS
+
+// starters are the embedded starters by architecture, read once.
+var starters = sync.OnceValue(func() map[string]starterBin {
+	m := map[string]starterBin{}
+	for _, arch := range []string{"amd64", "arm64"} {
+		if b, err := starterBins.ReadFile("starter/bin/start-linux-" + arch); err == nil {
+			sum := sha256.Sum256(b)
+			m[arch] = starterBin{b, sum[:]}
+		}
+	}
+	return m
+})
+
+type starterBin struct {
+	bin, sum []byte
+}
+
+// warmImages is the runtime's view of the engine's warm images and the
+// builds it runs. Builds are owned here: stop cancels and waits for them.
+type warmImages struct {
+	keep int // how many to keep; 0: warm starts are off
+
+	ctx    context.Context // ends at stop
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	starts atomic.Int64 // tasks started warm
+
+	mu       sync.Mutex
+	listed   bool              // byKey holds what the engine had at the first look
+	byKey    map[string]string // key → image id
+	building map[string]bool
+}
+
+func (w *warmImages) init(keep int) {
+	switch {
+	case keep == 0:
+		keep = DefaultWarmImages
+	case keep < 0:
+		keep = 0
+	}
+	w.keep = keep
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.byKey, w.building = map[string]string{}, map[string]bool{}
+}
+
+// stop cancels the builds in progress and waits for them to end.
+func (w *warmImages) stop() {
+	w.cancel()
+	w.wg.Wait()
+}
+
+// warmable reports whether spec's task may start warm at all.
+func (w *warmImages) warmable(spec emulator.TaskSpec) bool {
+	return w.keep > 0 && len(spec.CodeZip) <= maxWarmZip
+}
+
+// warmKey names the warm image of spec on the image info describes; ok is
+// false when no starter is built for the image's architecture.
+func warmKey(info imageInfo, spec emulator.TaskSpec) (key string, ok bool) {
+	st, ok := starters()[info.arch]
+	if !ok {
+		return "", false
+	}
+	zipSum := sha256.Sum256(spec.CodeZip)
+	h := sha256.New()
+	for _, field := range [][]byte{[]byte("ironlocal warm image v1"), st.sum, []byte(info.id), spec.Config, zipSum[:]} {
+		_ = binary.Write(h, binary.BigEndian, uint64(len(field)))
+		h.Write(field)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32], true
+}
+
+// image returns the id of key's warm image, listing the engine's warm
+// images the first time it is asked.
+func (r *Runtime) warmImage(ctx context.Context, key string) (string, bool) {
+	w := &r.warm
+	w.mu.Lock()
+	listed := w.listed
+	w.mu.Unlock()
+	if !listed {
+		list, err := r.cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm)})
+		if err != nil {
+			r.log.Debug("list warm images", "err", err) // asked again next time
+		}
+		w.mu.Lock()
+		if err == nil && !w.listed {
+			for _, img := range list.Items {
+				if k := img.Labels[LabelWarm]; k != "" {
+					w.byKey[k] = img.ID
+				}
+			}
+			w.listed = true
+		}
+		w.mu.Unlock()
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id, ok := w.byKey[key]
+	return id, ok
+}
+
+// forget drops key's warm image, which the engine no longer has.
+func (w *warmImages) forget(key string) {
+	w.mu.Lock()
+	delete(w.byKey, key)
+	w.mu.Unlock()
+}
+
+// runWarm runs spec's task from its warm image. ran is false when it has
+// none (or the image changed, or the warm image went away) and nothing was
+// started: the caller starts the task cold.
+func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (res emulator.ExitResult, err error, ran bool) {
+	if !r.warm.warmable(spec) {
+		return res, nil, false
+	}
+	bg := context.WithoutCancel(ctx)
+	// The image as last seen, checked again while the container is
+	// created; the first task of an image waits for its inspection.
+	type inspection struct {
+		info imageInfo
+		err  error
+	}
+	var recheck chan inspection
+	var info imageInfo
+	if v, ok := r.images.Load(spec.Image); ok {
+		info = v.(imageInfo)
+		recheck = make(chan inspection, 1)
+		go func() {
+			info, err := r.inspect(ctx, spec.Image)
+			recheck <- inspection{info, err}
+		}()
+	} else {
+		if info, err = r.inspect(ctx, spec.Image); err != nil {
+			return res, nil, false // the cold start inspects it again and says why
+		}
+		r.images.Store(spec.Image, info)
+	}
+	// cold ends the warm attempt: the image's inspection, if any, is
+	// remembered for the cold start.
+	cold := func() (emulator.ExitResult, error, bool) {
+		if recheck != nil {
+			if in := <-recheck; in.err == nil {
+				r.images.Store(spec.Image, in.info)
+			}
+		}
+		return emulator.ExitResult{}, nil, false
+	}
+	key, ok := warmKey(info, spec)
+	if !ok {
+		return cold()
+	}
+	image, ok := r.warmImage(ctx, key)
+	if !ok {
+		return cold()
+	}
+
+	cfg, host := r.containerConfig(spec, info.cmd)
+	command := spec.Argv(TaskDir, PayloadFile, ConfigFile)
+	if len(spec.Command) == 0 {
+		command = slices.Concat(info.entrypoint, info.cmd, command)
+	}
+	cfg.Image = image
+	cfg.Entrypoint, cfg.Cmd = []string{starterPath, PayloadFile}, command
+	cfg.OpenStdin, cfg.StdinOnce, cfg.AttachStdin = true, true, true
+	created, cerr := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
+	if recheck != nil {
+		in := <-recheck
+		if in.err != nil || in.info.id != info.id {
+			// The tag moved (or went away): this warm image is of the old
+			// image. The cold start creates from what the tag names now.
+			if cerr == nil {
+				r.remove(bg, created.ID, spec.TaskID)
+			}
+			if in.err == nil {
+				r.images.Store(spec.Image, in.info)
+			}
+			return emulator.ExitResult{}, nil, false
+		}
+	}
+	switch {
+	case cerrdefs.IsNotFound(cerr): // removed behind our back
+		r.warm.forget(key)
+		return emulator.ExitResult{}, nil, false
+	case cerr != nil:
+		res, err = r.refused(ctx, "create container", cerr)
+		return res, err, true
+	}
+	r.warm.starts.Add(1)
+	res, err = r.start(ctx, created.ID, spec, out, launch{stdin: spec.Payload})
+	return res, err, true
+}
+
+// buildLater builds the warm image of spec's task in the background, unless
+// the runtime has it or is building it.
+func (w *warmImages) buildLater(r *Runtime, spec emulator.TaskSpec) {
+	if !w.warmable(spec) {
+		return
+	}
+	v, ok := r.images.Load(spec.Image)
+	if !ok {
+		return
+	}
+	info := v.(imageInfo)
+	key, ok := warmKey(info, spec)
+	if !ok {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, have := w.byKey[key]; have || w.building[key] || w.ctx.Err() != nil {
+		return
+	}
+	w.building[key] = true
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		id, err := r.buildWarm(w.ctx, key, info, spec)
+		w.mu.Lock()
+		delete(w.building, key)
+		if err == nil {
+			w.byKey[key] = id
+		}
+		w.mu.Unlock()
+		switch {
+		case err == nil:
+			r.pruneWarm(w.ctx)
+		case w.ctx.Err() != nil:
+			r.log.Debug("warm image build stopped", "image", spec.Image, "err", err)
+		default:
+			r.log.Warn("build warm image (tasks of this code start cold)", "image", spec.Image, "err", err)
+		}
+	}()
+}
+
+// buildWarm commits spec's files but the payload, and the starter, onto the
+// image info describes, and returns the new image's id.
+func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, spec emulator.TaskSpec) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, warmBuildTimeout)
+	defer cancel()
+	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: &container.Config{Image: info.id, Entrypoint: []string{starterPath}, WorkingDir: TaskDir,
+			Labels: map[string]string{LabelWarm: key, labelWarmBuild: r.instance}},
+		HostConfig: &container.HostConfig{NetworkMode: "none"},
+	})
+	if err != nil {
+		return "", wrap("create the warm image's container", err)
+	}
+	defer r.remove(ctx, created.ID, "")
+
+	pr, pw := io.Pipe()
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		pw.CloseWithError(writeWarmArchive(pw, spec, r.limits, starters()[info.arch].bin))
+	}()
+	_, err = r.cli.CopyToContainer(ctx, created.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: pr})
+	pr.CloseWithError(errEngineStopped)
+	<-written
+	if err != nil {
+		return "", wrap("copy the warm image's files", err)
+	}
+	committed, err := r.cli.ContainerCommit(ctx, created.ID, client.ContainerCommitOptions{
+		Reference: warmRepo + ":" + key, NoPause: true,
+		Changes: []string{"LABEL " + labelWarmBuild + "="},
+	})
+	if err != nil {
+		return "", wrap("commit the warm image", err)
+	}
+	return committed.ID, nil
+}
+
+// pruneWarm removes the oldest warm images beyond the number to keep. One a
+// container still uses stays until a later prune.
+func (r *Runtime) pruneWarm(ctx context.Context) {
+	list, err := r.cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm)})
+	if err != nil || len(list.Items) <= r.warm.keep {
+		return
+	}
+	imgs := list.Items
+	slices.SortFunc(imgs, func(a, b image.Summary) int { return int(a.Created - b.Created) })
+	for _, img := range imgs[:len(imgs)-r.warm.keep] {
+		if _, err := r.cli.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
+			if !cerrdefs.IsConflict(err) && !cerrdefs.IsNotFound(err) {
+				r.log.Debug("remove old warm image", "image", img.ID, "err", err)
+			}
+			continue
+		}
+		r.warm.forget(img.Labels[LabelWarm])
+	}
+}
+
+// launch is what differs between a cold and a warm start once the
+// container exists.
+type launch struct {
+	// files copies the task's files in (a cold start); nil when the image
+	// holds them.
+	files func() (res emulator.ExitResult, failed bool, err error)
+	// stdin, for a warm start, is written to the container's stdin once it
+	// has started, and the stream closed: the payload, for the starter.
+	stdin []byte
+}
+
+func (l launch) warm() bool { return l.files == nil }
+
+// starterWatch passes a warm task's stderr through, except the starter's
+// own line: the reason it could not exec the task, which Run makes the
+// task's start error.
+type starterWatch struct {
+	w     io.Writer
+	head  []byte // stderr so far, while it may still be the starter's line
+	state watchState
+}
+
+type watchState int
+
+const (
+	undecided watchState = iota
+	taskOutput
+	starterLine
+)
+
+// maxStarterLine bounds what is kept of the starter's line.
+const maxStarterLine = 4 << 10
+
+func (s *starterWatch) Write(p []byte) (int, error) {
+	if s.state == taskOutput {
+		return s.w.Write(p)
+	}
+	if s.state == starterLine {
+		s.head = append(s.head, p[:min(len(p), max(0, maxStarterLine-len(s.head)))]...)
+		return len(p), nil
+	}
+	s.head = append(s.head, p...)
+	n := min(len(s.head), len(starterMarker))
+	if !bytes.Equal(s.head[:n], []byte(starterMarker[:n])) {
+		s.state = taskOutput
+		_, err := s.w.Write(s.head)
+		s.head = nil
+		return len(p), err
+	}
+	if len(s.head) >= len(starterMarker) {
+		s.state = starterLine
+	}
+	return len(p), nil
+}
+
+// reason returns the starter's line, if stderr was one.
+func (s *starterWatch) reason() (string, bool) {
+	if s.state != starterLine {
+		return "", false
+	}
+	line, _, _ := bytes.Cut(s.head[len(starterMarker):], []byte("\n"))
+	return string(line), true
+}
+
+// flush passes on what was held back and turned out to be the task's.
+func (s *starterWatch) flush() {
+	if s.state != taskOutput && len(s.head) > 0 {
+		_, _ = s.w.Write(s.head)
+	}
+	s.head = nil
+}

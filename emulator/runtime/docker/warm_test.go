@@ -1,0 +1,275 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/internal/runtimetest"
+)
+
+// TestStarter_fresh fails when starter/main.go changed and the embedded
+// binaries were not rebuilt: make starter stamps each with its source's
+// SHA-256.
+func TestStarter_fresh(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("starter", "main.go"))
+	require.NoError(t, err)
+	sum := sha256.Sum256(src)
+	for _, arch := range []string{"amd64", "arm64"} {
+		st, ok := starters()[arch]
+		require.True(t, ok, "no starter embedded for %s: run make starter", arch)
+		require.True(t, bytes.Contains(st.bin, []byte(hex.EncodeToString(sum[:]))),
+			"the embedded %s starter was built from another starter/main.go: run make starter", arch)
+	}
+}
+
+// TestStarter_protocol runs the embedded starter of this machine's
+// architecture as a warm container's entrypoint would run it.
+func TestStarter_protocol(t *testing.T) {
+	st, ok := starters()[runtime.GOARCH]
+	if runtime.GOOS != "linux" || !ok {
+		t.Skipf("no starter runs on %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	var pid int // of the last start
+	start := func(t *testing.T, dir, payload string, argv ...string) (stdout, stderr string, code int) {
+		t.Helper()
+		bin := filepath.Join(dir, ".start")
+		require.NoError(t, os.WriteFile(bin, st.bin, 0o755))
+		cmd := exec.Command(bin, append([]string{filepath.Join(dir, "payload.json")}, argv...)...)
+		cmd.Stdin = strings.NewReader(payload)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		pid = cmd.Process.Pid
+		var exit *exec.ExitError
+		if err != nil {
+			require.ErrorAs(t, err, &exit)
+			code = exit.ExitCode()
+		}
+		return out.String(), errOut.String(), code
+	}
+
+	t.Run("writes the payload, gives stdin /dev/null, removes itself, execs", func(t *testing.T) {
+		dir := t.TempDir()
+		stdout, stderr, code := start(t, dir, `{"a":1}`, "sh", "-c",
+			`cat "$0"/payload.json; echo; cat; test -e "$0"/.start && echo present || echo removed; echo "$$"`, dir)
+		require.Equal(t, 0, code, "stderr %q", stderr)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		require.Len(t, lines, 3, "stdout %q", stdout)
+		require.Equal(t, `{"a":1}`, lines[0])
+		require.Equal(t, "removed", lines[1], "stdin read nothing, the starter is gone")
+		require.Equal(t, strconv.Itoa(pid), lines[2], "the command replaced the starter")
+	})
+
+	t.Run("payload file mode", func(t *testing.T) {
+		dir := t.TempDir()
+		_, stderr, code := start(t, dir, "p", "true")
+		require.Equal(t, 0, code, "stderr %q", stderr)
+		fi, err := os.Stat(filepath.Join(dir, "payload.json"))
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o666), fi.Mode().Perm())
+	})
+
+	t.Run("command not found", func(t *testing.T) {
+		_, stderr, code := start(t, t.TempDir(), "p", "no-such-command-here")
+		require.Equal(t, 127, code)
+		require.Equal(t, starterMarker+`exec: "no-such-command-here": executable file not found in $PATH`+"\n", stderr)
+	})
+
+	t.Run("no command", func(t *testing.T) {
+		dir := t.TempDir()
+		bin := filepath.Join(dir, ".start")
+		require.NoError(t, os.WriteFile(bin, st.bin, 0o755))
+		var errOut bytes.Buffer
+		cmd := exec.Command(bin, filepath.Join(dir, "payload.json"))
+		cmd.Stderr = &errOut
+		require.Error(t, cmd.Run())
+		require.Equal(t, starterMarker+"no command specified\n", errOut.String())
+	})
+}
+
+func TestStarterWatch(t *testing.T) {
+	for _, tc := range []struct {
+		name, reason, passed string
+		writes               []string
+		starterLine          bool
+	}{
+		{name: "task output", writes: []string{"oops\n", "more"}, passed: "oops\nmore"},
+		{name: "task output starting with NUL", writes: []string{"\x00", "abc"}, passed: "\x00abc"},
+		{name: "short task output", writes: []string{"\x00iron"}, passed: "\x00iron"},
+		{name: "starter line in pieces", writes: []string{"\x00ironlocal", "-starter\x00exec: x", ": not found\n"},
+			starterLine: true, reason: "exec: x: not found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := &starterWatch{w: &buf}
+			for _, s := range tc.writes {
+				n, err := w.Write([]byte(s))
+				require.NoError(t, err)
+				require.Equal(t, len(s), n)
+			}
+			reason, ok := w.reason()
+			require.Equal(t, tc.starterLine, ok)
+			require.Equal(t, tc.reason, reason)
+			if !ok {
+				w.flush()
+			}
+			require.Equal(t, tc.passed, buf.String())
+		})
+	}
+}
+
+// TestRuntime_Run_warm: after a code's first task (cold), the next start
+// from its warm image and see the same files, arguments and payload.
+func TestRuntime_Run_warm(t *testing.T) {
+	r := newRuntime(t, Options{})
+	spec := func(payload string) emulator.TaskSpec {
+		return emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: fixtureImage, IronArgs: true,
+			Payload: []byte(payload), Config: []byte("key=value"),
+			// A zip of its own: a key no other test has built.
+			CodeZip: runtimetest.Zip(t, map[string]string{"data.txt": "from the zip " + randomID(t), "sub/more.txt": "nested"}),
+		}
+	}
+	first := spec(`{"print_args":true,"print_files":["/mnt/iron/payload.json","/mnt/iron/config","data.txt","sub/more.txt"],"write_file":"sub/new.txt"}`)
+	t.Cleanup(func() { removeWarmImage(t, r, first) })
+	view := func(s emulator.TaskSpec) string {
+		t.Helper()
+		got := runTask(t, t.Context(), r, s)
+		require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
+		require.Empty(t, got.stderr)
+		require.Empty(t, containersOf(t, r, s.TaskID), "container removed")
+		// What differs between two tasks is their id.
+		return strings.ReplaceAll(got.stdout, s.TaskID, "<id>")
+	}
+
+	cold := view(first)
+	require.Zero(t, r.warm.starts.Load(), "the code's first task starts cold")
+	r.warm.wg.Wait() // its warm image is built in the background
+	key, ok := warmKey(mustImage(t, r, fixtureImage), first)
+	require.True(t, ok)
+	_, ok = r.warmImage(t.Context(), key)
+	require.True(t, ok, "warm image built")
+
+	second := first
+	second.TaskID = "task-" + randomID(t)
+	warm := view(second)
+	require.Equal(t, int64(1), r.warm.starts.Load(), "the second task starts warm")
+	require.Equal(t, cold, warm, "a warm task sees what a cold one does")
+	require.Contains(t, warm, "args: -d /mnt/task -payload /mnt/iron/payload.json -config /mnt/iron/config -id <id>\n")
+	require.Contains(t, warm, "file data.txt: from the zip")
+
+	t.Run("the payload is each task's own, the starter gone", func(t *testing.T) {
+		s := first
+		s.TaskID = "task-" + randomID(t)
+		s.Payload = []byte(`{"print_files":["/mnt/iron/payload.json","/mnt/iron/.start"]}`)
+		got := runTask(t, t.Context(), r, s)
+		require.Equal(t, int64(2), r.warm.starts.Load())
+		require.Contains(t, got.stdout, "file /mnt/iron/payload.json: "+string(s.Payload)+"\n")
+		require.Contains(t, got.stdout, "file /mnt/iron/.start: error: open /mnt/iron/.start: no such file or directory\n")
+	})
+
+	t.Run("a command that cannot run is a start error", func(t *testing.T) {
+		s := first
+		s.TaskID = "task-" + randomID(t)
+		s.Command = []string{"/no-such-program"}
+		before := r.warm.starts.Load()
+		got := runTask(t, t.Context(), r, s)
+		require.Equal(t, before+1, r.warm.starts.Load())
+		require.Equal(t, -1, got.res.ExitCode, "result %+v", got.res)
+		require.Contains(t, got.res.StartError, "start container")
+		require.Contains(t, got.res.StartError, `"/no-such-program"`)
+		require.Empty(t, got.stderr, "the starter's line is not the task's output")
+	})
+
+	t.Run("the image's entrypoint, with iron args off", func(t *testing.T) {
+		s := first
+		s.TaskID = "task-" + randomID(t)
+		s.IronArgs = false
+		s.Payload = []byte(`{"message":"warm"}`)
+		got := runTask(t, t.Context(), r, s)
+		require.Equal(t, "hello from task "+s.TaskID+"\nwarm\n", got.stdout)
+	})
+
+	t.Run("another runtime finds the warm image", func(t *testing.T) {
+		r2 := newRuntime(t, Options{})
+		s := first
+		s.TaskID = "task-" + randomID(t)
+		require.Equal(t, warm, strings.ReplaceAll(runTask(t, t.Context(), r2, s).stdout, s.TaskID, "<id>"))
+		require.Equal(t, int64(1), r2.warm.starts.Load())
+	})
+
+	t.Run("a warm image removed behind its back means a cold start", func(t *testing.T) {
+		removeWarmImage(t, r, first)
+		s := first
+		s.TaskID = "task-" + randomID(t)
+		before := r.warm.starts.Load()
+		require.Equal(t, warm, strings.ReplaceAll(runTask(t, t.Context(), r, s).stdout, s.TaskID, "<id>"))
+		require.Equal(t, before, r.warm.starts.Load())
+		r.warm.wg.Wait()
+		_, ok := r.warmImage(t.Context(), key)
+		require.True(t, ok, "built again")
+	})
+
+	t.Run("off", func(t *testing.T) {
+		r3 := newRuntime(t, Options{WarmImages: -1})
+		s := first
+		s.TaskID = "task-" + randomID(t)
+		require.Equal(t, warm, strings.ReplaceAll(runTask(t, t.Context(), r3, s).stdout, s.TaskID, "<id>"))
+		require.Zero(t, r3.warm.starts.Load())
+	})
+}
+
+// TestRuntime_pruneWarm keeps the newest warm images.
+func TestRuntime_pruneWarm(t *testing.T) {
+	r := newRuntime(t, Options{WarmImages: 1})
+	var specs []emulator.TaskSpec
+	for range 2 {
+		s := emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: fixtureImage, Payload: []byte(`{}`),
+			CodeZip: runtimetest.Zip(t, map[string]string{"x": randomID(t)})}
+		t.Cleanup(func() { removeWarmImage(t, r, s) })
+		specs = append(specs, s)
+		require.Equal(t, 0, runTask(t, t.Context(), r, s).res.ExitCode)
+		r.warm.wg.Wait()
+	}
+	info := mustImage(t, r, fixtureImage)
+	newest, _ := warmKey(info, specs[1])
+	oldest, _ := warmKey(info, specs[0])
+	list, err := r.cli.ImageList(t.Context(), client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm+"="+newest)})
+	require.NoError(t, err)
+	require.Len(t, list.Items, 1, "the newest is kept")
+	list, err = r.cli.ImageList(t.Context(), client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm+"="+oldest)})
+	require.NoError(t, err)
+	require.Empty(t, list.Items, "the oldest is removed")
+}
+
+func mustImage(t *testing.T, r *Runtime, ref string) imageInfo {
+	t.Helper()
+	info, err := r.inspect(context.Background(), ref) // also from cleanups
+
+	require.NoError(t, err)
+	return info
+}
+
+// removeWarmImage removes spec's warm image from the engine, if it has one.
+func removeWarmImage(t *testing.T, r *Runtime, spec emulator.TaskSpec) {
+	t.Helper()
+	key, ok := warmKey(mustImage(t, r, spec.Image), spec)
+	require.True(t, ok)
+	_, err := r.cli.ImageRemove(context.Background(), warmRepo+":"+key, client.ImageRemoveOptions{Force: true})
+	if !cerrdefs.IsNotFound(err) {
+		require.NoError(t, err)
+	}
+}
