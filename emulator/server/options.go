@@ -63,6 +63,10 @@ type Options struct {
 	// against the bytes written); 0 = 512 MiB and 50,000 entries.
 	MaxCodeBytes   int64
 	MaxCodeEntries int
+	// WarmImages is how many warm images (a code's files committed once, so
+	// its later tasks start without a copy) the Docker engine keeps: 0 =
+	// 32, negative = no warm starts.
+	WarmImages int
 	// Seed is a seed file (package seed) applied at start to an empty
 	// store. A bad seed fails Start and loads nothing.
 	Seed string

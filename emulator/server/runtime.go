@@ -33,7 +33,7 @@ func openRuntime(opts Options) (emulator.Runtime, error) {
 		return nil, err
 	}
 	rt, err := docker.New(docker.Options{Instance: instanceID(opts), Labels: opts.ContainerLabels,
-		NetworkMode: network, Logger: opts.Logger, CodeLimits: codeLimits(opts)})
+		NetworkMode: network, Logger: opts.Logger, CodeLimits: codeLimits(opts), WarmImages: opts.WarmImages})
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
