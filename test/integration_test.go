@@ -285,7 +285,10 @@ func TestContainer_Workflow(t *testing.T) {
 			}
 		}
 		attrs := created.Actor.Attributes
-		require.Equal(t, fixtureImage, attrs["image"])
+		require.Equal(t, fixtureImage, attrs["ironlocal.image"])
+		if attrs["image"] != fixtureImage { // a warm start: created from the code's warm image
+			require.NotEmpty(t, attrs["ironlocal.warm"], "created from %s", attrs["image"])
+		}
 		require.Equal(t, testcontainers.SessionID(), attrs["org.testcontainers.sessionId"])
 		require.Equal(t, "true", attrs["org.testcontainers"])
 		require.Equal(t, "integration", attrs["ironlocal.suite"], "WithTaskLabels reaches task containers")

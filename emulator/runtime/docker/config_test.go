@@ -168,7 +168,7 @@ func TestRuntime_containerConfig(t *testing.T) {
 			require.Equal(t, tc.wantCmd, cfg.Cmd)
 			require.Equal(t, "/mnt/task", cfg.WorkingDir)
 			require.Equal(t, []string{"A=1", "CONFIG_FILE=/mnt/iron/config", "PAYLOAD_FILE=/mnt/iron/payload.json", "TASK_DIR=/mnt/task", "TASK_ID=t1"}, cfg.Env)
-			require.Equal(t, map[string]string{"caller": "c", "code": "k", LabelInstance: "i1", LabelTask: "t1"}, cfg.Labels)
+			require.Equal(t, map[string]string{"caller": "c", "code": "k", LabelInstance: "i1", LabelTask: "t1", LabelImage: "img"}, cfg.Labels)
 			require.Equal(t, int64(128<<20), host.Memory)
 			require.Equal(t, int64(128<<20), host.MemorySwap)
 			require.Equal(t, int64(1.5e9), host.NanoCPUs)

@@ -33,7 +33,7 @@
 // Images are never pulled: no registry is assumed reachable. A missing image
 // is a StartError telling the user to build it.
 //
-// Every container carries the label ironlocal.instance=<Options.Instance> and
-// ironlocal.task=<task id>, is removed when Run returns, and is found by
+// Every container carries the labels ironlocal.instance=<Options.Instance>,
+// ironlocal.task=<task id> and ironlocal.image=<the code's image>, is removed when Run returns, and is found by
 // ReapLeftovers if the emulator died before it could remove it.
 package docker

@@ -26,6 +26,9 @@ import (
 const (
 	LabelInstance = "ironlocal.instance"
 	LabelTask     = "ironlocal.task"
+	// LabelImage names the task's image as the code gives it; a warm
+	// start's container is created from the warm image instead.
+	LabelImage = "ironlocal.image"
 )
 
 // Paths inside the container (spec §3.6).
@@ -536,11 +539,12 @@ func (r *Runtime) containerConfig(spec emulator.TaskSpec, imageCmd []string) (*c
 // containerLabels: the caller's, then the task's, then ours, which win so
 // ReapLeftovers and the tests can rely on them.
 func (r *Runtime) containerLabels(spec emulator.TaskSpec) map[string]string {
-	labels := make(map[string]string, len(r.labels)+len(spec.Labels)+2)
+	labels := make(map[string]string, len(r.labels)+len(spec.Labels)+3)
 	maps.Copy(labels, r.labels)
 	maps.Copy(labels, spec.Labels)
 	labels[LabelInstance] = r.instance
 	labels[LabelTask] = spec.TaskID
+	labels[LabelImage] = spec.Image
 	return labels
 }
 

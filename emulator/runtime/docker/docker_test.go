@@ -213,6 +213,7 @@ func TestRuntime_Run(t *testing.T) {
 		labels := list[0].Labels
 		require.Equal(t, r.instance, labels[LabelInstance], "our label wins")
 		require.Equal(t, spec.TaskID, labels[LabelTask])
+		require.Equal(t, fixtureImage, labels[LabelImage])
 		require.Equal(t, "s1", labels["org.example.session"], "caller label")
 		require.Equal(t, "c1", labels["org.example.code"], "task label")
 
