@@ -159,6 +159,14 @@ func (t *throttle) request() {
 	})
 }
 
+// hold counts now as the last redraw: the next request waits a whole
+// interval (the caller redrew by other means just now).
+func (t *throttle) hold() {
+	t.mu.Lock()
+	t.last = time.Now()
+	t.mu.Unlock()
+}
+
 // run redraws now (UI goroutine); a request made while it runs schedules
 // the next redraw.
 func (t *throttle) run() {

@@ -27,6 +27,7 @@ type overviewScreen struct {
 	msgChart  *sparkline
 	taskChart *sparkline
 	events    []string // newest last, at most lastEvents
+	fresh     []string // record's scratch: a batch's lines, newest first
 	eventList *widget.List
 	redraw    *throttle // of eventList
 	root      fyne.CanvasObject
@@ -93,7 +94,14 @@ func (s *overviewScreen) shown() {
 	s.eventList.Refresh()
 	s.msgChart.Refresh()
 	s.taskChart.Refresh()
+	if s.dirty {
+		s.dirty = false
+		s.reload()
+	}
 }
+
+// visible reports whether the overview is the screen in view.
+func (s *overviewScreen) visible() bool { return s.u.screens[s.u.current] == s }
 
 func (s *overviewScreen) reload() {
 	c := s.u.client()
@@ -163,22 +171,30 @@ func countsText(st client.Stats) string {
 }
 
 // record counts every event (all projects) for the rates and the list.
+// Only the last lastEvents of a batch are formatted: under a flood the
+// others would be dropped from the list at once.
 func (s *overviewScreen) record(events []client.Event) {
-	for _, e := range events {
+	listed, now := 0, s.u.now()
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
 		switch e.Type {
 		case "messages.posted":
 			s.msgRate.add(max(1, len(e.IDs)))
 		case "task.finished":
 			s.taskRate.add(1)
 		}
-		if e.Type != "task.log" {
-			s.events = append(s.events, formatTime(e.At, s.u.now())+"  "+eventSummary(e))
+		if e.Type != "task.log" && listed < lastEvents {
+			listed++
+			s.fresh = append(s.fresh, formatTime(e.At, now)+"  "+eventSummary(e))
 		}
 	}
+	slices.Reverse(s.fresh) // oldest first, as s.events
+	s.events = append(s.events, s.fresh...)
+	s.fresh = s.fresh[:0]
 	if over := len(s.events) - lastEvents; over > 0 {
 		s.events = append(s.events[:0], s.events[over:]...)
 	}
-	if s.u.screens[s.u.current] == s { // hidden: shown() redraws the list
+	if s.visible() { // hidden: shown() redraws the list
 		s.redraw.request()
 	}
 }
@@ -196,15 +212,18 @@ func (s *overviewScreen) apply(events []client.Event) {
 	}
 }
 
-// tick rolls the rates every second and recounts (a cheap call) when
-// something changed.
+// tick rolls the rates every second and, in view, recounts (a cheap
+// call) when something changed. Hidden, it neither calls nor redraws:
+// the labels of a screen shown before are still on the window's canvas,
+// and setting them repainted the whole window; shown() recounts.
 func (s *overviewScreen) tick() {
 	s.msgRate.roll()
 	s.taskRate.roll()
-	if s.u.screens[s.u.current] == s { // hidden: shown() redraws them
-		s.msgChart.Refresh()
-		s.taskChart.Refresh()
+	if !s.visible() {
+		return
 	}
+	s.msgChart.Refresh()
+	s.taskChart.Refresh()
 	if s.dirty {
 		s.dirty = false
 		s.reload()

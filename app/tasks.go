@@ -45,10 +45,15 @@ type tasksScreen struct {
 	inbox   []client.Event // events not folded in yet
 
 	// rows is what the table draws: visible as of the last redraw (UI
-	// goroutine only).
-	rows   []int
-	kick   chan struct{} // wakes the fold goroutine
-	redraw *throttle
+	// goroutine only). length is the table's row count and the count
+	// label's: a live redraw changes it at most every lengthEvery (see
+	// drawLive).
+	rows     []int
+	length   int
+	lengthAt time.Time
+	kick     chan struct{} // wakes the fold goroutine
+	redraw   *throttle     // live updates: drawLive
+	regrow   *throttle     // the row count catching up: catchUp
 
 	table  *escTable
 	status *widget.Select
@@ -72,8 +77,9 @@ const allStatuses, allCodes = "All statuses", "All codes"
 func newTasksScreen(u *UI) *tasksScreen {
 	s := &tasksScreen{u: u, index: map[string]int{}, stale: map[string]bool{}, wanted: map[string]bool{},
 		kick: make(chan struct{}, 1)}
-	s.redraw = newThrottle(u, redrawEvery, s.draw)
-	s.table = newColumnTable(func() { s.closeDetail() }, taskColumns, func() int { return len(s.rows) }, s.cell,
+	s.redraw = newThrottle(u, redrawEvery, s.drawLive)
+	s.regrow = newThrottle(u, lengthEvery+redrawEvery, s.catchUp)
+	s.table = newColumnTable(func() { s.closeDetail() }, taskColumns, func() int { return s.length }, s.cell,
 		func(row int) {
 			if t, ok := s.row(row); ok {
 				s.openTask(t.ID)
@@ -277,11 +283,17 @@ func (s *tasksScreen) refilterLocked() {
 	s.visible = filterTasks(s.tasks, s.filter)
 }
 
+// lengthEvery is the shortest interval between two changes of the
+// table's row count by live updates (drawLive).
+const lengthEvery = time.Second
+
 // draw shows the model as it is now: the count and the table's rows (UI
-// goroutine; the throttle calls it for live updates).
+// goroutine).
 func (s *tasksScreen) draw() {
 	s.mu.Lock()
 	s.rows = s.visible
+	s.length, s.lengthAt = len(s.rows), time.Now()
+	s.regrow.hold()
 	var count string
 	switch {
 	case s.loading:
@@ -294,6 +306,57 @@ func (s *tasksScreen) draw() {
 	s.mu.Unlock()
 	s.count.SetText(count)
 	s.table.Refresh()
+	s.u.showClock() // in this frame rather than one of its own
+}
+
+// drawLive is draw for live updates (the redraw throttle: at most every
+// redrawEvery). When the row count changes, Fyne lays the table out again
+// in the next frame, which refreshes every visible cell a second time and
+// marks the window dirty once more: a second full repaint right after the
+// first. With tasks arriving all the time that was every redraw, half of
+// the frames the UI goroutine painted. So a live redraw updates the rows
+// in place and changes the row count (and the count label) at most every
+// lengthEvery; meanwhile new tasks show on top at once, the oldest rows
+// wait at the end (or rows past the end draw blank), for under a second.
+// Hidden, the screen draws nothing until shown() (its widgets are still
+// on the window's canvas for a while, and a refresh repainted it).
+func (s *tasksScreen) drawLive() {
+	if s.u.screens[s.u.current] != screen(s) {
+		return // hidden: shown() draws
+	}
+	s.mu.Lock()
+	s.rows = s.visible
+	same := len(s.rows) == s.length
+	s.mu.Unlock()
+	switch {
+	case same:
+	case time.Since(s.lengthAt) >= lengthEvery:
+		s.draw()
+		return
+	default:
+		s.regrow.request()
+	}
+	s.table.Refresh()
+	s.u.showClock() // in this frame rather than one of its own
+}
+
+// catchUp changes the row count when no live redraw did within
+// lengthEvery (the events stopped); while they flow it finds drawLive did
+// and waits again.
+func (s *tasksScreen) catchUp() {
+	if s.u.screens[s.u.current] != screen(s) {
+		return // hidden: shown() draws
+	}
+	s.mu.Lock()
+	behind := len(s.visible) != s.length
+	s.mu.Unlock()
+	switch {
+	case !behind:
+	case time.Since(s.lengthAt) >= lengthEvery:
+		s.draw()
+	default:
+		s.regrow.request()
+	}
 }
 
 // apply takes a batch of events (UI goroutine): the open task's pane is

@@ -119,10 +119,11 @@ func (s *timeScreen) shown() {
 
 func (s *timeScreen) reload() { s.load() }
 
-// apply reloads the list when the clock moved or state changed.
+// apply reloads the list when the clock moved or state changed (hidden:
+// shown() does).
 func (s *timeScreen) apply(events []client.Event) {
 	for _, e := range events {
-		if e.Type == "clock.changed" || isReset([]client.Event{e}) {
+		if (e.Type == "clock.changed" || isReset([]client.Event{e})) && s.visible() {
 			s.load()
 			return
 		}
@@ -132,7 +133,17 @@ func (s *timeScreen) apply(events []client.Event) {
 	}
 }
 
+// visible reports whether the Time screen is the screen in view.
+func (s *timeScreen) visible() bool { return s.u.screens[s.u.current] == s }
+
+// tick keeps the screen current while it is in view. Hidden it does
+// nothing: listing what comes next reads every queued task, which under a
+// flood of tasks cost the app (and its embedded ironlocal) more than
+// queueing them did, once a second, for a list nobody saw; shown() loads.
 func (s *timeScreen) tick() {
+	if !s.visible() {
+		return
+	}
 	s.showClock()
 	if s.dirty {
 		s.load()

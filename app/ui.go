@@ -222,9 +222,15 @@ func (u *UI) now() time.Time {
 	return u.clock.Now.Add(time.Since(u.clockAt))
 }
 
+// showClock shows ironlocal's time in the top bar. Screens that redraw
+// live call it too: each window repaint is a whole frame (under software
+// OpenGL the UI goroutine's biggest cost), so the clock changes in a frame
+// painted anyway when there is one, and the tick finds it current.
+func (u *UI) showClock() { u.shell.showClock(u.now(), u.clock.Virtual) }
+
 // tick runs every second on the UI goroutine.
 func (u *UI) tick() {
-	u.shell.showClock(u.now(), u.clock.Virtual)
+	u.showClock()
 	u.overview.tick()
 	u.tasks.tick()
 }

@@ -100,14 +100,18 @@ func withAlpha(c color.Color, a uint8) color.Color {
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
 }
 
-// showClock shows ironlocal's time, with the badge when it is virtual.
+// showClock shows ironlocal's time, with the badge when it is virtual; the
+// label is left alone (no repaint) when it shows that time already.
 func (s *shell) showClock(now time.Time, virtual bool) {
+	text := now.Local().Format("15:04:05")
 	if virtual {
-		s.clock.SetText(now.Local().Format("2006-01-02 15:04:05"))
+		text = now.Local().Format("2006-01-02 15:04:05")
 		s.virtual.Show()
 	} else {
-		s.clock.SetText(now.Local().Format("15:04:05"))
 		s.virtual.Hide()
+	}
+	if s.clock.Text != text {
+		s.clock.SetText(text)
 	}
 }
 
