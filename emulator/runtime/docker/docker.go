@@ -157,18 +157,27 @@ func (r *Runtime) Close(context.Context) error {
 
 // ReapLeftovers force-removes every container labelled with this instance:
 // tasks an earlier run of the emulator did not clean up. It returns how many
-// it removed. It also removes the containers of warm image builds this
-// instance left unfinished, which it does not count.
+// it removed. It also removes, without counting them, the containers of
+// warm image builds this instance left unfinished, and those of any
+// instance older than a build may take (their emulator died).
 func (r *Runtime) ReapLeftovers(ctx context.Context) (int, error) {
 	builds, err := r.cli.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
-		Filters: make(client.Filters).Add("label", labelWarmBuild+"="+r.instance),
+		Filters: make(client.Filters).Add("label", labelWarmBuild),
 	})
 	if err != nil {
 		return 0, wrap("list leftover warm image builds", err)
 	}
 	for _, c := range builds.Items {
-		r.remove(ctx, c.ID, "")
+		// A build's container is never started; a task container from a
+		// warm image carries the label blanked.
+		builder := c.Labels[labelWarmBuild]
+		if builder == "" || c.State != container.StateCreated {
+			continue
+		}
+		if builder == r.instance || time.Since(time.Unix(c.Created, 0)) > warmBuildTimeout {
+			r.remove(ctx, c.ID, "")
+		}
 	}
 	list, err := r.cli.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
@@ -285,8 +294,14 @@ func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, 
 	started = true
 	if !l.warm() {
 		// The task's files went in whole: the next task of the same
-		// image, code and config can start warm.
-		r.warm.buildLater(r, spec)
+		// image, code and config can start warm. Its warm image is built
+		// when this task ends, or once it has run a while, so the build
+		// does not slow this task's start.
+		early := time.AfterFunc(warmBuildAfter, func() { r.warm.buildLater(r, spec) })
+		defer func() {
+			early.Stop()
+			r.warm.buildLater(r, spec)
+		}()
 		return r.supervise(ctx, id, spec, attached.res.Reader, wait, out)
 	}
 

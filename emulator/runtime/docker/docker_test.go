@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/require"
@@ -304,11 +305,31 @@ func TestRuntime_ReapLeftovers(t *testing.T) {
 		_, _ = r.cli.ContainerRemove(context.Background(), other.ID, client.ContainerRemoveOptions{Force: true})
 	})
 
+	// An unfinished warm image build of this instance, and a task
+	// container of another instance created from a warm image (its build
+	// label blanked).
+	build, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Image:  fixtureImage,
+		Config: &container.Config{Labels: map[string]string{labelWarmBuild: r.instance, LabelWarm: "k"}},
+	})
+	require.NoError(t, err)
+	fromWarm, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Image:  fixtureImage,
+		Config: &container.Config{Labels: map[string]string{labelWarmBuild: "", LabelWarm: "k", LabelInstance: "elsewhere", LabelTask: "warm-elsewhere"}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = r.cli.ContainerRemove(context.Background(), fromWarm.ID, client.ContainerRemoveOptions{Force: true})
+	})
+
 	n, err := r.ReapLeftovers(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, 1, n, "task containers are counted, builds are not")
 	require.Empty(t, containersOf(t, r, "leftover"))
 	require.Len(t, containersOf(t, r, "not-ours"), 1, "another instance's container is left alone")
+	require.Len(t, containersOf(t, r, "warm-elsewhere"), 1, "a task started warm is no build")
+	_, err = r.cli.ContainerInspect(ctx, build.ID, client.ContainerInspectOptions{})
+	require.True(t, cerrdefs.IsNotFound(err), "the unfinished build is removed: %v", err)
 }
 
 func TestNew(t *testing.T) {

@@ -11,6 +11,9 @@ package docker
 // into a warm image: the task's image plus /mnt/task, /mnt/iron/config and
 // the starter (starter/main.go), tagged ironlocal/warm:<key>.
 //
+// The build starts when that first task ends, or after it has run for
+// warmBuildAfter, so it never slows the task's own start.
+//
 // A later task with the same key is created from the warm image with the
 // starter as its entrypoint and the task's command line as its cmd. Its
 // payload goes in on the container's stdin: the starter writes it to
@@ -68,6 +71,9 @@ const (
 	maxWarmZip = 64 << 20
 	// warmBuildTimeout bounds one warm image build.
 	warmBuildTimeout = 2 * time.Minute
+	// warmBuildAfter is how long a code's first task runs before its warm
+	// image is built beside it (a shorter one's is built when it ends).
+	warmBuildAfter = 2 * time.Second
 	// starterMarker starts the line the starter writes to stderr when it
 	// cannot exec the task (starter/main.go's Marker).
 	starterMarker = "\x00ironlocal-starter\x00"
@@ -124,9 +130,12 @@ func (w *warmImages) init(keep int) {
 	w.byKey, w.building = map[string]string{}, map[string]bool{}
 }
 
-// stop cancels the builds in progress and waits for them to end.
+// stop cancels the builds in progress and waits for them to end. Under mu,
+// so no build starts after it (buildLater checks ctx under mu).
 func (w *warmImages) stop() {
+	w.mu.Lock()
 	w.cancel()
+	w.mu.Unlock()
 	w.wg.Wait()
 }
 
@@ -151,33 +160,43 @@ func warmKey(info imageInfo, spec emulator.TaskSpec) (key string, ok bool) {
 	return hex.EncodeToString(h.Sum(nil))[:32], true
 }
 
-// image returns the id of key's warm image, listing the engine's warm
+// warmImage returns the id of key's warm image, listing the engine's warm
 // images the first time it is asked.
 func (r *Runtime) warmImage(ctx context.Context, key string) (string, bool) {
+	r.listWarm(ctx)
 	w := &r.warm
-	w.mu.Lock()
-	listed := w.listed
-	w.mu.Unlock()
-	if !listed {
-		list, err := r.cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm)})
-		if err != nil {
-			r.log.Debug("list warm images", "err", err) // asked again next time
-		}
-		w.mu.Lock()
-		if err == nil && !w.listed {
-			for _, img := range list.Items {
-				if k := img.Labels[LabelWarm]; k != "" {
-					w.byKey[k] = img.ID
-				}
-			}
-			w.listed = true
-		}
-		w.mu.Unlock()
-	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	id, ok := w.byKey[key]
 	return id, ok
+}
+
+// listWarm learns the engine's warm images, once: those of earlier runs
+// and other emulators sharing the engine.
+func (r *Runtime) listWarm(ctx context.Context) {
+	w := &r.warm
+	w.mu.Lock()
+	listed := w.listed
+	w.mu.Unlock()
+	if listed {
+		return
+	}
+	list, err := r.cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm)})
+	if err != nil {
+		r.log.Debug("list warm images", "err", err) // asked again next time
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.listed {
+		return
+	}
+	for _, img := range list.Items {
+		if k := img.Labels[LabelWarm]; k != "" {
+			w.byKey[k] = img.ID
+		}
+	}
+	w.listed = true
 }
 
 // forget drops key's warm image, which the engine no longer has.
@@ -211,7 +230,16 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 			recheck <- inspection{info, err}
 		}()
 	} else {
-		if info, err = r.inspect(ctx, spec.Image); err != nil {
+		// The engine's warm images are listed (the first time) while
+		// the image is inspected.
+		listed := make(chan struct{})
+		go func() {
+			defer close(listed)
+			r.listWarm(ctx)
+		}()
+		info, err = r.inspect(ctx, spec.Image)
+		<-listed
+		if err != nil {
 			return res, nil, false // the cold start inspects it again and says why
 		}
 		r.images.Store(spec.Image, info)
@@ -318,7 +346,9 @@ func (w *warmImages) buildLater(r *Runtime, spec emulator.TaskSpec) {
 func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, spec emulator.TaskSpec) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, warmBuildTimeout)
 	defer cancel()
-	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+	// Created whatever ctx does meanwhile, so a container the engine made
+	// is always known, and removed.
+	created, err := r.cli.ContainerCreate(context.WithoutCancel(ctx), client.ContainerCreateOptions{
 		Config: &container.Config{Image: info.id, Entrypoint: []string{starterPath}, WorkingDir: TaskDir,
 			Labels: map[string]string{LabelWarm: key, labelWarmBuild: r.instance}},
 		HostConfig: &container.HostConfig{NetworkMode: "none"},
@@ -327,6 +357,9 @@ func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, spe
 		return "", wrap("create the warm image's container", err)
 	}
 	defer r.remove(ctx, created.ID, "")
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 
 	pr, pw := io.Pipe()
 	written := make(chan struct{})
