@@ -45,15 +45,17 @@ type tasksScreen struct {
 	inbox   []client.Event // events not folded in yet
 
 	// rows is what the table draws: visible as of the last redraw (UI
-	// goroutine only). length is the table's row count and the count
-	// label's: a live redraw changes it at most every lengthEvery (see
-	// drawLive).
-	rows     []int
-	length   int
-	lengthAt time.Time
-	kick     chan struct{} // wakes the fold goroutine
-	redraw   *throttle     // live updates: drawLive
-	regrow   *throttle     // the row count catching up: catchUp
+	// goroutine only). length is the table's row count: a live redraw
+	// changes it only when that shows, at most every lengthEvery (see
+	// drawLive). drawnMin and drawnMax are the first and last rows the
+	// table drew since the last redraw (-1: none): what is on screen.
+	rows               []int
+	length             int
+	lengthAt           time.Time
+	drawnMin, drawnMax int
+	kick               chan struct{} // wakes the fold goroutine
+	redraw             *throttle     // live updates: drawLive
+	regrow             *throttle     // the row count catching up: catchUp
 
 	table  *escTable
 	status *widget.Select
@@ -76,7 +78,7 @@ const allStatuses, allCodes = "All statuses", "All codes"
 
 func newTasksScreen(u *UI) *tasksScreen {
 	s := &tasksScreen{u: u, index: map[string]int{}, stale: map[string]bool{}, wanted: map[string]bool{},
-		kick: make(chan struct{}, 1)}
+		kick: make(chan struct{}, 1), drawnMin: -1, drawnMax: -1}
 	s.redraw = newThrottle(u, redrawEvery, s.drawLive)
 	s.regrow = newThrottle(u, lengthEvery+redrawEvery, s.catchUp)
 	s.table = newColumnTable(func() { s.closeDetail() }, taskColumns, func() int { return s.length }, s.cell,
@@ -146,6 +148,13 @@ func (s *tasksScreen) row(i int) (client.Task, bool) {
 }
 
 func (s *tasksScreen) cell(row, col int) (string, widget.Importance) {
+	if s.drawnMin < 0 || row < s.drawnMin {
+		s.drawnMin = row
+	}
+	s.drawnMax = max(s.drawnMax, row)
+	if s.length != len(s.rows) && row+lengthMargin >= min(s.length, len(s.rows)) {
+		s.redraw.request() // scrolled towards an end the row count left behind
+	}
 	t, ok := s.row(row)
 	if !ok {
 		return "", widget.MediumImportance
@@ -284,29 +293,44 @@ func (s *tasksScreen) refilterLocked() {
 }
 
 // lengthEvery is the shortest interval between two changes of the
-// table's row count by live updates (drawLive).
-const lengthEvery = time.Second
+// table's row count by live updates (drawLive); lengthMargin is how many
+// rows past the last one drawn count as "the end is not on screen".
+const (
+	lengthEvery  = time.Second
+	lengthMargin = 50
+)
 
 // draw shows the model as it is now: the count and the table's rows (UI
 // goroutine).
 func (s *tasksScreen) draw() {
 	s.mu.Lock()
 	s.rows = s.visible
+	count := s.countLocked()
+	s.mu.Unlock()
 	s.length, s.lengthAt = len(s.rows), time.Now()
 	s.regrow.hold()
-	var count string
+	s.count.SetText(count)
+	s.refreshTable()
+}
+
+// countLocked is the count label's text (s.mu held).
+func (s *tasksScreen) countLocked() string {
 	switch {
 	case s.loading:
-		count = "loading…"
+		return "loading…"
 	case len(s.visible) == len(s.tasks):
-		count = fmt.Sprintf("%d tasks", len(s.tasks))
-	default:
-		count = fmt.Sprintf("%d of %d tasks", len(s.visible), len(s.tasks))
+		return fmt.Sprintf("%d tasks", len(s.tasks))
 	}
-	s.mu.Unlock()
-	s.count.SetText(count)
+	return fmt.Sprintf("%d of %d tasks", len(s.visible), len(s.tasks))
+}
+
+// refreshTable redraws the table's visible cells, noting which rows they
+// are (cell), and brings the clock up to date in the same frame rather
+// than one of its own.
+func (s *tasksScreen) refreshTable() {
+	s.drawnMin, s.drawnMax = -1, -1
 	s.table.Refresh()
-	s.u.showClock() // in this frame rather than one of its own
+	s.u.showClock()
 }
 
 // drawLive is draw for live updates (the redraw throttle: at most every
@@ -315,43 +339,63 @@ func (s *tasksScreen) draw() {
 // marks the window dirty once more: a second full repaint right after the
 // first. With tasks arriving all the time that was every redraw, half of
 // the frames the UI goroutine painted. So a live redraw updates the rows
-// in place and changes the row count (and the count label) at most every
-// lengthEvery; meanwhile new tasks show on top at once, the oldest rows
-// wait at the end (or rows past the end draw blank), for under a second.
-// Hidden, the screen draws nothing until shown() (its widgets are still
-// on the window's canvas for a while, and a refresh repainted it).
+// and the count label in place, and changes the table's row count only
+// when that shows (lengthUnseen), at most every lengthEvery; meanwhile new
+// tasks show on top at once and the oldest rows wait at the end (or rows
+// past the end draw blank). Hidden, the screen draws nothing until
+// shown() (its widgets are still on the window's canvas for a while, and
+// a refresh repainted it).
 func (s *tasksScreen) drawLive() {
 	if s.u.screens[s.u.current] != screen(s) {
 		return // hidden: shown() draws
 	}
 	s.mu.Lock()
 	s.rows = s.visible
-	same := len(s.rows) == s.length
+	n := len(s.rows)
+	count := s.countLocked()
 	s.mu.Unlock()
 	switch {
-	case same:
+	case n == s.length, s.lengthUnseen(n):
 	case time.Since(s.lengthAt) >= lengthEvery:
 		s.draw()
 		return
 	default:
 		s.regrow.request()
 	}
-	s.table.Refresh()
-	s.u.showClock() // in this frame rather than one of its own
+	if s.count.Text != count {
+		s.count.SetText(count)
+	}
+	s.refreshTable()
+}
+
+// lengthUnseen reports whether changing the table's row count to n would
+// change nothing on screen: the rows drawn start at the top and end well
+// before the last row of either count, and the scroll bar's thumb is at
+// its smallest for both (so it neither moves nor shrinks). A table whose
+// newest rows are in view during a flood of tasks is that case.
+func (s *tasksScreen) lengthUnseen(n int) bool {
+	rows := min(n, s.length)
+	if s.drawnMin != 0 || s.drawnMax+lengthMargin >= rows {
+		return false
+	}
+	// The thumb is the view's length × its share of the rows, at least
+	// the scroll bar's size (the view's height overestimates it: safe).
+	bar := s.table.Theme().Size(theme.SizeNameScrollBar)
+	return s.table.Size().Height*float32(s.drawnMax+1)/float32(rows) <= bar
 }
 
 // catchUp changes the row count when no live redraw did within
-// lengthEvery (the events stopped); while they flow it finds drawLive did
-// and waits again.
+// lengthEvery (the events stopped) and the change shows; while events
+// flow it finds drawLive did, or that it would not show, and waits again.
 func (s *tasksScreen) catchUp() {
 	if s.u.screens[s.u.current] != screen(s) {
 		return // hidden: shown() draws
 	}
 	s.mu.Lock()
-	behind := len(s.visible) != s.length
+	n := len(s.visible)
 	s.mu.Unlock()
 	switch {
-	case !behind:
+	case n == s.length, s.lengthUnseen(n):
 	case time.Since(s.lengthAt) >= lengthEvery:
 		s.draw()
 	default:
