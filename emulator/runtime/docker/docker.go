@@ -222,7 +222,8 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}
 
-	if res, err, ran := r.runWarm(ctx, spec, out); ran {
+	res, err, ran, inspection := r.runWarm(ctx, spec, out)
+	if ran {
 		return res, err
 	}
 
@@ -230,7 +231,7 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	// ends must still be seen, killed and removed. ctx is checked between
 	// steps instead.
 	bg := context.WithoutCancel(ctx)
-	id, res, err := r.create(ctx, bg, spec)
+	id, res, err := r.create(ctx, bg, spec, inspection)
 	if id == "" {
 		return res, err
 	}
@@ -329,21 +330,43 @@ func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, 
 	return res, err
 }
 
+// inspection is an image inspection's outcome, delivered on a channel.
+type inspection struct {
+	info imageInfo
+	err  error
+}
+
+// inspectAsync inspects image on a goroutine of its own, which ends with
+// the call (ctx bounds it); the result arrives on the channel, which is
+// buffered so nobody need read it.
+func (r *Runtime) inspectAsync(ctx context.Context, image string) chan inspection {
+	c := make(chan inspection, 1)
+	go func() {
+		info, err := r.inspect(ctx, image)
+		c <- inspection{info, err}
+	}()
+	return c
+}
+
+// inspectionOf is a channel holding an inspection already made.
+func inspectionOf(info imageInfo, err error) chan inspection {
+	c := make(chan inspection, 1)
+	c <- inspection{info, err}
+	return c
+}
+
 // create makes the task's container and returns its id; with no id, Run
 // ends with res and err (a missing image, an engine failure). The command
 // line depends on the image's cmd: when an earlier task saw this image, the
 // container is created with that cmd while the image is inspected again,
 // and created anew (before it ever runs) if the cmd changed meanwhile.
-func (r *Runtime) create(ctx, bg context.Context, spec emulator.TaskSpec) (id string, res emulator.ExitResult, err error) {
-	type inspection struct {
-		info imageInfo
-		err  error
+// pending, when not nil, is an inspection of the image already under way
+// (or made), used instead of asking the engine again.
+func (r *Runtime) create(ctx, bg context.Context, spec emulator.TaskSpec, pending chan inspection) (id string, res emulator.ExitResult, err error) {
+	inspected := pending
+	if inspected == nil {
+		inspected = r.inspectAsync(ctx, spec.Image)
 	}
-	inspected := make(chan inspection, 1)
-	go func() {
-		info, err := r.inspect(ctx, spec.Image)
-		inspected <- inspection{info, err}
-	}()
 	guess, known := r.images.Load(spec.Image)
 	for {
 		if !known {

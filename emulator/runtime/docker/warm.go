@@ -208,27 +208,20 @@ func (w *warmImages) forget(key string) {
 
 // runWarm runs spec's task from its warm image. ran is false when it has
 // none (or the image changed, or the warm image went away) and nothing was
-// started: the caller starts the task cold.
-func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (res emulator.ExitResult, err error, ran bool) {
+// started: the caller starts the task cold, with the inspection of the
+// image runWarm began (pending), so the engine is asked once.
+func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (res emulator.ExitResult, err error, ran bool, pending chan inspection) {
 	if !r.warm.warmable(spec) {
-		return res, nil, false
+		return res, nil, false, nil
 	}
 	bg := context.WithoutCancel(ctx)
 	// The image as last seen, checked again while the container is
 	// created; the first task of an image waits for its inspection.
-	type inspection struct {
-		info imageInfo
-		err  error
-	}
 	var recheck chan inspection
 	var info imageInfo
 	if v, ok := r.images.Load(spec.Image); ok {
 		info = v.(imageInfo)
-		recheck = make(chan inspection, 1)
-		go func() {
-			info, err := r.inspect(ctx, spec.Image)
-			recheck <- inspection{info, err}
-		}()
+		recheck = r.inspectAsync(ctx, spec.Image)
 	} else {
 		// The engine's warm images are listed (the first time) while
 		// the image is inspected.
@@ -240,27 +233,18 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 		info, err = r.inspect(ctx, spec.Image)
 		<-listed
 		if err != nil {
-			return res, nil, false // the cold start inspects it again and says why
+			return res, nil, false, inspectionOf(info, err)
 		}
 		r.images.Store(spec.Image, info)
-	}
-	// cold ends the warm attempt: the image's inspection, if any, is
-	// remembered for the cold start.
-	cold := func() (emulator.ExitResult, error, bool) {
-		if recheck != nil {
-			if in := <-recheck; in.err == nil {
-				r.images.Store(spec.Image, in.info)
-			}
-		}
-		return emulator.ExitResult{}, nil, false
+		recheck = inspectionOf(info, nil)
 	}
 	key, ok := warmKey(info, spec)
 	if !ok {
-		return cold()
+		return res, nil, false, recheck
 	}
 	image, ok := r.warmImage(ctx, key)
 	if !ok {
-		return cold()
+		return res, nil, false, recheck
 	}
 
 	cfg, host := r.containerConfig(spec, info.cmd)
@@ -272,31 +256,29 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 	cfg.Entrypoint, cfg.Cmd = []string{starterPath, PayloadFile}, command
 	cfg.OpenStdin, cfg.StdinOnce, cfg.AttachStdin = true, true, true
 	created, cerr := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
-	if recheck != nil {
-		in := <-recheck
-		if in.err != nil || in.info.id != info.id {
-			// The tag moved (or went away): this warm image is of the old
-			// image. The cold start creates from what the tag names now.
-			if cerr == nil {
-				r.remove(bg, created.ID, spec.TaskID)
-			}
-			if in.err == nil {
-				r.images.Store(spec.Image, in.info)
-			}
-			return emulator.ExitResult{}, nil, false
+	in := <-recheck
+	if in.err != nil || in.info.id != info.id {
+		// The tag moved (or went away): this warm image is of the old
+		// image. The cold start creates from what the tag names now.
+		if cerr == nil {
+			r.remove(bg, created.ID, spec.TaskID)
 		}
+		if in.err == nil {
+			r.images.Store(spec.Image, in.info)
+		}
+		return res, nil, false, inspectionOf(in.info, in.err)
 	}
 	switch {
 	case cerrdefs.IsNotFound(cerr): // removed behind our back
 		r.warm.forget(key)
-		return emulator.ExitResult{}, nil, false
+		return res, nil, false, inspectionOf(in.info, nil)
 	case cerr != nil:
 		res, err = r.refused(ctx, "create container", cerr)
-		return res, err, true
+		return res, err, true, nil
 	}
 	r.warm.starts.Add(1)
 	res, err = r.start(ctx, created.ID, spec, out, launch{stdin: spec.Payload})
-	return res, err, true
+	return res, err, true, nil
 }
 
 // buildLater builds the warm image of spec's task in the background, unless
