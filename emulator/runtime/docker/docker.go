@@ -90,7 +90,7 @@ type Runtime struct {
 // imageInfo is what the runtime needs of an image: its id and architecture
 // (for warm images), its entrypoint and cmd (for the command line).
 type imageInfo struct {
-	id, arch        string
+	id, os, arch    string
 	entrypoint, cmd []string
 }
 
@@ -100,7 +100,7 @@ func (r *Runtime) inspect(ctx context.Context, image string) (imageInfo, error) 
 	if err != nil {
 		return imageInfo{}, err
 	}
-	info := imageInfo{id: img.ID, arch: img.Architecture}
+	info := imageInfo{id: img.ID, os: img.Os, arch: img.Architecture}
 	if img.Config != nil {
 		info.entrypoint, info.cmd = img.Config.Entrypoint, img.Config.Cmd
 	}

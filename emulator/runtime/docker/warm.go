@@ -145,10 +145,11 @@ func (w *warmImages) warmable(spec emulator.TaskSpec) bool {
 }
 
 // warmKey names the warm image of spec on the image info describes; ok is
-// false when no starter is built for the image's architecture.
+// false when no starter is built for the image's platform (the starters
+// are Linux programs).
 func warmKey(info imageInfo, spec emulator.TaskSpec) (key string, ok bool) {
 	st, ok := starters()[info.arch]
-	if !ok {
+	if !ok || info.os != "linux" {
 		return "", false
 	}
 	zipSum := sha256.Sum256(spec.CodeZip)

@@ -273,3 +273,36 @@ func removeWarmImage(t *testing.T, r *Runtime, spec emulator.TaskSpec) {
 		require.NoError(t, err)
 	}
 }
+
+func TestWarmKey(t *testing.T) {
+	info := imageInfo{id: "sha256:1", os: "linux", arch: "amd64"}
+	spec := emulator.TaskSpec{TaskID: "t1", Image: "img", Payload: []byte("p1"), Config: []byte("c"), CodeZip: []byte("zip")}
+	key, ok := warmKey(info, spec)
+	require.True(t, ok)
+
+	same := spec
+	same.TaskID, same.Payload, same.Env = "t2", []byte("p2"), map[string]string{"A": "b"}
+	k, _ := warmKey(info, same)
+	require.Equal(t, key, k, "what differs per task is not in the image")
+
+	for name, change := range map[string]func(*imageInfo, *emulator.TaskSpec){
+		"image id": func(i *imageInfo, _ *emulator.TaskSpec) { i.id = "sha256:2" },
+		"arch":     func(i *imageInfo, _ *emulator.TaskSpec) { i.arch = "arm64" },
+		"config":   func(_ *imageInfo, s *emulator.TaskSpec) { s.Config = []byte("c2") },
+		"zip":      func(_ *imageInfo, s *emulator.TaskSpec) { s.CodeZip = []byte("zip2") },
+		"config and zip boundary": func(_ *imageInfo, s *emulator.TaskSpec) {
+			s.Config, s.CodeZip = []byte("cz"), []byte("ip")
+		},
+	} {
+		i, s := info, spec
+		change(&i, &s)
+		k, ok := warmKey(i, s)
+		require.True(t, ok, name)
+		require.NotEqual(t, key, k, name)
+	}
+
+	for _, i := range []imageInfo{{id: "x", os: "windows", arch: "amd64"}, {id: "x", os: "linux", arch: "s390x"}} {
+		_, ok := warmKey(i, spec)
+		require.False(t, ok, "%s/%s has no starter", i.os, i.arch)
+	}
+}
