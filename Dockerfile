@@ -3,7 +3,8 @@
 # static binary (CGO_ENABLED=0) on the host and assembles the build context:
 #
 #   linux-<arch>/ironlocald   the binary, one directory per architecture
-#   linux-<arch>/plugins/     the built-in trigger plugins (upload, http, redis, queue)
+#   linux-<arch>/plugins/     the built-in trigger plugins (upload, http, redis, queue):
+#                             links to /ironlocald, which serves the plugin it is named as
 #   passwd, group             from docker/ (root, nobody, ironlocal=65532)
 #   data/                     an empty directory: the store, owned by ironlocal
 #   tmp/                      an empty directory: the temp dir, owned by ironlocal

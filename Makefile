@@ -50,6 +50,7 @@ starter: ## rebuild the warm-start task starter embedded in the Docker runtime (
 	cd $(STARTER) && for arch in amd64 arm64; do \
 	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
 	    -ldflags "-s -w -X main.Source=$$(sha256sum main.go | cut -c1-64)" -o bin/start-linux-$$arch . || exit 1; \
+	  gzip -9nf bin/start-linux-$$arch || exit 1; \
 	done
 
 app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/X11 headers, see make deps)
@@ -92,10 +93,10 @@ IMAGE ?= ironlocal/ironlocal:latest
 image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) FROM scratch: nothing pulled
 	@set -eu; ctx=$$(mktemp -d); trap 'rm -rf "$$ctx"' EXIT; \
 	arch=$${GOARCH:-$$(docker version --format '{{.Server.Arch}}')}; \
-	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata -ldflags='-s -w $(VERSION_LDFLAGS)' \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata,grpcnotrace -ldflags='-s -w $(VERSION_LDFLAGS)' \
 		-o "$$ctx/linux-$$arch/ironlocald" ./emulator/cmd/ironlocald; \
-	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -ldflags='-s -w $(VERSION_LDFLAGS)' \
-		-o "$$ctx/linux-$$arch/plugins/" $(addprefix ./plugins/,$(PLUGINS)); \
+	mkdir -p "$$ctx/linux-$$arch/plugins"; \
+	for p in $(PLUGINS); do ln -s /ironlocald "$$ctx/linux-$$arch/plugins/$$p"; done; \
 	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp"; \
 	old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true); \
 	version='$(VERSION)'; [ -n "$$version" ] || version=$$(sed -n 's/^const DevVersion = "\(.*\)"$$/\1/p' emulator/server/version.go); \

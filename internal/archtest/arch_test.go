@@ -72,7 +72,8 @@ var rules = []rule{
 	// The composition root and the headless entry points.
 	{pkg: "emulator/server", may: []string{"emulator/..."}},
 	{pkg: "emulator/daemon", may: []string{"emulator/..."}},
-	{pkg: "emulator/cmd/...", may: []string{"emulator/..."}},
+	// ironlocald is also the built-in plugins' executable (see plugins/builtin).
+	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk"}},
 	{pkg: "emulator/...", may: []string{}}, // a new package: give it a rule above
 	{pkg: "client/...", stdOnly: true},
 	// The screens talk to ironlocal only through client and hold no
@@ -80,7 +81,8 @@ var rules = []rule{
 	// library are all else they import.
 	{pkg: "app/...", may: []string{"client/...", "app/..."}, outside: []string{"fyne.io/fyne/v2"}},
 	{pkg: "plugins/sdk/...", may: []string{"plugins/sdk/..."}},
-	{pkg: "plugins/...", may: []string{"plugins/sdk/..."}},
+	{pkg: "plugins/builtin/...", may: []string{"plugins/sdk/...", "plugins/builtin/..."}},
+	{pkg: "plugins/...", may: []string{"plugins/sdk/...", "plugins/builtin/..."}},
 	{pkg: "tcironlocal/...", may: []string{"client/...", "tcironlocal/...", "internal/..."}},
 	{pkg: "bench/...", may: []string{"bench/...", "internal/...", "client/...", "tcironlocal/..."}},
 	{pkg: "fixtures/...", may: []string{"client/..."}}, // programs run as tasks in tests

@@ -195,14 +195,20 @@ func Plugins(ctx context.Context, root string) ([]string, error) {
 	return pkgs, nil
 }
 
+// DaemonTags are the build tags of a released ironlocald (and of the
+// image's, see the Makefile): it embeds the time zone database, for images
+// with none, and leaves out gRPC's debug trace pages (and the HTML
+// templates they pull in), which nothing serves.
+const DaemonTags = "timetzdata,grpcnotrace"
+
 // GoBuildArgs are the arguments of a reproducible, version-stamped build of
 // pkgs into out: no paths of this machine (-trimpath), no VCS state, no
-// symbol tables, and the version in VersionVar. ironlocald embeds the time
-// zone database (-tags timetzdata) as the image does.
+// symbol tables, and the version in VersionVar. ironlocald is built with
+// DaemonTags, as the image is.
 func GoBuildArgs(version, out string, pkgs ...string) []string {
 	args := []string{"build", "-trimpath", "-buildvcs=false"}
 	if slices.Contains(pkgs, DaemonPkg) {
-		args = append(args, "-tags", "timetzdata")
+		args = append(args, "-tags", DaemonTags)
 	}
 	args = append(args, "-ldflags", "-s -w -X "+VersionVar+"="+version, "-o", out)
 	return append(args, pkgs...)

@@ -1,10 +1,11 @@
-// Command http is ironlocal's API gateway trigger plugin: it listens on an
-// address, turns each request on a configured route into an API Gateway
-// proxy event (REST API v1 or HTTP API v2 shape) and answers at once (202
-// with the task id) or from the task's output like a Lambda proxy
-// integration. It uses only the public SDK.
+// Command http runs ironlocal's built-in http trigger plugin
+// (plugins/builtin/httptrigger) as an executable of its own, for a plugins
+// directory.
 package main
 
-import "github.com/ironlocal/ironlocal/plugins/sdk"
+import (
+	"github.com/ironlocal/ironlocal/plugins/builtin/httptrigger"
+	"github.com/ironlocal/ironlocal/plugins/sdk"
+)
 
-func main() { sdk.Serve(&trigger{}) }
+func main() { sdk.Serve(httptrigger.New()) }

@@ -1,12 +1,11 @@
-// Command queue is ironlocal's event source mapping plugin: it reads an
-// ironlocal queue in batches (1–100 messages, an optional batching window),
-// queues one task per batch with an SQS-shaped event, deletes the batch
-// when the task completes and releases it when the task fails (so the
-// queue's dead-letter settings apply). With report_batch_item_failures the
-// task may answer {"batchItemFailures":[{"itemIdentifier":"<id>"}]} to
-// release only those messages. It uses only the public SDK.
+// Command queue runs ironlocal's built-in queue trigger plugin
+// (plugins/builtin/queuetrigger) as an executable of its own, for a plugins
+// directory.
 package main
 
-import "github.com/ironlocal/ironlocal/plugins/sdk"
+import (
+	"github.com/ironlocal/ironlocal/plugins/builtin/queuetrigger"
+	"github.com/ironlocal/ironlocal/plugins/sdk"
+)
 
-func main() { sdk.Serve(&trigger{}) }
+func main() { sdk.Serve(queuetrigger.New()) }

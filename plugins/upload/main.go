@@ -1,10 +1,11 @@
-// Command upload is ironlocal's object-storage trigger plugin: folders
-// watched as buckets. A file written (or moved) into the folder emits an
-// S3 event notification (ObjectCreated:Put), a file removed emits
-// ObjectRemoved:Delete; GCS- and CloudEvents-shaped events on request.
-// It uses only the public SDK.
+// Command upload runs ironlocal's built-in upload trigger plugin
+// (plugins/builtin/uploadtrigger) as an executable of its own, for a plugins
+// directory.
 package main
 
-import "github.com/ironlocal/ironlocal/plugins/sdk"
+import (
+	"github.com/ironlocal/ironlocal/plugins/builtin/uploadtrigger"
+	"github.com/ironlocal/ironlocal/plugins/sdk"
+)
 
-func main() { sdk.Serve(&trigger{}) }
+func main() { sdk.Serve(uploadtrigger.New()) }

@@ -13,9 +13,17 @@ import (
 	"syscall"
 
 	"github.com/ironlocal/ironlocal/emulator/daemon"
+	"github.com/ironlocal/ironlocal/plugins/builtin"
+	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
 
 func main() {
+	// Run under a built-in plugin's name (the container image links its
+	// plugins to this binary, which keeps it small), it is that plugin.
+	if plugin, ok := builtin.ForExecutable(os.Args[0]); ok {
+		sdk.Serve(plugin())
+		return
+	}
 	os.Exit(run(os.Args[1:]))
 }
 

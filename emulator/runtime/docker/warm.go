@@ -32,9 +32,9 @@ package docker
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"embed"
 	"encoding/binary"
 	"encoding/hex"
 	"io"
@@ -79,25 +79,32 @@ const (
 	starterMarker = "\x00ironlocal-starter\x00"
 )
 
-// starterBins holds the starter built for each engine architecture
-// (make starter).
-//
-//go:embed starter/bin
-var starterBins embed.FS
-
-// starters are the embedded starters by architecture, read once.
-var starters = sync.OnceValue(func() map[string]starterBin {
-	m := map[string]starterBin{}
-	for _, arch := range []string{"amd64", "arm64"} {
-		if b, err := starterBins.ReadFile("starter/bin/start-linux-" + arch); err == nil {
-			sum := sha256.Sum256(b)
-			m[arch] = starterBin{b, sum[:]}
-		}
+// starter is the starter for the engine architecture this binary is built
+// for (starter_<arch>.go embeds it, gzipped: make starter), decompressed
+// once; its arch is "" where none is built. An engine running images of
+// another architecture (under emulation) starts their tasks cold.
+var starter = sync.OnceValue(func() starterBin {
+	if starterGzip == nil {
+		return starterBin{}
 	}
-	return m
+	bin, err := gunzip(starterGzip)
+	if err != nil { // a damaged build; TestStarter_fresh catches it
+		return starterBin{}
+	}
+	sum := sha256.Sum256(bin)
+	return starterBin{arch: starterArch, bin: bin, sum: sum[:]}
 })
 
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
+
 type starterBin struct {
+	arch     string
 	bin, sum []byte
 }
 
@@ -148,8 +155,8 @@ func (w *warmImages) warmable(spec emulator.TaskSpec) bool {
 // false when no starter is built for the image's platform (the starters
 // are Linux programs).
 func warmKey(info imageInfo, spec emulator.TaskSpec) (key string, ok bool) {
-	st, ok := starters()[info.arch]
-	if !ok || info.os != "linux" {
+	st := starter()
+	if st.arch == "" || st.arch != info.arch || info.os != "linux" {
 		return "", false
 	}
 	zipSum := sha256.Sum256(spec.CodeZip)
@@ -348,7 +355,7 @@ func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, spe
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		pw.CloseWithError(writeWarmArchive(pw, spec, r.limits, starters()[info.arch].bin))
+		pw.CloseWithError(writeWarmArchive(pw, spec, r.limits, starter().bin))
 	}()
 	_, err = r.cli.CopyToContainer(ctx, created.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: pr})
 	pr.CloseWithError(errEngineStopped)
