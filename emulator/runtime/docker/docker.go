@@ -222,7 +222,7 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}
 
-	res, err, ran, inspection := r.runWarm(ctx, spec, out)
+	res, ran, pending, err := r.runWarm(ctx, spec, out)
 	if ran {
 		return res, err
 	}
@@ -231,7 +231,7 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	// ends must still be seen, killed and removed. ctx is checked between
 	// steps instead.
 	bg := context.WithoutCancel(ctx)
-	id, res, err := r.create(ctx, bg, spec, inspection)
+	id, res, err := r.create(ctx, bg, spec, pending)
 	if id == "" {
 		return res, err
 	}

@@ -218,9 +218,9 @@ func (w *warmImages) forget(key string) {
 // none (or the image changed, or the warm image went away) and nothing was
 // started: the caller starts the task cold, with the inspection of the
 // image runWarm began (pending), so the engine is asked once.
-func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (res emulator.ExitResult, err error, ran bool, pending chan inspection) {
+func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (res emulator.ExitResult, ran bool, pending chan inspection, err error) {
 	if !r.warm.warmable(spec) {
-		return res, nil, false, nil
+		return res, false, nil, nil
 	}
 	bg := context.WithoutCancel(ctx)
 	// The image as last seen, checked again while the container is
@@ -241,18 +241,18 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 		info, err = r.inspect(ctx, spec.Image)
 		<-listed
 		if err != nil {
-			return res, nil, false, inspectionOf(info, err)
+			return res, false, inspectionOf(info, err), nil
 		}
 		r.images.Store(spec.Image, info)
 		recheck = inspectionOf(info, nil)
 	}
 	key, ok := warmKey(info, spec)
 	if !ok {
-		return res, nil, false, recheck
+		return res, false, recheck, nil
 	}
 	image, ok := r.warmImage(ctx, key)
 	if !ok {
-		return res, nil, false, recheck
+		return res, false, recheck, nil
 	}
 
 	cfg, host := r.containerConfig(spec, info.cmd)
@@ -274,19 +274,19 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 		if in.err == nil {
 			r.images.Store(spec.Image, in.info)
 		}
-		return res, nil, false, inspectionOf(in.info, in.err)
+		return res, false, inspectionOf(in.info, in.err), nil
 	}
 	switch {
 	case cerrdefs.IsNotFound(cerr): // removed behind our back
 		r.warm.forget(key)
-		return res, nil, false, inspectionOf(in.info, nil)
+		return res, false, inspectionOf(in.info, nil), nil
 	case cerr != nil:
 		res, err = r.refused(ctx, "create container", cerr)
-		return res, err, true, nil
+		return res, true, nil, err
 	}
 	r.warm.starts.Add(1)
 	res, err = r.start(ctx, created.ID, spec, out, launch{stdin: spec.Payload})
-	return res, err, true, nil
+	return res, true, nil, err
 }
 
 // buildLater builds the warm image of spec's task in the background, unless
