@@ -20,8 +20,10 @@ package docker
 // PAYLOAD_FILE, gives the task /dev/null as stdin, removes itself and execs
 // the command line, which becomes PID 1. The task sees what a cold start
 // shows it (the same files and modes, environment, working directory, user,
-// arguments and PID); only the engine's view differs (`docker ps` shows the
-// warm image). If the starter cannot exec the command, the task gets the
+// arguments and PID), except that the payload file belongs to the task's
+// user, who wrote it, rather than root; the engine's view differs too
+// (`docker ps` shows the warm image; the ironlocal.image label names the
+// code's). If the starter cannot exec the command, the task gets the
 // start error a cold start would give it.
 //
 // The key hashes the starter, the base image's id, the config and the code
