@@ -146,6 +146,12 @@ func (d *Daemon) awaitReady(ctx context.Context, t0 time.Time) error {
 	}
 }
 
+// Done is closed when the daemon's process has exited.
+func (d *Daemon) Done() <-chan struct{} { return d.done }
+
+// Exited describes how the exited process ended, with the end of its log.
+func (d *Daemon) Exited() error { return fmt.Errorf("exited (%v)%s", d.waitErr, d.logTail()) }
+
 // Pid is the daemon's process id.
 func (d *Daemon) Pid() int { return d.cmd.Process.Pid }
 

@@ -71,7 +71,9 @@ func startXvfb(t *testing.T) *xserver {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
 			continue
 		}
-		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", fmt.Sprintf("%dx%dx24", screenW, screenH), "-nolisten", "tcp")
+		// -noreset: Xvfb otherwise resets when its last client leaves, and
+		// an app started in that moment cannot open the display.
+		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", fmt.Sprintf("%dx%dx24", screenW, screenH), "-nolisten", "tcp", "-noreset")
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start Xvfb: %v", err)
 		}

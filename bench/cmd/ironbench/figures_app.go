@@ -94,7 +94,11 @@ func startXvfb(ctx context.Context) (*xserver, error) {
 		return nil, err
 	}
 	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", appScreenW, appScreenH), "-nolisten", "tcp")
+	// -noreset: by default Xvfb resets when its last client leaves, and an
+	// app started in that moment cannot open the display (GLFW panics:
+	// "X11: Failed to open display"), as the figures start one app after
+	// another.
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", appScreenW, appScreenH), "-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		w.Close()
@@ -282,15 +286,41 @@ func (e *env) coldStart(ctx context.Context, x *xserver) (frame, mapped, ready, 
 		win string
 	)
 	failed := func(err error) (time.Duration, time.Duration, time.Duration, time.Duration, error) {
-		s := <-ch // StartDaemon kills the app it could not see ready
-		if s.d != nil {
-			_, _ = e.stop(s.d)
+		if app == nil {
+			s := <-ch // StartDaemon kills the app it could not see ready
+			app = s.d
+		}
+		if app != nil {
+			_, _ = e.stop(app)
 		}
 		return 0, 0, 0, 0, err
 	}
 	for deadline := t0.Add(appWait); frame == 0; {
+		// An app that could not start, or died, says so (with its log)
+		// instead of leaving the wait for a frame to time out.
+		if app == nil {
+			select {
+			case s := <-ch:
+				if s.err != nil {
+					return 0, 0, 0, 0, fmt.Errorf("the app did not start: %w", s.err)
+				}
+				app = s.d
+			default:
+			}
+		}
+		if app != nil {
+			select {
+			case <-app.Done():
+				return failed(fmt.Errorf("the app exited before its first frame was seen: %w", app.Exited()))
+			default:
+			}
+		}
 		if time.Now().After(deadline) {
-			return failed(fmt.Errorf("no window with a first frame %s after start", appWait))
+			found := "none of its windows was found"
+			if win != "" {
+				found = "its window " + win + " stayed one flat colour"
+			}
+			return failed(fmt.Errorf("no first frame %s after start (%s)", appWait, found))
 		}
 		if ctx.Err() != nil {
 			return failed(ctx.Err())
@@ -311,14 +341,20 @@ func (e *env) coldStart(ctx context.Context, x *xserver) (frame, mapped, ready, 
 			frame, capture = time.Since(t0), time.Since(c0)
 		}
 	}
-	s := <-ch
-	if s.err != nil {
-		return 0, 0, 0, 0, s.err
+	if app == nil {
+		s := <-ch
+		if s.err != nil {
+			return 0, 0, 0, 0, s.err
+		}
+		app = s.d
 	}
-	app = s.d
 	ready = app.Ready
+	// The pointer rests on plain text first: Fyne's GLFW driver can crash
+	// when a pointer-shape change is applied to a window being destroyed
+	// (fyne-io/fyne#5981; test/gui does the same).
+	_, _ = x.output(ctx, "xdotool", "mousemove", "--window", win, "40", "20")
 	if _, err := e.stop(app); err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("stop the app: %w", err)
+		return 0, 0, 0, 0, fmt.Errorf("stop the app: %w: %w", err, app.Exited())
 	}
 	return frame, mapped, ready, capture, nil
 }
