@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -161,6 +162,7 @@ func (s *Service) CreateSchedules(ctx context.Context, project string, batch []N
 		return nil, emulator.Invalid("schedules must be a non-empty array")
 	}
 	var out []emulator.Schedule
+	s.sched.writes.Lock()
 	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
 		out = out[:0]
 		now := s.clock.Now()
@@ -183,6 +185,10 @@ func (s *Service) CreateSchedules(ctx context.Context, project string, batch []N
 		}
 		return nil
 	})
+	if err == nil {
+		s.sched.record(out...)
+	}
+	s.sched.writes.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +252,7 @@ func (s *Service) CancelSchedule(ctx context.Context, project, id string) (emula
 
 func (s *Service) changeSchedule(ctx context.Context, project, id string, fn func(emulator.WorkerTx, *emulator.Schedule) error) (emulator.Schedule, error) {
 	var sc emulator.Schedule
+	s.sched.writes.Lock()
 	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
 		var err error
 		if sc, err = tx.Schedule(project, id); err != nil {
@@ -257,6 +264,10 @@ func (s *Service) changeSchedule(ctx context.Context, project, id string, fn fun
 		sc.UpdatedAt = s.clock.Now()
 		return tx.PutSchedule(sc)
 	})
+	if err == nil {
+		s.sched.record(sc)
+	}
+	s.sched.writes.Unlock()
 	if err != nil {
 		return sc, err
 	}
@@ -276,19 +287,23 @@ func (s *Service) RunSchedule(ctx context.Context, project, id string) (emulator
 // and it advances next_start past now (missed runs collapse into one).
 func (s *Service) fire(ctx context.Context, project, id string, force bool) (emulator.Task, error) {
 	var task emulator.Task
-	fired := false
+	var stored emulator.Schedule // as the transaction leaves it
+	fired, missing := false, false
+	s.sched.writes.Lock()
 	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
 		fired = false
 		sc, err := tx.Schedule(project, id)
-		if err != nil {
+		if missing = errors.Is(err, emulator.ErrNotFound); err != nil {
 			return err
 		}
+		stored = sc
 		now := s.clock.Now()
 		if !force && (sc.Status != emulator.ScheduleActive || sc.NextStart.IsZero() || sc.NextStart.After(now)) {
 			return nil
 		}
 		if !force && !sc.EndAt.IsZero() && now.After(sc.EndAt) {
 			sc.Status, sc.NextStart, sc.UpdatedAt = emulator.ScheduleComplete, time.Time{}, now
+			stored = sc
 			return tx.PutSchedule(sc)
 		}
 		code, err := tx.CodeByName(project, sc.CodeName)
@@ -316,8 +331,16 @@ func (s *Service) fire(ctx context.Context, project, id string, force bool) (emu
 		if sc.Status == emulator.ScheduleActive && finished(sc, force) {
 			sc.Status, sc.NextStart = emulator.ScheduleComplete, time.Time{}
 		}
+		stored = sc
 		return tx.PutSchedule(sc)
 	})
+	switch {
+	case missing:
+		s.sched.table.drop(id)
+	case err == nil:
+		s.sched.record(stored)
+	}
+	s.sched.writes.Unlock()
 	if err != nil || !fired {
 		return task, err
 	}
@@ -329,23 +352,67 @@ func (s *Service) fire(ctx context.Context, project, id string, force bool) (emu
 }
 
 // scheduler fires due schedules: it sleeps until the earliest next_start
-// (at most a second) or until poked (new schedule, clock moved).
+// or until poked (new schedule, clock moved). Its timetable says which
+// schedules are due without reading them all from the store.
 type scheduler struct {
 	s      *Service
 	tickMu sync.Mutex
 	paused bool // under tickMu: Service.Pause
+	// writes is held across every schedule write and its recording in
+	// table, so the table never takes an older write over a newer one.
+	writes sync.Mutex
+	table  *timetable // under writes
+	stale  bool       // under writes: the store's contents were replaced; refill table before use
 	wake   chan struct{}
 	ctx    context.Context
 	cancel context.CancelFunc
 }
 
 func newScheduler(s *Service) *scheduler {
-	sc := &scheduler{s: s, wake: make(chan struct{}, 1)}
+	sc := &scheduler{s: s, table: newTimetable(), stale: true, wake: make(chan struct{}, 1)}
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
 	return sc
 }
 
-func (sc *scheduler) load(context.Context) error { return nil }
+// load fills the timetable from the store.
+func (sc *scheduler) load(ctx context.Context) error {
+	sc.writes.Lock()
+	defer sc.writes.Unlock()
+	sc.stale = true
+	return sc.fresh(ctx)
+}
+
+// fresh refills the timetable if the store's contents were replaced since
+// it was filled. The caller holds writes.
+func (sc *scheduler) fresh(ctx context.Context) error {
+	if !sc.stale {
+		return nil
+	}
+	err := sc.s.store.ViewWorker(ctx, func(tx emulator.WorkerTx) error {
+		return sc.table.fill(tx.ActiveSchedules)
+	})
+	if err != nil {
+		return fmt.Errorf("read schedules: %w", err)
+	}
+	sc.stale = false
+	return nil
+}
+
+// record notes schedules as they were just written. The caller holds writes.
+func (sc *scheduler) record(list ...emulator.Schedule) {
+	for _, s := range list {
+		sc.table.set(s)
+	}
+}
+
+// invalidate makes the next look at the timetable read the store again
+// (reset and snapshot import replaced its contents) and wakes the loop.
+func (sc *scheduler) invalidate() {
+	sc.writes.Lock()
+	sc.stale = true
+	sc.writes.Unlock()
+	sc.poke()
+}
 
 func (sc *scheduler) poke() {
 	select {
@@ -354,7 +421,7 @@ func (sc *scheduler) poke() {
 	}
 }
 
-func (sc *scheduler) reset() { sc.poke() }
+func (sc *scheduler) reset() { sc.invalidate() }
 
 // pause waits for a tick in progress and makes later ticks do nothing
 // until resume.
@@ -364,11 +431,13 @@ func (sc *scheduler) pause() {
 	sc.tickMu.Unlock()
 }
 
+// resume ends a pause. The store may hold other schedules now (reset,
+// import), so the timetable is read again.
 func (sc *scheduler) resume() {
 	sc.tickMu.Lock()
 	sc.paused = false
 	sc.tickMu.Unlock()
-	sc.poke()
+	sc.invalidate()
 }
 
 // start runs the loop: it fires due schedules, then sleeps until the
@@ -390,15 +459,13 @@ func (sc *scheduler) start() {
 
 // due reports whether some active schedule should have fired by now.
 func (sc *scheduler) due() bool {
-	now := sc.s.clock.Now()
-	due := false
-	_ = sc.s.store.ViewWorker(context.Background(), func(tx emulator.WorkerTx) error {
-		return tx.ActiveSchedules(func(s emulator.Schedule) error {
-			due = due || !s.NextStart.IsZero() && !s.NextStart.After(now)
-			return nil
-		})
-	})
-	return due
+	sc.writes.Lock()
+	defer sc.writes.Unlock()
+	if sc.fresh(sc.ctx) != nil {
+		return false
+	}
+	first, ok := sc.table.earliest()
+	return ok && !first.at.After(sc.s.clock.Now())
 }
 
 // tick fires every due schedule and returns the earliest next_start. The
@@ -409,19 +476,14 @@ func (sc *scheduler) tick() time.Time {
 	if sc.paused {
 		return time.Time{}
 	}
-	var due []emulator.Schedule
-	var next time.Time
 	now := sc.s.clock.Now()
-	err := sc.s.store.ViewWorker(sc.ctx, func(tx emulator.WorkerTx) error {
-		return tx.ActiveSchedules(func(s emulator.Schedule) error {
-			if !s.NextStart.After(now) {
-				due = append(due, s)
-			} else if next.IsZero() || s.NextStart.Before(next) {
-				next = s.NextStart
-			}
-			return nil
-		})
-	})
+	sc.writes.Lock()
+	err := sc.fresh(sc.ctx)
+	var due []slot
+	if err == nil {
+		due = sc.table.takeDue(now)
+	}
+	sc.writes.Unlock()
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {
 			sc.s.log.Error("read schedules", "err", err)
@@ -429,15 +491,24 @@ func (sc *scheduler) tick() time.Time {
 		return now.Add(time.Second) // try again shortly
 	}
 	for _, s := range due {
-		if _, err := sc.s.fire(sc.ctx, s.Project, s.ID, false); err != nil && !errors.Is(err, context.Canceled) {
-			sc.s.log.Error("fire schedule", "schedule_id", s.ID, "err", err)
+		_, err := sc.s.fire(sc.ctx, s.project, s.id, false)
+		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, emulator.ErrNotFound) {
+			continue
 		}
+		sc.s.log.Error("fire schedule", "schedule_id", s.id, "err", err)
+		sc.writes.Lock()
+		if _, ok := sc.table.next[s.id]; !ok { // nothing recorded since: try again shortly
+			sc.table.set(emulator.Schedule{ID: s.id, Project: s.project, Status: emulator.ScheduleActive, NextStart: now.Add(time.Second)})
+		}
+		sc.writes.Unlock()
 	}
 	if len(due) > 0 {
-		sc.poke() // re-read: fired schedules have new next_start values
 		sc.s.notifyIdle()
 	}
-	return next
+	sc.writes.Lock()
+	defer sc.writes.Unlock()
+	first, _ := sc.table.earliest()
+	return first.at
 }
 
 // close ends ticks in progress and to come; the owner stops the loop.

@@ -210,6 +210,38 @@ func TestSchedule_Fire(t *testing.T) {
 	})
 }
 
+func TestSchedule_StoreReplaced(t *testing.T) {
+	// Reset and snapshot import replace the store's contents while the
+	// worker is paused; the scheduler must act on what is there afterwards,
+	// not on what it remembers.
+	h := running(t)
+	ctx := context.Background()
+	h.code("echo", cmdEcho)
+	start := h.clock.Now().Add(time.Minute)
+	gone := h.schedule(worker.NewSchedule{CodeName: "echo", StartAt: &start, RunEvery: ptr(60)})
+	imported := emulator.Schedule{ID: "0000000000000000000000ab", Project: project, CodeName: "echo",
+		Status: emulator.ScheduleActive, StartAt: start, NextStart: start, RunEvery: 60, Timeout: 60,
+		Cluster: "default", CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}
+
+	require.NoError(t, h.svc.Pause(ctx))
+	require.NoError(t, h.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
+		cancelled := h.getSchedule(gone.ID)
+		cancelled.Status, cancelled.NextStart = emulator.ScheduleCancelled, time.Time{}
+		if err := tx.PutSchedule(cancelled); err != nil {
+			return err
+		}
+		return tx.PutSchedule(imported)
+	}))
+	require.NoError(t, h.svc.Reload(ctx))
+	h.svc.Resume()
+
+	h.clock.Advance(time.Minute)
+	h.waitRuns(imported.ID, 1)
+	h.settleScheduler()
+	require.Empty(t, h.scheduleTasks(gone), "a schedule the import cancelled does not fire")
+	require.True(t, h.svc.Idle())
+}
+
 func TestSchedule_Change(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
 		h := running(t)

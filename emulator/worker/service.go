@@ -104,7 +104,7 @@ func (s *Service) Reload(ctx context.Context) error {
 		return err
 	}
 	s.disp.poke()
-	s.sched.poke()
+	s.sched.invalidate()
 	return nil
 }
 
