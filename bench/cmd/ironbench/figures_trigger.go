@@ -337,7 +337,7 @@ func figHTTPAsync(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	url := "http://" + web["address"] + "/hook"
-	res, err := bench.Load{Workers: e.workers, Duration: e.dur, Warmup: warmup}.Run(ctx, func(ctx context.Context, _ int) (int, error) {
+	res, detail, err := e.throughput(ctx, d, "request", func(ctx context.Context, _ int) (int, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{"n":1}`))
 		if err != nil {
 			return 0, err
@@ -356,10 +356,9 @@ func figHTTPAsync(ctx context.Context, e *env) (outcome, error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return outcome{}, err
 	}
-	s := res.Latency.Summary()
 	return outcome{value: res.ItemsPerSec(),
-		detail: fmt.Sprintf("%d requests, %d clients, p50 %s, p99 %s; each queues a task (202 with its id)",
-			res.Ops, e.workers, ms(s.P50), ms(s.P99))}, nil
+		detail: fmt.Sprintf("%d requests, %d clients, %s; each queues a task (202 with its id)",
+			res.Ops, e.workers, detail)}, nil
 }
 
 // figHTTPSync: a sync request's round trip through the http trigger minus

@@ -120,6 +120,7 @@ func (s *Store) replaceContents(load func() error, floor map[string]uint64) erro
 		return fmt.Errorf("drop store: %w", err)
 	}
 	s.hints.reset()
+	s.traces.forget()
 	s.forgetDamage()
 	if err := load(); err != nil {
 		return fmt.Errorf("load store: %w", err)

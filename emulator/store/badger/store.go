@@ -51,6 +51,8 @@ type Store struct {
 	memos *memos
 	// damage counts the records skipped because they do not decode.
 	damage damage
+	// traces knows the size of each binding's trace (trigger.go).
+	traces traceSizes
 
 	sweep  chan struct{}
 	stop   chan struct{}
@@ -67,7 +69,7 @@ func New(opts Options) *Store {
 	if opts.GCInterval == 0 {
 		opts.GCInterval = 5 * time.Minute
 	}
-	return &Store{opts: opts, log: opts.Logger, hints: newHints(), memos: newMemos(),
+	return &Store{opts: opts, log: opts.Logger, hints: newHints(), memos: newMemos(), traces: traceSizes{size: map[string]int{}},
 		sweep: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
@@ -216,6 +218,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset store: %w", err)
 	}
 	s.hints.reset()
+	s.traces.forget()
 	s.forgetDamage()
 	if err := s.db.Update(func(txn *badger.Txn) error {
 		for k, v := range leases {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -68,6 +70,9 @@ func (s *Store) PutBinding(ctx context.Context, b emulator.Binding) error {
 
 // DeleteBinding removes a binding and its trace.
 func (s *Store) DeleteBinding(ctx context.Context, id string) error {
+	s.traces.mu.Lock()
+	defer s.traces.mu.Unlock()
+	delete(s.traces.size, id)
 	return s.update(ctx, func(t *txn) error {
 		if _, err := t.txn.Get(bindingKey(id)); errors.Is(err, badger.ErrKeyNotFound) {
 			return emulator.NotFound("Binding not found")
@@ -77,7 +82,7 @@ func (s *Store) DeleteBinding(ctx context.Context, id string) error {
 		if err := t.txn.Delete(bindingKey(id)); err != nil {
 			return err
 		}
-		keys, err := t.keys(triggerEventPrefix(id), false)
+		keys, err := t.keys(t.seek(triggerEventPrefix(id)), triggerEventPrefix(id))
 		if err != nil {
 			return err
 		}
@@ -99,7 +104,13 @@ func (s *Store) AppendTriggerEvents(ctx context.Context, evs []emulator.TriggerE
 			return emulator.Invalid("trigger event needs a binding id and an id")
 		}
 	}
-	return s.update(ctx, func(t *txn) error {
+	keep = max(keep, 1)
+	s.traces.mu.Lock()
+	defer s.traces.mu.Unlock()
+	sizes := map[string]int{} // binding id → its trace's size once this transaction commits
+	err := s.update(ctx, func(t *txn) error {
+		clear(sizes)
+		added := map[string]int{}
 		exists := map[string]bool{}
 		for _, ev := range evs {
 			ok, seen := exists[ev.BindingID]
@@ -114,27 +125,89 @@ func (s *Store) AppendTriggerEvents(ctx context.Context, evs []emulator.TriggerE
 			if !ok {
 				continue
 			}
-			if err := t.setJSON(triggerEventKey(ev), ev); err != nil {
+			k := triggerEventKey(ev)
+			if _, err := t.txn.Get(k); err == nil {
+				continue // written already (the same event again): nothing to add
+			} else if !errors.Is(err, badger.ErrKeyNotFound) {
 				return err
 			}
-		}
-		for id, ok := range exists {
-			if !ok {
-				continue
+			if err := t.setJSON(k, ev); err != nil {
+				return err
 			}
-			keys, err := t.keys(triggerEventPrefix(id), false)
+			t.noteLower(triggerEventPrefix(ev.BindingID), k)
+			added[ev.BindingID]++
+		}
+		for id, n := range added {
+			size, err := t.traceSize(id, n)
 			if err != nil {
 				return err
 			}
-			for len(keys) > max(keep, 1) {
-				if err := t.txn.Delete(keys[0]); err != nil {
-					return err
-				}
-				keys = keys[1:]
+			if size, err = t.trimTrace(id, size, keep); err != nil {
+				return err
 			}
+			sizes[id] = size
 		}
 		return nil
 	})
+	if err != nil {
+		for id := range sizes {
+			delete(s.traces.size, id)
+		}
+		return err
+	}
+	maps.Copy(s.traces.size, sizes)
+	return nil
+}
+
+// traceSizes counts each binding's trace, so that an append trims the
+// trace without reading it whole: it did on every append, and under 2k
+// http trigger events a second that scan (through the tombstones of the
+// events trimmed before) was half the daemon's CPU. A size is learnt by one
+// scan, kept after each append commits, and forgotten when the binding is
+// deleted or the store's contents are replaced. mu is held across each
+// append and delete, which also keeps two appends from trimming at once.
+type traceSizes struct {
+	mu   sync.Mutex
+	size map[string]int // binding id → events in its trace
+}
+
+// forget drops every size (reset, snapshot import).
+func (ts *traceSizes) forget() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	clear(ts.size)
+}
+
+// traceSize is the size of binding id's trace now that this transaction
+// added n events to it: the size known, or one scan.
+func (t *txn) traceSize(id string, n int) (int, error) {
+	if size, ok := t.s.traces.size[id]; ok {
+		return size + n, nil
+	}
+	size := 0
+	err := t.scanIndex(triggerEventPrefix(id), func([]byte) (bool, error) {
+		size++
+		return true, nil
+	})
+	return size, err
+}
+
+// trimTrace deletes the oldest events of binding id's trace of size
+// events beyond keep, and returns its new size. The scan starts past the
+// tombstones of earlier trims (hints).
+func (t *txn) trimTrace(id string, size, keep int) (int, error) {
+	excess := size - keep
+	if excess <= 0 {
+		return size, nil
+	}
+	err := t.scanIndex(triggerEventPrefix(id), func(k []byte) (bool, error) {
+		if err := t.txn.Delete(bytes.Clone(k)); err != nil {
+			return false, err
+		}
+		excess--
+		return excess > 0, nil
+	})
+	return keep + excess, err
 }
 
 // TriggerEvents returns a binding's trace, newest first.
@@ -158,11 +231,11 @@ func (s *Store) TriggerEvents(ctx context.Context, bindingID string, limit int) 
 }
 
 // keys returns the keys under prefix in order (copies).
-func (t *txn) keys(prefix []byte, reverse bool) ([][]byte, error) {
-	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: reverse})
+func (t *txn) keys(from, prefix []byte) ([][]byte, error) {
+	it := t.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	defer it.Close()
 	var out [][]byte
-	for it.Rewind(); it.Valid(); it.Next() {
+	for it.Seek(from); it.Valid(); it.Next() {
 		out = append(out, it.Item().KeyCopy(nil))
 	}
 	return out, nil

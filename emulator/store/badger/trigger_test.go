@@ -96,3 +96,63 @@ func TestCheckTriggerRecord(t *testing.T) {
 		})
 	}
 }
+
+// TestStore_TraceTrim: a trace holds its newest keep events whatever the
+// appends look like, also once its size is known from earlier appends
+// (traceSizes) and after the store's contents were replaced or reopened.
+func TestStore_TraceTrim(t *testing.T) {
+	ctx := context.Background()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(i int) emulator.TriggerEvent {
+		return emulator.TriggerEvent{ID: fmt.Sprintf("e%03d", i), BindingID: "b1", At: base.Add(time.Duration(i) * time.Second)}
+	}
+	trace := func(t *testing.T, s *Store) []string {
+		t.Helper()
+		evs, err := s.TriggerEvents(ctx, "b1", 1000)
+		require.NoError(t, err)
+		var ids []string
+		for _, e := range evs {
+			ids = append(ids, e.ID)
+		}
+		return ids
+	}
+	newest := func(last, n int) []string {
+		var ids []string
+		for i := last; i > last-n; i-- {
+			ids = append(ids, fmt.Sprintf("e%03d", i))
+		}
+		return ids
+	}
+	const keep = 5
+	dir := t.TempDir()
+	s := openStore(t, Options{Dir: dir})
+	require.NoError(t, s.PutBinding(ctx, emulator.Binding{ID: "b1", Project: triggerProject, Plugin: "http"}))
+
+	for i := 0; i < 40; i += 4 { // batches of 4, trimmed as they come
+		require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(i), ev(i + 1), ev(i + 2), ev(i + 3)}, keep))
+		require.Equal(t, newest(i+3, min(keep, i+4)), trace(t, s))
+	}
+	require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(39), ev(39)}, keep), "the same event again")
+	require.Equal(t, newest(39, keep), trace(t, s), "a repeated event is not counted twice")
+	require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(40), ev(1)}, keep), "an event older than the trace")
+	require.Equal(t, newest(40, keep), trace(t, s), "the older event is the first trimmed")
+
+	require.NoError(t, s.DeleteBinding(ctx, "b1"))
+	require.NoError(t, s.PutBinding(ctx, emulator.Binding{ID: "b1", Project: triggerProject, Plugin: "http"}))
+	require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(50)}, keep))
+	require.Equal(t, []string{"e050"}, trace(t, s), "a binding made again starts an empty trace")
+
+	var snap bytes.Buffer
+	require.NoError(t, s.Export(ctx, &snap))
+	require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(51), ev(52), ev(53), ev(54)}, keep))
+	require.NoError(t, s.Import(ctx, &snap))
+	require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(55)}, keep))
+	require.Equal(t, []string{"e055", "e050"}, trace(t, s), "sizes are read again after an import")
+
+	require.NoError(t, s.Close())
+	s = openStore(t, Options{Dir: dir})
+	for i := 61; i < 70; i++ {
+		require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(i)}, keep))
+	}
+	require.Equal(t, newest(69, keep), trace(t, s), "a reopened store learns the size again")
+}
