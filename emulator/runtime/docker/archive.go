@@ -29,10 +29,29 @@ func writeWarmArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits
 	return writeArchive(w, spec, limits, starterPath, 0o755, starter)
 }
 
+// writeStarterArchive streams the files of a starter image (warm.go): the
+// directories of the task archive's /mnt/iron and the starter.
+func writeStarterArchive(w io.Writer, starter []byte) error {
+	a := newArchive(w)
+	a.dir("mnt", 0o755) // as writeArchive makes it
+	a.file(starterPath[1:], 0o755, starter)
+	return a.close()
+}
+
+// writePayloadArchive streams what a task started from its warm image is
+// given on stdin: the payload, as writeTaskArchive has it. Its directory
+// is in the warm image.
+func writePayloadArchive(w io.Writer, payload []byte) error {
+	a := newArchive(w)
+	a.dirs[path.Dir(PayloadFile[1:])] = true
+	a.file(PayloadFile[1:], 0o666, payload)
+	return a.close()
+}
+
 // writeArchive writes the layout both archives share, with one file of
 // their own (name, mode, body).
 func writeArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits, name string, mode int64, body []byte) error {
-	a := archive{tw: tar.NewWriter(w), dirs: map[string]bool{}, mtime: time.Now()}
+	a := newArchive(w)
 	a.dir("mnt", 0o755) // as a distribution image has it
 	a.dir(path.Dir(PayloadFile[1:]), 0o777)
 	a.dir(TaskDir[1:], 0o777)
@@ -46,7 +65,7 @@ func writeArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits, na
 			return &codeError{err}
 		}
 	}
-	return a.tw.Close()
+	return a.close()
 }
 
 // codeError is a code zip that could not be extracted: the task's fault,
@@ -64,6 +83,19 @@ type archive struct {
 	dirs  map[string]bool
 	mtime time.Time
 	err   error
+}
+
+func newArchive(w io.Writer) *archive {
+	return &archive{tw: tar.NewWriter(w), dirs: map[string]bool{}, mtime: time.Now()}
+}
+
+// close ends the archive with its end-of-archive marker, which the starter
+// requires: only a whole archive gets one.
+func (a *archive) close() error {
+	if a.err != nil {
+		return a.err
+	}
+	return a.tw.Close()
 }
 
 func (a *archive) header(h *tar.Header) {

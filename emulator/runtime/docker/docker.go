@@ -87,11 +87,12 @@ type Runtime struct {
 	warm warmImages
 }
 
-// imageInfo is what the runtime needs of an image: its id and architecture
-// (for warm images), its entrypoint and cmd (for the command line).
+// imageInfo is what the runtime needs of an image: its id, architecture
+// and user (for warm and starter images), its entrypoint and cmd (for the
+// command line).
 type imageInfo struct {
-	id, os, arch    string
-	entrypoint, cmd []string
+	id, os, arch, user string
+	entrypoint, cmd    []string
 }
 
 // inspect asks the engine about image.
@@ -102,7 +103,7 @@ func (r *Runtime) inspect(ctx context.Context, image string) (imageInfo, error) 
 	}
 	info := imageInfo{id: img.ID, os: img.Os, arch: img.Architecture}
 	if img.Config != nil {
-		info.entrypoint, info.cmd = img.Config.Entrypoint, img.Config.Cmd
+		info.entrypoint, info.cmd, info.user = img.Config.Entrypoint, img.Config.Cmd, img.Config.User
 	}
 	return info, nil
 }
@@ -235,13 +236,13 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	if id == "" {
 		return res, err
 	}
-	return r.start(ctx, id, spec, out, launch{files: func() (emulator.ExitResult, bool, error) {
+	return r.start(ctx, id, spec, out, launch{cold: true, files: func() (emulator.ExitResult, bool, error) {
 		return r.copyTaskFiles(ctx, bg, id, spec)
 	}})
 }
 
 // start starts the created container id and supervises it to its end.
-func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, out emulator.Output, l launch) (emulator.ExitResult, error) {
+func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, out emulator.Output, l launch) (res emulator.ExitResult, err error) {
 	bg := context.WithoutCancel(ctx)
 	// The engine removes the container once it has run (AutoRemove, like
 	// `docker run --rm`); until it has started, removing it is ours to do.
@@ -262,16 +263,14 @@ func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, 
 	}
 	attachedC := make(chan attachment, 1)
 	go func() {
-		a, err := r.cli.ContainerAttach(streams, id, client.ContainerAttachOptions{Stream: true, Stdin: l.warm(), Stdout: true, Stderr: true})
+		a, err := r.cli.ContainerAttach(streams, id, client.ContainerAttachOptions{Stream: true, Stdin: l.stdin != nil, Stdout: true, Stderr: true})
 		attachedC <- attachment{a, err}
 	}()
 	waitC := make(chan client.ContainerWaitResult, 1)
 	go func() {
 		waitC <- r.cli.ContainerWait(streams, id, client.ContainerWaitOptions{Condition: container.WaitConditionRemoved})
 	}()
-	var res emulator.ExitResult
 	var failed bool
-	var err error
 	if l.files != nil {
 		res, failed, err = l.files()
 	}
@@ -293,42 +292,72 @@ func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, 
 		return r.refused(ctx, "start container", err)
 	}
 	started = true
-	if !l.warm() {
+	if l.cold {
 		// The task's files went in whole: the next task of the same
-		// image, code and config can start warm. Its warm image is built
-		// when this task ends, or once it has run a while, so the build
-		// does not slow this task's start.
+		// image, code and config can start warm, and a new code of the
+		// image from its starter image. Those images are built when this
+		// task ends, or once it has run a while, so the build does not
+		// slow this task's start.
 		early := time.AfterFunc(warmBuildAfter, func() { r.warm.buildLater(r, spec) })
 		defer func() {
 			early.Stop()
-			r.warm.buildLater(r, spec)
+			if res.StartError == "" { // the files did not go in whole
+				r.warm.buildLater(r, spec)
+			}
 		}()
+	}
+	if l.stdin == nil {
 		return r.supervise(ctx, id, spec, attached.res.Reader, wait, out)
 	}
 
-	// The starter reads the payload to its end before it execs the task.
-	wrote := make(chan struct{})
+	// The starter reads the archive to its end before it execs the task.
+	// A code zip that fails half way ends the stream without the archive's
+	// end, which the starter refuses: the task never runs.
+	wrote := make(chan error, 1)
 	go func() {
-		defer close(wrote)
-		_, werr := attached.res.Conn.Write(l.stdin)
-		if cerr := attached.res.CloseWrite(); werr == nil {
-			werr = cerr
+		werr := l.stdin(stdinWriter{attached.res.Conn})
+		if cerr := attached.res.CloseWrite(); werr == nil && cerr != nil {
+			werr = &stdinError{cerr}
 		}
 		if werr != nil {
-			r.log.Debug("write the payload to the starter", "task_id", spec.TaskID, "container_id", id, "err", werr)
+			r.log.Debug("write the task files to the starter", "task_id", spec.TaskID, "container_id", id, "err", werr)
 		}
+		wrote <- werr
 	}()
 	watch := &starterWatch{w: orDiscard(out.Stderr)}
 	out.Stderr = watch
 	res, err = r.supervise(ctx, id, spec, attached.res.Reader, wait, out)
 	attached.res.Close() // ends a write the container never read
-	<-wrote
+	var ce *codeError
+	if werr := <-wrote; err == nil && !res.Stopped && errors.As(werr, &ce) && !errors.As(werr, new(*stdinError)) {
+		// What a copied cold start reports for the same zip.
+		return startError(ce.Error()), nil
+	}
 	if reason, ok := watch.reason(); ok && err == nil && res.ExitCode == 127 && !res.TimedOut && !res.Stopped {
 		return startError("start container: " + reason), nil
 	}
 	watch.flush()
 	return res, err
 }
+
+// stdinWriter writes a container's stdin, marking its errors so they are
+// not taken for the code zip's fault.
+type stdinWriter struct{ w io.Writer }
+
+func (s stdinWriter) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	if err != nil {
+		err = &stdinError{err}
+	}
+	return n, err
+}
+
+// stdinError is a write to a container's stdin that failed: the container
+// stopped reading (it exited, or was killed).
+type stdinError struct{ err error }
+
+func (e *stdinError) Error() string { return "write the container's stdin: " + e.err.Error() }
+func (e *stdinError) Unwrap() error { return e.err }
 
 // inspection is an image inspection's outcome, delivered on a channel.
 type inspection struct {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io/fs"
 	"log/slog"
 	"runtime"
 	"testing"
@@ -229,20 +230,29 @@ func TestRuntime_Run(t *testing.T) {
 	})
 }
 
-func TestRuntime_Run_codeLimits(t *testing.T) {
-	r := newRuntime(t, Options{CodeLimits: codezip.Limits{MaxBytes: 1 << 20, MaxEntries: 100}})
-	for _, tc := range []struct {
-		name      string
-		zip       []byte
-		wantError string
-	}{
+// codeLimitCase is a zip over the limits of a runtime with
+// codezip.Limits{MaxBytes: 1 << 20, MaxEntries: 100}, and the start error
+// its task gets.
+type codeLimitCase struct {
+	name      string
+	zip       []byte
+	wantError string
+}
+
+func codeLimitCases(t *testing.T) []codeLimitCase {
+	return []codeLimitCase{
 		{name: "declared sizes over the limit", zip: runtimetest.ZeroZip(t, "zeros.bin", 2<<20),
 			wantError: "extract code zip: the zip's files add up to 2 MiB, over the 1 MiB limit (--max-code-bytes)"},
 		{name: "too many entries", zip: runtimetest.ManyEntriesZip(t, 101),
 			wantError: "extract code zip: the zip has 101 entries, over the limit of 100 (--max-code-entries)"},
 		{name: "entry larger than its declared size", zip: runtimetest.LyingZip(t, "bomb.bin", 32<<20, 1024),
 			wantError: `extract code zip: entry "bomb.bin": holds more data than the 1024 bytes the zip declares for it`},
-	} {
+	}
+}
+
+func TestRuntime_Run_codeLimits(t *testing.T) {
+	r := newRuntime(t, Options{CodeLimits: codezip.Limits{MaxBytes: 1 << 20, MaxEntries: 100}})
+	for _, tc := range codeLimitCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: fixtureImage, CodeZip: tc.zip}
 			got := runTask(t, t.Context(), r, spec)
@@ -273,6 +283,12 @@ func TestRuntime_Run_streamsCode(t *testing.T) {
 
 // zipWith returns data (a zip) with one more entry.
 func zipWith(t *testing.T, data []byte, name, body string) []byte {
+	return zipWithMode(t, data, name, body, 0o644)
+}
+
+// zipWithMode returns data (a zip) with one more entry of the given mode
+// (a symlink's body is its target).
+func zipWithMode(t *testing.T, data []byte, name, body string, mode fs.FileMode) []byte {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	require.NoError(t, err)
 	var buf bytes.Buffer
@@ -280,7 +296,9 @@ func zipWith(t *testing.T, data []byte, name, body string) []byte {
 	for _, f := range zr.File {
 		require.NoError(t, zw.Copy(f))
 	}
-	w, err := zw.Create(name)
+	h := &zip.FileHeader{Name: name, Method: zip.Deflate}
+	h.SetMode(mode)
+	w, err := zw.CreateHeader(h)
 	require.NoError(t, err)
 	_, err = w.Write([]byte(body))
 	require.NoError(t, err)
@@ -347,12 +365,7 @@ func TestRuntime_Run_imageCmdChanged(t *testing.T) {
 	ref := "ironlocal/test-cmd-" + randomID(t) + ":latest"
 	tagWithCmd := func(cmd string) {
 		t.Helper()
-		c, err := r.cli.ContainerCreate(t.Context(), client.ContainerCreateOptions{
-			Config: &container.Config{Image: fixtureImage, Labels: map[string]string{LabelInstance: r.instance}}})
-		require.NoError(t, err)
-		defer r.remove(context.Background(), c.ID, "")
-		_, err = r.cli.ContainerCommit(t.Context(), c.ID, client.ContainerCommitOptions{Reference: ref, Changes: []string{cmd}})
-		require.NoError(t, err)
+		commitImage(t, r, fixtureImage, ref, nil, cmd)
 	}
 	t.Cleanup(func() {
 		_, _ = r.cli.ImageRemove(context.Background(), ref, client.ImageRemoveOptions{Force: true})

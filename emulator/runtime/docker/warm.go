@@ -119,7 +119,8 @@ type warmImages struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	starts atomic.Int64 // tasks started warm
+	starts   atomic.Int64 // tasks started warm
+	streamed atomic.Int64 // tasks started cold from a starter image
 
 	mu       sync.Mutex
 	listed   bool              // byKey holds what the engine had at the first look
@@ -158,16 +159,49 @@ func (w *warmImages) warmable(spec emulator.TaskSpec) bool {
 // are Linux programs).
 func warmKey(info imageInfo, spec emulator.TaskSpec) (key string, ok bool) {
 	st := starter()
-	if st.arch == "" || st.arch != info.arch || info.os != "linux" {
+	if !st.runs(info) {
 		return "", false
 	}
 	zipSum := sha256.Sum256(spec.CodeZip)
+	return hashKey([]byte("ironlocal warm image v1"), st.sum, []byte(info.id), spec.Config, zipSum[:]), true
+}
+
+// starterKey names the starter image of the image info describes; ok is
+// false when its tasks cannot start from one: no starter is built for its
+// platform, or it does not run as root (see runsAsRoot).
+func starterKey(info imageInfo) (key string, ok bool) {
+	st := starter()
+	if !st.runs(info) || !runsAsRoot(info) {
+		return "", false
+	}
+	return "start-" + hashKey([]byte("ironlocal starter image v1"), st.sum, []byte(info.id)), true
+}
+
+// runsAsRoot reports whether the image's tasks run as root. Only then does
+// the starter, extracting the task files, make them what the engine's copy
+// makes: owned by root. Another user's task is copied its files.
+func runsAsRoot(info imageInfo) bool {
+	switch info.user {
+	case "", "root", "0", "0:0":
+		return true
+	}
+	return false
+}
+
+// hashKey hashes fields, each with its length so no two lists collide.
+func hashKey(fields ...[]byte) string {
 	h := sha256.New()
-	for _, field := range [][]byte{[]byte("ironlocal warm image v1"), st.sum, []byte(info.id), spec.Config, zipSum[:]} {
+	for _, field := range fields {
 		_ = binary.Write(h, binary.BigEndian, uint64(len(field)))
 		h.Write(field)
 	}
-	return hex.EncodeToString(h.Sum(nil))[:32], true
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// runs reports whether the starter runs in containers of the image info
+// describes.
+func (st starterBin) runs(info imageInfo) bool {
+	return st.arch != "" && st.arch == info.arch && info.os == "linux"
 }
 
 // warmImage returns the id of key's warm image, listing the engine's warm
@@ -216,10 +250,12 @@ func (w *warmImages) forget(key string) {
 	w.mu.Unlock()
 }
 
-// runWarm runs spec's task from its warm image. ran is false when it has
-// none (or the image changed, or the warm image went away) and nothing was
-// started: the caller starts the task cold, with the inspection of the
-// image runWarm began (pending), so the engine is asked once.
+// runWarm runs spec's task from an image holding the starter: its warm
+// image, or else its image's starter image, streaming it the whole task
+// archive (see starterImage). ran is false when there is none (or the image
+// changed, or that image went away) and nothing was started: the caller
+// copies the task its files, with the inspection of the image runWarm began
+// (pending), so the engine is asked once.
 func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (res emulator.ExitResult, ran bool, pending chan inspection, err error) {
 	if !r.warm.warmable(spec) {
 		return res, false, nil, nil
@@ -248,11 +284,7 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 		r.images.Store(spec.Image, info)
 		recheck = inspectionOf(info, nil)
 	}
-	key, ok := warmKey(info, spec)
-	if !ok {
-		return res, false, recheck, nil
-	}
-	image, ok := r.warmImage(ctx, key)
+	key, image, l, ok := r.starterImage(ctx, info, spec)
 	if !ok {
 		return res, false, recheck, nil
 	}
@@ -263,7 +295,7 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 		command = slices.Concat(info.entrypoint, info.cmd, command)
 	}
 	cfg.Image = image
-	cfg.Entrypoint, cfg.Cmd = []string{starterPath, PayloadFile}, command
+	cfg.Entrypoint, cfg.Cmd = []string{starterPath, "/"}, command
 	cfg.OpenStdin, cfg.StdinOnce, cfg.AttachStdin = true, true, true
 	created, cerr := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 	in := <-recheck
@@ -286,13 +318,37 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 		res, err = r.refused(ctx, "create container", cerr)
 		return res, true, nil, err
 	}
-	r.warm.starts.Add(1)
-	res, err = r.start(ctx, created.ID, spec, out, launch{stdin: spec.Payload})
+	if l.cold {
+		r.warm.streamed.Add(1)
+	} else {
+		r.warm.starts.Add(1)
+	}
+	res, err = r.start(ctx, created.ID, spec, out, l)
 	return res, true, nil, err
 }
 
-// buildLater builds the warm image of spec's task in the background, unless
-// the runtime has it or is building it.
+// starterImage picks the image, holding the starter, that spec's task on
+// the image info describes starts from, and what the starter is given on
+// stdin: the task's warm image and the payload, or else (for an image run
+// as root) the image's starter image and the whole task archive, streamed
+// as the code zip is extracted. ok is false when the engine has neither.
+func (r *Runtime) starterImage(ctx context.Context, info imageInfo, spec emulator.TaskSpec) (key, image string, l launch, ok bool) {
+	if key, ok := warmKey(info, spec); ok {
+		if image, ok := r.warmImage(ctx, key); ok {
+			return key, image, launch{stdin: func(w io.Writer) error { return writePayloadArchive(w, spec.Payload) }}, true
+		}
+	}
+	if key, ok := starterKey(info); ok {
+		if image, ok := r.warmImage(ctx, key); ok {
+			return key, image, launch{cold: true, stdin: func(w io.Writer) error { return writeTaskArchive(w, spec, r.limits) }}, true
+		}
+	}
+	return "", "", launch{}, false
+}
+
+// buildLater builds, in the background, the warm image of spec's task and
+// the starter image of its image, each unless the runtime has it or is
+// building it.
 func (w *warmImages) buildLater(r *Runtime, spec emulator.TaskSpec) {
 	if !w.warmable(spec) {
 		return
@@ -302,10 +358,20 @@ func (w *warmImages) buildLater(r *Runtime, spec emulator.TaskSpec) {
 		return
 	}
 	info := v.(imageInfo)
-	key, ok := warmKey(info, spec)
-	if !ok {
-		return
+	if key, ok := warmKey(info, spec); ok {
+		w.build(r, key, info, spec.Image, func(dst io.Writer) error {
+			return writeWarmArchive(dst, spec, r.limits, starter().bin)
+		})
 	}
+	if key, ok := starterKey(info); ok {
+		w.build(r, key, info, spec.Image, func(dst io.Writer) error { return writeStarterArchive(dst, starter().bin) })
+	}
+}
+
+// build commits the files write streams onto the image info describes, as
+// the image of key, on a goroutine of its own, unless the runtime has it
+// or is building it; ref is the image as the code names it, for the log.
+func (w *warmImages) build(r *Runtime, key string, info imageInfo, ref string, write func(io.Writer) error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if _, have := w.byKey[key]; have || w.building[key] || w.ctx.Err() != nil {
@@ -315,7 +381,7 @@ func (w *warmImages) buildLater(r *Runtime, spec emulator.TaskSpec) {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		id, err := r.buildWarm(w.ctx, key, info, spec)
+		id, err := r.buildWarm(w.ctx, key, info, write)
 		w.mu.Lock()
 		delete(w.building, key)
 		if err == nil {
@@ -326,16 +392,16 @@ func (w *warmImages) buildLater(r *Runtime, spec emulator.TaskSpec) {
 		case err == nil:
 			r.pruneWarm(w.ctx)
 		case w.ctx.Err() != nil:
-			r.log.Debug("warm image build stopped", "image", spec.Image, "err", err)
+			r.log.Debug("warm image build stopped", "image", ref, "key", key, "err", err)
 		default:
-			r.log.Warn("build warm image (tasks of this code start cold)", "image", spec.Image, "err", err)
+			r.log.Warn("build warm image (tasks it would start start cold)", "image", ref, "key", key, "err", err)
 		}
 	}()
 }
 
-// buildWarm commits spec's files but the payload, and the starter, onto the
-// image info describes, and returns the new image's id.
-func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, spec emulator.TaskSpec) (string, error) {
+// buildWarm commits the files write streams (a warm or a starter image's)
+// onto the image info describes, and returns the new image's id.
+func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, write func(io.Writer) error) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, warmBuildTimeout)
 	defer cancel()
 	// Created whatever ctx does meanwhile, so a container the engine made
@@ -357,7 +423,7 @@ func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, spe
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		pw.CloseWithError(writeWarmArchive(pw, spec, r.limits, starter().bin))
+		pw.CloseWithError(write(pw))
 	}()
 	_, err = r.cli.CopyToContainer(ctx, created.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: pr})
 	pr.CloseWithError(errEngineStopped)
@@ -395,18 +461,20 @@ func (r *Runtime) pruneWarm(ctx context.Context) {
 	}
 }
 
-// launch is what differs between a cold and a warm start once the
-// container exists.
+// launch is what differs between a copied cold start, a streamed one and a
+// warm start once the container exists.
 type launch struct {
-	// files copies the task's files in (a cold start); nil when the image
-	// holds them.
+	// files copies the task's files in before the start (a copied cold
+	// start); nil when the starter is given them on stdin.
 	files func() (res emulator.ExitResult, failed bool, err error)
-	// stdin, for a warm start, is written to the container's stdin once it
-	// has started, and the stream closed: the payload, for the starter.
-	stdin []byte
+	// stdin, when the container runs the starter, writes the tar it
+	// extracts to the container's stdin once it has started (the stream
+	// is closed after): the whole task archive on a streamed cold start,
+	// the payload on a warm one.
+	stdin func(io.Writer) error
+	// cold: the task's code has no warm image yet, so one is built after.
+	cold bool
 }
-
-func (l launch) warm() bool { return l.files == nil }
 
 // starterWatch passes a warm task's stderr through, except the starter's
 // own line: the reason it could not exec the task, which Run makes the

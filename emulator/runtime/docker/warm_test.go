@@ -1,23 +1,31 @@
 package docker
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/codezip"
 	"github.com/ironlocal/ironlocal/internal/runtimetest"
 )
 
@@ -39,19 +47,22 @@ func TestStarter_fresh(t *testing.T) {
 }
 
 // TestStarter_protocol runs the embedded starter of this machine's
-// architecture as a warm container's entrypoint would run it.
+// architecture as a task container's entrypoint would run it, with a
+// directory of its own as the root it extracts the tar on stdin under.
 func TestStarter_protocol(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skipf("the starter is a Linux program; this is %s", runtime.GOOS)
 	}
 	st := needStarter(t)
 	var pid int // of the last start
-	start := func(t *testing.T, dir, payload string, argv ...string) (stdout, stderr string, code int) {
+	start := func(t *testing.T, root string, archive []byte, argv ...string) (stdout, stderr string, code int) {
 		t.Helper()
-		bin := filepath.Join(dir, ".start")
+		// Where a starter image has it.
+		bin := filepath.Join(root, starterPath)
+		require.NoError(t, os.MkdirAll(filepath.Dir(bin), 0o777))
 		require.NoError(t, os.WriteFile(bin, st.bin, 0o755))
-		cmd := exec.Command(bin, append([]string{filepath.Join(dir, "payload.json")}, argv...)...)
-		cmd.Stdin = strings.NewReader(payload)
+		cmd := exec.Command(bin, append([]string{root}, argv...)...)
+		cmd.Stdin = bytes.NewReader(archive)
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		err := cmd.Run()
@@ -63,30 +74,102 @@ func TestStarter_protocol(t *testing.T) {
 		}
 		return out.String(), errOut.String(), code
 	}
+	taskArchive := func(t *testing.T, spec emulator.TaskSpec) []byte {
+		t.Helper()
+		var buf bytes.Buffer
+		require.NoError(t, writeTaskArchive(&buf, spec, codezip.Limits{}.OrDefaults()))
+		return buf.Bytes()
+	}
 
-	t.Run("writes the payload, gives stdin /dev/null, removes itself, execs", func(t *testing.T) {
-		dir := t.TempDir()
-		stdout, stderr, code := start(t, dir, `{"a":1}`, "sh", "-c",
-			`cat "$0"/payload.json; echo; cat; test -e "$0"/.start && echo present || echo removed; echo "$$"`, dir)
+	t.Run("extracts the task archive, gives stdin /dev/null, removes itself, execs", func(t *testing.T) {
+		root := t.TempDir()
+		spec := emulator.TaskSpec{Payload: []byte(`{"a":1}`), Config: []byte("k=v"),
+			CodeZip: runtimetest.Zip(t, map[string]string{"data.txt": "data", "sub/deeper/more.txt": "more"})}
+		archive := taskArchive(t, spec)
+		stdout, stderr, code := start(t, root, archive, "sh", "-c",
+			`cat "$0"/mnt/iron/payload.json; echo; cat; test -e "$0"/mnt/iron/.start && echo present || echo removed; echo "$$"`, root)
 		require.Equal(t, 0, code, "stderr %q", stderr)
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
 		require.Len(t, lines, 3, "stdout %q", stdout)
 		require.Equal(t, `{"a":1}`, lines[0])
 		require.Equal(t, "removed", lines[1], "stdin read nothing, the starter is gone")
 		require.Equal(t, strconv.Itoa(pid), lines[2], "the command replaced the starter")
+		requireExtracted(t, root, archive)
 	})
 
-	t.Run("payload file mode", func(t *testing.T) {
-		dir := t.TempDir()
-		_, stderr, code := start(t, dir, "p", "true")
+	t.Run("the payload archive of a warm start", func(t *testing.T) {
+		root := t.TempDir()
+		var buf bytes.Buffer
+		require.NoError(t, writePayloadArchive(&buf, []byte("p")))
+		_, stderr, code := start(t, root, buf.Bytes(), "true")
 		require.Equal(t, 0, code, "stderr %q", stderr)
-		fi, err := os.Stat(filepath.Join(dir, "payload.json"))
+		requireExtracted(t, root, buf.Bytes())
+	})
+
+	t.Run("symlinks, executables and a replaced entry as the engine's copy makes them", func(t *testing.T) {
+		root := t.TempDir()
+		zip := runtimetest.Zip(t, map[string]string{"a.txt": "first"})
+		zip = zipWith(t, zip, "a.txt", "second") // a later entry of the same name wins
+		zip = zipWithMode(t, zip, "run.sh", "#!/bin/sh\n", 0o755)
+		zip = zipWithMode(t, zip, "link", "/etc/hostname", fs.ModeSymlink|0o777)
+		archive := taskArchive(t, emulator.TaskSpec{CodeZip: zip})
+		_, stderr, code := start(t, root, archive, "true")
+		require.Equal(t, 0, code, "stderr %q", stderr)
+		requireExtracted(t, root, archive)
+		body, err := os.ReadFile(filepath.Join(root, TaskDir, "a.txt"))
 		require.NoError(t, err)
-		require.Equal(t, os.FileMode(0o666), fi.Mode().Perm())
+		require.Equal(t, "second", string(body))
+	})
+
+	t.Run("refuses", func(t *testing.T) {
+		for _, tc := range []struct {
+			name    string
+			entries func(outside string) []tarEntry
+			reason  string
+		}{
+			{name: "a parent path", entries: func(string) []tarEntry {
+				return []tarEntry{{name: "../escaped", body: "x"}}
+			}, reason: `entry "../escaped": refused: outside /mnt`},
+			{name: "a path climbing out of mnt", entries: func(string) []tarEntry {
+				return []tarEntry{{name: "mnt/../escaped", body: "x"}}
+			}, reason: `entry "mnt/../escaped": refused: outside /mnt`},
+			{name: "an absolute path", entries: func(outside string) []tarEntry {
+				return []tarEntry{{name: outside + "/escaped", body: "x"}}
+			}, reason: "refused: outside /mnt"},
+			{name: "a path outside mnt", entries: func(string) []tarEntry {
+				return []tarEntry{{name: "etc/escaped", body: "x"}}
+			}, reason: `entry "etc/escaped": refused: outside /mnt`},
+			{name: "a path through a symlink", entries: func(outside string) []tarEntry {
+				return []tarEntry{{name: "mnt/", dir: true}, {name: "mnt/out", link: outside}, {name: "mnt/out/escaped", body: "x"}}
+			}, reason: `entry "mnt/out/escaped": refused: its directory`},
+			{name: "a hard link", entries: func(outside string) []tarEntry {
+				return []tarEntry{{name: "mnt/", dir: true}, {name: "mnt/hard", hardlink: outside + "/target"}}
+			}, reason: `entry "mnt/hard": refused: only directories, files and symlinks are extracted`},
+			{name: "an archive without its end", entries: func(string) []tarEntry {
+				return []tarEntry{{name: "mnt/", dir: true}, {name: "mnt/file", body: "x"}, {truncate: true}}
+			}, reason: "the archive ended early"},
+			{name: "an archive cut in an entry", entries: func(string) []tarEntry {
+				return []tarEntry{{name: "mnt/", dir: true}, {name: "mnt/file", body: strings.Repeat("x", 2000)}, {truncate: true, cut: 1000}}
+			}, reason: "unexpected EOF"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				root, outside := t.TempDir(), t.TempDir()
+				require.NoError(t, os.WriteFile(filepath.Join(outside, "target"), []byte("t"), 0o644))
+				ran := filepath.Join(outside, "ran")
+				_, stderr, code := start(t, root, rawTar(t, tc.entries(outside)), "touch", ran)
+				require.Equal(t, 127, code)
+				require.True(t, strings.HasPrefix(stderr, starterMarker+"extract the task files: "), "stderr %q", stderr)
+				require.Contains(t, stderr, tc.reason)
+				require.NoFileExists(t, ran, "the command did not run")
+				for _, p := range []string{filepath.Join(outside, "escaped"), filepath.Join(filepath.Dir(root), "escaped"), filepath.Join(root, "escaped")} {
+					require.NoFileExists(t, p)
+				}
+			})
+		}
 	})
 
 	t.Run("command not found", func(t *testing.T) {
-		_, stderr, code := start(t, t.TempDir(), "p", "no-such-command-here")
+		_, stderr, code := start(t, t.TempDir(), rawTar(t, nil), "no-such-command-here")
 		require.Equal(t, 127, code)
 		require.Equal(t, starterMarker+`exec: "no-such-command-here": executable file not found in $PATH`+"\n", stderr)
 	})
@@ -96,11 +179,87 @@ func TestStarter_protocol(t *testing.T) {
 		bin := filepath.Join(dir, ".start")
 		require.NoError(t, os.WriteFile(bin, st.bin, 0o755))
 		var errOut bytes.Buffer
-		cmd := exec.Command(bin, filepath.Join(dir, "payload.json"))
+		cmd := exec.Command(bin, dir)
 		cmd.Stderr = &errOut
 		require.Error(t, cmd.Run())
 		require.Equal(t, starterMarker+"no command specified\n", errOut.String())
 	})
+}
+
+// requireExtracted checks that every entry of archive is under root as the
+// engine's copy makes it: type, mode, owner (the test's user), content or
+// link target, and mtime, directories' included.
+func requireExtracted(t *testing.T, root string, archive []byte) {
+	t.Helper()
+	tr := tar.NewReader(bytes.NewReader(archive))
+	want := map[string]*tar.Header{} // a later entry of a name replaces an earlier one
+	bodies := map[string][]byte{}
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		body, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		want[path.Clean(h.Name)], bodies[path.Clean(h.Name)] = h, body
+	}
+	require.NotEmpty(t, want)
+	for name, h := range want {
+		p := filepath.Join(root, name)
+		fi, err := os.Lstat(p)
+		require.NoError(t, err, name)
+		require.Equal(t, h.FileInfo().Mode(), fi.Mode(), name)
+		require.True(t, h.ModTime.Equal(fi.ModTime()), "%s: mtime %v, want %v", name, fi.ModTime(), h.ModTime)
+		st := fi.Sys().(*syscall.Stat_t)
+		require.Equal(t, []int{os.Getuid(), os.Getgid()}, []int{int(st.Uid), int(st.Gid)}, name)
+		switch h.Typeflag {
+		case tar.TypeReg:
+			body, err := os.ReadFile(p)
+			require.NoError(t, err)
+			require.Equal(t, bodies[name], body, name)
+		case tar.TypeSymlink:
+			target, err := os.Readlink(p)
+			require.NoError(t, err)
+			require.Equal(t, h.Linkname, target, name)
+		}
+	}
+}
+
+// tarEntry is one entry of rawTar: a directory, a file, a symlink, a hard
+// link, or (truncate) the end of the archive: its end marker left out and
+// cut more bytes cut off.
+type tarEntry struct {
+	name, body, link, hardlink string
+	dir, truncate              bool
+	cut                        int
+}
+
+func rawTar(t *testing.T, entries []tarEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	mtime := time.Unix(1700000000, 0)
+	for _, e := range entries {
+		if e.truncate {
+			require.NoError(t, tw.Flush())
+			return buf.Bytes()[:buf.Len()-e.cut]
+		}
+		h := &tar.Header{Name: e.name, Mode: 0o644, ModTime: mtime, Typeflag: tar.TypeReg, Size: int64(len(e.body))}
+		switch {
+		case e.dir:
+			h.Typeflag, h.Mode = tar.TypeDir, 0o777
+		case e.link != "":
+			h.Typeflag, h.Linkname = tar.TypeSymlink, e.link
+		case e.hardlink != "":
+			h.Typeflag, h.Linkname = tar.TypeLink, e.hardlink
+		}
+		require.NoError(t, tw.WriteHeader(h))
+		_, err := tw.Write([]byte(e.body))
+		require.NoError(t, err)
+	}
+	require.NoError(t, tw.Close())
+	return buf.Bytes()
 }
 
 func TestStarterWatch(t *testing.T) {
@@ -186,14 +345,7 @@ func TestRuntime_Run_warm(t *testing.T) {
 	t.Run("a command that cannot run is a start error", func(t *testing.T) {
 		s := first
 		s.TaskID = "task-" + randomID(t)
-		s.Command = []string{"/no-such-program"}
-		before := r.warm.starts.Load()
-		got := runTask(t, t.Context(), r, s)
-		require.Equal(t, before+1, r.warm.starts.Load())
-		require.Equal(t, -1, got.res.ExitCode, "result %+v", got.res)
-		require.Contains(t, got.res.StartError, "start container")
-		require.Contains(t, got.res.StartError, `"/no-such-program"`)
-		require.Empty(t, got.stderr, "the starter's line is not the task's output")
+		requireStarterExecError(t, r, s, &r.warm.starts)
 	})
 
 	t.Run("the image's entrypoint, with iron args off", func(t *testing.T) {
