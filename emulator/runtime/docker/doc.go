@@ -9,12 +9,15 @@
 //	/mnt/iron/config        CONFIG_FILE, the code config verbatim (empty if none)
 //
 // The files are copied into the created container as a tar before it starts
-// (a cold start), or, for a later task of the same image, code zip and
+// (a cold start); or, for a later task of the same image, code zip and
 // config, were committed once into a warm image it is created from, with the
 // payload passed on stdin to a starter that writes it and execs the task (a
-// warm start, warm.go: the task sees the same). Nothing is bind-mounted, so
-// the runtime works against a remote engine and with FROM scratch images. Both directories are mode 0777 so images that run
-// as a non-root user can write. The tar is streamed as the zip is extracted,
+// warm start); or, for a new code of an image run as root whose starter
+// image (the image plus the starter) exists, go whole on stdin to that
+// starter (a streamed cold start). warm.go tells what the task sees: the
+// same. Nothing is bind-mounted, so the runtime works against a remote
+// engine and with FROM scratch images. Both directories are mode 0777 so
+// images that run as a non-root user can write. The tar is streamed as the zip is extracted,
 // never held in memory, and extraction stops at Options.CodeLimits: a zip
 // over them fails the task with a StartError.
 //

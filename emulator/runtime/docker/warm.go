@@ -1,36 +1,52 @@
 package docker
 
-// Warm starts.
+// Warm starts, and streamed cold starts.
 //
 // A cold start creates the task's container and copies the task's files into
 // it. The copy costs the engine a mount of the container's filesystem and an
-// extraction that `docker run` never makes: 20–60 ms on two busy cores, most
-// of what a task cost over a bare `docker run --rm`. Every file but the
-// payload is the same for all tasks of one image, code zip and config, so
-// once such a task has started cold the runtime commits those files, once,
-// into a warm image: the task's image plus /mnt/task, /mnt/iron/config and
-// the starter (starter/main.go), tagged ironlocal/warm:<key>.
+// extraction that `docker run` never makes: 20–60 ms on two busy cores, ~90
+// ms on fuse-overlayfs, most of what a task cost over a bare `docker run
+// --rm`. Every file but the payload is the same for all tasks of one image,
+// code zip and config, so once such a task has started cold the runtime
+// commits those files, once, into a warm image: the task's image plus
+// /mnt/task, /mnt/iron/config and the starter (starter/main.go), tagged
+// ironlocal/warm:<key>. It also commits, once per image, a starter image:
+// the image plus only the starter, tagged ironlocal/warm:start-<key>.
 //
-// The build starts when that first task ends, or after it has run for
-// warmBuildAfter, so it never slows the task's own start.
+// The builds start when that first task ends, or after it has run for
+// warmBuildAfter, so they never slow the task's own start.
 //
 // A later task with the same key is created from the warm image with the
 // starter as its entrypoint and the task's command line as its cmd. Its
-// payload goes in on the container's stdin: the starter writes it to
-// PAYLOAD_FILE, gives the task /dev/null as stdin, removes itself and execs
-// the command line, which becomes PID 1. The task sees what a cold start
-// shows it (the same files and modes, environment, working directory, user,
+// payload goes in on the container's stdin, as a tar: the starter extracts
+// it, gives the task /dev/null as stdin, removes itself and execs the
+// command line, which becomes PID 1. The task sees what a cold start shows
+// it (the same files and modes, environment, working directory, user,
 // arguments and PID), except that the payload file belongs to the task's
-// user, who wrote it, rather than root; the engine's view differs too
-// (`docker ps` shows the warm image; the ironlocal.image label names the
-// code's). If the starter cannot exec the command, the task gets the
-// start error a cold start would give it.
+// user, who wrote it, rather than root, and /mnt/iron's mtime is when the
+// payload was written; the engine's view differs too (`docker ps` shows the
+// warm image; the ironlocal.image label names the code's). If the starter
+// cannot exec the command, the task gets the start error a cold start would
+// give it.
 //
-// The key hashes the starter, the base image's id, the config and the code
-// zip, so a rebuilt image or a new code revision gets a warm image of its
-// own. Warm images outlive the emulator (a restarted one finds them by their
-// label); the oldest beyond Options.WarmImages are removed, and one removed
-// behind the runtime's back only means the next task starts cold.
+// A task with no warm image whose image has a starter image, and runs as
+// root, starts from the starter image instead of being copied its files:
+// the whole task archive (writeTaskArchive's, streamed as the code zip is
+// extracted) goes in on stdin, and the starter extracts it as the engine's
+// copy does (owned by root, the same modes and mtimes), so the task sees
+// exactly what a copied one sees. An image run as another user keeps the
+// copy: its starter could not make the files root's. A code zip that turns
+// out bad half way (over the limits, lying about its sizes) ends the stream
+// without the archive's end, which the starter refuses, and is the task's
+// start error as on a copy. The extraction runs after the container has
+// started, so it counts against the task's timeout.
+//
+// A warm image's key hashes the starter, the base image's id, the config and
+// the code zip, a starter image's the starter and the base image's id, so a
+// rebuilt image or a new code revision gets images of its own. Both outlive
+// the emulator (a restarted one finds them by their label); the oldest
+// beyond Options.WarmImages are removed, and one removed behind the
+// runtime's back only means the next task is copied its files.
 
 import (
 	"bytes"
@@ -54,7 +70,8 @@ import (
 )
 
 const (
-	// LabelWarm is on warm images; its value is the image's key.
+	// LabelWarm is on warm and starter images; its value is the image's
+	// key.
 	LabelWarm = "ironlocal.warm"
 	// labelWarmBuild is on the containers warm images are committed from;
 	// its value is the builder's instance, so ReapLeftovers finds builds an
@@ -62,8 +79,9 @@ const (
 	labelWarmBuild = "ironlocal.warm.build"
 	// warmRepo is where warm images are tagged.
 	warmRepo = "ironlocal/warm"
-	// starterPath is the starter inside a warm image: in the payload's
-	// directory, which every user may write, so it can remove itself.
+	// starterPath is the starter inside a warm or starter image: in the
+	// payload's directory, which every user may write, so it can remove
+	// itself.
 	starterPath = "/mnt/iron/.start"
 	// DefaultWarmImages is how many warm images are kept when
 	// Options.WarmImages is 0.
