@@ -59,26 +59,35 @@ func (m *recordMemo[T]) store(key, raw []byte, rec T) {
 	m.m[string(key)] = e
 }
 
-// memos are the store's record memos.
+// memos are the store's record memos. Code packages are memoised too:
+// every queued task reads its code's record.
 type memos struct {
 	queues recordMemo[emulator.Queue]
 	caches recordMemo[emulator.Cache]
+	codes  recordMemo[emulator.CodePackage]
 }
 
 func newMemos() *memos {
 	return &memos{
 		queues: recordMemo[emulator.Queue]{clone: cloneQueue},
 		caches: recordMemo[emulator.Cache]{clone: func(c emulator.Cache) emulator.Cache { return c }},
+		codes: recordMemo[emulator.CodePackage]{clone: func(c emulator.CodePackage) emulator.CodePackage {
+			c.EnvVars = maps.Clone(c.EnvVars)
+			return c
+		}},
 	}
 }
 
-// load fills rec, a *emulator.Queue or *emulator.Cache, from the memo.
+// load fills rec, a *emulator.Queue, *emulator.Cache or
+// *emulator.CodePackage, from the memo.
 func (ms *memos) load(key, raw []byte, rec any) bool {
 	switch r := rec.(type) {
 	case *emulator.Queue:
 		return ms.queues.load(key, raw, r)
 	case *emulator.Cache:
 		return ms.caches.load(key, raw, r)
+	case *emulator.CodePackage:
+		return ms.codes.load(key, raw, r)
 	}
 	return false
 }
@@ -90,6 +99,8 @@ func (ms *memos) decoded(key, raw []byte, rec any) {
 		ms.queues.store(key, raw, *r)
 	case *emulator.Cache:
 		ms.caches.store(key, raw, *r)
+	case *emulator.CodePackage:
+		ms.codes.store(key, raw, *r)
 	}
 }
 

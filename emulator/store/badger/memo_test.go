@@ -116,3 +116,32 @@ func TestCacheMemo_ReadsMatchTheStore(t *testing.T) {
 		require.Equal(t, read(c.Name), hit, "cache %s: a memo hit reads as decoding does", c.Name)
 	}
 }
+
+func TestCodeMemo_ReadsMatchTheStoreAndShareNothing(t *testing.T) {
+	s := openStore(t, Options{InMemory: true})
+	code := emulator.CodePackage{ID: "000000000000000000000c0d", Project: project, Name: "memo", Image: "img",
+		Config: "{\"k\":1}", EnvVars: map[string]string{"A": "1"}, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	require.NoError(t, s.UpdateWorker(t.Context(), func(tx emulator.WorkerTx) error { return tx.PutCode(code) }))
+	read := func() emulator.CodePackage {
+		var c emulator.CodePackage
+		require.NoError(t, s.ViewWorker(t.Context(), func(tx emulator.WorkerTx) error {
+			var err error
+			c, err = tx.CodeByName(project, "memo")
+			return err
+		}))
+		return c
+	}
+	first := read() // decodes, and remembers
+	require.NotEmpty(t, s.memos.codes.m, "the decoding is remembered")
+	first.EnvVars["A"] = "changed by a caller"
+	hit := read()
+	require.Equal(t, "1", hit.EnvVars["A"], "a caller's changes do not reach the memo")
+	s.memos = newMemos()
+	require.Equal(t, read(), hit, "a memo hit reads as decoding does")
+
+	code.Image, code.EnvVars = "other", nil
+	require.NoError(t, s.UpdateWorker(t.Context(), func(tx emulator.WorkerTx) error { return tx.PutCode(code) }))
+	got := read()
+	require.Equal(t, "other", got.Image, "new bytes are decoded anew")
+	require.Nil(t, got.EnvVars)
+}

@@ -47,7 +47,8 @@ func (t *txn) afterCommit() {
 }
 
 // getJSON reads a JSON record. A record that does not decode reads as
-// absent (and is reported): see damage.go.
+// absent (and is reported): see damage.go. Records of the kinds the memos
+// keep are decoded once for the same bytes.
 func (t *txn) getJSON(key []byte, v any) (bool, error) {
 	item, err := t.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -58,7 +59,12 @@ func (t *txn) getJSON(key []byte, v any) (bool, error) {
 	}
 	var derr error
 	if err := item.Value(func(b []byte) error {
-		derr = json.Unmarshal(b, v)
+		if t.s.memos.load(key, b, v) {
+			return nil
+		}
+		if derr = json.Unmarshal(b, v); derr == nil {
+			t.s.memos.decoded(key, b, v)
+		}
 		return nil
 	}); err != nil {
 		return false, err
