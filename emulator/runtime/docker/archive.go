@@ -29,8 +29,9 @@ func writeWarmArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits
 	return writeArchive(w, spec, limits, starterPath, 0o755, starter)
 }
 
-// writeStarterArchive streams the files of a starter image (warm.go): the
-// directories of the task archive's /mnt/iron and the starter.
+// writeStarterArchive streams the files of a starter image (warm.go): /mnt
+// and /mnt/iron as the task archive makes them, and the starter in
+// /mnt/iron.
 func writeStarterArchive(w io.Writer, starter []byte) error {
 	a := newArchive(w)
 	a.dir("mnt", 0o755) // as writeArchive makes it

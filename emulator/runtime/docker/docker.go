@@ -66,8 +66,9 @@ type Options struct {
 	// CodeLimits bound what a task's code zip may extract to; zero fields
 	// take codezip's defaults. A zip over them fails the task.
 	CodeLimits codezip.Limits
-	// WarmImages is how many warm images (warm.go) the engine keeps: 0
-	// means DefaultWarmImages, a negative number turns warm starts off.
+	// WarmImages is how many warm and starter images (warm.go) the engine
+	// keeps: 0 means DefaultWarmImages, a negative number turns warm and
+	// streamed starts off (every task is copied its files).
 	WarmImages int
 }
 
@@ -203,7 +204,8 @@ func (r *Runtime) ReapLeftovers(ctx context.Context) (int, error) {
 
 // Run creates, starts and supervises one container; see the package
 // documentation for what the task sees. A task whose code has a warm image
-// starts from it (warm.go); any other is a cold start, described here.
+// starts from it, one whose image has a starter image is streamed its files
+// (warm.go); any other is a cold start copied its files, described here.
 //
 // Setting a container up costs engine round trips a bare `docker run` does
 // not make (the image's cmd, the task files), so Run overlaps them: the
@@ -301,7 +303,9 @@ func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, 
 		early := time.AfterFunc(warmBuildAfter, func() { r.warm.buildLater(r, spec) })
 		defer func() {
 			early.Stop()
-			if res.StartError == "" { // the files did not go in whole
+			// A streamed start's start error may be a code zip that
+			// failed half way: no image of it is worth building.
+			if res.StartError == "" {
 				r.warm.buildLater(r, spec)
 			}
 		}()
