@@ -55,6 +55,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"io"
 	"slices"
 	"sync"
@@ -103,6 +104,7 @@ const (
 // for (starter_<arch>.go embeds it, gzipped: make starter), decompressed
 // once; its arch is "" where none is built. An engine running images of
 // another architecture (under emulation) starts their tasks cold.
+// Only image builds need it: a task needs only starterSum.
 var starter = sync.OnceValue(func() starterBin {
 	if starterGzip == nil {
 		return starterBin{}
@@ -111,8 +113,17 @@ var starter = sync.OnceValue(func() starterBin {
 	if err != nil { // a damaged build; TestStarter_fresh catches it
 		return starterBin{}
 	}
-	sum := sha256.Sum256(bin)
-	return starterBin{arch: starterArch, bin: bin, sum: sum[:]}
+	return starterBin{arch: starterArch, bin: bin}
+})
+
+// starterSum identifies the embedded starter in warm and starter image keys:
+// the SHA-256 of its gzipped bytes (make starter builds them reproducibly).
+// A task's start needs the key, and hashing those bytes takes a millisecond
+// where decompressing them takes 20–30 ms, which a fresh runtime's first
+// task would wait for.
+var starterSum = sync.OnceValue(func() []byte {
+	sum := sha256.Sum256(starterGzip)
+	return sum[:]
 })
 
 func gunzip(b []byte) ([]byte, error) {
@@ -124,8 +135,8 @@ func gunzip(b []byte) ([]byte, error) {
 }
 
 type starterBin struct {
-	arch     string
-	bin, sum []byte
+	arch string
+	bin  []byte
 }
 
 // warmImages is the runtime's view of the engine's warm images and the
@@ -176,23 +187,21 @@ func (w *warmImages) warmable(spec emulator.TaskSpec) bool {
 // false when no starter is built for the image's platform (the starters
 // are Linux programs).
 func warmKey(info imageInfo, spec emulator.TaskSpec) (key string, ok bool) {
-	st := starter()
-	if !st.runs(info) {
+	if !starterRuns(info) {
 		return "", false
 	}
 	zipSum := sha256.Sum256(spec.CodeZip)
-	return hashKey([]byte("ironlocal warm image v1"), st.sum, []byte(info.id), spec.Config, zipSum[:]), true
+	return hashKey([]byte("ironlocal warm image v1"), starterSum(), []byte(info.id), spec.Config, zipSum[:]), true
 }
 
 // starterKey names the starter image of the image info describes; ok is
 // false when its tasks cannot start from one: no starter is built for its
 // platform, or it does not run as root (see runsAsRoot).
 func starterKey(info imageInfo) (key string, ok bool) {
-	st := starter()
-	if !st.runs(info) || !runsAsRoot(info) {
+	if !starterRuns(info) || !runsAsRoot(info) {
 		return "", false
 	}
-	return "start-" + hashKey([]byte("ironlocal starter image v1"), st.sum, []byte(info.id)), true
+	return "start-" + hashKey([]byte("ironlocal starter image v1"), starterSum(), []byte(info.id)), true
 }
 
 // runsAsRoot reports whether the image's tasks run as root. Only then does
@@ -216,10 +225,10 @@ func hashKey(fields ...[]byte) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// runs reports whether the starter runs in containers of the image info
-// describes.
-func (st starterBin) runs(info imageInfo) bool {
-	return st.arch != "" && st.arch == info.arch && info.os == "linux"
+// starterRuns reports whether a starter is embedded that runs in
+// containers of the image info describes.
+func starterRuns(info imageInfo) bool {
+	return starterGzip != nil && starterArch == info.arch && info.os == "linux"
 }
 
 // warmImage returns the id of key's warm image, listing the engine's warm
@@ -377,19 +386,20 @@ func (w *warmImages) buildLater(r *Runtime, spec emulator.TaskSpec) {
 	}
 	info := v.(imageInfo)
 	if key, ok := warmKey(info, spec); ok {
-		w.build(r, key, info, spec.Image, func(dst io.Writer) error {
-			return writeWarmArchive(dst, spec, r.limits, starter().bin)
+		w.build(r, key, info, spec.Image, func(dst io.Writer, starter []byte) error {
+			return writeWarmArchive(dst, spec, r.limits, starter)
 		})
 	}
 	if key, ok := starterKey(info); ok {
-		w.build(r, key, info, spec.Image, func(dst io.Writer) error { return writeStarterArchive(dst, starter().bin) })
+		w.build(r, key, info, spec.Image, writeStarterArchive)
 	}
 }
 
-// build commits the files write streams onto the image info describes, as
-// the image of key, on a goroutine of its own, unless the runtime has it
-// or is building it; ref is the image as the code names it, for the log.
-func (w *warmImages) build(r *Runtime, key string, info imageInfo, ref string, write func(io.Writer) error) {
+// build commits the files write streams (given the starter) onto the image
+// info describes, as the image of key, on a goroutine of its own, unless
+// the runtime has it or is building it; ref is the image as the code names
+// it, for the log.
+func (w *warmImages) build(r *Runtime, key string, info imageInfo, ref string, write func(dst io.Writer, starter []byte) error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if _, have := w.byKey[key]; have || w.building[key] || w.ctx.Err() != nil {
@@ -419,7 +429,11 @@ func (w *warmImages) build(r *Runtime, key string, info imageInfo, ref string, w
 
 // buildWarm commits the files write streams (a warm or a starter image's)
 // onto the image info describes, and returns the new image's id.
-func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, write func(io.Writer) error) (string, error) {
+func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, write func(dst io.Writer, starter []byte) error) (string, error) {
+	st := starter()
+	if st.arch == "" {
+		return "", errors.New("the embedded starter is damaged: rebuild it (make starter)")
+	}
 	ctx, cancel := context.WithTimeout(ctx, warmBuildTimeout)
 	defer cancel()
 	// Created whatever ctx does meanwhile, so a container the engine made
@@ -441,7 +455,7 @@ func (r *Runtime) buildWarm(ctx context.Context, key string, info imageInfo, wri
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		pw.CloseWithError(write(pw))
+		pw.CloseWithError(write(pw, st.bin))
 	}()
 	_, err = r.cli.CopyToContainer(ctx, created.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: pr})
 	pr.CloseWithError(errEngineStopped)
