@@ -53,7 +53,7 @@ var figures = []figure{
 	{"memload", "peak RSS under sustained mixed load on 6 fixed queues and caches", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "MB"}, figMemLoad, 0},
 	// IronWorker
 	{"docker", "docker runtime: queue → complete, trivial image, a code's later tasks (warm start), vs bare `docker run --rm`", bench.Goal{Cmp: bench.AtMost, Limit: 1.10, Unit: "×"}, figDocker, 0},
-	{"dockercold", "docker runtime: a new code's first task on a fresh daemon (cold start: files copied in) vs bare `docker run --rm`", bench.Goal{Cmp: bench.AtMost, Limit: 1.10, Unit: "×"}, figDockerCold, 0},
+	{"dockercold", "docker runtime: a new code's first task on a fresh daemon (cold start: no warm image of the code yet) vs bare `docker run --rm`", bench.Goal{Cmp: bench.AtMost, Limit: 1.10, Unit: "×"}, figDockerCold, 0},
 	{"procstart", "process runtime: queue → process started, p50", bench.Goal{Cmp: bench.Below, Limit: 10, Unit: "ms"}, figProcStart, 0},
 	{"proctasks", "process runtime: 1,000 trivial tasks, 8 slots", bench.Goal{Cmp: bench.AtLeast, Limit: 200, Unit: "tasks/s"}, figProcTasks, 0},
 	{"sched", "scheduler fire-time error p99, 1,000 fires, real clock", bench.Goal{Cmp: bench.Below, Limit: 50, Unit: "ms"}, figSched, 0},

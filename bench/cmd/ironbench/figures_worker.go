@@ -87,7 +87,9 @@ func figDocker(ctx context.Context, e *env) (outcome, error) {
 // figDockerCold is figDocker for a cold start: each run starts a daemon,
 // registers a code whose config no earlier run had (so the engine holds no
 // warm image of it) and times its first task. The runtime inspects the
-// image, creates the container and copies the task's files into it.
+// image, creates the container and puts the task's files in whole: on the
+// starter's stdin when the engine has a starter image of the base image
+// (an earlier task of it built one), else by a copy into the container.
 func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 	if reason := e.dockerMissing(ctx); reason != "" {
 		return outcome{skip: reason}, nil
@@ -103,7 +105,8 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 		}
 		defer e.stop(d)
 		// A config never seen before: no warm image of it exists, so
-		// the task's files are copied into its container.
+		// the task's files go in whole (streamed to the starter of the
+		// image's starter image when the engine has one, else copied).
 		task, closeTask, err := dockerTasks(ctx, e.client(d), "cold start "+strconv.FormatInt(time.Now().UnixNano(), 36))
 		if err != nil {
 			return 0, err
