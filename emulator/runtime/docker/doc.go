@@ -12,10 +12,10 @@
 // (a cold start); or, for a later task of the same image, code zip and
 // config, were committed once into a warm image it is created from, with the
 // payload passed on stdin to a starter that writes it and execs the task (a
-// warm start); or, for a new code of an image run as root whose starter
-// image (the image plus the starter) exists, go whole on stdin to that
-// starter (a streamed cold start). warm.go tells what the task sees: the
-// same. Nothing is bind-mounted, so the runtime works against a remote
+// warm start); or, for a new code of an image whose starter image (the
+// image plus the starter) exists, go whole on stdin to that starter (a
+// streamed cold start). warm.go tells what the task sees: the same, for an
+// image of any user. Nothing is bind-mounted, so the runtime works against a remote
 // engine and with FROM scratch images. Both directories are mode 0777 so
 // images that run as a non-root user can write. The tar is streamed as the zip is extracted,
 // never held in memory, and extraction stops at Options.CodeLimits: a zip

@@ -88,12 +88,12 @@ type Runtime struct {
 	warm warmImages
 }
 
-// imageInfo is what the runtime needs of an image: its id, architecture
-// and user (for warm and starter images), its entrypoint and cmd (for the
-// command line).
+// imageInfo is what the runtime needs of an image: its id, architecture,
+// user and environment (for warm and starter images), its entrypoint and
+// cmd (for the command line).
 type imageInfo struct {
-	id, os, arch, user string
-	entrypoint, cmd    []string
+	id, os, arch, user   string
+	entrypoint, cmd, env []string
 }
 
 // inspect asks the engine about image.
@@ -104,7 +104,7 @@ func (r *Runtime) inspect(ctx context.Context, image string) (imageInfo, error) 
 	}
 	info := imageInfo{id: img.ID, os: img.Os, arch: img.Architecture}
 	if img.Config != nil {
-		info.entrypoint, info.cmd, info.user = img.Config.Entrypoint, img.Config.Cmd, img.Config.User
+		info.entrypoint, info.cmd, info.user, info.env = img.Config.Entrypoint, img.Config.Cmd, img.Config.User, img.Config.Env
 	}
 	return info, nil
 }

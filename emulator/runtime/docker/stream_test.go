@@ -5,9 +5,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -136,30 +140,126 @@ func TestRuntime_Run_streamed(t *testing.T) {
 	})
 }
 
-// TestRuntime_Run_nonRootCopies: a task of an image that runs as another
-// user than root is always copied its files when it has no warm image (the
-// starter would own what it extracts), and no starter image is built.
-func TestRuntime_Run_nonRootCopies(t *testing.T) {
-	r := newRuntime(t, Options{})
-	img := inspectorImage(t, r, "65534:65534")
-	for range 2 {
-		s := emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: img, Payload: []byte(`{}`),
-			CodeZip: runtimetest.Zip(t, map[string]string{"x": randomID(t)})}
-		got := runTask(t, t.Context(), r, s)
-		require.Equal(t, 0, got.res.ExitCode, "result %+v, stderr %q", got.res, got.stderr)
-		require.Contains(t, got.stdout, "pid: 1 uid: 65534 gid: 65534\n")
-		require.Contains(t, got.stdout, "/mnt/iron/payload.json: -rw-rw-rw- 0:0 ", "root's, as the copy makes it")
-		r.warm.wg.Wait()
+// TestRuntime_Run_users: a task of an image run as any user sees the same
+// on a streamed and a warm start as when it is copied its files: the
+// container runs as root, the starter extracts the files and switches to
+// the image's user as the engine would. Images built FROM scratch, with
+// and without /etc/passwd and /etc/group.
+func TestRuntime_Run_users(t *testing.T) {
+	etc := map[string]string{
+		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\n" +
+			"app:x:1000:1000:app:/home/app:/bin/sh\n" +
+			"alias:x:1000:1001::/home/alias:/bin/sh\n" + // the same uid: the first entry is the engine's
+			"\n" +
+			"nohome:x:2000:2000:::\n" +
+			"dup:x:4000:4000::/home/dup:/bin/sh\n",
+		"etc/group": "root:x:0:root\n" +
+			"app:x:1000:\n" +
+			"extra:x:2001:app,other\n" +
+			"more:x:2002:other,app\n" +
+			"wheel:x:10:root\n" +
+			"other:x:3000:alias\n" +
+			"dupgroup:x:4000:dup\n",
 	}
-	require.Zero(t, r.warm.streamed.Load())
-	info := mustImage(t, r, img)
-	_, ok := starterKey(info)
-	require.False(t, ok)
-	info.user = ""
-	asRoot, ok := starterKey(info)
-	require.True(t, ok)
-	_, ok = r.warmImage(t.Context(), asRoot)
-	require.False(t, ok, "no starter image built")
+	for _, tc := range []struct {
+		name    string
+		files   map[string]string
+		changes []string
+		env     map[string]string
+		want    []string // lines the copied task prints
+		// startError: the engine refuses to start it; the streamed and
+		// warm starts must too.
+		startError string
+	}{
+		{name: "no passwd, uid:gid", changes: []string{"USER 65534:65534"},
+			want: []string{"uid: 65534 gid: 65534\n", "Groups: 65534\n", `"HOME=/"`}},
+		{name: "no passwd, uid", changes: []string{"USER 4242"},
+			want: []string{"uid: 4242 gid: 0\n", "Groups: 0\n", `"HOME=/"`}},
+		{name: "name", files: etc, changes: []string{"USER app"},
+			want: []string{"uid: 1000 gid: 1000\n", "Groups: 1000 2001 2002\n", `"HOME=/home/app"`}},
+		{name: "name:group", files: etc, changes: []string{"USER app:extra"},
+			want: []string{"uid: 1000 gid: 2001\n", "Groups: 2001\n", `"HOME=/home/app"`}},
+		{name: "uid with an entry and groups", files: etc, changes: []string{"USER 1000"},
+			want: []string{"uid: 1000 gid: 1000\n", "Groups: 1000 2001 2002\n", `"HOME=/home/app"`}},
+		{name: "uid:gid without entries", files: etc, changes: []string{"USER 5000:6000"},
+			want: []string{"uid: 5000 gid: 6000\n", "Groups: 6000\n", `"HOME=/"`}},
+		{name: "name:gid", files: etc, changes: []string{"USER alias:2002"},
+			want: []string{"uid: 1000 gid: 2002\n", "Groups: 2002\n", `"HOME=/home/app"`}},
+		{name: "uid:group", files: etc, changes: []string{"USER 2000:extra"},
+			want: []string{"uid: 2000 gid: 2001\n", "Groups: 2001\n", `"HOME="`}},
+		{name: "HOME in the image's ENV", files: etc, changes: []string{"USER app", "ENV HOME=/custom"},
+			want: []string{"uid: 1000 gid: 1000\n", `"HOME=/custom"`}},
+		{name: "an empty HOME in the image's ENV", files: etc, changes: []string{"USER app", "ENV HOME="},
+			want: []string{`"HOME=/home/app"`}},
+		{name: "HOME in the task's env", files: etc, changes: []string{"USER app"}, env: map[string]string{"HOME": "/task"},
+			want: []string{`"HOME=/task"`}},
+		{name: "root with groups", files: etc, changes: []string{"USER root"},
+			want: []string{"uid: 0 gid: 0\n", "Groups: 0 10\n", `"HOME=/root"`}},
+		{name: "root:group", files: etc, changes: []string{"USER root:wheel"},
+			want: []string{"uid: 0 gid: 10\n", "Groups: 10\n", `"HOME=/root"`}},
+		{name: "a user listed in its own group", files: etc, changes: []string{"USER dup"},
+			want: []string{"uid: 4000 gid: 4000\n", "Groups: 4000\n", `"HOME=/home/dup"`}},
+		{name: "an unknown user", files: etc, changes: []string{"USER nosuch"},
+			startError: "unable to find user nosuch: no matching entries in passwd file"},
+		{name: "an unknown group", files: etc, changes: []string{"USER app:nosuch"},
+			startError: "unable to find group nosuch: no matching entries in group file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRuntime(t, Options{})
+			img := inspectorImageWith(t, r, tc.files, tc.changes...)
+			code := func() []byte { return runtimetest.Zip(t, map[string]string{"data.txt": "x", ".code": randomID(t)}) }
+			spec := func(zip []byte) emulator.TaskSpec {
+				return emulator.TaskSpec{TaskID: "task-" + randomID(t), Image: img, IronArgs: true, Env: tc.env,
+					Payload: []byte(`{"a":1}`), Config: []byte("k=v"), CodeZip: zip}
+			}
+			// view is what the task printed, or its start error.
+			view := func(r *Runtime, s emulator.TaskSpec) string {
+				t.Helper()
+				got := runTask(t, t.Context(), r, s)
+				require.Empty(t, containersOf(t, r, s.TaskID), "container removed")
+				require.Empty(t, got.stderr)
+				if tc.startError != "" {
+					require.Equal(t, -1, got.res.ExitCode, "result %+v, stdout %q", got.res, got.stdout)
+					require.Contains(t, got.res.StartError, tc.startError)
+					require.Empty(t, got.stdout)
+					return "start error"
+				}
+				require.Equal(t, 0, got.res.ExitCode, "result %+v", got.res)
+				return strings.ReplaceAll(got.stdout, s.TaskID, "<id>")
+			}
+
+			// The first task builds the starter image (a start error
+			// builds none: asked for here).
+			view(r, spec(code()))
+			r.warm.buildLater(r, spec(code()))
+			r.warm.wg.Wait()
+			_, ok := starterKey(mustImage(t, r, img))
+			require.True(t, ok)
+
+			zip := code()
+			copied := view(newRuntime(t, Options{WarmImages: -1}), spec(zip))
+			for _, want := range tc.want {
+				require.Contains(t, copied, want)
+			}
+			streamed := view(r, spec(zip))
+			require.Equal(t, int64(1), r.warm.streamed.Load(), "streamed")
+			require.Equal(t, copied, streamed, "a streamed task sees what a copied one does")
+
+			r.warm.buildLater(r, spec(zip))
+			r.warm.wg.Wait()
+			warm := view(r, spec(zip))
+			require.Equal(t, int64(1), r.warm.starts.Load(), "warm")
+			require.Equal(t, withoutPayloadTimes(copied), withoutPayloadTimes(warm), "a warm task sees what a copied one does")
+		})
+	}
+}
+
+// payloadTimes are the mtimes a warm start gives: /mnt/iron's and the
+// payload's are when the payload was written, not the archive's.
+var payloadTimes = regexp.MustCompile(`(?m)^(/mnt/iron(?:/payload\.json)?: \S+ \S+ size \d+ mtime) \S+`)
+
+func withoutPayloadTimes(view string) string {
+	return payloadTimes.ReplaceAllString(view, "$1 <payload>")
 }
 
 // requireStarterExecError runs s with a command that does not exist and
@@ -216,6 +316,14 @@ var inspector struct {
 // Its warm and starter images are removed with it when the test ends.
 func inspectorImage(t *testing.T, r *Runtime, user string) string {
 	t.Helper()
+	return inspectorImageWith(t, r, nil, "USER "+user)
+}
+
+// inspectorImageWith is inspectorImage with files of its own (name →
+// content) and changes (Dockerfile instructions) instead of a user. The
+// fixture image is built FROM scratch: it has no /etc.
+func inspectorImageWith(t *testing.T, r *Runtime, files map[string]string, changes ...string) string {
+	t.Helper()
 	base := mustImage(t, r, fixtureImage)
 	inspector.once.Do(func() {
 		dir, err := os.MkdirTemp("", "ironlocal-inspect-")
@@ -241,8 +349,16 @@ func inspectorImage(t *testing.T, r *Runtime, user string) string {
 	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "inspect", Mode: 0o755, Size: int64(len(inspector.bin))}))
 	_, err := tw.Write(inspector.bin)
 	require.NoError(t, err)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if dir := path.Dir(name); dir != "." {
+			require.NoError(t, tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755}))
+		}
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(files[name]))}))
+		_, err := tw.Write([]byte(files[name]))
+		require.NoError(t, err)
+	}
 	require.NoError(t, tw.Close())
-	commitImage(t, r, fixtureImage, ref, &buf, "USER "+user, `ENTRYPOINT ["/inspect"]`)
+	commitImage(t, r, fixtureImage, ref, &buf, append(changes, `ENTRYPOINT ["/inspect"]`)...)
 	id := mustImage(t, r, ref).id
 	t.Cleanup(func() {
 		r.warm.wg.Wait()

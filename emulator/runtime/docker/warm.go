@@ -21,25 +21,29 @@ package docker
 // payload goes in on the container's stdin, as a tar: the starter extracts
 // it, gives the task /dev/null as stdin, removes itself and execs the
 // command line, which becomes PID 1. The task sees what a cold start shows
-// it (the same files and modes, environment, working directory, user,
-// arguments and PID), except that the payload file belongs to the task's
-// user, who wrote it, rather than root, and /mnt/iron's mtime is when the
-// payload was written; the engine's view differs too (`docker ps` shows the
-// warm image; the ironlocal.image label names the code's). If the starter
-// cannot exec the command, the task gets the start error a cold start would
-// give it.
+// it (the same files, owners and modes, environment, working directory,
+// user, groups, capabilities, arguments and PID), except that /mnt/iron's
+// and the payload's mtimes are when the payload was written; the engine's
+// view differs too (`docker ps` shows the warm image; the ironlocal.image
+// label names the code's). If the starter cannot exec the command, the task
+// gets the start error a cold start would give it.
 //
-// A task with no warm image whose image has a starter image, and runs as
-// root, starts from the starter image instead of being copied its files:
-// the whole task archive (writeTaskArchive's, streamed as the code zip is
-// extracted) goes in on stdin, and the starter extracts it as the engine's
-// copy does (owned by root, the same modes and mtimes), so the task sees
-// exactly what a copied one sees. An image run as another user keeps the
-// copy: its starter could not make the files root's. A code zip that turns
-// out bad half way (over the limits, lying about its sizes) ends the stream
-// without the archive's end, which the starter refuses, and is the task's
-// start error as on a copy. The extraction runs after the container has
-// started, so it counts against the task's timeout.
+// A task with no warm image whose image has a starter image starts from the
+// starter image instead of being copied its files: the whole task archive
+// (writeTaskArchive's, streamed as the code zip is extracted) goes in on
+// stdin, and the starter extracts it as the engine's copy does (owned by
+// root, the same modes and mtimes), so the task sees exactly what a copied
+// one sees. A code zip that turns out bad half way (over the limits, lying
+// about its sizes) ends the stream without the archive's end, which the
+// starter refuses, and is the task's start error as on a copy. The
+// extraction runs after the container has started, so it counts against
+// the task's timeout.
+//
+// An image that does not run as root has its warm and streamed containers
+// run as root, so the starter can make the files root's; it then switches
+// to the image's user as the engine would have (see starterUser and the
+// starter's lookupUser): TestRuntime_Run_users compares what the task sees
+// on the three paths for each form of USER.
 //
 // A warm image's key hashes the starter, the base image's id, the config and
 // the code zip, a starter image's the starter and the base image's id, so a
@@ -58,6 +62,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -195,24 +200,54 @@ func warmKey(info imageInfo, spec emulator.TaskSpec) (key string, ok bool) {
 }
 
 // starterKey names the starter image of the image info describes; ok is
-// false when its tasks cannot start from one: no starter is built for its
-// platform, or it does not run as root (see runsAsRoot).
+// false when no starter is built for its platform.
 func starterKey(info imageInfo) (key string, ok bool) {
-	if !starterRuns(info) || !runsAsRoot(info) {
+	if !starterRuns(info) {
 		return "", false
 	}
 	return "start-" + hashKey([]byte("ironlocal starter image v1"), starterSum(), []byte(info.id)), true
 }
 
-// runsAsRoot reports whether the image's tasks run as root. Only then does
-// the starter, extracting the task files, make them what the engine's copy
-// makes: owned by root. Another user's task is copied its files.
+// runsAsRoot reports whether the image's tasks run as root as the engine
+// runs them. Its containers from warm and starter images keep the image's
+// user; any other image's run as root, and the starter switches to the
+// image's user once it has extracted the task's files (as root, as the
+// engine's copy does). "0:0" is not forced on a root image: the engine
+// gives "root" or "0" the supplementary groups /etc/group lists root in,
+// an explicit group none.
 func runsAsRoot(info imageInfo) bool {
 	switch info.user {
 	case "", "root", "0", "0:0":
 		return true
 	}
 	return false
+}
+
+// starterUser returns the starter's options for a task of spec on the
+// image info describes, and the user its container is created with: for
+// an image that does not run as root, root, and the image's user for the
+// starter to switch to, with -sethome when the container's environment
+// (the image's, then the task's) has no HOME, which runc would have set
+// from the user's passwd entry and, for a container run as root, sets
+// from root's.
+func starterUser(info imageInfo, spec emulator.TaskSpec) (user string, options []string) {
+	if runsAsRoot(info) {
+		return "", nil
+	}
+	options = []string{"-user=" + info.user}
+	home := ""
+	for _, kv := range info.env {
+		if v, ok := strings.CutPrefix(kv, "HOME="); ok {
+			home = v
+		}
+	}
+	if v, ok := spec.Env["HOME"]; ok {
+		home = v
+	}
+	if home == "" { // runc sets an empty HOME too
+		options = append(options, "-sethome")
+	}
+	return "0:0", options
 }
 
 // hashKey hashes fields, each with its length so no two lists collide.
@@ -322,7 +357,9 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 		command = slices.Concat(info.entrypoint, info.cmd, command)
 	}
 	cfg.Image = image
-	cfg.Entrypoint, cfg.Cmd = []string{starterPath, "/"}, command
+	user, options := starterUser(info, spec)
+	cfg.User = user
+	cfg.Entrypoint, cfg.Cmd = slices.Concat([]string{starterPath}, options, []string{"/"}), command
 	cfg.OpenStdin, cfg.StdinOnce, cfg.AttachStdin = true, true, true
 	created, cerr := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 	in := <-recheck
@@ -481,7 +518,23 @@ func (r *Runtime) pruneWarm(ctx context.Context) {
 		return
 	}
 	imgs := list.Items
-	slices.SortFunc(imgs, func(a, b image.Summary) int { return int(a.Created - b.Created) })
+	// Created is in seconds, and a task's warm and starter images are
+	// often built in the same one: the starter image goes first then. A
+	// warm image starts every later task of its code, a starter image only
+	// new codes' first.
+	slices.SortFunc(imgs, func(a, b image.Summary) int {
+		if a.Created != b.Created {
+			return int(a.Created - b.Created)
+		}
+		aStarter, bStarter := strings.HasPrefix(a.Labels[LabelWarm], "start-"), strings.HasPrefix(b.Labels[LabelWarm], "start-")
+		switch {
+		case aStarter && !bStarter:
+			return -1
+		case bStarter && !aStarter:
+			return 1
+		}
+		return 0
+	})
 	for _, img := range imgs[:len(imgs)-r.warm.keep] {
 		if _, err := r.cli.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
 			if !cerrdefs.IsConflict(err) && !cerrdefs.IsNotFound(err) {

@@ -386,7 +386,10 @@ func TestRuntime_Run_warm(t *testing.T) {
 	})
 }
 
-// TestRuntime_pruneWarm keeps the newest warm images.
+// TestRuntime_pruneWarm keeps the newest warm images. Each task builds
+// its code's warm image and, beside it, its image's starter image when
+// that is missing: which of the second task's two is newer is the engine's
+// timing, and either is right to keep.
 func TestRuntime_pruneWarm(t *testing.T) {
 	r := newRuntime(t, Options{WarmImages: 1})
 	var specs []emulator.TaskSpec
@@ -400,13 +403,18 @@ func TestRuntime_pruneWarm(t *testing.T) {
 	}
 	info := mustImage(t, r, fixtureImage)
 	newest, _ := warmKey(info, specs[1])
+	starter, _ := starterKey(info)
 	oldest, _ := warmKey(info, specs[0])
-	list, err := r.cli.ImageList(t.Context(), client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm+"="+newest)})
+	list, err := r.cli.ImageList(t.Context(), client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm)})
 	require.NoError(t, err)
-	require.Len(t, list.Items, 1, "the newest is kept")
-	list, err = r.cli.ImageList(t.Context(), client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm+"="+oldest)})
-	require.NoError(t, err)
-	require.Empty(t, list.Items, "the oldest is removed")
+	var kept []string // of this test's (other packages' tests may build some meanwhile)
+	for _, img := range list.Items {
+		if k := img.Labels[LabelWarm]; k == oldest || k == newest || k == starter {
+			kept = append(kept, k)
+		}
+	}
+	require.Len(t, kept, 1, "one kept")
+	require.Contains(t, []string{newest, starter}, kept[0], "the newest is kept, the oldest removed")
 }
 
 func mustImage(t *testing.T, r *Runtime, ref string) imageInfo {

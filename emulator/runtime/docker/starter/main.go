@@ -4,15 +4,24 @@
 // starter. The task's files arrive on stdin as a tar instead of through a
 // copy into the container, which costs the engine a mount.
 //
-//	/mnt/iron/.start ROOT COMMAND [ARG...]
+//	/mnt/iron/.start [-user=SPEC [-sethome]] ROOT COMMAND [ARG...]
 //
 // It removes its own file, extracts the tar on stdin under ROOT ("/" in a
-// container) as the engine's copy would (modes past the umask, the tar's
-// mtimes, directories' mtimes set last, an existing entry replaced), gives
-// the task /dev/null as stdin as `docker run` without -i does, and execs
-// COMMAND, found on $PATH as the engine would find it. The task then runs
-// as PID 1 with the container's environment, working directory and user:
-// what a cold start gives it.
+// container) as the engine's copy would (owned by root, modes past the
+// umask, the tar's mtimes, directories' mtimes set last, an existing entry
+// replaced), gives the task /dev/null as stdin as `docker run` without -i
+// does, and execs COMMAND, found on $PATH as the engine would find it. The
+// task then runs as PID 1 with the container's environment and working
+// directory: what a cold start gives it.
+//
+// An image that runs as another user than root has its containers run as
+// root, so the starter can make the files root's as the copy does; -user
+// is the image's USER, which the starter then switches to as the engine
+// (moby, then runc) would have: the user and group looked up in ROOT's
+// /etc/passwd and /etc/group, numeric ids without an entry taken as they
+// are, supplementary groups, stdio handed to the user, and with -sethome
+// (the container's environment has no HOME) HOME from the user's entry. An
+// unknown user or group is a start error, as on the engine.
 //
 // Only directories, regular files and symlinks under ROOT/mnt are
 // extracted, never through a symlink: anything else is refused, as is an
@@ -23,17 +32,19 @@
 // newline to stderr and exits with status 127, before the task could write
 // anything; the runtime turns that into the task's start error.
 //
-// Only the standard library's os, syscall, io, path, strings, time and
-// archive/tar: the binary is built for each engine architecture (make
-// starter) and embedded in ironlocald.
+// Only the standard library's os, syscall, io, path, strconv, strings and
+// time, and a tar reader of its own for what the runtime writes (ustar
+// headers and PAX records): archive/tar would bring fmt, reflect and
+// os/user, a fifth of the binary embedded in ironlocald, which is built for
+// each engine architecture (make starter).
 package main
 
 import (
-	"archive/tar"
 	"errors"
 	"io"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -55,21 +66,55 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 const under = "mnt"
 
 func main() {
-	switch len(os.Args) {
-	case 1: // run by hand
-		os.Stderr.WriteString("usage: start ROOT COMMAND [ARG...] (ironlocal's task starter, source " + Source + ")\n")
+	args := os.Args[1:]
+	var userSpec string
+	setHome := false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch {
+		case strings.HasPrefix(args[0], "-user="):
+			userSpec = args[0][len("-user="):]
+		case args[0] == "-sethome":
+			setHome = true
+		default:
+			fail("unknown option " + args[0])
+		}
+		args = args[1:]
+	}
+	switch len(args) {
+	case 0: // run by hand
+		os.Stderr.WriteString("usage: start [-user=SPEC [-sethome]] ROOT COMMAND [ARG...] (ironlocal's task starter, source " + Source + ")\n")
 		os.Exit(2)
-	case 2:
+	case 1:
 		fail("no command specified")
 	}
-	root, argv := os.Args[1], os.Args[2:]
+	root, argv := args[0], args[1:]
 	_ = os.Remove(os.Args[0]) // first, so its directory's mtime is the archive's
+	// Looked up before anything is extracted: the engine refuses an
+	// unknown user before the container runs.
+	var cred *credential
+	if userSpec != "" {
+		groups, err := syscall.Getgroups()
+		if err != nil {
+			fail("getgroups: " + err.Error())
+		}
+		if cred, err = lookupUser(root, userSpec, len(groups) > 0); err != nil {
+			fail(err.Error())
+		}
+	}
 	if err := extract(os.Stdin, root); err != nil {
 		fail("extract the task files: " + err.Error())
 	}
 	if null, err := syscall.Open("/dev/null", syscall.O_RDONLY, 0); err == nil {
 		_ = syscall.Dup3(null, 0, 0)
 		_ = syscall.Close(null)
+	}
+	if cred != nil {
+		if setHome {
+			_ = os.Setenv("HOME", cred.home)
+		}
+		if err := cred.switchTo(); err != nil {
+			fail(err.Error())
+		}
 	}
 	path, err := lookPath(argv[0])
 	if err != nil {
@@ -79,64 +124,59 @@ func main() {
 	fail(`exec: "` + argv[0] + `": ` + err.Error())
 }
 
+// errEarly is an archive that stops between entries, without the two zero
+// blocks a whole one ends with.
+var errEarly = errors.New("the archive ended early")
+
 // extract writes the tar r holds under root.
 func extract(r io.Reader, root string) error {
-	in := &countingReader{r: r}
-	tr := tar.NewReader(in)
+	tr := &tarReader{r: r}
 	type dirTime struct {
 		path  string
 		mtime time.Time
 	}
 	var dirs []dirTime
-	var dataEnd int64 // where the last entry's data (padded) ends
 	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			// tar.Reader also takes an archive that simply stops between
-			// entries for a whole one: only the two zero blocks the writer
-			// ends with say it is.
-			if in.n-dataEnd < 2*512 {
-				return errors.New("the archive ended early")
-			}
+		h, err := tr.next()
+		if err != nil {
+			return err
+		}
+		if h == nil {
 			break
 		}
+		target, err := entryPath(root, h.name)
 		if err != nil {
 			return err
 		}
-		dataEnd = in.n + (h.Size+511)&^511
-		target, err := entryPath(root, h.Name)
-		if err != nil {
+		if err := replaceable(target, h.typeflag == typeDir); err != nil {
 			return err
 		}
-		if err := replaceable(target, h.Typeflag == tar.TypeDir); err != nil {
-			return err
-		}
-		mode := uint32(h.Mode) & 0o7777
-		switch h.Typeflag {
-		case tar.TypeDir:
+		mode := uint32(h.mode) & 0o7777
+		switch h.typeflag {
+		case typeDir:
 			if err := os.Mkdir(target, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 				return err
 			}
 			if err := syscall.Chmod(target, mode); err != nil {
 				return &os.PathError{Op: "chmod", Path: target, Err: err}
 			}
-			dirs = append(dirs, dirTime{target, h.ModTime})
-		case tar.TypeReg:
+			dirs = append(dirs, dirTime{target, h.mtime})
+		case typeReg, typeRegA:
 			if err := writeFile(target, mode, tr); err != nil {
 				return err
 			}
-			if err := os.Chtimes(target, h.ModTime, h.ModTime); err != nil {
+			if err := os.Chtimes(target, h.mtime, h.mtime); err != nil {
 				return err
 			}
-		case tar.TypeSymlink:
-			if err := os.Symlink(h.Linkname, target); err != nil {
+		case typeSymlink:
+			if err := os.Symlink(h.linkname, target); err != nil {
 				return err
 			}
-			if err := lutimes(target, h.ModTime); err != nil {
+			if err := lutimes(target, h.mtime); err != nil {
 				return err
 			}
 		default:
-			return errors.New(`entry "` + h.Name + `": refused: only directories, files and symlinks are extracted`)
+			return errors.New(`entry "` + h.name + `": refused: only directories, files and symlinks are extracted`)
 		}
 	}
 	// Last, as the engine does: each entry made changed its directory's.
@@ -218,19 +258,6 @@ func lutimes(target string, mtime time.Time) error {
 	return nil
 }
 
-// countingReader counts what the tar reader consumed, to find the
-// end-of-archive marker.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // lookPath finds file as runc does: a name with a slash as it is, any
 // other on $PATH (or the default path when PATH is unset).
 func lookPath(file string) (string, error) {
@@ -262,4 +289,461 @@ func (e *notFound) Error() string {
 func fail(reason string) {
 	os.Stderr.WriteString(Marker + reason + "\n")
 	os.Exit(127)
+}
+
+// Tar entry types the runtime writes (regular files, directories,
+// symlinks) and the PAX header that may precede one; any other type is
+// read and then refused by extract.
+const (
+	typeReg     = '0'
+	typeRegA    = '\x00' // a pre-POSIX regular file
+	typeSymlink = '2'
+	typeDir     = '5'
+	typePAX     = 'x'
+	blockSize   = 512
+	// maxPAX bounds a PAX header's records: the runtime's hold a path
+	// and a link target.
+	maxPAX = 1 << 20
+)
+
+// tarHeader is what extract needs of an entry.
+type tarHeader struct {
+	name, linkname string
+	typeflag       byte
+	mode, size     int64
+	mtime          time.Time
+}
+
+// tarReader reads the archives the runtime writes (archive/tar's Writer
+// with no format asked for): ustar headers, with a PAX header before an
+// entry whose name, link target or size does not fit one. It checks each
+// header's checksum and requires the end-of-archive marker.
+type tarReader struct {
+	r         io.Reader
+	remaining int64 // of the current entry's data
+	padding   int64 // after it, to the next block
+	block     [blockSize]byte
+}
+
+// next skips what is left of the current entry and returns the next one's
+// header; nil at the end-of-archive marker.
+func (t *tarReader) next() (*tarHeader, error) {
+	if err := t.skip(t.remaining + t.padding); err != nil {
+		return nil, err
+	}
+	t.remaining, t.padding = 0, 0
+	var pax map[string]string
+	for {
+		if err := t.readBlock(true); err != nil {
+			return nil, err
+		}
+		if t.block == [blockSize]byte{} {
+			// The marker is two zero blocks: one alone is an archive cut
+			// short.
+			if err := t.readBlock(true); err != nil {
+				return nil, err
+			}
+			if t.block != [blockSize]byte{} {
+				return nil, errors.New("malformed archive: a zero block before an entry")
+			}
+			if pax != nil {
+				return nil, errors.New("malformed archive: a PAX header without its entry")
+			}
+			return nil, nil
+		}
+		h, err := t.parseHeader()
+		if err != nil {
+			return nil, err
+		}
+		if h.typeflag != typePAX {
+			if err := applyPAX(h, pax); err != nil {
+				return nil, err
+			}
+			t.remaining, t.padding = h.size, -h.size&(blockSize-1)
+			if h.typeflag == typeDir || h.typeflag == typeSymlink {
+				t.remaining, t.padding = 0, 0 // no data, whatever the size says
+			}
+			return h, nil
+		}
+		if pax != nil {
+			return nil, errors.New("malformed archive: two PAX headers for one entry")
+		}
+		if h.size > maxPAX {
+			return nil, errors.New("malformed archive: a PAX header of " + strconv.FormatInt(h.size, 10) + " bytes")
+		}
+		records := make([]byte, h.size)
+		if _, err := io.ReadFull(t.r, records); err != nil {
+			return nil, unexpected(err)
+		}
+		if err := t.skip(-h.size & (blockSize - 1)); err != nil {
+			return nil, err
+		}
+		if pax, err = parsePAX(records); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Read reads the current entry's data.
+func (t *tarReader) Read(p []byte) (int, error) {
+	if t.remaining == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > t.remaining {
+		p = p[:t.remaining]
+	}
+	n, err := t.r.Read(p)
+	t.remaining -= int64(n)
+	if errors.Is(err, io.EOF) && t.remaining > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// readBlock reads one header block; atEntry: an archive that ends right
+// there stopped between entries.
+func (t *tarReader) readBlock(atEntry bool) error {
+	_, err := io.ReadFull(t.r, t.block[:])
+	if errors.Is(err, io.EOF) && atEntry {
+		return errEarly
+	}
+	return unexpected(err)
+}
+
+func (t *tarReader) skip(n int64) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := io.CopyN(io.Discard, t.r, n)
+	return unexpected(err)
+}
+
+// unexpected turns an end of the input inside a header or data into
+// io.ErrUnexpectedEOF.
+func unexpected(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// parseHeader parses the ustar header in t.block.
+func (t *tarReader) parseHeader() (*tarHeader, error) {
+	b := t.block[:]
+	if string(b[257:263]) != "ustar\x00" || string(b[263:265]) != "00" {
+		return nil, errors.New("malformed archive: not a ustar header")
+	}
+	sum, err := parseNumber(b[148:156])
+	if err != nil {
+		return nil, err
+	}
+	var unsigned int64
+	for i, c := range b {
+		if i >= 148 && i < 156 {
+			c = ' ' // the checksum's own field counts as spaces
+		}
+		unsigned += int64(c)
+	}
+	if sum != unsigned {
+		return nil, errors.New("malformed archive: header checksum mismatch")
+	}
+	h := &tarHeader{typeflag: b[156], name: cString(b[0:100]), linkname: cString(b[157:257])}
+	if prefix := cString(b[345:500]); prefix != "" {
+		h.name = prefix + "/" + h.name
+	}
+	if h.mode, err = parseNumber(b[100:108]); err != nil {
+		return nil, err
+	}
+	if h.size, err = parseNumber(b[124:136]); err != nil {
+		return nil, err
+	}
+	mtime, err := parseNumber(b[136:148])
+	if err != nil {
+		return nil, err
+	}
+	h.mtime = time.Unix(mtime, 0)
+	return h, nil
+}
+
+// cString is the NUL-terminated string at the start of b.
+func cString(b []byte) string {
+	if i := strings.IndexByte(string(b), 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// parseNumber parses a header's numeric field: octal digits between
+// optional spaces and NULs, or (a leading 0x80 byte) a base-256 number.
+func parseNumber(b []byte) (int64, error) {
+	if len(b) > 0 && b[0] == 0x80 {
+		var n int64
+		for _, c := range b[1:] {
+			if n >= 1<<55 {
+				return 0, errors.New("malformed archive: a numeric field overflows")
+			}
+			n = n<<8 | int64(c)
+		}
+		return n, nil
+	}
+	s := strings.Trim(string(b), " \x00")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 8, 64)
+	if err != nil || s[0] == '-' || s[0] == '+' {
+		return 0, errors.New("malformed archive: numeric field " + strconv.Quote(string(b)))
+	}
+	return n, nil
+}
+
+// parsePAX parses PAX records: "LENGTH KEY=VALUE\n", LENGTH counting the
+// whole record.
+func parsePAX(b []byte) (map[string]string, error) {
+	records := map[string]string{}
+	for len(b) > 0 {
+		space := strings.IndexByte(string(b[:min(len(b), 20)]), ' ') // a length has at most 19 digits
+		lenField := string(b[:max(space, 0)])
+		n, err := strconv.Atoi(lenField)
+		if space < 0 || err != nil || n <= len(lenField)+1 || n > len(b) || b[n-1] != '\n' {
+			return nil, errors.New("malformed archive: a bad PAX record")
+		}
+		key, value, ok := strings.Cut(string(b[len(lenField)+1:n-1]), "=")
+		if !ok || key == "" {
+			return nil, errors.New("malformed archive: a bad PAX record")
+		}
+		records[key] = value
+		b = b[n:]
+	}
+	return records, nil
+}
+
+// applyPAX overrides h's fields with those PAX records give. A sparse file
+// (GNU's PAX records) is refused: the runtime never writes one.
+func applyPAX(h *tarHeader, records map[string]string) error {
+	for key, value := range records {
+		switch {
+		case key == "path":
+			h.name = value
+		case key == "linkpath":
+			h.linkname = value
+		case key == "size":
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil || n < 0 {
+				return errors.New("malformed archive: PAX size " + strconv.Quote(value))
+			}
+			h.size = n
+		case key == "mtime":
+			mtime, err := parsePAXTime(value)
+			if err != nil {
+				return err
+			}
+			h.mtime = mtime
+		case strings.HasPrefix(key, "GNU.sparse"):
+			return errors.New(`entry "` + h.name + `": refused: a sparse file`)
+		}
+	}
+	if h.size < 0 {
+		return errors.New("malformed archive: a negative size")
+	}
+	return nil
+}
+
+// parsePAXTime parses a PAX time: decimal seconds, with a fraction.
+func parsePAXTime(s string) (time.Time, error) {
+	secs, frac, _ := strings.Cut(s, ".")
+	sec, err := strconv.ParseInt(secs, 10, 64)
+	var nsec int64
+	if err == nil && frac != "" {
+		frac = (frac + "000000000")[:9]
+		nsec, err = strconv.ParseInt(frac, 10, 64)
+		if nsec < 0 || strings.HasPrefix(frac, "+") || strings.HasPrefix(frac, "-") {
+			err = strconv.ErrSyntax
+		}
+	}
+	if err != nil {
+		return time.Time{}, errors.New("malformed archive: PAX mtime " + strconv.Quote(s))
+	}
+	if strings.HasPrefix(secs, "-") {
+		nsec = -nsec
+	}
+	return time.Unix(sec, nsec), nil
+}
+
+// credential is the user a task runs as.
+type credential struct {
+	uid, gid int
+	groups   []int // supplementary
+	home     string
+}
+
+// maxID is the largest uid or gid the engine accepts.
+const maxID = 1<<31 - 1
+
+// lookupUser resolves spec (the image's USER: user, uid, user:group,
+// uid:gid, user:gid or uid:group) as the engine does for a container
+// created with it (libcontainer's user.GetExecUserPath, which moby calls,
+// then runc again with the numeric ids): names looked up in root's
+// /etc/passwd and /etc/group, the first entry matching; a numeric id with
+// no entry taken as it is; without a passwd entry, gid 0; supplementary
+// groups only when no group is given: those listing the user's name; HOME
+// from the first passwd entry of the uid, "/" when there is none.
+//
+// Engines that carry the CVE-2023-25173 fix (moby 20.10.24, 23.0.2 and
+// later) also give the user its primary group as a supplementary one;
+// addsPrimary says this one does: it did for the starter's own user, 0:0,
+// which has no other. The engine gives each group once, also the primary
+// one of a user its group lists.
+func lookupUser(root, spec string, addsPrimary bool) (*credential, error) {
+	userArg, groupArg, _ := strings.Cut(spec, ":")
+	groupArg, _, _ = strings.Cut(groupArg, ":")
+	uidArg, uidErr := strconv.Atoi(userArg)
+	gidArg, gidErr := strconv.Atoi(groupArg)
+	passwd := readColonFile(root + "/etc/passwd")
+	c := &credential{home: "/"}
+	matchedName, matched := "", false
+	for _, u := range passwd {
+		uid := atoi(field(u, 2))
+		switch {
+		case userArg == "":
+			matched = uid == 0
+		case uidErr == nil:
+			matched = uid == uidArg
+		default:
+			matched = field(u, 0) == userArg
+		}
+		if matched {
+			matchedName, c.uid, c.gid = field(u, 0), uid, atoi(field(u, 3))
+			break
+		}
+	}
+	if !matched && userArg != "" {
+		if uidErr != nil {
+			return nil, errors.New("unable to find user " + userArg + ": no matching entries in passwd file")
+		}
+		c.uid = uidArg
+	}
+	if groupArg != "" || matchedName != "" {
+		var groups []int
+		for _, g := range readColonFile(root + "/etc/group") {
+			switch {
+			case groupArg == "":
+				if memberOf(field(g, 3), matchedName) {
+					groups = append(groups, atoi(field(g, 2)))
+				}
+			case gidErr == nil && atoi(field(g, 2)) == gidArg, gidErr != nil && field(g, 0) == groupArg:
+				groups = append(groups, atoi(field(g, 2)))
+			}
+		}
+		switch {
+		case groupArg == "":
+			c.groups = append(c.groups, groups...)
+		case len(groups) > 0:
+			c.gid = groups[0]
+		case gidErr != nil:
+			return nil, errors.New("unable to find group " + groupArg + ": no matching entries in group file")
+		default:
+			c.gid = gidArg
+		}
+	}
+	if c.uid < 0 || c.uid > maxID || c.gid < 0 || c.gid > maxID {
+		return nil, errors.New("uids and gids must be in range 0-" + strconv.Itoa(maxID))
+	}
+	if addsPrimary {
+		c.groups = append([]int{c.gid}, c.groups...)
+	}
+	c.groups = unique(c.groups)
+	for _, u := range passwd {
+		if atoi(field(u, 2)) == c.uid {
+			c.home = field(u, 5)
+			break
+		}
+	}
+	return c, nil
+}
+
+// switchTo makes the process c's: stdio handed to the user as runc does
+// (so the task may reopen /dev/stdout), then the groups, the gid and the
+// uid, which Go's syscall package sets on every thread.
+func (c *credential) switchTo() error {
+	var null syscall.Stat_t
+	if err := syscall.Stat("/dev/null", &null); err != nil {
+		return &os.PathError{Op: "stat", Path: "/dev/null", Err: err}
+	}
+	for fd := range 3 {
+		var st syscall.Stat_t
+		if syscall.Fstat(fd, &st) != nil || int(st.Uid) == c.uid || st.Rdev == null.Rdev {
+			continue
+		}
+		// Only the uid, as runc; a failure (in a user namespace) is
+		// ignored, as runc ignores it.
+		_ = syscall.Fchown(fd, c.uid, -1)
+	}
+	if err := syscall.Setgroups(c.groups); err != nil {
+		return errors.New("setgroups: " + err.Error())
+	}
+	if err := syscall.Setgid(c.gid); err != nil {
+		return errors.New("setgid: " + err.Error())
+	}
+	if err := syscall.Setuid(c.uid); err != nil {
+		return errors.New("setuid: " + err.Error())
+	}
+	return nil
+}
+
+// readColonFile reads a passwd or group file as lines of colon-separated
+// fields, blank lines skipped; a file that cannot be read has none, as
+// for the engine.
+func readColonFile(name string) [][]string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	var lines [][]string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, strings.Split(line, ":"))
+		}
+	}
+	return lines
+}
+
+func field(fields []string, i int) string {
+	if i < len(fields) {
+		return fields[i]
+	}
+	return ""
+}
+
+// atoi is libcontainer's reading of an id field: 0 when not a number.
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// unique drops repeated ids, keeping the first of each.
+func unique(ids []int) []int {
+	var out []int
+	for i, id := range ids {
+		seen := false
+		for _, earlier := range ids[:i] {
+			seen = seen || earlier == id
+		}
+		if !seen {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func memberOf(list, name string) bool {
+	if list == "" {
+		return false
+	}
+	for member := range strings.SplitSeq(list, ",") {
+		if member == name {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,8 @@
 // Command inspect prints what a task sees of its container: arguments,
-// environment, working directory, process id, user, and every entry under
-// /mnt with its mode, owner, size, mtime, link target and (for a file) its
-// content. The Docker runtime's tests run it as a task to compare how a
+// environment, working directory, process id, user, groups, capabilities
+// and no_new_privs (from /proc/self/status), who owns its stdio, and every
+// entry under /mnt with its mode, owner, size, mtime, link target and (for
+// a file) its content. The Docker runtime's tests run it as a task to compare how a
 // task started one way sees its container with how one started another way
 // does.
 //
@@ -15,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -27,6 +29,22 @@ func main() {
 	wd, err := os.Getwd()
 	fmt.Printf("cwd: %s %v\n", wd, err)
 	fmt.Printf("pid: %d uid: %d gid: %d\n", os.Getpid(), os.Getuid(), os.Getgid())
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		fmt.Println("status:", err)
+	}
+	for line := range strings.SplitSeq(string(status), "\n") {
+		key, _, _ := strings.Cut(line, ":")
+		switch key {
+		case "Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs":
+			fmt.Println(strings.Join(strings.Fields(line), " "))
+		}
+	}
+	for fd, name := range []string{"stdin", "stdout", "stderr"} {
+		var st syscall.Stat_t
+		err := syscall.Fstat(fd, &st)
+		fmt.Printf("%s: mode %o %d:%d rdev %d %v\n", name, st.Mode, st.Uid, st.Gid, st.Rdev, err)
+	}
 	var archive time.Time
 	if fi, err := os.Stat("/mnt/iron/config"); err == nil {
 		archive = fi.ModTime()
