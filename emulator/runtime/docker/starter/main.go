@@ -32,22 +32,22 @@
 // newline to stderr and exits with status 127, before the task could write
 // anything; the runtime turns that into the task's start error.
 //
-// Only the standard library's os, syscall, io, path, strconv, strings and
-// time, and a tar reader of its own for what the runtime writes (ustar
-// headers and PAX records): archive/tar would bring fmt, reflect and
-// os/user, a fifth of the binary embedded in ironlocald, which is built for
-// each engine architecture (make starter).
+// Only the standard library's syscall, io, path, strconv and strings, and a
+// tar reader of its own for what the runtime writes (ustar headers and PAX
+// records): the binary is embedded in ironlocald's image, once for each
+// engine architecture (make starter), and archive/tar (fmt, reflect,
+// os/user) took a sixth of it, package os (internal/poll, io/fs, time)
+// another tenth. Its arguments are read from /proc/self/cmdline, since
+// only package os has them otherwise.
 package main
 
 import (
 	"errors"
 	"io"
-	"os"
 	"path"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 	"unsafe"
 )
 
@@ -66,7 +66,11 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 const under = "mnt"
 
 func main() {
-	args := os.Args[1:]
+	all, err := cmdline()
+	if err != nil {
+		fail("read the arguments: " + err.Error())
+	}
+	args := all[1:]
 	var userSpec string
 	setHome := false
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
@@ -82,13 +86,13 @@ func main() {
 	}
 	switch len(args) {
 	case 0: // run by hand
-		os.Stderr.WriteString("usage: start [-user=SPEC [-sethome]] ROOT COMMAND [ARG...] (ironlocal's task starter, source " + Source + ")\n")
-		os.Exit(2)
+		writeStderr("usage: start [-user=SPEC [-sethome]] ROOT COMMAND [ARG...] (ironlocal's task starter, source " + Source + ")\n")
+		syscall.Exit(2)
 	case 1:
 		fail("no command specified")
 	}
 	root, argv := args[0], args[1:]
-	_ = os.Remove(os.Args[0]) // first, so its directory's mtime is the archive's
+	_ = syscall.Unlink(all[0]) // first, so its directory's mtime is the archive's
 	// Looked up before anything is extracted: the engine refuses an
 	// unknown user before the container runs.
 	var cred *credential
@@ -101,7 +105,7 @@ func main() {
 			fail(err.Error())
 		}
 	}
-	if err := extract(os.Stdin, root); err != nil {
+	if err := extract(fdReader(0), root); err != nil {
 		fail("extract the task files: " + err.Error())
 	}
 	if null, err := syscall.Open("/dev/null", syscall.O_RDONLY, 0); err == nil {
@@ -110,7 +114,7 @@ func main() {
 	}
 	if cred != nil {
 		if setHome {
-			_ = os.Setenv("HOME", cred.home)
+			_ = syscall.Setenv("HOME", cred.home)
 		}
 		if err := cred.switchTo(); err != nil {
 			fail(err.Error())
@@ -120,7 +124,7 @@ func main() {
 	if err != nil {
 		fail(err.Error())
 	}
-	err = syscall.Exec(path, argv, os.Environ())
+	err = syscall.Exec(path, argv, syscall.Environ())
 	fail(`exec: "` + argv[0] + `": ` + err.Error())
 }
 
@@ -133,7 +137,7 @@ func extract(r io.Reader, root string) error {
 	tr := &tarReader{r: r}
 	type dirTime struct {
 		path  string
-		mtime time.Time
+		mtime syscall.Timespec
 	}
 	var dirs []dirTime
 	for {
@@ -154,23 +158,23 @@ func extract(r io.Reader, root string) error {
 		mode := uint32(h.mode) & 0o7777
 		switch h.typeflag {
 		case typeDir:
-			if err := os.Mkdir(target, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-				return err
+			if err := syscall.Mkdir(target, 0o700); err != nil && err != syscall.EEXIST {
+				return pathError("mkdir", target, err)
 			}
 			if err := syscall.Chmod(target, mode); err != nil {
-				return &os.PathError{Op: "chmod", Path: target, Err: err}
+				return pathError("chmod", target, err)
 			}
 			dirs = append(dirs, dirTime{target, h.mtime})
 		case typeReg, typeRegA:
 			if err := writeFile(target, mode, tr); err != nil {
 				return err
 			}
-			if err := os.Chtimes(target, h.mtime, h.mtime); err != nil {
-				return err
+			if err := syscall.UtimesNano(target, []syscall.Timespec{h.mtime, h.mtime}); err != nil {
+				return pathError("utimes", target, err)
 			}
 		case typeSymlink:
-			if err := os.Symlink(h.linkname, target); err != nil {
-				return err
+			if err := syscall.Symlink(h.linkname, target); err != nil {
+				return pathError("symlink", target, err)
 			}
 			if err := lutimes(target, h.mtime); err != nil {
 				return err
@@ -181,8 +185,8 @@ func extract(r io.Reader, root string) error {
 	}
 	// Last, as the engine does: each entry made changed its directory's.
 	for _, d := range dirs {
-		if err := os.Chtimes(d.path, d.mtime, d.mtime); err != nil {
-			return err
+		if err := syscall.UtimesNano(d.path, []syscall.Timespec{d.mtime, d.mtime}); err != nil {
+			return pathError("utimes", d.path, err)
 		}
 	}
 	return nil
@@ -201,8 +205,8 @@ func entryPath(root, name string) (string, error) {
 			continue
 		}
 		dir = path.Join(dir, p)
-		fi, err := os.Lstat(dir)
-		if err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		var st syscall.Stat_t
+		if err := syscall.Lstat(dir, &st); err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFLNK {
 			return "", errors.New(`entry "` + name + `": refused: its directory ` + dir + " is a symlink")
 		}
 	}
@@ -212,48 +216,95 @@ func entryPath(root, name string) (string, error) {
 // replaceable removes what is at target unless it is a directory that a
 // directory entry keeps, so nothing is written through an older entry.
 func replaceable(target string, isDir bool) error {
-	fi, err := os.Lstat(target)
+	var st syscall.Stat_t
+	err := syscall.Lstat(target, &st)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case err == syscall.ENOENT:
 		return nil
 	case err != nil:
-		return err
-	case fi.IsDir() && isDir:
+		return pathError("lstat", target, err)
+	case st.Mode&syscall.S_IFMT == syscall.S_IFDIR && isDir:
 		return nil
 	}
-	return os.RemoveAll(target)
+	return removeAll(target, st.Mode&syscall.S_IFMT == syscall.S_IFDIR)
+}
+
+// removeAll removes target and, for a directory, what it holds, never
+// following a symlink.
+func removeAll(target string, isDir bool) error {
+	if !isDir {
+		if err := syscall.Unlink(target); err != nil {
+			return pathError("unlink", target, err)
+		}
+		return nil
+	}
+	fd, err := syscall.Open(target, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return pathError("open", target, err)
+	}
+	var names []string
+	buf := make([]byte, 8192)
+	for {
+		n, err := syscall.ReadDirent(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			_ = syscall.Close(fd)
+			return pathError("readdirent", target, err)
+		}
+		if n <= 0 {
+			break
+		}
+		_, _, names = syscall.ParseDirent(buf[:n], -1, names)
+	}
+	_ = syscall.Close(fd)
+	for _, name := range names {
+		child := target + "/" + name
+		var st syscall.Stat_t
+		if err := syscall.Lstat(child, &st); err != nil {
+			return pathError("lstat", child, err)
+		}
+		if err := removeAll(child, st.Mode&syscall.S_IFMT == syscall.S_IFDIR); err != nil {
+			return err
+		}
+	}
+	if err := syscall.Rmdir(target); err != nil {
+		return pathError("rmdir", target, err)
+	}
+	return nil
 }
 
 func writeFile(target string, mode uint32, body io.Reader) error {
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	fd, err := syscall.Open(target, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
 	if err != nil {
-		return err
+		return pathError("open", target, err)
 	}
-	_, err = io.Copy(f, body)
+	_, err = io.Copy(fdWriter(fd), body)
 	if err == nil {
 		// The mode past the umask, with setuid, setgid and sticky bits.
-		if errno := syscall.Fchmod(int(f.Fd()), mode); errno != nil {
-			err = &os.PathError{Op: "chmod", Path: target, Err: errno}
+		if errno := syscall.Fchmod(fd, mode); errno != nil {
+			err = pathError("chmod", target, errno)
 		}
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if cerr := syscall.Close(fd); err == nil && cerr != nil {
+		err = pathError("close", target, cerr)
 	}
 	return err
 }
 
-// lutimes sets a symlink's own times (os.Chtimes would follow it).
-func lutimes(target string, mtime time.Time) error {
+// lutimes sets a symlink's own times (syscall.UtimesNano would follow it).
+func lutimes(target string, mtime syscall.Timespec) error {
 	p, err := syscall.BytePtrFromString(target)
 	if err != nil {
 		return err
 	}
-	ts := [2]syscall.Timespec{syscall.NsecToTimespec(mtime.UnixNano()), syscall.NsecToTimespec(mtime.UnixNano())}
+	ts := [2]syscall.Timespec{mtime, mtime}
 	const atFDCWD, atSymlinkNoFollow = -100, 0x100
 	fdcwd := atFDCWD // a variable: the constant does not convert to uintptr
 	if _, _, errno := syscall.Syscall6(syscall.SYS_UTIMENSAT, uintptr(fdcwd), uintptr(unsafe.Pointer(p)),
 		uintptr(unsafe.Pointer(&ts[0])), atSymlinkNoFollow, 0, 0); errno != 0 {
-		return &os.PathError{Op: "lutimes", Path: target, Err: errno}
+		return pathError("lutimes", target, errno)
 	}
 	return nil
 }
@@ -264,7 +315,7 @@ func lookPath(file string) (string, error) {
 	if strings.Contains(file, "/") {
 		return file, nil
 	}
-	dirs, ok := os.LookupEnv("PATH")
+	dirs, ok := syscall.Getenv("PATH")
 	if !ok {
 		dirs = defaultPath
 	}
@@ -273,7 +324,8 @@ func lookPath(file string) (string, error) {
 			dir = "."
 		}
 		path := dir + "/" + file
-		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		var st syscall.Stat_t
+		if err := syscall.Stat(path, &st); err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG && st.Mode&0o111 != 0 {
 			return path, nil
 		}
 	}
@@ -287,8 +339,8 @@ func (e *notFound) Error() string {
 }
 
 func fail(reason string) {
-	os.Stderr.WriteString(Marker + reason + "\n")
-	os.Exit(127)
+	writeStderr(Marker + reason + "\n")
+	syscall.Exit(127)
 }
 
 // Tar entry types the runtime writes (regular files, directories,
@@ -311,7 +363,7 @@ type tarHeader struct {
 	name, linkname string
 	typeflag       byte
 	mode, size     int64
-	mtime          time.Time
+	mtime          syscall.Timespec
 }
 
 // tarReader reads the archives the runtime writes (archive/tar's Writer
@@ -461,7 +513,7 @@ func (t *tarReader) parseHeader() (*tarHeader, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.mtime = time.Unix(mtime, 0)
+	h.mtime = syscall.Timespec{Sec: mtime}
 	return h, nil
 }
 
@@ -550,7 +602,7 @@ func applyPAX(h *tarHeader, records map[string]string) error {
 }
 
 // parsePAXTime parses a PAX time: decimal seconds, with a fraction.
-func parsePAXTime(s string) (time.Time, error) {
+func parsePAXTime(s string) (syscall.Timespec, error) {
 	secs, frac, _ := strings.Cut(s, ".")
 	sec, err := strconv.ParseInt(secs, 10, 64)
 	var nsec int64
@@ -562,12 +614,12 @@ func parsePAXTime(s string) (time.Time, error) {
 		}
 	}
 	if err != nil {
-		return time.Time{}, errors.New("malformed archive: PAX mtime " + strconv.Quote(s))
+		return syscall.Timespec{}, errors.New("malformed archive: PAX mtime " + strconv.Quote(s))
 	}
-	if strings.HasPrefix(secs, "-") {
-		nsec = -nsec
+	if strings.HasPrefix(secs, "-") && nsec > 0 { // -1.5 is 2 s before the epoch, plus 0.5
+		sec, nsec = sec-1, 1e9-nsec
 	}
-	return time.Unix(sec, nsec), nil
+	return syscall.Timespec{Sec: sec, Nsec: nsec}, nil
 }
 
 // credential is the user a task runs as.
@@ -668,7 +720,7 @@ func lookupUser(root, spec string, addsPrimary bool) (*credential, error) {
 func (c *credential) switchTo() error {
 	var null syscall.Stat_t
 	if err := syscall.Stat("/dev/null", &null); err != nil {
-		return &os.PathError{Op: "stat", Path: "/dev/null", Err: err}
+		return pathError("stat", "/dev/null", err)
 	}
 	for fd := range 3 {
 		var st syscall.Stat_t
@@ -695,7 +747,7 @@ func (c *credential) switchTo() error {
 // fields, blank lines skipped; a file that cannot be read has none, as
 // for the engine.
 func readColonFile(name string) [][]string {
-	b, err := os.ReadFile(name)
+	b, err := readFile(name)
 	if err != nil {
 		return nil
 	}
@@ -746,4 +798,73 @@ func memberOf(list, name string) bool {
 		}
 	}
 	return false
+}
+
+// cmdline returns the process's arguments, as the kernel keeps them: each
+// ends with a NUL.
+func cmdline() ([]string, error) {
+	b, err := readFile("/proc/self/cmdline")
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == 0 || b[len(b)-1] != 0 {
+		return nil, errors.New("/proc/self/cmdline: not NUL-terminated")
+	}
+	return strings.Split(string(b[:len(b)-1]), "\x00"), nil
+}
+
+func readFile(name string) ([]byte, error) {
+	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, pathError("open", name, err)
+	}
+	defer syscall.Close(fd)
+	b, err := io.ReadAll(fdReader(fd))
+	if err != nil {
+		return nil, pathError("read", name, err)
+	}
+	return b, nil
+}
+
+// fdReader reads a file descriptor; 0 bytes read is its end.
+type fdReader int
+
+func (fd fdReader) Read(p []byte) (int, error) {
+	for {
+		n, err := syscall.Read(int(fd), p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+// fdWriter writes a file descriptor.
+type fdWriter int
+
+func (fd fdWriter) Write(p []byte) (int, error) {
+	written := 0
+	for written < len(p) {
+		n, err := syscall.Write(int(fd), p[written:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return written, err
+		}
+		written += n
+	}
+	return written, nil
+}
+
+func writeStderr(s string) { _, _ = fdWriter(2).Write([]byte(s)) }
+
+// pathError is an operation's error as package os words it.
+func pathError(op, path string, err error) error {
+	return errors.New(op + " " + path + ": " + err.Error())
 }

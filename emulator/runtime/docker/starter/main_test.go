@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -85,7 +86,7 @@ func TestTarReader_reads(t *testing.T) {
 			for i, e := range entries {
 				h := headers[i]
 				if h.name != e.h.Name || h.linkname != e.h.Linkname || h.typeflag != e.h.Typeflag ||
-					h.mode != e.h.Mode || !h.mtime.Equal(e.h.ModTime) || string(bodies[i]) != e.body {
+					h.mode != e.h.Mode || !unix(h.mtime).Equal(e.h.ModTime) || string(bodies[i]) != e.body {
 					t.Errorf("entry %d: got %+v %q, want %+v %q", i, h, bodies[i], e.h, e.body)
 				}
 			}
@@ -100,7 +101,7 @@ func TestTarReader_PAXTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := time.Unix(1700000000, 123456789); !headers[0].mtime.Equal(want) {
+	if want := time.Unix(1700000000, 123456789); !unix(headers[0].mtime).Equal(want) {
 		t.Errorf("mtime %v, want %v", headers[0].mtime, want)
 	}
 }
@@ -160,6 +161,8 @@ func TestTarReader_refuses(t *testing.T) {
 		})
 	}
 }
+
+func unix(ts syscall.Timespec) time.Time { return time.Unix(ts.Sec, ts.Nsec) }
 
 // paxRecords returns the records of the PAX header archive starts with.
 func paxRecords(t *testing.T, archive []byte) []byte {
@@ -289,4 +292,51 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+func TestParsePAXTime(t *testing.T) {
+	for in, want := range map[string]time.Time{
+		"1700000000":     time.Unix(1700000000, 0),
+		"1700000000.5":   time.Unix(1700000000, 5e8),
+		"-1.5":           time.Unix(-2, 5e8),
+		"1.123456789123": time.Unix(1, 123456789),
+	} {
+		got, err := parsePAXTime(in)
+		if err != nil || !unix(got).Equal(want) {
+			t.Errorf("parsePAXTime(%q) = %v, %v; want %v", in, unix(got), err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "1.x", "1.-5", "1.+5"} {
+		if _, err := parsePAXTime(in); err == nil {
+			t.Errorf("parsePAXTime(%q): no error", in)
+		}
+	}
+}
+
+// TestExtract_replacesDirectory: a file entry replaces a directory of the
+// same name, and what it held, never following a symlink in it.
+func TestExtract_replacesDirectory(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	kept := filepath.Join(outside, "kept")
+	if err := os.WriteFile(kept, []byte("k"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mtime := time.Unix(1700000000, 0)
+	archive := writeTar(t, []entry{
+		{h: tar.Header{Typeflag: tar.TypeDir, Name: "mnt/", Mode: 0o755, ModTime: mtime}},
+		{h: tar.Header{Typeflag: tar.TypeDir, Name: "mnt/d/", Mode: 0o755, ModTime: mtime}},
+		{h: tar.Header{Typeflag: tar.TypeReg, Name: "mnt/d/x", Mode: 0o644, ModTime: mtime}, body: "x"},
+		{h: tar.Header{Typeflag: tar.TypeSymlink, Name: "mnt/d/out", Linkname: outside, Mode: 0o777, ModTime: mtime}},
+		{h: tar.Header{Typeflag: tar.TypeReg, Name: "mnt/d", Mode: 0o644, ModTime: mtime}, body: "now a file"},
+	}, tar.FormatUnknown)
+	if err := extract(bytes.NewReader(archive), root); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(filepath.Join(root, "mnt/d"))
+	if err != nil || string(body) != "now a file" {
+		t.Fatalf("mnt/d: %q %v", body, err)
+	}
+	if _, err := os.Stat(kept); err != nil {
+		t.Errorf("the symlink's target went too: %v", err)
+	}
 }
