@@ -407,14 +407,17 @@ func TestRuntime_pruneWarm(t *testing.T) {
 	oldest, _ := warmKey(info, specs[0])
 	list, err := r.cli.ImageList(t.Context(), client.ImageListOptions{Filters: make(client.Filters).Add("label", LabelWarm)})
 	require.NoError(t, err)
-	var kept []string // of this test's (other packages' tests may build some meanwhile)
+	// Other packages' tests share the engine: they may build warm images
+	// meanwhile, newer than this test's, or remove them all.
+	var kept []string
 	for _, img := range list.Items {
-		if k := img.Labels[LabelWarm]; k == oldest || k == newest || k == starter {
+		switch k := img.Labels[LabelWarm]; k {
+		case oldest, newest, starter:
 			kept = append(kept, k)
 		}
 	}
-	require.Len(t, kept, 1, "one kept")
-	require.Contains(t, []string{newest, starter}, kept[0], "the newest is kept, the oldest removed")
+	require.NotContains(t, kept, oldest, "the oldest is removed")
+	require.LessOrEqual(t, len(kept), 1, "one kept at most")
 }
 
 func mustImage(t *testing.T, r *Runtime, ref string) imageInfo {
