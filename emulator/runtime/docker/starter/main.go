@@ -731,8 +731,12 @@ func (c *credential) switchTo() error {
 		// ignored, as runc ignores it.
 		_ = syscall.Fchown(fd, c.uid, -1)
 	}
-	if err := syscall.Setgroups(c.groups); err != nil {
-		return errors.New("setgroups: " + err.Error())
+	// runc leaves the groups alone where the user namespace denies
+	// setgroups (an engine run without root), and so does the starter.
+	if policy, err := readFile("/proc/self/setgroups"); err != nil || strings.TrimSpace(string(policy)) != "deny" {
+		if err := syscall.Setgroups(c.groups); err != nil {
+			return errors.New("setgroups: " + err.Error())
+		}
 	}
 	if err := syscall.Setgid(c.gid); err != nil {
 		return errors.New("setgid: " + err.Error())
