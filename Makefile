@@ -49,7 +49,7 @@ STARTER := emulator/runtime/docker/starter
 starter: ## rebuild the warm-start task starter embedded in the Docker runtime (static, per engine architecture; the output is committed)
 	cd $(STARTER) && for arch in amd64 arm64; do \
 	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
-	    -ldflags "-s -w -X main.Source=$$(sha256sum main.go | cut -c1-64)" -o bin/start-linux-$$arch . || exit 1; \
+	    -ldflags "-s -w -X main.Source=$$(cat $$(ls *.go | grep -v '_test\.go$$' | LC_ALL=C sort) | sha256sum | cut -c1-64)" -o bin/start-linux-$$arch . || exit 1; \
 	  gzip -9nf bin/start-linux-$$arch || exit 1; \
 	done
 
