@@ -2,7 +2,7 @@ package docker
 
 import _ "embed"
 
-// starterGzip is starter/main.go built for linux/amd64, gzipped (make starter).
+// starterGzip is the starter command (starter/) built for linux/amd64, gzipped (make starter).
 //
 //go:embed starter/bin/start-linux-amd64.gz
 var starterGzip []byte

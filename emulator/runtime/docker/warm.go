@@ -9,7 +9,7 @@ package docker
 // --rm`. Every file but the payload is the same for all tasks of one image,
 // code zip and config, so once such a task has started cold the runtime
 // commits those files, once, into a warm image: the task's image plus
-// /mnt/task, /mnt/iron/config and the starter (starter/main.go), tagged
+// /mnt/task, /mnt/iron/config and the starter (starter/), tagged
 // ironlocal/warm:<key>. It also commits, once per image, a starter image:
 // the image plus only the starter, tagged ironlocal/warm:start-<key>.
 //
@@ -101,7 +101,7 @@ const (
 	// image is built beside it (a shorter one's is built when it ends).
 	warmBuildAfter = 2 * time.Second
 	// starterMarker starts the line the starter writes to stderr when it
-	// cannot exec the task (starter/main.go's Marker).
+	// cannot exec the task (the starter command's Marker).
 	starterMarker = "\x00ironlocal-starter\x00"
 )
 
