@@ -126,13 +126,24 @@ func smokePostMessage(t *testing.T, a *app, shot string) {
 	_, err := a.c.PutQueue(ctx, "smoke", client.QueueSettings{})
 	require.NoError(t, err)
 	a.click(t, navX, navQueuesY)
-	a.settle(t, shot)
+	queueRow := image.Rect(queueRowX-100, queueRowY-12, queueRowX+200, queueRowY+12)
+	listed := a.waitFor(t, shot, "the queue is listed", func(img image.Image) bool { return inkRatio(img, queueRow) > 0.01 })
+	detail := image.Rect(postTabX-300, postTabY-30, screenW, screenH)
 	a.click(t, queueRowX, queueRowY) // the only queue
-	a.settle(t, shot)
+	a.waitFor(t, shot, "the queue opens", changes(listed, detail))
+	opened := a.settle(t, shot)
+	body := image.Rect(postBodyX-250, postBodyY-40, postBodyX+250, postBodyY+40)
 	a.click(t, postTabX, postTabY)
-	a.settle(t, shot)
+	a.waitFor(t, shot, "the Post tab shows the body editor", changes(opened, body))
+	form := a.settle(t, shot)
 	a.click(t, postBodyX, postBodyY)
+	a.waitFor(t, shot, "the body editor takes the focus", changes(form, body))
+	focused, err := a.grab(shot)
+	require.NoError(t, err)
 	a.typeText(t, `{"hello": "from the smoke test"}`)
+	a.waitFor(t, shot, "the typed body shows", func(img image.Image) bool {
+		return inkRatio(img, body) > inkRatio(focused, body)+0.01
+	})
 	a.click(t, postButtonX, postButtonY)
 	require.Eventually(t, func() bool {
 		page, err := a.c.BrowseMessages(ctx, "smoke", client.Browse{})
