@@ -497,9 +497,7 @@ func (sc *scheduler) tick() time.Time {
 		}
 		sc.s.log.Error("fire schedule", "schedule_id", s.id, "err", err)
 		sc.writes.Lock()
-		if _, ok := sc.table.next[s.id]; !ok { // nothing recorded since: try again shortly
-			sc.table.set(emulator.Schedule{ID: s.id, Project: s.project, Status: emulator.ScheduleActive, NextStart: now.Add(time.Second)})
-		}
+		sc.table.retry(s, now.Add(time.Second))
 		sc.writes.Unlock()
 	}
 	if len(due) > 0 {

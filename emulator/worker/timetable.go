@@ -66,6 +66,17 @@ func (t *timetable) set(sc emulator.Schedule) {
 	}
 }
 
+// retry puts s back at a later time, after firing it failed, unless a
+// write of its schedule was recorded since it was taken.
+func (t *timetable) retry(s slot, at time.Time) {
+	if _, ok := t.next[s.id]; ok {
+		return
+	}
+	s.at = at
+	t.next[s.id] = s
+	heap.Push(&t.queue, s)
+}
+
 // drop forgets schedule id (it was deleted, or is no longer active).
 func (t *timetable) drop(id string) { delete(t.next, id) }
 

@@ -75,3 +75,19 @@ func TestTimetable(t *testing.T) {
 		require.Equal(t, []string{"new"}, ids(tt.takeDue(t0.Add(time.Minute))))
 	})
 }
+
+func TestTimetable_Retry(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	tt := newTimetable()
+	tt.set(emulator.Schedule{ID: "a", Project: "p", Status: emulator.ScheduleActive, NextStart: t0})
+	tt.set(emulator.Schedule{ID: "b", Project: "p", Status: emulator.ScheduleActive, NextStart: t0})
+	due := tt.takeDue(t0)
+	require.Len(t, due, 2)
+	tt.set(emulator.Schedule{ID: "b", Project: "p", Status: emulator.ScheduleActive, NextStart: t0.Add(time.Hour)})
+	tt.retry(due[0], t0.Add(time.Second))
+	tt.retry(due[1], t0.Add(time.Second))
+	again := tt.takeDue(t0.Add(time.Second))
+	require.Len(t, again, 1, "a schedule written since keeps its recorded slot")
+	require.Equal(t, "a", again[0].id)
+	require.Equal(t, "p", again[0].project)
+}

@@ -393,9 +393,8 @@ func (r *Runtime) runWarm(ctx context.Context, spec emulator.TaskSpec, out emula
 
 // starterImage picks the image, holding the starter, that spec's task on
 // the image info describes starts from, and what the starter is given on
-// stdin: the task's warm image and the payload, or else (for an image run
-// as root) the image's starter image and the whole task archive, streamed
-// as the code zip is extracted. ok is false when the engine has neither.
+// stdin: the task's warm image and the payload, or else the image's starter
+// image and the whole task archive, streamed as the code zip is extracted. ok is false when the engine has neither.
 func (r *Runtime) starterImage(ctx context.Context, info imageInfo, spec emulator.TaskSpec) (key, image string, l launch, ok bool) {
 	if key, ok := warmKey(info, spec); ok {
 		if image, ok := r.warmImage(ctx, key); ok {

@@ -149,9 +149,9 @@ func (s *Store) AppendTriggerEvents(ctx context.Context, evs []emulator.TriggerE
 		}
 		return nil
 	})
-	if err != nil {
-		for id := range sizes {
-			delete(s.traces.size, id)
+	if err != nil { // what was committed is unknown: learn the sizes again
+		for _, ev := range evs {
+			delete(s.traces.size, ev.BindingID)
 		}
 		return err
 	}
