@@ -252,7 +252,7 @@ func TestSchedules(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, client.ScheduleActive, s.Status)
 	require.Equal(t, 3600, s.RunEvery)
-	require.True(t, s.NextStart.Equal(start), "next_start %s, want %s", s.NextStart, start)
+	require.True(t, s.NextStart.Equal(start.Truncate(time.Millisecond)), "next_start %s, want %s (Iron times are to the millisecond)", s.NextStart, start)
 
 	require.NoError(t, c.UpdateSchedule(ctx, id, client.ScheduleUpdate{RunTimes: client.Ptr(3), Payload: client.Ptr(`{"x":1}`)}))
 	s, err = c.Schedule(ctx, id)

@@ -151,13 +151,19 @@ func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toWireItem(it))
 }
 
+// neverExpires is cache.Never as Iron writes it.
+var neverExpires = cache.Never.UTC().Format(time.RFC3339)
+
 func toWireItem(it emulator.Item) wireItem {
-	expires := cache.Never
+	// An item that never expires says so with the exact string iron_go3's
+	// own cache test compares (whole seconds); every other expiry is written
+	// like any Iron time, to the millisecond.
+	expires := neverExpires
 	if !it.ExpiresAt.IsZero() {
-		expires = it.ExpiresAt
+		expires = emulator.FormatWireTime(it.ExpiresAt)
 	}
 	return wireItem{Cache: it.Cache, Key: it.Key, Value: wireValue(it.Value), CAS: strconv.FormatUint(it.CAS, 10),
-		Expires: expires.UTC().Format(time.RFC3339)}
+		Expires: expires}
 }
 
 // wireValue is a stored item value as JSON fit to send. Values are kept as

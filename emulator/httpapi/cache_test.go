@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator"
 )
 
 // item is the wire form of a cache item; Value keeps its JSON type.
@@ -122,7 +124,7 @@ func TestItem_Expiry(t *testing.T) {
 		now := e.now()
 		e.put(t, "exp", "k", `{"value":"v","expires_in":60}`).expectMsg(t, http.StatusOK, "Stored.")
 		got := e.item(t, "exp", "k")
-		require.Equal(t, now.Add(time.Minute).UTC().Format(time.RFC3339), got.Expires, "expires")
+		require.Equal(t, emulator.FormatWireTime(now.Add(time.Minute)), got.Expires, "expires")
 		e.advance(59 * time.Second)
 		e.item(t, "exp", "k")
 		e.advance(time.Second)
@@ -138,12 +140,12 @@ func TestItem_Expiry(t *testing.T) {
 	t.Run("float expires_in is truncated", func(t *testing.T) {
 		now := e.now()
 		e.put(t, "exp", "float", `{"value":"v","expires_in":60.9}`).expectMsg(t, http.StatusOK, "Stored.")
-		require.Equal(t, now.Add(time.Minute).UTC().Format(time.RFC3339), e.item(t, "exp", "float").Expires, "expires")
+		require.Equal(t, emulator.FormatWireTime(now.Add(time.Minute)), e.item(t, "exp", "float").Expires, "expires")
 	})
 	t.Run("clamped to 30 days", func(t *testing.T) {
 		now := e.now()
 		e.put(t, "exp", "long", `{"value":"v","expires_in":99999999}`).expectMsg(t, http.StatusOK, "Stored.")
-		require.Equal(t, now.Add(30*24*time.Hour).UTC().Format(time.RFC3339), e.item(t, "exp", "long").Expires, "expires")
+		require.Equal(t, emulator.FormatWireTime(now.Add(30*24*time.Hour)), e.item(t, "exp", "long").Expires, "expires")
 	})
 	t.Run("a new store resets the expiry", func(t *testing.T) {
 		e.put(t, "exp", "reset", `{"value":"v","expires_in":10}`)

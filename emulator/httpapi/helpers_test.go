@@ -126,6 +126,7 @@ func (e *env) checkWire(t *testing.T, r reply) {
 	require.False(t, r.chunked, "%v: got a chunked response, want a Content-Length", r)
 	require.Empty(t, r.header.Get("Content-Encoding"), "%v: got a compressed response", r)
 	require.True(t, json.Valid(r.body), "%v: body is not JSON", r)
+	checkIronTimes(t, r.path, r.body)
 }
 
 // do sends a request with the OAuth header and an optional raw JSON body.

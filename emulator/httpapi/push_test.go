@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
 
@@ -889,7 +890,7 @@ func TestPush_Statuses(t *testing.T) {
 		r := e.do(t, http.MethodGet, queuePath("st", "/messages/"+id+"/subscribers"), "")
 		r.expect(t, http.StatusOK, fmt.Sprintf(`{"subscribers":[{"name":"s","url":%q,"status":"retrying","status_code":500,
 			"tries":1,"retries_remaining":1,"last_try_at":%q,"next_try_at":%q,"msg":"Internal Server Error"}]}`,
-			s.url, e.now().UTC().Format(time.RFC3339Nano), e.now().Add(5*time.Second).UTC().Format(time.RFC3339Nano)))
+			s.url, emulator.FormatWireTime(e.now()), emulator.FormatWireTime(e.now().Add(5*time.Second))))
 		// What iron_go3's retries test checks.
 		got := statusOf(t, e.pushStatuses(t, "st", id), "s")
 		require.Equal(t, 1, got.Tries)
@@ -902,7 +903,7 @@ func TestPush_Statuses(t *testing.T) {
 		require.Equal(t, 2, got.Tries)
 		require.Equal(t, http.StatusOK, got.StatusCode)
 		require.NotNil(t, got.LastTryAt)
-		require.True(t, got.LastTryAt.Equal(e.now()), "last_try_at %v, want %v", got.LastTryAt, e.now())
+		require.True(t, got.LastTryAt.Equal(e.now().Truncate(time.Millisecond)), "last_try_at %v, want %v", got.LastTryAt, e.now())
 	})
 	t.Run("pull-queue message has no subscribers", func(t *testing.T) {
 		id := e.post(t, "st-pull", "m")[0]
@@ -1124,7 +1125,7 @@ func TestAlerts_Firing(t *testing.T) {
 		require.Len(t, got, 1)
 		alertID := e.alertsOf(t, "al-fixed")[0]["id"]
 		want := fmt.Sprintf(`{"source_queue":"al-fixed","queue_size":3,"alert_id":%q,"alert_type":"fixed",
-			"alert_direction":"asc","alert_trigger":3,"created_at":%q}`, alertID, e.now().UTC().Format(time.RFC3339))
+			"alert_direction":"asc","alert_trigger":3,"created_at":%q}`, alertID, emulator.FormatWireTime(e.now()))
 		require.JSONEq(t, want, e.peek(t, "al-fixed-n", "?n=1")[0].Body, "notice body")
 		e.grow(t, "al-fixed", 2)
 		e.shrink(t, "al-fixed", 3) // 5 → 2: down through the trigger
@@ -1190,7 +1191,7 @@ func TestAlerts_Firing(t *testing.T) {
 		cycle()
 		got := e.notices(t, "al-snooze-n")
 		require.Len(t, got, 2, "fires once the snooze passed")
-		require.Equal(t, first.Add(time.Minute).UTC().Format(time.RFC3339), got[1].CreatedAt)
+		require.Equal(t, emulator.FormatWireTime(first.Add(time.Minute)), got[1].CreatedAt)
 	})
 	t.Run("the target queue is auto-created", func(t *testing.T) {
 		r := e.do(t, http.MethodPut, queuePath("al-auto"), `{"queue":{"alerts":[{"type":"fixed","trigger":1,"queue":"al-auto-n"}]}}`)

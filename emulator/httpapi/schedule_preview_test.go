@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator"
 )
 
 const previewPath = "/_ironlocal/schedules/" + wkProject + "/preview"
@@ -84,7 +86,7 @@ func TestSchedulePreview(t *testing.T) {
 				got := e.call(c, http.MethodGet, wkPath("/schedules/"+id), "").object(c)
 				assert.Equal(c, i+1, num(c, got, "run_count"))
 				last, _ := got["last_run_time"].(string)
-				assert.Equal(c, want.Format(time.RFC3339Nano), last)
+				assert.Equal(c, emulator.FormatWireTime(want), last)
 			}, wkWait, 5*time.Millisecond, "run %d", i+1)
 			if i == 0 {
 				// An edit is previewed on the stored schedule: one run made.

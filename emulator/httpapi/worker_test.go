@@ -116,6 +116,7 @@ func (r wkReply) checkJSON(t require.TestingT) {
 	require.Equal(t, strconv.Itoa(len(r.body)), r.header.Get("Content-Length"), "%v: Content-Length", r)
 	require.Empty(t, r.header.Get("Content-Encoding"), "%v: compressed", r)
 	require.True(t, json.Valid(r.body), "%v: not JSON", r)
+	checkIronTimes(t, r.path, r.body)
 }
 
 // ok checks a 200 and decodes the body into v.
@@ -906,8 +907,8 @@ func TestWorkerAPI_Schedules(t *testing.T) {
 		require.Equal(t, "eu", got["cluster"])
 		require.Equal(t, "cron", got["label"])
 		require.Equal(t, 1, num(t, got, "max_concurrency"))
-		require.True(t, requireTime(t, got, "start_at").Equal(now.Add(time.Minute)), "start_at kept, in UTC")
-		require.True(t, requireTime(t, got, "next_start").Equal(now.Add(time.Minute)))
+		require.True(t, requireTime(t, got, "start_at").Equal(now.Add(time.Minute).Truncate(time.Millisecond)), "start_at kept, in UTC")
+		require.True(t, requireTime(t, got, "next_start").Equal(now.Add(time.Minute).Truncate(time.Millisecond)))
 		requireTime(t, got, "end_at")
 		requireTime(t, got, "created_at")
 		requireAbsent(t, got, "last_run_time")

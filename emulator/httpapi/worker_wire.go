@@ -13,11 +13,12 @@ import (
 // Wire shapes of IronWorker v2 (spec §3). Times are RFC 3339 and omitted
 // when unknown: iron_go3 cannot decode "" into a time (spec §5.13).
 
-// wireTime renders a time, or nothing for the zero time.
+// wireTime renders a time as every Iron route writes it
+// (emulator.WireTimeLayout), or nothing for the zero time.
 type wireTime time.Time
 
 func (t wireTime) MarshalJSON() ([]byte, error) {
-	return json.Marshal(time.Time(t).UTC().Format(time.RFC3339Nano))
+	return json.Marshal(emulator.FormatWireTime(time.Time(t)))
 }
 
 func optTime(t time.Time) *wireTime {

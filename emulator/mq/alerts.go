@@ -38,7 +38,7 @@ func (s *Service) fireAlerts(q *emulator.Queue, old int64, now time.Time) []aler
 		a.LastFiredAt = now
 		body, _ := json.Marshal(map[string]any{"source_queue": q.Name, "queue_size": q.Size, "alert_id": a.ID,
 			"alert_type": a.Type, "alert_direction": a.Direction, "alert_trigger": a.Trigger,
-			"created_at": now.UTC().Format(time.RFC3339)})
+			"created_at": emulator.FormatWireTime(now)})
 		posts = append(posts, alertPost{queue: a.Queue, body: string(body), alert: *a, source: q.Name, size: q.Size})
 	}
 	return posts
