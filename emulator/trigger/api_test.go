@@ -47,8 +47,9 @@ func TestControlPlane_Triggers(t *testing.T) {
 		resp, body := do(t, http.MethodPost, base+"/triggers", `{"project_id":"`+project+`","plugin":"upload",
 			"config":{"dri":"/tmp"},"action":{"type":"task","code_name":"csv"}}`)
 		require.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
-		require.Contains(t, body, "schema")
-		require.Contains(t, body, "dir")
+		require.Contains(t, body, `config for plugin upload:`)
+		require.Contains(t, body, `dir: required`)
+		require.Contains(t, body, `unknown field \"dri\"`)
 	})
 
 	resp, body = do(t, http.MethodPost, base+"/triggers", `{"project_id":"`+project+`","name":"csv drop","plugin":"upload",

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -256,7 +255,7 @@ func checkConfig(ctx context.Context, p *proc, plugin string, raw json.RawMessag
 	st := p.snapshot()
 	if st.schema != nil {
 		if err := st.schema.Validate(cfg); err != nil {
-			return emulator.Invalid("config does not match plugin %s's schema: %s", plugin, schemaError(err))
+			return emulator.Invalid("config for plugin %s: %s", plugin, schemaError(err))
 		}
 	}
 	trig := p.trigger()
@@ -339,28 +338,6 @@ func compileSchema(doc []byte) (*jsonschema.Schema, error) {
 		return nil, err
 	}
 	return c.Compile("plugin-config.json")
-}
-
-// schemaError flattens a validation error into one line naming the fields.
-func schemaError(err error) string {
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
-		return err.Error()
-	}
-	var parts []string
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			loc := "/" + strings.Join(e.InstanceLocation, "/")
-			parts = append(parts, fmt.Sprintf("%s: %s", loc, e.ErrorKind))
-			return
-		}
-		for _, c := range e.Causes {
-			walk(c)
-		}
-	}
-	walk(ve)
-	return strings.Join(parts, "; ")
 }
 
 func (h *Host) view(b emulator.Binding) BindingView {

@@ -41,7 +41,7 @@ func TestSeed_Triggers(t *testing.T) {
 		assert.NotEmpty(c, views["good"].Status)
 		assert.True(c, strings.HasPrefix(views["bad"].State, "invalid config: "), views["bad"].State)
 	}, 20*time.Second, 20*time.Millisecond)
-	require.Contains(t, views["bad"].State, "schema")
+	require.Contains(t, views["bad"].State, `dir: required; unknown field "folder"`)
 
 	require.NoError(t, os.WriteFile(filepath.Join(bucket, "a.csv"), []byte("x"), 0o644))
 	finishedTasks(t, srv, "csv", 1)
