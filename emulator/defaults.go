@@ -11,3 +11,9 @@ const (
 	// characters, the shape the Ruby clients insist on.
 	DefaultProject = "000000000000000000000001"
 )
+
+// DefaultMaxBindings bounds the trigger bindings of one project (create,
+// seed and snapshot import; --max-bindings): every binding runs in a
+// plugin and holds descriptors (a broker connection, a listener or an
+// inotify instance), so a crafted seed of thousands must not exhaust them.
+const DefaultMaxBindings = 200

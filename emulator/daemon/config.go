@@ -51,6 +51,8 @@ type Config struct {
 	// WarmImages is how many warm images the Docker engine keeps (0 = 32,
 	// negative = no warm starts).
 	WarmImages int
+	// MaxBindings bounds the trigger bindings of one project (0 = 200).
+	MaxBindings int
 	// PluginsDir lists the trigger plugin directories, comma-separated
 	// ("" = the built-ins next to the binary and <data-dir>/plugins).
 	PluginsDir string
@@ -104,6 +106,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&c.Pprof, "pprof", envBool("PPROF"), "serve Go's CPU, heap and allocation profiles under /_ironlocal/debug/pprof/ (behind the host guard; needs a token in strict mode) (IRONLOCAL_PPROF)")
 	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
 	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
+	fs.IntVar(&c.MaxBindings, "max-bindings", envInt("MAX_BINDINGS"), "trigger bindings per project at most (create, seed and snapshot import; each holds descriptors in a plugin); 0 = 200 (IRONLOCAL_MAX_BINDINGS)")
 	fs.IntVar(&c.WarmImages, "warm-images", envInt("WARM_IMAGES"), "docker runtime: warm images kept in the engine (a code's files committed once, so its later tasks start without a copy into their container); 0 = 32, -1 = no warm starts (IRONLOCAL_WARM_IMAGES)")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 }
@@ -165,7 +168,7 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
 		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
-		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, WarmImages: c.WarmImages, PluginsDirs: c.pluginsDirs(), Pprof: c.Pprof, Logger: logger}
+		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, WarmImages: c.WarmImages, MaxBindings: c.MaxBindings, PluginsDirs: c.pluginsDirs(), Pprof: c.Pprof, Logger: logger}
 }
 
 // pluginsDirs is --plugins-dir as a list; nil (the defaults) when unset.

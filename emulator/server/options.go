@@ -67,6 +67,9 @@ type Options struct {
 	// its later tasks start without a copy) the Docker engine keeps: 0 =
 	// 32, negative = no warm starts.
 	WarmImages int
+	// MaxBindings bounds the trigger bindings of one project on create,
+	// seed and snapshot import; 0 = emulator.DefaultMaxBindings.
+	MaxBindings int
 	// Seed is a seed file (package seed) applied at start to an empty
 	// store. A bad seed fails Start and loads nothing.
 	Seed string

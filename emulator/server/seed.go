@@ -83,7 +83,7 @@ func (s *Server) dryRun(ctx context.Context, file *seed.File) error {
 	return file.Apply(ctx, seed.Targets{
 		MQ:       mq.New(scratch, scratch, ids, s.clock, bus, s.mqConfig()),
 		Cache:    cache.New(scratch, s.clock, bus),
-		Worker:   worker.New(scratch, s.runtime, ids, s.clock, bus, s.workerConfig(), nil), // never started: nothing runs
-		Triggers: trigger.New(trigger.Config{Store: scratch, IDs: ids, Clock: s.clock}),    // never started
+		Worker:   worker.New(scratch, s.runtime, ids, s.clock, bus, s.workerConfig(), nil),                                         // never started: nothing runs
+		Triggers: trigger.New(trigger.Config{Store: scratch, IDs: ids, Clock: s.clock, MaxBindingsPerProject: s.opts.MaxBindings}), // never started
 	})
 }

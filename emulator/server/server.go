@@ -99,7 +99,7 @@ func Start(opts Options) (*Server, error) {
 		undo = append(undo, s.removeTempDir)
 	}
 	s.store = badgerstore.New(badgerstore.Options{Dir: dir, InMemory: inMemory,
-		SyncWrites: opts.SyncWrites, Logger: opts.Logger})
+		SyncWrites: opts.SyncWrites, MaxBindingsPerProject: opts.MaxBindings, Logger: opts.Logger})
 	if err := s.store.Open(); err != nil {
 		return fail(err)
 	}

@@ -35,5 +35,6 @@ func pluginDirs(opts Options) []string {
 func (s *Server) newTriggers() *trigger.Host {
 	return trigger.New(trigger.Config{Dirs: pluginDirs(s.opts), Store: s.store, Tasks: s.worker,
 		Queues: s.mq, Caches: s.cache, Bus: s.bus, Clock: s.clock, IDs: idgen.NewRandom(s.clock),
-		Goroutines: s.bg, Logger: s.log, StartTimeout: s.opts.PluginStartTimeout})
+		Goroutines: s.bg, Logger: s.log, StartTimeout: s.opts.PluginStartTimeout,
+		MessageBodyLimit: s.opts.MessageBodyLimit, MaxBindingsPerProject: s.opts.MaxBindings})
 }

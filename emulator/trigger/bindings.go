@@ -66,7 +66,7 @@ func (h *Host) CreateBinding(ctx context.Context, in BindingInput) (BindingView,
 	if err := h.validate(ctx, &b); err != nil {
 		return BindingView{}, err
 	}
-	if err := h.cfg.Store.PutBinding(ctx, b); err != nil {
+	if err := h.putNewBinding(ctx, b); err != nil {
 		return BindingView{}, err
 	}
 	h.bindingChanged(b, "created")
@@ -231,6 +231,28 @@ func (h *Host) SeedBinding(ctx context.Context, b emulator.Binding) error {
 	b.ID, b.CreatedAt, b.UpdatedAt = h.cfg.IDs.ObjectID(), now, now
 	if _, err := validateStatic(&b); err != nil {
 		return err
+	}
+	return h.putNewBinding(ctx, b)
+}
+
+// putNewBinding stores a new binding unless its project already has
+// MaxBindingsPerProject.
+func (h *Host) putNewBinding(ctx context.Context, b emulator.Binding) error {
+	h.createMu.Lock()
+	defer h.createMu.Unlock()
+	all, err := h.cfg.Store.Bindings(ctx)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, o := range all {
+		if o.Project == b.Project {
+			n++
+		}
+	}
+	if n >= h.cfg.MaxBindingsPerProject {
+		return &emulator.Error{Code: emulator.CodeConflict, Msg: fmt.Sprintf(
+			"project %s already has %d trigger bindings, the limit (--max-bindings)", b.Project, n)}
 	}
 	return h.cfg.Store.PutBinding(ctx, b)
 }

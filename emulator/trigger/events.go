@@ -1,16 +1,12 @@
 package trigger
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strconv"
 	"strings"
 	"sync"
-	"text/template"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -59,6 +55,14 @@ func (h *Host) process(ctx context.Context, b emulator.Binding, ev sdk.Event, so
 		te.Attrs[attrTruncated] = strconv.Itoa(len(ev.Payload))
 	}
 	switch {
+	case ev.Attrs[sdk.AttrPayloadDropped] != "" || len(ev.Payload) > sdk.MaxEventBytes:
+		size := ev.Attrs[sdk.AttrPayloadDropped]
+		if size == "" {
+			size = strconv.Itoa(len(ev.Payload))
+		}
+		te.Outcome, te.Reason = emulator.TriggerFailed,
+			fmt.Sprintf("the event's payload is %s bytes, over the %d byte event limit", size, sdk.MaxEventBytes)
+		te.Payload = ""
 	case ev.Filtered != "":
 		te.Outcome, te.Reason = emulator.TriggerFiltered, ev.Filtered
 	case !utf8.Valid(ev.Payload):
@@ -110,7 +114,7 @@ func (h *Host) record(ctx context.Context, te emulator.TriggerEvent, wait bool) 
 
 // act runs the binding's action.
 func (h *Host) act(ctx context.Context, b emulator.Binding, ev sdk.Event) (taskID string, msgIDs []string, err error) {
-	body, err := render(b.Action.Template, ev)
+	body, err := render(b.Action.Template, ev, h.actionLimit(b.Action.Type))
 	if err != nil {
 		return "", nil, err
 	}
@@ -131,48 +135,6 @@ func (h *Host) act(ctx context.Context, b emulator.Binding, ev sdk.Event) (taskI
 		return "", idStrings(ids), nil
 	}
 	return "", nil, fmt.Errorf("unknown action %q", b.Action.Type)
-}
-
-// templateData is what an action template sees.
-type templateData struct {
-	ID      string
-	Type    string
-	At      time.Time
-	Attrs   map[string]string
-	Payload any    // the payload decoded from JSON, or the text
-	Raw     string // the payload as is
-}
-
-var templateFuncs = template.FuncMap{
-	"json": func(v any) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
-	},
-}
-
-func parseTemplate(text string) (*template.Template, error) {
-	return template.New("action").Funcs(templateFuncs).Option("missingkey=zero").Parse(text)
-}
-
-// render returns the task payload or message body for ev: the payload as
-// is, or the action's template executed over the event.
-func render(text string, ev sdk.Event) (string, error) {
-	if text == "" {
-		return string(ev.Payload), nil
-	}
-	t, err := parseTemplate(text)
-	if err != nil {
-		return "", fmt.Errorf("action template: %w", err)
-	}
-	d := templateData{ID: ev.ID, Type: ev.Type, At: ev.At, Attrs: ev.Attrs, Raw: string(ev.Payload)}
-	if json.Unmarshal(ev.Payload, &d.Payload) != nil {
-		d.Payload = string(ev.Payload)
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, d); err != nil {
-		return "", fmt.Errorf("action template: %w", err)
-	}
-	return buf.String(), nil
 }
 
 // outcomes hands each event's outcome to the plugin waiting for it

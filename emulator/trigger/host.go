@@ -65,6 +65,14 @@ type Config struct {
 	MinBackoff   time.Duration
 	MaxBackoff   time.Duration
 	TraceLimit   int
+
+	// MessageBodyLimit is the MQ service's message body limit (0: its
+	// default), which bounds what a message action's template may write.
+	MessageBodyLimit int
+	// MaxBindingsPerProject bounds the bindings of one project on create
+	// and seed (the store checks imports); 0 means
+	// emulator.DefaultMaxBindings.
+	MaxBindingsPerProject int
 }
 
 // Host runs trigger plugins and their bindings.
@@ -74,6 +82,10 @@ type Host struct {
 	g      *emulator.Goroutines
 	ownG   bool
 	states *outcomes
+
+	// createMu makes counting a project's bindings and storing a new one
+	// one step, so concurrent creates cannot pass the cap together.
+	createMu sync.Mutex
 
 	mu      sync.Mutex
 	procs   []*proc          // every discovered file, in discovery order
@@ -101,6 +113,9 @@ func New(cfg Config) *Host {
 	def(&cfg.MaxBackoff, 30*time.Second)
 	if cfg.TraceLimit <= 0 {
 		cfg.TraceLimit = 200
+	}
+	if cfg.MaxBindingsPerProject <= 0 {
+		cfg.MaxBindingsPerProject = emulator.DefaultMaxBindings
 	}
 	h := &Host{cfg: cfg, log: cfg.Logger.With("component", "trigger"), g: cfg.Goroutines,
 		states: newOutcomes(), byName: map[string]*proc{}, runs: map[string]*run{}}

@@ -111,7 +111,7 @@ func TestHTTP_Gateway(t *testing.T) {
 			Config: json.RawMessage(`{"listen":"127.0.0.1:0","routes":[{"path":"/x","mode":"sometimes"}]}`),
 			Action: emulator.BindingAction{Type: emulator.ActionTask, CodeName: "order"}})
 		require.ErrorIs(t, err, emulator.ErrInvalid)
-		require.Contains(t, err.Error(), "/routes/0/mode")
+		require.Contains(t, err.Error(), "routes[0].mode: must be one of")
 	})
 }
 

@@ -3,6 +3,7 @@ package trigger
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -21,7 +22,11 @@ type pluginLog struct {
 	full bool
 }
 
-const logLines = 200
+// logLines lines of at most maxLogLine bytes are kept per plugin.
+const (
+	logLines   = 200
+	maxLogLine = 8 << 10
+)
 
 func newPluginLog(log *slog.Logger) *pluginLog {
 	return &pluginLog{log: log, ring: make([]string, logLines)}
@@ -36,7 +41,13 @@ func (l *pluginLog) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		line := strings.TrimRight(string(l.part[:i]), "\r")
+		raw := l.part[:i]
+		if len(raw) > maxLogLine {
+			// A plugin may print anything; the ring keeps 200 lines, so
+			// each is bounded.
+			raw = append(raw[:maxLogLine:maxLogLine], fmt.Sprintf("… [%d bytes cut]", len(raw)-maxLogLine)...)
+		}
+		line := strings.TrimRight(strings.ToValidUTF8(string(raw), "\uFFFD"), "\r")
 		l.part = l.part[i+1:]
 		if line == "" {
 			continue

@@ -16,9 +16,14 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"google.golang.org/grpc"
 
 	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
+
+// maxPluginMessage bounds a message from a plugin: an event's payload plus
+// room for its id, type and attributes.
+const maxPluginMessage = sdk.MaxEventBytes + 1<<20
 
 // Plugin states.
 const (
@@ -180,8 +185,13 @@ func (p *proc) start(ctx context.Context) error {
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     p.h.cfg.StartTimeout,
-		SyncStdout:       p.log,
-		SyncStderr:       p.log,
+		// go-plugin lets a plugin send 2 GiB messages; an event is at most
+		// sdk.MaxEventBytes (the SDK drops bigger payloads), so a plugin
+		// that sends more breaks its own stream instead of the daemon's
+		// memory.
+		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxPluginMessage))},
+		SyncStdout:      p.log,
+		SyncStderr:      p.log,
 		Logger: hclog.New(&hclog.LoggerOptions{Name: filepath.Base(p.path), Output: p.log, Level: hclog.Debug,
 			DisableTime: true}),
 	})

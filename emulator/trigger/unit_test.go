@@ -25,18 +25,18 @@ func TestRender(t *testing.T) {
 		{"raw", `<{{.Raw}}>`, `<{"key":"a b.csv","n":2}>`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := render(tc.tmpl, ev)
+			got, err := render(tc.tmpl, ev, 1<<10)
 			require.NoError(t, err)
 			require.Equal(t, tc.want, got)
 		})
 	}
 	t.Run("text payload", func(t *testing.T) {
-		got, err := render(`[{{.Payload}}]`, sdk.Event{Payload: []byte("plain")})
+		got, err := render(`[{{.Payload}}]`, sdk.Event{Payload: []byte("plain")}, 1<<10)
 		require.NoError(t, err)
 		require.Equal(t, "[plain]", got)
 	})
 	t.Run("a failing template is an error", func(t *testing.T) {
-		_, err := render(`{{index .Payload 5}}`, ev)
+		_, err := render(`{{index .Payload 5}}`, ev, 1<<10)
 		require.ErrorContains(t, err, "action template")
 	})
 }

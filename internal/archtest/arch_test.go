@@ -38,7 +38,7 @@ type rule struct {
 }
 
 var (
-	support  = []string{"emulator", "emulator/clock", "emulator/idgen", "emulator/fault", "emulator/codezip"}
+	support  = []string{"emulator", "emulator/clock", "emulator/idgen", "emulator/fault", "emulator/codezip", "emulator/tmpl"}
 	services = []string{"emulator/mq", "emulator/worker", "emulator/cache", "emulator/control"}
 	// edges are the dependencies that live in their own adapter package
 	// (STYLE.md principle 1): the domain and its services import none.
@@ -54,6 +54,7 @@ var rules = []rule{
 	{pkg: "emulator/idgen", may: []string{"emulator"}, stdOnly: true},
 	{pkg: "emulator/fault", may: []string{"emulator"}, stdOnly: true},
 	{pkg: "emulator/codezip", may: []string{"emulator"}, stdOnly: true},
+	{pkg: "emulator/tmpl", may: []string{}, stdOnly: true},
 	// Services hold the rules and see only the domain.
 	{pkg: "emulator/mq", may: support, never: edges},
 	{pkg: "emulator/worker", may: support, never: edges},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"sync"
 	"time"
 
@@ -28,6 +29,14 @@ func (e *streamEmitter) Emit(ctx context.Context, ev Event) (string, error) {
 	}
 	if ev.At.IsZero() {
 		ev.At = time.Now()
+	}
+	if len(ev.Payload) > MaxEventBytes {
+		attrs := make(map[string]string, len(ev.Attrs)+1)
+		for k, v := range ev.Attrs {
+			attrs[k] = v
+		}
+		attrs[AttrPayloadDropped] = strconv.Itoa(len(ev.Payload))
+		ev.Payload, ev.Attrs = nil, attrs
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

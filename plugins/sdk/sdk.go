@@ -87,6 +87,17 @@ type Event struct {
 	Concurrent bool
 }
 
+// MaxEventBytes bounds an event's payload (6 MiB, API Gateway's payload
+// limit). Emit sends an event over it without its payload, marked with
+// AttrPayloadDropped, and the host traces it as failed with the reason: the
+// binding goes on with the next event, and one huge event cannot cost the
+// daemon its memory.
+const MaxEventBytes = 6 << 20
+
+// AttrPayloadDropped marks an event whose payload was over MaxEventBytes;
+// its value is the payload's size.
+const AttrPayloadDropped = "ironlocal.payload_dropped"
+
 // Emitter sends a binding's events to the host.
 type Emitter interface {
 	// Emit hands ev to the host and returns its id without waiting for the

@@ -3,6 +3,7 @@ package badger
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -285,6 +286,7 @@ func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) (used
 	var used usedIDs
 	schema := false
 	n := 0
+	bindings := bindingCounter{max: cmp.Or(s.opts.MaxBindingsPerProject, emulator.DefaultMaxBindings)}
 	err := eachLive(f, size, func(k, v []byte) error {
 		if n++; n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -300,6 +302,9 @@ func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) (used
 		if err := used.note(k, v); err != nil {
 			return invalidRecord(k, err)
 		}
+		if err := bindings.note(k, v); err != nil {
+			return err
+		}
 		if s.opts.InMemory && len(v) > maxInMemoryValue {
 			return emulator.Invalid("Snapshot holds a record of %d bytes, over the in-memory store's %d byte limit", len(v), maxInMemoryValue)
 		}
@@ -313,6 +318,32 @@ func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) (used
 		return used, emulator.Invalid("Snapshot is corrupt or truncated: it holds no store schema version")
 	}
 	return used, nil
+}
+
+// bindingCounter refuses a snapshot with more bindings in one project than
+// a create or seed may make.
+type bindingCounter struct {
+	max int
+	n   map[string]int
+}
+
+func (c *bindingCounter) note(k, v []byte) error {
+	if k[0] != tagBinding {
+		return nil
+	}
+	var b struct {
+		Project string `json:"project_id"`
+	}
+	if err := json.Unmarshal(v, &b); err != nil {
+		return invalidRecord(k, err) // checkRecord refused it already
+	}
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	if c.n[b.Project]++; c.n[b.Project] > c.max {
+		return emulator.Invalid("Snapshot holds over %d trigger bindings for project %s, the limit (--max-bindings)", c.max, b.Project)
+	}
+	return nil
 }
 
 func invalidRecord(k []byte, err error) error {

@@ -322,6 +322,12 @@ func TestImport_Refused(t *testing.T) {
 		{"a Badger expiry", withEntries(t, snap, expiring), `…: it carries a Badger expiry time, which ironlocal never writes`},
 		{"key over Badger's limit", withEntries(t, snap, kv(append([]byte{tagItem}, bytes.Repeat([]byte("k"), maxSnapshotKey)...), nil)),
 			`…: key of 65001 bytes is over Badger's 65000 byte limit`},
+		{"binding whose template calls itself", withEntries(t, snap, kv(bindingKey("b1"),
+			[]byte(`{"id":"b1","project_id":"`+project+`","name":"loop","plugin":"upload","action":{"type":"message","queue":"q",`+
+				`"template":"{{define \"a\"}}{{template \"a\"}}{{end}}{{template \"a\"}}"}}`))),
+			`…: binding b1 ("loop"): action.template: template "a" calls itself: recursion is not allowed`},
+		{"more bindings in a project than allowed", withEntries(t, snap, bindingRecords(emulator.DefaultMaxBindings+1)...),
+			`Snapshot holds over 200 trigger bindings for project 000000000000000000000001, the limit (--max-bindings)`},
 	}
 	for _, kind := range storeKinds {
 		t.Run(kind.name, func(t *testing.T) {
@@ -345,6 +351,16 @@ func TestImport_Refused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bindingRecords are n binding records of one project.
+func bindingRecords(n int) []*pb.KV {
+	out := make([]*pb.KV, n)
+	for i := range out {
+		id := fmt.Sprintf("b%05d", i)
+		out[i] = kv(bindingKey(id), []byte(`{"id":"`+id+`","project_id":"`+project+`","plugin":"upload","action":{"type":"message","queue":"q"}}`))
+	}
+	return out
 }
 
 func mustEncode(t testing.TB, m emulator.Message) []byte {

@@ -12,6 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/tmpl"
 )
 
 // Trigger key layout (see keys.go for the conventions):
@@ -255,6 +256,13 @@ func checkTriggerRecord(k, v []byte) error {
 		}
 		if b.ID != string(rest) {
 			return errors.New("binding record's id differs from its key")
+		}
+		if b.Action.Template != "" {
+			// The host renders it at every event: refuse a template it
+			// would refuse on create (size, syntax, recursion) now.
+			if _, err := tmpl.Parse(b.Action.Template); err != nil {
+				return fmt.Errorf("binding %s (%q): action.template: %w", b.ID, b.Name, err)
+			}
 		}
 		return emulator.ValidateProjectID(b.Project)
 	case tagTriggerEvent:

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -35,7 +36,14 @@ type config struct {
 	// SettleMS is how long a file must stay unchanged before it counts as
 	// uploaded (default 50).
 	SettleMS int `json:"settle_ms"`
+	// MaxFolders bounds the folders watched (default 10,000): each takes
+	// an inotify watch, and dir "/" would otherwise walk and watch the
+	// whole disk.
+	MaxFolders int `json:"max_folders"`
 }
+
+// defaultMaxFolders is max_folders when the config leaves it out.
+const defaultMaxFolders = 10000
 
 const schema = `{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -50,7 +58,8 @@ const schema = `{
     "events": {"type": "array", "items": {"enum": ["created", "removed"]}, "description": "default: both"},
     "format": {"enum": ["s3", "gcs", "cloudevents"], "default": "s3"},
     "region": {"type": "string", "default": "us-east-1"},
-    "settle_ms": {"type": "integer", "minimum": 0, "maximum": 60000, "default": 50}
+    "settle_ms": {"type": "integer", "minimum": 0, "maximum": 60000, "default": 50},
+    "max_folders": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 10000, "description": "folders watched at most (dir and those below it); a binding over it fails instead of watching the whole disk"}
   }
 }`
 
@@ -73,6 +82,9 @@ func parseConfig(raw []byte) (config, error) {
 	}
 	if c.SettleMS == 0 {
 		c.SettleMS = 50
+	}
+	if c.MaxFolders <= 0 {
+		c.MaxFolders = defaultMaxFolders
 	}
 	if len(c.Events) == 0 {
 		c.Events = []string{"created", "removed"}
@@ -113,6 +125,34 @@ func (*trigger) Validate(_ context.Context, raw json.RawMessage) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("%w: dir %s is not a folder", sdk.ErrInvalid, c.Dir)
 	}
+	// Refuse a folder too big to watch now, not at its first run.
+	if err := countFolders(c.Dir, c.MaxFolders); err != nil {
+		return fmt.Errorf("%w: %v", sdk.ErrInvalid, err)
+	}
+	return nil
+}
+
+// errTooManyFolders says a tree holds more folders than max_folders.
+var errTooManyFolders = errors.New("too many folders")
+
+// countFolders fails when dir holds more than max folders (itself
+// included), without walking further than that.
+func countFolders(dir string, max int) error {
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable parts are not watched either
+		}
+		if d.IsDir() {
+			if n++; n > max {
+				return errTooManyFolders
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errTooManyFolders) {
+		return fmt.Errorf("dir %s holds over %d folders (max_folders): watch a smaller folder or raise max_folders", dir, max)
+	}
 	return nil
 }
 
@@ -124,11 +164,11 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watch %s: %w", c.Dir, err)
+		return fmt.Errorf("watch %s: %w", c.Dir, inotifyLimit(err))
 	}
 	defer w.Close()
 	dirs := map[string]bool{}
-	if err := addTree(w, c.Dir, dirs, nil); err != nil {
+	if err := addTree(w, c.Dir, dirs, c.MaxFolders, nil); err != nil {
 		return err
 	}
 	ev := &events{cfg: c, binding: b.ID}
@@ -187,7 +227,7 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 			case e.Has(fsnotify.Create) || e.Has(fsnotify.Write):
 				if fi, err := os.Stat(e.Name); err == nil && fi.IsDir() {
 					// Files copied in with the folder may predate its watch.
-					if err := addTree(w, e.Name, dirs, created); err != nil {
+					if err := addTree(w, e.Name, dirs, c.MaxFolders, created); err != nil {
 						sdk.Log.Warn("watch new folder", "dir", e.Name, "err", err)
 					}
 					continue
@@ -215,9 +255,9 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 	}
 }
 
-// addTree watches dir and every folder below it, noting them in dirs, and
-// hands the files already there to file (when not nil).
-func addTree(w *fsnotify.Watcher, dir string, dirs map[string]bool, file func(path string)) error {
+// addTree watches dir and every folder below it, noting them in dirs (at
+// most max), and hands the files already there to file (when not nil).
+func addTree(w *fsnotify.Watcher, dir string, dirs map[string]bool, max int, file func(path string)) error {
 	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && path != dir {
@@ -227,8 +267,11 @@ func addTree(w *fsnotify.Watcher, dir string, dirs map[string]bool, file func(pa
 		}
 		switch {
 		case d.IsDir():
+			if !dirs[path] && len(dirs) >= max {
+				return fmt.Errorf("watch %s: over %d folders (max_folders): watch a smaller folder or raise max_folders", path, max)
+			}
 			if err := w.Add(path); err != nil {
-				return fmt.Errorf("watch %s: %w", path, err)
+				return fmt.Errorf("watch %s: %w", path, inotifyLimit(err))
 			}
 			dirs[path] = true
 		case file != nil && d.Type().IsRegular() && !strings.HasPrefix(d.Name(), "."):
@@ -236,4 +279,20 @@ func addTree(w *fsnotify.Watcher, dir string, dirs map[string]bool, file func(pa
 		}
 		return nil
 	})
+}
+
+// inotifyLimit says which of the system's inotify limits an error is, so a
+// binding's state tells the user what to raise instead of "too many open
+// files". The watches live in this plugin's process: reaching a limit
+// takes no descriptor from the daemon's API.
+func inotifyLimit(err error) error {
+	switch {
+	case errors.Is(err, syscall.EMFILE):
+		return fmt.Errorf("%w: the system's limit of inotify instances per user is reached "+
+			"(fs.inotify.max_user_instances; each upload binding takes one): remove upload bindings or raise it with sysctl", err)
+	case errors.Is(err, syscall.ENOSPC):
+		return fmt.Errorf("%w: the system's limit of inotify watches per user is reached "+
+			"(fs.inotify.max_user_watches; each watched folder takes one): watch fewer folders or raise it with sysctl", err)
+	}
+	return err
 }
