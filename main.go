@@ -58,6 +58,8 @@ func run(args []string) int {
 		fmt.Println(daemon.VersionLine("ironlocal"))
 		return 0
 	}
+	// The store, snapshots and exports hold every payload: private files.
+	daemon.PrivateFiles()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *headless {

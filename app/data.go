@@ -294,7 +294,11 @@ func (s *dataScreen) exportTo(path string) {
 
 func exportSnapshot(ctx context.Context, c *client.Client, path string, n *counter) error {
 	tmp := path + ".partial"
-	f, err := os.Create(tmp)
+	// Private like the daemon's own snapshots (0600): a snapshot holds
+	// every payload, message and cache value. A leftover .partial is
+	// removed first, since OpenFile keeps an existing file's mode.
+	_ = os.Remove(tmp)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -281,7 +280,7 @@ func (s *eventsScreen) export() {
 
 func (s *eventsScreen) exportTo(path string, events []client.Event) {
 	act(s.u, "export the events", func(context.Context) error {
-		f, err := os.Create(path)
+		f, err := createPrivate(path)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 
@@ -230,7 +229,7 @@ func (v *logView) save() {
 		}
 		path := w.URI().Path()
 		_ = w.Close()
-		act(v.u, "save the log", func(context.Context) error { return os.WriteFile(path, []byte(text), 0o644) },
+		act(v.u, "save the log", func(context.Context) error { return writePrivate(path, []byte(text)) },
 			func() { v.u.notify("Log saved to " + path) })
 	}, v.u.win)
 	d.SetFileName(v.name)

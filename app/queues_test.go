@@ -334,8 +334,12 @@ func TestEvents_FilterPauseExportOpen(t *testing.T) {
 	})
 
 	path := filepath.Join(t.TempDir(), "events.jsonl")
+	require.NoError(t, os.WriteFile(path, nil, 0o644), "the save dialog creates the file first")
 	u.locked(func() { s.exportTo(path, s.visibleEvents()) })
 	u.eventually(t, "exported", func() bool { return strings.HasPrefix(u.lastNotice(), "Exported 4 events") })
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "exported events are private")
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
@@ -450,10 +454,14 @@ func TestData_SnapshotExportThenImportRestores(t *testing.T) {
 	})
 
 	path := filepath.Join(t.TempDir(), "state.snapshot")
+	require.NoError(t, os.WriteFile(path, nil, 0o644), "the save dialog creates the file first")
 	u.locked(func() { d.exportTo(path) })
 	u.eventually(t, "exported", func() bool { return strings.HasPrefix(d.status.Text, "Exported ") && !d.busy })
 	require.FileExists(t, path)
 	require.NoFileExists(t, path+".partial")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "a snapshot holds every payload: private like the daemon's")
 
 	require.NoError(t, u.c.DeleteQueue(ctx, "keep"))
 	_, err = u.c.PostMessages(ctx, "later", client.NewMessage{Body: "after the export"})

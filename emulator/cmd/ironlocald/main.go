@@ -46,6 +46,8 @@ func run(args []string) int {
 		fmt.Println(daemon.VersionLine("ironlocald"))
 		return 0
 	}
+	// The store and snapshots hold every payload: private files.
+	daemon.PrivateFiles()
 	// Signals are caught before the listener opens, so a SIGTERM that
 	// arrives as soon as /version answers still shuts down cleanly.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

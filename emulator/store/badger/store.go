@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -35,7 +37,11 @@ type Options struct {
 	SyncWrites bool
 	// GCInterval is how often value-log GC runs; 0 means 5 minutes.
 	GCInterval time.Duration
-	Logger     *slog.Logger
+	// MaxBindingsPerProject refuses a snapshot holding more trigger
+	// bindings for one project (the host checks creates and seeds); 0
+	// means emulator.DefaultMaxBindings.
+	MaxBindingsPerProject int
+	Logger                *slog.Logger
 }
 
 // Store is the Badger-backed implementation of the emulator's stores.
@@ -128,6 +134,7 @@ func (s *Store) Open() error {
 		return err
 	}
 	s.removeStaleImports()
+	s.privateFiles()
 	if s.msgID, err = db.GetSequence(keySeqMessage, 1000); err != nil {
 		_ = db.Close()
 		return fmt.Errorf("open message id sequence: %w", err)
@@ -454,4 +461,47 @@ func (b badgerLogger) Infof(f string, a ...any) {
 }
 func (b badgerLogger) Debugf(f string, a ...any) {
 	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
+}
+
+// privateFiles makes the store's files readable by the user only (0600).
+// Badger creates its tables and value logs with mode 0666 through
+// ristretto, so under the usual umask 022 they were readable by every local
+// user, also when the data directory is; the daemon sets umask 077 for new
+// files (daemon.PrivateFiles), and this tightens a store written before
+// that, or by a process that did not.
+func (s *Store) privateFiles() {
+	if s.opts.InMemory || s.opts.Dir == "" {
+		return
+	}
+	entries, err := os.ReadDir(s.opts.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !badgerFile(e.Name()) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		p := filepath.Join(s.opts.Dir, e.Name())
+		if err := os.Chmod(p, 0o600); err != nil {
+			s.log.Warn("make a store file private", "file", p, "err", err)
+		}
+	}
+}
+
+// badgerFile reports whether name is one of the files Badger keeps in its
+// directory (the data directory also holds plugins/ and snapshots/).
+func badgerFile(name string) bool {
+	switch name {
+	case "MANIFEST", "KEYREGISTRY", "DISCARD", "LOCK":
+		return true
+	}
+	switch filepath.Ext(name) {
+	case ".sst", ".vlog", ".mem":
+		return true
+	}
+	return false
 }

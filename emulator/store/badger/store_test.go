@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -1089,4 +1091,37 @@ func TestStore_ReopenAfterReset(t *testing.T) {
 	got, err := s.NextMessageIDs(1)
 	require.NoError(t, err)
 	require.Greater(t, got[0], before[0])
+}
+
+// TestStore_PrivateFiles: a store in a world-readable folder (one the user
+// made) ends up with its files readable by the user only, whatever the
+// umask gave them.
+func TestStore_PrivateFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	require.NoError(t, os.Chmod(dir, 0o755))
+	s := New(Options{Dir: dir})
+	require.NoError(t, s.Open())
+	require.NoError(t, s.Close())
+	// As a store written with umask 022 (or by an older ironlocal) left them.
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		require.NoError(t, os.Chmod(filepath.Join(dir, e.Name()), 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("the user's"), 0o644))
+
+	openStore(t, Options{Dir: dir})
+	entries, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		fi, err := e.Info()
+		require.NoError(t, err)
+		if e.Name() == "notes.txt" {
+			require.Equal(t, os.FileMode(0o644), fi.Mode().Perm(), "files that are not the store's are left alone")
+			continue
+		}
+		require.Zero(t, fi.Mode().Perm()&0o077, "%s is %v", e.Name(), fi.Mode().Perm())
+	}
 }
