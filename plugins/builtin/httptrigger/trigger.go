@@ -165,8 +165,11 @@ func (g *gateway) serve(w http.ResponseWriter, req *http.Request, r route) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(r.TimeoutMS)*time.Millisecond)
 	defer cancel()
 	res, err := g.host.WaitTask(wctx, out.TaskID)
+	// The host ends the wait at the same deadline, and its end can arrive
+	// before wctx's own timer has fired: both are the route's timeout.
+	timedOut := wctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 	switch {
-	case err != nil && wctx.Err() == nil:
+	case err != nil && !timedOut:
 		writeJSON(w, http.StatusBadGateway, hdr, map[string]string{"message": "wait for the task: " + err.Error()})
 	case err != nil || !res.Done:
 		writeJSON(w, http.StatusGatewayTimeout, hdr, map[string]string{"message": "Endpoint request timed out"})
