@@ -236,9 +236,9 @@ func TestAttack_GatewaySlowPeers(t *testing.T) {
 		const chunks = 10
 		_, err = fmt.Fprintf(c, "POST /jobs HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", addr, chunks)
 		require.NoError(t, err)
-		// One byte every 150 ms: 1.5 s in all, three times the body
-		// timeout, which bounds progress, not the whole body.
-		tick := time.NewTicker(150 * time.Millisecond)
+		// One byte every 100 ms: 1 s in all, twice the body timeout, which
+		// bounds progress, not the whole body.
+		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for range chunks {
 			<-tick.C
