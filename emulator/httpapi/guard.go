@@ -1,12 +1,12 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/ironlocal/ironlocal/internal/hostrule"
 )
 
 // Guard decides which requests may reach any route at all. ironlocal runs
@@ -24,16 +24,15 @@ import (
 // The official clients send neither Origin nor Sec-Fetch-Site and always
 // name the host they were configured with, so they pass unchanged.
 type Guard struct {
-	// Hosts are extra host names (or IP literals) accepted in the Host
-	// header, beside the loopback names: the listen address, the host
-	// tasks are given in IRON_HOST, and --allow-host entries. An entry
+	// Rule is the host names (or IP literals) accepted in the Host header,
+	// beside the loopback names: the listen address, the host tasks are
+	// given in IRON_HOST, and --allow-host entries. An entry
 	// ".example.test" accepts every subdomain of example.test; "*" accepts
-	// any host name (switches DNS rebinding protection off).
-	Hosts []string
-	// AnyIP accepts every IP-literal Host. It is set when ironlocal listens
-	// on a wildcard address (0.0.0.0, [::]): peers then reach it at one of
-	// the machine's addresses, and an IP literal cannot be rebound.
-	AnyIP bool
+	// any host name (switches DNS rebinding protection off). A wildcard
+	// listen address (0.0.0.0, [::]) sets AnyIP: peers then reach
+	// ironlocal at one of the machine's addresses, and an IP literal
+	// cannot be rebound. The http trigger plugin applies the same rule.
+	hostrule.Rule
 	// Origins are browser origins (scheme://host[:port]) allowed to send
 	// cross-origin requests, for a web app under development that calls
 	// ironlocal from the browser (--allow-origin).
@@ -60,39 +59,7 @@ func (g Guard) check(r *http.Request) error {
 }
 
 // hostAllowed checks the Host header (name with an optional port).
-func (g Guard) hostAllowed(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
-	if host == "" {
-		return false // HTTP/1.1 requires Host; an empty one names nothing we know
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if ip.IsLoopback() || g.AnyIP {
-			return true
-		}
-	} else if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		// RFC 6761: *.localhost always resolves to loopback, never through DNS.
-		return true
-	}
-	for _, h := range g.Hosts {
-		h = strings.ToLower(strings.Trim(h, "[]"))
-		switch {
-		case h == "*", h == host:
-			return true
-		case strings.HasPrefix(h, ".") && strings.HasSuffix(host, h):
-			return true
-		}
-		if a, err := netip.ParseAddr(h); err == nil {
-			if b, err := netip.ParseAddr(host); err == nil && a.Unmap() == b.Unmap() {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (g Guard) hostAllowed(hostport string) bool { return g.Rule.Allows(hostport) }
 
 // originAllowed accepts the request's own origin (a page ironlocal itself
 // served, if it ever does) and the configured ones. "null" (sandboxed

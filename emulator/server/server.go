@@ -24,6 +24,7 @@ import (
 	badgerstore "github.com/ironlocal/ironlocal/emulator/store/badger"
 	"github.com/ironlocal/ironlocal/emulator/trigger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/internal/httplimit"
 )
 
 // Server is a running emulator.
@@ -52,7 +53,7 @@ type Server struct {
 	// triggers runs the trigger plugins and their bindings.
 	triggers *trigger.Host
 
-	conns *connLimiter // caps and tracks the listener's connections
+	conns *httplimit.Listener // caps and tracks the listener's connections
 
 	bg   *emulator.Goroutines // the HTTP server and the expiry sweeper
 	once sync.Once
@@ -141,9 +142,9 @@ func Start(opts Options) (*Server, error) {
 		return fail(err)
 	}
 	undo = append(undo, func() { _ = s.memcache.Close(context.Background()) })
-	s.conns = newConnLimiter(ln, maxConnections(opts.MaxConnections), s.connRefused())
-	s.http = &http.Server{Handler: bodyDeadline(s.api), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout,
-		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.conns.track}
+	s.conns = httplimit.NewListener(ln, maxConnections(opts.MaxConnections), s.connRefused())
+	s.http = &http.Server{Handler: httplimit.BodyProgress(s.api, bodyIdleTimeout), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout,
+		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug), ConnState: s.conns.Track}
 	s.bg.Go("http", func(context.Context) {
 		if err := s.http.Serve(s.conns); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
@@ -210,7 +211,7 @@ func (s *Server) VirtualClock() *clock.Virtual { return s.virtual }
 func (s *Server) Close(ctx context.Context) error {
 	s.once.Do(func() {
 		s.api.Close()
-		s.conns.closeUnused()
+		s.conns.CloseUnused()
 		errMemcache := s.memcache.Close(ctx)
 		errHTTP := s.http.Shutdown(ctx)
 		errTriggers := s.triggers.Close(ctx)

@@ -44,6 +44,10 @@ var (
 	// (STYLE.md principle 1): the domain and its services import none.
 	edges = []string{"github.com/dgraph-io/badger", "github.com/moby/", "github.com/docker/", "fyne.io/",
 		"github.com/hashicorp/go-plugin", "google.golang.org/grpc", "github.com/testcontainers/"}
+	// listener are the stdlib-only defences of a local HTTP listener (Host
+	// rule, connection cap, body progress) that the API and the http
+	// trigger plugin share, so that both answer the same attacks the same way.
+	listener = []string{"internal/hostrule", "internal/httplimit"}
 )
 
 func join(lists ...[]string) []string { return slices.Concat(lists...) }
@@ -66,12 +70,12 @@ var rules = []rule{
 	{pkg: "emulator/seed", may: join(support, services), never: edges},
 	// Edge adapters.
 	// httpapi also serves the plugin host's bindings, as it serves services.
-	{pkg: "emulator/httpapi", may: join(support, services, []string{"emulator/seed", "emulator/trigger"})},
+	{pkg: "emulator/httpapi", may: join(support, services, listener, []string{"emulator/seed", "emulator/trigger"})},
 	{pkg: "emulator/trigger", may: join(support, services, []string{"plugins/sdk/..."})},
 	{pkg: "emulator/store/...", may: support},
 	{pkg: "emulator/runtime/...", may: support},
 	// The composition root and the headless entry points.
-	{pkg: "emulator/server", may: []string{"emulator/..."}},
+	{pkg: "emulator/server", may: join([]string{"emulator/..."}, listener)},
 	{pkg: "emulator/daemon", may: []string{"emulator/..."}},
 	// ironlocald is also the built-in plugins' executable (see plugins/builtin).
 	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk"}},
@@ -82,11 +86,13 @@ var rules = []rule{
 	// library are all else they import.
 	{pkg: "app/...", may: []string{"client/...", "app/..."}, outside: []string{"fyne.io/fyne/v2"}},
 	{pkg: "plugins/sdk/...", may: []string{"plugins/sdk/..."}},
-	{pkg: "plugins/builtin/...", may: []string{"plugins/sdk/...", "plugins/builtin/..."}},
+	{pkg: "plugins/builtin/...", may: join([]string{"plugins/sdk/...", "plugins/builtin/..."}, listener)},
 	{pkg: "plugins/...", may: []string{"plugins/sdk/...", "plugins/builtin/..."}},
 	{pkg: "tcironlocal/...", may: []string{"client/...", "tcironlocal/...", "internal/..."}},
 	{pkg: "bench/...", may: []string{"bench/...", "internal/...", "client/...", "tcironlocal/..."}},
 	{pkg: "fixtures/...", may: []string{"client/..."}}, // programs run as tasks in tests
+	{pkg: "internal/hostrule", stdOnly: true},
+	{pkg: "internal/httplimit", stdOnly: true},
 	{pkg: "internal/...", may: []string{"emulator/...", "client/...", "internal/..."}},
 	{pkg: "test/...", may: []string{"client/...", "tcironlocal/...", "internal/...", "bench/..."}},
 	{pkg: "", may: []string{"app/...", "client/...", "emulator/server", "emulator/daemon"}}, // desktop main

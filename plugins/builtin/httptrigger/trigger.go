@@ -8,8 +8,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
+	"github.com/ironlocal/ironlocal/internal/hostrule"
+	"github.com/ironlocal/ironlocal/internal/httplimit"
 	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
 
@@ -53,12 +56,22 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 		return fmt.Errorf("listen on %s: %w", c.Listen, err)
 	}
 	addr := ln.Addr().String()
-	srv := &http.Server{Handler: g.notFound(mux), ReadHeaderTimeout: 10 * time.Second}
+	g.hosts = hostrule.Rule{Hosts: c.AllowHosts}.WithListener(c.Listen, ln.Addr())
+	// The plugin process needs few descriptors of its own (its gRPC link
+	// to the host); the cap leaves those free.
+	conns := httplimit.NewListener(ln, httplimit.FitFDs(c.MaxConnections, 64), refusedLog(b.ID, c.MaxConnections))
+	srv := &http.Server{
+		Handler:           httplimit.BodyProgress(g.front(g.notFound(mux)), ms(c.BodyTimeoutMS)),
+		ReadHeaderTimeout: ms(c.ReadHeaderTimeoutMS),
+		IdleTimeout:       ms(c.IdleTimeoutMS),
+		ConnState:         conns.Track,
+	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(conns) }()
 	_ = host.SetStatus(ctx, "listening on http://"+addr, map[string]string{"address": addr, "url": "http://" + addr})
 	select {
 	case <-ctx.Done():
+		conns.CloseUnused()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
@@ -68,10 +81,13 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 	}
 }
 
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
 type gateway struct {
-	cfg  config
-	host sdk.Host
-	emit sdk.Emitter
+	cfg   config
+	hosts hostrule.Rule // the Host header values answered
+	host  sdk.Host
+	emit  sdk.Emitter
 }
 
 // notFound answers requests no route matches as API Gateway does, and
@@ -103,6 +119,11 @@ func (g *gateway) serve(w http.ResponseWriter, req *http.Request, r route) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, nil, map[string]string{"message": "Request Entity Too Large"})
+			return
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The body stopped arriving for body_timeout_ms.
+			writeJSON(w, http.StatusRequestTimeout, nil, map[string]string{"message": "Request Timeout"})
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, nil, map[string]string{"message": "could not read the request body"})
@@ -144,8 +165,11 @@ func (g *gateway) serve(w http.ResponseWriter, req *http.Request, r route) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(r.TimeoutMS)*time.Millisecond)
 	defer cancel()
 	res, err := g.host.WaitTask(wctx, out.TaskID)
+	// The host ends the wait at the same deadline, and its end can arrive
+	// before wctx's own timer has fired: both are the route's timeout.
+	timedOut := wctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 	switch {
-	case err != nil && wctx.Err() == nil:
+	case err != nil && !timedOut:
 		writeJSON(w, http.StatusBadGateway, hdr, map[string]string{"message": "wait for the task: " + err.Error()})
 	case err != nil || !res.Done:
 		writeJSON(w, http.StatusGatewayTimeout, hdr, map[string]string{"message": "Endpoint request timed out"})

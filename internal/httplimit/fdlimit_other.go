@@ -1,6 +1,6 @@
 //go:build !unix
 
-package server
+package httplimit
 
 // fdLimit is unknown off Unix; the connection cap applies as configured.
 func fdLimit() int { return 0 }
