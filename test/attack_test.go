@@ -8,18 +8,22 @@ import (
 	"archive/zip"
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -410,4 +414,212 @@ func lanAddresses(t *testing.T) []net.IP {
 		}
 	}
 	return out
+}
+
+// Trigger surfaces (issue 19 §1, §4, §5, §6): what a binding, a seed or a
+// plugin may cost the daemon, and what it may show.
+
+// fireEvent fires a test event at a binding over the control plane and
+// returns the traced outcome and reason.
+func fireEvent(t *testing.T, d *Daemon, id, payload string) (outcome, reason string) {
+	t.Helper()
+	status, body := rawRequest(t, http.MethodPost, d.URL+"/_ironlocal/triggers/"+id+"/fire", "application/json",
+		`{"event_type":"x","payload":`+payload+`}`, map[string]string{"Authorization": "OAuth " + testToken})
+	require.Equal(t, http.StatusOK, status, body)
+	var ev struct {
+		Outcome string `json:"outcome"`
+		Reason  string `json:"reason"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &ev), body)
+	return ev.Outcome, ev.Reason
+}
+
+// uploadBindingBody is a binding of the upload plugin on a fresh folder
+// that posts each event, through template, to queue q.
+func uploadBindingBody(t *testing.T, template string) string {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"project_id": testProject, "plugin": "upload",
+		"config": map[string]any{"dir": t.TempDir()},
+		"action": map[string]any{"type": "message", "queue": "q", "template": template}})
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestAttack_TemplateBomb: a 60-byte template that renders 300 MB per
+// event, and one that never ends, fail their event (traced, with the
+// reason) instead of taking the daemon's memory or a core; the binding
+// goes on working, and the daemon stops at once when asked.
+func TestAttack_TemplateBomb(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads the daemon's peak RSS from /proc")
+	}
+	d := StartDaemonWithPlugins(t, "--ephemeral", "--runtime", "process")
+	id := mustCreateBinding(t, d, uploadBindingBody(t, `{{if .Payload.bomb}}{{range 30000000}}0123456789{{end}}`+
+		`{{else if .Payload.spin}}{{range 1000000000000}}{{end}}{{else}}ok{{end}}`))
+
+	outcome, reason := fireEvent(t, d, id, `{"bomb":true}`)
+	require.Equal(t, "failed", outcome)
+	require.Contains(t, reason, "over the 262144 byte limit")
+	outcome, reason = fireEvent(t, d, id, `{"spin":true}`)
+	require.Equal(t, "failed", outcome)
+	require.Contains(t, reason, "template ran too long")
+	outcome, reason = fireEvent(t, d, id, `{}`)
+	require.Equal(t, "matched", outcome, "the binding works for the next event: %s", reason)
+
+	peak := peakRSS(t, d.cmd.Process.Pid)
+	t.Logf("peak RSS after the template bombs: %d MiB", peak>>20)
+	require.Less(t, peak, int64(200<<20), "peak RSS %d MiB: the template's output was built", peak>>20)
+
+	// A template that calls itself is refused when the binding is made.
+	status, body := createBinding(t, d, uploadBindingBody(t, `{{define "a"}}{{template "a" .}}{{end}}{{template "a" .}}`))
+	require.Equal(t, http.StatusBadRequest, status, body)
+	require.Contains(t, body, `action.template: template \"a\" calls itself`)
+
+	require.NoError(t, d.cmd.Process.Signal(syscall.SIGTERM))
+	d.wait(t, 10*time.Second) // a render in flight once held shutdown for 30 s
+}
+
+// TestAttack_SeededTemplateBomb: the same bomb from a seed file is
+// stored, fails its events, and the daemon restarts on its data dir after
+// a kill (no crash loop); a seeded template that calls itself is refused
+// at start, naming the binding, and loads nothing.
+func TestAttack_SeededTemplateBomb(t *testing.T) {
+	seedFile := func(template string) string {
+		b, err := json.Marshal(map[string]any{"ironlocal_seed": 1, "triggers": []map[string]any{{
+			"name": "bomb", "project_id": testProject, "plugin": "upload", "config": map[string]any{"dir": t.TempDir()},
+			"action": map[string]any{"type": "message", "queue": "q", "template": template}}}})
+		require.NoError(t, err)
+		p := filepath.Join(t.TempDir(), "seed.json")
+		require.NoError(t, os.WriteFile(p, b, 0o600))
+		return p
+	}
+	bin := daemonBinary(t)
+	out, err := exec.Command(bin, "--ephemeral", "--listen", freeAddr(t),
+		"--seed", seedFile(`{{define "a"}}{{template "a" .}}{{end}}{{template "a" .}}`)).CombinedOutput()
+	require.Error(t, err, "a seed with a template that calls itself is refused:\n%s", out)
+	require.Contains(t, string(out), `triggers[0] ("bomb"): action.template: template "a" calls itself`)
+
+	dataDir := t.TempDir()
+	d := StartDaemonWithPlugins(t, "--data-dir", dataDir, "--seed", seedFile(`{{range 30000000}}0123456789{{end}}`))
+	var list struct {
+		Bindings []binding `json:"bindings"`
+	}
+	status, err := newAPIClient(d.URL).do(context.Background(), http.MethodGet, "/_ironlocal/triggers", nil, &list)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	require.Len(t, list.Bindings, 1)
+	outcome, _ := fireEvent(t, d, list.Bindings[0].ID, `{}`)
+	require.Equal(t, "failed", outcome)
+	d.Kill(t)
+	d2 := StartDaemonWithPlugins(t, "--data-dir", dataDir)
+	outcome, _ = fireEvent(t, d2, list.Bindings[0].ID, `{}`)
+	require.Equal(t, "failed", outcome)
+	require.False(t, d2.Exited(), "the stored bomb takes the daemon down no more")
+}
+
+// TestAttack_BindingFlood: bindings per project are capped on create,
+// seed and snapshot import (each holds descriptors in a plugin and in the
+// daemon), and the API keeps answering.
+func TestAttack_BindingFlood(t *testing.T) {
+	d := StartDaemonWithPlugins(t, "--ephemeral", "--max-bindings", "3")
+	for range 3 {
+		mustCreateBinding(t, d, uploadBindingBody(t, ""))
+	}
+	status, body := createBinding(t, d, uploadBindingBody(t, ""))
+	require.Equal(t, http.StatusConflict, status, body)
+	require.Contains(t, body, "already has 3 trigger bindings, the limit (--max-bindings)")
+
+	// A snapshot of the three, imported where the limit is two.
+	snap := exportSnapshot(t, d.URL)
+	d2 := StartDaemonWithPlugins(t, "--ephemeral", "--max-bindings", "2")
+	status, body = rawRequest(t, http.MethodPut, d2.URL+"/_ironlocal/snapshot", "application/octet-stream", snap, nil)
+	require.Equal(t, http.StatusBadRequest, status, body)
+	require.Contains(t, body, "over 2 trigger bindings for project "+testProject)
+
+	// 5,000 bindings in a seed: refused at start, nothing loaded.
+	var triggers []map[string]any
+	dir := t.TempDir()
+	for i := range 5000 {
+		triggers = append(triggers, map[string]any{"name": fmt.Sprint("b", i), "project_id": testProject, "plugin": "http",
+			"config": map[string]any{"listen": "127.0.0.1:0", "routes": []map[string]any{{"path": "/x"}}},
+			"action": map[string]any{"type": "message", "queue": "q"}})
+	}
+	b, err := json.Marshal(map[string]any{"ironlocal_seed": 1, "triggers": triggers})
+	require.NoError(t, err)
+	seed := filepath.Join(dir, "seed.json")
+	require.NoError(t, os.WriteFile(seed, b, 0o600))
+	out, err := exec.Command(daemonBinary(t), "--ephemeral", "--listen", freeAddr(t), "--seed", seed).CombinedOutput()
+	require.Error(t, err, "%s", out)
+	require.Contains(t, string(out), "already has 200 trigger bindings")
+}
+
+// TestAttack_UploadWholeDisk: an upload binding on "/" would walk and
+// watch the whole disk; it is refused, saying why.
+func TestAttack_UploadWholeDisk(t *testing.T) {
+	d := StartDaemonWithPlugins(t, "--ephemeral")
+	status, body := createBinding(t, d, `{"project_id":"`+testProject+`","plugin":"upload","config":{"dir":"/","max_folders":50},`+
+		`"action":{"type":"message","queue":"q"}}`)
+	require.Equal(t, http.StatusBadRequest, status, body)
+	require.Contains(t, body, "holds over 50 folders (max_folders)")
+}
+
+// TestAttack_ConfigErrorsInWords: a config that breaks a plugin's schema is
+// answered in words, not with the validator's Go values.
+func TestAttack_ConfigErrorsInWords(t *testing.T) {
+	d := StartDaemonWithPlugins(t, "--ephemeral")
+	for _, tc := range []struct{ plugin, config, want string }{
+		{"upload", `{"dir":"/tmp","settle_ms":-5}`, `settle_ms: must be >= 0, got -5`},
+		{"upload", `{"dir":"/tmp","sufix":".csv"}`, `unknown field \"sufix\"`},
+		{"upload", `{}`, `dir: required`},
+		{"upload", `{"dir":5}`, `dir: must be a string, got a number`},
+		{"queue", `{"queue":"in","batch_size":500}`, `batch_size: must be <= 100, got 500`},
+	} {
+		status, body := createBinding(t, d, `{"project_id":"`+testProject+`","plugin":"`+tc.plugin+`","config":`+tc.config+
+			`,"action":{"type":"message","queue":"q"}}`)
+		require.Equal(t, http.StatusBadRequest, status, body)
+		require.Contains(t, body, tc.want)
+		require.NotContains(t, body, "&{", "no Go values")
+	}
+}
+
+// TestAttack_PprofCmdlineShowsNoTokens: one token must not read the
+// others off the profiler's command line page.
+func TestAttack_PprofCmdlineShowsNoTokens(t *testing.T) {
+	d := StartDaemon(t, "--ephemeral", "--pprof", "--token", "reader-token,admin-secret-token")
+	status, body := rawRequest(t, http.MethodGet, d.URL+"/_ironlocal/debug/pprof/cmdline", "", "",
+		map[string]string{"Authorization": "OAuth reader-token"})
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, "--pprof")
+	require.NotContains(t, body, "admin-secret-token")
+}
+
+// TestAttack_StoreFilesPrivate: in a data directory the user made
+// world-readable, the store's files are the user's alone.
+func TestAttack_StoreFilesPrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX modes")
+	}
+	dataDir := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.Mkdir(dataDir, 0o755))
+	require.NoError(t, os.Chmod(dataDir, 0o755))
+	d := StartDaemon(t, "--data-dir", dataDir)
+	api := newAPIClient(d.URL)
+	_, _, err := api.postMessages(context.Background(), "secret", []string{strings.Repeat("s", 8<<10)})
+	require.NoError(t, err)
+	status, body := rawRequest(t, http.MethodPost, d.URL+"/_ironlocal/snapshot", "application/json", `{"name":"s.snapshot"}`, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	d.Stop(t)
+	var checked int
+	require.NoError(t, filepath.WalkDir(dataDir, func(path string, e fs.DirEntry, err error) error {
+		require.NoError(t, err)
+		if path == dataDir {
+			return nil
+		}
+		fi, err := e.Info()
+		require.NoError(t, err)
+		require.Zero(t, fi.Mode().Perm()&0o077, "%s is %v: readable by other users", path, fi.Mode().Perm())
+		checked++
+		return nil
+	}))
+	require.Greater(t, checked, 3, "the store's files were checked")
 }
