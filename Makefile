@@ -59,7 +59,7 @@ app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/
 package: ## package the desktop app for this OS with fyne package (Linux: a tarball with the .desktop file and icon; macOS: ironlocal.app); VERSION=x.y.z stamps it
 	$(if $(VERSION),GOFLAGS=-ldflags=-X=github.com/ironlocal/ironlocal/emulator/server.Version=$(VERSION)) $(FYNE) package --release --src . --icon assets/icon.png $(if $(VERSION),--app-version $(VERSION))
 
-screenshots: ## regenerate the README's screenshots (assets/screenshots/*.png) from the real app under Xvfb
+screenshots: ## regenerate the desktop app's screenshots (assets/screenshots/*.png, shown in docs/desktop-app.md) from the real app under Xvfb
 	@./.ci/deps.sh gui
 	IRONLOCAL_SCREENSHOTS=$(CURDIR)/assets/screenshots CGO_ENABLED=0 $(GO) test -count=1 -run TestScreenshots -v ./test/gui
 
@@ -120,6 +120,10 @@ release-check: ## the release's slow checks (make test runs the others): package
 
 third-party: ## regenerate THIRD_PARTY.md: the modules the shipped binaries link, with their licences (fails on one an Apache-2.0 release may not ship)
 	$(GO) run ./internal/cmd/thirdparty
+
+.PHONY: docs
+docs: ## rewrite the generated tables of docs/ (flags, routes) from the code; make test fails when they are stale
+	CGO_ENABLED=0 $(GO) run ./internal/cmd/docgen
 
 bench: ## run the benchmark harness and print the results table (BENCH_ARGS=-quick for a short run)
 	CGO_ENABLED=0 $(GO) run ./bench/cmd/ironbench $(BENCH_ARGS)

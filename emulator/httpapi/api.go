@@ -56,6 +56,9 @@ type API struct {
 	mux     *http.ServeMux
 	closing chan struct{}
 	once    sync.Once
+
+	// patterns are the routes' patterns in registration order (Routes).
+	patterns []string
 }
 
 // New builds the handler.

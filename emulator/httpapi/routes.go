@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -115,6 +116,11 @@ func (a *API) routes() {
 	a.pprofRoutes(m)
 }
 
+// Routes lists the patterns the API serves ("GET /version", …) in the
+// order routes registers them, the catch-all "/" first. internal/docgen
+// writes docs/control-plane.md's route table from it.
+func (a *API) Routes() []string { return slices.Clone(a.patterns) }
+
 // router registers routes on the API's mux, wrapping the Iron API routes
 // (/1, /2, /3) with authentication and fault injection, and the control
 // plane with strict mode's token check. (Every route, /version included,
@@ -122,6 +128,7 @@ func (a *API) routes() {
 type router struct{ a *API }
 
 func (rt router) HandleFunc(pattern string, h http.HandlerFunc) {
+	rt.a.patterns = append(rt.a.patterns, pattern)
 	_, path, _ := strings.Cut(pattern, " ")
 	switch {
 	case isIronPath(path):
