@@ -9,7 +9,7 @@ import (
 )
 
 // Trigger plugins and bindings: the control plane's /_ironlocal/triggers
-// and /_ironlocal/plugins (README "Trigger plugins").
+// and /_ironlocal/plugins (docs/triggers.md).
 
 // TriggerAction is what a binding does with each event: queue a task for
 // CodeName (Type "task") or post to Queue (Type "message"). Template, when

@@ -42,7 +42,7 @@ type Config struct {
 	Bus    *emulator.Bus
 	Auth   Auth
 	// Guard refuses foreign Host names and cross-site browser requests on
-	// every route (README "Security").
+	// every route (docs/security.md).
 	Guard Guard
 	// Pprof serves Go's profiles under /_ironlocal/debug/pprof/ (--pprof).
 	Pprof  bool

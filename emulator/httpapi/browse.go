@@ -12,7 +12,7 @@ import (
 )
 
 // Control-plane routes for the desktop app and test suites: what the Iron
-// API lacks to see and edit everything (README "Control plane").
+// API lacks to see and edit everything (docs/control-plane.md).
 
 // handleCodeSettings changes a code package's settings in place (no new
 // revision): PATCH /_ironlocal/codes/{pid}/{code_id}.

@@ -11,7 +11,7 @@ import (
 
 // Guard decides which requests may reach any route at all. ironlocal runs
 // on developers' machines, so it defends against two attackers that need no
-// credentials (README "Security"):
+// credentials (docs/security.md):
 //
 //   - a web page in the developer's browser, sending cross-site "simple"
 //     requests (an HTML form, fetch with no-cors) to 127.0.0.1:4766: the

@@ -79,7 +79,7 @@ func (a *API) routes() {
 	m.HandleFunc("PUT "+wk+"/schedules/{schedule_id}", a.handleScheduleUpdate)
 	m.HandleFunc("POST "+wk+"/schedules/{schedule_id}/cancel", a.handleScheduleCancel)
 
-	// Control plane (README "Control plane").
+	// Control plane (docs/control-plane.md).
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/{schedule_id}/run", a.handleScheduleRun)
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/preview", a.handleSchedulePreview)
 	m.HandleFunc("PATCH /_ironlocal/codes/{pid}/{code_id}", a.handleCodeSettings)

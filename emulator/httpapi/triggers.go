@@ -9,7 +9,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/trigger"
 )
 
-// Trigger plugins and bindings (README "Trigger plugins"), under the
+// Trigger plugins and bindings (docs/triggers.md), under the
 // control plane.
 
 // limitTrigger bounds a binding or a fired event's body.

@@ -9,7 +9,7 @@ import (
 )
 
 // Control-plane routes for the desktop app's Time and Data & settings
-// screens (README "Control plane").
+// screens (docs/control-plane.md).
 
 const (
 	defaultUpcomingWithin = 24 * time.Hour

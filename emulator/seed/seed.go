@@ -114,7 +114,7 @@ type Schedule struct {
 	Label     string     `json:"label"`
 }
 
-// Trigger is a trigger plugin binding (README "Trigger plugins"). Its
+// Trigger is a trigger plugin binding (docs/triggers.md). Its
 // config is checked against the plugin's schema when the plugin runs: a
 // refused one shows as the binding's state.
 type Trigger struct {

@@ -2,7 +2,7 @@ package server
 
 import "time"
 
-// Connection limits (README "Security"), applied by package httplimit. A
+// Connection limits (docs/security.md), applied by package httplimit. A
 // peer that opens thousands of idle keep-alive connections must not starve
 // /version or the control plane: past the cap, the longest-idle connection
 // is closed to make room, and only when every connection is busy is a new

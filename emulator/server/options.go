@@ -84,7 +84,7 @@ type Options struct {
 	// AllowHosts are host names accepted in the Host header besides the
 	// loopback names, the listen address and the host tasks are given
 	// (".example.test" accepts subdomains, "*" any name); AllowOrigins are
-	// browser origins allowed to call the API cross-origin. README "Security".
+	// browser origins allowed to call the API cross-origin. docs/security.md.
 	AllowHosts   []string
 	AllowOrigins []string
 	// MemcachedListen, when set, also serves IronCache over the memcached

@@ -45,8 +45,8 @@ var Platforms = []Platform{
 }
 
 // AppPlatforms are the platforms the desktop app is packaged for from Linux.
-// A macOS app bundle needs Apple's toolchain: it is built on a Mac (see the
-// README).
+// A macOS app bundle needs Apple's toolchain: it is built on a Mac (see
+// docs/contributing.md).
 var AppPlatforms = []Platform{{"linux", "amd64"}, {"windows", "amd64"}}
 
 const (

@@ -20,7 +20,7 @@ import (
 	"github.com/ironlocal/ironlocal/bench"
 )
 
-// Trigger plugin figures (README "Trigger plugins"). They build the
+// Trigger plugin figures (docs/triggers.md). They build the
 // built-in plugins once and run daemons with --plugins-dir pointing at them.
 
 var builtPlugins struct {

@@ -91,7 +91,7 @@ func (s *Store) Open() error {
 		// stored uncompressed, so reads come straight from the mmapped
 		// tables and no block cache (a second copy of hot blocks on the
 		// heap) or Snappy work is needed: under sustained load this keeps
-		// the live heap near 25 MB (README "Benchmarks", memload).
+		// the live heap near 25 MB (docs/benchmarks.md, memload).
 		WithMemTableSize(8 << 20).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).

@@ -31,7 +31,7 @@ type config struct {
 	// CORS, when set, answers preflights and adds CORS headers for the
 	// allowed origins, as API Gateway's CORS configuration does.
 	CORS *corsConfig `json:"cors"`
-	// The listener's limits, as the API's (README "Security"): open
+	// The listener's limits, as the API's (docs/security.md): open
 	// connections, and how long a peer may take to send a request head, to
 	// make progress on a body, and to send its next request on a
 	// keep-alive connection.

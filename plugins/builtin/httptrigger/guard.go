@@ -13,7 +13,7 @@ import (
 
 // front is what every request meets before the routes: the Host rule,
 // then CORS. The gateway answers with tasks' output, so it defends its
-// listener as the API does (README "Security"): a DNS-rebinding page, whose
+// listener as the API does (docs/security.md): a DNS-rebinding page, whose
 // own name resolves to 127.0.0.1, must not read a sync route's answer.
 func (g *gateway) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
