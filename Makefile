@@ -13,12 +13,13 @@ PKGS = $(shell $(GO) list ./... | grep -vx '$(ROOT_PKG)')
 FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE ?= $(GO) run $(FYNE_TOOL)
 
-# VERSION is stamped into the one variable server.Version that ironlocald
-# --version, GET /version, the app's About box and the image's
+# VERSION is stamped into the one variable internal/version.Version that
+# ironlocald --version, GET /version (server.Version), the app's About box,
+# the built-in trigger plugins' Info and the image's
 # org.opencontainers.image.version label report. Unset, a build reports the
-# module version `go install` recorded, else server.DevVersion.
+# module version `go install` recorded, else version.Dev (0.0.0-dev).
 VERSION ?=
-VERSION_LDFLAGS := $(if $(VERSION),-X github.com/ironlocal/ironlocal/emulator/server.Version=$(VERSION))
+VERSION_LDFLAGS := $(if $(VERSION),-X github.com/ironlocal/ironlocal/internal/version.Version=$(VERSION))
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,7 +41,7 @@ build: ## build bin/ironlocald (static, CGO_ENABLED=0)
 
 PLUGINS := upload http redis queue
 plugins: ## build the built-in trigger plugins into bin/plugins/ (static, CGO_ENABLED=0), where bin/ironlocald finds them
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/plugins/ $(addprefix ./plugins/,$(PLUGINS))
+	CGO_ENABLED=0 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/plugins/ $(addprefix ./plugins/,$(PLUGINS))
 
 proto: ## regenerate plugins/sdk's gRPC code from trigger.proto (needs protoc, protoc-gen-go, protoc-gen-go-grpc; the output is committed)
 	cd plugins/sdk/internal/pb && protoc --go_out=paths=source_relative:. --go-grpc_out=paths=source_relative:. trigger.proto
@@ -57,7 +58,7 @@ app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/
 	CGO_ENABLED=1 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/ironlocal .
 
 package: ## package the desktop app for this OS with fyne package (Linux: a tarball with the .desktop file and icon; macOS: ironlocal.app); VERSION=x.y.z stamps it
-	$(if $(VERSION),GOFLAGS=-ldflags=-X=github.com/ironlocal/ironlocal/emulator/server.Version=$(VERSION)) $(FYNE) package --release --src . --icon assets/icon.png $(if $(VERSION),--app-version $(VERSION))
+	$(if $(VERSION),GOFLAGS=-ldflags=-X=github.com/ironlocal/ironlocal/internal/version.Version=$(VERSION)) $(FYNE) package --release --src . --icon assets/icon.png $(if $(VERSION),--app-version $(VERSION))
 
 screenshots: ## regenerate the README's screenshots (assets/screenshots/*.png) from the real app under Xvfb
 	@./.ci/deps.sh gui
@@ -99,7 +100,7 @@ image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) F
 	for p in $(PLUGINS); do ln -s /ironlocald "$$ctx/linux-$$arch/plugins/$$p"; done; \
 	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp"; \
 	old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true); \
-	version='$(VERSION)'; [ -n "$$version" ] || version=$$(sed -n 's/^const DevVersion = "\(.*\)"$$/\1/p' emulator/server/version.go); \
+	version='$(VERSION)'; [ -n "$$version" ] || version=$$(sed -n 's/^const Dev = "\(.*\)"$$/\1/p' internal/version/version.go); \
 	docker build --quiet --build-arg TARGETARCH=$$arch --build-arg VERSION="$$version" -f Dockerfile -t $(IMAGE) "$$ctx" >/dev/null; \
 	if [ -n "$$old" ] && [ "$$old" != "$$(docker image inspect --format '{{.Id}}' $(IMAGE))" ]; then \
 		docker image rm "$$old" >/dev/null 2>&1 || true; fi; \

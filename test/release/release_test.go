@@ -227,8 +227,8 @@ func TestRelease_Reproducible(t *testing.T) {
 }
 
 // The linux/amd64 archive, unpacked in a directory of its own, runs: it
-// reports the stamped version, finds its plugins next to it, and serves a
-// message queue round trip.
+// reports the stamped version, finds its plugins next to it (which report
+// the stamped version too), and serves a message queue round trip.
 func TestRelease_LinuxArchiveRuns(t *testing.T) {
 	if !hostIs("linux", "amd64") {
 		t.Skip("runs the linux/amd64 binary")
@@ -293,6 +293,9 @@ func TestRelease_LinuxArchiveRuns(t *testing.T) {
 		var names []string
 		for _, p := range plugins {
 			names = append(names, p.Name)
+			if p.Name != "" {
+				assert.Equal(ct, version, p.Version, "plugin %s reports the release's version", p.Name)
+			}
 		}
 		assert.ElementsMatch(ct, []string{"http", "queue", "redis", "upload"}, names, "the plugins/ next to the binary are found")
 	}, 30*time.Second, 100*time.Millisecond)
