@@ -91,14 +91,15 @@ fixtures: ## build the fixture job image(s) locally (FROM scratch, no registry)
 	@if docker info >/dev/null 2>&1; then ./fixtures/build.sh; else echo "fixtures: no Docker engine reachable, skipping image build"; fi
 
 IMAGE ?= ironlocal/ironlocal:latest
-image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) FROM scratch: nothing pulled
+image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) FROM scratch: nothing pulled; LICENSE and THIRD_PARTY.md in /licenses
 	@set -eu; ctx=$$(mktemp -d); trap 'rm -rf "$$ctx"' EXIT; \
 	arch=$${GOARCH:-$$(docker version --format '{{.Server.Arch}}')}; \
 	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata,grpcnotrace -ldflags='-s -w $(VERSION_LDFLAGS)' \
 		-o "$$ctx/linux-$$arch/ironlocald" ./emulator/cmd/ironlocald; \
 	mkdir -p "$$ctx/linux-$$arch/plugins"; \
 	for p in $(PLUGINS); do ln -s /ironlocald "$$ctx/linux-$$arch/plugins/$$p"; done; \
-	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp"; \
+	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp" "$$ctx/licenses"; \
+	cp LICENSE THIRD_PARTY.md "$$ctx/licenses/"; \
 	old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true); \
 	version='$(VERSION)'; [ -n "$$version" ] || version=$$(sed -n 's/^const Dev = "\(.*\)"$$/\1/p' internal/version/version.go); \
 	docker build --quiet --build-arg TARGETARCH=$$arch --build-arg VERSION="$$version" -f Dockerfile -t $(IMAGE) "$$ctx" >/dev/null; \

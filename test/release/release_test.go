@@ -2,8 +2,9 @@
 // (through package internal/release): every platform's archive and what is in
 // it, the binaries' formats and architectures, SHA256SUMS, that a rebuild
 // elsewhere gives the same bytes, that the linux/amd64 archive runs and
-// serves, `go install` from an outside module, the image's version label,
-// and `make help`. The desktop app packages are checked by TestAppPackages,
+// serves (its plugins reporting the release's version), `go install` from
+// an outside module, the image's version label and licence notices, and
+// `make help`. The desktop app packages are checked by TestAppPackages,
 // which only `make release-check` runs (two slow cgo builds).
 package release_test
 
@@ -397,8 +398,10 @@ func TestGoInstall_FromAnOutsideModule(t *testing.T) {
 }
 
 // make image VERSION=… stamps the binary and labels the image with the same
-// version.
-func TestImage_VersionLabel(t *testing.T) {
+// version, and the image carries the licence notices its binary's
+// dependencies require (LICENSE and THIRD_PARTY.md in /licenses, as the
+// archives have them).
+func TestImage_VersionLabelAndLicences(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the container image")
 	}
@@ -415,6 +418,27 @@ func TestImage_VersionLabel(t *testing.T) {
 	require.Equal(t, version, strings.TrimSpace(label))
 	out := runIn(t, root(t), nil, "docker", "run", "--rm", "--network", "none", image, "--version")
 	require.Contains(t, out, "ironlocald "+version+" (")
+
+	// FROM scratch: no shell to cat with; docker cp reads the files out.
+	ctr := strings.TrimSpace(runIn(t, root(t), nil, "docker", "create", image))
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", ctr).Run() })
+	for _, name := range []string{"LICENSE", "THIRD_PARTY.md"} {
+		want, err := os.ReadFile(filepath.Join(root(t), name))
+		require.NoError(t, err)
+		cmd := exec.Command("docker", "cp", ctr+":/licenses/"+name, "-")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		tarball, err := cmd.Output()
+		require.NoError(t, err, "docker cp /licenses/%s: %s", name, stderr.String())
+		tr := tar.NewReader(bytes.NewReader(tarball))
+		h, err := tr.Next()
+		require.NoError(t, err)
+		require.Equal(t, name, h.Name)
+		got, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "/licenses/%s is the checkout's %s", name, name)
+		require.NotZero(t, h.Mode&0o004, "/licenses/%s is readable by the image's non-root user", name)
+	}
 }
 
 // `make help` lists every target the Makefile defines.
