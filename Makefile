@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build starter app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-check third-party
+.PHONY: help run serve build starter app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-daemon release-check third-party
 
 # Every package but the desktop app's main package, which needs cgo (Fyne's
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
@@ -110,11 +110,18 @@ image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) F
 DIST := dist
 release: ## build release VERSION=x.y.z into dist/: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), the desktop app for linux/amd64 and windows/amd64, archives, SHA256SUMS; then the image ironlocal/ironlocal:VERSION
 	@[ -n "$(VERSION)" ] || { echo "make release: say which version: make release VERSION=x.y.z" >&2; exit 2; }
+	@$(GO) run ./internal/cmd/release -version '$(VERSION)' -check
 	@./.ci/deps.sh release
 	$(GO) run ./internal/cmd/thirdparty -check
 	$(GO) run ./internal/cmd/release -version '$(VERSION)' -dist $(DIST) -app -fyne $(FYNE_TOOL)
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image IMAGE=ironlocal/ironlocal:$(VERSION) VERSION=$(VERSION); \
 	else echo "release: no Docker engine reachable: the image ironlocal/ironlocal:$(VERSION) was not built" >&2; [ "$${IRONLOCAL_REQUIRE_DOCKER:-}" != 1 ]; fi
+
+release-daemon: ## build a daemon-only release VERSION=x.y.z into dist/ for packagers: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), archives, SHA256SUMS; no desktop app, no apt packages, no image
+	@[ -n "$(VERSION)" ] || { echo "make release-daemon: say which version: make release-daemon VERSION=x.y.z" >&2; exit 2; }
+	@$(GO) run ./internal/cmd/release -version '$(VERSION)' -check
+	$(GO) run ./internal/cmd/thirdparty -check
+	$(GO) run ./internal/cmd/release -version '$(VERSION)' -dist $(DIST)
 
 release-check: ## the release's slow checks (make test runs the others): package the desktop app for linux/amd64 and windows/amd64 (cgo, MinGW) and check the packages
 	@./.ci/deps.sh release

@@ -3,8 +3,9 @@
 // it, the binaries' formats and architectures, SHA256SUMS, that a rebuild
 // elsewhere gives the same bytes, that the linux/amd64 archive runs and
 // serves (its plugins reporting the release's version), `go install` from
-// an outside module, the image's version label and licence notices, and
-// `make help`. The desktop app packages are checked by TestAppPackages,
+// an outside module, the image's version label and licence notices, that
+// `make release` and `make release-daemon` refuse a version CHANGELOG.md has
+// no section for, and `make help`. The desktop app packages are checked by TestAppPackages,
 // which only `make release-check` runs (two slow cgo builds).
 package release_test
 
@@ -438,6 +439,28 @@ func TestImage_VersionLabelAndLicences(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(got), "/licenses/%s is the checkout's %s", name, name)
 		require.NotZero(t, h.Mode&0o004, "/licenses/%s is readable by the image's non-root user", name)
+	}
+}
+
+// make release and make release-daemon refuse, before they install or
+// build anything, a version CHANGELOG.md has no section for.
+func TestMakeRelease_RefusesAVersionWithoutChangelogSection(t *testing.T) {
+	const unlisted = "0.0.1-not-in-the-changelog"
+	changelog, err := os.ReadFile(filepath.Join(root(t), release.Changelog))
+	require.NoError(t, err)
+	require.NotContains(t, string(changelog), unlisted)
+	for _, target := range []string{"release", "release-daemon"} {
+		t.Run(target, func(t *testing.T) {
+			dist := t.TempDir()
+			cmd := exec.Command("make", "--no-print-directory", target, "VERSION="+unlisted, "DIST="+dist)
+			cmd.Dir = root(t)
+			out, err := cmd.CombinedOutput()
+			require.Error(t, err, "make %s VERSION=%s succeeded:\n%s", target, unlisted, out)
+			require.Contains(t, string(out), "CHANGELOG.md has no section for "+unlisted)
+			entries, err := os.ReadDir(dist)
+			require.NoError(t, err)
+			require.Empty(t, entries, "nothing was built")
+		})
 	}
 }
 
