@@ -108,7 +108,7 @@ image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) F
 	echo "built $(IMAGE) (linux/$$arch, version $$version)"
 
 DIST := dist
-release: ## build release VERSION=x.y.z into dist/: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), the desktop app for linux/amd64 and windows/amd64, archives, SHA256SUMS; then the image ironlocal/ironlocal:VERSION (CHANGELOG.md must have a "## [VERSION]" section)
+release: ## build release VERSION=x.y.z into dist/: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), the desktop app for linux/amd64 and windows/amd64, archives, SHA256SUMS; then the image ironlocal/ironlocal:VERSION; refuses a VERSION without its section in CHANGELOG.md
 	@[ -n "$(VERSION)" ] || { echo "make release: say which version: make release VERSION=x.y.z" >&2; exit 2; }
 	@$(GO) run ./internal/cmd/release -version '$(VERSION)' -check
 	@./.ci/deps.sh release
