@@ -8,6 +8,8 @@
 #   passwd, group             from docker/ (root, nobody, ironlocal=65532)
 #   data/                     an empty directory: the store, owned by ironlocal
 #   tmp/                      an empty directory: the temp dir, owned by ironlocal
+#   licenses/                 LICENSE (ironlocal's, Apache-2.0) and THIRD_PARTY.md (the
+#                             licences and notices of the modules linked into ironlocald)
 #
 # BuildKit sets TARGETARCH per platform (multi-arch builds, see the README);
 # the classic builder gets it from `--build-arg TARGETARCH=<arch>`.
@@ -21,6 +23,8 @@ COPY --chown=65532:65532 tmp /tmp
 COPY linux-${TARGETARCH}/ironlocald /ironlocald
 # The built-in trigger plugins, found next to the binary (/plugins).
 COPY linux-${TARGETARCH}/plugins/ /plugins/
+# The licences the binary's dependencies (BSD, MIT, MPL …) require to ship with it.
+COPY licenses/ /licenses/
 USER 65532:65532
 WORKDIR /data
 ENV HOME=/data

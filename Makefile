@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build starter app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-check third-party
+.PHONY: help run serve build starter app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-daemon release-check third-party
 
 # Every package but the desktop app's main package, which needs cgo (Fyne's
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
@@ -13,12 +13,13 @@ PKGS = $(shell $(GO) list ./... | grep -vx '$(ROOT_PKG)')
 FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE ?= $(GO) run $(FYNE_TOOL)
 
-# VERSION is stamped into the one variable server.Version that ironlocald
-# --version, GET /version, the app's About box and the image's
+# VERSION is stamped into the one variable internal/version.Version that
+# ironlocald --version, GET /version (server.Version), the app's About box,
+# the built-in trigger plugins' Info and the image's
 # org.opencontainers.image.version label report. Unset, a build reports the
-# module version `go install` recorded, else server.DevVersion.
+# module version `go install` recorded, else version.Dev (0.0.0-dev).
 VERSION ?=
-VERSION_LDFLAGS := $(if $(VERSION),-X github.com/ironlocal/ironlocal/emulator/server.Version=$(VERSION))
+VERSION_LDFLAGS := $(if $(VERSION),-X github.com/ironlocal/ironlocal/internal/version.Version=$(VERSION))
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,7 +41,7 @@ build: ## build bin/ironlocald (static, CGO_ENABLED=0)
 
 PLUGINS := upload http redis queue
 plugins: ## build the built-in trigger plugins into bin/plugins/ (static, CGO_ENABLED=0), where bin/ironlocald finds them
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/plugins/ $(addprefix ./plugins/,$(PLUGINS))
+	CGO_ENABLED=0 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/plugins/ $(addprefix ./plugins/,$(PLUGINS))
 
 proto: ## regenerate plugins/sdk's gRPC code from trigger.proto (needs protoc, protoc-gen-go, protoc-gen-go-grpc; the output is committed)
 	cd plugins/sdk/internal/pb && protoc --go_out=paths=source_relative:. --go-grpc_out=paths=source_relative:. trigger.proto
@@ -57,7 +58,7 @@ app: ## build the desktop app bin/ironlocal (cgo: needs a C compiler and the GL/
 	CGO_ENABLED=1 $(GO) build -ldflags '$(VERSION_LDFLAGS)' -o $(BIN)/ironlocal .
 
 package: ## package the desktop app for this OS with fyne package (Linux: a tarball with the .desktop file and icon; macOS: ironlocal.app); VERSION=x.y.z stamps it
-	$(if $(VERSION),GOFLAGS=-ldflags=-X=github.com/ironlocal/ironlocal/emulator/server.Version=$(VERSION)) $(FYNE) package --release --src . --icon assets/icon.png $(if $(VERSION),--app-version $(VERSION))
+	$(if $(VERSION),GOFLAGS=-ldflags=-X=github.com/ironlocal/ironlocal/internal/version.Version=$(VERSION)) $(FYNE) package --release --src . --icon assets/icon.png $(if $(VERSION),--app-version $(VERSION))
 
 screenshots: ## regenerate the desktop app's screenshots (assets/screenshots/*.png, shown in docs/desktop-app.md) from the real app under Xvfb
 	@./.ci/deps.sh gui
@@ -90,29 +91,37 @@ fixtures: ## build the fixture job image(s) locally (FROM scratch, no registry)
 	@if docker info >/dev/null 2>&1; then ./fixtures/build.sh; else echo "fixtures: no Docker engine reachable, skipping image build"; fi
 
 IMAGE ?= ironlocal/ironlocal:latest
-image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) FROM scratch: nothing pulled
+image: ## build the container image IMAGE (default ironlocal/ironlocal:latest) FROM scratch: nothing pulled; LICENSE and THIRD_PARTY.md in /licenses
 	@set -eu; ctx=$$(mktemp -d); trap 'rm -rf "$$ctx"' EXIT; \
 	arch=$${GOARCH:-$$(docker version --format '{{.Server.Arch}}')}; \
 	CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -tags timetzdata,grpcnotrace -ldflags='-s -w $(VERSION_LDFLAGS)' \
 		-o "$$ctx/linux-$$arch/ironlocald" ./emulator/cmd/ironlocald; \
 	mkdir -p "$$ctx/linux-$$arch/plugins"; \
 	for p in $(PLUGINS); do ln -s /ironlocald "$$ctx/linux-$$arch/plugins/$$p"; done; \
-	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp"; \
+	cp docker/passwd docker/group "$$ctx/"; mkdir "$$ctx/data" "$$ctx/tmp" "$$ctx/licenses"; \
+	cp LICENSE THIRD_PARTY.md "$$ctx/licenses/"; \
 	old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true); \
-	version='$(VERSION)'; [ -n "$$version" ] || version=$$(sed -n 's/^const DevVersion = "\(.*\)"$$/\1/p' emulator/server/version.go); \
+	version='$(VERSION)'; [ -n "$$version" ] || version=$$(sed -n 's/^const Dev = "\(.*\)"$$/\1/p' internal/version/version.go); \
 	docker build --quiet --build-arg TARGETARCH=$$arch --build-arg VERSION="$$version" -f Dockerfile -t $(IMAGE) "$$ctx" >/dev/null; \
 	if [ -n "$$old" ] && [ "$$old" != "$$(docker image inspect --format '{{.Id}}' $(IMAGE))" ]; then \
 		docker image rm "$$old" >/dev/null 2>&1 || true; fi; \
 	echo "built $(IMAGE) (linux/$$arch, version $$version)"
 
 DIST := dist
-release: ## build release VERSION=x.y.z into dist/: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), the desktop app for linux/amd64 and windows/amd64, archives, SHA256SUMS; then the image ironlocal/ironlocal:VERSION
+release: ## build release VERSION=x.y.z into dist/: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), the desktop app for linux/amd64 and windows/amd64, archives, SHA256SUMS; then the image ironlocal/ironlocal:VERSION; refuses a VERSION without its section in CHANGELOG.md
 	@[ -n "$(VERSION)" ] || { echo "make release: say which version: make release VERSION=x.y.z" >&2; exit 2; }
+	@$(GO) run ./internal/cmd/release -version '$(VERSION)' -check
 	@./.ci/deps.sh release
 	$(GO) run ./internal/cmd/thirdparty -check
 	$(GO) run ./internal/cmd/release -version '$(VERSION)' -dist $(DIST) -app -fyne $(FYNE_TOOL)
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image IMAGE=ironlocal/ironlocal:$(VERSION) VERSION=$(VERSION); \
 	else echo "release: no Docker engine reachable: the image ironlocal/ironlocal:$(VERSION) was not built" >&2; [ "$${IRONLOCAL_REQUIRE_DOCKER:-}" != 1 ]; fi
+
+release-daemon: ## build a daemon-only release VERSION=x.y.z into dist/ for packagers: ironlocald and the plugins for linux/darwin/windows × amd64/arm64 (static, reproducible), archives, SHA256SUMS; no desktop app, no apt packages, no image
+	@[ -n "$(VERSION)" ] || { echo "make release-daemon: say which version: make release-daemon VERSION=x.y.z" >&2; exit 2; }
+	@$(GO) run ./internal/cmd/release -version '$(VERSION)' -check
+	$(GO) run ./internal/cmd/thirdparty -check
+	$(GO) run ./internal/cmd/release -version '$(VERSION)' -dist $(DIST)
 
 release-check: ## the release's slow checks (make test runs the others): package the desktop app for linux/amd64 and windows/amd64 (cgo, MinGW) and check the packages
 	@./.ci/deps.sh release

@@ -28,6 +28,9 @@ import (
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/daemon"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	// Before Fyne reads the locale in its init: LANG=C.UTF-8 reads as
+	// English instead of printing "Fyne error: Error parsing user locale C".
+	_ "github.com/ironlocal/ironlocal/internal/locale"
 )
 
 //go:embed assets/icon.png

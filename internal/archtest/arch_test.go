@@ -75,7 +75,9 @@ var rules = []rule{
 	{pkg: "emulator/store/...", may: support},
 	{pkg: "emulator/runtime/...", may: support},
 	// The composition root and the headless entry points.
-	{pkg: "emulator/server", may: join([]string{"emulator/..."}, listener)},
+	// The one version a build reports (internal/version) is read by the
+	// composition root and the built-in plugins alike.
+	{pkg: "emulator/server", may: join([]string{"emulator/...", "internal/version"}, listener)},
 	{pkg: "emulator/daemon", may: []string{"emulator/..."}},
 	// ironlocald is also the built-in plugins' executable (see plugins/builtin).
 	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk"}},
@@ -86,16 +88,20 @@ var rules = []rule{
 	// library are all else they import.
 	{pkg: "app/...", may: []string{"client/...", "app/..."}, outside: []string{"fyne.io/fyne/v2"}},
 	{pkg: "plugins/sdk/...", may: []string{"plugins/sdk/..."}},
-	{pkg: "plugins/builtin/...", may: join([]string{"plugins/sdk/...", "plugins/builtin/..."}, listener)},
+	{pkg: "plugins/builtin/...", may: join([]string{"plugins/sdk/...", "plugins/builtin/...", "internal/version"}, listener)},
 	{pkg: "plugins/...", may: []string{"plugins/sdk/...", "plugins/builtin/..."}},
 	{pkg: "tcironlocal/...", may: []string{"client/...", "tcironlocal/...", "internal/..."}},
 	{pkg: "bench/...", may: []string{"bench/...", "internal/...", "client/...", "tcironlocal/..."}},
 	{pkg: "fixtures/...", may: []string{"client/..."}}, // programs run as tasks in tests
 	{pkg: "internal/hostrule", stdOnly: true},
 	{pkg: "internal/httplimit", stdOnly: true},
+	{pkg: "internal/version", stdOnly: true},
+	// internal/locale runs before Fyne's own package initialisation: it may
+	// import nothing that would order it later (see its doc).
+	{pkg: "internal/locale", stdOnly: true},
 	{pkg: "internal/...", may: []string{"emulator/...", "client/...", "internal/..."}},
 	{pkg: "test/...", may: []string{"client/...", "tcironlocal/...", "internal/...", "bench/..."}},
-	{pkg: "", may: []string{"app/...", "client/...", "emulator/server", "emulator/daemon"}}, // desktop main
+	{pkg: "", may: []string{"app/...", "client/...", "emulator/server", "emulator/daemon", "internal/locale"}}, // desktop main
 }
 
 // exceptions are imports the table forbids that the code still makes, each

@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/version"
 )
 
 // Platform is one GOOS/GOARCH pair.
@@ -50,8 +52,9 @@ var Platforms = []Platform{
 var AppPlatforms = []Platform{{"linux", "amd64"}, {"windows", "amd64"}}
 
 const (
-	// VersionVar is the one variable a build's version is stamped into.
-	VersionVar = "github.com/ironlocal/ironlocal/emulator/server.Version"
+	// VersionVar is the one variable a build's version is stamped into:
+	// the daemon and the built-in plugins report it.
+	VersionVar = version.Var
 	// DaemonPkg is ironlocald's main package.
 	DaemonPkg = "./emulator/cmd/ironlocald"
 	// DefaultFyne is the fyne tool the Makefile's `make package` uses.

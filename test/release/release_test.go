@@ -2,8 +2,10 @@
 // (through package internal/release): every platform's archive and what is in
 // it, the binaries' formats and architectures, SHA256SUMS, that a rebuild
 // elsewhere gives the same bytes, that the linux/amd64 archive runs and
-// serves, `go install` from an outside module, the image's version label,
-// and `make help`. The desktop app packages are checked by TestAppPackages,
+// serves (its plugins reporting the release's version), `go install` from
+// an outside module, the image's version label and licence notices, that
+// `make release` and `make release-daemon` refuse a version CHANGELOG.md has
+// no section for, and `make help`. The desktop app packages are checked by TestAppPackages,
 // which only `make release-check` runs (two slow cgo builds).
 package release_test
 
@@ -227,8 +229,8 @@ func TestRelease_Reproducible(t *testing.T) {
 }
 
 // The linux/amd64 archive, unpacked in a directory of its own, runs: it
-// reports the stamped version, finds its plugins next to it, and serves a
-// message queue round trip.
+// reports the stamped version, finds its plugins next to it (which report
+// the stamped version too), and serves a message queue round trip.
 func TestRelease_LinuxArchiveRuns(t *testing.T) {
 	if !hostIs("linux", "amd64") {
 		t.Skip("runs the linux/amd64 binary")
@@ -293,6 +295,9 @@ func TestRelease_LinuxArchiveRuns(t *testing.T) {
 		var names []string
 		for _, p := range plugins {
 			names = append(names, p.Name)
+			if p.Name != "" {
+				assert.Equal(ct, version, p.Version, "plugin %s reports the release's version", p.Name)
+			}
 		}
 		assert.ElementsMatch(ct, []string{"http", "queue", "redis", "upload"}, names, "the plugins/ next to the binary are found")
 	}, 30*time.Second, 100*time.Millisecond)
@@ -394,8 +399,10 @@ func TestGoInstall_FromAnOutsideModule(t *testing.T) {
 }
 
 // make image VERSION=… stamps the binary and labels the image with the same
-// version.
-func TestImage_VersionLabel(t *testing.T) {
+// version, and the image carries the licence notices its binary's
+// dependencies require (LICENSE and THIRD_PARTY.md in /licenses, as the
+// archives have them).
+func TestImage_VersionLabelAndLicences(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the container image")
 	}
@@ -412,6 +419,49 @@ func TestImage_VersionLabel(t *testing.T) {
 	require.Equal(t, version, strings.TrimSpace(label))
 	out := runIn(t, root(t), nil, "docker", "run", "--rm", "--network", "none", image, "--version")
 	require.Contains(t, out, "ironlocald "+version+" (")
+
+	// FROM scratch: no shell to cat with; docker cp reads the files out.
+	ctr := strings.TrimSpace(runIn(t, root(t), nil, "docker", "create", image))
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", ctr).Run() })
+	for _, name := range []string{"LICENSE", "THIRD_PARTY.md"} {
+		want, err := os.ReadFile(filepath.Join(root(t), name))
+		require.NoError(t, err)
+		cmd := exec.Command("docker", "cp", ctr+":/licenses/"+name, "-")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		tarball, err := cmd.Output()
+		require.NoError(t, err, "docker cp /licenses/%s: %s", name, stderr.String())
+		tr := tar.NewReader(bytes.NewReader(tarball))
+		h, err := tr.Next()
+		require.NoError(t, err)
+		require.Equal(t, name, h.Name)
+		got, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "/licenses/%s is the checkout's %s", name, name)
+		require.NotZero(t, h.Mode&0o004, "/licenses/%s is readable by the image's non-root user", name)
+	}
+}
+
+// make release and make release-daemon refuse, before they install or
+// build anything, a version CHANGELOG.md has no section for.
+func TestMakeRelease_RefusesAVersionWithoutChangelogSection(t *testing.T) {
+	const unlisted = "0.0.1-not-in-the-changelog"
+	changelog, err := os.ReadFile(filepath.Join(root(t), release.Changelog))
+	require.NoError(t, err)
+	require.NotContains(t, string(changelog), unlisted)
+	for _, target := range []string{"release", "release-daemon"} {
+		t.Run(target, func(t *testing.T) {
+			dist := t.TempDir()
+			cmd := exec.Command("make", "--no-print-directory", target, "VERSION="+unlisted, "DIST="+dist)
+			cmd.Dir = root(t)
+			out, err := cmd.CombinedOutput()
+			require.Error(t, err, "make %s VERSION=%s succeeded:\n%s", target, unlisted, out)
+			require.Contains(t, string(out), "CHANGELOG.md has no section for "+unlisted)
+			entries, err := os.ReadDir(dist)
+			require.NoError(t, err)
+			require.Empty(t, entries, "nothing was built")
+		})
+	}
 }
 
 // `make help` lists every target the Makefile defines.

@@ -1,8 +1,14 @@
 // Command release builds ironlocal's release artefacts into a directory
 // (package internal/release says what they are). `make release
-// VERSION=x.y.z` runs it with -app; the container image is `make image`'s.
+// VERSION=x.y.z` runs it with -app, `make release-daemon VERSION=x.y.z`
+// without; the container image is `make image`'s.
 //
 //	go run ./internal/cmd/release -version 1.2.3 [-dist dist] [-app] [-platforms linux/amd64,…] [-fyne PKG@VERSION|PATH]
+//	go run ./internal/cmd/release -version 1.2.3 -check
+//
+// It refuses a version that is not semver or has no section in
+// CHANGELOG.md; -check does only that, before anything is installed or
+// built.
 //
 // The archives' entries carry SOURCE_DATE_EPOCH as their time, or else the
 // time of the commit checked out, so rebuilding a commit gives the same bytes.
@@ -35,8 +41,20 @@ func run(args []string) int {
 	app := fs.Bool("app", false, "also package the desktop app for linux/amd64 and windows/amd64 (cgo; Windows with "+release.WindowsCC+")")
 	fyne := fs.String("fyne", release.DefaultFyne, "the fyne tool: package@version to install, or a fyne binary")
 	only := fs.String("platforms", "", "comma-separated GOOS/GOARCH pairs of ironlocald and the plugins to build (default: all of release.Platforms)")
+	check := fs.Bool("check", false, "only check that -version may be released (semver, a section in "+release.Changelog+") and build nothing")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if err := release.CheckVersion(*version); err != nil {
+		fmt.Fprintln(os.Stderr, "release:", err)
+		return 2
+	}
+	if err := release.CheckChangelog(".", *version); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if *check {
+		return 0
 	}
 	platforms, err := parsePlatforms(*only)
 	if err != nil {

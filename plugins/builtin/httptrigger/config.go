@@ -9,8 +9,6 @@ import (
 	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
 
-const version = "1.0.0"
-
 // config is a binding's config.
 type config struct {
 	// Listen is the address to serve on (default 127.0.0.1:8080; port 0

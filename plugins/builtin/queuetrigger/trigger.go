@@ -12,10 +12,7 @@ import (
 	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
 
-const (
-	version   = "1.0.0"
-	eventType = "ironmq:messages"
-)
+const eventType = "ironmq:messages"
 
 // config is a binding's config.
 type config struct {

@@ -11,8 +11,6 @@ import (
 	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
 
-const version = "1.0.0"
-
 // Event types.
 const (
 	eventPop     = "redis:list:pop"

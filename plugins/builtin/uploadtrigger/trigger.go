@@ -18,8 +18,6 @@ import (
 	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
 
-const version = "1.0.0"
-
 // config is a binding's config.
 type config struct {
 	// Dir is the folder watched as the bucket (subfolders too).
