@@ -36,7 +36,7 @@ func (l *pluginLog) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		line := strings.TrimRight(string(l.part[:i]), "\r")
+		line := redactText(strings.TrimRight(string(l.part[:i]), "\r"))
 		l.part = l.part[i+1:]
 		if line == "" {
 			continue
