@@ -138,7 +138,7 @@ func (a *hostAPI) SetStatus(_ context.Context, status string, attrs map[string]s
 	a.r.setStatus(status, attrs)
 	if a.h.cfg.Bus != nil {
 		a.h.cfg.Bus.Publish(emulator.Event{Type: emulator.EventTriggerState, At: a.h.now(), Project: a.b.Project,
-			Attrs: map[string]any{"binding_id": a.b.ID, "plugin": a.b.Plugin, "status": status}})
+			Attrs: map[string]any{"binding_id": a.b.ID, "plugin": a.b.Plugin, "status": redactText(status)}})
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func (h *Host) UpdateBinding(ctx context.Context, id string, p BindingPatch) (Bi
 		b.Name = *p.Name
 	}
 	if p.Config != nil {
-		b.Config = p.Config
+		b.Config = restoreSecrets(p.Config, b.Config, h.configSchema(b.Plugin))
 	}
 	if p.Action != nil {
 		b.Action = *p.Action
@@ -277,7 +277,7 @@ func checkConfig(ctx context.Context, p *proc, plugin string, raw json.RawMessag
 	st := p.snapshot()
 	if st.schema != nil {
 		if err := st.schema.Validate(cfg); err != nil {
-			return emulator.Invalid("config for plugin %s: %s", plugin, schemaError(err))
+			return emulator.Invalid("config for plugin %s: %s", plugin, redactText(schemaError(err)))
 		}
 	}
 	trig := p.trigger()
@@ -285,7 +285,7 @@ func checkConfig(ctx context.Context, p *proc, plugin string, raw json.RawMessag
 		return &emulator.Error{Code: emulator.CodeUnavailable, Msg: fmt.Sprintf("plugin %s is restarting", plugin)}
 	}
 	if err := trig.Validate(ctx, raw); err != nil {
-		return emulator.Invalid("config: %v", err)
+		return emulator.Invalid("config: %s", redactText(err.Error()))
 	}
 	return nil
 }
@@ -362,8 +362,9 @@ func compileSchema(doc []byte) (*jsonschema.Schema, error) {
 	return c.Compile("plugin-config.json")
 }
 
-func (h *Host) view(b emulator.Binding) BindingView {
-	v := BindingView{Binding: b}
+func (h *Host) view(b emulator.Binding) (v BindingView) {
+	defer func() { v = h.redactView(v) }()
+	v = BindingView{Binding: b}
 	if !b.Enabled {
 		v.State = "disabled"
 		return v

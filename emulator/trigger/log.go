@@ -47,7 +47,7 @@ func (l *pluginLog) Write(p []byte) (int, error) {
 			// each is bounded.
 			raw = append(raw[:maxLogLine:maxLogLine], fmt.Sprintf("… [%d bytes cut]", len(raw)-maxLogLine)...)
 		}
-		line := strings.TrimRight(strings.ToValidUTF8(string(raw), "\uFFFD"), "\r")
+		line := redactText(strings.TrimRight(strings.ToValidUTF8(string(raw), "\uFFFD"), "\r"))
 		l.part = l.part[i+1:]
 		if line == "" {
 			continue

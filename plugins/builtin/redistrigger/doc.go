@@ -2,7 +2,10 @@
 // (BLPOP) or subscribes to channels (SUBSCRIBE/PSUBSCRIBE) at a Redis URL
 // and emits an event per item or message. With no URL it starts an
 // embedded Redis-compatible server (miniredis) and reports its address, so
-// redis-cli and apps can push to it offline. It uses only the public SDK.
+// redis-cli and apps can push to it offline. Any local user can reach that
+// server, so it listens on loopback unless exposed, takes an optional
+// password, runs no Lua, and reads each command within caps before
+// miniredis does (embedded.go, frame.go). It uses only the public SDK.
 package redistrigger
 
 import "github.com/ironlocal/ironlocal/plugins/sdk"

@@ -30,7 +30,7 @@ func (e redisError) Error() string { return string(e) }
 func dial(ctx context.Context, raw string) (*conn, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "redis" || u.Host == "" {
-		return nil, fmt.Errorf("url %q: want redis://[user:password@]host:port[/db]", raw)
+		return nil, fmt.Errorf("url %q: want redis://[user:password@]host:port[/db]", redactURL(raw))
 	}
 	host := u.Host
 	if u.Port() == "" {
@@ -59,6 +59,18 @@ func dial(ctx context.Context, raw string) (*conn, error) {
 		}
 	}
 	return c, nil
+}
+
+// redactURL hides a URL's password, for status and logs.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return "(a url that does not parse)"
+		}
+		return raw
+	}
+	return u.Redacted()
 }
 
 func (c *conn) Close() error { return c.nc.Close() }

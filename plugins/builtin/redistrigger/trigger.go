@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/url"
 	"time"
-
-	"github.com/alicebob/miniredis/v2"
 
 	"github.com/ironlocal/ironlocal/plugins/sdk"
 )
@@ -22,6 +22,14 @@ type config struct {
 	// URL is the Redis to watch; "" starts an embedded one on Listen.
 	URL    string `json:"url"`
 	Listen string `json:"listen"`
+	// Expose allows a Listen address other than loopback.
+	Expose bool `json:"expose"`
+	// Password is the embedded server's (AUTH); "" needs none.
+	Password string `json:"password"`
+	// MaxBulkBytes and MaxRequestBytes cap one argument and one command
+	// a client of the embedded server may send.
+	MaxBulkBytes    int `json:"max_bulk_bytes"`
+	MaxRequestBytes int `json:"max_request_bytes"`
 	// Mode is "list" (BLPOP Keys, the default), "subscribe" or
 	// "psubscribe" (Channels are patterns).
 	Mode     string   `json:"mode"`
@@ -32,13 +40,26 @@ type config struct {
 	Payload string `json:"payload"`
 }
 
+// Caps of the embedded server. The default argument cap is well above the
+// 64 KiB a task payload may hold; Redis's own cap is the maximum.
+const (
+	defaultMaxBulk = 1 << 20
+	maxMaxBulk     = 512 << 20
+	maxMaxRequest  = 1 << 30
+)
+
+// The host shows "password" as set, never its value (writeOnly).
 const schema = `{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
   "additionalProperties": false,
   "properties": {
     "url": {"type": "string", "pattern": "^redis://", "description": "Redis to watch; empty: an embedded Redis-compatible server"},
-    "listen": {"type": "string", "default": "127.0.0.1:0", "description": "the embedded server's address (port 0: any free port)"},
+    "listen": {"type": "string", "default": "127.0.0.1:0", "description": "the embedded server's address (port 0: any free port); an address other than loopback needs expose"},
+    "expose": {"type": "boolean", "default": false, "description": "let the embedded server listen on an address other than loopback, reachable from other machines (set a password)"},
+    "password": {"type": "string", "writeOnly": true, "description": "the embedded server's password (AUTH); empty: none"},
+    "max_bulk_bytes": {"type": "integer", "minimum": 1, "maximum": 536870912, "default": 1048576, "description": "the largest argument a client of the embedded server may send"},
+    "max_request_bytes": {"type": "integer", "minimum": 1, "maximum": 1073741824, "description": "the largest command a client of the embedded server may send, framing included (default: 4 × max_bulk_bytes)"},
     "mode": {"enum": ["list", "subscribe", "psubscribe"], "default": "list"},
     "keys": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "lists to pop (mode list)"},
     "channels": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "channels or patterns (mode subscribe/psubscribe)"},
@@ -60,6 +81,12 @@ func parseConfig(raw []byte) (config, error) {
 	if c.Payload == "" {
 		c.Payload = "envelope"
 	}
+	if c.MaxBulkBytes == 0 {
+		c.MaxBulkBytes = defaultMaxBulk
+	}
+	if c.MaxRequestBytes == 0 {
+		c.MaxRequestBytes = min(4*c.MaxBulkBytes, maxMaxRequest)
+	}
 	switch c.Mode {
 	case "list":
 		if len(c.Keys) == 0 {
@@ -72,7 +99,42 @@ func parseConfig(raw []byte) (config, error) {
 	default:
 		return c, fmt.Errorf("%w: mode %q: want list, subscribe or psubscribe", sdk.ErrInvalid, c.Mode)
 	}
+	if c.URL != "" {
+		if c.Password != "" {
+			return c, fmt.Errorf("%w: password: applies to the embedded server; give a Redis's password in its url (redis://:password@host:port)", sdk.ErrInvalid)
+		}
+		return c, nil
+	}
+	if c.MaxBulkBytes < 1 || c.MaxBulkBytes > maxMaxBulk {
+		return c, fmt.Errorf("%w: max_bulk_bytes: want 1 to %d", sdk.ErrInvalid, maxMaxBulk)
+	}
+	if c.MaxRequestBytes < c.MaxBulkBytes || c.MaxRequestBytes > maxMaxRequest {
+		return c, fmt.Errorf("%w: max_request_bytes: want max_bulk_bytes (%d) to %d", sdk.ErrInvalid, c.MaxBulkBytes, maxMaxRequest)
+	}
+	lo, err := loopback(c.Listen)
+	if err != nil {
+		return c, fmt.Errorf("%w: listen: %v", sdk.ErrInvalid, err)
+	}
+	if !lo && !c.Expose {
+		return c, fmt.Errorf("%w: listen %q is not a loopback address, so other machines could reach the embedded Redis: "+
+			"set \"expose\": true to allow it (with a password)", sdk.ErrInvalid, c.Listen)
+	}
 	return c, nil
+}
+
+// loopback reports whether a listen address binds loopback only. An empty
+// or unspecified host binds every interface; a name other than localhost
+// could resolve to anything.
+func loopback(listen string) (bool, error) {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false, err
+	}
+	if host == "localhost" {
+		return true, nil
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback(), nil
 }
 
 type trigger struct{}
@@ -105,26 +167,37 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 	if err != nil {
 		return err
 	}
-	url := c.URL
-	if url == "" {
-		m := miniredis.NewMiniRedis()
-		if err := m.StartAddr(c.Listen); err != nil {
+	// dialURL may hold a password; shown, for status and logs, never does.
+	dialURL, shown := c.URL, redactURL(c.URL)
+	if c.URL == "" {
+		e, err := startEmbedded(c)
+		if err != nil {
 			return fmt.Errorf("start the embedded Redis on %s: %w", c.Listen, err)
 		}
-		defer m.Close()
-		url = "redis://" + m.Addr()
-		_ = host.SetStatus(ctx, "embedded Redis on "+m.Addr(), map[string]string{"address": m.Addr(), "url": url, "embedded": "true"})
+		defer e.Close()
+		addr := e.Addr().String()
+		dialURL, shown = embeddedURL(e.Addr(), c.Password), "redis://"+addr
+		status, attrs := "embedded Redis on "+addr, map[string]string{"address": addr, "url": shown, "embedded": "true", "auth": "none"}
+		if c.Password != "" {
+			status += ", password set"
+			attrs["auth"] = "password"
+		}
+		if lo, _ := loopback(c.Listen); !lo {
+			status += ", exposed to the network"
+			attrs["exposed"] = "true"
+		}
+		_ = host.SetStatus(ctx, status, attrs)
 	} else {
-		_ = host.SetStatus(ctx, "watching "+url, map[string]string{"url": url})
+		_ = host.SetStatus(ctx, "watching "+shown, map[string]string{"url": shown})
 	}
 	backoff := 100 * time.Millisecond
 	for {
-		err := watch(ctx, url, c, emit)
+		err := watch(ctx, dialURL, c, emit)
 		if ctx.Err() != nil {
 			return nil
 		}
-		sdk.Log.Warn("redis connection lost", "url", url, "err", err, "retry_in", backoff.String())
-		_ = host.SetStatus(ctx, fmt.Sprintf("reconnecting to %s: %v", url, err), map[string]string{"url": url})
+		sdk.Log.Warn("redis connection lost", "url", shown, "err", err, "retry_in", backoff.String())
+		_ = host.SetStatus(ctx, fmt.Sprintf("reconnecting to %s: %v", shown, err), map[string]string{"url": shown})
 		select {
 		case <-ctx.Done():
 			return nil
@@ -132,6 +205,23 @@ func (*trigger) Run(ctx context.Context, b sdk.Binding, host sdk.Host, emit sdk.
 		}
 		backoff = min(2*backoff, 10*time.Second)
 	}
+}
+
+// embeddedURL is the URL the plugin itself dials: loopback when the server
+// listens on every interface.
+func embeddedURL(addr net.Addr, password string) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	u := url.URL{Scheme: "redis", Host: net.JoinHostPort(host, port)}
+	if password != "" {
+		u.User = url.UserPassword("", password)
+	}
+	return u.String()
 }
 
 // watch runs one connection until it fails or ctx ends.
