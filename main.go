@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ironlocal/ironlocal/app"
 	"github.com/ironlocal/ironlocal/client"
@@ -37,7 +38,23 @@ import (
 var iconPNG []byte
 
 func main() {
+	if os.Getenv("IRONLOCAL_BARE_WINDOW") != "" {
+		os.Exit(runBareWindow())
+	}
 	os.Exit(run(os.Args[1:]))
+}
+
+// runBareWindow opens a window holding one label and nothing else: no
+// emulator, no screens. It is the benchmark harness's baseline (ironbench's
+// app figures): the same binary, libraries and OpenGL driver as the app, so
+// the app's own cost is what it adds to this.
+func runBareWindow() int {
+	a := fyneapp.NewWithID("io.ironlocal.bare")
+	w := a.NewWindow("ironlocal bare window")
+	w.SetContent(widget.NewLabel("a bare Fyne window"))
+	w.Resize(fyne.NewSize(1280, 800))
+	w.ShowAndRun()
+	return 0
 }
 
 func run(args []string) int {
@@ -100,7 +117,7 @@ func runDesktop(ctx context.Context, cfg daemon.Config, attachURL string) int {
 			ui = u
 			w.SetTitle("ironlocal — " + u.URL())
 			if path := os.Getenv("IRONLOCAL_UI_PROBE"); path != "" { // ironbench's responsiveness figure (app/probe.go)
-				if err := u.StartProbe(path); err != nil {
+				if err := u.StartProbe(path, os.Getenv("IRONLOCAL_UI_PROBE_SWITCH") != ""); err != nil {
 					fmt.Fprintln(os.Stderr, "ironlocal: UI probe:", err)
 				}
 			}

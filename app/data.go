@@ -250,6 +250,7 @@ func (s *dataScreen) transfer(what string, total int64, fn func(ctx context.Cont
 
 func (s *dataScreen) transferred(what string, err error, n int64, done func(int64)) {
 	s.busy = false
+	s.u.releaseMemory()
 	for _, b := range []*widget.Button{s.exportBtn, s.importBtn, s.resetBtn} {
 		b.Enable()
 	}

@@ -20,6 +20,13 @@ import (
 // worst lag in it (a callback still waiting counts as late as it is so
 // far), ticks the callbacks that ran and tasks how many tasks the Tasks
 // screen holds.
+//
+// With switching on (IRONLOCAL_UI_PROBE_SWITCH), the probe also moves the
+// window to the next of the busiest screens (Tasks, Queues, Overview,
+// Events) once a second, as a user clicking through them would, and adds
+// "switch_ms": from asking the UI goroutine to switch until a callback
+// queued right after the switch has run, i.e. the switch itself, the
+// frame that shows it, and any wait for the UI goroutine before both.
 const probeEvery = 10 * time.Millisecond
 
 type probeLine struct {
@@ -27,11 +34,13 @@ type probeLine struct {
 	MaxLagMS float64 `json:"max_lag_ms"`
 	Ticks    int     `json:"ticks"`
 	Tasks    int     `json:"tasks"`
+	SwitchMS float64 `json:"switch_ms,omitempty"`
 }
 
 // StartProbe starts the UI probe writing to path (created or truncated);
-// it stops when the UI closes.
-func (u *UI) StartProbe(path string) error {
+// it stops when the UI closes. switching makes it move between screens
+// and time each switch.
+func (u *UI) StartProbe(path string, switching bool) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -42,6 +51,8 @@ func (u *UI) StartProbe(path string) error {
 		maxLag  time.Duration
 		ticks   int
 		tasks   int
+		switchT time.Duration // the last switch's time, 0 when none ended in this second
+		next    int
 		enc     = json.NewEncoder(f)
 		onTimer = func() {
 			mu.Lock()
@@ -70,10 +81,27 @@ func (u *UI) StartProbe(path string) error {
 			if !sentAt.IsZero() {
 				maxLag = max(maxLag, now.Sub(sentAt))
 			}
-			line := probeLine{At: now.UnixMilli(), MaxLagMS: float64(maxLag.Microseconds()) / 1000, Ticks: ticks, Tasks: tasks}
-			maxLag, ticks = 0, 0
+			line := probeLine{At: now.UnixMilli(), MaxLagMS: float64(maxLag.Microseconds()) / 1000, Ticks: ticks, Tasks: tasks,
+				SwitchMS: float64(switchT.Microseconds()) / 1000}
+			maxLag, ticks, switchT = 0, 0, 0
 			mu.Unlock()
 			_ = enc.Encode(line)
+		}
+		switchScreen = func() {
+			targets := []screen{u.tasks, u.queues, u.overview, u.events}
+			target := targets[next%len(targets)]
+			next++
+			at := time.Now()
+			u.onUI(func() {
+				u.showScreen(target)
+				// Queued from another goroutine, so it runs once the UI
+				// goroutine is free again: after the switch's frame.
+				go uiDo(func() {
+					mu.Lock()
+					switchT = max(time.Since(at), time.Microsecond)
+					mu.Unlock()
+				})
+			})
 		}
 	)
 	u.goBackground(func(ctx context.Context) {
@@ -90,6 +118,9 @@ func (u *UI) StartProbe(path string) error {
 				onTimer()
 			case <-second.C:
 				report()
+				if switching {
+					switchScreen()
+				}
 			}
 		}
 	})

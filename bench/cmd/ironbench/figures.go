@@ -81,6 +81,13 @@ var figures = []figure{
 	{"apppage", "desktop app: next page of a 100k-message queue shown", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "ms"}, figAppPage, 0},
 	{"appevents", "desktop app: Events screen, one second of 2k events/s (BenchmarkEventsScreen; heap bounded by its ring)", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "ms"}, figAppEvents, 0},
 	{"appmsgrss", "desktop app RSS after paging through a 100k-message queue (Xvfb)", bench.Goal{Cmp: bench.Below, Limit: 150, Unit: "MB"}, figAppMsgRSS, 0},
+	// The desktop app while 5,200 tasks drain, against a bare Fyne window (figures_app_drain.go)
+	{"appdrainlag", "desktop app UI lag p95 of seconds while 5,200 tasks drain (screens switching)", bench.Goal{Cmp: bench.Below, Limit: 50, Unit: "ms"}, figAppDrainLag, 0},
+	{"appdrainworst", "desktop app UI lag, worst second while 5,200 tasks drain", bench.Goal{Cmp: bench.Below, Limit: 150, Unit: "ms"}, figAppDrainWorst, 0},
+	{"appswitch", "desktop app screen switch p95 while 5,200 tasks drain", bench.Goal{Cmp: bench.Below, Limit: 150, Unit: "ms"}, figAppSwitch, 0},
+	{"appidlebare", "desktop app idle RSS above a bare Fyne window's (same run)", bench.Goal{Cmp: bench.Below, Limit: 60, Unit: "MB"}, figAppIdleOverBare, 0},
+	{"apploadbare", "desktop app RSS holding 5,200 draining tasks, above a bare Fyne window's", bench.Goal{Cmp: bench.Below, Limit: 150, Unit: "MB"}, figAppLoadedOverBare, 0},
+	{"appsnaprss", "desktop app RSS 30 s after a 16 MB snapshot export + import, above before (BenchmarkSnapshotRoundTrip)", bench.Goal{Cmp: bench.Below, Limit: 30, Unit: "MB"}, figAppSnapshotRSS, 0},
 }
 
 // figStart: median time from exec to the first 200 on GET /version, each

@@ -365,6 +365,7 @@ type probeLine struct {
 	MaxLagMS float64 `json:"max_lag_ms"`
 	Ticks    int     `json:"ticks"`
 	Tasks    int     `json:"tasks"`
+	SwitchMS float64 `json:"switch_ms"`
 }
 
 func readProbe(path string) ([]probeLine, error) {
