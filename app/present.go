@@ -72,8 +72,13 @@ func filterQueues(queues []client.Queue, text string) []int {
 }
 
 // messageState says where a browsed message stands, with when it changes:
-// "delayed · ready in 4m00s", "reserved ×2 · back in 30s".
+// "delayed · ready in 4m00s", "reserved ×2 · back in 30s". A push
+// message some subscriber gave up on is "failed · 1 of 2 subscribers
+// gave up", not "pushed", even when others got it.
 func messageState(m client.BrowsedMessage, now time.Time) string {
+	if n := failedSubscribers(m); n > 0 && m.Status == client.MessagePushed {
+		return fmt.Sprintf("failed · %d of %d subscribers gave up", n, len(m.Subscribers))
+	}
 	s := string(m.Status)
 	if m.ReservedCount > 0 {
 		s += fmt.Sprintf(" ×%d", m.ReservedCount)
@@ -139,6 +144,28 @@ func pushStatusLine(p client.PushStatus, now time.Time) string {
 		parts = append(parts, p.Msg)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// failedSubscribers counts the subscribers of a push message that gave
+// up (status error: retries used up).
+func failedSubscribers(m client.BrowsedMessage) int {
+	n := 0
+	for _, p := range m.Subscribers {
+		if p.Status == "error" {
+			n++
+		}
+	}
+	return n
+}
+
+// pushDetail is a subscriber's delivery line and, below it, the body of
+// its last answer (the server keeps the first KiB).
+func pushDetail(p client.PushStatus, now time.Time) string {
+	line := pushStatusLine(p, now)
+	if r := strings.TrimSpace(p.LastResponse); r != "" {
+		line += "\n    last response: " + strings.ReplaceAll(r, "\n", "\n    ")
+	}
+	return line
 }
 
 func plural(n int, one, many string) string {

@@ -114,6 +114,16 @@ func TestMessageAndPushLines(t *testing.T) {
 	require.Equal(t, "http://b · deleted · 1 try · last HTTP 200",
 		pushStatusLine(client.PushStatus{URL: "http://b", Status: "deleted", StatusCode: 200, Tries: 1}, now))
 	require.Equal(t, "a b c…", bodyPreview("a\n  b\tc d", 5))
+
+	t.Run("a push some subscriber gave up on is failed", func(t *testing.T) {
+		m := client.BrowsedMessage{Status: client.MessagePushed, Subscribers: []client.PushStatus{
+			{Name: "ok", Status: "deleted", StatusCode: 200},
+			{Name: "bad", Status: "error", StatusCode: 500, LastResponse: "boom\nline 2"}}}
+		require.Equal(t, "failed · 1 of 2 subscribers gave up", messageState(m, now))
+		require.Equal(t, "bad · error · last HTTP 500\n    last response: boom\n    line 2", pushDetail(m.Subscribers[1], now))
+		m.Subscribers[1].Status = "deleted"
+		require.Equal(t, "pushed", messageState(m, now))
+	})
 }
 
 func TestItemValues(t *testing.T) {

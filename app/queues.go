@@ -446,6 +446,9 @@ func messageImportance(m client.BrowsedMessage) widget.Importance {
 	case client.MessageDelayed:
 		return widget.WarningImportance
 	case client.MessagePushed:
+		if failedSubscribers(m) > 0 {
+			return widget.DangerImportance // some subscriber gave up
+		}
 		return widget.SuccessImportance
 	case client.MessagePushing:
 		for _, p := range m.Subscribers {
@@ -568,7 +571,7 @@ func (b *messageBrowser) showSelected() {
 	b.meta.SetText(meta)
 	lines := make([]string, len(m.Subscribers))
 	for i, p := range m.Subscribers {
-		lines[i] = pushStatusLine(p, now)
+		lines[i] = pushDetail(p, now)
 	}
 	if len(lines) > 0 {
 		b.subs.SetText("Deliveries:\n" + strings.Join(lines, "\n"))
