@@ -72,8 +72,13 @@ func filterQueues(queues []client.Queue, text string) []int {
 }
 
 // messageState says where a browsed message stands, with when it changes:
-// "delayed · ready in 4m00s", "reserved ×2 · back in 30s".
+// "delayed · ready in 4m00s", "reserved ×2 · back in 30s". A push
+// message some subscriber gave up on is "failed · 1 of 2 gave up" (of
+// its subscribers), not "pushed", even when others got it.
 func messageState(m client.BrowsedMessage, now time.Time) string {
+	if n := failedSubscribers(m); n > 0 && m.Status == client.MessagePushed {
+		return fmt.Sprintf("failed · %d of %d gave up", n, len(m.Subscribers))
+	}
 	s := string(m.Status)
 	if m.ReservedCount > 0 {
 		s += fmt.Sprintf(" ×%d", m.ReservedCount)
@@ -139,6 +144,28 @@ func pushStatusLine(p client.PushStatus, now time.Time) string {
 		parts = append(parts, p.Msg)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// failedSubscribers counts the subscribers of a push message that gave
+// up (status error: retries used up).
+func failedSubscribers(m client.BrowsedMessage) int {
+	n := 0
+	for _, p := range m.Subscribers {
+		if p.Status == "error" {
+			n++
+		}
+	}
+	return n
+}
+
+// pushDetail is a subscriber's delivery line and, below it, the body of
+// its last answer (the server keeps the first KiB).
+func pushDetail(p client.PushStatus, now time.Time) string {
+	line := pushStatusLine(p, now)
+	if r := strings.TrimSpace(p.LastResponse); r != "" {
+		line += "\n    last response: " + strings.ReplaceAll(r, "\n", "\n    ")
+	}
+	return line
 }
 
 func plural(n int, one, many string) string {
@@ -632,4 +659,34 @@ func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings,
 		s.Alerts = alerts
 	}
 	return s, nil
+}
+
+// redriveSources lists the queues whose dead_letter or push error_queue
+// names the queue: where a redrive sends its messages back to (the server
+// picks the one when there is exactly one, and needs "to" otherwise).
+func redriveSources(queues []client.Queue, name string) []string {
+	var out []string
+	for _, q := range queues {
+		dead := q.DeadLetter != nil && q.DeadLetter.QueueName == name
+		errq := q.Push != nil && q.Push.ErrorQueue == name
+		if dead || errq {
+			out = append(out, q.Name)
+		}
+	}
+	return out
+}
+
+// redriveQuestion is the one confirmation of a redrive of every message.
+func redriveQuestion(q client.Queue, to string) string {
+	return fmt.Sprintf("Move the ready messages of %s (%s held) back to %s?\nEach is posted to %s as a new message, then deleted here; reserved and delayed ones stay.",
+		q.Name, plural(int(q.Size), "message", "messages"), to, to)
+}
+
+// emptyQueuesHint is the Queues screen's line when the project has none,
+// and the curl that would fill it.
+func emptyQueuesHint(base, project string) (line, curl string) {
+	line = "No queues yet: create one, or post a message (posting creates its queue)."
+	curl = fmt.Sprintf(`curl -X POST -H "Authorization: OAuth $IRON_TOKEN" -H "Content-Type: application/json" `+
+		`-d '{"messages":[{"body":"hello"}]}' %s/3/projects/%s/queues/jobs/messages`, strings.TrimSuffix(base, "/"), project)
+	return line, curl
 }

@@ -114,6 +114,16 @@ func TestMessageAndPushLines(t *testing.T) {
 	require.Equal(t, "http://b · deleted · 1 try · last HTTP 200",
 		pushStatusLine(client.PushStatus{URL: "http://b", Status: "deleted", StatusCode: 200, Tries: 1}, now))
 	require.Equal(t, "a b c…", bodyPreview("a\n  b\tc d", 5))
+
+	t.Run("a push some subscriber gave up on is failed", func(t *testing.T) {
+		m := client.BrowsedMessage{Status: client.MessagePushed, Subscribers: []client.PushStatus{
+			{Name: "ok", Status: "deleted", StatusCode: 200},
+			{Name: "bad", Status: "error", StatusCode: 500, LastResponse: "boom\nline 2"}}}
+		require.Equal(t, "failed · 1 of 2 gave up", messageState(m, now))
+		require.Equal(t, "bad · error · last HTTP 500\n    last response: boom\n    line 2", pushDetail(m.Subscribers[1], now))
+		m.Subscribers[1].Status = "deleted"
+		require.Equal(t, "pushed", messageState(m, now))
+	})
 }
 
 func TestItemValues(t *testing.T) {
@@ -226,4 +236,20 @@ func TestFormatting(t *testing.T) {
 	require.Equal(t, "timeout 60s · 2 subscribers, 3 retries every 60s · errors → e · 1 alert",
 		queueSettingsSummary(client.Queue{MessageTimeout: 60, Push: &client.Push{Subscribers: make([]client.Subscriber, 2),
 			Retries: 3, RetriesDelay: 60, ErrorQueue: "e"}, Alerts: make([]client.Alert, 1)}))
+}
+
+func TestRedriveSourcesAndHints(t *testing.T) {
+	qs := []client.Queue{
+		{Name: "orders", DeadLetter: &client.DeadLetter{QueueName: "orders-dead", MaxReservations: 3}},
+		{Name: "hooks", Type: client.QueueMulticast, Push: &client.Push{ErrorQueue: "hooks-failed"}},
+		{Name: "orders-dead", Size: 2},
+	}
+	require.Equal(t, []string{"orders"}, redriveSources(qs, "orders-dead"))
+	require.Equal(t, []string{"hooks"}, redriveSources(qs, "hooks-failed"))
+	require.Empty(t, redriveSources(qs, "orders"))
+	require.Equal(t, "Move the ready messages of orders-dead (2 messages held) back to orders?\n"+
+		"Each is posted to orders as a new message, then deleted here; reserved and delayed ones stay.", redriveQuestion(qs[2], "orders"))
+	line, curl := emptyQueuesHint("http://127.0.0.1:4766/", "p1")
+	require.Contains(t, line, "No queues yet")
+	require.Contains(t, curl, "http://127.0.0.1:4766/3/projects/p1/queues/jobs/messages")
 }

@@ -34,14 +34,19 @@ type queuesScreen struct {
 	count  *widget.Label
 	newBtn *widget.Button
 	list   fyne.CanvasObject
-	body   *fyne.Container
+	// empty says what to do when the project has no queue yet.
+	empty     *fyne.Container
+	emptyLine *widget.Label
+	emptyCurl *widget.Label
+	loaded    bool
+	body      *fyne.Container
 
 	detail *queueDetail
 	form   *queueForm
 }
 
 var queueColumns = []column{
-	{"Queue", 170}, {"Type", 80}, {"Size", 70}, {"Posted", 70}, {"Settings", 420},
+	{"Queue", 170}, {"Type", 100}, {"Size", 70}, {"Posted", 70}, {"Settings", 420},
 }
 
 // maxQueues bounds the queues the list holds.
@@ -58,7 +63,8 @@ func newQueuesScreen(u *UI) *queuesScreen {
 	s.newBtn = widget.NewButtonWithIcon("New queue", theme.ContentAddIcon(), s.openNew)
 	s.newBtn.Importance = widget.HighImportance
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.count, s.newBtn), s.search)
-	s.list = container.NewBorder(bar, nil, nil, nil, s.table)
+	s.newEmpty()
+	s.list = container.NewBorder(bar, nil, nil, nil, container.NewStack(s.table, s.empty))
 	s.body = container.NewStack(s.list)
 	u.every(refreshEvery, s.tick)
 	return s
@@ -116,7 +122,7 @@ func (s *queuesScreen) reload() {
 		if gen != s.loadGen {
 			return
 		}
-		s.loading = false
+		s.loading, s.loaded = false, true
 		s.queues = qs
 		s.refilter()
 		if s.detail != nil {
@@ -144,6 +150,7 @@ func (s *queuesScreen) refilter() {
 	} else {
 		s.count.SetText(fmt.Sprintf("%d of %d queues", len(s.visible), len(s.queues)))
 	}
+	s.showEmpty()
 	s.table.Refresh()
 }
 
@@ -247,6 +254,7 @@ type queueDetail struct {
 	title      *widget.Label
 	info       *widget.Label
 	errorQueue *widget.Button
+	redrive    *widget.Button
 	tabs       *container.AppTabs
 	browser    *messageBrowser
 	post       *postForm
@@ -266,6 +274,8 @@ func newQueueDetail(s *queuesScreen, q client.Queue) *queueDetail {
 		}
 	})
 	d.errorQueue.Hide()
+	d.redrive = widget.NewButtonWithIcon("Redrive…", theme.MailReplyIcon(), d.redriveAll)
+	d.redrive.Hide()
 	clearBtn := widget.NewButtonWithIcon("Clear…", theme.ContentClearIcon(), func() {
 		s.u.confirm("Clear queue", "Delete every message of "+d.name+"?", d.doClear)
 	})
@@ -283,7 +293,7 @@ func newQueueDetail(s *queuesScreen, q client.Queue) *queueDetail {
 	header := container.NewVBox(
 		container.NewBorder(nil, nil, nil, closeButton(func() { s.closeDetail() }), d.title),
 		d.info,
-		container.NewHBox(d.browser.reserve, clearBtn, deleteBtn, d.errorQueue))
+		container.NewHBox(d.browser.reserve, clearBtn, deleteBtn, d.errorQueue, d.redrive))
 	d.root = container.NewBorder(header, nil, nil, nil, d.tabs)
 	d.show(q)
 	return d
@@ -305,6 +315,7 @@ func (d *queueDetail) show(q client.Queue) {
 	} else {
 		d.errorQueue.Hide()
 	}
+	d.showRedrive()
 	d.settings.existing(q)
 }
 
@@ -353,6 +364,11 @@ type messageBrowser struct {
 	next    *widget.Button
 	page    *widget.Label
 	reserve *widget.Button
+	// marked holds the ids ticked with mark ("Select"), for redriveSel.
+	marked     map[string]bool
+	mark       *widget.Check
+	redriveSel *widget.Button
+	setting    bool // mark is being set from marked, not by the user
 
 	msgTitle *widget.Label
 	meta     *widget.Label
@@ -367,7 +383,7 @@ type messageBrowser struct {
 }
 
 var messageColumns = []column{
-	{"Message", 100}, {"State", 190}, {"Posted", 80}, {"Body", 400},
+	{"Message", 110}, {"State", 270}, {"Posted", 80}, {"Body", 400},
 }
 
 func newMessageBrowser(d *queueDetail) *messageBrowser {
@@ -396,6 +412,7 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	})
 	b.page = widget.NewLabel("")
 	b.reserve = widget.NewButtonWithIcon("Reserve next", theme.LoginIcon(), b.doReserve)
+	b.newRedriveWidgets()
 
 	b.msgTitle = boldLabel("")
 	b.msgTitle.Selectable = true
@@ -409,13 +426,13 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), b.doDelete)
 	b.release = widget.NewButtonWithIcon("Release", theme.LogoutIcon(), b.doRelease)
 	b.touch = widget.NewButtonWithIcon("Touch", theme.ViewRefreshIcon(), b.doTouch)
-	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch), b.subs, b.body)
+	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch, b.mark), b.subs, b.body)
 	b.pane.Hide()
 	b.hint = widget.NewLabel("Select a message to see its body, its state and, on push queues, its deliveries.")
 	b.hint.Importance = widget.LowImportance
 	b.hint.Wrapping = fyne.TextWrapWord
 
-	bar := container.NewBorder(nil, nil, nil, container.NewHBox(b.prev, b.page, b.next), b.search)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(b.redriveSel, b.prev, b.page, b.next), b.search)
 	split := container.NewVSplit(b.table, container.NewVScroll(container.NewVBox(b.hint, b.pane)))
 	split.SetOffset(0.5)
 	b.root = container.NewBorder(bar, nil, nil, nil, split)
@@ -427,6 +444,9 @@ func (b *messageBrowser) cell(row, col int) (string, widget.Importance) {
 	now := b.d.s.u.now()
 	switch col {
 	case 0:
+		if b.marked[m.ID] {
+			return "✓ " + shortID(m.ID), widget.HighImportance
+		}
 		return shortID(m.ID), widget.MediumImportance
 	case 1:
 		return messageState(m, now), messageImportance(m)
@@ -446,6 +466,9 @@ func messageImportance(m client.BrowsedMessage) widget.Importance {
 	case client.MessageDelayed:
 		return widget.WarningImportance
 	case client.MessagePushed:
+		if failedSubscribers(m) > 0 {
+			return widget.DangerImportance // some subscriber gave up
+		}
 		return widget.SuccessImportance
 	case client.MessagePushing:
 		for _, p := range m.Subscribers {
@@ -509,6 +532,7 @@ func (b *messageBrowser) load() {
 		}
 		setEnabled(b.prev, b.pager.HasPrev())
 		setEnabled(b.next, b.pager.HasNext())
+		b.keepMarks()
 		b.table.Refresh()
 		b.showSelected()
 		if b.loaded != nil {
@@ -568,7 +592,7 @@ func (b *messageBrowser) showSelected() {
 	b.meta.SetText(meta)
 	lines := make([]string, len(m.Subscribers))
 	for i, p := range m.Subscribers {
-		lines[i] = pushStatusLine(p, now)
+		lines[i] = pushDetail(p, now)
 	}
 	if len(lines) > 0 {
 		b.subs.SetText("Deliveries:\n" + strings.Join(lines, "\n"))
@@ -580,6 +604,7 @@ func (b *messageBrowser) showSelected() {
 	reserved := m.Status == client.MessageReserved
 	setEnabled(b.release, reserved)
 	setEnabled(b.touch, reserved)
+	b.showMarks()
 	b.pane.Show()
 }
 

@@ -171,3 +171,30 @@ func (c *Client) BrowseTasks(ctx context.Context, codeName string, statuses []Ta
 	err := c.call(ctx, http.MethodGet, withQuery("/_ironlocal/tasks/"+esc(c.project), q), nil, &out)
 	return out, err
 }
+
+// RedriveOptions selects what Redrive moves: IDs (every ready message when
+// empty), at most Max (0 = no bound), to To ("" = the queue whose
+// dead_letter or push error_queue names the queue, when exactly one does).
+type RedriveOptions struct {
+	To  string   `json:"to,omitempty"`
+	IDs []string `json:"ids,omitempty"`
+	Max int      `json:"max,omitempty"`
+}
+
+// RedriveResult says how many messages moved, and to which queue.
+type RedriveResult struct {
+	Moved int    `json:"moved"`
+	To    string `json:"to"`
+}
+
+// Redrive moves the ready messages of a dead-letter or error queue back to
+// the queue they came from (SQS's DLQ redrive): each is posted there as a
+// new message, then deleted here (at-least-once). An error-queue notice
+// posts the original body and push headers back. Reserved and delayed
+// messages stay. POST /_ironlocal/queues/{pid}/{queue}/redrive
+func (c *Client) Redrive(ctx context.Context, queue string, o RedriveOptions) (RedriveResult, error) {
+	var out RedriveResult
+	path := "/_ironlocal/queues/" + esc(c.project) + "/" + esc(queue) + "/redrive"
+	err := c.call(ctx, http.MethodPost, path, o, &out)
+	return out, err
+}

@@ -298,3 +298,28 @@ func TestBrowseTasks(t *testing.T) {
 	_, err = c.BrowseTasks(ctx, "", nil, client.Browse{Cursor: "000000000000000000000000"})
 	require.Equal(t, http.StatusBadRequest, client.StatusOf(err))
 }
+
+func TestRedrive(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := ctxT(t)
+	_, err := c.PutQueue(ctx, "work", client.QueueSettings{DeadLetter: &client.DeadLetter{QueueName: "work-dead", MaxReservations: 1}})
+	require.NoError(t, err)
+	ids, err := c.PostMessages(ctx, "work-dead", client.NewMessage{Body: "a"}, client.NewMessage{Body: "b"}, client.NewMessage{Body: "c"})
+	require.NoError(t, err)
+
+	res, err := c.Redrive(ctx, "work-dead", client.RedriveOptions{IDs: []string{ids[1]}})
+	require.NoError(t, err)
+	require.Equal(t, client.RedriveResult{Moved: 1, To: "work"}, res)
+	res, err = c.Redrive(ctx, "work-dead", client.RedriveOptions{})
+	require.NoError(t, err)
+	require.Equal(t, client.RedriveResult{Moved: 2, To: "work"}, res)
+	got, err := c.Peek(ctx, "work", 10)
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	require.Equal(t, "b", got[0].Body)
+
+	_, err = c.Redrive(ctx, "work", client.RedriveOptions{})
+	require.ErrorContains(t, err, `say where its messages go in "to"`)
+	_, err = c.Redrive(ctx, "none", client.RedriveOptions{To: "x"})
+	require.True(t, client.IsNotFound(err))
+}

@@ -284,6 +284,9 @@ type PushStatus struct {
 	// NextTryAt is when the next attempt is due (zero when none is).
 	NextTryAt time.Time `json:"next_try_at"`
 	Msg       string    `json:"msg"`
+	// LastResponse is the body of the subscriber's last answer, its first
+	// KiB (an ironlocal extension; empty when there was none).
+	LastResponse string `json:"last_response"`
 }
 
 // PushStatuses reports each subscriber's delivery state of a push queue's

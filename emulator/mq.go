@@ -128,8 +128,15 @@ type SubscriberState struct {
 	LastTryAt        time.Time
 	NextTryAt        time.Time
 	Msg              string
-	ReservationID    string
+	// LastResponse is the body of the subscriber's last answer, its first
+	// KiB (LastResponseLimit) cut at a rune boundary; empty when the last
+	// try got no answer or an empty one.
+	LastResponse  string `json:",omitempty"` // stores keep records without it as before
+	ReservationID string
 }
+
+// LastResponseLimit bounds SubscriberState.LastResponse, in bytes.
+const LastResponseLimit = 1024
 
 // Message is one message in a queue.
 type Message struct {

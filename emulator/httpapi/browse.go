@@ -196,7 +196,7 @@ func toWirePushStatuses(subs []emulator.SubscriberState) []wirePushStatus {
 	for i, s := range subs {
 		out[i] = wirePushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
 			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt),
-			NextTryAt: optTime(s.NextTryAt), Msg: s.Msg}
+			NextTryAt: optTime(s.NextTryAt), Msg: s.Msg, LastResponse: s.LastResponse}
 	}
 	return out
 }

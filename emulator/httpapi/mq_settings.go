@@ -220,6 +220,8 @@ type wirePushStatus struct {
 	LastTryAt        *wireTime `json:"last_try_at,omitempty"`
 	NextTryAt        *wireTime `json:"next_try_at,omitempty"` // extension: when the next attempt is due
 	Msg              string    `json:"msg,omitempty"`
+	// extension: the body of the subscriber's last answer, its first KiB
+	LastResponse string `json:"last_response,omitempty"`
 }
 
 // handlePushStatuses answers GET …/messages/{id}/subscribers.
@@ -237,7 +239,8 @@ func (a *API) handlePushStatuses(w http.ResponseWriter, r *http.Request) {
 	out := make([]wirePushStatus, len(subs))
 	for i, s := range subs {
 		out[i] = wirePushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
-			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt), NextTryAt: optTime(s.NextTryAt), Msg: s.Msg}
+			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt), NextTryAt: optTime(s.NextTryAt), Msg: s.Msg,
+			LastResponse: s.LastResponse}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"subscribers": out})
 }

@@ -1438,3 +1438,57 @@ func TestDeadLetter(t *testing.T) {
 		e.do(t, http.MethodGet, queuePath("dl-touch-dlq"), "").expectMsg(t, http.StatusNotFound, "Queue not found")
 	})
 }
+
+func TestPush_LastResponse(t *testing.T) {
+	e := newEnv(t)
+	// 1023 ASCII bytes then "é" (2 bytes) straddling the 1 KiB cut, then more.
+	body := strings.Repeat("x", 1023) + "é" + strings.Repeat("y", 3000)
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(bad.Close)
+	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, `{"error":"upstream down"}`)
+	}))
+	t.Cleanup(short.Close)
+	ok := newSubscriber(t, always(http.StatusOK))
+	e.pushQueue(t, "lr", "multicast", map[string]any{"retries": 0}, sub("ok", ok.url), sub("bad", bad.URL), sub("short", short.URL))
+	id := e.post(t, "lr", "m")[0]
+	e.waitPushes(t)
+
+	var got struct {
+		Subscribers []map[string]any `json:"subscribers"`
+	}
+	e.do(t, http.MethodGet, queuePath("lr", "/messages/"+id+"/subscribers"), "").decode(t, http.StatusOK, &got)
+	require.Len(t, got.Subscribers, 3)
+	byName := map[string]map[string]any{}
+	for _, s := range got.Subscribers {
+		byName[s["name"].(string)] = s
+	}
+	require.Equal(t, strings.Repeat("x", 1023), byName["bad"]["last_response"],
+		"the first KiB, cut before a rune that does not fit whole")
+	require.Equal(t, "error", byName["bad"]["status"])
+	require.Equal(t, `{"error":"upstream down"}`, byName["short"]["last_response"])
+	require.NotContains(t, byName["ok"], "last_response", "omitted when the answer had no body")
+
+	// The control plane's browse rows carry it too.
+	var page struct {
+		Messages []struct {
+			Status      string           `json:"status"`
+			Subscribers []map[string]any `json:"subscribers"`
+		} `json:"messages"`
+	}
+	e.do(t, http.MethodGet, "/_ironlocal/queues/"+project+"/lr/messages", "").decode(t, http.StatusOK, &page)
+	require.Len(t, page.Messages, 1)
+	require.Equal(t, "pushed", page.Messages[0].Status)
+	found := false
+	for _, s := range page.Messages[0].Subscribers {
+		if s["name"] == "short" {
+			found = true
+			require.Equal(t, `{"error":"upstream down"}`, s["last_response"])
+		}
+	}
+	require.True(t, found)
+}

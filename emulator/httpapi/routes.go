@@ -87,6 +87,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/stats", a.handleStats)
 	m.HandleFunc("GET /_ironlocal/queues/{pid}", a.handleQueueBrowse)
 	m.HandleFunc("GET /_ironlocal/queues/{pid}/{queue}/messages", a.handleMessageBrowse)
+	m.HandleFunc("POST /_ironlocal/queues/{pid}/{queue}/redrive", a.handleRedrive)
 	m.HandleFunc("GET /_ironlocal/caches/{pid}/{cache}/items", a.handleItemBrowse)
 	m.HandleFunc("GET /_ironlocal/tasks/{pid}", a.handleTaskBrowse)
 	m.HandleFunc("GET /_ironlocal/wait-idle", a.handleWaitIdle)

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ironlocal/ironlocal/emulator"
 )
@@ -39,9 +41,12 @@ type Attempt struct {
 	StatusCode int
 	// Err explains a failure without a response (connection refused,
 	// timeout, unknown code package…).
-	Err     string
-	At      time.Time
-	Latency time.Duration
+	Err string
+	// Response is the start of the answer's body (the service keeps the
+	// first emulator.LastResponseLimit bytes of it).
+	Response string
+	At       time.Time
+	Latency  time.Duration
 }
 
 func (a Attempt) delivered() bool {
@@ -184,7 +189,7 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 			if a.StatusCode != http.StatusAccepted {
 				sub.ReservationID = ""
 			}
-			sub.Msg = a.Err
+			sub.Msg, sub.LastResponse = a.Err, responseHead(a.Response)
 			if sub.Msg == "" {
 				sub.Msg = http.StatusText(a.StatusCode)
 			}
@@ -231,6 +236,24 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 	}
 	s.notifyPush(job.Project, job.Queue)
 	return nil
+}
+
+// responseHead is the first emulator.LastResponseLimit bytes of a
+// subscriber's answer, cut at a rune boundary, invalid UTF-8 replaced (it
+// is stored and shown as text).
+func responseHead(body string) string {
+	if len(body) > 4*emulator.LastResponseLimit {
+		body = body[:4*emulator.LastResponseLimit] // what can matter below
+	}
+	body = strings.ToValidUTF8(body, "\uFFFD")
+	if len(body) > emulator.LastResponseLimit {
+		cut := emulator.LastResponseLimit
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut]
+	}
+	return body
 }
 
 // finishUnicast ends a unicast message once one subscriber has it: one

@@ -468,7 +468,7 @@ func (p *Pusher) attempt(ctx context.Context, job mq.PushJob, sub emulator.Subsc
 	}
 	switch u.Scheme {
 	case "http", "https":
-		a.StatusCode, a.Err = p.postHTTP(ctx, job, sub)
+		a.StatusCode, a.Response, a.Err = p.postHTTP(ctx, job, sub)
 	case "ironmq":
 		a.StatusCode, a.Err = p.postQueue(ctx, job, u)
 	case "ironworker":
@@ -480,10 +480,13 @@ func (p *Pusher) attempt(ctx context.Context, job mq.PushJob, sub emulator.Subsc
 	return a
 }
 
-func (p *Pusher) postHTTP(ctx context.Context, job mq.PushJob, sub emulator.SubscriberState) (int, string) {
+// postHTTP POSTs the message to an HTTP subscriber and returns the
+// answer's status and the start of its body (up to 4 KiB: the mq service
+// keeps the first KiB of it, cut at a rune boundary).
+func (p *Pusher) postHTTP(ctx context.Context, job mq.PushJob, sub emulator.SubscriberState) (status int, head, errMsg string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, strings.NewReader(job.Message.Body))
 	if err != nil {
-		return 0, err.Error()
+		return 0, "", err.Error()
 	}
 	h := req.Header
 	h.Set("User-Agent", "IronMQ Pusherd")
@@ -503,11 +506,12 @@ func (p *Pusher) postHTTP(ctx context.Context, job mq.PushJob, sub emulator.Subs
 		url.QueryEscape(sub.ReservationID), url.QueryEscape(sub.Name)))
 	resp, err := p.cfg.Client.Do(req)
 	if err != nil {
-		return 0, err.Error()
+		return 0, "", err.Error()
 	}
 	defer resp.Body.Close()
+	buf, _ := io.ReadAll(io.LimitReader(resp.Body, 4*emulator.LastResponseLimit))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, ""
+	return resp.StatusCode, string(buf), ""
 }
 
 // target reads {pid}:{token}@host/{name} subscriber URLs; the project

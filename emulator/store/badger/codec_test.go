@@ -19,6 +19,10 @@ func TestMessageCodec(t *testing.T) {
 			Subscribers: []emulator.SubscriberState{{Name: "s", URL: "http://h", Status: emulator.PushRetrying, Tries: 1,
 				RetriesRemaining: 2, LastTryAt: now, NextTryAt: now.Add(time.Minute), StatusCode: 503, Msg: "Service Unavailable"}},
 			PostedAt: now, ExpiresAt: now.Add(time.Hour)},
+		"push failed with a response": {ID: 8, Body: "m", State: emulator.MessagePushed,
+			Subscribers: []emulator.SubscriberState{{Name: "bad", URL: "http://h", Status: emulator.PushError, Tries: 3,
+				LastTryAt: now, StatusCode: 500, Msg: "Internal Server Error", LastResponse: `{"error":"boom é"}`}},
+			PostedAt: now, ExpiresAt: now.Add(time.Hour)},
 		"moved back": {ID: 9, Body: "b", State: emulator.MessageReady, ReservedCount: 1, Position: 6000000000000000123,
 			PostedAt: now, ExpiresAt: now.Add(time.Hour)},
 	}
@@ -31,6 +35,16 @@ func TestMessageCodec(t *testing.T) {
 			require.Equal(t, want, got)
 		})
 	}
+	t.Run("a record from before last responses decodes", func(t *testing.T) {
+		m := emulator.Message{ID: 5, State: emulator.MessagePushed, PostedAt: now, ExpiresAt: now.Add(time.Hour),
+			Subscribers: []emulator.SubscriberState{{Name: "s", Status: emulator.PushError, StatusCode: 500}}}
+		b, err := encodeMessage(m)
+		require.NoError(t, err)
+		require.NotContains(t, string(b), "LastResponse", "an empty last response adds nothing to the record")
+		var got emulator.Message
+		require.NoError(t, decodeMessage(b, &got))
+		require.Equal(t, m, got)
+	})
 	t.Run("every truncation is an error, never a panic", func(t *testing.T) {
 		b, err := encodeMessage(cases["push"])
 		require.NoError(t, err)
