@@ -222,6 +222,8 @@ type cacheDetail struct {
 	key       *keyEntry
 	kind      *widget.Select
 	value     *keyEntry
+	formatted *widget.Check // shows the value as indented JSON, below
+	pretty    *widget.Label // that view: read-only, never what Put sends
 	expiresIn *keyEntry
 	mode      *widget.Select
 	errLabel  *widget.Label
@@ -297,6 +299,13 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	d.value = newKeyEntry(u, true)
 	d.value.TextStyle = fyne.TextStyle{Monospace: true}
 	d.value.SetMinRowsVisible(4)
+	d.pretty = widget.NewLabel("")
+	d.pretty.TextStyle = fyne.TextStyle{Monospace: true}
+	d.pretty.Selectable = true
+	d.pretty.Wrapping = fyne.TextWrapBreak
+	d.pretty.Hide()
+	d.formatted = widget.NewCheck("Show as formatted JSON (a view: Put stores the value as typed)", func(bool) { d.showPretty() })
+	d.value.OnChanged = func(string) { d.showPretty() }
 	d.expiresIn = newKeyEntry(u, false)
 	d.expiresIn.SetPlaceHolder("never (seconds or 10m, 1h)")
 	d.mode = widget.NewSelect([]string{modeSet, modeAdd, modeReplace}, nil)
@@ -315,6 +324,8 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 		widget.NewFormItem("Key", d.key),
 		widget.NewFormItem("Type", d.kind),
 		widget.NewFormItem("Value", d.value),
+		widget.NewFormItem("", d.formatted),
+		widget.NewFormItem("", d.pretty),
 		widget.NewFormItem("Expires in", d.expiresIn),
 		widget.NewFormItem("Store", d.mode),
 		widget.NewFormItem("", d.errLabel))
@@ -376,13 +387,26 @@ func (d *cacheDetail) edit(it client.Item) {
 	}
 	d.key.SetText(it.Key)
 	d.kind.SetSelected(itemKind(it))
-	d.value.SetText(prettyJSON(it.String()))
+	d.value.SetText(it.String()) // exactly as stored: formatting is the view below
 	d.expiresIn.SetText("")
 	if left := it.Expires.Sub(d.s.u.now()); !it.Expires.IsZero() && it.Expires.Before(client.NeverExpires) && left > 0 {
 		d.expiresIn.SetText(strconv.Itoa(int(left.Round(time.Second) / time.Second)))
 	}
 	d.mode.SetSelected(modeSet)
 	d.errLabel.SetText("")
+}
+
+// showPretty shows the formatted view of the value when asked (a value
+// that is not JSON is shown as is).
+func (d *cacheDetail) showPretty() {
+	if d.formatted == nil || !d.formatted.Checked {
+		if d.pretty != nil {
+			d.pretty.Hide()
+		}
+		return
+	}
+	d.pretty.SetText(prettyJSON(d.value.Text))
+	d.pretty.Show()
 }
 
 // put reads the editor; nothing is sent when a field is wrong.
