@@ -42,6 +42,7 @@ type cacheScreen struct {
 	dirty   bool
 
 	list   *escList
+	empty  *emptyState
 	search *keyEntry
 	count  *widget.Label
 	left   fyne.CanvasObject
@@ -62,7 +63,7 @@ func newCacheScreen(u *UI) *cacheScreen {
 			c := s.caches[s.visible[id]]
 			box := o.(*fyne.Container)
 			box.Objects[0].(*widget.Label).SetText(c.Name)
-			box.Objects[1].(*widget.Label).SetText(plural(c.Items, "item", "items"))
+			box.Objects[1].(*widget.Label).SetText(counted(c.Items, "item"))
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()
@@ -76,7 +77,9 @@ func newCacheScreen(u *UI) *cacheScreen {
 	s.count = widget.NewLabel("")
 	add := widget.NewButtonWithIcon("New item", theme.ContentAddIcon(), func() { s.openNewItem("") })
 	add.Importance = widget.HighImportance
-	s.left = container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(s.count, add), s.search), nil, nil, nil, s.list)
+	s.empty = newEmptyState("No caches yet: a cache appears with its first item (PUT /1/projects/{id}/caches/{cache}/items/{key}).",
+		"Put the first item", func() { s.openNewItem("") })
+	s.left = container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(s.count, add), s.search), nil, nil, nil, s.empty.over(s.list))
 	s.body = container.NewStack(s.left)
 	u.every(refreshEvery, s.tick)
 	return s
@@ -139,7 +142,8 @@ func (s *cacheScreen) refilter() {
 			s.visible = append(s.visible, i)
 		}
 	}
-	s.count.SetText(plural(len(s.caches), "cache", "caches"))
+	s.count.SetText(counted(len(s.caches), "cache"))
+	s.empty.show(len(s.caches) == 0)
 	s.list.Refresh()
 }
 
@@ -372,7 +376,7 @@ func (d *cacheDetail) load() {
 		if len(r.items) == 0 && d.pager.Page() == 1 {
 			d.page.SetText("no items")
 		} else {
-			d.page.SetText(fmt.Sprintf("page %d · %s", d.pager.Page(), plural(len(r.items), "item", "items")))
+			d.page.SetText(fmt.Sprintf("page %d · %s", d.pager.Page(), counted(len(r.items), "item")))
 		}
 		setEnabled(d.prev, d.pager.HasPrev())
 		setEnabled(d.next, d.pager.HasNext())
