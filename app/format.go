@@ -308,7 +308,7 @@ func eventSummary(e client.Event) string {
 		s += " · " + st
 	}
 	if e.Type == client.EventMissed {
-		s = fmt.Sprintf("%d events missed (the app could not keep up)", e.Missed)
+		s = counted(int(e.Missed), "event") + " missed (the app could not keep up)"
 	}
 	return s
 }
