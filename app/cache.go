@@ -42,6 +42,7 @@ type cacheScreen struct {
 	dirty   bool
 
 	list   *escList
+	empty  *emptyState
 	search *keyEntry
 	count  *widget.Label
 	left   fyne.CanvasObject
@@ -62,7 +63,7 @@ func newCacheScreen(u *UI) *cacheScreen {
 			c := s.caches[s.visible[id]]
 			box := o.(*fyne.Container)
 			box.Objects[0].(*widget.Label).SetText(c.Name)
-			box.Objects[1].(*widget.Label).SetText(plural(c.Items, "item", "items"))
+			box.Objects[1].(*widget.Label).SetText(counted(c.Items, "item"))
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()
@@ -76,7 +77,9 @@ func newCacheScreen(u *UI) *cacheScreen {
 	s.count = widget.NewLabel("")
 	add := widget.NewButtonWithIcon("New item", theme.ContentAddIcon(), func() { s.openNewItem("") })
 	add.Importance = widget.HighImportance
-	s.left = container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(s.count, add), s.search), nil, nil, nil, s.list)
+	s.empty = newEmptyState("No caches yet: a cache appears with its first item (PUT /1/projects/{id}/caches/{cache}/items/{key}).",
+		"Put the first item", func() { s.openNewItem("") })
+	s.left = container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(s.count, add), s.search), nil, nil, nil, s.empty.over(s.list))
 	s.body = container.NewStack(s.left)
 	u.every(refreshEvery, s.tick)
 	return s
@@ -139,7 +142,8 @@ func (s *cacheScreen) refilter() {
 			s.visible = append(s.visible, i)
 		}
 	}
-	s.count.SetText(plural(len(s.caches), "cache", "caches"))
+	s.count.SetText(counted(len(s.caches), "cache"))
+	s.empty.show(len(s.caches) == 0)
 	s.list.Refresh()
 }
 
@@ -222,6 +226,8 @@ type cacheDetail struct {
 	key       *keyEntry
 	kind      *widget.Select
 	value     *keyEntry
+	formatted *widget.Check // shows the value as indented JSON, below
+	pretty    *widget.Label // that view: read-only, never what Put sends
 	expiresIn *keyEntry
 	mode      *widget.Select
 	errLabel  *widget.Label
@@ -297,6 +303,13 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	d.value = newKeyEntry(u, true)
 	d.value.TextStyle = fyne.TextStyle{Monospace: true}
 	d.value.SetMinRowsVisible(4)
+	d.pretty = widget.NewLabel("")
+	d.pretty.TextStyle = fyne.TextStyle{Monospace: true}
+	d.pretty.Selectable = true
+	d.pretty.Wrapping = fyne.TextWrapBreak
+	d.pretty.Hide()
+	d.formatted = widget.NewCheck("Show as formatted JSON (a view: Put stores the value as typed)", func(bool) { d.showPretty() })
+	d.value.OnChanged = func(string) { d.showPretty() }
 	d.expiresIn = newKeyEntry(u, false)
 	d.expiresIn.SetPlaceHolder("never (seconds or 10m, 1h)")
 	d.mode = widget.NewSelect([]string{modeSet, modeAdd, modeReplace}, nil)
@@ -315,6 +328,8 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 		widget.NewFormItem("Key", d.key),
 		widget.NewFormItem("Type", d.kind),
 		widget.NewFormItem("Value", d.value),
+		widget.NewFormItem("", d.formatted),
+		widget.NewFormItem("", d.pretty),
 		widget.NewFormItem("Expires in", d.expiresIn),
 		widget.NewFormItem("Store", d.mode),
 		widget.NewFormItem("", d.errLabel))
@@ -361,7 +376,7 @@ func (d *cacheDetail) load() {
 		if len(r.items) == 0 && d.pager.Page() == 1 {
 			d.page.SetText("no items")
 		} else {
-			d.page.SetText(fmt.Sprintf("page %d · %s", d.pager.Page(), plural(len(r.items), "item", "items")))
+			d.page.SetText(fmt.Sprintf("page %d · %s", d.pager.Page(), counted(len(r.items), "item")))
 		}
 		setEnabled(d.prev, d.pager.HasPrev())
 		setEnabled(d.next, d.pager.HasNext())
@@ -376,13 +391,26 @@ func (d *cacheDetail) edit(it client.Item) {
 	}
 	d.key.SetText(it.Key)
 	d.kind.SetSelected(itemKind(it))
-	d.value.SetText(prettyJSON(it.String()))
+	d.value.SetText(it.String()) // exactly as stored: formatting is the view below
 	d.expiresIn.SetText("")
 	if left := it.Expires.Sub(d.s.u.now()); !it.Expires.IsZero() && it.Expires.Before(client.NeverExpires) && left > 0 {
 		d.expiresIn.SetText(strconv.Itoa(int(left.Round(time.Second) / time.Second)))
 	}
 	d.mode.SetSelected(modeSet)
 	d.errLabel.SetText("")
+}
+
+// showPretty shows the formatted view of the value when asked (a value
+// that is not JSON is shown as is).
+func (d *cacheDetail) showPretty() {
+	if d.formatted == nil || !d.formatted.Checked {
+		if d.pretty != nil {
+			d.pretty.Hide()
+		}
+		return
+	}
+	d.pretty.SetText(prettyJSON(d.value.Text))
+	d.pretty.Show()
 }
 
 // put reads the editor; nothing is sent when a field is wrong.

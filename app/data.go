@@ -67,7 +67,7 @@ func newDataScreen(u *UI) *dataScreen {
 	s.dataDir, s.dataSize, s.listen, s.engine, s.auth, s.logLevel, s.snapDir = label(), label(), label(), label(), label(), label(), label()
 	s.info = widget.NewForm(
 		widget.NewFormItem("Data directory", s.dataDir),
-		widget.NewFormItem("Size on disk", s.dataSize),
+		widget.NewFormItem("Disk", s.dataSize),
 		widget.NewFormItem("Listen address", s.listen),
 		widget.NewFormItem("Task runtime", s.engine),
 		widget.NewFormItem("Auth", s.auth),
@@ -84,7 +84,7 @@ func newDataScreen(u *UI) *dataScreen {
 	s.exportBtn = widget.NewButtonWithIcon("Export snapshot…", theme.DownloadIcon(), s.pickExport)
 	s.importBtn = widget.NewButtonWithIcon("Import snapshot…", theme.UploadIcon(), s.pickImport)
 	s.resetBtn = widget.NewButtonWithIcon("Reset…", theme.DeleteIcon(), func() {
-		u.confirm("Reset ironlocal", "Wipe every queue, message, cache, code, task, schedule and fault rule?", s.doReset)
+		u.confirm("Reset ironlocal", resetText, s.doReset)
 	})
 	s.resetBtn.Importance = widget.DangerImportance
 
@@ -155,7 +155,7 @@ func (s *dataScreen) show(st client.Settings) {
 		dir += " · on the attached ironlocal's machine"
 	}
 	s.dataDir.SetText(dir)
-	s.dataSize.SetText(formatBytes(st.DataSize))
+	s.dataSize.SetText(diskText(st.DataSize, st.DataUsed))
 	s.listen.SetText(st.Listen + " (" + s.u.be.Client.URL() + ")")
 	if st.Runtime == "docker" {
 		s.engine.SetText("docker: the engine answered; tasks run as containers")
@@ -174,6 +174,14 @@ func (s *dataScreen) show(st client.Settings) {
 	}
 	s.snapDir.SetText(snap)
 }
+
+// resetText is the Reset confirmation: everything a reset erases, in
+// every project (what control.Service.Reset wipes: the whole store and
+// the fault rules).
+const resetText = "Wipe the whole state of ironlocal, in every project?\n\n" +
+	"Erased: queues and their messages (push subscribers and delivery status included), caches and items, " +
+	"code packages and their revisions, tasks and their logs, schedules, trigger bindings and their event traces, " +
+	"and fault rules. Running tasks are stopped.\n\nThe settings, plugins and the clock stay."
 
 // progressEvery bounds how often a transfer updates the bar.
 const progressEvery = 100 * time.Millisecond
@@ -216,7 +224,7 @@ func (s *dataScreen) transfer(what string, total int64, fn func(ctx context.Cont
 		b.Disable()
 	}
 	s.status.Importance = widget.MediumImportance
-	s.status.SetText(what + "…")
+	s.status.SetText(transferText(what, 0, total))
 	if total > 0 {
 		s.progress.Max = float64(total)
 		s.progress.SetValue(0)
@@ -241,7 +249,7 @@ func (s *dataScreen) transfer(what string, total int64, fn func(ctx context.Cont
 				n := c.n.Load()
 				s.u.onUI(func() {
 					s.progress.SetValue(float64(n))
-					s.status.SetText(what + "… " + formatBytes(n))
+					s.status.SetText(transferText(what, n, total))
 				})
 			}
 		}

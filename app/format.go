@@ -308,7 +308,161 @@ func eventSummary(e client.Event) string {
 		s += " · " + st
 	}
 	if e.Type == client.EventMissed {
-		s = fmt.Sprintf("%d events missed (the app could not keep up)", e.Missed)
+		s = counted(int(e.Missed), "event") + " missed (the app could not keep up)"
 	}
 	return s
+}
+
+// irregularPlurals are the nouns counted on screens whose plural is not
+// the noun plus "s" or "es".
+var irregularPlurals = map[string]string{"child": "children", "person": "people"}
+
+// counted prints a count with its noun agreeing: "1 cache", "2 caches",
+// "1 code package", "0 messages", "2 retries". The noun is singular; its
+// last word takes the plural (irregular ones from irregularPlurals).
+func counted(n int, noun string) string {
+	return plural(n, noun, pluralOf(noun))
+}
+
+// pluralOf is noun's plural: its last word pluralised.
+func pluralOf(noun string) string {
+	head, last := "", noun
+	if i := strings.LastIndexByte(noun, ' '); i >= 0 {
+		head, last = noun[:i+1], noun[i+1:]
+	}
+	if p, ok := irregularPlurals[last]; ok {
+		return head + p
+	}
+	if n := len(last); n > 1 && last[n-1] == 'y' && !strings.ContainsRune("aeiou", rune(last[n-2])) {
+		return head + last[:n-1] + "ies"
+	}
+	for _, end := range []string{"s", "x", "sh", "ch"} {
+		if strings.HasSuffix(last, end) {
+			return head + last + "es"
+		}
+	}
+	return head + last + "s"
+}
+
+// fireIn says when a fire comes relative to now: "due now" for one at or
+// before now (the scheduler fires it at once), else "in 4m10s".
+func fireIn(at, now time.Time) string {
+	d := at.Sub(now).Round(time.Second)
+	if d <= 0 {
+		return "due now"
+	}
+	return "in " + formatDuration(d)
+}
+
+// transferText is a snapshot transfer's progress: nothing moved yet says
+// so (not "0 B"); a known total shows the share.
+func transferText(what string, n, total int64) string {
+	switch {
+	case n <= 0:
+		return what + "… waiting for the first bytes"
+	case total > 0:
+		return fmt.Sprintf("%s… %s of %s (%d%%)", what, formatBytes(n), formatBytes(total), min(100, n*100/total))
+	}
+	return what + "… " + formatBytes(n)
+}
+
+// diskText says what the store allocated and what it takes on the disk
+// (Badger reserves its files ahead, sparse: an empty store allocates
+// tens of MiB and uses kilobytes).
+func diskText(allocated, used int64) string {
+	if allocated == 0 && used == 0 {
+		return "nothing on disk"
+	}
+	if used <= 0 || used >= allocated {
+		return formatBytes(allocated) + " used on disk"
+	}
+	return fmt.Sprintf("%s used on disk · %s allocated (reserved ahead by the store, not written yet)",
+		formatBytes(used), formatBytes(allocated))
+}
+
+// missingCode is the warning under a binding's code field when the name
+// is not among the project's codes (known: the list was read).
+func missingCode(name string, codes []string, known bool) string {
+	name = strings.TrimSpace(name)
+	if !known || name == "" || slices.Contains(codes, name) {
+		return ""
+	}
+	return fmt.Sprintf("No code named %q yet: the binding is kept, but its events fail until the code is uploaded.", name)
+}
+
+// bindingState is a binding's state with its warning, if any:
+// `running — warning: code "x" does not exist yet; …`.
+func bindingState(b client.TriggerBinding) string {
+	if b.Warning == "" {
+		return b.State
+	}
+	return b.State + " — warning: " + b.Warning
+}
+
+// movedKinds name, in order, what a clock move made happen.
+var movedKinds = []struct {
+	kind       client.UpcomingKind
+	noun, verb string
+}{
+	{client.UpcomingScheduleFires, "schedule", "fired"},
+	{client.UpcomingTaskRunnable, "delayed task", "queued"},
+	{client.UpcomingMessageReady, "delayed message", "made ready"},
+	{client.UpcomingPushDue, "push delivery", "made"},
+	{client.UpcomingReservationExpires, "reservation", "expired"},
+	{client.UpcomingMessageExpires, "message", "expired"},
+	{client.UpcomingItemExpires, "cache item", "expired"},
+}
+
+// happened is what of ups was due at or before now: what a clock move to
+// now made happen.
+func happened(ups []client.Upcoming, now time.Time) []client.Upcoming {
+	var out []client.Upcoming
+	for _, up := range ups {
+		if !up.At.After(now) {
+			out = append(out, up)
+		}
+	}
+	return out
+}
+
+// movedSummary counts what a clock move made happen: "1 schedule fired,
+// 2 reservations expired"; "nothing was due" when nothing.
+func movedSummary(ups []client.Upcoming) string {
+	n := map[client.UpcomingKind]int{}
+	for _, up := range ups {
+		n[up.Kind]++
+	}
+	var parts []string
+	for _, k := range movedKinds {
+		if n[k.kind] > 0 {
+			parts = append(parts, counted(n[k.kind], k.noun)+" "+k.verb)
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing was due"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// movedLine is one thing a clock move made happen, as its link says:
+// "schedule fired · code nightly (schedule 5f3a…) · 13:30:00".
+func movedLine(up client.Upcoming, now time.Time) string {
+	what := string(up.Kind)
+	for _, k := range movedKinds {
+		if k.kind == up.Kind {
+			what = k.noun + " " + k.verb
+		}
+	}
+	var subject string
+	switch {
+	case up.ScheduleID != "":
+		subject = "code " + up.CodeName + " (schedule " + shortID(up.ScheduleID) + ")"
+	case up.TaskID != "":
+		subject = "task " + shortID(up.TaskID) + " (" + up.CodeName + ")"
+	case up.Queue != "":
+		subject = "queue " + up.Queue + " message " + shortID(up.MessageID)
+	case up.Cache != "":
+		subject = "cache " + up.Cache + " key " + up.Key
+	}
+	return what + " · " + subject + " · " + formatTime(up.At, now)
 }

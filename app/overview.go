@@ -35,6 +35,8 @@ type overviewScreen struct {
 	health client.Health
 	stats  client.Stats
 	dirty  bool
+	// online is the connection state the labels were drawn with.
+	online bool
 }
 
 const lastEvents = 200
@@ -119,7 +121,13 @@ func (s *overviewScreen) reload() {
 
 // show renders the labels from what was read.
 func (s *overviewScreen) show() {
-	s.services.SetText(servicesText(s.health))
+	s.online = s.u.connected
+	s.services.SetText(servicesText(s.health, s.online, s.u.be.Client.URL()))
+	s.services.Importance = widget.MediumImportance
+	if !s.online && s.health.Status != "" {
+		s.services.Importance = widget.DangerImportance
+	}
+	s.services.Refresh()
 	mode := "embedded in this app"
 	if s.u.be.Attached {
 		mode = "attached"
@@ -132,8 +140,16 @@ func (s *overviewScreen) show() {
 	s.counts.SetText(countsText(s.stats))
 }
 
-// servicesText lists each service's state, the runtime last.
-func servicesText(h client.Health) string {
+// servicesText lists each service's state, the runtime last. With the
+// connection lost, the last answer is stale: it says so instead of "ok".
+func servicesText(h client.Health, connected bool, url string) string {
+	if !connected {
+		if h.Status == "" {
+			return "connecting to ironlocal at " + url + "…"
+		}
+		return "connection lost: ironlocal at " + url + " stopped answering; reconnecting\n" +
+			"services: unknown until it answers again"
+	}
 	if h.Status == "" {
 		return "…"
 	}
@@ -162,12 +178,13 @@ func countsText(st client.Stats) string {
 			ts = append(ts, fmt.Sprintf("%d %s", tasks[st], st))
 		}
 	}
-	taskLine := fmt.Sprintf("%d tasks", total)
+	taskLine := counted(total, "task")
 	if len(ts) > 0 {
 		taskLine += " (" + strings.Join(ts, ", ") + ")"
 	}
-	return fmt.Sprintf("%d queues, %d messages · %d caches\n%d code packages · %d schedules\n%s",
-		st.Queues, st.Messages, st.Caches, st.Codes, st.Schedules, taskLine)
+	return fmt.Sprintf("%s, %s · %s\n%s · %s\n%s",
+		counted(st.Queues, "queue"), counted(int(st.Messages), "message"), counted(st.Caches, "cache"),
+		counted(st.Codes, "code package"), counted(st.Schedules, "schedule"), taskLine)
 }
 
 // record counts every event (all projects) for the rates and the list.
@@ -221,6 +238,10 @@ func (s *overviewScreen) tick() {
 	s.taskRate.roll()
 	if !s.visible() {
 		return
+	}
+	if s.online != s.u.connected { // lost, or back: redraw, and reread once back
+		s.dirty = s.dirty || s.u.connected
+		s.show()
 	}
 	s.msgChart.Refresh()
 	s.taskChart.Refresh()

@@ -24,6 +24,7 @@ type schedulesScreen struct {
 	schedules []client.Schedule
 	visible   []int
 	list      *escList
+	empty     *emptyState
 	search    *keyEntry
 	body      *fyne.Container
 	listBox   fyne.CanvasObject
@@ -59,7 +60,9 @@ func newSchedulesScreen(u *UI) *schedulesScreen {
 	s.search.OnChanged = func(string) { s.refilter() }
 	add := widget.NewButtonWithIcon("New schedule", theme.ContentAddIcon(), func() { s.open(client.Schedule{}) })
 	add.Importance = widget.HighImportance
-	s.listBox = container.NewBorder(container.NewBorder(nil, nil, nil, add, s.search), nil, nil, nil, s.list)
+	s.empty = newEmptyState("No schedules yet: a schedule queues tasks for a code at set times (POST /2/projects/{id}/schedules).",
+		"Create the first schedule", func() { s.open(client.Schedule{}) })
+	s.listBox = container.NewBorder(container.NewBorder(nil, nil, nil, add, s.search), nil, nil, nil, s.empty.over(s.list))
 	s.body = container.NewStack(s.listBox)
 	return s
 }
@@ -94,6 +97,9 @@ func scheduleSummary(sc client.Schedule, now time.Time) string {
 	s := fmt.Sprintf("code %s · %s · runs %s", sc.CodeName, timing, runs)
 	if sc.Status == client.ScheduleActive && !sc.NextStart.IsZero() {
 		s += " · next " + formatTime(sc.NextStart, now)
+		if !sc.NextStart.After(now) {
+			s += " (due now)"
+		}
 	}
 	return s
 }
@@ -135,6 +141,7 @@ func (s *schedulesScreen) refilter() {
 			s.visible = append(s.visible, i)
 		}
 	}
+	s.empty.show(len(s.schedules) == 0)
 	s.list.Refresh()
 }
 
@@ -183,11 +190,14 @@ type scheduleForm struct {
 	// previews counts preview requests: only the latest one's answer
 	// is shown (answers to earlier keystrokes may arrive after it).
 	previews int
-	errLabel *widget.Label
-	save     *widget.Button
-	cancel   *widget.Button
-	runNow   *widget.Button
-	root     fyne.CanvasObject
+	// timingErr shows, under the timing fields, why ironlocal refuses
+	// them (e.g. cron and run every together); errLabel the rest.
+	timingErr *widget.Label
+	errLabel  *widget.Label
+	save      *widget.Button
+	cancel    *widget.Button
+	runNow    *widget.Button
+	root      fyne.CanvasObject
 }
 
 func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
@@ -215,6 +225,10 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Importance = widget.DangerImportance
 	f.errLabel.Wrapping = fyne.TextWrapWord
+	f.timingErr = widget.NewLabel("")
+	f.timingErr.Importance = widget.DangerImportance
+	f.timingErr.Wrapping = fyne.TextWrapWord
+	f.timingErr.Hide()
 	for _, e := range []*keyEntry{f.payload, f.runEvery, f.startAt, f.endAt, f.runTimes, f.cron} {
 		e.OnChanged = func(string) { f.updatePreview() }
 	}
@@ -252,10 +266,11 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 		widget.NewFormItem("Name", f.name),
 		widget.NewFormItem("Payload", f.payload),
 		widget.NewFormItem("Run every", f.runEvery),
+		widget.NewFormItem("Cron", f.cron),
 		widget.NewFormItem("Start at", f.startAt),
 		widget.NewFormItem("End at", f.endAt),
 		widget.NewFormItem("Run times", f.runTimes),
-		widget.NewFormItem("Cron", f.cron),
+		widget.NewFormItem("", f.timingErr),
 		widget.NewFormItem("Priority", f.priority))
 	f.root = container.NewBorder(container.NewBorder(nil, nil, boldLabel(title), closeBtn), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(f.state, form, f.errLabel, boldLabel("Next five fires"), f.preview,
@@ -338,14 +353,17 @@ func (f *scheduleForm) updatePreview() {
 	f.previews++
 	seq := f.previews
 	timing, err := f.timing()
-	if err == nil {
-		err = validatePayload(f.payload.Text)
-	}
+	f.setTimingErr(err)
 	if err != nil {
+		f.preview.SetText("")
+		return
+	}
+	if err := validatePayload(f.payload.Text); err != nil {
 		f.errLabel.SetText(err.Error())
 		f.preview.SetText("")
 		return
 	}
+	f.errLabel.SetText("")
 	c := f.s.u.client()
 	run(f.s.u, "preview the schedule", func(ctx context.Context) (previewAnswer, error) {
 		p, err := c.PreviewSchedule(ctx, timing, 5)
@@ -361,20 +379,32 @@ func (f *scheduleForm) updatePreview() {
 	})
 }
 
+// setTimingErr shows (or clears) the refusal of the timing fields under
+// them.
+func (f *scheduleForm) setTimingErr(err error) {
+	if err == nil {
+		f.timingErr.SetText("")
+		f.timingErr.Hide()
+		return
+	}
+	f.timingErr.SetText(errorText(err))
+	f.timingErr.Show()
+}
+
 func (f *scheduleForm) showPreview(a previewAnswer) {
+	// The preview sends only the timing: its refusal is about them.
+	f.setTimingErr(a.err)
 	if a.err != nil {
-		f.errLabel.SetText(errorText(a.err))
 		f.preview.SetText("")
 		return
 	}
-	f.errLabel.SetText("")
 	if len(a.Fires) == 0 {
 		f.preview.SetText("no more fires")
 		return
 	}
 	lines := make([]string, len(a.Fires))
 	for i, t := range a.Fires {
-		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (in " + formatDuration(t.Sub(a.Now).Round(time.Second)) + ")"
+		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (" + fireIn(t, a.Now) + ")"
 	}
 	f.preview.SetText(strings.Join(lines, "\n"))
 }
@@ -382,9 +412,12 @@ func (f *scheduleForm) showPreview(a previewAnswer) {
 // submit creates or updates the schedule; a wrong field sends nothing.
 func (f *scheduleForm) submit() {
 	spec, err := f.timing()
-	if err == nil {
-		err = validatePayload(f.payload.Text)
+	if err != nil {
+		f.setTimingErr(err)
+		f.s.u.notify(err.Error())
+		return
 	}
+	err = validatePayload(f.payload.Text)
 	if err == nil && f.code.Selected == "" {
 		err = fmt.Errorf("pick a code package")
 	}

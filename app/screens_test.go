@@ -318,7 +318,7 @@ func TestSchedules_CreatedInFormFiresUnderVirtualClock(t *testing.T) {
 	})
 	u.locked(func() { f.cron.SetText("not cron") })
 	u.eventually(t, "ironlocal's msg on a bad cron expression", func() bool {
-		return strings.Contains(f.errLabel.Text, "not a valid 5-field cron expression") && f.preview.Text == ""
+		return strings.Contains(f.timingErr.Text, "not a valid 5-field cron expression") && f.preview.Text == ""
 	})
 	u.locked(func() {
 		f.cron.SetText("")
@@ -407,8 +407,8 @@ func TestOverview_CountsEventsAndCopy(t *testing.T) {
 	})
 	u.locked(func() { u.overview.reload() })
 	u.eventually(t, "the counts show", func() bool {
-		return strings.Contains(u.overview.counts.Text, "1 queues, 2 messages") &&
-			strings.Contains(u.overview.counts.Text, "1 code packages") &&
+		return strings.Contains(u.overview.counts.Text, "1 queue, 2 messages") &&
+			strings.Contains(u.overview.counts.Text, "1 code package ·") &&
 			strings.Contains(u.overview.counts.Text, "1 complete")
 	})
 	u.locked(func() {

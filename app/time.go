@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -42,7 +43,25 @@ type timeScreen struct {
 	summary  *widget.Label
 	idleBtn  *widget.Button
 	idleText *widget.Label
+	// movedBox is the notice of the last clock move: what it made
+	// happen, each a link opening the item; moved is that list.
+	movedBox *fyne.Container
+	moved    []client.Upcoming
 	root     fyne.CanvasObject
+}
+
+// maxMoved bounds what a clock move's notice reads (and movedLinks what
+// it links one by one).
+const (
+	maxMoved   = 1000
+	movedLinks = 20
+)
+
+// clockMove is a clock move's answer and what was due before it.
+type clockMove struct {
+	clock  client.Clock
+	before []client.Upcoming
+	capped bool // before was cut at maxMoved
 }
 
 func newTimeScreen(u *UI) *timeScreen {
@@ -99,7 +118,8 @@ func newTimeScreen(u *UI) *timeScreen {
 
 	move := container.NewHBox(s.presets[0], s.presets[1], s.presets[2])
 	to := container.NewBorder(nil, nil, nil, s.toBtn, s.to)
-	top := container.NewVBox(s.clock, s.mode, move, to, widget.NewSeparator(),
+	s.movedBox = container.NewVBox()
+	top := container.NewVBox(s.clock, s.mode, move, to, s.movedBox, widget.NewSeparator(),
 		container.NewBorder(nil, nil, s.idleBtn, nil, s.idleText), widget.NewSeparator(),
 		container.NewBorder(nil, nil, boldLabel("Will fire or expire in the"), s.summary, s.window))
 	s.root = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.list)
@@ -189,8 +209,25 @@ func (s *timeScreen) load() {
 
 func (s *timeScreen) advance(d time.Duration) {
 	c := s.u.client()
-	run(s.u, "move the clock", func(ctx context.Context) (client.Clock, error) { return c.AdvanceClock(ctx, d) },
-		s.moved)
+	run(s.u, "move the clock", func(ctx context.Context) (clockMove, error) {
+		return moveClock(ctx, c, d, func() (client.Clock, error) { return c.AdvanceClock(ctx, d) })
+	}, s.movedTo)
+}
+
+// moveClock lists what is due within d, then moves the clock: what was
+// due by the new time is what the move made happen.
+func moveClock(ctx context.Context, c *client.Client, d time.Duration, move func() (client.Clock, error)) (clockMove, error) {
+	var m clockMove
+	if d > 0 {
+		l, err := c.Upcoming(ctx, d, maxMoved)
+		if err != nil {
+			return m, err
+		}
+		m.before, m.capped = l.Upcoming, len(l.Upcoming) >= maxMoved
+	}
+	cl, err := move()
+	m.clock = cl
+	return m, err
 }
 
 func (s *timeScreen) advanceTo() {
@@ -202,16 +239,49 @@ func (s *timeScreen) advanceTo() {
 		s.u.notify(err.Error())
 		return
 	}
-	c := s.u.client()
-	run(s.u, "move the clock", func(ctx context.Context) (client.Clock, error) { return c.SetClock(ctx, t) }, s.moved)
+	c, d := s.u.client(), t.Sub(s.u.now())
+	run(s.u, "move the clock", func(ctx context.Context) (clockMove, error) {
+		return moveClock(ctx, c, d, func() (client.Clock, error) { return c.SetClock(ctx, t) })
+	}, s.movedTo)
 }
 
-func (s *timeScreen) moved(cl client.Clock) {
+func (s *timeScreen) movedTo(m clockMove) {
+	cl := m.clock
 	s.u.clock, s.u.clockAt = cl, time.Now()
 	s.u.shell.showClock(s.u.now(), cl.Virtual)
 	s.showClock()
-	s.u.notify("The clock is now " + cl.Now.Local().Format("2006-01-02 15:04:05"))
+	s.moved = happened(m.before, cl.Now)
+	summary := movedSummary(s.moved)
+	if m.capped {
+		summary += " (at least: only the first " + strconv.Itoa(maxMoved) + " were read)"
+	}
+	s.showMoved(cl.Now, summary)
+	s.u.notify("The clock is now " + cl.Now.Local().Format("2006-01-02 15:04:05") + ": " + summary)
 	s.load()
+}
+
+// showMoved shows the last move's notice: the summary, then a link per
+// thing it made happen (the first movedLinks), and a close button.
+func (s *timeScreen) showMoved(now time.Time, summary string) {
+	head := widget.NewLabel("Moved to " + now.Local().Format("2006-01-02 15:04:05") + ": " + summary)
+	head.Wrapping = fyne.TextWrapWord
+	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, closeButton(func() {
+		s.moved = nil
+		s.movedBox.Objects = nil
+		s.movedBox.Refresh()
+	}), head)}
+	for i, up := range s.moved {
+		if i == movedLinks {
+			objs = append(objs, widget.NewLabel("… and "+strconv.Itoa(len(s.moved)-movedLinks)+" more"))
+			break
+		}
+		link := widget.NewButton(movedLine(up, now), func() { s.open(up) })
+		link.Importance = widget.LowImportance
+		link.Alignment = widget.ButtonAlignLeading
+		objs = append(objs, link)
+	}
+	s.movedBox.Objects = objs
+	s.movedBox.Refresh()
 }
 
 // waitIdle waits (off the UI goroutine) until ironlocal is idle, 30 s at
@@ -258,5 +328,10 @@ func (s *timeScreen) open(up client.Upcoming) {
 		u.tasks.openTask(up.TaskID)
 	case up.ScheduleID != "":
 		u.showScreen(u.schedules)
+		for _, sc := range u.schedules.schedules {
+			if sc.ID == up.ScheduleID {
+				u.schedules.open(sc)
+			}
+		}
 	}
 }

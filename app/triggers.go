@@ -37,6 +37,7 @@ type triggersScreen struct {
 	binding *bindingDetail
 	plugin  *pluginDetail
 
+	empty   *emptyState
 	reloads *throttle
 	traces  *throttle
 }
@@ -74,7 +75,9 @@ func newTriggersScreen(u *UI) *triggersScreen {
 	add := widget.NewButtonWithIcon("New binding", theme.ContentAddIcon(), func() { s.openNew() })
 	add.Importance = widget.HighImportance
 	pluginsBox := container.NewBorder(boldLabel("Plugins"), nil, nil, nil, s.pluginList)
-	bindingsBox := container.NewBorder(container.NewBorder(nil, nil, boldLabel("Bindings"), add), nil, nil, nil, s.table)
+	s.empty = newEmptyState("No bindings yet: a binding turns a plugin's events (a file dropped, an HTTP call, a Redis push) into tasks or messages.",
+		"Create the first binding", func() { s.openNew() })
+	bindingsBox := container.NewBorder(container.NewBorder(nil, nil, boldLabel("Bindings"), add), nil, nil, nil, s.empty.over(s.table))
 	v := container.NewVSplit(bindingsBox, pluginsBox)
 	v.SetOffset(0.65)
 	s.listBox = v
@@ -186,10 +189,13 @@ func (s *triggersScreen) cell(row, col int) (string, widget.Importance) {
 		return "no", widget.LowImportance
 	case 4:
 		imp := widget.MediumImportance
-		if b.State != "running" && b.State != "disabled" {
+		switch {
+		case b.State != "running" && b.State != "disabled":
 			imp = widget.DangerImportance
+		case b.Warning != "":
+			imp = widget.WarningImportance
 		}
-		return b.State, imp
+		return bindingState(b), imp
 	default:
 		e, ok := s.last[b.ID]
 		if !ok {
@@ -237,6 +243,7 @@ func (s *triggersScreen) reload() {
 		return a, nil
 	}, func(a triggersAnswer) {
 		s.plugins, s.bindings, s.last = a.plugins, a.bindings, a.last
+		s.empty.show(len(s.bindings) == 0)
 		s.pluginList.Refresh()
 		s.table.Refresh()
 		if s.binding != nil && s.binding.id == "" { // a new binding's form offers every plugin
@@ -463,7 +470,9 @@ type bindingDetail struct {
 	enabled  *widget.Check
 	kind     *widget.RadioGroup
 	code     *widget.SelectEntry
-	codes    []string // offered in code
+	codes    []string      // offered in code
+	codesIn  bool          // codes was read
+	codeWarn *widget.Label // under code: no code of that name (yet)
 	priority *widget.Select
 	delay    *widget.Entry
 	timeout  *widget.Entry
@@ -510,6 +519,11 @@ func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail
 	d.enabled.SetChecked(b.Enabled)
 	d.code = widget.NewSelectEntry(nil)
 	d.code.SetText(b.Action.CodeName)
+	d.codeWarn = widget.NewLabel("")
+	d.codeWarn.Importance = widget.WarningImportance
+	d.codeWarn.Wrapping = fyne.TextWrapWord
+	d.codeWarn.Hide()
+	d.code.OnChanged = func(string) { d.checkCode() }
 	d.priority = widget.NewSelect([]string{"0", "1", "2"}, nil)
 	d.priority.SetSelected(strconv.Itoa(deref(b.Action.Priority)))
 	d.delay = widget.NewEntry()
@@ -531,6 +545,7 @@ func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail
 	d.tmpl.SetText(b.Action.Template)
 	taskForm := widget.NewForm(
 		widget.NewFormItem("Code", d.code),
+		widget.NewFormItem("", d.codeWarn),
 		widget.NewFormItem("Priority", d.priority),
 		widget.NewFormItem("Delay", d.delay),
 		widget.NewFormItem("Timeout", d.timeout))
@@ -617,7 +632,7 @@ func (d *bindingDetail) label() string {
 }
 
 func (d *bindingDetail) showState(b client.TriggerBinding) {
-	s := "state: " + b.State
+	s := "state: " + bindingState(b)
 	if b.Status != "" {
 		s += " · " + b.Status
 	}
@@ -656,9 +671,22 @@ func (d *bindingDetail) loadCodes() {
 			for _, cd := range codes {
 				names = append(names, cd.Name)
 			}
-			d.codes = names
+			d.codes, d.codesIn = names, len(codes) < 100 // a full page may not be all of them
 			d.code.SetOptions(names)
+			d.checkCode()
 		})
+}
+
+// checkCode shows the warning line under the code field when no code of
+// the project has that name (the binding is still accepted).
+func (d *bindingDetail) checkCode() {
+	if w := missingCode(d.code.Text, d.codes, d.codesIn); w != "" {
+		d.codeWarn.SetText(w)
+		d.codeWarn.Show()
+		return
+	}
+	d.codeWarn.SetText("")
+	d.codeWarn.Hide()
 }
 
 // optSeconds reads an optional whole number of seconds.

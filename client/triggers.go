@@ -47,8 +47,12 @@ type TriggerBinding struct {
 	State       string            `json:"state"`
 	Status      string            `json:"status"`
 	StatusAttrs map[string]string `json:"status_attrs"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	// Warning says why events will fail although the binding was
+	// accepted (its action names a code not uploaded yet); State is
+	// still the run's state.
+	Warning   string    `json:"warning"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // TriggerEvent is one event's journey through a binding.

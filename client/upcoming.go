@@ -70,9 +70,13 @@ type Settings struct {
 	Version string `json:"version"`
 	Listen  string `json:"listen"`
 	// DataDir is where the store lives (a temporary directory when
-	// Ephemeral); DataSize its bytes on disk.
+	// Ephemeral). DataSize is the bytes allocated there (the files'
+	// sizes, with the space Badger reserves ahead); DataUsed the bytes
+	// they take on the disk (less: the reserved tail of a sparse file
+	// takes none).
 	DataDir     string `json:"data_dir"`
 	DataSize    int64  `json:"data_size"`
+	DataUsed    int64  `json:"data_used"`
 	Ephemeral   bool   `json:"ephemeral"`
 	SnapshotDir string `json:"snapshot_dir"`
 	// Runtime is "docker" (an engine answered) or "process".

@@ -33,8 +33,14 @@ type Settings struct {
 // SettingsReport is Settings plus what is measured when asked.
 type SettingsReport struct {
 	Settings
-	// DataSize is the bytes under DataDir (0 when it is "").
+	// DataSize is the bytes allocated under DataDir: the files' sizes,
+	// including the space Badger reserves ahead in its value log and
+	// memtable files (0 when DataDir is "").
 	DataSize int64
+	// DataUsed is the bytes those files take on the disk: the reserved
+	// tail of a preallocated (sparse) file is not written yet and takes
+	// none. Where the OS does not say, it equals DataSize.
+	DataUsed int64
 }
 
 // Settings reports how the emulator was started and how much its store
@@ -55,6 +61,7 @@ func (s *Service) Settings(ctx context.Context) (SettingsReport, error) {
 		if d.Type().IsRegular() {
 			if info, err := d.Info(); err == nil {
 				r.DataSize += info.Size()
+				r.DataUsed += diskUsage(info)
 			}
 		}
 		return nil

@@ -46,6 +46,7 @@ type wireBinding struct {
 	State       string            `json:"state"`
 	Status      string            `json:"status,omitempty"`
 	StatusAttrs map[string]string `json:"status_attrs,omitempty"`
+	Warning     string            `json:"warning,omitempty"`
 	CreatedAt   time.Time         `json:"created_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
 }
@@ -53,7 +54,7 @@ type wireBinding struct {
 func toWireBinding(v trigger.BindingView) wireBinding {
 	return wireBinding{ID: v.ID, ProjectID: v.Project, Name: v.Name, Plugin: v.Plugin, Config: v.Config,
 		Action: toWireAction(v.Action), Enabled: v.Enabled, State: v.State, Status: v.Status,
-		StatusAttrs: v.StatusAttrs, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+		StatusAttrs: v.StatusAttrs, Warning: v.Warning, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
 type wireTriggerEvent struct {

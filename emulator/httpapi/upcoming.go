@@ -93,6 +93,7 @@ type wireSettings struct {
 	Listen       string   `json:"listen"`
 	DataDir      string   `json:"data_dir"`
 	DataSize     int64    `json:"data_size"`
+	DataUsed     int64    `json:"data_used"`
 	Ephemeral    bool     `json:"ephemeral"`
 	SnapshotDir  string   `json:"snapshot_dir"`
 	Runtime      string   `json:"runtime"`
@@ -104,7 +105,7 @@ type wireSettings struct {
 }
 
 // handleSettings reports how the emulator was started: listen address,
-// data directory and its size, snapshot directory, runtime, auth mode
+// data directory and its size (allocated and used on disk), snapshot directory, runtime, auth mode
 // (the number of tokens, never their values), virtual clock, log level.
 // GET /_ironlocal/settings
 func (a *API) handleSettings(w http.ResponseWriter, r *http.Request) {
@@ -118,6 +119,6 @@ func (a *API) handleSettings(w http.ResponseWriter, r *http.Request) {
 		projects = []string{}
 	}
 	writeJSON(w, http.StatusOK, wireSettings{Version: a.cfg.Version, Listen: s.Listen, DataDir: s.DataDir,
-		DataSize: s.DataSize, Ephemeral: s.Ephemeral, SnapshotDir: s.SnapshotDir, Runtime: s.Runtime,
+		DataSize: s.DataSize, DataUsed: s.DataUsed, Ephemeral: s.Ephemeral, SnapshotDir: s.SnapshotDir, Runtime: s.Runtime,
 		StrictAuth: s.Tokens > 0, Tokens: s.Tokens, Projects: projects, VirtualClock: s.VirtualClock, LogLevel: s.LogLevel})
 }

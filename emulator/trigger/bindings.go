@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 
@@ -43,6 +44,10 @@ type BindingView struct {
 	// (e.g. the address it listens on).
 	Status      string            `json:"status,omitempty"`
 	StatusAttrs map[string]string `json:"status_attrs,omitempty"`
+	// Warning says why the binding's events will fail although it was
+	// accepted (its task action names a code not uploaded yet). State
+	// stays the run's state ("running"), which callers compare.
+	Warning string `json:"warning,omitempty"`
 }
 
 // Fire is a test event for a binding. An empty EventType takes the first
@@ -71,7 +76,7 @@ func (h *Host) CreateBinding(ctx context.Context, in BindingInput) (BindingView,
 	}
 	h.bindingChanged(b, "created")
 	h.restartRun(b)
-	return h.view(b), nil
+	return h.warned(ctx, h.view(b)), nil
 }
 
 // UpdateBinding changes a binding and restarts its run.
@@ -101,7 +106,7 @@ func (h *Host) UpdateBinding(ctx context.Context, id string, p BindingPatch) (Bi
 	}
 	h.bindingChanged(b, "updated")
 	h.restartRun(b)
-	return h.view(b), nil
+	return h.warned(ctx, h.view(b)), nil
 }
 
 // DeleteBinding stops and removes a binding and its trace.
@@ -124,7 +129,7 @@ func (h *Host) Binding(ctx context.Context, id string) (BindingView, error) {
 	if err != nil {
 		return BindingView{}, err
 	}
-	return h.view(b), nil
+	return h.warned(ctx, h.view(b)), nil
 }
 
 // Bindings returns every binding with its state.
@@ -135,7 +140,7 @@ func (h *Host) Bindings(ctx context.Context) ([]BindingView, error) {
 	}
 	out := make([]BindingView, len(bs))
 	for i, b := range bs {
-		out[i] = h.view(b)
+		out[i] = h.warned(ctx, h.view(b))
 	}
 	return out, nil
 }
@@ -388,6 +393,22 @@ func (h *Host) view(b emulator.Binding) (v BindingView) {
 		}
 	}
 	v.State = fmt.Sprintf("waiting: no plugin named %s is running", b.Plugin)
+	return v
+}
+
+// warned adds the warning of a task action naming a code that does not
+// exist (yet): the binding is kept, since the code may be uploaded
+// later, but until then each event it matches fails.
+func (h *Host) warned(ctx context.Context, v BindingView) BindingView {
+	a := v.Action
+	if a.Type != emulator.ActionTask || a.CodeName == "" || h.cfg.Tasks == nil {
+		return v
+	}
+	_, err := h.cfg.Tasks.CodeByName(ctx, v.Project, a.CodeName)
+	if !errors.Is(err, emulator.ErrNotFound) {
+		return v // found, or unknown: no claim either way
+	}
+	v.Warning = fmt.Sprintf("code %q does not exist yet; events will fail until it is uploaded", a.CodeName)
 	return v
 }
 

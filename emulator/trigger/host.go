@@ -23,6 +23,9 @@ type Tasks interface {
 	QueueTasks(ctx context.Context, project string, batch []worker.NewTask) ([]emulator.Task, error)
 	GetTask(ctx context.Context, project, id string) (emulator.Task, error)
 	Log(ctx context.Context, project, id string, stdoutOnly bool) ([]byte, error)
+	// CodeByName finds a code package (ErrNotFound: none of that name);
+	// a binding naming a missing code is accepted, with a warning.
+	CodeByName(ctx context.Context, project, name string) (emulator.CodePackage, error)
 }
 
 // Queues is what the host needs from the MQ service.

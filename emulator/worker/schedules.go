@@ -68,6 +68,12 @@ func (ns NewSchedule) apply(sc *emulator.Schedule, now time.Time, creating bool)
 		}
 		sc.Cron = *v
 	}
+	if sc.Cron != "" && sc.RunEvery > 0 {
+		// Both would set the times of the runs: refused rather than one
+		// silently ignored.
+		return emulator.Invalid("cron and run_every cannot both be set: cron %q already says when to run; "+
+			"drop run_every (now %d) or cron", sc.Cron, sc.RunEvery)
+	}
 	if p := ns.Priority; p != nil && *p >= 0 && *p <= 2 {
 		sc.Priority = *p
 	}
