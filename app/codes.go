@@ -27,6 +27,7 @@ type codesScreen struct {
 	listBox fyne.CanvasObject
 	detail  *codeDetail
 	form    *codeForm
+	empty   *emptyState
 }
 
 func newCodesScreen(u *UI) *codesScreen {
@@ -58,7 +59,9 @@ func newCodesScreen(u *UI) *codesScreen {
 	s.search.OnChanged = func(string) { s.refilter() }
 	add := widget.NewButtonWithIcon("Register code", theme.ContentAddIcon(), s.openForm)
 	add.Importance = widget.HighImportance
-	s.listBox = container.NewBorder(container.NewBorder(nil, nil, nil, add, s.search), nil, nil, nil, s.list)
+	s.empty = newEmptyState("No code packages yet: register one (an image and the command it runs) to queue tasks, "+
+		"or upload a zip with Iron's CLI (iron worker upload).", "Register code", s.openForm)
+	s.listBox = container.NewBorder(container.NewBorder(nil, nil, nil, add, s.search), nil, nil, nil, s.empty.over(s.list))
 	s.body = container.NewStack(s.listBox)
 	return s
 }
@@ -123,6 +126,7 @@ func (s *codesScreen) refilter() {
 			s.visible = append(s.visible, i)
 		}
 	}
+	s.empty.show(len(s.codes) == 0)
 	s.list.Refresh()
 }
 

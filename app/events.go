@@ -53,6 +53,7 @@ type eventsScreen struct {
 	// drawn, moves the offset by itself).
 	autoOffset float32
 	autoSize   fyne.Size
+	empty      *emptyState
 }
 
 func newEventsScreen(u *UI) *eventsScreen {
@@ -119,7 +120,10 @@ func newEventsScreen(u *UI) *eventsScreen {
 	})
 	s.follow.Checked = true
 	bar := container.NewBorder(nil, nil, s.typ, container.NewHBox(s.count, s.follow, s.pause, clearBtn, export), s.search)
-	s.root = container.NewBorder(bar, nil, nil, nil, s.list)
+	s.empty = newEmptyState("No events yet: every change ironlocal makes (a message posted, a task queued or finished, "+
+		"a cache write, a trigger firing) appears here live. Queue a task to see its events.", "Open Tasks",
+		func() { u.showScreen(u.tasks) })
+	s.root = container.NewBorder(bar, nil, nil, nil, s.empty.over(s.list))
 	s.refilter()
 	return s
 }
@@ -228,7 +232,8 @@ func (s *eventsScreen) refilter() {
 }
 
 func (s *eventsScreen) showCount() {
-	text := fmt.Sprintf("%d of %d events", len(s.visible), s.ring.Len())
+	s.empty.show(s.ring.Len() == 0)
+	text := fmt.Sprintf("%d of %s", len(s.visible), counted(s.ring.Len(), "event"))
 	if s.missed > 0 {
 		text += fmt.Sprintf(" · %d missed", s.missed)
 	}
