@@ -80,4 +80,3 @@ func (a *API) handleTaskBulk(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wireBulkResult{Matched: res.Matched, Eligible: res.Eligible, Done: res.Done,
 		Remaining: res.Remaining, DryRun: body.DryRun})
 }
-
