@@ -427,8 +427,7 @@ func (s *tasksScreen) apply(events []client.Event) {
 			}
 		case "task.log":
 			if s.detail != nil && s.detail.id == e.TaskID {
-				data, _ := e.Attrs["data"].(string)
-				s.detail.log.add(data)
+				s.detail.addLog(e)
 			}
 		case "code.uploaded", "code.deleted":
 			s.reloadCodes()
@@ -503,6 +502,9 @@ func listed(t client.Task) client.Task {
 // foldTaskEvent applies one task event to t.
 func foldTaskEvent(t *client.Task, e client.Event) {
 	status, _ := e.Attrs["status"].(string)
+	if t.CodeName == "" {
+		t.CodeName = e.CodeName
+	}
 	switch e.Type {
 	case "task.queued":
 		if status != "" {
@@ -610,9 +612,13 @@ func (s *tasksScreen) fetch(ids []string) {
 	})
 }
 
-// statusRank orders statuses along the lifecycle.
+// statusRank orders statuses along the lifecycle; an unknown one (a
+// pane opened on an id the list does not hold yet) comes first, so the
+// task read in full replaces it.
 func statusRank(st client.TaskStatus) int {
 	switch st {
+	case "":
+		return -1
 	case client.TaskQueued:
 		return 0
 	case client.TaskRunning:

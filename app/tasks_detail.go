@@ -33,6 +33,11 @@ type taskDetail struct {
 	log      *logView
 	root     fyne.CanvasObject
 	logGen   int
+	// logSize is how many bytes of the log the view holds (-1: reading
+	// it, the events arriving meanwhile wait in early; -2: no offsets,
+	// append what arrives).
+	logSize int64
+	early   []client.Event
 }
 
 func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
@@ -130,34 +135,78 @@ func timeline(t client.Task, now time.Time) string {
 	return s
 }
 
-// loadLog reads the log; a running task's output also arrives live
-// through task.log events. A log not served yet (404 before the task
-// ends, without --live-logs) is not an error.
+// loadLog reads the log so far (the control plane serves it in any
+// state), then joins the task.log events that arrive meanwhile by their
+// offsets: the whole log from its first line, each byte once. An
+// ironlocal older than the app has no such route: the Iron route serves
+// a finished task's log, and a running one's only with --live-logs.
 func (d *taskDetail) loadLog() {
 	d.logGen++
 	gen := d.logGen
+	d.logSize = -1 // loading: task.log events wait in d.early
 	c := d.s.u.client()
 	id := d.id
-	run(d.s.u, "read the log", func(ctx context.Context) (*string, error) {
+	run(d.s.u, "read the log", func(ctx context.Context) (*client.LiveLog, error) {
+		l, err := c.LiveTaskLog(ctx, id)
+		if err == nil {
+			return &l, nil
+		}
+		if !client.IsNotFound(err) {
+			return nil, err
+		}
+		// An unknown task, or an older ironlocal without the route.
 		text, err := c.TaskLog(ctx, id)
 		if client.IsNotFound(err) {
 			return nil, nil
 		}
-		return &text, err
-	}, func(text *string) {
+		return &client.LiveLog{Log: text, Size: -1}, err
+	}, func(l *client.LiveLog) {
 		if gen != d.logGen || d.s.detail != d {
 			return
 		}
-		if text == nil {
-			// ironlocal serves a running task's log only with --live-logs
-			// (the official clients expect a 404): what it prints from
-			// now on arrives through the event stream.
-			d.log.hint("Output from now on; the earlier part shows when the task ends (or run ironlocal with --live-logs).")
-			return
+		early := d.early
+		d.early = nil
+		switch {
+		case l == nil:
+			d.log.hint("This ironlocal serves a running task's log only with --live-logs: output from now on; the rest shows when the task ends.")
+			d.logSize = -2 // no offsets to join by: append what arrives
+		case l.Size < 0:
+			d.log.hint("")
+			d.log.set(l.Log)
+			d.logSize = -2
+			return // a finished task's whole log (older ironlocal)
+		default:
+			d.log.hint("")
+			d.log.set(l.Log)
+			d.logSize = l.Size
 		}
-		d.log.hint("")
-		d.log.set(*text)
+		for _, e := range early {
+			d.addLog(e)
+		}
 	})
+}
+
+// addLog applies a task.log event of the open task to the log.
+func (d *taskDetail) addLog(e client.Event) {
+	if d.logSize == -1 {
+		d.early = append(d.early, e)
+		return
+	}
+	data, _ := e.Attrs["data"].(string)
+	offset, ok := e.Attrs["offset"].(float64)
+	if d.logSize == -2 || !ok {
+		d.log.add(data)
+		return
+	}
+	add, size, gap := joinChunk(d.logSize, int64(offset), data)
+	if gap { // events were missed: read it all again
+		d.loadLog()
+		return
+	}
+	d.logSize = size
+	if add != "" {
+		d.log.add(add)
+	}
 }
 
 func (d *taskDetail) doCancel() {
