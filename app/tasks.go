@@ -68,6 +68,16 @@ type tasksScreen struct {
 
 	detail *taskDetail
 	form   *newTaskForm
+
+	bulkBtn *widget.Button
+	asked   *asked // the last bulk confirmation (tests answer it)
+	// empty says what to do when the list is empty (UI goroutine).
+	empty     *fyne.Container
+	emptyText *widget.Label
+	emptyCurl *widget.Label
+	// emptyActions are New task, Copy curl and the curl line: shown when
+	// the project has no task at all.
+	emptyActions *fyne.Container
 }
 
 var taskColumns = []column{
@@ -115,8 +125,11 @@ func newTasksScreen(u *UI) *tasksScreen {
 	s.count = widget.NewLabel("")
 	s.newBtn = widget.NewButtonWithIcon("New task", theme.ContentAddIcon(), s.openNewTask)
 	s.newBtn.Importance = widget.HighImportance
-	bar := container.NewBorder(nil, nil, container.NewHBox(s.status, s.code), container.NewHBox(s.count, s.newBtn), s.search)
-	s.list = container.NewBorder(bar, nil, nil, nil, s.table)
+	s.bulkBtn = widget.NewButtonWithIcon("Bulk…", theme.MoreHorizontalIcon(), s.showBulkMenu)
+	bar := container.NewBorder(nil, nil, container.NewHBox(s.status, s.code),
+		container.NewHBox(s.count, s.bulkBtn, s.newBtn), s.search)
+	s.empty = s.newEmptyState()
+	s.list = container.NewBorder(bar, nil, nil, nil, container.NewStack(s.table, s.empty))
 	s.body = container.NewStack(s.list)
 	u.goInternal(s.foldLoop)
 	return s
@@ -310,6 +323,7 @@ func (s *tasksScreen) draw() {
 	s.length, s.lengthAt = len(s.rows), time.Now()
 	s.regrow.hold()
 	s.count.SetText(count)
+	s.showEmptyState()
 	s.refreshTable()
 }
 
@@ -364,6 +378,7 @@ func (s *tasksScreen) drawLive() {
 	}
 	if s.count.Text != count {
 		s.count.SetText(count)
+		s.showEmptyState()
 	}
 	s.refreshTable()
 }
