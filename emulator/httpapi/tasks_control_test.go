@@ -59,6 +59,10 @@ func TestControlAPI_TaskBulk(t *testing.T) {
 	require.Equal(t, result{Matched: 1, Eligible: 1, Done: 1}, got, "the search finds the payload bravo")
 	retried := e.task(t, failed[1])
 	require.NotEmpty(t, retried["retry_task_id"])
+	require.Equal(t, "api", retried["source"])
+	retry := e.task(t, retried["retry_task_id"].(string))
+	require.Equal(t, "retry", retry["source"], "what queued it")
+	require.Equal(t, failed[1], retry["source_id"])
 	require.Empty(t, e.task(t, failed[0])["retry_task_id"])
 
 	e.call(t, http.MethodPost, path, `{"action":"cancel","filter":{"status":["queued","running"]},"dry_run":true}`).ok(t, &got)
