@@ -98,9 +98,10 @@ func (d *taskDetail) show(t client.Task) {
 	}
 	d.timeline.SetText(timeline(t, now))
 	d.chain.RemoveAll()
-	if t.OriginalTaskID != "" {
-		id := t.OriginalTaskID
-		d.chain.Add(widget.NewButton("retry of "+shortID(id), func() { d.s.openTask(id) }))
+	if text, link := taskCause(t); link {
+		d.chain.Add(widget.NewButton(text, func() { d.openCause(t) }))
+	} else if text != "" {
+		d.chain.Add(widget.NewLabel(text))
 	}
 	if t.RetryTaskID != "" {
 		id := t.RetryTaskID
@@ -110,6 +111,55 @@ func (d *taskDetail) show(t client.Task) {
 		d.cancel.Disable()
 	} else {
 		d.cancel.Enable()
+	}
+}
+
+// taskCause says what queued t and whether it is a link (to the
+// schedule, the trigger binding or the retried task).
+func taskCause(t client.Task) (text string, link bool) {
+	switch {
+	case t.Source == "schedule" && t.SourceID != "" || t.Source == "" && t.ScheduleID != "":
+		return "queued by schedule " + shortID(firstSet(t.SourceID, t.ScheduleID)), true
+	case t.Source == "trigger" && t.SourceID != "":
+		return "queued by trigger binding " + shortID(t.SourceID), true
+	case t.Source == "retry" && t.SourceID != "" || t.Source == "" && t.OriginalTaskID != "":
+		return "retry of " + shortID(firstSet(t.SourceID, t.OriginalTaskID)), true
+	case t.Source == "webhook":
+		return "queued by the task webhook", false
+	case t.Source == "push":
+		return "queued by a queue's ironworker:// subscriber", false
+	case t.Source == "api":
+		return "queued through the API", false
+	}
+	return "", false
+}
+
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// openCause opens what queued t: its schedule, its trigger binding or the
+// task it retried.
+func (d *taskDetail) openCause(t client.Task) {
+	u := d.s.u
+	switch {
+	case t.Source == "trigger":
+		u.showScreen(u.triggers)
+		u.triggers.openBinding(t.SourceID)
+	case t.Source == "schedule" || t.Source == "" && t.ScheduleID != "":
+		id, c := firstSet(t.SourceID, t.ScheduleID), u.client()
+		run(u, "read the schedule", func(ctx context.Context) (client.Schedule, error) { return c.Schedule(ctx, id) },
+			func(sc client.Schedule) {
+				u.showScreen(u.schedules)
+				u.schedules.open(sc)
+			})
+	default:
+		d.s.openTask(firstSet(t.SourceID, t.OriginalTaskID))
 	}
 }
 

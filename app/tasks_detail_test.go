@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/stretchr/testify/require"
 
@@ -125,4 +129,64 @@ func TestStatusRank_UnknownFirst(t *testing.T) {
 	require.Less(t, statusRank(""), statusRank(client.TaskQueued))
 	require.Less(t, statusRank(client.TaskQueued), statusRank(client.TaskRunning))
 	require.Less(t, statusRank(client.TaskRunning), statusRank(client.TaskError))
+}
+
+func TestTaskDetail_CauseLinks(t *testing.T) {
+	u := newTestUI(t, server.Options{})
+	u.registerEcho(t, "echo")
+	ctx := context.Background()
+	sid, err := u.c.CreateSchedule(ctx, client.NewSchedule{CodeName: "echo", Payload: "{}", RunEvery: 3600,
+		StartAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	byRun, err := u.c.RunSchedule(ctx, sid)
+	require.NoError(t, err)
+	require.NoError(t, u.c.WaitIdle(ctx, waitFor))
+	retry, err := u.c.RetryTask(ctx, byRun, 0)
+	require.NoError(t, err)
+	require.NoError(t, u.c.WaitIdle(ctx, waitFor))
+
+	cause := func() *widget.Button {
+		var b *widget.Button
+		for _, o := range u.tasks.detail.chain.Objects {
+			if btn, ok := o.(*widget.Button); ok && b == nil {
+				b = btn
+			}
+		}
+		return b
+	}
+	u.locked(func() { u.showScreen(u.tasks); u.tasks.openTask(retry) })
+	u.eventually(t, "the retry links to the task it retried", func() bool {
+		b := cause()
+		return b != nil && b.Text == "retry of "+shortID(byRun)
+	})
+	u.locked(func() { test.Tap(cause()) })
+	u.eventually(t, "the retried task opens; it links to its schedule", func() bool {
+		b := cause()
+		return u.tasks.detail.id == byRun && b != nil && b.Text == "queued by schedule "+shortID(sid)
+	})
+	u.locked(func() { test.Tap(cause()) })
+	u.eventually(t, "the schedule opens on its screen", func() bool {
+		return u.screens[u.current] == screen(u.schedules) && u.schedules.form != nil && u.schedules.form.id == sid
+	})
+}
+
+func TestTaskCause(t *testing.T) {
+	for _, tc := range []struct {
+		task client.Task
+		text string
+		link bool
+	}{
+		{client.Task{Source: "api"}, "queued through the API", false},
+		{client.Task{Source: "webhook"}, "queued by the task webhook", false},
+		{client.Task{Source: "trigger", SourceID: "b1"}, "queued by trigger binding b1", true},
+		{client.Task{Source: "schedule", SourceID: "s1", ScheduleID: "s1"}, "queued by schedule s1", true},
+		{client.Task{ScheduleID: "s2"}, "queued by schedule s2", true},
+		{client.Task{OriginalTaskID: "t0"}, "retry of t0", true},
+		{client.Task{Source: "retry", SourceID: "t1", OriginalTaskID: "t0"}, "retry of t1", true},
+		{client.Task{}, "", false},
+	} {
+		text, link := taskCause(tc.task)
+		require.Equal(t, tc.text, text)
+		require.Equal(t, tc.link, link, tc.text)
+	}
 }
