@@ -85,6 +85,21 @@ func (b *logBuffer) Find(q string) []int {
 	return out
 }
 
+// joinChunk joins a live chunk of output that starts at byte offset of
+// the whole log to a view holding its first size bytes: add is the part
+// not held yet (all, some or none of data), newSize what the view holds
+// after it, gap whether bytes between size and offset were missed.
+func joinChunk(size, offset int64, data string) (add string, newSize int64, gap bool) {
+	end := offset + int64(len(data))
+	switch {
+	case offset > size:
+		return "", size, true
+	case end <= size:
+		return "", size, false
+	}
+	return data[size-offset:], end, false
+}
+
 // logView shows a logBuffer: a virtualised list of lines that follows the
 // end while output arrives (until the user scrolls up), a search that
 // highlights matching lines and jumps between them, copy and save.

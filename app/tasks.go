@@ -68,6 +68,16 @@ type tasksScreen struct {
 
 	detail *taskDetail
 	form   *newTaskForm
+
+	bulkBtn *widget.Button
+	asked   *asked // the last bulk confirmation (tests answer it)
+	// empty says what to do when the list is empty (UI goroutine).
+	empty     *fyne.Container
+	emptyText *widget.Label
+	emptyCurl *widget.Label
+	// emptyActions are New task, Copy curl and the curl line: shown when
+	// the project has no task at all.
+	emptyActions *fyne.Container
 }
 
 var taskColumns = []column{
@@ -115,8 +125,11 @@ func newTasksScreen(u *UI) *tasksScreen {
 	s.count = widget.NewLabel("")
 	s.newBtn = widget.NewButtonWithIcon("New task", theme.ContentAddIcon(), s.openNewTask)
 	s.newBtn.Importance = widget.HighImportance
-	bar := container.NewBorder(nil, nil, container.NewHBox(s.status, s.code), container.NewHBox(s.count, s.newBtn), s.search)
-	s.list = container.NewBorder(bar, nil, nil, nil, s.table)
+	s.bulkBtn = widget.NewButtonWithIcon("Bulk…", theme.MoreHorizontalIcon(), s.showBulkMenu)
+	bar := container.NewBorder(nil, nil, container.NewHBox(s.status, s.code),
+		container.NewHBox(s.count, s.bulkBtn, s.newBtn), s.search)
+	s.empty = s.newEmptyState()
+	s.list = container.NewBorder(bar, nil, nil, nil, container.NewStack(s.table, s.empty))
 	s.body = container.NewStack(s.list)
 	u.goInternal(s.foldLoop)
 	return s
@@ -310,6 +323,7 @@ func (s *tasksScreen) draw() {
 	s.length, s.lengthAt = len(s.rows), time.Now()
 	s.regrow.hold()
 	s.count.SetText(count)
+	s.showEmptyState()
 	s.refreshTable()
 }
 
@@ -364,6 +378,7 @@ func (s *tasksScreen) drawLive() {
 	}
 	if s.count.Text != count {
 		s.count.SetText(count)
+		s.showEmptyState()
 	}
 	s.refreshTable()
 }
@@ -427,8 +442,7 @@ func (s *tasksScreen) apply(events []client.Event) {
 			}
 		case "task.log":
 			if s.detail != nil && s.detail.id == e.TaskID {
-				data, _ := e.Attrs["data"].(string)
-				s.detail.log.add(data)
+				s.detail.addLog(e)
 			}
 		case "code.uploaded", "code.deleted":
 			s.reloadCodes()
@@ -503,6 +517,9 @@ func listed(t client.Task) client.Task {
 // foldTaskEvent applies one task event to t.
 func foldTaskEvent(t *client.Task, e client.Event) {
 	status, _ := e.Attrs["status"].(string)
+	if t.CodeName == "" {
+		t.CodeName = e.CodeName
+	}
 	switch e.Type {
 	case "task.queued":
 		if status != "" {
@@ -610,9 +627,13 @@ func (s *tasksScreen) fetch(ids []string) {
 	})
 }
 
-// statusRank orders statuses along the lifecycle.
+// statusRank orders statuses along the lifecycle; an unknown one (a
+// pane opened on an id the list does not hold yet) comes first, so the
+// task read in full replaces it.
 func statusRank(st client.TaskStatus) int {
 	switch st {
+	case "":
+		return -1
 	case client.TaskQueued:
 		return 0
 	case client.TaskRunning:
@@ -766,186 +787,4 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// taskDetail is the detail pane of one task: status and progress, the
-// timeline with the retry chain, the payload (editable for a re-queue),
-// actions, and the live log.
-type taskDetail struct {
-	s        *tasksScreen
-	id       string
-	task     client.Task
-	title    *widget.Label
-	status   *widget.Label
-	timeline *widget.Label
-	chain    *fyne.Container
-	progress *widget.ProgressBar
-	payload  *keyEntry
-	errLabel *widget.Label
-	cancel   *widget.Button
-	retry    *widget.Button
-	requeue  *widget.Button
-	log      *logView
-	root     fyne.CanvasObject
-	logGen   int
-}
-
-func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
-	d := &taskDetail{s: s, id: t.ID}
-	d.title = boldLabel("Task " + t.ID)
-	d.title.Selectable = true
-	d.status = widget.NewLabel("")
-	d.timeline = widget.NewLabel("")
-	d.timeline.Wrapping = fyne.TextWrapWord
-	d.chain = container.NewHBox()
-	d.progress = widget.NewProgressBar()
-	d.progress.Max = 100
-	d.payload = newKeyEntry(s.u, true)
-	d.payload.TextStyle = fyne.TextStyle{Monospace: true}
-	d.payload.SetMinRowsVisible(5)
-	d.errLabel = widget.NewLabel("")
-	d.errLabel.Importance = widget.DangerImportance
-	d.errLabel.Wrapping = fyne.TextWrapWord
-	d.payload.OnChanged = func(v string) { d.errLabel.SetText(errString(validatePayload(v))) }
-	d.cancel = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), d.doCancel)
-	d.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), d.doRetry)
-	d.requeue = widget.NewButtonWithIcon("Re-queue with the payload below", theme.MediaReplayIcon(), d.doRequeue)
-	d.log = newLogView(s.u)
-	d.log.name = "task-" + t.ID + ".log"
-	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
-	closeBtn.Importance = widget.LowImportance
-	info := container.NewVBox(
-		container.NewBorder(nil, nil, nil, closeBtn, d.title),
-		d.status, d.progress, d.timeline, d.chain,
-		container.NewHBox(d.cancel, d.retry, d.requeue),
-		boldLabel("Payload"), d.payload, d.errLabel)
-	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
-	split.SetOffset(0.5)
-	d.root = split
-	d.payload.SetText(prettyJSON(t.Payload))
-	d.show(t)
-	return d
-}
-
-// show updates the pane with a newer view of the task (the payload editor
-// keeps what the user typed).
-func (d *taskDetail) show(t client.Task) {
-	if t.Payload != "" && d.task.Payload == "" && d.payload.Text == "" {
-		d.payload.SetText(prettyJSON(t.Payload))
-	}
-	d.task = t
-	now := d.s.u.now()
-	status := fmt.Sprintf("%s · code %s · priority %d", t.Status, t.CodeName, t.Priority)
-	if t.Msg != "" {
-		status += " · " + t.Msg
-	}
-	d.status.SetText(status)
-	d.status.Importance = statusImportance(t.Status)
-	d.status.Refresh()
-	d.progress.SetValue(float64(t.Percent))
-	if t.Status == client.TaskComplete {
-		d.progress.SetValue(100)
-	}
-	d.timeline.SetText(timeline(t, now))
-	d.chain.RemoveAll()
-	if t.OriginalTaskID != "" {
-		id := t.OriginalTaskID
-		d.chain.Add(widget.NewButton("retry of "+shortID(id), func() { d.s.openTask(id) }))
-	}
-	if t.RetryTaskID != "" {
-		id := t.RetryTaskID
-		d.chain.Add(widget.NewButton("retried as "+shortID(id), func() { d.s.openTask(id) }))
-	}
-	if t.Status.Terminal() {
-		d.cancel.Disable()
-	} else {
-		d.cancel.Enable()
-	}
-}
-
-// timeline is "queued 12:00:01 → running 12:00:02 → complete 12:00:03 (1.0s)".
-func timeline(t client.Task, now time.Time) string {
-	s := "queued " + formatTime(t.CreatedAt, now)
-	if t.Delay > 0 {
-		s += fmt.Sprintf(" (delay %ds)", t.Delay)
-	}
-	if !t.StartTime.IsZero() {
-		s += " → running " + formatTime(t.StartTime, now)
-	}
-	if t.Status.Terminal() {
-		s += " → " + string(t.Status)
-		if !t.EndTime.IsZero() {
-			s += " " + formatTime(t.EndTime, now)
-		}
-		s += " (" + taskDuration(t, now) + ")"
-	}
-	if t.RetryCount > 0 {
-		s += fmt.Sprintf(" · retry %d", t.RetryCount)
-	}
-	return s
-}
-
-// loadLog reads the log; a running task's output also arrives live
-// through task.log events. A log not served yet (404 before the task
-// ends, without --live-logs) is not an error.
-func (d *taskDetail) loadLog() {
-	d.logGen++
-	gen := d.logGen
-	c := d.s.u.client()
-	id := d.id
-	run(d.s.u, "read the log", func(ctx context.Context) (*string, error) {
-		text, err := c.TaskLog(ctx, id)
-		if client.IsNotFound(err) {
-			return nil, nil
-		}
-		return &text, err
-	}, func(text *string) {
-		if gen != d.logGen || d.s.detail != d {
-			return
-		}
-		if text == nil {
-			// ironlocal serves a running task's log only with --live-logs
-			// (the official clients expect a 404): what it prints from
-			// now on arrives through the event stream.
-			d.log.hint("Output from now on; the earlier part shows when the task ends (or run ironlocal with --live-logs).")
-			return
-		}
-		d.log.hint("")
-		d.log.set(*text)
-	})
-}
-
-func (d *taskDetail) doCancel() {
-	c, id := d.s.u.client(), d.id
-	act(d.s.u, "cancel the task", func(ctx context.Context) error { return c.CancelTask(ctx, id) },
-		func() { d.s.u.notify("Cancelled task " + id) })
-}
-
-func (d *taskDetail) doRetry() {
-	c, id := d.s.u.client(), d.id
-	run(d.s.u, "retry the task", func(ctx context.Context) (string, error) { return c.RetryTask(ctx, id, 0) },
-		func(nid string) {
-			d.s.u.notify("Retried as task " + nid)
-			d.s.openTask(nid)
-		})
-}
-
-// doRequeue queues a copy of the task with the edited payload, checked as
-// JSON before anything is sent.
-func (d *taskDetail) doRequeue() {
-	if err := validatePayload(d.payload.Text); err != nil {
-		d.errLabel.SetText(err.Error())
-		d.s.u.notify(err.Error())
-		return
-	}
-	t := d.task
-	prio := t.Priority
-	nt := client.NewTask{CodeName: t.CodeName, Payload: compactJSON(d.payload.Text), Priority: &prio,
-		Timeout: t.Timeout, Cluster: t.Cluster, Label: t.Label}
-	c := d.s.u.client()
-	run(d.s.u, "re-queue the task", func(ctx context.Context) (string, error) { return c.QueueTask(ctx, nt) },
-		func(id string) {
-			d.s.u.notify("Queued task " + id + " with the edited payload")
-			d.s.openTask(id)
-		})
 }

@@ -217,10 +217,15 @@ type Task struct {
 	RetryCount     int        `json:"retry_count"`
 	OriginalTaskID string     `json:"original_task_id"`
 	RetryTaskID    string     `json:"retry_task_id"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	StartTime      time.Time  `json:"start_time"`
-	EndTime        time.Time  `json:"end_time"`
+	// Source says what queued the task (an ironlocal extension): api,
+	// webhook, schedule, trigger, retry or push; SourceID names the
+	// schedule, trigger binding or retried task.
+	Source    string    `json:"source"`
+	SourceID  string    `json:"source_id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	StartTime time.Time `json:"start_time"`
+	EndTime   time.Time `json:"end_time"`
 }
 
 // TaskQuery filters a task list. Empty fields match everything; several

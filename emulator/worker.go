@@ -103,15 +103,32 @@ type Task struct {
 	RetryCount     int
 	OriginalTaskID string
 	RetryTaskID    string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	StartTime      time.Time
-	EndTime        time.Time
+	// Source says what queued the task (an ironlocal extension): one of
+	// the TaskSource values, with SourceID naming the schedule, trigger
+	// binding or retried task. Empty on tasks stored before it existed.
+	Source    TaskSource
+	SourceID  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	StartTime time.Time
+	EndTime   time.Time
 	// RunnableAt is CreatedAt + Delay: the task is not dispatched before.
 	RunnableAt time.Time
 	// Seq orders tasks created in the same instant (FIFO tiebreak).
 	Seq uint64
 }
+
+// TaskSource is what queued a task.
+type TaskSource string
+
+const (
+	SourceAPI      TaskSource = "api"      // the Iron API's queue route (or a client)
+	SourceWebhook  TaskSource = "webhook"  // the task webhook route
+	SourceSchedule TaskSource = "schedule" // a schedule (SourceID: its id)
+	SourceTrigger  TaskSource = "trigger"  // a trigger binding (SourceID: its id)
+	SourceRetry    TaskSource = "retry"    // a retry, by hand or automatic (SourceID: the retried task)
+	SourcePush     TaskSource = "push"     // an ironworker:// push subscriber of a queue
+)
 
 // ScheduleStatus is a schedule's state; values are the wire values.
 type ScheduleStatus string

@@ -346,7 +346,8 @@ func (a *API) handleTaskWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	nt := worker.NewTask{CodeName: q.Get("code_name"), Payload: string(body), Cluster: q.Get("cluster"), Label: q.Get("label")}
+	nt := worker.NewTask{CodeName: q.Get("code_name"), Payload: string(body), Cluster: q.Get("cluster"), Label: q.Get("label"),
+		Source: emulator.SourceWebhook}
 	for name, dst := range map[string]**int{"priority": &nt.Priority, "timeout": &nt.Timeout, "delay": &nt.Delay} {
 		if q.Has(name) {
 			v, err := queryInt(r, name, 0)

@@ -740,6 +740,7 @@ func TestWorkerAPI_Tasks(t *testing.T) {
 		require.Equal(t, 1, num(t, got, "priority"))
 		require.Equal(t, "hook", got["label"])
 		require.Equal(t, "eu", got["cluster"])
+		require.Equal(t, "webhook", got["source"], "what queued it (an ironlocal extension)")
 		r = e.raw(t, http.MethodGet, wkPath("/tasks/"+out["id"]+"/outlog"), nil, map[string]string{"Authorization": "OAuth " + wkToken})
 		require.Equal(t, body, string(r.body), "the task read the body as its payload")
 

@@ -148,6 +148,8 @@ type wireTask struct {
 	RetryCount     int       `json:"retry_count"`
 	OriginalTaskID string    `json:"original_task_id,omitempty"`
 	RetryTaskID    string    `json:"retry_task_id,omitempty"`
+	Source         string    `json:"source,omitempty"`
+	SourceID       string    `json:"source_id,omitempty"`
 	CreatedAt      *wireTime `json:"created_at,omitempty"`
 	UpdatedAt      *wireTime `json:"updated_at,omitempty"`
 	StartTime      *wireTime `json:"start_time,omitempty"`
@@ -160,7 +162,7 @@ func toWireTask(t emulator.Task) wireTask {
 		Payload: t.Payload, Priority: t.Priority, Timeout: t.Timeout, Delay: t.Delay, Cluster: t.Cluster,
 		Label: t.Label, ScheduleID: t.ScheduleID, Percent: t.Percent, Duration: t.Duration, RunTimes: t.RunTimes,
 		LogSize: t.LogSize, RetryCount: t.RetryCount, OriginalTaskID: t.OriginalTaskID, RetryTaskID: t.RetryTaskID,
-		CreatedAt: optTime(t.CreatedAt), UpdatedAt: optTime(t.UpdatedAt), StartTime: optTime(t.StartTime),
+		Source: string(t.Source), SourceID: t.SourceID, CreatedAt: optTime(t.CreatedAt), UpdatedAt: optTime(t.UpdatedAt), StartTime: optTime(t.StartTime),
 		EndTime: optTime(t.EndTime)}
 }
 

@@ -31,6 +31,8 @@ type Service struct {
 	started bool
 
 	idleNotify atomic.Pointer[func()]
+
+	sinks sync.Map // task id → *logSink of each running task (LogSoFar)
 }
 
 // New returns a service; Start begins dispatching and scheduling.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -20,6 +21,10 @@ type NewTask struct {
 	Cluster    string
 	Label      string
 	ScheduleID string
+	// Source says what queued the task; empty: a schedule when ScheduleID
+	// is set, a trigger binding when Label is "trigger:<binding id>" (what
+	// the plugin host sets), else the API.
+	Source emulator.TaskSource
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -89,7 +94,7 @@ func (s *Service) QueueTasks(ctx context.Context, project string, batch []NewTas
 // QueueTask queues one task with default settings; IronMQ's ironworker://
 // push subscribers use it.
 func (s *Service) QueueTask(ctx context.Context, project, codeName, payload string) (string, error) {
-	tasks, err := s.QueueTasks(ctx, project, []NewTask{{CodeName: codeName, Payload: payload}})
+	tasks, err := s.QueueTasks(ctx, project, []NewTask{{CodeName: codeName, Payload: payload, Source: emulator.SourcePush}})
 	if err != nil {
 		return "", err
 	}
@@ -118,6 +123,16 @@ func (s *Service) newTask(code emulator.CodePackage, nt NewTask) emulator.Task {
 	}
 	if t.Cluster == "" {
 		t.Cluster = "default"
+	}
+	t.Source = nt.Source
+	switch {
+	case t.Source != "":
+	case nt.ScheduleID != "":
+		t.Source, t.SourceID = emulator.SourceSchedule, nt.ScheduleID
+	case strings.HasPrefix(nt.Label, "trigger:"):
+		t.Source, t.SourceID = emulator.SourceTrigger, strings.TrimPrefix(nt.Label, "trigger:")
+	default:
+		t.Source = emulator.SourceAPI
 	}
 	return t
 }
@@ -278,6 +293,7 @@ func (s *Service) retryOf(tx emulator.WorkerTx, t emulator.Task, delay, retryCou
 	r := s.newTask(code, NewTask{CodeName: t.CodeName, Payload: t.Payload, Priority: &prio, Timeout: &timeout,
 		Delay: &delay, Cluster: t.Cluster, Label: t.Label, ScheduleID: t.ScheduleID})
 	r.RetryCount = retryCount
+	r.Source, r.SourceID = emulator.SourceRetry, t.ID
 	r.OriginalTaskID = t.ID
 	if t.OriginalTaskID != "" {
 		r.OriginalTaskID = t.OriginalTaskID

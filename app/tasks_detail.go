@@ -1,0 +1,295 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/client"
+)
+
+// taskDetail is the detail pane of one task: status and progress, the
+// timeline with the retry chain, the payload (editable for a re-queue),
+// actions, and the live log.
+type taskDetail struct {
+	s        *tasksScreen
+	id       string
+	task     client.Task
+	title    *widget.Label
+	status   *widget.Label
+	timeline *widget.Label
+	chain    *fyne.Container
+	progress *widget.ProgressBar
+	payload  *keyEntry
+	errLabel *widget.Label
+	cancel   *widget.Button
+	retry    *widget.Button
+	requeue  *widget.Button
+	log      *logView
+	root     fyne.CanvasObject
+	logGen   int
+	// logSize is how many bytes of the log the view holds (-1: reading
+	// it, the events arriving meanwhile wait in early; -2: no offsets,
+	// append what arrives).
+	logSize int64
+	early   []client.Event
+}
+
+func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
+	d := &taskDetail{s: s, id: t.ID}
+	d.title = boldLabel("Task " + t.ID)
+	d.title.Selectable = true
+	d.status = widget.NewLabel("")
+	d.timeline = widget.NewLabel("")
+	d.timeline.Wrapping = fyne.TextWrapWord
+	d.chain = container.NewHBox()
+	d.progress = widget.NewProgressBar()
+	d.progress.Max = 100
+	d.payload = newKeyEntry(s.u, true)
+	d.payload.TextStyle = fyne.TextStyle{Monospace: true}
+	d.payload.SetMinRowsVisible(5)
+	d.errLabel = widget.NewLabel("")
+	d.errLabel.Importance = widget.DangerImportance
+	d.errLabel.Wrapping = fyne.TextWrapWord
+	d.payload.OnChanged = func(v string) { d.errLabel.SetText(errString(validatePayload(v))) }
+	d.cancel = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), d.doCancel)
+	d.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), d.doRetry)
+	d.requeue = widget.NewButtonWithIcon("Re-queue with the payload below", theme.MediaReplayIcon(), d.doRequeue)
+	d.log = newLogView(s.u)
+	d.log.name = "task-" + t.ID + ".log"
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
+	closeBtn.Importance = widget.LowImportance
+	info := container.NewVBox(
+		container.NewBorder(nil, nil, nil, closeBtn, d.title),
+		d.status, d.progress, d.timeline, d.chain,
+		container.NewHBox(d.cancel, d.retry, d.requeue),
+		boldLabel("Payload"), d.payload, d.errLabel)
+	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
+	split.SetOffset(0.5)
+	d.root = split
+	d.payload.SetText(prettyJSON(t.Payload))
+	d.show(t)
+	return d
+}
+
+// show updates the pane with a newer view of the task (the payload editor
+// keeps what the user typed).
+func (d *taskDetail) show(t client.Task) {
+	if t.Payload != "" && d.task.Payload == "" && d.payload.Text == "" {
+		d.payload.SetText(prettyJSON(t.Payload))
+	}
+	d.task = t
+	now := d.s.u.now()
+	status := fmt.Sprintf("%s · code %s · priority %d", t.Status, t.CodeName, t.Priority)
+	if t.Msg != "" {
+		status += " · " + t.Msg
+	}
+	d.status.SetText(status)
+	d.status.Importance = statusImportance(t.Status)
+	d.status.Refresh()
+	d.progress.SetValue(float64(t.Percent))
+	if t.Status == client.TaskComplete {
+		d.progress.SetValue(100)
+	}
+	d.timeline.SetText(timeline(t, now))
+	d.chain.RemoveAll()
+	if text, link := taskCause(t); link {
+		d.chain.Add(widget.NewButton(text, func() { d.openCause(t) }))
+	} else if text != "" {
+		d.chain.Add(widget.NewLabel(text))
+	}
+	if t.RetryTaskID != "" {
+		id := t.RetryTaskID
+		d.chain.Add(widget.NewButton("retried as "+shortID(id), func() { d.s.openTask(id) }))
+	}
+	if t.Status.Terminal() {
+		d.cancel.Disable()
+	} else {
+		d.cancel.Enable()
+	}
+}
+
+// taskCause says what queued t and whether it is a link (to the
+// schedule, the trigger binding or the retried task).
+func taskCause(t client.Task) (text string, link bool) {
+	switch {
+	case t.Source == "schedule" && t.SourceID != "" || t.Source == "" && t.ScheduleID != "":
+		return "queued by schedule " + shortID(firstSet(t.SourceID, t.ScheduleID)), true
+	case t.Source == "trigger" && t.SourceID != "":
+		return "queued by trigger binding " + shortID(t.SourceID), true
+	case t.Source == "retry" && t.SourceID != "" || t.Source == "" && t.OriginalTaskID != "":
+		return "retry of " + shortID(firstSet(t.SourceID, t.OriginalTaskID)), true
+	case t.Source == "webhook":
+		return "queued by the task webhook", false
+	case t.Source == "push":
+		return "queued by a queue's ironworker:// subscriber", false
+	case t.Source == "api":
+		return "queued through the API", false
+	}
+	return "", false
+}
+
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// openCause opens what queued t: its schedule, its trigger binding or the
+// task it retried.
+func (d *taskDetail) openCause(t client.Task) {
+	u := d.s.u
+	switch {
+	case t.Source == "trigger":
+		u.showScreen(u.triggers)
+		u.triggers.openBinding(t.SourceID)
+	case t.Source == "schedule" || t.Source == "" && t.ScheduleID != "":
+		id, c := firstSet(t.SourceID, t.ScheduleID), u.client()
+		run(u, "read the schedule", func(ctx context.Context) (client.Schedule, error) { return c.Schedule(ctx, id) },
+			func(sc client.Schedule) {
+				u.showScreen(u.schedules)
+				u.schedules.open(sc)
+			})
+	default:
+		d.s.openTask(firstSet(t.SourceID, t.OriginalTaskID))
+	}
+}
+
+// timeline is "queued 12:00:01 → running 12:00:02 → complete 12:00:03 (1.0s)".
+func timeline(t client.Task, now time.Time) string {
+	s := "queued " + formatTime(t.CreatedAt, now)
+	if t.Delay > 0 {
+		s += fmt.Sprintf(" (delay %ds)", t.Delay)
+	}
+	if !t.StartTime.IsZero() {
+		s += " → running " + formatTime(t.StartTime, now)
+	}
+	if t.Status.Terminal() {
+		s += " → " + string(t.Status)
+		if !t.EndTime.IsZero() {
+			s += " " + formatTime(t.EndTime, now)
+		}
+		s += " (" + taskDuration(t, now) + ")"
+	}
+	if t.RetryCount > 0 {
+		s += fmt.Sprintf(" · retry %d", t.RetryCount)
+	}
+	return s
+}
+
+// loadLog reads the log so far (the control plane serves it in any
+// state), then joins the task.log events that arrive meanwhile by their
+// offsets: the whole log from its first line, each byte once. An
+// ironlocal older than the app has no such route: the Iron route serves
+// a finished task's log, and a running one's only with --live-logs.
+func (d *taskDetail) loadLog() {
+	d.logGen++
+	gen := d.logGen
+	d.logSize = -1 // loading: task.log events wait in d.early
+	c := d.s.u.client()
+	id := d.id
+	run(d.s.u, "read the log", func(ctx context.Context) (*client.LiveLog, error) {
+		l, err := c.LiveTaskLog(ctx, id)
+		if err == nil {
+			return &l, nil
+		}
+		if !client.IsNotFound(err) {
+			return nil, err
+		}
+		// An unknown task, or an older ironlocal without the route.
+		text, err := c.TaskLog(ctx, id)
+		if client.IsNotFound(err) {
+			return nil, nil
+		}
+		return &client.LiveLog{Log: text, Size: -1}, err
+	}, func(l *client.LiveLog) {
+		if gen != d.logGen || d.s.detail != d {
+			return
+		}
+		early := d.early
+		d.early = nil
+		switch {
+		case l == nil:
+			d.log.hint("This ironlocal serves a running task's log only with --live-logs: output from now on; the rest shows when the task ends.")
+			d.logSize = -2 // no offsets to join by: append what arrives
+		case l.Size < 0:
+			d.log.hint("")
+			d.log.set(l.Log)
+			d.logSize = -2
+			return // a finished task's whole log (older ironlocal)
+		default:
+			d.log.hint("")
+			d.log.set(l.Log)
+			d.logSize = l.Size
+		}
+		for _, e := range early {
+			d.addLog(e)
+		}
+	})
+}
+
+// addLog applies a task.log event of the open task to the log.
+func (d *taskDetail) addLog(e client.Event) {
+	if d.logSize == -1 {
+		d.early = append(d.early, e)
+		return
+	}
+	data, _ := e.Attrs["data"].(string)
+	offset, ok := e.Attrs["offset"].(float64)
+	if d.logSize == -2 || !ok {
+		d.log.add(data)
+		return
+	}
+	add, size, gap := joinChunk(d.logSize, int64(offset), data)
+	if gap { // events were missed: read it all again
+		d.loadLog()
+		return
+	}
+	d.logSize = size
+	if add != "" {
+		d.log.add(add)
+	}
+}
+
+func (d *taskDetail) doCancel() {
+	c, id := d.s.u.client(), d.id
+	act(d.s.u, "cancel the task", func(ctx context.Context) error { return c.CancelTask(ctx, id) },
+		func() { d.s.u.notify("Cancelled task " + id) })
+}
+
+func (d *taskDetail) doRetry() {
+	c, id := d.s.u.client(), d.id
+	run(d.s.u, "retry the task", func(ctx context.Context) (string, error) { return c.RetryTask(ctx, id, 0) },
+		func(nid string) {
+			d.s.u.notify("Retried as task " + nid)
+			d.s.openTask(nid)
+		})
+}
+
+// doRequeue queues a copy of the task with the edited payload, checked as
+// JSON before anything is sent.
+func (d *taskDetail) doRequeue() {
+	if err := validatePayload(d.payload.Text); err != nil {
+		d.errLabel.SetText(err.Error())
+		d.s.u.notify(err.Error())
+		return
+	}
+	t := d.task
+	prio := t.Priority
+	nt := client.NewTask{CodeName: t.CodeName, Payload: compactJSON(d.payload.Text), Priority: &prio,
+		Timeout: t.Timeout, Cluster: t.Cluster, Label: t.Label}
+	c := d.s.u.client()
+	run(d.s.u, "re-queue the task", func(ctx context.Context) (string, error) { return c.QueueTask(ctx, nt) },
+		func(id string) {
+			d.s.u.notify("Queued task " + id + " with the edited payload")
+			d.s.openTask(id)
+		})
+}

@@ -1,0 +1,70 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// LiveLog is a task's output so far: Log holds its first Size bytes
+// (stdout and stderr interleaved); task.log events whose attrs "offset"
+// is at or past Size carry what follows.
+type LiveLog struct {
+	Log    string     `json:"log"`
+	Size   int64      `json:"size"`
+	Status TaskStatus `json:"status"`
+}
+
+// LiveTaskLog returns a task's output so far, in any state, whether or
+// not ironlocal runs with --live-logs (TaskLog answers 404 until the task
+// ends, as the Iron clients expect).
+// GET /_ironlocal/tasks/{pid}/{id}/log
+func (c *Client) LiveTaskLog(ctx context.Context, id string) (LiveLog, error) {
+	var out LiveLog
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/tasks/"+esc(c.project)+"/"+esc(id)+"/log", nil, &out)
+	return out, err
+}
+
+// BulkAction is what BulkTasks does to each selected task.
+type BulkAction string
+
+const (
+	// BulkRetry retries each task that failed (error, timeout, killed)
+	// and was not retried yet.
+	BulkRetry BulkAction = "retry"
+	// BulkCancel cancels each queued or running task.
+	BulkCancel BulkAction = "cancel"
+)
+
+// BulkFilter selects tasks; zero fields match everything, several
+// statuses any of them. Query searches ids, code names, labels, msgs and
+// payloads (case-insensitive); From and To bound created_at.
+type BulkFilter struct {
+	CodeName string       `json:"code_name,omitempty"`
+	Statuses []TaskStatus `json:"status,omitempty"`
+	Label    string       `json:"label,omitempty"`
+	Query    string       `json:"q,omitempty"`
+	From     *time.Time   `json:"from_time,omitempty"`
+	To       *time.Time   `json:"to_time,omitempty"`
+}
+
+// BulkResult counts what BulkTasks found and did: Matched tasks pass the
+// filter, Eligible of them the action applies to, Done were acted on (0
+// in a dry run), Remaining were left for another call (over 10,000).
+type BulkResult struct {
+	Matched   int  `json:"matched"`
+	Eligible  int  `json:"eligible"`
+	Done      int  `json:"done"`
+	Remaining int  `json:"remaining"`
+	DryRun    bool `json:"dry_run"`
+}
+
+// BulkTasks retries or cancels every task of the project that f selects
+// and the action applies to; dryRun only counts them (ask, then act).
+// POST /_ironlocal/tasks/{pid}/bulk
+func (c *Client) BulkTasks(ctx context.Context, action BulkAction, f BulkFilter, dryRun bool) (BulkResult, error) {
+	var out BulkResult
+	body := map[string]any{"action": action, "filter": f, "dry_run": dryRun}
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/tasks/"+esc(c.project)+"/bulk", body, &out)
+	return out, err
+}
