@@ -710,7 +710,7 @@ func newNewTaskForm(s *tasksScreen) *newTaskForm {
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
 	closeBtn.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, boldLabel("New task"), closeBtn)
-	f.root = container.NewBorder(header, container.NewHBox(f.submit), nil, nil, container.NewVScroll(form))
+	f.root = container.NewBorder(header, container.NewHBox(f.submit, s.u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(form))
 	return f
 }
 
@@ -817,7 +817,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	info := container.NewVBox(
 		container.NewBorder(nil, nil, nil, closeBtn, d.title),
 		d.status, d.progress, d.timeline, d.chain,
-		container.NewHBox(d.cancel, d.retry, d.requeue),
+		container.NewHBox(d.cancel, d.retry, d.requeue, s.u.copyAsButton(d.copyRequests)),
 		boldLabel("Payload"), d.payload, d.errLabel)
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
 	split.SetOffset(0.5)

@@ -25,22 +25,35 @@ func q(s string) string { return strconv.Quote(s) }
 
 const fatal = "\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n"
 
-// PostMessage posts one message to queue (IronMQ v3; the queue is created
+// PostMessages posts messages to queue (IronMQ v3; the queue is created
 // if missing). POST /3/projects/{pid}/queues/{queue}/messages
-func PostMessage(queue string, m client.NewMessage) Request {
+func PostMessages(queue string, msgs ...client.NewMessage) Request {
 	g := goCall{imports: []string{pkgMQ}}
-	g.code = "\tq := mq.ConfigNew(" + q(queue) + ", settings)\n" +
-		"\tid, err := q.PushMessage(mq.Message{Body: " + q(m.Body)
-	if m.Delay != 0 {
-		g.code += fmt.Sprintf(", Delay: %d", m.Delay)
+	lits := make([]string, len(msgs))
+	for i, m := range msgs {
+		lits[i] = "mq.Message{Body: " + q(m.Body)
+		if m.Delay != 0 {
+			lits[i] += fmt.Sprintf(", Delay: %d", m.Delay)
+		}
+		lits[i] += "}"
+		if len(m.PushHeaders) > 0 && i == 0 {
+			g.notes = append(g.notes, "iron_go3 cannot send a message's push headers: they are left out.")
+		}
 	}
-	g.code += "})\n" + fatal + "\tfmt.Println(\"posted message\", id)\n"
-	if len(m.PushHeaders) > 0 {
-		g.notes = append(g.notes, "iron_go3 cannot send a message's push headers: they are left out.")
+	g.code = "\tq := mq.ConfigNew(" + q(queue) + ", settings)\n"
+	if len(msgs) == 1 {
+		g.code += "\tid, err := q.PushMessage(" + lits[0] + ")\n" + fatal + "\tfmt.Println(\"posted message\", id)\n"
+	} else {
+		g.code += "\tids, err := q.PushMessages(\n\t\t" + strings.Join(lits, ",\n\t\t") + ",\n\t)\n" + fatal +
+			"\tfmt.Println(\"posted messages\", ids)\n"
 	}
-	return Request{Title: "Post a message to queue " + queue, Method: "POST", Version: "3",
+	title := "Post a message to queue " + queue
+	if len(msgs) != 1 {
+		title = fmt.Sprintf("Post %d messages to queue %s", len(msgs), queue)
+	}
+	return Request{Title: title, Method: "POST", Version: "3",
 		Segments: []string{"queues", queue, "messages"},
-		Body:     map[string][]client.NewMessage{"messages": {m}}, goCode: g}
+		Body:     map[string][]client.NewMessage{"messages": msgs}, goCode: g}
 }
 
 // Reserve reserves messages of queue (with Delete, takes them off it).

@@ -45,13 +45,24 @@ func runCases() []runCase {
 	return []runCase{
 		{name: "post a message",
 			build: func(sfx string) Request {
-				return PostMessage("post-"+sfx, client.NewMessage{Body: `{"hello":` + fmt.Sprintf("%q", weird) + `}`})
+				return PostMessages("post-"+sfx, client.NewMessage{Body: `{"hello":` + fmt.Sprintf("%q", weird) + `}`})
 			},
 			check: func(t *testing.T, c *client.Client, sfx, _ string) {
 				ms, err := c.Peek(bg, "post-"+sfx, 10)
 				require.NoError(t, err)
 				require.Len(t, ms, 1)
 				assert.Equal(t, `{"hello":`+fmt.Sprintf("%q", weird)+`}`, ms[0].Body)
+			}},
+		{name: "post two messages",
+			build: func(sfx string) Request {
+				return PostMessages("post2-"+sfx, client.NewMessage{Body: "one"}, client.NewMessage{Body: "two", Delay: 3600})
+			},
+			check: func(t *testing.T, c *client.Client, sfx, _ string) {
+				page, err := c.BrowseMessages(bg, "post2-"+sfx, client.Browse{})
+				require.NoError(t, err)
+				require.Len(t, page.Messages, 2)
+				assert.Equal(t, "one", page.Messages[0].Body)
+				assert.Equal(t, client.MessageDelayed, page.Messages[1].Status)
 			}},
 		{name: "reserve",
 			build: func(sfx string) Request { return Reserve("reserve-"+sfx, client.Reservation{N: 1, Timeout: 120}) },
