@@ -146,8 +146,10 @@ func (d *cacheDetail) copyRequests() (requests, error) {
 // copyRequests: the task queued again as it was queued.
 func (d *taskDetail) copyRequests() (requests, error) {
 	t := d.task
-	if t.CodeName == "" {
-		return nil, nil
+	if t.CodeID == "" {
+		// The list's view of a task (from events) lacks its payload
+		// until the pane's own fetch answers, and that has a code id.
+		return nil, fmt.Errorf("the task is still loading")
 	}
 	return requests{copycode.QueueTask(client.NewTask{CodeName: t.CodeName, Payload: t.Payload, Priority: &t.Priority,
 		Delay: t.Delay, Timeout: t.Timeout, Cluster: t.Cluster, Label: t.Label})}, nil

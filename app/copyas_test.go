@@ -105,8 +105,8 @@ func TestCopyAs_SelectedMessageItemAndTask(t *testing.T) {
 			u.showScreen(u.tasks)
 			u.tasks.openTask(id)
 		})
-		u.eventually(t, "the pane holds the task", func() bool {
-			return u.tasks.detail != nil && u.tasks.detail.task.CodeName == "echo"
+		u.eventually(t, "the pane holds the whole task", func() bool {
+			return u.tasks.detail != nil && u.tasks.detail.task.CodeID != ""
 		})
 		u.locked(func() { tapCopyAs(t, u, u.tasks.detail.root) })
 		got := u.app.Clipboard().Content()
