@@ -210,7 +210,7 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 		widget.NewFormItem("Env vars", d.env))
 	title := boldLabel(c.Name)
 	d.root = container.NewBorder(container.NewBorder(nil, nil, nil, closeBtn, title), nil, nil, nil,
-		container.NewVScroll(container.NewVBox(d.info, form, container.NewHBox(save, d.pause, queue, del),
+		container.NewVScroll(container.NewVBox(d.info, form, container.NewHBox(save, d.pause, queue, del, s.u.copyAsButton(d.copyRequests)),
 			boldLabel("Revisions"), d.revisions)))
 	d.show(c)
 	d.loadRevisions()
@@ -330,7 +330,7 @@ func newCodeForm(s *codesScreen) *codeForm {
 	form := widget.NewForm(widget.NewFormItem("Name", f.name), widget.NewFormItem("Image", f.image),
 		widget.NewFormItem("Command", f.command))
 	f.root = container.NewBorder(container.NewBorder(nil, nil, boldLabel("Register a code package"), closeBtn),
-		container.NewHBox(f.submit), nil, nil, form)
+		container.NewHBox(f.submit, s.u.copyAsButton(f.copyRequests)), nil, nil, form)
 	return f
 }
 

@@ -293,7 +293,7 @@ func newQueueDetail(s *queuesScreen, q client.Queue) *queueDetail {
 	header := container.NewVBox(
 		container.NewBorder(nil, nil, nil, closeButton(func() { s.closeDetail() }), d.title),
 		d.info,
-		container.NewHBox(d.browser.reserve, clearBtn, deleteBtn, d.errorQueue, d.redrive))
+		container.NewHBox(d.browser.reserve, clearBtn, deleteBtn, d.errorQueue, d.redrive, s.u.copyAsButton(d.copyRequests)))
 	d.root = container.NewBorder(header, nil, nil, nil, d.tabs)
 	d.show(q)
 	return d
@@ -426,7 +426,7 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), b.doDelete)
 	b.release = widget.NewButtonWithIcon("Release", theme.LogoutIcon(), b.doRelease)
 	b.touch = widget.NewButtonWithIcon("Touch", theme.ViewRefreshIcon(), b.doTouch)
-	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch, b.mark), b.subs, b.body)
+	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch, b.mark, u.copyAsButton(b.copyRequests)), b.subs, b.body)
 	b.pane.Hide()
 	b.hint = widget.NewLabel("Select a message to see its body, its state and, on push queues, its deliveries.")
 	b.hint.Importance = widget.LowImportance
@@ -712,7 +712,7 @@ func newPostForm(d *queueDetail) *postForm {
 		widget.NewFormItem("Push headers", f.headers),
 		widget.NewFormItem("Copies", f.copies),
 		widget.NewFormItem("", f.errLabel))
-	f.root = container.NewBorder(nil, container.NewHBox(f.submit, format), nil, nil, container.NewVScroll(form))
+	f.root = container.NewBorder(nil, container.NewHBox(f.submit, format, u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(form))
 	return f
 }
 
@@ -849,7 +849,7 @@ func newQueueForm(s *queuesScreen, q *client.Queue) *queueForm {
 		items = append([]*widget.FormItem{widget.NewFormItem("Name", f.name), widget.NewFormItem("Type", f.typ)}, items...)
 		header = container.NewBorder(nil, nil, boldLabel("New queue"), closeButton(func() { s.closeDetail() }))
 	}
-	f.root = container.NewBorder(header, container.NewHBox(f.submit), nil, nil, container.NewVScroll(widget.NewForm(items...)))
+	f.root = container.NewBorder(header, container.NewHBox(f.submit, u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(widget.NewForm(items...)))
 	if q != nil {
 		f.existing(*q)
 	}

@@ -731,7 +731,7 @@ func newNewTaskForm(s *tasksScreen) *newTaskForm {
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
 	closeBtn.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, boldLabel("New task"), closeBtn)
-	f.root = container.NewBorder(header, container.NewHBox(f.submit), nil, nil, container.NewVScroll(form))
+	f.root = container.NewBorder(header, container.NewHBox(f.submit, s.u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(form))
 	return f
 }
 

@@ -67,7 +67,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	info := container.NewVBox(
 		container.NewBorder(nil, nil, nil, closeBtn, d.title),
 		d.status, d.progress, d.timeline, d.chain,
-		container.NewHBox(d.cancel, d.retry, d.requeue),
+		container.NewHBox(d.cancel, d.retry, d.requeue, s.u.copyAsButton(d.copyRequests)),
 		boldLabel("Payload"), d.payload, d.errLabel)
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
 	split.SetOffset(0.5)
