@@ -290,8 +290,8 @@ func (u *UI) copyText(what, s string) {
 
 // split lays out a list with an optional detail pane on its right. Each
 // side asks for at most paneMin: a pane whose text is wider (one long
-// error line) is laid out at the width it gets, clipped, instead of
-// pushing the split, and the window, wider.
+// error line) is laid out at the width it gets instead of pushing the
+// split, and the window, wider.
 func split(list, detail fyne.CanvasObject) fyne.CanvasObject {
 	if detail == nil {
 		return list
@@ -304,11 +304,12 @@ func split(list, detail fyne.CanvasObject) fyne.CanvasObject {
 // paneMin is the most a list or a detail pane asks for.
 var paneMin = fyne.NewSize(360, 360)
 
-// boundMin holds o at a MinSize of at most most, clipping what o draws
-// beyond the size it is given: whatever o's text asks for, the window
-// never resizes itself to show it.
+// boundMin holds o at a MinSize of at most most: whatever o's text asks
+// for, the window never resizes itself to show it. (Not wrapped in a
+// container.Clip: Fyne 2.7's focus manager and markup renderer do not
+// walk into one.)
 func boundMin(o fyne.CanvasObject, most fyne.Size) fyne.CanvasObject {
-	return container.New(minCap(most), container.NewClip(o))
+	return container.New(minCap(most), o)
 }
 
 // minCap is a layout whose MinSize is its objects' own, capped at the
@@ -318,9 +319,6 @@ type minCap fyne.Size
 func (c minCap) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	var m fyne.Size
 	for _, o := range objects {
-		if clip, ok := o.(*container.Clip); ok {
-			o = clip.Content
-		}
 		m = m.Max(o.MinSize())
 	}
 	return m.Min(fyne.Size(c))
