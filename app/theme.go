@@ -90,4 +90,5 @@ func (u *UI) setTheme(choice string) {
 	}
 	u.app.Preferences().SetString(themePref, choice)
 	u.app.Settings().SetTheme(themeFor(choice))
+	u.shell.paint() // colours the shell computed itself (the banner's)
 }

@@ -1,12 +1,19 @@
 package app
 
 import (
+	"context"
 	"image/color"
 	"math"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/client"
+	"github.com/ironlocal/ironlocal/emulator/server"
 )
 
 // luminance is WCAG 2's relative luminance of c.
@@ -76,4 +83,51 @@ func TestTheme_ContrastMeetsWCAG(t *testing.T) {
 			}
 		}
 	}
+}
+
+// After Light → Dark the Tasks table's text and grid lines are drawn in
+// the dark variant's colours, also when the switch happened while another
+// screen showed and for cells that kept their text.
+func TestTheme_SwitchRepaintsEverything(t *testing.T) {
+	u := newTestUI(t, server.Options{})
+	u.registerEcho(t, "echo")
+	_, err := u.c.QueueTask(context.Background(), client.NewTask{CodeName: "echo", Payload: "{}", Delay: 3600})
+	require.NoError(t, err)
+	u.locked(func() {
+		u.showScreen(u.tasks)
+		u.setTheme(themeLight)
+	})
+	u.eventually(t, "the task is listed", func() bool { return u.tasks.length == 1 })
+	u.locked(func() {
+		u.tasks.table.Refresh()
+		u.showScreen(u.overview)
+		u.setTheme(themeDark)
+		u.showScreen(u.tasks)
+	})
+	dark := themeFor(themeDark)
+	u.locked(func() {
+		var texts, lines int
+		for _, o := range test.LaidOutObjects(u.tasks.table) {
+			switch x := o.(type) {
+			case *canvas.Text:
+				if x.Text == "" || !o.Visible() {
+					continue
+				}
+				texts++
+				require.NotEqual(t, readable[theme.VariantLight][theme.ColorNameForeground], x.Color,
+					"%q is still in the light foreground", x.Text)
+			case *canvas.Rectangle:
+				s := x.Size()
+				if o.Visible() && (s.Width <= 2 || s.Height <= 2) && s.Width*s.Height > 0 {
+					lines++
+					require.Equal(t, dark.Color(theme.ColorNameSeparator, theme.VariantDark), x.FillColor,
+						"a grid line keeps the light separator colour")
+				}
+			}
+		}
+		require.Positive(t, texts)
+		require.Positive(t, lines)
+		require.Equal(t, withAlpha(dark.Color(theme.ColorNameError, theme.VariantDark), 0x30), u.shell.bannerBg.FillColor,
+			"the banner's background follows the theme")
+	})
 }
