@@ -10,10 +10,23 @@ import (
 // focused widget, and a tapped table or list takes the focus, so the
 // tables and lists pass Esc on instead of swallowing it.
 
-// escTable is a widget.Table that hands Esc to esc.
+// escTable is a widget.Table that hands Esc to esc (and, built by
+// newColumnTable, sorts, resizes and shows whole cells: table.go).
 type escTable struct {
 	widget.Table
 	esc func()
+
+	// Set by newColumnTable (table.go).
+	cols     []column
+	rows     func() int
+	cell     func(row, col int) (string, widget.Importance)
+	fit      []int // runes each column shows at its first width
+	sortCol  int   // -1: the screen's order
+	sortDesc bool
+	order    []int // table row → screen row while sorted
+	peek     bool  // a right click is finding its cell
+	peeked   *widget.TableCellID
+	popup    *widget.PopUp // the last cell pop-up (tests)
 }
 
 func newEscTable(esc func(), length func() (int, int), create func() fyne.CanvasObject,

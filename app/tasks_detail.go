@@ -44,7 +44,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	d := &taskDetail{s: s, id: t.ID}
 	d.title = boldLabel("Task " + t.ID)
 	d.title.Selectable = true
-	d.status = widget.NewLabel("")
+	d.status = wrapLabel("")
 	d.timeline = widget.NewLabel("")
 	d.timeline.Wrapping = fyne.TextWrapWord
 	d.chain = container.NewHBox()

@@ -15,25 +15,63 @@ const (
 	themePref   = "theme"
 )
 
-// variantTheme is Fyne's default theme held to one variant.
-type variantTheme struct {
+// readableTheme is Fyne's default theme with the colours text is written
+// in darkened (light) or lightened (dark) until each reads at WCAG's 4.5:1
+// on the background and on input fields: Fyne's green on white is 1.48:1.
+// variant is the variant it is held to (nil: the system's).
+type readableTheme struct {
 	fyne.Theme
-	variant fyne.ThemeVariant
+	variant *fyne.ThemeVariant
 }
 
-func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.variant)
+// readable holds, per variant, the colours replaced (theme_test.go checks
+// every pair's contrast).
+var readable = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
+	theme.VariantLight: {
+		theme.ColorNameForeground:  color.NRGBA{R: 0x1f, G: 0x1f, B: 0x1f, A: 0xff},
+		theme.ColorNameSuccess:     color.NRGBA{R: 0x17, G: 0x69, B: 0x2a, A: 0xff},
+		theme.ColorNameWarning:     color.NRGBA{R: 0x9a, G: 0x4a, B: 0x00, A: 0xff},
+		theme.ColorNameError:       color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff},
+		theme.ColorNamePrimary:     color.NRGBA{R: 0x1d, G: 0x4e, B: 0xd8, A: 0xff},
+		theme.ColorNameHyperlink:   color.NRGBA{R: 0x1d, G: 0x4e, B: 0xd8, A: 0xff},
+		theme.ColorNameDisabled:    color.NRGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xff},
+		theme.ColorNamePlaceHolder: color.NRGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xff},
+	},
+	theme.VariantDark: {
+		theme.ColorNameForeground:          color.NRGBA{R: 0xf3, G: 0xf3, B: 0xf3, A: 0xff},
+		theme.ColorNameSuccess:             color.NRGBA{R: 0x4a, G: 0xde, B: 0x80, A: 0xff},
+		theme.ColorNameWarning:             color.NRGBA{R: 0xff, G: 0xa7, B: 0x26, A: 0xff},
+		theme.ColorNameError:               color.NRGBA{R: 0xff, G: 0x6b, B: 0x6b, A: 0xff},
+		theme.ColorNamePrimary:             color.NRGBA{R: 0x6e, G: 0xa8, B: 0xfe, A: 0xff},
+		theme.ColorNameHyperlink:           color.NRGBA{R: 0x6e, G: 0xa8, B: 0xfe, A: 0xff},
+		theme.ColorNameForegroundOnPrimary: color.NRGBA{R: 0x17, G: 0x17, B: 0x18, A: 0xff},
+		theme.ColorNameDisabled:            color.NRGBA{R: 0x95, G: 0x95, B: 0x95, A: 0xff},
+		theme.ColorNamePlaceHolder:         color.NRGBA{R: 0xb2, G: 0xb2, B: 0xb2, A: 0xff},
+	},
 }
 
-// themeFor is the theme of a choice (nil: follow the system).
+func (t readableTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.variant != nil {
+		v = *t.variant
+	}
+	if c, ok := readable[v][n]; ok {
+		return c
+	}
+	return t.Theme.Color(n, v)
+}
+
+// themeFor is the theme of a choice.
 func themeFor(choice string) fyne.Theme {
+	t := readableTheme{Theme: theme.DefaultTheme()}
 	switch choice {
 	case themeLight:
-		return variantTheme{theme.DefaultTheme(), theme.VariantLight}
+		v := theme.VariantLight
+		t.variant = &v
 	case themeDark:
-		return variantTheme{theme.DefaultTheme(), theme.VariantDark}
+		v := theme.VariantDark
+		t.variant = &v
 	}
-	return theme.DefaultTheme()
+	return t
 }
 
 // ApplyTheme applies the theme saved in a's preferences (call it before
@@ -52,4 +90,5 @@ func (u *UI) setTheme(choice string) {
 	}
 	u.app.Preferences().SetString(themePref, choice)
 	u.app.Settings().SetTheme(themeFor(choice))
+	u.shell.paint() // colours the shell computed itself (the banner's)
 }

@@ -288,14 +288,66 @@ func (u *UI) copyText(what, s string) {
 	u.notify(what + " copied")
 }
 
-// split lays out a list with an optional detail pane on its right.
+// split lays out a list with an optional detail pane on its right. Each
+// side asks for at most paneMin: a pane whose text is wider (one long
+// error line) is laid out at the width it gets instead of pushing the
+// split, and the window, wider.
 func split(list, detail fyne.CanvasObject) fyne.CanvasObject {
 	if detail == nil {
 		return list
 	}
-	s := container.NewHSplit(list, detail)
+	s := container.NewHSplit(boundMin(list, paneMin), boundMin(detail, paneMin))
 	s.SetOffset(0.55)
 	return s
+}
+
+// paneMin is the most a list or a detail pane asks for.
+var paneMin = fyne.NewSize(360, 360)
+
+// boundMin holds o at a MinSize of at most most: whatever o's text asks
+// for, the window never resizes itself to show it. (Not wrapped in a
+// container.Clip: Fyne 2.7's focus manager and markup renderer do not
+// walk into one.)
+func boundMin(o fyne.CanvasObject, most fyne.Size) fyne.CanvasObject {
+	return container.New(minCap(most), o)
+}
+
+// minCap is a layout whose MinSize is its objects' own, capped at the
+// size it holds; objects are laid out at the full size they are given.
+type minCap fyne.Size
+
+func (c minCap) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objects {
+		m = m.Max(o.MinSize())
+	}
+	return m.Min(fyne.Size(c))
+}
+
+func (c minCap) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+// wrapLabel is a label for text of any length (a status, a message, an
+// error, a value): it wraps at the width it is given instead of asking for
+// its whole text's width, so a long line cannot widen its pane or the
+// window. Detail panes use it for every line whose text comes from data.
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// titleLabel is a detail pane's bold header line: elided with … where it
+// does not fit, and selectable, so the whole text can be copied.
+func titleLabel(s string) *widget.Label {
+	l := boldLabel(s)
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.Selectable = true
+	return l
 }
 
 // boldLabel is a label in bold.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,13 +29,32 @@ type shell struct {
 	virtual    *widget.Label
 	theme      *widget.Select
 	banner     *fyne.Container
-	bannerText *widget.Label
-	notices    *fyne.Container
+	bannerBg   *canvas.Rectangle
+	bannerText *tapLabel
+	bannerWhy  string // the raw error behind the banner
+	// notices is the status strip: the latest notice and its close button.
+	notices     *fyne.Container
+	noticeText  *tapLabel
+	noticeClose *widget.Button
+	noticeFull  string
+	noticeGen   int
+	popup       *widget.PopUp // the last text pop-up (tests)
 	// shown keeps the last notices' texts (what tests read).
 	shown []string
 }
 
 const noticeLife = 6 * time.Second
+
+// mainMin is the most the main area asks of the window: a screen whose
+// content is wider or taller is clipped, never the window resized.
+var mainMin = fyne.NewSize(720, 420)
+
+// paint sets the colours the shell draws itself (not through a widget):
+// at start and after a theme change.
+func (s *shell) paint() {
+	s.bannerBg.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
+	s.bannerBg.Refresh()
+}
 
 func newShell(u *UI) *shell {
 	s := &shell{main: container.NewStack()}
@@ -77,21 +97,33 @@ func newShell(u *UI) *shell {
 		layout.NewSpacer(),
 		s.conn, s.addr, copyAddr, s.clock, s.virtual, s.theme, about)
 
-	s.bannerText = widget.NewLabel("")
+	// The banner lies over the top of the main area (it never pushes the
+	// content down under the pointer); the raw error is one tap away.
+	s.bannerText = newTapLabel("", func() { u.showText("Connection error", s.bannerWhy) })
 	s.bannerText.Importance = widget.DangerImportance
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameError))
-	bg.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
-	s.banner = container.NewStack(bg, container.NewPadded(s.bannerText))
+	s.bannerText.Wrapping = fyne.TextWrapWord
+	s.bannerBg = canvas.NewRectangle(color.Transparent)
+	s.banner = container.NewStack(s.bannerBg, container.NewPadded(s.bannerText))
 	s.banner.Hide()
 
-	s.notices = container.NewVBox()
-	overlay := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), s.notices), nil, nil)
+	// Notices live in a status strip of their own at the bottom of the
+	// window: they cover no button, and the strip keeps its height whether
+	// a notice shows or not.
+	s.noticeText = newTapLabel("", func() { u.showText("Notice", s.noticeFull) })
+	s.noticeText.Truncation = fyne.TextTruncateEllipsis
+	s.noticeClose = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.clearNotice() })
+	s.noticeClose.Importance = widget.LowImportance
+	s.noticeClose.Hide()
+	s.notices = container.NewBorder(nil, nil, nil, s.noticeClose, s.noticeText)
+	strip := container.NewVBox(widget.NewSeparator(), s.notices)
+
 	s.root = container.NewBorder(
-		container.NewVBox(top, widget.NewSeparator(), s.banner),
-		nil,
+		container.NewVBox(top, widget.NewSeparator()),
+		strip,
 		container.NewHBox(s.nav, widget.NewSeparator()),
 		nil,
-		container.NewStack(s.main, overlay))
+		container.NewStack(boundMin(s.main, mainMin), container.NewVBox(s.banner)))
+	s.paint()
 	return s
 }
 
@@ -132,7 +164,8 @@ func (u *UI) setConnected(ok bool, why string) {
 	} else {
 		u.shell.conn.SetText(mode + " · disconnected")
 		u.shell.conn.Importance = widget.DangerImportance
-		u.shell.bannerText.SetText("Lost the connection to " + u.be.Client.URL() + " (" + why + "); reconnecting…")
+		u.shell.bannerWhy = why
+		u.shell.bannerText.SetText(disconnectedText(u.be.Client.URL()))
 		u.shell.banner.Show()
 	}
 	u.shell.conn.Refresh()
@@ -155,23 +188,84 @@ func (u *UI) notice(msg string, imp widget.Importance) {
 	if len(s.shown) > 50 {
 		s.shown = s.shown[len(s.shown)-50:]
 	}
-	label := widget.NewLabel(msg)
-	label.Importance = imp
-	label.Wrapping = fyne.TextWrapWord
-	var card *fyne.Container
-	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.notices.Remove(card) })
-	closeBtn.Importance = widget.LowImportance
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
-	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
-	bg.StrokeWidth = 1
-	bg.CornerRadius = theme.InputRadiusSize()
-	body := container.NewBorder(nil, nil, nil, closeBtn, label)
-	card = container.New(fixedWidth(380), container.NewStack(bg, container.NewPadded(body)))
-	s.notices.Add(card)
-	for len(s.notices.Objects) > 4 {
-		s.notices.Remove(s.notices.Objects[0])
+	s.noticeGen++
+	gen := s.noticeGen
+	s.noticeFull = msg
+	s.noticeText.Importance = imp
+	s.noticeText.SetText(firstLine(msg))
+	s.noticeClose.Show()
+	time.AfterFunc(noticeLife, func() {
+		u.onUI(func() {
+			if s.noticeGen == gen {
+				s.clearNotice()
+			}
+		})
+	})
+}
+
+// clearNotice empties the status strip (its close button, or the notice's
+// time is up).
+func (s *shell) clearNotice() {
+	s.noticeFull = ""
+	s.noticeText.SetText("")
+	s.noticeClose.Hide()
+}
+
+// disconnectedText is the banner's line when ironlocal at addr stops
+// answering (the Go dial error is one tap away, not the message).
+func disconnectedText(addr string) string {
+	return "ironlocal at " + addr + " stopped answering; reconnecting… (details)"
+}
+
+// firstLine is s up to its first line break, with … when more follows.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
 	}
-	time.AfterFunc(noticeLife, func() { u.onUI(func() { s.notices.Remove(card) }) })
+	return s
+}
+
+// showText opens a pop-up with the whole of a text that is elided where
+// it shows, with a button copying it.
+func (u *UI) showText(title, text string) {
+	if text == "" {
+		return
+	}
+	body := widget.NewLabel(text)
+	body.Wrapping = fyne.TextWrapBreak
+	body.Selectable = true
+	var pop *widget.PopUp
+	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(text)
+		pop.Hide()
+	})
+	closeBtn := widget.NewButtonWithIcon("Close", theme.CancelIcon(), func() { pop.Hide() })
+	content := container.NewBorder(boldLabel(title), container.NewHBox(layout.NewSpacer(), copyBtn, closeBtn), nil, nil,
+		container.NewVScroll(body))
+	pop = widget.NewModalPopUp(content, u.win.Canvas())
+	pop.Resize(fyne.NewSize(560, 320))
+	pop.Show()
+	u.shell.popup = pop
+}
+
+// tapLabel is a label that runs onTap when tapped (an elided line whose
+// whole text is one tap away).
+type tapLabel struct {
+	widget.Label
+	onTap func()
+}
+
+func newTapLabel(text string, onTap func()) *tapLabel {
+	l := &tapLabel{onTap: onTap}
+	l.Text = text
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *tapLabel) Tapped(*fyne.PointEvent) {
+	if l.onTap != nil {
+		l.onTap()
+	}
 }
 
 // fixedWidth lays its objects out at a fixed width and their own height
