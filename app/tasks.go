@@ -169,7 +169,7 @@ func (s *tasksScreen) cell(row, col int) (string, widget.Importance) {
 	case 3:
 		return strconv.Itoa(t.Priority), widget.MediumImportance
 	case 4:
-		return formatTime(t.CreatedAt, s.u.now()), widget.MediumImportance
+		return formatTime(t.CreatedAt.Time, s.u.now()), widget.MediumImportance
 	case 5:
 		return taskDuration(t, s.u.now()), widget.MediumImportance
 	case 6:
@@ -479,7 +479,7 @@ func (s *tasksScreen) foldLocked(events []client.Event) {
 	for _, e := range events {
 		t, ok := s.taskLocked(e.TaskID)
 		if !ok {
-			t = client.Task{ID: e.TaskID, CodeName: e.CodeName, CreatedAt: e.At, Status: client.TaskQueued}
+			t = client.Task{ID: e.TaskID, CodeName: e.CodeName, CreatedAt: client.Time{Time: e.At}, Status: client.TaskQueued}
 			s.stale[t.ID] = true
 		}
 		foldTaskEvent(&t, e)
@@ -509,15 +509,15 @@ func foldTaskEvent(t *client.Task, e client.Event) {
 			t.Status = client.TaskStatus(status)
 		}
 	case "task.running":
-		t.Status, t.StartTime = client.TaskRunning, e.At
+		t.Status, t.StartTime = client.TaskRunning, client.Time{Time: e.At}
 	case "task.finished":
 		if status != "" {
 			t.Status = client.TaskStatus(status)
 		}
 		t.Msg, _ = e.Attrs["msg"].(string)
-		t.EndTime = e.At
+		t.EndTime = client.Time{Time: e.At}
 		if !t.StartTime.IsZero() {
-			t.Duration = e.At.Sub(t.StartTime).Milliseconds()
+			t.Duration = e.At.Sub(t.StartTime.Time).Milliseconds()
 		}
 	case "task.progress":
 		if p, ok := e.Attrs["percent"].(float64); ok {
@@ -865,17 +865,17 @@ func (d *taskDetail) show(t client.Task) {
 
 // timeline is "queued 12:00:01 → running 12:00:02 → complete 12:00:03 (1.0s)".
 func timeline(t client.Task, now time.Time) string {
-	s := "queued " + formatTime(t.CreatedAt, now)
+	s := "queued " + formatTime(t.CreatedAt.Time, now)
 	if t.Delay > 0 {
 		s += fmt.Sprintf(" (delay %ds)", t.Delay)
 	}
 	if !t.StartTime.IsZero() {
-		s += " → running " + formatTime(t.StartTime, now)
+		s += " → running " + formatTime(t.StartTime.Time, now)
 	}
 	if t.Status.Terminal() {
 		s += " → " + string(t.Status)
 		if !t.EndTime.IsZero() {
-			s += " " + formatTime(t.EndTime, now)
+			s += " " + formatTime(t.EndTime.Time, now)
 		}
 		s += " (" + taskDuration(t, now) + ")"
 	}

@@ -5,13 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // IronMQ v3: queues and messages of the client's project.
 
 // QueueType is pull, unicast or multicast (push queues).
-type QueueType string
+type QueueType = wire.QueueType
 
 const (
 	QueuePull      QueueType = "pull"
@@ -20,53 +21,20 @@ const (
 )
 
 // Subscriber is a push queue's destination.
-type Subscriber struct {
-	Name    string            `json:"name,omitempty"`
-	URL     string            `json:"url"`
-	Headers map[string]string `json:"headers,omitempty"`
-}
+type Subscriber = wire.Subscriber
 
 // Push is a push queue's delivery settings.
-type Push struct {
-	Subscribers  []Subscriber `json:"subscribers"`
-	Retries      int          `json:"retries"`
-	RetriesDelay int          `json:"retries_delay"` // seconds
-	ErrorQueue   string       `json:"error_queue"`
-}
+type Push = wire.Push
 
 // DeadLetter moves a message reserved MaxReservations times to QueueName.
-type DeadLetter struct {
-	QueueName       string `json:"queue_name"`
-	MaxReservations int    `json:"max_reservations"`
-}
+type DeadLetter = wire.DeadLetter
 
 // Alert posts to Queue when the size crosses Trigger (type fixed or
 // progressive, direction asc or desc).
-type Alert struct {
-	ID        string `json:"id,omitempty"`
-	Type      string `json:"type"`
-	Direction string `json:"direction"`
-	Trigger   int    `json:"trigger"`
-	Queue     string `json:"queue"`
-	Snooze    int    `json:"snooze,omitempty"` // seconds
-}
+type Alert = wire.Alert
 
 // Queue is a queue's settings and counts.
-type Queue struct {
-	ID        string `json:"id"`
-	ProjectID string `json:"project_id"`
-	Name      string `json:"name"`
-	// Size is the messages held now (ready, delayed and reserved; 0 for
-	// push queues); TotalMessages the messages ever posted.
-	Size              int64       `json:"size"`
-	TotalMessages     int64       `json:"total_messages"`
-	MessageTimeout    int         `json:"message_timeout"`    // seconds
-	MessageExpiration int         `json:"message_expiration"` // seconds
-	Type              QueueType   `json:"type"`
-	Push              *Push       `json:"push"`
-	DeadLetter        *DeadLetter `json:"dead_letter"`
-	Alerts            []Alert     `json:"alerts"`
-}
+type Queue = wire.Queue
 
 // QueueSettings creates or changes a queue: nil fields keep their value
 // (or the default for a new queue). The type of an existing queue cannot
@@ -111,11 +79,7 @@ func (c *Client) Queues(ctx context.Context, qq QueueQuery) ([]string, error) {
 	if qq.PerPage > 0 {
 		q.Set("per_page", strconv.Itoa(qq.PerPage))
 	}
-	var out struct {
-		Queues []struct {
-			Name string `json:"name"`
-		} `json:"queues"`
-	}
+	var out wire.QueueNameList
 	if err := c.call(ctx, http.MethodGet, withQuery(c.pp("3")+"/queues", q), nil, &out); err != nil {
 		return nil, err
 	}
@@ -130,9 +94,7 @@ func (c *Client) queuePath(name string) string { return c.pp("3") + "/queues/" +
 
 // Queue returns a queue. GET /3/projects/{pid}/queues/{name}
 func (c *Client) Queue(ctx context.Context, name string) (Queue, error) {
-	var out struct {
-		Queue Queue `json:"queue"`
-	}
+	var out wire.QueueAnswer
 	err := c.call(ctx, http.MethodGet, c.queuePath(name), nil, &out)
 	return out.Queue, err
 }
@@ -140,9 +102,7 @@ func (c *Client) Queue(ctx context.Context, name string) (Queue, error) {
 // PutQueue creates a queue or changes its settings, and returns it.
 // PUT /3/projects/{pid}/queues/{name}
 func (c *Client) PutQueue(ctx context.Context, name string, s QueueSettings) (Queue, error) {
-	var out struct {
-		Queue Queue `json:"queue"`
-	}
+	var out wire.QueueAnswer
 	err := c.call(ctx, http.MethodPut, c.queuePath(name), map[string]QueueSettings{"queue": s}, &out)
 	return out.Queue, err
 }
@@ -160,13 +120,7 @@ func (c *Client) ClearQueue(ctx context.Context, name string) error {
 }
 
 // Message is a queue message as the Iron API returns it.
-type Message struct {
-	ID            string `json:"id"`
-	Body          string `json:"body"`
-	ReservedCount int    `json:"reserved_count"`
-	// ReservationID is set on reserve answers (and on a reserved message).
-	ReservationID string `json:"reservation_id"`
-}
+type Message = wire.Message
 
 // NewMessage is a message to post.
 type NewMessage struct {
@@ -179,9 +133,7 @@ type NewMessage struct {
 // PostMessages posts up to 100 messages (all or none; the queue is created
 // if missing) and returns their ids. POST /3/projects/{pid}/queues/{name}/messages
 func (c *Client) PostMessages(ctx context.Context, queue string, msgs ...NewMessage) ([]string, error) {
-	var out struct {
-		IDs []string `json:"ids"`
-	}
+	var out wire.PostedMessages
 	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages", map[string][]NewMessage{"messages": msgs}, &out)
 	return out.IDs, err
 }
@@ -199,9 +151,7 @@ type Reservation struct {
 // Reserve reserves ready messages (possibly none).
 // POST /3/projects/{pid}/queues/{name}/reservations
 func (c *Client) Reserve(ctx context.Context, queue string, r Reservation) ([]Message, error) {
-	var out struct {
-		Messages []Message `json:"messages"`
-	}
+	var out wire.MessageList
 	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/reservations", r, &out)
 	return out.Messages, err
 }
@@ -209,9 +159,7 @@ func (c *Client) Reserve(ctx context.Context, queue string, r Reservation) ([]Me
 // Peek returns up to n (1–100) ready messages without reserving them.
 // BrowseMessages sees every message. GET /3/projects/{pid}/queues/{name}/messages?n=
 func (c *Client) Peek(ctx context.Context, queue string, n int) ([]Message, error) {
-	var out struct {
-		Messages []Message `json:"messages"`
-	}
+	var out wire.MessageList
 	err := c.call(ctx, http.MethodGet, c.queuePath(queue)+"/messages?n="+strconv.Itoa(n), nil, &out)
 	return out.Messages, err
 }
@@ -219,9 +167,7 @@ func (c *Client) Peek(ctx context.Context, queue string, n int) ([]Message, erro
 // GetMessage returns a message by id.
 // GET /3/projects/{pid}/queues/{name}/messages/{id}
 func (c *Client) GetMessage(ctx context.Context, queue, id string) (Message, error) {
-	var out struct {
-		Message Message `json:"message"`
-	}
+	var out wire.MessageAnswer
 	err := c.call(ctx, http.MethodGet, c.queuePath(queue)+"/messages/"+esc(id), nil, &out)
 	return out.Message, err
 }
@@ -263,9 +209,7 @@ func (c *Client) TouchMessage(ctx context.Context, queue, id, reservationID stri
 	if timeout > 0 {
 		body["timeout"] = timeout
 	}
-	var out struct {
-		ReservationID string `json:"reservation_id"`
-	}
+	var out wire.Touched
 	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages/"+esc(id)+"/touch", body, &out)
 	return out.ReservationID, err
 }
@@ -273,25 +217,12 @@ func (c *Client) TouchMessage(ctx context.Context, queue, id, reservationID stri
 // PushStatus is one subscriber's delivery state for a message of a push
 // queue. Status is queued, retrying, reserved (answered 202, waiting for
 // the acknowledgement), deleted (delivered) or error (retries used up).
-type PushStatus struct {
-	Name             string    `json:"name"`
-	URL              string    `json:"url"`
-	Status           string    `json:"status"`
-	StatusCode       int       `json:"status_code"` // of the last attempt
-	Tries            int       `json:"tries"`
-	RetriesRemaining int       `json:"retries_remaining"`
-	LastTryAt        time.Time `json:"last_try_at"`
-	// NextTryAt is when the next attempt is due (zero when none is).
-	NextTryAt time.Time `json:"next_try_at"`
-	Msg       string    `json:"msg"`
-}
+type PushStatus = wire.PushStatus
 
 // PushStatuses reports each subscriber's delivery state of a push queue's
 // message. GET /3/projects/{pid}/queues/{name}/messages/{id}/subscribers
 func (c *Client) PushStatuses(ctx context.Context, queue, id string) ([]PushStatus, error) {
-	var out struct {
-		Subscribers []PushStatus `json:"subscribers"`
-	}
+	var out wire.PushStatusList
 	err := c.call(ctx, http.MethodGet, c.queuePath(queue)+"/messages/"+esc(id)+"/subscribers", nil, &out)
 	return out.Subscribers, err
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // ScheduleTiming is what PreviewSchedule needs of a schedule. With
@@ -25,12 +27,7 @@ type ScheduleTiming struct {
 }
 
 // SchedulePreview is when a schedule would fire, by ironlocal's clock.
-type SchedulePreview struct {
-	Now time.Time `json:"now"`
-	// Fires are the next run times, earliest first; fewer than asked
-	// when the schedule completes after the last.
-	Fires []time.Time `json:"fires"`
-}
+type SchedulePreview = wire.SchedulePreview
 
 // PreviewSchedule asks ironlocal when a schedule with this timing would
 // fire next, n times at most (0 = 5, ≤ 100), by the scheduler's own rules;

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/control"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // handleHealth answers 200 when every part works, 503 otherwise.
@@ -22,9 +23,8 @@ func (a *API) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if !h.OK {
 		status, code = "unavailable", http.StatusServiceUnavailable
 	}
-	damage := map[string]any{"count": h.DecodeFailures.Count, "examples": append([]string{}, h.DecodeFailures.Examples...)}
-	writeJSON(w, code, map[string]any{"status": status, "version": a.cfg.Version, "services": h.Services,
-		"decode_failures": damage})
+	damage := wire.DecodeFailures{Count: h.DecodeFailures.Count, Examples: append([]string{}, h.DecodeFailures.Examples...)}
+	writeJSON(w, code, wire.Health{DecodeFailures: damage, Services: h.Services, Status: status, Version: a.cfg.Version})
 }
 
 func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {
@@ -35,14 +35,9 @@ func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {
 	writeMsg(w, http.StatusOK, "Reset")
 }
 
-type wireClock struct {
-	Now     time.Time `json:"now"`
-	Virtual bool      `json:"virtual"`
-}
-
 func (a *API) handleClockGet(w http.ResponseWriter, r *http.Request) {
 	now, virtual := a.cfg.Control.Now()
-	writeJSON(w, http.StatusOK, wireClock{Now: now, Virtual: virtual})
+	writeJSON(w, http.StatusOK, wire.Clock{Now: now, Virtual: virtual})
 }
 
 // handleClockAdvance moves a virtual clock: {"advance":"90s"} (a Go
@@ -67,7 +62,7 @@ func (a *API) handleClockAdvance(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wireClock{Now: now, Virtual: true})
+	writeJSON(w, http.StatusOK, wire.Clock{Now: now, Virtual: true})
 }
 
 // handleEvents streams domain events as server-sent events. ?type=prefix
@@ -169,7 +164,7 @@ func (a *API) handleWaitIdle(w http.ResponseWriter, r *http.Request) {
 	var busy *control.NotIdleError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, map[string]any{"msg": "Idle", "idle": true})
+		writeJSON(w, http.StatusOK, wire.Idle{Idle: true, Msg: "Idle"})
 	case errors.As(err, &busy) && errors.Is(err, context.DeadlineExceeded):
 		writeMsg(w, http.StatusRequestTimeout, fmt.Sprintf("Still busy after %s: %s", timeout, busy.Busy))
 	case r.Context().Err() == nil:
@@ -203,7 +198,7 @@ func (a *API) handleSnapshotSave(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Snapshot saved", "name": saved.Name, "size": saved.Size})
+	writeJSON(w, http.StatusOK, wire.SavedSnapshot{Msg: "Snapshot saved", Name: saved.Name, Size: saved.Size})
 }
 
 // handleSnapshotImport replaces the whole state with the snapshot in the

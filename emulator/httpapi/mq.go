@@ -9,6 +9,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Wire shapes of IronMQ v3 (spec §2.1). Ids are always JSON strings.
@@ -17,23 +18,16 @@ import (
 // absent, spec §1.3).
 func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
-type wireMessage struct {
-	ID            string `json:"id"`
-	Body          string `json:"body"`
-	ReservedCount int    `json:"reserved_count"`
-	ReservationID string `json:"reservation_id,omitempty"`
-}
-
-func toWireMessages(ms []emulator.Message) []wireMessage {
-	out := make([]wireMessage, len(ms))
+func toWireMessages(ms []emulator.Message) []wire.Message {
+	out := make([]wire.Message, len(ms))
 	for i, m := range ms {
-		out[i] = wireMessage{ID: m.ID.String(), Body: m.Body, ReservedCount: m.ReservedCount, ReservationID: m.ReservationID}
+		out[i] = wire.Message{ID: m.ID.String(), Body: m.Body, ReservedCount: m.ReservedCount, ReservationID: m.ReservationID}
 	}
 	return out
 }
 
 func (a *API) handleVersion(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"version": a.cfg.Version})
+	writeJSON(w, http.StatusOK, wire.Version{Version: a.cfg.Version})
 }
 
 func (a *API) handleQueueList(w http.ResponseWriter, r *http.Request) {
@@ -48,14 +42,11 @@ func (a *API) handleQueueList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	type entry struct {
-		Name string `json:"name"`
-	}
-	out := make([]entry, len(queues))
+	out := make([]wire.QueueName, len(queues))
 	for i, q := range queues {
-		out[i] = entry{Name: q.Name}
+		out[i] = wire.QueueName{Name: q.Name}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queues": out})
+	writeJSON(w, http.StatusOK, wire.QueueNameList{Queues: out})
 }
 
 func (a *API) handleQueueGet(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +55,7 @@ func (a *API) handleQueueGet(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queue": toWireQueue(q)})
+	writeJSON(w, http.StatusOK, wire.QueueAnswer{Queue: toWireQueue(q)})
 }
 
 // handleQueuePut serves PUT and PATCH: both upsert (spec §5.4). The body is
@@ -86,7 +77,7 @@ func (a *API) handleQueuePut(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queue": toWireQueue(q)})
+	writeJSON(w, http.StatusOK, wire.QueueAnswer{Queue: toWireQueue(q)})
 }
 
 func (a *API) handleQueueDelete(w http.ResponseWriter, r *http.Request) {
@@ -95,11 +86,6 @@ func (a *API) handleQueueDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeMsg(w, http.StatusOK, "Deleted")
-}
-
-type wirePostedIDs struct {
-	IDs []string `json:"ids"`
-	Msg string   `json:"msg"`
 }
 
 func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
@@ -143,7 +129,7 @@ func (a *API) postMessages(w http.ResponseWriter, r *http.Request, msgs []mq.New
 	for i, id := range ids {
 		out[i] = id.String()
 	}
-	writeJSON(w, http.StatusCreated, wirePostedIDs{IDs: out, Msg: "Messages put on queue."})
+	writeJSON(w, http.StatusCreated, wire.PostedMessages{IDs: out, Msg: "Messages put on queue."})
 }
 
 // handleMessagesWebhook posts the raw request body as one message; headers
@@ -165,7 +151,7 @@ func (a *API) handleMessagesWebhook(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, wirePostedIDs{IDs: []string{id.String()}, Msg: "Messages put on queue."})
+	writeJSON(w, http.StatusCreated, wire.PostedMessages{IDs: []string{id.String()}, Msg: "Messages put on queue."})
 }
 
 func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {
@@ -191,7 +177,7 @@ func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": toWireMessages(msgs)})
+	writeJSON(w, http.StatusOK, wire.MessageList{Messages: toWireMessages(msgs)})
 }
 
 func (a *API) handleMessagesPeek(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +191,7 @@ func (a *API) handleMessagesPeek(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": toWireMessages(msgs)})
+	writeJSON(w, http.StatusOK, wire.MessageList{Messages: toWireMessages(msgs)})
 }
 
 // messageID parses the {id} path value; a malformed id is simply unknown.
@@ -222,7 +208,7 @@ func (a *API) handleMessageGet(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var m emulator.Message
 		if m, err = a.cfg.MQ.GetMessage(r.Context(), r.PathValue("pid"), r.PathValue("queue"), id); err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"message": toWireMessages([]emulator.Message{m})[0]})
+			writeJSON(w, http.StatusOK, wire.MessageAnswer{Message: toWireMessages([]emulator.Message{m})[0]})
 			return
 		}
 	}
@@ -336,7 +322,7 @@ func (a *API) handleMessageTouch(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"reservation_id": rid, "msg": "Touched"})
+	writeJSON(w, http.StatusOK, wire.Touched{Msg: "Touched", ReservationID: rid})
 }
 
 func (a *API) handleMessageRelease(w http.ResponseWriter, r *http.Request) {

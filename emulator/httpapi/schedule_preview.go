@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 const defaultPreviewFires = 5
@@ -39,5 +40,5 @@ func (a *API) handleSchedulePreview(w http.ResponseWriter, r *http.Request) {
 	for i, t := range fires {
 		out[i] = t.UTC()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"now": now.UTC(), "fires": out})
+	writeJSON(w, http.StatusOK, wire.SchedulePreview{Fires: out, Now: now.UTC()})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 const (
@@ -125,11 +126,11 @@ func (a *API) handleCodeList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireCode, len(codes))
+	out := make([]wire.Code, len(codes))
 	for i, c := range codes {
 		out[i] = toWireCode(c)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"codes": out})
+	writeJSON(w, http.StatusOK, wire.CodeList{Codes: out})
 }
 
 func pageParams(r *http.Request) (page, perPage int, err error) {
@@ -168,11 +169,11 @@ func (a *API) handleCodeRevisions(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireRevision, len(revs))
+	out := make([]wire.CodeRevision, len(revs))
 	for i, rev := range revs {
 		out[i] = toWireRevision(rev)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"revisions": out})
+	writeJSON(w, http.StatusOK, wire.RevisionList{Revisions: out})
 }
 
 func (a *API) handleCodeDownload(w http.ResponseWriter, r *http.Request) {
@@ -284,11 +285,11 @@ func (a *API) handleTaskList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireTask, len(tasks))
+	out := make([]wire.Task, len(tasks))
 	for i, t := range tasks {
 		out[i] = toWireTask(t)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tasks": out})
+	writeJSON(w, http.StatusOK, wire.TaskList{Tasks: out})
 }
 
 type wireNewTask struct {
@@ -330,11 +331,11 @@ func (a *API) handleTasksQueue(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	ids := make([]idEntry, len(tasks))
+	ids := make([]wire.ID, len(tasks))
 	for i, t := range tasks {
-		ids[i] = idEntry{ID: t.ID}
+		ids[i] = wire.ID{ID: t.ID}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": ids})
+	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: ids})
 }
 
 // handleTaskWebhook queues one task whose payload is the raw request body
@@ -362,7 +363,7 @@ func (a *API) handleTaskWebhook(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": tasks[0].ID, "msg": "Queued up."})
+	writeJSON(w, http.StatusOK, wire.QueuedWebhookTask{ID: tasks[0].ID, Msg: "Queued up."})
 }
 
 func (a *API) handleTaskGet(w http.ResponseWriter, r *http.Request) {
@@ -431,7 +432,7 @@ func (a *API) handleTaskRetry(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": []idEntry{{ID: t.ID}}})
+	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: []wire.ID{{ID: t.ID}}})
 }
 
 type wireNewSchedule struct {
@@ -476,11 +477,11 @@ func (a *API) handleSchedulesCreate(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	ids := make([]idEntry, len(out))
+	ids := make([]wire.ID, len(out))
 	for i, s := range out {
-		ids[i] = idEntry{ID: s.ID}
+		ids[i] = wire.ID{ID: s.ID}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Scheduled", "schedules": ids})
+	writeJSON(w, http.StatusOK, wire.CreatedSchedules{Msg: "Scheduled", Schedules: ids})
 }
 
 func (a *API) handleScheduleList(w http.ResponseWriter, r *http.Request) {
@@ -494,11 +495,11 @@ func (a *API) handleScheduleList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireSchedule, len(list))
+	out := make([]wire.Schedule, len(list))
 	for i, s := range list {
 		out[i] = toWireSchedule(s)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
+	writeJSON(w, http.StatusOK, wire.ScheduleList{Schedules: out})
 }
 
 func (a *API) handleScheduleGet(w http.ResponseWriter, r *http.Request) {
@@ -538,12 +539,12 @@ func (a *API) handleScheduleRun(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": []idEntry{{ID: t.ID}}})
+	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: []wire.ID{{ID: t.ID}}})
 }
 
 func (a *API) handleWorkerProject(w http.ResponseWriter, r *http.Request) {
 	pid := r.PathValue("pid")
-	writeJSON(w, http.StatusOK, map[string]string{"id": pid, "name": pid})
+	writeJSON(w, http.StatusOK, wire.Project{ID: pid, Name: pid})
 }
 
 func (a *API) handleStacks(w http.ResponseWriter, r *http.Request) {
