@@ -78,8 +78,9 @@ var rules = []rule{
 	// The composition root and the headless entry points.
 	{pkg: "emulator/server", may: join([]string{"emulator/..."}, listener)},
 	{pkg: "emulator/daemon", may: []string{"emulator/..."}},
-	// ironlocald is also the built-in plugins' executable (see plugins/builtin).
-	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk"}},
+	// ironlocald is also the built-in plugins' executable (see plugins/builtin);
+	// its `trigger` subcommand is a client of a running ironlocal.
+	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk", "client", "wire"}},
 	{pkg: "emulator/...", may: []string{}}, // a new package: give it a rule above
 	// wire declares the API's JSON once, for the server and the client.
 	{pkg: "wire", may: []string{}, stdOnly: true},
