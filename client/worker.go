@@ -122,6 +122,14 @@ func (c *Client) ResumeCode(ctx context.Context, id string) error {
 	return c.call(ctx, http.MethodPost, c.pp("2")+"/codes/"+esc(id)+"/resume_task_queue", nil, nil)
 }
 
+// CodeStats counts a code package's tasks by status (every status, and
+// "preparing", is present). GET /2/projects/{pid}/codes/{id}/stats
+func (c *Client) CodeStats(ctx context.Context, id string) (map[TaskStatus]int, error) {
+	var out map[TaskStatus]int
+	err := c.call(ctx, http.MethodGet, c.pp("2")+"/codes/"+esc(id)+"/stats", nil, &out)
+	return out, err
+}
+
 // CodeRevision is one upload of a code package.
 type CodeRevision = wire.CodeRevision
 
@@ -366,11 +374,28 @@ func (c *Client) Schedule(ctx context.Context, id string) (Schedule, error) {
 // CreateSchedule creates a schedule and returns its id.
 // POST /2/projects/{pid}/schedules
 func (c *Client) CreateSchedule(ctx context.Context, s NewSchedule) (string, error) {
-	var out wire.CreatedSchedules
-	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/schedules", map[string]any{"schedules": []NewSchedule{s}}, &out); err != nil {
+	ids, err := c.CreateSchedules(ctx, []NewSchedule{s})
+	if err != nil {
 		return "", err
 	}
-	return firstID(out.Schedules)
+	return ids[0], nil
+}
+
+// CreateSchedules creates up to 100 schedules at once (all or none) and
+// returns their ids in order. POST /2/projects/{pid}/schedules
+func (c *Client) CreateSchedules(ctx context.Context, ss []NewSchedule) ([]string, error) {
+	var out wire.CreatedSchedules
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/schedules", map[string]any{"schedules": ss}, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Schedules) != len(ss) {
+		return nil, errors.New("ironlocal answered with a different number of schedule ids")
+	}
+	ids := make([]string, len(out.Schedules))
+	for i, s := range out.Schedules {
+		ids[i] = s.ID
+	}
+	return ids, nil
 }
 
 // UpdateSchedule changes the set fields of u on a schedule.
