@@ -108,13 +108,14 @@ func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
 			// Announce events the bus dropped because this stream fell
 			// behind (of any type: some may not have matched the filter).
 			if d := sub.Dropped(); d > reported {
-				fmt.Fprintf(w, "event: %s\ndata: {\"type\":%q,\"missed\":%d}\n\n", eventMissed, eventMissed, d-reported)
+				b, _ := json.Marshal(wire.Event{Type: wire.EventMissed, Missed: d - reported}) // always marshals
+				fmt.Fprintf(w, "event: %s\ndata: %s\n\n", wire.EventMissed, b)
 				reported = d
 			}
 			if !matches(e.Type, filters) {
 				continue
 			}
-			b, err := json.Marshal(e)
+			b, err := json.Marshal(toWireEvent(e))
 			if err != nil {
 				continue
 			}
@@ -124,9 +125,11 @@ func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// eventMissed marks, in an event stream, events dropped because the
-// reader fell behind; its "missed" field counts them.
-const eventMissed = "stream.missed"
+// toWireEvent is e as the event stream writes it.
+func toWireEvent(e emulator.Event) wire.Event {
+	return wire.Event{Seq: e.Seq, Type: string(e.Type), At: e.At, ProjectID: e.Project, Queue: e.Queue, Cache: e.Cache,
+		Key: e.Key, TaskID: e.TaskID, CodeName: e.Code, IDs: e.IDs, Attrs: e.Attrs}
+}
 
 func matches(t emulator.EventType, prefixes []string) bool {
 	if len(prefixes) == 0 {

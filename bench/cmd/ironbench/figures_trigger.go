@@ -245,7 +245,7 @@ func figTriggerQueued(ctx context.Context, e *env) (outcome, error) {
 				return outcome{}, fmt.Errorf("%s: %w", src.name, err)
 			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			ev, err := events.WaitFor(wctx, func(ev bench.Event) bool { return ev.Code == code })
+			ev, err := events.WaitFor(wctx, func(ev bench.Event) bool { return ev.CodeName == code })
 			cancel()
 			if err != nil {
 				return outcome{}, fmt.Errorf("%s: no task.queued: %w", src.name, err)
