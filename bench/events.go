@@ -13,13 +13,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ironlocal/ironlocal/wire"
+	"github.com/ironlocal/ironlocal/client"
 )
 
-// Event is one event of GET /_ironlocal/events (wire.Event), stamped
+// Event is one event of GET /_ironlocal/events (client.Event), stamped
 // with the time this process read it.
 type Event struct {
-	wire.Event
+	client.Event
 	Received time.Time
 }
 
