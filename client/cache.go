@@ -71,13 +71,7 @@ func (c *Client) Item(ctx context.Context, cache, key string) (Item, error) {
 // holding one of them. ExpiresIn is seconds (0 = never); Add stores only a
 // new key, Replace only an existing one, CAS only when the item's cas
 // still matches.
-type ItemPut struct {
-	Value     any    `json:"value"`
-	ExpiresIn int    `json:"expires_in,omitempty"`
-	Add       bool   `json:"add,omitempty"`
-	Replace   bool   `json:"replace,omitempty"`
-	CAS       string `json:"cas,omitempty"`
-}
+type ItemPut = wire.ItemPut
 
 // PutItem stores an item (the cache is created if missing). stored is
 // false when Add, Replace or CAS refused the write; nothing changed then.
@@ -95,7 +89,7 @@ func (c *Client) PutItem(ctx context.Context, cache, key string, p ItemPut) (sto
 // POST /1/projects/{pid}/caches/{cache}/items/{key}/increment
 func (c *Client) Increment(ctx context.Context, cache, key string, amount int64) (int64, error) {
 	var out wire.Incremented
-	err := c.call(ctx, http.MethodPost, c.itemPath(cache, key)+"/increment", map[string]int64{"amount": amount}, &out)
+	err := c.call(ctx, http.MethodPost, c.itemPath(cache, key)+"/increment", wire.Increment(amount), &out)
 	return out.Value, err
 }
 

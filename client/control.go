@@ -74,14 +74,14 @@ func (c *Client) Clock(ctx context.Context) (Clock, error) {
 // and schedules fire) and returns it. POST /_ironlocal/clock {"advance":…}
 func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) (Clock, error) {
 	var out Clock
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", map[string]string{"advance": d.String()}, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", wire.ClockBody{Advance: d.String()}, &out)
 	return out, err
 }
 
 // SetClock moves a virtual clock forward to t. POST /_ironlocal/clock {"set":…}
 func (c *Client) SetClock(ctx context.Context, t time.Time) (Clock, error) {
 	var out Clock
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", map[string]string{"set": t.UTC().Format(time.RFC3339Nano)}, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", wire.ClockBody{Set: t.UTC()}, &out)
 	return out, err
 }
 
@@ -174,7 +174,7 @@ type SavedSnapshot = wire.SavedSnapshot
 // overwrite. POST /_ironlocal/snapshot {"name":…,"overwrite":…}
 func (c *Client) SaveSnapshot(ctx context.Context, name string, overwrite bool) (SavedSnapshot, error) {
 	var out SavedSnapshot
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/snapshot", map[string]any{"name": name, "overwrite": overwrite}, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/snapshot", wire.SaveSnapshotBody{Name: name, Overwrite: overwrite}, &out)
 	return out, err
 }
 
@@ -194,7 +194,7 @@ func (c *Client) Faults(ctx context.Context) ([]Fault, error) {
 func (c *Client) AddFault(ctx context.Context, f Fault) (Fault, error) {
 	f.ID, f.Hits = "", 0
 	var out wire.FaultAdded
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/faults", f, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/faults", f.Wire(), &out)
 	return out.Fault, err
 }
 

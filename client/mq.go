@@ -39,26 +39,10 @@ type Queue = wire.Queue
 // QueueSettings creates or changes a queue: nil fields keep their value
 // (or the default for a new queue). The type of an existing queue cannot
 // change (403).
-type QueueSettings struct {
-	Type              *QueueType    `json:"type,omitempty"`
-	MessageTimeout    *int          `json:"message_timeout,omitempty"`
-	MessageExpiration *int          `json:"message_expiration,omitempty"`
-	Push              *PushSettings `json:"push,omitempty"`
-	// DeadLetter with an empty QueueName removes the dead-letter queue.
-	DeadLetter *DeadLetter `json:"dead_letter,omitempty"`
-	// Alerts, when not nil, replaces every alert (empty removes them).
-	Alerts []Alert `json:"alerts,omitzero"`
-}
+type QueueSettings = wire.QueueSettings
 
 // PushSettings changes a push queue's delivery: nil fields stay.
-type PushSettings struct {
-	// Subscribers, when not nil, replaces them all.
-	Subscribers  []Subscriber `json:"subscribers,omitzero"`
-	Retries      *int         `json:"retries,omitempty"`
-	RetriesDelay *int         `json:"retries_delay,omitempty"`
-	// ErrorQueue "" removes the error queue.
-	ErrorQueue *string `json:"error_queue,omitempty"`
-}
+type PushSettings = wire.PushSettings
 
 // QueueQuery selects queue names: those after Previous (exclusive),
 // starting with Prefix, at most PerPage (1–100, 0 = 30).
@@ -103,7 +87,7 @@ func (c *Client) Queue(ctx context.Context, name string) (Queue, error) {
 // PUT /3/projects/{pid}/queues/{name}
 func (c *Client) PutQueue(ctx context.Context, name string, s QueueSettings) (Queue, error) {
 	var out wire.QueueAnswer
-	err := c.call(ctx, http.MethodPut, c.queuePath(name), map[string]QueueSettings{"queue": s}, &out)
+	err := c.call(ctx, http.MethodPut, c.queuePath(name), queueBody(s), &out)
 	return out.Queue, err
 }
 
@@ -116,37 +100,27 @@ func (c *Client) DeleteQueue(ctx context.Context, name string) error {
 // ClearQueue deletes every message of a queue.
 // DELETE /3/projects/{pid}/queues/{name}/messages (no ids)
 func (c *Client) ClearQueue(ctx context.Context, name string) error {
-	return c.call(ctx, http.MethodDelete, c.queuePath(name)+"/messages", struct{}{}, nil)
+	return c.call(ctx, http.MethodDelete, c.queuePath(name)+"/messages", wire.MessageRefs{}, nil)
 }
 
 // Message is a queue message as the Iron API returns it.
 type Message = wire.Message
 
 // NewMessage is a message to post.
-type NewMessage struct {
-	Body  string `json:"body"`
-	Delay int    `json:"delay,omitempty"` // seconds before it can be reserved
-	// PushHeaders are added to push deliveries of this message.
-	PushHeaders map[string]string `json:"push_headers,omitempty"`
-}
+type NewMessage = wire.NewMessage
 
 // PostMessages posts up to 100 messages (all or none; the queue is created
 // if missing) and returns their ids. POST /3/projects/{pid}/queues/{name}/messages
 func (c *Client) PostMessages(ctx context.Context, queue string, msgs ...NewMessage) ([]string, error) {
 	var out wire.PostedMessages
-	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages", map[string][]NewMessage{"messages": msgs}, &out)
+	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages", messagesBody(msgs), &out)
 	return out.IDs, err
 }
 
 // Reservation asks for messages: N (1–100, 0 = 1) for Timeout seconds
 // (0 = the queue's), waiting up to Wait seconds (≤ 30) for them to
 // arrive; Delete removes them at once (pop).
-type Reservation struct {
-	N       int  `json:"n,omitempty"`
-	Timeout int  `json:"timeout,omitempty"`
-	Wait    int  `json:"wait,omitempty"`
-	Delete  bool `json:"delete,omitempty"`
-}
+type Reservation = wire.Reservation
 
 // Reserve reserves ready messages (possibly none).
 // POST /3/projects/{pid}/queues/{name}/reservations
@@ -176,14 +150,11 @@ func (c *Client) GetMessage(ctx context.Context, queue, id string) (Message, err
 // id. DELETE /3/projects/{pid}/queues/{name}/messages/{id}
 func (c *Client) DeleteMessage(ctx context.Context, queue, id, reservationID string) error {
 	return c.call(ctx, http.MethodDelete, c.queuePath(queue)+"/messages/"+esc(id),
-		map[string]string{"reservation_id": reservationID}, nil)
+		wire.ReservationRef{ReservationID: reservationID}, nil)
 }
 
 // MessageRef names a message to delete in a batch.
-type MessageRef struct {
-	ID            string `json:"id"`
-	ReservationID string `json:"reservation_id,omitempty"`
-}
+type MessageRef = wire.MessageRef
 
 // DeleteMessages deletes several messages, all or none.
 // DELETE /3/projects/{pid}/queues/{name}/messages {"ids":[…]}
@@ -191,23 +162,23 @@ func (c *Client) DeleteMessages(ctx context.Context, queue string, refs []Messag
 	if len(refs) == 0 {
 		return nil // an empty list would clear the queue
 	}
-	return c.call(ctx, http.MethodDelete, c.queuePath(queue)+"/messages", map[string][]MessageRef{"ids": refs}, nil)
+	return c.call(ctx, http.MethodDelete, c.queuePath(queue)+"/messages", wire.MessageRefs{IDs: refs}, nil)
 }
 
 // ReleaseMessage puts a reserved message back, ready after delay seconds.
 // POST /3/projects/{pid}/queues/{name}/messages/{id}/release
 func (c *Client) ReleaseMessage(ctx context.Context, queue, id, reservationID string, delay int) error {
 	return c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages/"+esc(id)+"/release",
-		map[string]any{"reservation_id": reservationID, "delay": delay}, nil)
+		wire.ReservationRef{ReservationID: reservationID, Delay: wire.Int(delay)}, nil)
 }
 
 // TouchMessage extends a reservation by timeout seconds (0 = the queue's
 // timeout) and returns the new reservation id.
 // POST /3/projects/{pid}/queues/{name}/messages/{id}/touch
 func (c *Client) TouchMessage(ctx context.Context, queue, id, reservationID string, timeout int) (string, error) {
-	body := map[string]any{"reservation_id": reservationID}
+	body := wire.ReservationRef{ReservationID: reservationID}
 	if timeout > 0 {
-		body["timeout"] = timeout
+		body.Timeout = wire.Int(timeout)
 	}
 	var out wire.Touched
 	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages/"+esc(id)+"/touch", body, &out)
@@ -225,4 +196,17 @@ func (c *Client) PushStatuses(ctx context.Context, queue, id string) ([]PushStat
 	var out wire.PushStatusList
 	err := c.call(ctx, http.MethodGet, c.queuePath(queue)+"/messages/"+esc(id)+"/subscribers", nil, &out)
 	return out.Subscribers, err
+}
+
+func queueBody(s QueueSettings) wire.QueueBody {
+	b := s.Wire()
+	return wire.QueueBody{Queue: &b}
+}
+
+func messagesBody(msgs []NewMessage) wire.MessagesBody {
+	b := wire.MessagesBody{Messages: make([]wire.MessageBody, len(msgs))}
+	for i, m := range msgs {
+		b.Messages[i] = m.Wire()
+	}
+	return b
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/ironlocal/ironlocal/wire"
 )
@@ -14,17 +13,7 @@ import (
 // ScheduleID set it describes an update of that schedule: RunEvery,
 // RunTimes and Cron replace the stored ones, zero StartAt and EndAt leave
 // them; otherwise a new schedule, zero fields taking the create defaults.
-type ScheduleTiming struct {
-	ScheduleID string    `json:"schedule_id,omitempty"`
-	StartAt    time.Time `json:"start_at,omitzero"`
-	EndAt      time.Time `json:"end_at,omitzero"`
-	// Delay is seconds before the first run of a new schedule with no
-	// StartAt.
-	Delay    int    `json:"delay,omitempty"`
-	RunEvery int    `json:"run_every"`
-	RunTimes int    `json:"run_times"`
-	Cron     string `json:"cron"`
-}
+type ScheduleTiming = wire.ScheduleTiming
 
 // SchedulePreview is when a schedule would fire, by ironlocal's clock.
 type SchedulePreview = wire.SchedulePreview

@@ -19,14 +19,7 @@ type TriggerAction = wire.TriggerAction
 
 // NewTrigger creates a binding. ProjectID defaults to the client's project;
 // Enabled to true.
-type NewTrigger struct {
-	ProjectID string          `json:"project_id"`
-	Name      string          `json:"name,omitempty"`
-	Plugin    string          `json:"plugin"`
-	Config    json.RawMessage `json:"config"`
-	Action    TriggerAction   `json:"action"`
-	Enabled   *bool           `json:"enabled,omitempty"`
-}
+type NewTrigger = wire.NewTrigger
 
 // TriggerBinding is a binding with its live state.
 type TriggerBinding = wire.TriggerBinding
@@ -69,12 +62,7 @@ func (c *Client) Trigger(ctx context.Context, id string) (TriggerBinding, error)
 }
 
 // TriggerPatch changes a binding; nil fields keep their value.
-type TriggerPatch struct {
-	Name    *string         `json:"name,omitempty"`
-	Config  json.RawMessage `json:"config,omitempty"`
-	Action  *TriggerAction  `json:"action,omitempty"`
-	Enabled *bool           `json:"enabled,omitempty"`
-}
+type TriggerPatch = wire.TriggerPatch
 
 // UpdateTrigger changes a binding and restarts it.
 func (c *Client) UpdateTrigger(ctx context.Context, id string, p TriggerPatch) (TriggerBinding, error) {
@@ -91,13 +79,7 @@ func (c *Client) DeleteTrigger(ctx context.Context, id string) error {
 // FireTrigger runs a binding's action for a test event: the plugin's
 // sample when eventType and payload are empty.
 func (c *Client) FireTrigger(ctx context.Context, id, eventType string, payload json.RawMessage) (TriggerEvent, error) {
-	in := map[string]any{}
-	if eventType != "" {
-		in["event_type"] = eventType
-	}
-	if payload != nil {
-		in["payload"] = payload
-	}
+	in := wire.FireBody{EventType: eventType, Payload: payload}
 	var out TriggerEvent
 	err := c.call(ctx, http.MethodPost, "/_ironlocal/triggers/"+esc(id)+"/fire", in, &out)
 	return out, err
@@ -117,10 +99,7 @@ func (c *Client) TriggerEvents(ctx context.Context, id string, limit int) ([]Tri
 // ReplayTriggerEvent runs the action again for a traced event, with
 // payload instead of the recorded one when not nil.
 func (c *Client) ReplayTriggerEvent(ctx context.Context, id, eventID string, payload *string) (TriggerEvent, error) {
-	in := map[string]any{}
-	if payload != nil {
-		in["payload"] = *payload
-	}
+	in := wire.ReplayBody{Payload: payload}
 	var out TriggerEvent
 	err := c.call(ctx, http.MethodPost, "/_ironlocal/triggers/"+esc(id)+"/events/"+esc(eventID)+"/replay", in, &out)
 	return out, err

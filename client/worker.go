@@ -20,34 +20,12 @@ type Code = wire.Code
 
 // NewCode registers an image-based code package (or a new revision of the
 // one with the same name). Nil pointers keep the server's defaults.
-type NewCode struct {
-	Name    string            `json:"name"`
-	Image   string            `json:"image"`
-	Command string            `json:"command,omitempty"`
-	Config  string            `json:"config,omitempty"`
-	EnvVars map[string]string `json:"env_vars,omitempty"`
-	// MaxConcurrency: 0 = unlimited, -1 = paused.
-	MaxConcurrency  *int     `json:"max_concurrency,omitempty"`
-	Retries         *int     `json:"retries,omitempty"`
-	RetriesDelay    *int     `json:"retries_delay,omitempty"`
-	DefaultPriority *int     `json:"default_priority,omitempty"`
-	Memory          *int64   `json:"memory,omitempty"` // MB
-	CPUs            *float64 `json:"cpus,omitempty"`
-}
+type NewCode = wire.NewCode
 
 // CodeSettings changes a code package's settings without a new revision.
 // Nil fields are left as they are; EnvVars, when not nil, replaces every
 // variable (an empty map removes them all).
-type CodeSettings struct {
-	// MaxConcurrency: 0 = unlimited, -1 = paused.
-	MaxConcurrency  *int              `json:"max_concurrency,omitempty"`
-	Retries         *int              `json:"retries,omitempty"`
-	RetriesDelay    *int              `json:"retries_delay,omitempty"`
-	DefaultPriority *int              `json:"default_priority,omitempty"`
-	EnvVars         map[string]string `json:"env_vars,omitzero"`
-	Memory          *int64            `json:"memory,omitempty"` // MB
-	CPUs            *float64          `json:"cpus,omitempty"`
-}
+type CodeSettings = wire.CodeSettings
 
 // Page selects a page of a worker list: Page is 0-based, PerPage 1–100
 // (0 = the server's 30).
@@ -212,16 +190,7 @@ func (c *Client) Task(ctx context.Context, id string) (Task, error) {
 
 // NewTask queues a task of a code package. Zero Delay and Timeout mean none
 // and the default (3600 s); a nil Priority takes the code's default.
-type NewTask struct {
-	CodeName string `json:"code_name"`
-	Payload  string `json:"payload"`
-	// Priority is 0, 1 or 2 (2 runs first).
-	Priority *int   `json:"priority,omitempty"`
-	Delay    int    `json:"delay,omitempty"`   // seconds before it may run
-	Timeout  int    `json:"timeout,omitempty"` // seconds
-	Cluster  string `json:"cluster,omitempty"`
-	Label    string `json:"label,omitempty"`
-}
+type NewTask = wire.NewTask
 
 func firstID(list []wire.ID) (string, error) {
 	if len(list) == 0 {
@@ -243,7 +212,7 @@ func (c *Client) QueueTask(ctx context.Context, t NewTask) (string, error) {
 // their ids in order. POST /2/projects/{pid}/tasks
 func (c *Client) QueueTasks(ctx context.Context, ts []NewTask) ([]string, error) {
 	var out wire.QueuedTasks
-	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks", map[string]any{"tasks": ts}, &out); err != nil {
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks", tasksBody(ts), &out); err != nil {
 		return nil, err
 	}
 	if len(out.Tasks) != len(ts) {
@@ -266,7 +235,7 @@ func (c *Client) CancelTask(ctx context.Context, id string) error {
 // returns the new task's id. POST /2/projects/{pid}/tasks/{id}/retry
 func (c *Client) RetryTask(ctx context.Context, id string, delay int) (string, error) {
 	var out wire.QueuedTasks
-	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/retry", map[string]int{"delay": delay}, &out); err != nil {
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/retry", wire.RetryBody{Delay: wire.Int(delay)}, &out); err != nil {
 		return "", err
 	}
 	return firstID(out.Tasks)
@@ -293,7 +262,7 @@ func (c *Client) TaskLog(ctx context.Context, id string) (string, error) {
 // POST /2/projects/{pid}/tasks/{id}/progress
 func (c *Client) SetTaskProgress(ctx context.Context, id string, percent int, msg string) error {
 	return c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/progress",
-		map[string]any{"percent": percent, "msg": msg}, nil)
+		wire.ProgressBody{Percent: wire.Int(percent), Msg: msg}, nil)
 }
 
 // ScheduleStatus is a schedule's state: scheduled, complete or cancelled.
@@ -311,46 +280,12 @@ type Schedule = wire.Schedule
 // NewSchedule creates a schedule. Zero fields take the server's defaults:
 // start now (or after Delay), run once unless RunEvery or Cron is set,
 // unlimited runs, no end, the code's default priority, timeout 3600 s.
-type NewSchedule struct {
-	CodeName string    `json:"code_name"`
-	Name     string    `json:"name,omitempty"`
-	Payload  string    `json:"payload"`
-	StartAt  time.Time `json:"start_at,omitzero"`
-	EndAt    time.Time `json:"end_at,omitzero"`
-	// Delay is seconds before the first run when StartAt is zero.
-	Delay int `json:"delay,omitempty"`
-	// RunEvery is seconds between runs (≥ 60).
-	RunEvery int `json:"run_every,omitempty"`
-	// RunTimes is the most runs; 0 = unlimited.
-	RunTimes int `json:"run_times,omitempty"`
-	// Cron is a 5-field cron expression (an ironlocal extension).
-	Cron           string `json:"cron,omitempty"`
-	Priority       *int   `json:"priority,omitempty"`
-	Timeout        int    `json:"timeout,omitempty"`
-	TaskDelay      int    `json:"task_delay,omitempty"`
-	Cluster        string `json:"cluster,omitempty"`
-	Label          string `json:"label,omitempty"`
-	MaxConcurrency int    `json:"max_concurrency,omitempty"`
-}
+type NewSchedule = wire.NewSchedule
 
 // ScheduleUpdate changes a schedule: nil fields stay as they are. RunEvery
 // 0 makes it run once, RunTimes 0 unlimited, Cron "" removes the cron
 // expression. An end time cannot be removed.
-type ScheduleUpdate struct {
-	Name           *string    `json:"name,omitempty"`
-	Payload        *string    `json:"payload,omitempty"`
-	StartAt        *time.Time `json:"start_at,omitempty"`
-	EndAt          *time.Time `json:"end_at,omitempty"`
-	RunEvery       *int       `json:"run_every,omitempty"`
-	RunTimes       *int       `json:"run_times,omitempty"`
-	Cron           *string    `json:"cron,omitempty"`
-	Priority       *int       `json:"priority,omitempty"`
-	Timeout        *int       `json:"timeout,omitempty"`
-	TaskDelay      *int       `json:"task_delay,omitempty"`
-	Cluster        *string    `json:"cluster,omitempty"`
-	Label          *string    `json:"label,omitempty"`
-	MaxConcurrency *int       `json:"max_concurrency,omitempty"`
-}
+type ScheduleUpdate = wire.ScheduleUpdate
 
 // Ptr returns a pointer to v: Ptr(0) sets an optional field to zero.
 func Ptr[T any](v T) *T { return &v }
@@ -385,7 +320,7 @@ func (c *Client) CreateSchedule(ctx context.Context, s NewSchedule) (string, err
 // returns their ids in order. POST /2/projects/{pid}/schedules
 func (c *Client) CreateSchedules(ctx context.Context, ss []NewSchedule) ([]string, error) {
 	var out wire.CreatedSchedules
-	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/schedules", map[string]any{"schedules": ss}, &out); err != nil {
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/schedules", schedulesBody(ss), &out); err != nil {
 		return nil, err
 	}
 	if len(out.Schedules) != len(ss) {
@@ -417,4 +352,20 @@ func (c *Client) RunSchedule(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	return firstID(out.Tasks)
+}
+
+func tasksBody(ts []NewTask) wire.TasksBody {
+	b := wire.TasksBody{Tasks: make([]wire.TaskBody, len(ts))}
+	for i, t := range ts {
+		b.Tasks[i] = t.Wire()
+	}
+	return b
+}
+
+func schedulesBody(ss []NewSchedule) wire.SchedulesBody {
+	b := wire.SchedulesBody{Schedules: make([]wire.ScheduleBody, len(ss))}
+	for i, s := range ss {
+		b.Schedules[i] = s.Wire()
+	}
+	return b
 }

@@ -18,23 +18,15 @@ import (
 // handleCodeSettings changes a code package's settings in place (no new
 // revision): PATCH /_ironlocal/codes/{pid}/{code_id}.
 func (a *API) handleCodeSettings(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		MaxConcurrency  optInt            `json:"max_concurrency"`
-		Retries         optInt            `json:"retries"`
-		RetriesDelay    optInt            `json:"retries_delay"`
-		DefaultPriority optInt            `json:"default_priority"`
-		EnvVars         map[string]string `json:"env_vars"`
-		Memory          optInt            `json:"memory"`
-		CPUs            *float64          `json:"cpus"`
-	}
+	var body wire.CodeSettingsBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	cs := worker.CodeSettings{MaxConcurrency: body.MaxConcurrency.ptr(), Retries: body.Retries.ptr(),
-		RetriesDelay: body.RetriesDelay.ptr(), DefaultPriority: body.DefaultPriority.ptr(), EnvVars: body.EnvVars,
+	cs := worker.CodeSettings{MaxConcurrency: body.MaxConcurrency.Ptr(), Retries: body.Retries.Ptr(),
+		RetriesDelay: body.RetriesDelay.Ptr(), DefaultPriority: body.DefaultPriority.Ptr(), EnvVars: body.EnvVars,
 		CPUs: body.CPUs}
-	if m := body.Memory.ptr(); m != nil {
+	if m := body.Memory.Ptr(); m != nil {
 		mb := int64(*m)
 		cs.MemoryMB = &mb
 	}

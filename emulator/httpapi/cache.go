@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"reflect"
 	"strconv"
 	"unicode/utf8"
 
@@ -14,31 +13,6 @@ import (
 )
 
 // Wire shapes of IronCache v1 (spec §4).
-
-// optCAS accepts a cas given as a JSON number or a string of digits.
-type optCAS struct {
-	Set bool
-	V   uint64
-}
-
-func (o *optCAS) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		*o = optCAS{}
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return &json.UnmarshalTypeError{Value: jsonKind(b) + " " + string(b), Type: reflect.TypeFor[optCAS]()}
-	}
-	*o = optCAS{Set: true, V: v}
-	return nil
-}
 
 func (a *API) handleProjectGet(w http.ResponseWriter, r *http.Request) {
 	pid := r.PathValue("pid")
@@ -94,13 +68,7 @@ func (a *API) handleCacheClear(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleItemPut(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Value     json.RawMessage `json:"value"`
-		ExpiresIn optInt          `json:"expires_in"`
-		Replace   bool            `json:"replace"`
-		Add       bool            `json:"add"`
-		CAS       optCAS          `json:"cas"`
-	}
+	var body wire.ItemBody
 	if err := decodeBody(r, limitCache, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -164,9 +132,7 @@ func (a *API) handleItemDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleItemIncrement(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Amount *json.Number `json:"amount"`
-	}
+	var body wire.IncrementBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return

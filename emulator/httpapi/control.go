@@ -43,16 +43,12 @@ func (a *API) handleClockGet(w http.ResponseWriter, r *http.Request) {
 // handleClockAdvance moves a virtual clock: {"advance":"90s"} (a Go
 // duration) or {"advance_seconds":90} or {"set":"<RFC 3339>"}.
 func (a *API) handleClockAdvance(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Advance        string    `json:"advance"`
-		AdvanceSeconds optInt    `json:"advance_seconds"`
-		Set            time.Time `json:"set"`
-	}
+	var body wire.ClockBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	change, err := control.ParseClockChange(body.Advance, body.AdvanceSeconds.ptr(), body.Set)
+	change, err := control.ParseClockChange(body.Advance, body.AdvanceSeconds.Ptr(), body.Set)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -188,10 +184,7 @@ func (a *API) handleSnapshotExport(w http.ResponseWriter, r *http.Request) {
 // handleSnapshotSave saves a snapshot by name into the snapshot directory:
 // {"name":"before.snapshot","overwrite":false}.
 func (a *API) handleSnapshotSave(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Name      string `json:"name"`
-		Overwrite bool   `json:"overwrite"`
-	}
+	var body wire.SaveSnapshotBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return

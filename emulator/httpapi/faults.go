@@ -81,21 +81,12 @@ func (a *API) handleFaultsList(w http.ResponseWriter, r *http.Request) {
 // handleFaultAdd installs a rule: {"service":"mq","resource":"jobs",
 // "method":"POST","status":503,"latency":"200ms","times":3}.
 func (a *API) handleFaultAdd(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Service  string `json:"service"`
-		Project  string `json:"project_id"`
-		Resource string `json:"resource"`
-		Method   string `json:"method"`
-		Status   optInt `json:"status"`
-		Msg      string `json:"msg"`
-		Latency  string `json:"latency"`
-		Times    optInt `json:"times"`
-	}
+	var body wire.FaultBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	rule := fault.Rule{Service: body.Service, Project: body.Project, Resource: body.Resource,
+	rule := fault.Rule{Service: body.Service, Project: body.ProjectID, Resource: body.Resource,
 		Method: strings.ToUpper(body.Method), Status: body.Status.V, Msg: body.Msg, Times: body.Times.V}
 	if body.Latency != "" {
 		d, err := time.ParseDuration(body.Latency)

@@ -61,16 +61,14 @@ func (a *API) handleQueueGet(w http.ResponseWriter, r *http.Request) {
 // handleQueuePut serves PUT and PATCH: both upsert (spec §5.4). The body is
 // {"queue":{…}}; {} or nothing means defaults / no change.
 func (a *API) handleQueuePut(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Queue *wireQueueSettings `json:"queue"`
-	}
+	var body wire.QueueBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	var set mq.QueueSettings
 	if body.Queue != nil {
-		set = body.Queue.settings(r.Method == http.MethodPatch)
+		set = queueSettings(*body.Queue, r.Method == http.MethodPatch)
 	}
 	q, err := a.cfg.MQ.UpsertQueue(r.Context(), r.PathValue("pid"), r.PathValue("queue"), set)
 	if err != nil {
@@ -89,17 +87,7 @@ func (a *API) handleQueueDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Messages []struct {
-			Body        *string           `json:"body"`
-			Delay       optInt            `json:"delay"`
-			PushHeaders map[string]string `json:"push_headers"`
-			// Sent by old clients and ignored (spec §2.1), but a
-			// negative one is a caller's mistake worth telling.
-			Timeout   optInt `json:"timeout"`
-			ExpiresIn optInt `json:"expires_in"`
-		} `json:"messages"`
-	}
+	var body wire.MessagesBody
 	if err := decodeBody(r, limitPost, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -110,6 +98,8 @@ func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
 			a.writeError(w, r, badRequest("Invalid message: body is required (a string, may be empty)"))
 			return
 		}
+		// timeout and expires_in are ignored (spec §2.1), but a
+		// negative one is a caller's mistake worth telling.
 		if m.Timeout.V < 0 || m.ExpiresIn.V < 0 {
 			a.writeError(w, r, badRequest(fmt.Sprintf("Message %d: timeout and expires_in must not be negative", i)))
 			return
@@ -155,12 +145,7 @@ func (a *API) handleMessagesWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		N       optInt `json:"n"`
-		Timeout optInt `json:"timeout"`
-		Wait    optInt `json:"wait"`
-		Delete  bool   `json:"delete"`
-	}
+	var body wire.ReservationBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -215,16 +200,9 @@ func (a *API) handleMessageGet(w http.ResponseWriter, r *http.Request) {
 	a.writeError(w, r, err)
 }
 
-// reservationBody is the body of delete, touch and release.
-type reservationBody struct {
-	ReservationID  string `json:"reservation_id"`
-	SubscriberName string `json:"subscriber_name"`
-	Timeout        optInt `json:"timeout"`
-	Delay          optInt `json:"delay"`
-}
-
-func decodeReservation(r *http.Request) (reservationBody, error) {
-	var b reservationBody
+// decodeReservation reads the body of delete, touch and release.
+func decodeReservation(r *http.Request) (wire.ReservationRef, error) {
+	var b wire.ReservationRef
 	if err := decodeBody(r, limitSmall, &b); err != nil {
 		return b, err
 	}
@@ -256,28 +234,10 @@ func (a *API) handleMessageDelete(w http.ResponseWriter, r *http.Request) {
 	writeMsg(w, http.StatusOK, "Deleted")
 }
 
-// deleteID is one entry of a batch delete: {"id","reservation_id"} or a
-// bare id string.
-type deleteID struct {
-	ID             string `json:"id"`
-	ReservationID  string `json:"reservation_id"`
-	SubscriberName string `json:"subscriber_name"`
-}
-
-func (d *deleteID) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		return json.Unmarshal(b, &d.ID)
-	}
-	type plain deleteID
-	return json.Unmarshal(b, (*plain)(d))
-}
-
 // handleMessagesDeleteOrClear: a non-empty ids array deletes those
 // messages; anything else clears the queue (spec §5.8).
 func (a *API) handleMessagesDeleteOrClear(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		IDs []deleteID `json:"ids"`
-	}
+	var body wire.MessageRefs
 	if err := decodeBody(r, limitPost, &body); err != nil {
 		a.writeError(w, r, err)
 		return

@@ -44,28 +44,7 @@ func fromWireSubscribers(subs []wire.Subscriber) []emulator.Subscriber {
 	return out
 }
 
-type wirePushIn struct {
-	Subscribers  *[]wire.Subscriber `json:"subscribers"`
-	Retries      optInt             `json:"retries"`
-	RetriesDelay optInt             `json:"retries_delay"`
-	ErrorQueue   *string            `json:"error_queue"`
-}
-
-type wireDeadLetterIn struct {
-	QueueName       string `json:"queue_name"`
-	MaxReservations optInt `json:"max_reservations"`
-}
-
-type wireAlertIn struct {
-	ID        string `json:"id"`
-	Type      string `json:"type"`
-	Direction string `json:"direction"`
-	Trigger   optInt `json:"trigger"`
-	Queue     string `json:"queue"`
-	Snooze    optInt `json:"snooze"`
-}
-
-func fromWireAlerts(in []wireAlertIn) []emulator.Alert {
+func fromWireAlerts(in []wire.AlertBody) []emulator.Alert {
 	out := make([]emulator.Alert, len(in))
 	for i, a := range in {
 		out[i] = emulator.Alert{ID: a.ID, Type: a.Type, Direction: a.Direction, Trigger: a.Trigger.V, Queue: a.Queue, Snooze: a.Snooze.V}
@@ -73,31 +52,22 @@ func fromWireAlerts(in []wireAlertIn) []emulator.Alert {
 	return out
 }
 
-type wireQueueSettings struct {
-	Type              *string           `json:"type"`
-	MessageTimeout    optInt            `json:"message_timeout"`
-	MessageExpiration optInt            `json:"message_expiration"`
-	Push              *wirePushIn       `json:"push"`
-	DeadLetter        *wireDeadLetterIn `json:"dead_letter"`
-	Alerts            *[]wireAlertIn    `json:"alerts"`
-}
-
-// settings converts the wire form; merge is PATCH (alerts append).
-func (w wireQueueSettings) settings(merge bool) mq.QueueSettings {
-	s := mq.QueueSettings{MessageTimeout: w.MessageTimeout.ptr(), MessageExpiration: w.MessageExpiration.ptr(), Merge: merge}
+// queueSettings converts the wire form; merge is PATCH (alerts append).
+func queueSettings(w wire.QueueSettingsBody, merge bool) mq.QueueSettings {
+	s := mq.QueueSettings{MessageTimeout: w.MessageTimeout.Ptr(), MessageExpiration: w.MessageExpiration.Ptr(), Merge: merge}
 	if w.Type != nil {
 		t := emulator.QueueType(*w.Type)
 		s.Type = &t
 	}
 	if p := w.Push; p != nil {
-		s.Push = &mq.PushUpdate{Retries: p.Retries.ptr(), RetriesDelay: p.RetriesDelay.ptr(), ErrorQueue: p.ErrorQueue}
+		s.Push = &mq.PushUpdate{Retries: p.Retries.Ptr(), RetriesDelay: p.RetriesDelay.Ptr(), ErrorQueue: p.ErrorQueue}
 		if p.Subscribers != nil {
 			subs := fromWireSubscribers(*p.Subscribers)
 			s.Push.Subscribers = &subs
 		}
 	}
 	if d := w.DeadLetter; d != nil {
-		s.DeadLetter = &mq.DeadLetterUpdate{QueueName: d.QueueName, MaxReservations: d.MaxReservations.ptr()}
+		s.DeadLetter = &mq.DeadLetterUpdate{QueueName: d.QueueName, MaxReservations: d.MaxReservations.Ptr()}
 	}
 	if w.Alerts != nil {
 		s.Alerts = fromWireAlerts(*w.Alerts)
@@ -108,9 +78,7 @@ func (w wireQueueSettings) settings(merge bool) mq.QueueSettings {
 // handleSubscribers serves POST (add or update by name), PUT (replace) and
 // DELETE (remove by name) of /queues/{q}/subscribers.
 func (a *API) handleSubscribers(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Subscribers []wire.Subscriber `json:"subscribers"`
-	}
+	var body wire.SubscribersBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -127,9 +95,7 @@ func (a *API) handleSubscribers(w http.ResponseWriter, r *http.Request) {
 // handleAlerts serves POST (add) and PUT (replace; [] clears) of
 // /queues/{q}/alerts.
 func (a *API) handleAlerts(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Alerts []wireAlertIn `json:"alerts"`
-	}
+	var body wire.AlertsBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -148,9 +114,7 @@ func (a *API) handleAlertsDelete(w http.ResponseWriter, r *http.Request) {
 	if id := r.PathValue("alert_id"); id != "" {
 		ids = append(ids, id)
 	} else {
-		var body struct {
-			Alerts []wireAlertIn `json:"alerts"`
-		}
+		var body wire.AlertsBody
 		if err := decodeBody(r, limitSmall, &body); err != nil {
 			a.writeError(w, r, err)
 			return

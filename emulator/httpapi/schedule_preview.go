@@ -17,10 +17,7 @@ const defaultPreviewFires = 5
 // 100) bounds the answer. Invalid fields are 400s with the create's msg.
 // POST /_ironlocal/schedules/{pid}/preview
 func (a *API) handleSchedulePreview(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		wireNewSchedule
-		ScheduleID string `json:"schedule_id"`
-	}
+	var body wire.ScheduleBody
 	if err := decodeBody(r, limitSmall+worker.MaxPayloadBytes, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -31,7 +28,7 @@ func (a *API) handleSchedulePreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now, _ := a.cfg.Control.Now()
-	fires, err := a.cfg.Worker.PreviewSchedule(r.Context(), r.PathValue("pid"), body.ScheduleID, body.schedule(), n)
+	fires, err := a.cfg.Worker.PreviewSchedule(r.Context(), r.PathValue("pid"), body.ScheduleID, newSchedule(body), n)
 	if err != nil {
 		a.writeError(w, r, err)
 		return

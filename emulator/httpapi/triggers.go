@@ -100,14 +100,7 @@ func (a *API) handleTriggerCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		ProjectID string             `json:"project_id"`
-		Name      string             `json:"name"`
-		Plugin    string             `json:"plugin"`
-		Config    json.RawMessage    `json:"config"`
-		Action    wire.TriggerAction `json:"action"`
-		Enabled   *bool              `json:"enabled"`
-	}
+	var body wire.NewTrigger
 	if err := decodeBody(r, limitTrigger, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -146,12 +139,7 @@ func (a *API) handleTriggerPatch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Name    *string             `json:"name"`
-		Config  json.RawMessage     `json:"config"`
-		Action  *wire.TriggerAction `json:"action"`
-		Enabled *bool               `json:"enabled"`
-	}
+	var body wire.TriggerPatch
 	if err := decodeBody(r, limitTrigger, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -188,10 +176,7 @@ func (a *API) handleTriggerFire(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		EventType string          `json:"event_type"`
-		Payload   json.RawMessage `json:"payload"`
-	}
+	var body wire.FireBody
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, limitTrigger, &body); err != nil {
 			a.writeError(w, r, err)
@@ -240,9 +225,7 @@ func (a *API) handleTriggerReplay(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Payload *string `json:"payload"`
-	}
+	var body wire.ReplayBody
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, limitTrigger, &body); err != nil {
 			a.writeError(w, r, err)

@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -17,46 +14,6 @@ import (
 // wt is a time as an Iron route writes it (wire.Time: the zero time is
 // left out).
 func wt(t time.Time) wire.Time { return wire.Time{Time: t} }
-
-// flexTime accepts the time formats the clients send: RFC 3339 with or
-// without fractions and offsets (Go, Ruby), Python's isoformat() of a naive
-// datetime (taken as UTC), or null/"" for absent.
-type flexTime struct {
-	Set bool
-	T   time.Time
-}
-
-var flexLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"}
-
-func (f *flexTime) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = flexTime{}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[flexTime]()}
-	}
-	if s = strings.TrimSpace(s); s == "" {
-		*f = flexTime{}
-		return nil
-	}
-	for _, layout := range flexLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			*f = flexTime{Set: true, T: t.UTC()}
-			return nil
-		}
-	}
-	return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeFor[flexTime]()}
-}
-
-func (f flexTime) ptr() *time.Time {
-	if !f.Set {
-		return nil
-	}
-	t := f.T
-	return &t
-}
 
 func toWireCode(c emulator.CodePackage) wire.Code {
 	return wire.Code{ID: c.ID, ProjectID: c.Project, Name: c.Name, Rev: c.Rev, LatestHistoryID: c.LatestHistoryID,

@@ -70,7 +70,7 @@ var rules = []rule{
 	{pkg: "emulator/seed", may: join(support, services), never: edges},
 	// Edge adapters.
 	// httpapi also serves the plugin host's bindings, as it serves services.
-	// httpapi encodes the JSON that package wire declares.
+	// httpapi encodes and decodes the JSON that package wire declares.
 	{pkg: "emulator/httpapi", may: join(support, services, listener, []string{"emulator/seed", "emulator/trigger", "wire"})},
 	{pkg: "emulator/trigger", may: join(support, services, []string{"plugins/sdk/..."})},
 	{pkg: "emulator/store/...", may: support},
