@@ -238,7 +238,7 @@ func (d *codeDetail) loadRevisions() {
 	}, func(revs []client.CodeRevision) {
 		var b strings.Builder
 		for _, r := range revs {
-			fmt.Fprintf(&b, "rev %d · %s · %s\n", r.Rev, formatTime(r.CreatedAt, d.s.u.now()), strings.TrimSpace(r.Image+" "+r.Command))
+			fmt.Fprintf(&b, "rev %d · %s · %s\n", r.Rev, formatTime(r.CreatedAt.Time, d.s.u.now()), strings.TrimSpace(r.Image+" "+r.Command))
 		}
 		d.revisions.SetText(b.String())
 	})

@@ -94,9 +94,9 @@ func taskDuration(t client.Task, now time.Time) string {
 	case t.StartTime.IsZero():
 		return "–"
 	case t.EndTime.IsZero():
-		return formatDuration(now.Sub(t.StartTime))
+		return formatDuration(now.Sub(t.StartTime.Time))
 	default:
-		return formatDuration(t.EndTime.Sub(t.StartTime))
+		return formatDuration(t.EndTime.Sub(t.StartTime.Time))
 	}
 }
 

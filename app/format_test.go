@@ -88,7 +88,7 @@ func TestTaskDuration(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	require.Equal(t, "–", taskDuration(client.Task{}, now))
 	require.Equal(t, "1.5s", taskDuration(client.Task{Duration: 1500}, now))
-	require.Equal(t, "10.0s", taskDuration(client.Task{StartTime: now.Add(-10 * time.Second)}, now), "running: against now")
+	require.Equal(t, "10.0s", taskDuration(client.Task{StartTime: client.Time{Time: now.Add(-10 * time.Second)}}, now), "running: against now")
 }
 
 func TestFormatTime(t *testing.T) {
@@ -246,11 +246,11 @@ func TestListedKeepsWhatTheTableShowsAndTheSearchMatches(t *testing.T) {
 	full := client.Task{ID: "t1", ProjectID: "p", CodeID: "c1", CodeHistoryID: "h1", CodeName: "echo", CodeRev: "3",
 		Status: client.TaskError, Msg: "exit status 1", Payload: `{"needle":1}`, Priority: 2, Timeout: 60, Cluster: "x",
 		Label: "nightly", Percent: 40, Duration: 1500, RetryTaskID: "t2", OriginalTaskID: "t0",
-		CreatedAt: at, StartTime: at.Add(time.Second), EndTime: at.Add(2 * time.Second)}
+		CreatedAt: client.Time{Time: at}, StartTime: client.Time{Time: at.Add(time.Second)}, EndTime: client.Time{Time: at.Add(2 * time.Second)}}
 	l := listed(full)
 	require.Equal(t, client.Task{ID: "t1", CodeName: "echo", Status: client.TaskError, Msg: "exit status 1",
 		Payload: `{"needle":1}`, Priority: 2, Label: "nightly", Percent: 40, Duration: 1500,
-		CreatedAt: at, StartTime: at.Add(time.Second), EndTime: at.Add(2 * time.Second)}, l)
+		CreatedAt: client.Time{Time: at}, StartTime: client.Time{Time: at.Add(time.Second)}, EndTime: client.Time{Time: at.Add(2 * time.Second)}}, l)
 	now := at.Add(time.Hour)
 	require.Equal(t, taskDuration(full, now), taskDuration(l, now), "the table's columns read the same")
 	for _, text := range []string{"needle", "nightly", "exit status", "echo"} {

@@ -85,9 +85,9 @@ func messageState(m client.BrowsedMessage, now time.Time) string {
 	}
 	switch m.Status {
 	case client.MessageDelayed:
-		s += " · ready " + until(m.AvailableAt, now)
+		s += " · ready " + until(m.AvailableAt.Time, now)
 	case client.MessageReserved:
-		s += " · back " + until(m.AvailableAt, now)
+		s += " · back " + until(m.AvailableAt.Time, now)
 	}
 	return s
 }
@@ -135,7 +135,7 @@ func pushStatusLine(p client.PushStatus, now time.Time) string {
 		parts = append(parts, fmt.Sprintf("last HTTP %d", p.StatusCode))
 	}
 	if !p.NextTryAt.IsZero() {
-		parts = append(parts, "next try "+until(p.NextTryAt, now))
+		parts = append(parts, "next try "+until(p.NextTryAt.Time, now))
 	}
 	if p.Status != "deleted" && p.RetriesRemaining > 0 {
 		parts = append(parts, plural(p.RetriesRemaining, "retry left", "retries left"))
@@ -338,7 +338,7 @@ func itemExpiry(it client.Item, now time.Time) string {
 	if it.Expires.IsZero() || !it.Expires.Before(client.NeverExpires) {
 		return "never"
 	}
-	return until(it.Expires, now)
+	return until(it.Expires.Time, now)
 }
 
 // formatBytes is a size in B, KiB, MiB or GiB.

@@ -104,12 +104,12 @@ func TestQueueFormSettings(t *testing.T) {
 
 func TestMessageAndPushLines(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	m := client.BrowsedMessage{Status: client.MessageReserved, ReservedCount: 2, AvailableAt: now.Add(30 * time.Second)}
+	m := client.BrowsedMessage{Status: client.MessageReserved, ReservedCount: 2, AvailableAt: client.Time{Time: now.Add(30 * time.Second)}}
 	require.Equal(t, "reserved ×2 · back in 30s", messageState(m, now))
-	m = client.BrowsedMessage{Status: client.MessageDelayed, AvailableAt: now.Add(-time.Second)}
+	m = client.BrowsedMessage{Status: client.MessageDelayed, AvailableAt: client.Time{Time: now.Add(-time.Second)}}
 	require.Equal(t, "delayed · ready now", messageState(m, now))
 	p := client.PushStatus{Name: "billing", URL: "http://b", Status: "retrying", StatusCode: 503, Tries: 2,
-		RetriesRemaining: 3, NextTryAt: now.Add(90 * time.Second)}
+		RetriesRemaining: 3, NextTryAt: client.Time{Time: now.Add(90 * time.Second)}}
 	require.Equal(t, "billing http://b · retrying · 2 tries · last HTTP 503 · next try in 1m30s · 3 retries left", pushStatusLine(p, now))
 	require.Equal(t, "http://b · deleted · 1 try · last HTTP 200",
 		pushStatusLine(client.PushStatus{URL: "http://b", Status: "deleted", StatusCode: 200, Tries: 1}, now))
@@ -143,9 +143,9 @@ func TestItemValues(t *testing.T) {
 	require.Equal(t, "number", itemKind(client.Item{Value: json.RawMessage(`7`)}))
 	require.Equal(t, "boolean", itemKind(client.Item{Value: json.RawMessage(`false`)}))
 	now := time.Now()
-	require.Equal(t, "never", itemExpiry(client.Item{Expires: client.NeverExpires}, now))
-	require.Equal(t, "in 1m00s", itemExpiry(client.Item{Expires: now.Add(time.Minute)}, now))
-	require.Equal(t, "in 7d00h", itemExpiry(client.Item{Expires: now.Add(7 * 24 * time.Hour)}, now))
+	require.Equal(t, "never", itemExpiry(client.Item{Expires: client.Expires{Time: client.NeverExpires}}, now))
+	require.Equal(t, "in 1m00s", itemExpiry(client.Item{Expires: client.Expires{Time: now.Add(time.Minute)}}, now))
+	require.Equal(t, "in 7d00h", itemExpiry(client.Item{Expires: client.Expires{Time: now.Add(7 * 24 * time.Hour)}}, now))
 }
 
 func TestEventRingAndFilter(t *testing.T) {

@@ -451,7 +451,7 @@ func (b *messageBrowser) cell(row, col int) (string, widget.Importance) {
 	case 1:
 		return messageState(m, now), messageImportance(m)
 	case 2:
-		return formatTime(m.PostedAt, now), widget.MediumImportance
+		return formatTime(m.PostedAt.Time, now), widget.MediumImportance
 	case 3:
 		return bodyPreview(m.Body, 200), widget.MediumImportance
 	}
@@ -579,9 +579,9 @@ func (b *messageBrowser) showSelected() {
 	b.hint.Hide()
 	now := b.d.s.u.now()
 	b.msgTitle.SetText("Message " + m.ID)
-	meta := fmt.Sprintf("%s · posted %s", messageState(m, now), formatTime(m.PostedAt, now))
+	meta := fmt.Sprintf("%s · posted %s", messageState(m, now), formatTime(m.PostedAt.Time, now))
 	if !m.ExpiresAt.IsZero() {
-		meta += " · expires " + until(m.ExpiresAt, now)
+		meta += " · expires " + until(m.ExpiresAt.Time, now)
 	}
 	if m.ReservationID != "" {
 		meta += " · reservation " + m.ReservationID

@@ -264,7 +264,7 @@ func TestCache_EditRoundTrip(t *testing.T) {
 		it, err := u.c.Item(ctx, "sessions", "user:1")
 		if assert.NoError(c, err) {
 			assert.Equal(c, `{"name":"bob"}`, it.String())
-			assert.WithinDuration(c, time.Now().Add(time.Minute), it.Expires, 5*time.Second)
+			assert.WithinDuration(c, time.Now().Add(time.Minute), it.Expires.Time, 5*time.Second)
 		}
 	}, waitFor, poll)
 

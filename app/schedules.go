@@ -96,7 +96,7 @@ func scheduleSummary(sc client.Schedule, now time.Time) string {
 	}
 	s := fmt.Sprintf("code %s · %s · runs %s", sc.CodeName, timing, runs)
 	if sc.Status == client.ScheduleActive && !sc.NextStart.IsZero() {
-		s += " · next " + formatTime(sc.NextStart, now)
+		s += " · next " + formatTime(sc.NextStart.Time, now)
 		if !sc.NextStart.After(now) {
 			s += " (due now)"
 		}
@@ -248,8 +248,8 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 		if sc.RunEvery > 0 {
 			f.runEvery.SetText(strconv.Itoa(sc.RunEvery))
 		}
-		f.startAt.SetText(timeField(sc.NextStart))
-		f.endAt.SetText(timeField(sc.EndAt))
+		f.startAt.SetText(timeField(sc.NextStart.Time))
+		f.endAt.SetText(timeField(sc.EndAt.Time))
 		if sc.RunTimes > 0 {
 			f.runTimes.SetText(strconv.Itoa(sc.RunTimes))
 		}

@@ -82,7 +82,7 @@ func TestSchedules_DueNow(t *testing.T) {
 	require.Equal(t, "due now", fireIn(now.Add(-time.Minute), now))
 	require.Equal(t, "due now", fireIn(now.Add(300*time.Millisecond), now), "under half a second rounds to now")
 	require.Equal(t, "in 10m00s", fireIn(now.Add(10*time.Minute), now))
-	sc := client.Schedule{CodeName: "x", Status: client.ScheduleActive, NextStart: now.Add(-time.Second)}
+	sc := client.Schedule{CodeName: "x", Status: client.ScheduleActive, NextStart: client.Time{Time: now.Add(-time.Second)}}
 	require.Contains(t, scheduleSummary(sc, now), "(due now)")
 }
 

@@ -182,7 +182,7 @@ func (s *tasksScreen) cell(row, col int) (string, widget.Importance) {
 	case 3:
 		return strconv.Itoa(t.Priority), widget.MediumImportance
 	case 4:
-		return formatTime(t.CreatedAt, s.u.now()), widget.MediumImportance
+		return formatTime(t.CreatedAt.Time, s.u.now()), widget.MediumImportance
 	case 5:
 		return taskDuration(t, s.u.now()), widget.MediumImportance
 	case 6:
@@ -493,7 +493,7 @@ func (s *tasksScreen) foldLocked(events []client.Event) {
 	for _, e := range events {
 		t, ok := s.taskLocked(e.TaskID)
 		if !ok {
-			t = client.Task{ID: e.TaskID, CodeName: e.CodeName, CreatedAt: e.At, Status: client.TaskQueued}
+			t = client.Task{ID: e.TaskID, CodeName: e.CodeName, CreatedAt: client.Time{Time: e.At}, Status: client.TaskQueued}
 			s.stale[t.ID] = true
 		}
 		foldTaskEvent(&t, e)
@@ -526,15 +526,15 @@ func foldTaskEvent(t *client.Task, e client.Event) {
 			t.Status = client.TaskStatus(status)
 		}
 	case "task.running":
-		t.Status, t.StartTime = client.TaskRunning, e.At
+		t.Status, t.StartTime = client.TaskRunning, client.Time{Time: e.At}
 	case "task.finished":
 		if status != "" {
 			t.Status = client.TaskStatus(status)
 		}
 		t.Msg, _ = e.Attrs["msg"].(string)
-		t.EndTime = e.At
+		t.EndTime = client.Time{Time: e.At}
 		if !t.StartTime.IsZero() {
-			t.Duration = e.At.Sub(t.StartTime).Milliseconds()
+			t.Duration = e.At.Sub(t.StartTime.Time).Milliseconds()
 		}
 	case "task.progress":
 		if p, ok := e.Attrs["percent"].(float64); ok {

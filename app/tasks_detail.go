@@ -165,17 +165,17 @@ func (d *taskDetail) openCause(t client.Task) {
 
 // timeline is "queued 12:00:01 → running 12:00:02 → complete 12:00:03 (1.0s)".
 func timeline(t client.Task, now time.Time) string {
-	s := "queued " + formatTime(t.CreatedAt, now)
+	s := "queued " + formatTime(t.CreatedAt.Time, now)
 	if t.Delay > 0 {
 		s += fmt.Sprintf(" (delay %ds)", t.Delay)
 	}
 	if !t.StartTime.IsZero() {
-		s += " → running " + formatTime(t.StartTime, now)
+		s += " → running " + formatTime(t.StartTime.Time, now)
 	}
 	if t.Status.Terminal() {
 		s += " → " + string(t.Status)
 		if !t.EndTime.IsZero() {
-			s += " " + formatTime(t.EndTime, now)
+			s += " " + formatTime(t.EndTime.Time, now)
 		}
 		s += " (" + taskDuration(t, now) + ")"
 	}

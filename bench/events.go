@@ -12,20 +12,15 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/ironlocal/ironlocal/client"
 )
 
-// Event is one event of GET /_ironlocal/events, stamped with the time this
-// process read it.
+// Event is one event of GET /_ironlocal/events (client.Event), stamped
+// with the time this process read it.
 type Event struct {
-	Seq      uint64         `json:"seq"`
-	Type     string         `json:"type"`
-	At       time.Time      `json:"at"`
-	Queue    string         `json:"queue"`
-	TaskID   string         `json:"task_id"`
-	Code     string         `json:"code_name"`
-	IDs      []string       `json:"ids"`
-	Attrs    map[string]any `json:"attrs"`
-	Received time.Time      `json:"-"`
+	client.Event
+	Received time.Time
 }
 
 // Status is the "status" attribute of a task event ("" when absent).

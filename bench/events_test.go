@@ -1,11 +1,14 @@
 package bench_test
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/ironlocal/ironlocal/bench"
+	"github.com/ironlocal/ironlocal/client"
 )
 
 func TestReadSSE(t *testing.T) {
@@ -55,13 +58,13 @@ func TestReadSSE(t *testing.T) {
 	})
 }
 
-func TestPushQueueBody(t *testing.T) {
-	got := string(bench.PushQueueBody("multicast", "http://127.0.0.1:1/q"))
-	want := `{"queue":{"push":{"retries":3,"retries_delay":60,"subscribers":[{"name":"bench","url":"http://127.0.0.1:1/q"}]},"type":"multicast"}}`
-	if got != want {
-		t.Errorf("PushQueueBody = %s, want %s", got, want)
+func TestPushQueueSettings(t *testing.T) {
+	b, err := json.Marshal(bench.PushQueueSettings("multicast", "http://127.0.0.1:1/q"))
+	want := `{"type":"multicast","push":{"subscribers":[{"name":"bench","url":"http://127.0.0.1:1/q"}],"retries":3,"retries_delay":60}}`
+	if err != nil || string(b) != want {
+		t.Errorf("PushQueueSettings = %s, %v; want %s", b, err, want)
 	}
-	if got, want := bench.TaskPage("a b", 2, 100).Encode(), "code_name=a+b&page=2&per_page=100"; got != want {
-		t.Errorf("TaskPage = %s, want %s", got, want)
+	if got, want := bench.TaskPage("a b", 2, 100), (client.TaskQuery{CodeName: "a b", Page: client.Page{Page: 2, PerPage: 100}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("TaskPage = %+v, want %+v", got, want)
 	}
 }

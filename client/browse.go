@@ -6,7 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Control-plane listings for screens and test suites: projects, counts,
@@ -15,25 +16,13 @@ import (
 // Projects lists every project that holds anything, the default project
 // (the first configured one in strict mode) first. GET /_ironlocal/projects
 func (c *Client) Projects(ctx context.Context) ([]string, error) {
-	var out struct {
-		Projects []string `json:"projects"`
-	}
+	var out wire.Projects
 	err := c.call(ctx, http.MethodGet, "/_ironlocal/projects", nil, &out)
 	return out.Projects, err
 }
 
 // Stats counts a project's resources.
-type Stats struct {
-	ProjectID string `json:"project_id"`
-	Queues    int    `json:"queues"`
-	// Messages is the messages the queues hold (their sizes summed).
-	Messages  int64 `json:"messages"`
-	Caches    int   `json:"caches"`
-	Codes     int   `json:"codes"`
-	Schedules int   `json:"schedules"`
-	// Tasks counts tasks by status (every status is present).
-	Tasks map[TaskStatus]int `json:"tasks"`
-}
+type Stats = wire.Stats
 
 // Stats counts the client's project's queues, messages, caches, codes,
 // schedules and tasks by status; cheap enough to poll every second.
@@ -71,10 +60,7 @@ func (b Browse) query(search string) url.Values {
 }
 
 // QueuePage is a page of queues; Cursor is "" on the last page.
-type QueuePage struct {
-	Queues []Queue `json:"queues"`
-	Cursor string  `json:"cursor"`
-}
+type QueuePage = wire.QueuePage
 
 // BrowseQueues lists queues with their settings and sizes by name (at most
 // 100 a page; Query is a name prefix). GET /_ironlocal/queues/{pid}
@@ -86,7 +72,7 @@ func (c *Client) BrowseQueues(ctx context.Context, b Browse) (QueuePage, error) 
 
 // MessageStatus is where a browsed message stands: ready, delayed,
 // reserved, or on push queues pushing and pushed.
-type MessageStatus string
+type MessageStatus = wire.MessageStatus
 
 const (
 	MessageReady    MessageStatus = "ready"
@@ -97,27 +83,10 @@ const (
 )
 
 // BrowsedMessage is a message as the browser sees it.
-type BrowsedMessage struct {
-	ID            string        `json:"id"`
-	Body          string        `json:"body"`
-	Status        MessageStatus `json:"status"`
-	ReservedCount int           `json:"reserved_count"`
-	// ReservationID is set while Status is reserved.
-	ReservationID string    `json:"reservation_id"`
-	PostedAt      time.Time `json:"posted_at"`
-	// AvailableAt is when a delayed or reserved message becomes ready.
-	AvailableAt time.Time         `json:"available_at"`
-	ExpiresAt   time.Time         `json:"expires_at"`
-	PushHeaders map[string]string `json:"push_headers"`
-	// Subscribers holds a push queue message's delivery states.
-	Subscribers []PushStatus `json:"subscribers"`
-}
+type BrowsedMessage = wire.BrowsedMessage
 
 // MessagePage is a page of messages; Cursor is "" on the last page.
-type MessagePage struct {
-	Messages []BrowsedMessage `json:"messages"`
-	Cursor   string           `json:"cursor"`
-}
+type MessagePage = wire.MessagePage
 
 // BrowseMessages pages through every message of a queue in posting order,
 // in every state (Query searches bodies, or matches an id).
@@ -130,10 +99,7 @@ func (c *Client) BrowseMessages(ctx context.Context, queue string, b Browse) (Me
 }
 
 // ItemPage is a page of cache items; Cursor is "" on the last page.
-type ItemPage struct {
-	Items  []Item `json:"items"`
-	Cursor string `json:"cursor"`
-}
+type ItemPage = wire.ItemPage
 
 // BrowseItems pages through the live items of a cache in key order (Query
 // searches keys). GET /_ironlocal/caches/{pid}/{cache}/items?cursor=&limit=&q=
@@ -145,10 +111,7 @@ func (c *Client) BrowseItems(ctx context.Context, cache string, b Browse) (ItemP
 }
 
 // TaskPage is a page of tasks; Cursor is "" on the last page.
-type TaskPage struct {
-	Tasks  []Task `json:"tasks"`
-	Cursor string `json:"cursor"`
-}
+type TaskPage = wire.TaskPage
 
 // BrowseTasks pages through every task of the project newest first, as
 // deep as it goes (the Iron list stops at 100 pages), of code codeName

@@ -110,7 +110,7 @@ func TestBrowseMessages(t *testing.T) {
 		case i%10 == 9:
 			require.Equal(t, client.MessageDelayed, m.Status)
 			require.Empty(t, m.ReservationID)
-			require.Equal(t, m.PostedAt.Add(time.Minute), m.AvailableAt)
+			require.Equal(t, m.PostedAt.Add(time.Minute), m.AvailableAt.Time)
 		}
 	}
 	require.Equal(t, map[client.MessageStatus]int{"reserved": 3, "delayed": 25, "ready": 222}, counts)
@@ -238,7 +238,7 @@ func TestBrowseItems(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, found.Items, 10)
 	require.Equal(t, "70", found.Items[0].String())
-	require.Equal(t, client.NeverExpires, found.Items[0].Expires)
+	require.Equal(t, client.NeverExpires, found.Items[0].Expires.Time)
 
 	srv.VirtualClock().Advance(time.Minute)
 	all, err := c.BrowseItems(ctx, "c", client.Browse{Limit: 1000})

@@ -2,10 +2,10 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // IronCache v1: caches and items of the client's project.
@@ -14,9 +14,7 @@ import (
 func (c *Client) Caches(ctx context.Context, p Page) ([]string, error) {
 	q := url.Values{}
 	p.query(q)
-	var out []struct {
-		Name string `json:"name"`
-	}
+	var out []wire.Cache
 	if err := c.call(ctx, http.MethodGet, withQuery(c.pp("1")+"/caches", q), nil, &out); err != nil {
 		return nil, err
 	}
@@ -34,10 +32,7 @@ func (c *Client) itemPath(cache, key string) string {
 }
 
 // CacheInfo is a cache and its count of live items.
-type CacheInfo struct {
-	Name string `json:"name"`
-	Size int    `json:"size"`
-}
+type CacheInfo = wire.CacheInfo
 
 // Cache returns a cache's item count. GET /1/projects/{pid}/caches/{name}
 func (c *Client) Cache(ctx context.Context, name string) (CacheInfo, error) {
@@ -59,27 +54,10 @@ func (c *Client) DeleteCache(ctx context.Context, name string) error {
 
 // Item is a cache item. Value is its JSON value (a string, number or
 // boolean).
-type Item struct {
-	Cache string          `json:"cache"`
-	Key   string          `json:"key"`
-	Value json.RawMessage `json:"value"`
-	CAS   string          `json:"cas"`
-	// Expires is the expiry time; NeverExpires for items without one.
-	Expires time.Time `json:"expires"`
-}
+type Item = wire.Item
 
 // NeverExpires is the Expires of items stored without expires_in.
-var NeverExpires = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// String is the value as text: a JSON string unquoted, anything else as
-// its JSON.
-func (it Item) String() string {
-	var s string
-	if json.Unmarshal(it.Value, &s) == nil {
-		return s
-	}
-	return string(it.Value)
-}
+var NeverExpires = wire.NeverExpires
 
 // Item returns an item (404 when missing or expired).
 // GET /1/projects/{pid}/caches/{cache}/items/{key}
@@ -93,19 +71,13 @@ func (c *Client) Item(ctx context.Context, cache, key string) (Item, error) {
 // holding one of them. ExpiresIn is seconds (0 = never); Add stores only a
 // new key, Replace only an existing one, CAS only when the item's cas
 // still matches.
-type ItemPut struct {
-	Value     any    `json:"value"`
-	ExpiresIn int    `json:"expires_in,omitempty"`
-	Add       bool   `json:"add,omitempty"`
-	Replace   bool   `json:"replace,omitempty"`
-	CAS       string `json:"cas,omitempty"`
-}
+type ItemPut = wire.ItemPut
 
 // PutItem stores an item (the cache is created if missing). stored is
 // false when Add, Replace or CAS refused the write; nothing changed then.
 // PUT /1/projects/{pid}/caches/{cache}/items/{key}
 func (c *Client) PutItem(ctx context.Context, cache, key string, p ItemPut) (stored bool, err error) {
-	var out msgAnswer
+	var out wire.Msg
 	if err := c.call(ctx, http.MethodPut, c.itemPath(cache, key), p, &out); err != nil {
 		return false, err
 	}
@@ -116,10 +88,8 @@ func (c *Client) PutItem(ctx context.Context, cache, key string, p ItemPut) (sto
 // when missing, and returns the new value.
 // POST /1/projects/{pid}/caches/{cache}/items/{key}/increment
 func (c *Client) Increment(ctx context.Context, cache, key string, amount int64) (int64, error) {
-	var out struct {
-		Value int64 `json:"value"`
-	}
-	err := c.call(ctx, http.MethodPost, c.itemPath(cache, key)+"/increment", map[string]int64{"amount": amount}, &out)
+	var out wire.Incremented
+	err := c.call(ctx, http.MethodPost, c.itemPath(cache, key)+"/increment", wire.Increment(amount), &out)
 	return out.Value, err
 }
 

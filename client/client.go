@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // DefaultProject is the project id a Client uses unless told otherwise (it
@@ -111,11 +113,6 @@ func StatusOf(err error) int {
 // message, item…).
 func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
 
-// msgAnswer is the {"msg":…} of acknowledgements and errors.
-type msgAnswer struct {
-	Msg string `json:"msg"`
-}
-
 // pp is the path prefix of a service's project routes: /1 cache, /2
 // worker, /3 mq.
 func (c *Client) pp(version string) string {
@@ -192,7 +189,7 @@ func (c *Client) do(hc *http.Client, req *http.Request) (*http.Response, error) 
 // errorFrom reads a non-2xx answer into an *Error.
 func errorFrom(resp *http.Response, method, path string) *Error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	var m msgAnswer
+	var m wire.Msg
 	if json.Unmarshal(b, &m) != nil || m.Msg == "" {
 		m.Msg = strings.TrimSpace(string(b))
 	}
@@ -205,3 +202,12 @@ func drain(rc io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
 	_ = rc.Close()
 }
+
+// Time is a time on an Iron route (a task's, a schedule's, a message's):
+// a time.Time that the wire writes to the millisecond. The zero Time is an
+// unknown time.
+type Time = wire.Time
+
+// Expires is a cache item's expiry: a time.Time; NeverExpires for items
+// stored without one.
+type Expires = wire.Expires

@@ -236,6 +236,14 @@ func TestTasks(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, none)
 
+	code, err := c.Code(ctx, all[0].CodeID)
+	require.NoError(t, err)
+	stats, err := c.CodeStats(ctx, code.ID)
+	require.NoError(t, err)
+	require.Equal(t, 2, stats[client.TaskComplete])
+	require.Equal(t, 3, stats[client.TaskQueued]+stats[client.TaskCancelled])
+	require.Contains(t, stats, client.TaskStatus("preparing"))
+
 	_, err = c.QueueTask(ctx, client.NewTask{CodeName: "missing"})
 	require.True(t, client.IsNotFound(err), "got %v", err)
 }
@@ -276,9 +284,17 @@ func TestSchedules(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, s.RunCount)
 
+	batch, err := c.CreateSchedules(ctx, []client.NewSchedule{{CodeName: "echo", StartAt: start.Add(time.Hour), RunTimes: 1},
+		{CodeName: "echo", StartAt: start.Add(2 * time.Hour), RunTimes: 1}})
+	require.NoError(t, err)
+	require.Len(t, batch, 2)
+	for _, sid := range batch {
+		require.NoError(t, c.CancelSchedule(ctx, sid))
+	}
+
 	list, err := c.Schedules(ctx, client.Page{})
 	require.NoError(t, err)
-	require.Len(t, list, 1)
+	require.Len(t, list, 3)
 	require.NoError(t, c.CancelSchedule(ctx, id))
 	s, err = c.Schedule(ctx, id)
 	require.NoError(t, err)

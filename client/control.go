@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // The control plane (/_ironlocal/…): health, reset, clock, idleness,
@@ -17,25 +19,13 @@ import (
 // Version is ironlocal's version; it answers as soon as every service
 // accepts requests. GET /version
 func (c *Client) Version(ctx context.Context) (string, error) {
-	var out struct {
-		Version string `json:"version"`
-	}
+	var out wire.Version
 	err := c.call(ctx, http.MethodGet, "/version", nil, &out)
 	return out.Version, err
 }
 
 // Health is the state of each part of ironlocal.
-type Health struct {
-	// Status is "ok" or "unavailable".
-	Status  string `json:"status"`
-	Version string `json:"version"`
-	// Services maps store, mq, cache and worker to "ok" or an error, and
-	// runtime to the task runtime in use ("docker" or "process").
-	Services map[string]string `json:"services"`
-}
-
-// OK reports whether every part can serve.
-func (h Health) OK() bool { return h.Status == "ok" }
+type Health = wire.Health
 
 // Health reports the state of each part. When a part cannot serve, the
 // server answers 503: Health returns what it reported along with an
@@ -71,11 +61,7 @@ func (c *Client) Reset(ctx context.Context) error {
 }
 
 // Clock is the emulator's clock.
-type Clock struct {
-	Now time.Time `json:"now"`
-	// Virtual is true with --virtual-clock: the clock moves only when told.
-	Virtual bool `json:"virtual"`
-}
+type Clock = wire.Clock
 
 // Clock reads the emulator's clock. GET /_ironlocal/clock
 func (c *Client) Clock(ctx context.Context) (Clock, error) {
@@ -88,14 +74,14 @@ func (c *Client) Clock(ctx context.Context) (Clock, error) {
 // and schedules fire) and returns it. POST /_ironlocal/clock {"advance":…}
 func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) (Clock, error) {
 	var out Clock
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", map[string]string{"advance": d.String()}, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", wire.ClockBody{Advance: d.String()}, &out)
 	return out, err
 }
 
 // SetClock moves a virtual clock forward to t. POST /_ironlocal/clock {"set":…}
 func (c *Client) SetClock(ctx context.Context, t time.Time) (Clock, error) {
 	var out Clock
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", map[string]string{"set": t.UTC().Format(time.RFC3339Nano)}, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/clock", wire.ClockBody{Set: t.UTC()}, &out)
 	return out, err
 }
 
@@ -181,45 +167,24 @@ func (c *Client) ImportSnapshot(ctx context.Context, r io.Reader, size int64) er
 
 // SavedSnapshot is a snapshot ironlocal wrote into its snapshot
 // directory.
-type SavedSnapshot struct {
-	Name string `json:"name"`
-	Size int64  `json:"size"`
-}
+type SavedSnapshot = wire.SavedSnapshot
 
 // SaveSnapshot makes ironlocal write a snapshot named name into its own
 // snapshot directory (atomically); an existing one is replaced only with
 // overwrite. POST /_ironlocal/snapshot {"name":…,"overwrite":…}
 func (c *Client) SaveSnapshot(ctx context.Context, name string, overwrite bool) (SavedSnapshot, error) {
 	var out SavedSnapshot
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/snapshot", map[string]any{"name": name, "overwrite": overwrite}, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/snapshot", wire.SaveSnapshotBody{Name: name, Overwrite: overwrite}, &out)
 	return out, err
 }
 
 // Fault is a fault-injection rule: matching Iron API requests answer
 // Status (when set) after Latency. Empty match fields match everything.
-type Fault struct {
-	ID string `json:"id,omitempty"`
-	// Service is "mq", "worker" or "cache".
-	Service   string `json:"service,omitempty"`
-	ProjectID string `json:"project_id,omitempty"`
-	// Resource is a queue, cache or code name.
-	Resource string `json:"resource,omitempty"`
-	Method   string `json:"method,omitempty"`
-	Status   int    `json:"status,omitempty"`
-	Msg      string `json:"msg,omitempty"`
-	// Latency is a Go duration such as "250ms".
-	Latency string `json:"latency,omitempty"`
-	// Times is how many requests the rule affects; 0 = all.
-	Times int `json:"times,omitempty"`
-	// Hits counts the requests it affected (read only).
-	Hits int64 `json:"hits,omitempty"`
-}
+type Fault = wire.Fault
 
 // Faults lists the fault rules with their hit counts. GET /_ironlocal/faults
 func (c *Client) Faults(ctx context.Context) ([]Fault, error) {
-	var out struct {
-		Faults []Fault `json:"faults"`
-	}
+	var out wire.FaultList
 	err := c.call(ctx, http.MethodGet, "/_ironlocal/faults", nil, &out)
 	return out.Faults, err
 }
@@ -228,10 +193,8 @@ func (c *Client) Faults(ctx context.Context) ([]Fault, error) {
 // POST /_ironlocal/faults
 func (c *Client) AddFault(ctx context.Context, f Fault) (Fault, error) {
 	f.ID, f.Hits = "", 0
-	var out struct {
-		Fault Fault `json:"fault"`
-	}
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/faults", f, &out)
+	var out wire.FaultAdded
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/faults", f.Wire(), &out)
 	return out.Fault, err
 }
 

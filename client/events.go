@@ -8,35 +8,19 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // EventMissed is the type of the marker the server puts in an event stream
 // when it dropped events because the stream's reader fell behind; its
 // Missed field says how many.
-const EventMissed = "stream.missed"
+const EventMissed = wire.EventMissed
 
 // Event is one state change of ironlocal (queue created, messages posted,
 // task finished, cache item stored, clock changed…). Only the fields that
 // apply are set.
-type Event struct {
-	// Seq increases by one per event across all types; a stream filtered
-	// by type skips numbers.
-	Seq       uint64         `json:"seq"`
-	Type      string         `json:"type"`
-	At        time.Time      `json:"at"`
-	ProjectID string         `json:"project_id"`
-	Queue     string         `json:"queue"`
-	Cache     string         `json:"cache"`
-	Key       string         `json:"key"`
-	TaskID    string         `json:"task_id"`
-	CodeName  string         `json:"code_name"`
-	IDs       []string       `json:"ids"`
-	Attrs     map[string]any `json:"attrs"`
-	// Missed is set on EventMissed markers: events dropped since the
-	// previous marker.
-	Missed uint64 `json:"missed"`
-}
+type Event = wire.Event
 
 // Events subscribes to the server-sent event stream. types are type
 // prefixes ("task.", "messages.posted"); none means every event. The

@@ -5,13 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // IronMQ v3: queues and messages of the client's project.
 
 // QueueType is pull, unicast or multicast (push queues).
-type QueueType string
+type QueueType = wire.QueueType
 
 const (
 	QueuePull      QueueType = "pull"
@@ -20,77 +21,28 @@ const (
 )
 
 // Subscriber is a push queue's destination.
-type Subscriber struct {
-	Name    string            `json:"name,omitempty"`
-	URL     string            `json:"url"`
-	Headers map[string]string `json:"headers,omitempty"`
-}
+type Subscriber = wire.Subscriber
 
 // Push is a push queue's delivery settings.
-type Push struct {
-	Subscribers  []Subscriber `json:"subscribers"`
-	Retries      int          `json:"retries"`
-	RetriesDelay int          `json:"retries_delay"` // seconds
-	ErrorQueue   string       `json:"error_queue"`
-}
+type Push = wire.Push
 
 // DeadLetter moves a message reserved MaxReservations times to QueueName.
-type DeadLetter struct {
-	QueueName       string `json:"queue_name"`
-	MaxReservations int    `json:"max_reservations"`
-}
+type DeadLetter = wire.DeadLetter
 
 // Alert posts to Queue when the size crosses Trigger (type fixed or
 // progressive, direction asc or desc).
-type Alert struct {
-	ID        string `json:"id,omitempty"`
-	Type      string `json:"type"`
-	Direction string `json:"direction"`
-	Trigger   int    `json:"trigger"`
-	Queue     string `json:"queue"`
-	Snooze    int    `json:"snooze,omitempty"` // seconds
-}
+type Alert = wire.Alert
 
 // Queue is a queue's settings and counts.
-type Queue struct {
-	ID        string `json:"id"`
-	ProjectID string `json:"project_id"`
-	Name      string `json:"name"`
-	// Size is the messages held now (ready, delayed and reserved; 0 for
-	// push queues); TotalMessages the messages ever posted.
-	Size              int64       `json:"size"`
-	TotalMessages     int64       `json:"total_messages"`
-	MessageTimeout    int         `json:"message_timeout"`    // seconds
-	MessageExpiration int         `json:"message_expiration"` // seconds
-	Type              QueueType   `json:"type"`
-	Push              *Push       `json:"push"`
-	DeadLetter        *DeadLetter `json:"dead_letter"`
-	Alerts            []Alert     `json:"alerts"`
-}
+type Queue = wire.Queue
 
 // QueueSettings creates or changes a queue: nil fields keep their value
 // (or the default for a new queue). The type of an existing queue cannot
 // change (403).
-type QueueSettings struct {
-	Type              *QueueType    `json:"type,omitempty"`
-	MessageTimeout    *int          `json:"message_timeout,omitempty"`
-	MessageExpiration *int          `json:"message_expiration,omitempty"`
-	Push              *PushSettings `json:"push,omitempty"`
-	// DeadLetter with an empty QueueName removes the dead-letter queue.
-	DeadLetter *DeadLetter `json:"dead_letter,omitempty"`
-	// Alerts, when not nil, replaces every alert (empty removes them).
-	Alerts []Alert `json:"alerts,omitzero"`
-}
+type QueueSettings = wire.QueueSettings
 
 // PushSettings changes a push queue's delivery: nil fields stay.
-type PushSettings struct {
-	// Subscribers, when not nil, replaces them all.
-	Subscribers  []Subscriber `json:"subscribers,omitzero"`
-	Retries      *int         `json:"retries,omitempty"`
-	RetriesDelay *int         `json:"retries_delay,omitempty"`
-	// ErrorQueue "" removes the error queue.
-	ErrorQueue *string `json:"error_queue,omitempty"`
-}
+type PushSettings = wire.PushSettings
 
 // QueueQuery selects queue names: those after Previous (exclusive),
 // starting with Prefix, at most PerPage (1–100, 0 = 30).
@@ -111,11 +63,7 @@ func (c *Client) Queues(ctx context.Context, qq QueueQuery) ([]string, error) {
 	if qq.PerPage > 0 {
 		q.Set("per_page", strconv.Itoa(qq.PerPage))
 	}
-	var out struct {
-		Queues []struct {
-			Name string `json:"name"`
-		} `json:"queues"`
-	}
+	var out wire.QueueNameList
 	if err := c.call(ctx, http.MethodGet, withQuery(c.pp("3")+"/queues", q), nil, &out); err != nil {
 		return nil, err
 	}
@@ -130,9 +78,7 @@ func (c *Client) queuePath(name string) string { return c.pp("3") + "/queues/" +
 
 // Queue returns a queue. GET /3/projects/{pid}/queues/{name}
 func (c *Client) Queue(ctx context.Context, name string) (Queue, error) {
-	var out struct {
-		Queue Queue `json:"queue"`
-	}
+	var out wire.QueueAnswer
 	err := c.call(ctx, http.MethodGet, c.queuePath(name), nil, &out)
 	return out.Queue, err
 }
@@ -140,10 +86,8 @@ func (c *Client) Queue(ctx context.Context, name string) (Queue, error) {
 // PutQueue creates a queue or changes its settings, and returns it.
 // PUT /3/projects/{pid}/queues/{name}
 func (c *Client) PutQueue(ctx context.Context, name string, s QueueSettings) (Queue, error) {
-	var out struct {
-		Queue Queue `json:"queue"`
-	}
-	err := c.call(ctx, http.MethodPut, c.queuePath(name), map[string]QueueSettings{"queue": s}, &out)
+	var out wire.QueueAnswer
+	err := c.call(ctx, http.MethodPut, c.queuePath(name), queueBody(s), &out)
 	return out.Queue, err
 }
 
@@ -156,52 +100,32 @@ func (c *Client) DeleteQueue(ctx context.Context, name string) error {
 // ClearQueue deletes every message of a queue.
 // DELETE /3/projects/{pid}/queues/{name}/messages (no ids)
 func (c *Client) ClearQueue(ctx context.Context, name string) error {
-	return c.call(ctx, http.MethodDelete, c.queuePath(name)+"/messages", struct{}{}, nil)
+	return c.call(ctx, http.MethodDelete, c.queuePath(name)+"/messages", wire.MessageRefs{}, nil)
 }
 
 // Message is a queue message as the Iron API returns it.
-type Message struct {
-	ID            string `json:"id"`
-	Body          string `json:"body"`
-	ReservedCount int    `json:"reserved_count"`
-	// ReservationID is set on reserve answers (and on a reserved message).
-	ReservationID string `json:"reservation_id"`
-}
+type Message = wire.Message
 
 // NewMessage is a message to post.
-type NewMessage struct {
-	Body  string `json:"body"`
-	Delay int    `json:"delay,omitempty"` // seconds before it can be reserved
-	// PushHeaders are added to push deliveries of this message.
-	PushHeaders map[string]string `json:"push_headers,omitempty"`
-}
+type NewMessage = wire.NewMessage
 
 // PostMessages posts up to 100 messages (all or none; the queue is created
 // if missing) and returns their ids. POST /3/projects/{pid}/queues/{name}/messages
 func (c *Client) PostMessages(ctx context.Context, queue string, msgs ...NewMessage) ([]string, error) {
-	var out struct {
-		IDs []string `json:"ids"`
-	}
-	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages", map[string][]NewMessage{"messages": msgs}, &out)
+	var out wire.PostedMessages
+	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages", messagesBody(msgs), &out)
 	return out.IDs, err
 }
 
 // Reservation asks for messages: N (1–100, 0 = 1) for Timeout seconds
 // (0 = the queue's), waiting up to Wait seconds (≤ 30) for them to
 // arrive; Delete removes them at once (pop).
-type Reservation struct {
-	N       int  `json:"n,omitempty"`
-	Timeout int  `json:"timeout,omitempty"`
-	Wait    int  `json:"wait,omitempty"`
-	Delete  bool `json:"delete,omitempty"`
-}
+type Reservation = wire.Reservation
 
 // Reserve reserves ready messages (possibly none).
 // POST /3/projects/{pid}/queues/{name}/reservations
 func (c *Client) Reserve(ctx context.Context, queue string, r Reservation) ([]Message, error) {
-	var out struct {
-		Messages []Message `json:"messages"`
-	}
+	var out wire.MessageList
 	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/reservations", r, &out)
 	return out.Messages, err
 }
@@ -209,9 +133,7 @@ func (c *Client) Reserve(ctx context.Context, queue string, r Reservation) ([]Me
 // Peek returns up to n (1–100) ready messages without reserving them.
 // BrowseMessages sees every message. GET /3/projects/{pid}/queues/{name}/messages?n=
 func (c *Client) Peek(ctx context.Context, queue string, n int) ([]Message, error) {
-	var out struct {
-		Messages []Message `json:"messages"`
-	}
+	var out wire.MessageList
 	err := c.call(ctx, http.MethodGet, c.queuePath(queue)+"/messages?n="+strconv.Itoa(n), nil, &out)
 	return out.Messages, err
 }
@@ -219,9 +141,7 @@ func (c *Client) Peek(ctx context.Context, queue string, n int) ([]Message, erro
 // GetMessage returns a message by id.
 // GET /3/projects/{pid}/queues/{name}/messages/{id}
 func (c *Client) GetMessage(ctx context.Context, queue, id string) (Message, error) {
-	var out struct {
-		Message Message `json:"message"`
-	}
+	var out wire.MessageAnswer
 	err := c.call(ctx, http.MethodGet, c.queuePath(queue)+"/messages/"+esc(id), nil, &out)
 	return out.Message, err
 }
@@ -230,14 +150,11 @@ func (c *Client) GetMessage(ctx context.Context, queue, id string) (Message, err
 // id. DELETE /3/projects/{pid}/queues/{name}/messages/{id}
 func (c *Client) DeleteMessage(ctx context.Context, queue, id, reservationID string) error {
 	return c.call(ctx, http.MethodDelete, c.queuePath(queue)+"/messages/"+esc(id),
-		map[string]string{"reservation_id": reservationID}, nil)
+		wire.ReservationRef{ReservationID: reservationID}, nil)
 }
 
 // MessageRef names a message to delete in a batch.
-type MessageRef struct {
-	ID            string `json:"id"`
-	ReservationID string `json:"reservation_id,omitempty"`
-}
+type MessageRef = wire.MessageRef
 
 // DeleteMessages deletes several messages, all or none.
 // DELETE /3/projects/{pid}/queues/{name}/messages {"ids":[…]}
@@ -245,27 +162,25 @@ func (c *Client) DeleteMessages(ctx context.Context, queue string, refs []Messag
 	if len(refs) == 0 {
 		return nil // an empty list would clear the queue
 	}
-	return c.call(ctx, http.MethodDelete, c.queuePath(queue)+"/messages", map[string][]MessageRef{"ids": refs}, nil)
+	return c.call(ctx, http.MethodDelete, c.queuePath(queue)+"/messages", wire.MessageRefs{IDs: refs}, nil)
 }
 
 // ReleaseMessage puts a reserved message back, ready after delay seconds.
 // POST /3/projects/{pid}/queues/{name}/messages/{id}/release
 func (c *Client) ReleaseMessage(ctx context.Context, queue, id, reservationID string, delay int) error {
 	return c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages/"+esc(id)+"/release",
-		map[string]any{"reservation_id": reservationID, "delay": delay}, nil)
+		wire.ReservationRef{ReservationID: reservationID, Delay: wire.Int(delay)}, nil)
 }
 
 // TouchMessage extends a reservation by timeout seconds (0 = the queue's
 // timeout) and returns the new reservation id.
 // POST /3/projects/{pid}/queues/{name}/messages/{id}/touch
 func (c *Client) TouchMessage(ctx context.Context, queue, id, reservationID string, timeout int) (string, error) {
-	body := map[string]any{"reservation_id": reservationID}
+	body := wire.ReservationRef{ReservationID: reservationID}
 	if timeout > 0 {
-		body["timeout"] = timeout
+		body.Timeout = wire.Int(timeout)
 	}
-	var out struct {
-		ReservationID string `json:"reservation_id"`
-	}
+	var out wire.Touched
 	err := c.call(ctx, http.MethodPost, c.queuePath(queue)+"/messages/"+esc(id)+"/touch", body, &out)
 	return out.ReservationID, err
 }
@@ -273,28 +188,25 @@ func (c *Client) TouchMessage(ctx context.Context, queue, id, reservationID stri
 // PushStatus is one subscriber's delivery state for a message of a push
 // queue. Status is queued, retrying, reserved (answered 202, waiting for
 // the acknowledgement), deleted (delivered) or error (retries used up).
-type PushStatus struct {
-	Name             string    `json:"name"`
-	URL              string    `json:"url"`
-	Status           string    `json:"status"`
-	StatusCode       int       `json:"status_code"` // of the last attempt
-	Tries            int       `json:"tries"`
-	RetriesRemaining int       `json:"retries_remaining"`
-	LastTryAt        time.Time `json:"last_try_at"`
-	// NextTryAt is when the next attempt is due (zero when none is).
-	NextTryAt time.Time `json:"next_try_at"`
-	Msg       string    `json:"msg"`
-	// LastResponse is the body of the subscriber's last answer, its first
-	// KiB (an ironlocal extension; empty when there was none).
-	LastResponse string `json:"last_response"`
-}
+type PushStatus = wire.PushStatus
 
 // PushStatuses reports each subscriber's delivery state of a push queue's
 // message. GET /3/projects/{pid}/queues/{name}/messages/{id}/subscribers
 func (c *Client) PushStatuses(ctx context.Context, queue, id string) ([]PushStatus, error) {
-	var out struct {
-		Subscribers []PushStatus `json:"subscribers"`
-	}
+	var out wire.PushStatusList
 	err := c.call(ctx, http.MethodGet, c.queuePath(queue)+"/messages/"+esc(id)+"/subscribers", nil, &out)
 	return out.Subscribers, err
+}
+
+func queueBody(s QueueSettings) wire.QueueBody {
+	b := s.Wire()
+	return wire.QueueBody{Queue: &b}
+}
+
+func messagesBody(msgs []NewMessage) wire.MessagesBody {
+	b := wire.MessagesBody{Messages: make([]wire.MessageBody, len(msgs))}
+	for i, m := range msgs {
+		b.Messages[i] = m.Wire()
+	}
+	return b
 }

@@ -144,7 +144,7 @@ func TestPushStatuses(t *testing.T) {
 	}, wait, 5*time.Millisecond)
 	require.Equal(t, http.StatusInternalServerError, first.StatusCode)
 	require.Equal(t, 1, first.Tries)
-	require.Equal(t, first.LastTryAt.Add(5*time.Second), first.NextTryAt)
+	require.Equal(t, first.LastTryAt.Add(5*time.Second), first.NextTryAt.Time)
 
 	srv.VirtualClock().Advance(5 * time.Second)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
@@ -179,7 +179,7 @@ func TestCache(t *testing.T) {
 	it, err = c.Item(ctx, "sessions", "alice")
 	require.NoError(t, err)
 	require.Equal(t, "42", it.String())
-	require.Equal(t, client.NeverExpires, it.Expires)
+	require.Equal(t, client.NeverExpires, it.Expires.Time)
 
 	v, err := c.Increment(ctx, "sessions", "alice", -2)
 	require.NoError(t, err)
@@ -193,7 +193,7 @@ func TestCache(t *testing.T) {
 
 	info, err := c.Cache(ctx, "sessions")
 	require.NoError(t, err)
-	require.Equal(t, client.CacheInfo{Name: "sessions", Size: 2}, info)
+	require.Equal(t, client.CacheInfo{ProjectID: c.Project(), Name: "sessions", Size: 2}, info)
 	names, err := c.Caches(ctx, client.Page{})
 	require.NoError(t, err)
 	require.Equal(t, []string{"sessions"}, names)

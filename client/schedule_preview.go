@@ -5,32 +5,18 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // ScheduleTiming is what PreviewSchedule needs of a schedule. With
 // ScheduleID set it describes an update of that schedule: RunEvery,
 // RunTimes and Cron replace the stored ones, zero StartAt and EndAt leave
 // them; otherwise a new schedule, zero fields taking the create defaults.
-type ScheduleTiming struct {
-	ScheduleID string    `json:"schedule_id,omitempty"`
-	StartAt    time.Time `json:"start_at,omitzero"`
-	EndAt      time.Time `json:"end_at,omitzero"`
-	// Delay is seconds before the first run of a new schedule with no
-	// StartAt.
-	Delay    int    `json:"delay,omitempty"`
-	RunEvery int    `json:"run_every"`
-	RunTimes int    `json:"run_times"`
-	Cron     string `json:"cron"`
-}
+type ScheduleTiming = wire.ScheduleTiming
 
 // SchedulePreview is when a schedule would fire, by ironlocal's clock.
-type SchedulePreview struct {
-	Now time.Time `json:"now"`
-	// Fires are the next run times, earliest first; fewer than asked
-	// when the schedule completes after the last.
-	Fires []time.Time `json:"fires"`
-}
+type SchedulePreview = wire.SchedulePreview
 
 // PreviewSchedule asks ironlocal when a schedule with this timing would
 // fire next, n times at most (0 = 5, ≤ 100), by the scheduler's own rules;

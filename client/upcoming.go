@@ -6,13 +6,15 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // What the desktop app's Time and Data & settings screens read from the
 // control plane.
 
 // UpcomingKind says what happens at an Upcoming's time.
-type UpcomingKind string
+type UpcomingKind = wire.UpcomingKind
 
 const (
 	UpcomingScheduleFires      UpcomingKind = "schedule.fires"
@@ -26,25 +28,10 @@ const (
 
 // Upcoming is something the clock will make happen; the fields naming
 // its resource are set.
-type Upcoming struct {
-	At         time.Time    `json:"at"`
-	Kind       UpcomingKind `json:"kind"`
-	ProjectID  string       `json:"project_id"`
-	Queue      string       `json:"queue"`
-	MessageID  string       `json:"message_id"`
-	Cache      string       `json:"cache"`
-	Key        string       `json:"key"`
-	ScheduleID string       `json:"schedule_id"`
-	TaskID     string       `json:"task_id"`
-	CodeName   string       `json:"code_name"`
-}
+type Upcoming = wire.Upcoming
 
 // UpcomingList is what will fire or expire between Now and Until.
-type UpcomingList struct {
-	Now      time.Time  `json:"now"`
-	Until    time.Time  `json:"until"`
-	Upcoming []Upcoming `json:"upcoming"`
-}
+type UpcomingList = wire.UpcomingList
 
 // Upcoming lists, earliest first, what the clock will make happen in the
 // client's project within the next `within` (0 = 24h): schedules firing,
@@ -66,29 +53,7 @@ func (c *Client) Upcoming(ctx context.Context, within time.Duration, limit int) 
 }
 
 // Settings is how ironlocal was started.
-type Settings struct {
-	Version string `json:"version"`
-	Listen  string `json:"listen"`
-	// DataDir is where the store lives (a temporary directory when
-	// Ephemeral). DataSize is the bytes allocated there (the files'
-	// sizes, with the space Badger reserves ahead); DataUsed the bytes
-	// they take on the disk (less: the reserved tail of a sparse file
-	// takes none).
-	DataDir     string `json:"data_dir"`
-	DataSize    int64  `json:"data_size"`
-	DataUsed    int64  `json:"data_used"`
-	Ephemeral   bool   `json:"ephemeral"`
-	SnapshotDir string `json:"snapshot_dir"`
-	// Runtime is "docker" (an engine answered) or "process".
-	Runtime string `json:"runtime"`
-	// StrictAuth is on when tokens were configured (Tokens counts them;
-	// their values are never reported).
-	StrictAuth   bool     `json:"strict_auth"`
-	Tokens       int      `json:"tokens"`
-	Projects     []string `json:"projects"`
-	VirtualClock bool     `json:"virtual_clock"`
-	LogLevel     string   `json:"log_level"`
-}
+type Settings = wire.Settings
 
 // Settings reports how ironlocal was started. GET /_ironlocal/settings
 func (c *Client) Settings(ctx context.Context) (Settings, error) {

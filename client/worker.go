@@ -9,69 +9,23 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // IronWorker v2: code packages, tasks and schedules of the client's project.
 
 // Code is a registered code package (a worker).
-type Code struct {
-	ID              string            `json:"id"`
-	ProjectID       string            `json:"project_id"`
-	Name            string            `json:"name"`
-	Rev             int               `json:"rev"`
-	LatestHistoryID string            `json:"latest_history_id"`
-	LatestChecksum  string            `json:"latest_checksum"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
-	Image           string            `json:"image"`
-	Command         string            `json:"command"`
-	Runtime         string            `json:"runtime"`
-	FileName        string            `json:"file_name"`
-	Stack           string            `json:"stack"`
-	Config          string            `json:"config"`
-	EnvVars         map[string]string `json:"env_vars"`
-	// MaxConcurrency: 0 = unlimited, -1 = paused.
-	MaxConcurrency  int     `json:"max_concurrency"`
-	Retries         int     `json:"retries"`
-	RetriesDelay    int     `json:"retries_delay"`
-	DefaultPriority int     `json:"default_priority"`
-	Memory          int64   `json:"memory"`
-	CPUs            float64 `json:"cpus"`
-}
-
-// Paused reports whether the code's task queue is paused.
-func (c Code) Paused() bool { return c.MaxConcurrency < 0 }
+type Code = wire.Code
 
 // NewCode registers an image-based code package (or a new revision of the
 // one with the same name). Nil pointers keep the server's defaults.
-type NewCode struct {
-	Name    string            `json:"name"`
-	Image   string            `json:"image"`
-	Command string            `json:"command,omitempty"`
-	Config  string            `json:"config,omitempty"`
-	EnvVars map[string]string `json:"env_vars,omitempty"`
-	// MaxConcurrency: 0 = unlimited, -1 = paused.
-	MaxConcurrency  *int     `json:"max_concurrency,omitempty"`
-	Retries         *int     `json:"retries,omitempty"`
-	RetriesDelay    *int     `json:"retries_delay,omitempty"`
-	DefaultPriority *int     `json:"default_priority,omitempty"`
-	Memory          *int64   `json:"memory,omitempty"` // MB
-	CPUs            *float64 `json:"cpus,omitempty"`
-}
+type NewCode = wire.NewCode
 
 // CodeSettings changes a code package's settings without a new revision.
 // Nil fields are left as they are; EnvVars, when not nil, replaces every
 // variable (an empty map removes them all).
-type CodeSettings struct {
-	// MaxConcurrency: 0 = unlimited, -1 = paused.
-	MaxConcurrency  *int              `json:"max_concurrency,omitempty"`
-	Retries         *int              `json:"retries,omitempty"`
-	RetriesDelay    *int              `json:"retries_delay,omitempty"`
-	DefaultPriority *int              `json:"default_priority,omitempty"`
-	EnvVars         map[string]string `json:"env_vars,omitzero"`
-	Memory          *int64            `json:"memory,omitempty"` // MB
-	CPUs            *float64          `json:"cpus,omitempty"`
-}
+type CodeSettings = wire.CodeSettings
 
 // Page selects a page of a worker list: Page is 0-based, PerPage 1–100
 // (0 = the server's 30).
@@ -100,9 +54,7 @@ func withQuery(path string, q url.Values) string {
 func (c *Client) Codes(ctx context.Context, p Page) ([]Code, error) {
 	q := url.Values{}
 	p.query(q)
-	var out struct {
-		Codes []Code `json:"codes"`
-	}
+	var out wire.CodeList
 	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/codes", q), nil, &out)
 	return out.Codes, err
 }
@@ -148,34 +100,30 @@ func (c *Client) ResumeCode(ctx context.Context, id string) error {
 	return c.call(ctx, http.MethodPost, c.pp("2")+"/codes/"+esc(id)+"/resume_task_queue", nil, nil)
 }
 
-// CodeRevision is one upload of a code package.
-type CodeRevision struct {
-	ID        string    `json:"id"`
-	CodeID    string    `json:"code_id"`
-	Name      string    `json:"name"`
-	Rev       int       `json:"rev"`
-	Checksum  string    `json:"checksum"`
-	CodeSize  int64     `json:"code_size"`
-	Image     string    `json:"image"`
-	Command   string    `json:"command"`
-	CreatedAt time.Time `json:"created_at"`
+// CodeStats counts a code package's tasks by status (every status, and
+// "preparing", is present). GET /2/projects/{pid}/codes/{id}/stats
+func (c *Client) CodeStats(ctx context.Context, id string) (map[TaskStatus]int, error) {
+	var out map[TaskStatus]int
+	err := c.call(ctx, http.MethodGet, c.pp("2")+"/codes/"+esc(id)+"/stats", nil, &out)
+	return out, err
 }
+
+// CodeRevision is one upload of a code package.
+type CodeRevision = wire.CodeRevision
 
 // CodeRevisions lists a code package's revisions, newest first.
 // GET /2/projects/{pid}/codes/{id}/revisions
 func (c *Client) CodeRevisions(ctx context.Context, id string, p Page) ([]CodeRevision, error) {
 	q := url.Values{}
 	p.query(q)
-	var out struct {
-		Revisions []CodeRevision `json:"revisions"`
-	}
+	var out wire.RevisionList
 	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/codes/"+esc(id)+"/revisions", q), nil, &out)
 	return out.Revisions, err
 }
 
 // TaskStatus is a task's state: queued, running, complete, error,
 // cancelled, killed or timeout.
-type TaskStatus string
+type TaskStatus = wire.TaskStatus
 
 const (
 	TaskQueued    TaskStatus = "queued"
@@ -190,43 +138,8 @@ const (
 // TaskStatuses lists every status.
 var TaskStatuses = []TaskStatus{TaskQueued, TaskRunning, TaskComplete, TaskError, TaskCancelled, TaskKilled, TaskTimeout}
 
-// Terminal reports whether a task in this status will never run again.
-func (s TaskStatus) Terminal() bool { return s != TaskQueued && s != TaskRunning }
-
 // Task is one run of a code package.
-type Task struct {
-	ID             string     `json:"id"`
-	ProjectID      string     `json:"project_id"`
-	CodeID         string     `json:"code_id"`
-	CodeHistoryID  string     `json:"code_history_id"`
-	CodeName       string     `json:"code_name"`
-	CodeRev        string     `json:"code_rev"`
-	Status         TaskStatus `json:"status"`
-	Msg            string     `json:"msg"`
-	Payload        string     `json:"payload"`
-	Priority       int        `json:"priority"`
-	Timeout        int        `json:"timeout"` // seconds
-	Delay          int        `json:"delay"`   // seconds
-	Cluster        string     `json:"cluster"`
-	Label          string     `json:"label"`
-	ScheduleID     string     `json:"schedule_id"`
-	Percent        int        `json:"percent"`
-	Duration       int64      `json:"duration"` // milliseconds
-	RunTimes       int        `json:"run_times"`
-	LogSize        int64      `json:"log_size"`
-	RetryCount     int        `json:"retry_count"`
-	OriginalTaskID string     `json:"original_task_id"`
-	RetryTaskID    string     `json:"retry_task_id"`
-	// Source says what queued the task (an ironlocal extension): api,
-	// webhook, schedule, trigger, retry or push; SourceID names the
-	// schedule, trigger binding or retried task.
-	Source    string    `json:"source"`
-	SourceID  string    `json:"source_id"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	StartTime time.Time `json:"start_time"`
-	EndTime   time.Time `json:"end_time"`
-}
+type Task = wire.Task
 
 // TaskQuery filters a task list. Empty fields match everything; several
 // statuses match any of them.
@@ -263,9 +176,7 @@ func (c *Client) Tasks(ctx context.Context, tq TaskQuery) ([]Task, error) {
 	for _, s := range tq.Statuses {
 		q.Set(string(s), "1")
 	}
-	var out struct {
-		Tasks []Task `json:"tasks"`
-	}
+	var out wire.TaskList
 	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/tasks", q), nil, &out)
 	return out.Tasks, err
 }
@@ -279,24 +190,9 @@ func (c *Client) Task(ctx context.Context, id string) (Task, error) {
 
 // NewTask queues a task of a code package. Zero Delay and Timeout mean none
 // and the default (3600 s); a nil Priority takes the code's default.
-type NewTask struct {
-	CodeName string `json:"code_name"`
-	Payload  string `json:"payload"`
-	// Priority is 0, 1 or 2 (2 runs first).
-	Priority *int   `json:"priority,omitempty"`
-	Delay    int    `json:"delay,omitempty"`   // seconds before it may run
-	Timeout  int    `json:"timeout,omitempty"` // seconds
-	Cluster  string `json:"cluster,omitempty"`
-	Label    string `json:"label,omitempty"`
-}
+type NewTask = wire.NewTask
 
-// idsAnswer is the {"tasks":[{"id":…}]} / {"schedules":[…]} answer.
-type idsAnswer struct {
-	Tasks     []struct{ ID string } `json:"tasks"`
-	Schedules []struct{ ID string } `json:"schedules"`
-}
-
-func firstID(list []struct{ ID string }) (string, error) {
+func firstID(list []wire.ID) (string, error) {
 	if len(list) == 0 {
 		return "", errors.New("ironlocal answered without an id")
 	}
@@ -315,8 +211,8 @@ func (c *Client) QueueTask(ctx context.Context, t NewTask) (string, error) {
 // QueueTasks queues up to 100 tasks at once (all or none) and returns
 // their ids in order. POST /2/projects/{pid}/tasks
 func (c *Client) QueueTasks(ctx context.Context, ts []NewTask) ([]string, error) {
-	var out idsAnswer
-	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks", map[string]any{"tasks": ts}, &out); err != nil {
+	var out wire.QueuedTasks
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks", tasksBody(ts), &out); err != nil {
 		return nil, err
 	}
 	if len(out.Tasks) != len(ts) {
@@ -338,8 +234,8 @@ func (c *Client) CancelTask(ctx context.Context, id string) error {
 // RetryTask queues a copy of a task (in any state) after delay seconds and
 // returns the new task's id. POST /2/projects/{pid}/tasks/{id}/retry
 func (c *Client) RetryTask(ctx context.Context, id string, delay int) (string, error) {
-	var out idsAnswer
-	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/retry", map[string]int{"delay": delay}, &out); err != nil {
+	var out wire.QueuedTasks
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/retry", wire.RetryBody{Delay: wire.Int(delay)}, &out); err != nil {
 		return "", err
 	}
 	return firstID(out.Tasks)
@@ -366,11 +262,11 @@ func (c *Client) TaskLog(ctx context.Context, id string) (string, error) {
 // POST /2/projects/{pid}/tasks/{id}/progress
 func (c *Client) SetTaskProgress(ctx context.Context, id string, percent int, msg string) error {
 	return c.call(ctx, http.MethodPost, c.pp("2")+"/tasks/"+esc(id)+"/progress",
-		map[string]any{"percent": percent, "msg": msg}, nil)
+		wire.ProgressBody{Percent: wire.Int(percent), Msg: msg}, nil)
 }
 
 // ScheduleStatus is a schedule's state: scheduled, complete or cancelled.
-type ScheduleStatus string
+type ScheduleStatus = wire.ScheduleStatus
 
 const (
 	ScheduleActive    ScheduleStatus = "scheduled"
@@ -379,75 +275,17 @@ const (
 )
 
 // Schedule queues tasks of a code package over time.
-type Schedule struct {
-	ID             string         `json:"id"`
-	ProjectID      string         `json:"project_id"`
-	CodeName       string         `json:"code_name"`
-	Name           string         `json:"name"`
-	Payload        string         `json:"payload"`
-	Status         ScheduleStatus `json:"status"`
-	Msg            string         `json:"msg"`
-	StartAt        time.Time      `json:"start_at"`
-	EndAt          time.Time      `json:"end_at"`
-	NextStart      time.Time      `json:"next_start"`
-	LastRunTime    time.Time      `json:"last_run_time"`
-	RunEvery       int            `json:"run_every"` // seconds
-	RunTimes       int            `json:"run_times"` // 0 = unlimited
-	RunCount       int            `json:"run_count"`
-	Cron           string         `json:"cron"`
-	Priority       int            `json:"priority"`
-	Timeout        int            `json:"timeout"`
-	TaskDelay      int            `json:"task_delay"`
-	Cluster        string         `json:"cluster"`
-	Label          string         `json:"label"`
-	MaxConcurrency int            `json:"max_concurrency"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
-}
+type Schedule = wire.Schedule
 
 // NewSchedule creates a schedule. Zero fields take the server's defaults:
 // start now (or after Delay), run once unless RunEvery or Cron is set,
 // unlimited runs, no end, the code's default priority, timeout 3600 s.
-type NewSchedule struct {
-	CodeName string    `json:"code_name"`
-	Name     string    `json:"name,omitempty"`
-	Payload  string    `json:"payload"`
-	StartAt  time.Time `json:"start_at,omitzero"`
-	EndAt    time.Time `json:"end_at,omitzero"`
-	// Delay is seconds before the first run when StartAt is zero.
-	Delay int `json:"delay,omitempty"`
-	// RunEvery is seconds between runs (≥ 60).
-	RunEvery int `json:"run_every,omitempty"`
-	// RunTimes is the most runs; 0 = unlimited.
-	RunTimes int `json:"run_times,omitempty"`
-	// Cron is a 5-field cron expression (an ironlocal extension).
-	Cron           string `json:"cron,omitempty"`
-	Priority       *int   `json:"priority,omitempty"`
-	Timeout        int    `json:"timeout,omitempty"`
-	TaskDelay      int    `json:"task_delay,omitempty"`
-	Cluster        string `json:"cluster,omitempty"`
-	Label          string `json:"label,omitempty"`
-	MaxConcurrency int    `json:"max_concurrency,omitempty"`
-}
+type NewSchedule = wire.NewSchedule
 
 // ScheduleUpdate changes a schedule: nil fields stay as they are. RunEvery
 // 0 makes it run once, RunTimes 0 unlimited, Cron "" removes the cron
 // expression. An end time cannot be removed.
-type ScheduleUpdate struct {
-	Name           *string    `json:"name,omitempty"`
-	Payload        *string    `json:"payload,omitempty"`
-	StartAt        *time.Time `json:"start_at,omitempty"`
-	EndAt          *time.Time `json:"end_at,omitempty"`
-	RunEvery       *int       `json:"run_every,omitempty"`
-	RunTimes       *int       `json:"run_times,omitempty"`
-	Cron           *string    `json:"cron,omitempty"`
-	Priority       *int       `json:"priority,omitempty"`
-	Timeout        *int       `json:"timeout,omitempty"`
-	TaskDelay      *int       `json:"task_delay,omitempty"`
-	Cluster        *string    `json:"cluster,omitempty"`
-	Label          *string    `json:"label,omitempty"`
-	MaxConcurrency *int       `json:"max_concurrency,omitempty"`
-}
+type ScheduleUpdate = wire.ScheduleUpdate
 
 // Ptr returns a pointer to v: Ptr(0) sets an optional field to zero.
 func Ptr[T any](v T) *T { return &v }
@@ -456,9 +294,7 @@ func Ptr[T any](v T) *T { return &v }
 func (c *Client) Schedules(ctx context.Context, p Page) ([]Schedule, error) {
 	q := url.Values{}
 	p.query(q)
-	var out struct {
-		Schedules []Schedule `json:"schedules"`
-	}
+	var out wire.ScheduleList
 	err := c.call(ctx, http.MethodGet, withQuery(c.pp("2")+"/schedules", q), nil, &out)
 	return out.Schedules, err
 }
@@ -473,11 +309,28 @@ func (c *Client) Schedule(ctx context.Context, id string) (Schedule, error) {
 // CreateSchedule creates a schedule and returns its id.
 // POST /2/projects/{pid}/schedules
 func (c *Client) CreateSchedule(ctx context.Context, s NewSchedule) (string, error) {
-	var out idsAnswer
-	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/schedules", map[string]any{"schedules": []NewSchedule{s}}, &out); err != nil {
+	ids, err := c.CreateSchedules(ctx, []NewSchedule{s})
+	if err != nil {
 		return "", err
 	}
-	return firstID(out.Schedules)
+	return ids[0], nil
+}
+
+// CreateSchedules creates up to 100 schedules at once (all or none) and
+// returns their ids in order. POST /2/projects/{pid}/schedules
+func (c *Client) CreateSchedules(ctx context.Context, ss []NewSchedule) ([]string, error) {
+	var out wire.CreatedSchedules
+	if err := c.call(ctx, http.MethodPost, c.pp("2")+"/schedules", schedulesBody(ss), &out); err != nil {
+		return nil, err
+	}
+	if len(out.Schedules) != len(ss) {
+		return nil, errors.New("ironlocal answered with a different number of schedule ids")
+	}
+	ids := make([]string, len(out.Schedules))
+	for i, s := range out.Schedules {
+		ids[i] = s.ID
+	}
+	return ids, nil
 }
 
 // UpdateSchedule changes the set fields of u on a schedule.
@@ -494,9 +347,25 @@ func (c *Client) CancelSchedule(ctx context.Context, id string) error {
 // RunSchedule queues a task of the schedule now, whatever its timing, and
 // returns the task's id. POST /_ironlocal/schedules/{pid}/{id}/run
 func (c *Client) RunSchedule(ctx context.Context, id string) (string, error) {
-	var out idsAnswer
+	var out wire.QueuedTasks
 	if err := c.call(ctx, http.MethodPost, "/_ironlocal/schedules/"+esc(c.project)+"/"+esc(id)+"/run", nil, &out); err != nil {
 		return "", err
 	}
 	return firstID(out.Tasks)
+}
+
+func tasksBody(ts []NewTask) wire.TasksBody {
+	b := wire.TasksBody{Tasks: make([]wire.TaskBody, len(ts))}
+	for i, t := range ts {
+		b.Tasks[i] = t.Wire()
+	}
+	return b
+}
+
+func schedulesBody(ss []NewSchedule) wire.SchedulesBody {
+	b := wire.SchedulesBody{Schedules: make([]wire.ScheduleBody, len(ss))}
+	for i, s := range ss {
+		b.Schedules[i] = s.Wire()
+	}
+	return b
 }

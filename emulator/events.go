@@ -45,19 +45,20 @@ const (
 )
 
 // Event is one state change. Only the fields that apply are set; Attrs holds
-// anything type-specific (counts, statuses).
+// anything type-specific (counts, statuses). The event stream writes it as
+// wire.Event.
 type Event struct {
-	Seq     uint64         `json:"seq"`
-	Type    EventType      `json:"type"`
-	At      time.Time      `json:"at"`
-	Project string         `json:"project_id,omitempty"`
-	Queue   string         `json:"queue,omitempty"`
-	Cache   string         `json:"cache,omitempty"`
-	Key     string         `json:"key,omitempty"`
-	TaskID  string         `json:"task_id,omitempty"`
-	Code    string         `json:"code_name,omitempty"`
-	IDs     []string       `json:"ids,omitempty"`
-	Attrs   map[string]any `json:"attrs,omitempty"`
+	Seq     uint64
+	Type    EventType
+	At      time.Time
+	Project string
+	Queue   string
+	Cache   string
+	Key     string
+	TaskID  string
+	Code    string // code_name
+	IDs     []string
+	Attrs   map[string]any
 }
 
 // Publisher is what services need from the bus.

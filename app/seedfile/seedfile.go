@@ -196,7 +196,7 @@ func (r *Result) messages(ctx context.Context, c *client.Client, queue string, n
 			}
 			sm := Message{Body: m.Body}
 			if m.Status == client.MessageDelayed && m.AvailableAt.After(now) {
-				sm.Delay = secondsLeft(now, m.AvailableAt)
+				sm.Delay = secondsLeft(now, m.AvailableAt.Time)
 			}
 			pushHeaders = pushHeaders || len(m.PushHeaders) > 0
 			out = append(out, sm)
@@ -234,7 +234,7 @@ func (r *Result) caches(ctx context.Context, c *client.Client, now time.Time) er
 					}
 					si := Item{Key: it.Key, Value: it.Value}
 					if !it.Expires.IsZero() && !it.Expires.Equal(client.NeverExpires) {
-						si.ExpiresIn = secondsLeft(now, it.Expires)
+						si.ExpiresIn = secondsLeft(now, it.Expires.Time)
 					}
 					sc.Items = append(sc.Items, si)
 				}

@@ -9,6 +9,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Control-plane routes for the desktop app and test suites: what the Iron
@@ -17,23 +18,15 @@ import (
 // handleCodeSettings changes a code package's settings in place (no new
 // revision): PATCH /_ironlocal/codes/{pid}/{code_id}.
 func (a *API) handleCodeSettings(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		MaxConcurrency  optInt            `json:"max_concurrency"`
-		Retries         optInt            `json:"retries"`
-		RetriesDelay    optInt            `json:"retries_delay"`
-		DefaultPriority optInt            `json:"default_priority"`
-		EnvVars         map[string]string `json:"env_vars"`
-		Memory          optInt            `json:"memory"`
-		CPUs            *float64          `json:"cpus"`
-	}
+	var body wire.CodeSettingsBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	cs := worker.CodeSettings{MaxConcurrency: body.MaxConcurrency.ptr(), Retries: body.Retries.ptr(),
-		RetriesDelay: body.RetriesDelay.ptr(), DefaultPriority: body.DefaultPriority.ptr(), EnvVars: body.EnvVars,
+	cs := worker.CodeSettings{MaxConcurrency: body.MaxConcurrency.Ptr(), Retries: body.Retries.Ptr(),
+		RetriesDelay: body.RetriesDelay.Ptr(), DefaultPriority: body.DefaultPriority.Ptr(), EnvVars: body.EnvVars,
 		CPUs: body.CPUs}
-	if m := body.Memory.ptr(); m != nil {
+	if m := body.Memory.Ptr(); m != nil {
 		mb := int64(*m)
 		cs.MemoryMB = &mb
 	}
@@ -54,17 +47,7 @@ func (a *API) handleProjects(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"projects": projects, "default": def})
-}
-
-type wireStats struct {
-	ProjectID string         `json:"project_id"`
-	Queues    int            `json:"queues"`
-	Messages  int64          `json:"messages"`
-	Caches    int            `json:"caches"`
-	Codes     int            `json:"codes"`
-	Schedules int            `json:"schedules"`
-	Tasks     map[string]int `json:"tasks"`
+	writeJSON(w, http.StatusOK, wire.Projects{Default: def, Projects: projects})
 }
 
 // handleStats counts a project's resources (?project=, default the default
@@ -91,10 +74,10 @@ func (a *API) handleStats(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := wireStats{ProjectID: pid, Queues: mqc.Queues, Messages: mqc.Messages, Caches: caches, Codes: wc.Codes,
-		Schedules: wc.Schedules, Tasks: map[string]int{}}
+	out := wire.Stats{ProjectID: pid, Queues: mqc.Queues, Messages: mqc.Messages, Caches: caches, Codes: wc.Codes,
+		Schedules: wc.Schedules, Tasks: map[wire.TaskStatus]int{}}
 	for _, st := range emulator.TaskStatuses {
-		out.Tasks[string(st)] = wc.Tasks[st]
+		out.Tasks[wire.TaskStatus(st)] = wc.Tasks[st]
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -126,7 +109,7 @@ func (a *API) handleQueueBrowse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]any{}
-	list := make([]wireQueue, len(queues))
+	list := make([]wire.Queue, len(queues))
 	for i, qu := range queues {
 		list[i] = toWireQueue(qu)
 	}
@@ -135,19 +118,6 @@ func (a *API) handleQueueBrowse(w http.ResponseWriter, r *http.Request) {
 		out["cursor"] = queues[len(queues)-1].Name
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-type wireBrowsedMessage struct {
-	ID            string            `json:"id"`
-	Body          string            `json:"body"`
-	Status        string            `json:"status"`
-	ReservedCount int               `json:"reserved_count"`
-	ReservationID string            `json:"reservation_id,omitempty"`
-	PostedAt      *wireTime         `json:"posted_at,omitempty"`
-	AvailableAt   *wireTime         `json:"available_at,omitempty"`
-	ExpiresAt     *wireTime         `json:"expires_at,omitempty"`
-	PushHeaders   map[string]string `json:"push_headers,omitempty"`
-	Subscribers   []wirePushStatus  `json:"subscribers,omitempty"`
 }
 
 // handleMessageBrowse pages through every message of a queue in id order
@@ -175,11 +145,11 @@ func (a *API) handleMessageBrowse(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	list := make([]wireBrowsedMessage, len(page.Messages))
+	list := make([]wire.BrowsedMessage, len(page.Messages))
 	for i, m := range page.Messages {
-		list[i] = wireBrowsedMessage{ID: m.ID.String(), Body: m.Body, Status: string(m.Status), ReservedCount: m.ReservedCount,
-			ReservationID: m.ReservationID, PostedAt: optTime(m.PostedAt), AvailableAt: optTime(m.AvailableAt),
-			ExpiresAt: optTime(m.ExpiresAt), PushHeaders: m.PushHeaders, Subscribers: toWirePushStatuses(m.Subscribers)}
+		list[i] = wire.BrowsedMessage{ID: m.ID.String(), Body: m.Body, Status: wire.MessageStatus(m.Status), ReservedCount: m.ReservedCount,
+			ReservationID: m.ReservationID, PostedAt: wt(m.PostedAt), AvailableAt: wt(m.AvailableAt),
+			ExpiresAt: wt(m.ExpiresAt), PushHeaders: m.PushHeaders, Subscribers: toWirePushStatuses(m.Subscribers)}
 	}
 	out := map[string]any{"messages": list}
 	if page.More {
@@ -188,15 +158,15 @@ func (a *API) handleMessageBrowse(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func toWirePushStatuses(subs []emulator.SubscriberState) []wirePushStatus {
+func toWirePushStatuses(subs []emulator.SubscriberState) []wire.PushStatus {
 	if len(subs) == 0 {
 		return nil
 	}
-	out := make([]wirePushStatus, len(subs))
+	out := make([]wire.PushStatus, len(subs))
 	for i, s := range subs {
-		out[i] = wirePushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
-			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt),
-			NextTryAt: optTime(s.NextTryAt), Msg: s.Msg, LastResponse: s.LastResponse}
+		out[i] = wire.PushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
+			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: wt(s.LastTryAt),
+			NextTryAt: wt(s.NextTryAt), Msg: s.Msg, LastResponse: s.LastResponse}
 	}
 	return out
 }
@@ -216,7 +186,7 @@ func (a *API) handleItemBrowse(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	list := make([]wireItem, len(page.Items))
+	list := make([]wire.Item, len(page.Items))
 	for i, it := range page.Items {
 		list[i] = toWireItem(it)
 	}
@@ -255,7 +225,7 @@ func (a *API) handleTaskBrowse(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	list := make([]wireTask, len(page.Tasks))
+	list := make([]wire.Task, len(page.Tasks))
 	for i, t := range page.Tasks {
 		list[i] = toWireTask(t)
 	}

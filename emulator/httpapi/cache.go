@@ -4,65 +4,19 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"reflect"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Wire shapes of IronCache v1 (spec §4).
 
-type wireCache struct {
-	ProjectID string `json:"project_id"`
-	Name      string `json:"name"`
-}
-
-type wireCacheInfo struct {
-	ProjectID string `json:"project_id"`
-	Name      string `json:"name"`
-	Size      int    `json:"size"`
-}
-
-type wireItem struct {
-	Cache   string          `json:"cache"`
-	Key     string          `json:"key"`
-	Value   json.RawMessage `json:"value"`
-	CAS     string          `json:"cas"`
-	Expires string          `json:"expires"`
-	Flags   int             `json:"flags"`
-}
-
-// optCAS accepts a cas given as a JSON number or a string of digits.
-type optCAS struct {
-	Set bool
-	V   uint64
-}
-
-func (o *optCAS) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		*o = optCAS{}
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return &json.UnmarshalTypeError{Value: jsonKind(b) + " " + string(b), Type: reflect.TypeFor[optCAS]()}
-	}
-	*o = optCAS{Set: true, V: v}
-	return nil
-}
-
 func (a *API) handleProjectGet(w http.ResponseWriter, r *http.Request) {
 	pid := r.PathValue("pid")
-	writeJSON(w, http.StatusOK, map[string]any{"project": map[string]string{"id": pid, "name": pid}})
+	writeJSON(w, http.StatusOK, wire.ProjectAnswer{Project: wire.Project{ID: pid, Name: pid}})
 }
 
 func (a *API) handleCacheList(w http.ResponseWriter, r *http.Request) {
@@ -81,9 +35,9 @@ func (a *API) handleCacheList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireCache, len(caches))
+	out := make([]wire.Cache, len(caches))
 	for i, c := range caches {
-		out[i] = wireCache{ProjectID: c.Project, Name: c.Name}
+		out[i] = wire.Cache{ProjectID: c.Project, Name: c.Name}
 	}
 	writeJSON(w, http.StatusOK, out) // a bare array (spec §5.20)
 }
@@ -94,7 +48,7 @@ func (a *API) handleCacheGet(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wireCacheInfo{ProjectID: info.Project, Name: info.Name, Size: info.Size})
+	writeJSON(w, http.StatusOK, wire.CacheInfo{ProjectID: info.Project, Name: info.Name, Size: info.Size})
 }
 
 func (a *API) handleCacheDelete(w http.ResponseWriter, r *http.Request) {
@@ -114,13 +68,7 @@ func (a *API) handleCacheClear(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleItemPut(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Value     json.RawMessage `json:"value"`
-		ExpiresIn optInt          `json:"expires_in"`
-		Replace   bool            `json:"replace"`
-		Add       bool            `json:"add"`
-		CAS       optCAS          `json:"cas"`
-	}
+	var body wire.ItemBody
 	if err := decodeBody(r, limitCache, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -151,19 +99,11 @@ func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toWireItem(it))
 }
 
-// neverExpires is cache.Never as Iron writes it.
-var neverExpires = cache.Never.UTC().Format(time.RFC3339)
-
-func toWireItem(it emulator.Item) wireItem {
-	// An item that never expires says so with the exact string iron_go3's
-	// own cache test compares (whole seconds); every other expiry is written
-	// like any Iron time, to the millisecond.
-	expires := neverExpires
-	if !it.ExpiresAt.IsZero() {
-		expires = emulator.FormatWireTime(it.ExpiresAt)
-	}
-	return wireItem{Cache: it.Cache, Key: it.Key, Value: wireValue(it.Value), CAS: strconv.FormatUint(it.CAS, 10),
-		Expires: expires}
+func toWireItem(it emulator.Item) wire.Item {
+	// An item that never expires (zero ExpiresAt) says so as wire.Expires
+	// writes it.
+	return wire.Item{Cache: it.Cache, Key: it.Key, Value: wireValue(it.Value), CAS: strconv.FormatUint(it.CAS, 10),
+		Expires: wire.Expires{Time: it.ExpiresAt}}
 }
 
 // wireValue is a stored item value as JSON fit to send. Values are kept as
@@ -192,9 +132,7 @@ func (a *API) handleItemDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleItemIncrement(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Amount *json.Number `json:"amount"`
-	}
+	var body wire.IncrementBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -213,5 +151,5 @@ func (a *API) handleItemIncrement(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Added", "value": v})
+	writeJSON(w, http.StatusOK, wire.Incremented{Msg: "Added", Value: v})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/control"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // handleHealth answers 200 when every part works, 503 otherwise.
@@ -22,9 +23,8 @@ func (a *API) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if !h.OK {
 		status, code = "unavailable", http.StatusServiceUnavailable
 	}
-	damage := map[string]any{"count": h.DecodeFailures.Count, "examples": append([]string{}, h.DecodeFailures.Examples...)}
-	writeJSON(w, code, map[string]any{"status": status, "version": a.cfg.Version, "services": h.Services,
-		"decode_failures": damage})
+	damage := wire.DecodeFailures{Count: h.DecodeFailures.Count, Examples: append([]string{}, h.DecodeFailures.Examples...)}
+	writeJSON(w, code, wire.Health{DecodeFailures: damage, Services: h.Services, Status: status, Version: a.cfg.Version})
 }
 
 func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {
@@ -35,29 +35,20 @@ func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {
 	writeMsg(w, http.StatusOK, "Reset")
 }
 
-type wireClock struct {
-	Now     time.Time `json:"now"`
-	Virtual bool      `json:"virtual"`
-}
-
 func (a *API) handleClockGet(w http.ResponseWriter, r *http.Request) {
 	now, virtual := a.cfg.Control.Now()
-	writeJSON(w, http.StatusOK, wireClock{Now: now, Virtual: virtual})
+	writeJSON(w, http.StatusOK, wire.Clock{Now: now, Virtual: virtual})
 }
 
 // handleClockAdvance moves a virtual clock: {"advance":"90s"} (a Go
 // duration) or {"advance_seconds":90} or {"set":"<RFC 3339>"}.
 func (a *API) handleClockAdvance(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Advance        string    `json:"advance"`
-		AdvanceSeconds optInt    `json:"advance_seconds"`
-		Set            time.Time `json:"set"`
-	}
+	var body wire.ClockBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	change, err := control.ParseClockChange(body.Advance, body.AdvanceSeconds.ptr(), body.Set)
+	change, err := control.ParseClockChange(body.Advance, body.AdvanceSeconds.Ptr(), body.Set)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -67,7 +58,7 @@ func (a *API) handleClockAdvance(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wireClock{Now: now, Virtual: true})
+	writeJSON(w, http.StatusOK, wire.Clock{Now: now, Virtual: true})
 }
 
 // handleEvents streams domain events as server-sent events. ?type=prefix
@@ -113,13 +104,14 @@ func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
 			// Announce events the bus dropped because this stream fell
 			// behind (of any type: some may not have matched the filter).
 			if d := sub.Dropped(); d > reported {
-				fmt.Fprintf(w, "event: %s\ndata: {\"type\":%q,\"missed\":%d}\n\n", eventMissed, eventMissed, d-reported)
+				b, _ := json.Marshal(wire.Event{Type: wire.EventMissed, Missed: d - reported}) // always marshals
+				fmt.Fprintf(w, "event: %s\ndata: %s\n\n", wire.EventMissed, b)
 				reported = d
 			}
 			if !matches(e.Type, filters) {
 				continue
 			}
-			b, err := json.Marshal(e)
+			b, err := json.Marshal(toWireEvent(e))
 			if err != nil {
 				continue
 			}
@@ -129,9 +121,11 @@ func (a *API) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// eventMissed marks, in an event stream, events dropped because the
-// reader fell behind; its "missed" field counts them.
-const eventMissed = "stream.missed"
+// toWireEvent is e as the event stream writes it.
+func toWireEvent(e emulator.Event) wire.Event {
+	return wire.Event{Seq: e.Seq, Type: string(e.Type), At: e.At, ProjectID: e.Project, Queue: e.Queue, Cache: e.Cache,
+		Key: e.Key, TaskID: e.TaskID, CodeName: e.Code, IDs: e.IDs, Attrs: e.Attrs}
+}
 
 func matches(t emulator.EventType, prefixes []string) bool {
 	if len(prefixes) == 0 {
@@ -169,7 +163,7 @@ func (a *API) handleWaitIdle(w http.ResponseWriter, r *http.Request) {
 	var busy *control.NotIdleError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, map[string]any{"msg": "Idle", "idle": true})
+		writeJSON(w, http.StatusOK, wire.Idle{Idle: true, Msg: "Idle"})
 	case errors.As(err, &busy) && errors.Is(err, context.DeadlineExceeded):
 		writeMsg(w, http.StatusRequestTimeout, fmt.Sprintf("Still busy after %s: %s", timeout, busy.Busy))
 	case r.Context().Err() == nil:
@@ -190,10 +184,7 @@ func (a *API) handleSnapshotExport(w http.ResponseWriter, r *http.Request) {
 // handleSnapshotSave saves a snapshot by name into the snapshot directory:
 // {"name":"before.snapshot","overwrite":false}.
 func (a *API) handleSnapshotSave(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Name      string `json:"name"`
-		Overwrite bool   `json:"overwrite"`
-	}
+	var body wire.SaveSnapshotBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -203,7 +194,7 @@ func (a *API) handleSnapshotSave(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Snapshot saved", "name": saved.Name, "size": saved.Size})
+	writeJSON(w, http.StatusOK, wire.SavedSnapshot{Msg: "Snapshot saved", Name: saved.Name, Size: saved.Size})
 }
 
 // handleSnapshotImport replaces the whole state with the snapshot in the

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Body size limits. Each route states the one it uses.
@@ -128,9 +129,9 @@ func typeName(t reflect.Type) string {
 		return "a different type"
 	}
 	switch t {
-	case reflect.TypeFor[optInt](), reflect.TypeFor[int64]():
+	case reflect.TypeFor[wire.OptInt](), reflect.TypeFor[int64]():
 		return "a number"
-	case reflect.TypeFor[optCAS]():
+	case reflect.TypeFor[wire.OptCAS]():
 		return "a number or a string of digits"
 	}
 	switch t.Kind() {
@@ -146,59 +147,6 @@ func typeName(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
-}
-
-// optInt is an optional integer field. It accepts JSON numbers, including
-// floats (iron_go3 sends durations as float seconds) which are truncated;
-// null means absent (Python sends nulls for unset fields).
-type optInt struct {
-	Set bool
-	V   int
-}
-
-func (o *optInt) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*o = optInt{}
-		return nil
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || b[0] == '"' {
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[optInt]()}
-	}
-	if math.IsNaN(f) || f > math.MaxInt32*1024.0 || f < -math.MaxInt32*1024.0 {
-		return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[optInt]()}
-	}
-	*o = optInt{Set: true, V: int(f)}
-	return nil
-}
-
-// ptr returns the value as a pointer, nil when absent.
-func (o optInt) ptr() *int {
-	if !o.Set {
-		return nil
-	}
-	v := o.V
-	return &v
-}
-
-// jsonKind names the JSON type of a raw value for error messages.
-func jsonKind(b []byte) string {
-	if len(b) == 0 {
-		return "nothing"
-	}
-	switch b[0] {
-	case '"':
-		return "string"
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "number"
 }
 
 // queryInt reads an optional integer query parameter.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator/fault"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // injectFault applies a matching fault rule: it waits the rule's latency
@@ -59,41 +60,33 @@ func faultRequest(r *http.Request) fault.Request {
 	return req
 }
 
-type wireFault struct {
-	fault.Rule
-	Latency string `json:"latency,omitempty"`
+func toWireFault(r fault.Rule) wire.Fault {
+	out := wire.Fault{ID: r.ID, Service: r.Service, ProjectID: r.Project, Resource: r.Resource, Method: r.Method,
+		Status: r.Status, Msg: r.Msg, Times: r.Times, Hits: r.Hits}
+	if r.Latency > 0 {
+		out.Latency = r.Latency.String()
+	}
+	return out
 }
 
 func (a *API) handleFaultsList(w http.ResponseWriter, r *http.Request) {
 	rules := a.cfg.Control.Faults()
-	out := make([]wireFault, len(rules))
+	out := make([]wire.Fault, len(rules))
 	for i, rule := range rules {
-		out[i] = wireFault{Rule: rule}
-		if rule.Latency > 0 {
-			out[i].Latency = rule.Latency.String()
-		}
+		out[i] = toWireFault(rule)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"faults": out})
+	writeJSON(w, http.StatusOK, wire.FaultList{Faults: out})
 }
 
 // handleFaultAdd installs a rule: {"service":"mq","resource":"jobs",
 // "method":"POST","status":503,"latency":"200ms","times":3}.
 func (a *API) handleFaultAdd(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Service  string `json:"service"`
-		Project  string `json:"project_id"`
-		Resource string `json:"resource"`
-		Method   string `json:"method"`
-		Status   optInt `json:"status"`
-		Msg      string `json:"msg"`
-		Latency  string `json:"latency"`
-		Times    optInt `json:"times"`
-	}
+	var body wire.FaultBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	rule := fault.Rule{Service: body.Service, Project: body.Project, Resource: body.Resource,
+	rule := fault.Rule{Service: body.Service, Project: body.ProjectID, Resource: body.Resource,
 		Method: strings.ToUpper(body.Method), Status: body.Status.V, Msg: body.Msg, Times: body.Times.V}
 	if body.Latency != "" {
 		d, err := time.ParseDuration(body.Latency)
@@ -108,11 +101,7 @@ func (a *API) handleFaultAdd(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := wireFault{Rule: added}
-	if added.Latency > 0 {
-		out.Latency = added.Latency.String()
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Fault added", "fault": out})
+	writeJSON(w, http.StatusOK, wire.FaultAdded{Fault: toWireFault(added), Msg: "Fault added"})
 }
 
 func (a *API) handleFaultsClear(w http.ResponseWriter, r *http.Request) {

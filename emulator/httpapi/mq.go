@@ -9,6 +9,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Wire shapes of IronMQ v3 (spec §2.1). Ids are always JSON strings.
@@ -17,23 +18,16 @@ import (
 // absent, spec §1.3).
 func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
-type wireMessage struct {
-	ID            string `json:"id"`
-	Body          string `json:"body"`
-	ReservedCount int    `json:"reserved_count"`
-	ReservationID string `json:"reservation_id,omitempty"`
-}
-
-func toWireMessages(ms []emulator.Message) []wireMessage {
-	out := make([]wireMessage, len(ms))
+func toWireMessages(ms []emulator.Message) []wire.Message {
+	out := make([]wire.Message, len(ms))
 	for i, m := range ms {
-		out[i] = wireMessage{ID: m.ID.String(), Body: m.Body, ReservedCount: m.ReservedCount, ReservationID: m.ReservationID}
+		out[i] = wire.Message{ID: m.ID.String(), Body: m.Body, ReservedCount: m.ReservedCount, ReservationID: m.ReservationID}
 	}
 	return out
 }
 
 func (a *API) handleVersion(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"version": a.cfg.Version})
+	writeJSON(w, http.StatusOK, wire.Version{Version: a.cfg.Version})
 }
 
 func (a *API) handleQueueList(w http.ResponseWriter, r *http.Request) {
@@ -48,14 +42,11 @@ func (a *API) handleQueueList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	type entry struct {
-		Name string `json:"name"`
-	}
-	out := make([]entry, len(queues))
+	out := make([]wire.QueueName, len(queues))
 	for i, q := range queues {
-		out[i] = entry{Name: q.Name}
+		out[i] = wire.QueueName{Name: q.Name}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queues": out})
+	writeJSON(w, http.StatusOK, wire.QueueNameList{Queues: out})
 }
 
 func (a *API) handleQueueGet(w http.ResponseWriter, r *http.Request) {
@@ -64,29 +55,27 @@ func (a *API) handleQueueGet(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queue": toWireQueue(q)})
+	writeJSON(w, http.StatusOK, wire.QueueAnswer{Queue: toWireQueue(q)})
 }
 
 // handleQueuePut serves PUT and PATCH: both upsert (spec §5.4). The body is
 // {"queue":{…}}; {} or nothing means defaults / no change.
 func (a *API) handleQueuePut(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Queue *wireQueueSettings `json:"queue"`
-	}
+	var body wire.QueueBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	var set mq.QueueSettings
 	if body.Queue != nil {
-		set = body.Queue.settings(r.Method == http.MethodPatch)
+		set = queueSettings(*body.Queue, r.Method == http.MethodPatch)
 	}
 	q, err := a.cfg.MQ.UpsertQueue(r.Context(), r.PathValue("pid"), r.PathValue("queue"), set)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queue": toWireQueue(q)})
+	writeJSON(w, http.StatusOK, wire.QueueAnswer{Queue: toWireQueue(q)})
 }
 
 func (a *API) handleQueueDelete(w http.ResponseWriter, r *http.Request) {
@@ -97,23 +86,8 @@ func (a *API) handleQueueDelete(w http.ResponseWriter, r *http.Request) {
 	writeMsg(w, http.StatusOK, "Deleted")
 }
 
-type wirePostedIDs struct {
-	IDs []string `json:"ids"`
-	Msg string   `json:"msg"`
-}
-
 func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Messages []struct {
-			Body        *string           `json:"body"`
-			Delay       optInt            `json:"delay"`
-			PushHeaders map[string]string `json:"push_headers"`
-			// Sent by old clients and ignored (spec §2.1), but a
-			// negative one is a caller's mistake worth telling.
-			Timeout   optInt `json:"timeout"`
-			ExpiresIn optInt `json:"expires_in"`
-		} `json:"messages"`
-	}
+	var body wire.MessagesBody
 	if err := decodeBody(r, limitPost, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -124,6 +98,8 @@ func (a *API) handleMessagesPost(w http.ResponseWriter, r *http.Request) {
 			a.writeError(w, r, badRequest("Invalid message: body is required (a string, may be empty)"))
 			return
 		}
+		// timeout and expires_in are ignored (spec §2.1), but a
+		// negative one is a caller's mistake worth telling.
 		if m.Timeout.V < 0 || m.ExpiresIn.V < 0 {
 			a.writeError(w, r, badRequest(fmt.Sprintf("Message %d: timeout and expires_in must not be negative", i)))
 			return
@@ -143,7 +119,7 @@ func (a *API) postMessages(w http.ResponseWriter, r *http.Request, msgs []mq.New
 	for i, id := range ids {
 		out[i] = id.String()
 	}
-	writeJSON(w, http.StatusCreated, wirePostedIDs{IDs: out, Msg: "Messages put on queue."})
+	writeJSON(w, http.StatusCreated, wire.PostedMessages{IDs: out, Msg: "Messages put on queue."})
 }
 
 // handleMessagesWebhook posts the raw request body as one message; headers
@@ -165,16 +141,11 @@ func (a *API) handleMessagesWebhook(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, wirePostedIDs{IDs: []string{id.String()}, Msg: "Messages put on queue."})
+	writeJSON(w, http.StatusCreated, wire.PostedMessages{IDs: []string{id.String()}, Msg: "Messages put on queue."})
 }
 
 func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		N       optInt `json:"n"`
-		Timeout optInt `json:"timeout"`
-		Wait    optInt `json:"wait"`
-		Delete  bool   `json:"delete"`
-	}
+	var body wire.ReservationBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -191,7 +162,7 @@ func (a *API) handleMessagesReserve(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": toWireMessages(msgs)})
+	writeJSON(w, http.StatusOK, wire.MessageList{Messages: toWireMessages(msgs)})
 }
 
 func (a *API) handleMessagesPeek(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +176,7 @@ func (a *API) handleMessagesPeek(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": toWireMessages(msgs)})
+	writeJSON(w, http.StatusOK, wire.MessageList{Messages: toWireMessages(msgs)})
 }
 
 // messageID parses the {id} path value; a malformed id is simply unknown.
@@ -222,23 +193,16 @@ func (a *API) handleMessageGet(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var m emulator.Message
 		if m, err = a.cfg.MQ.GetMessage(r.Context(), r.PathValue("pid"), r.PathValue("queue"), id); err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"message": toWireMessages([]emulator.Message{m})[0]})
+			writeJSON(w, http.StatusOK, wire.MessageAnswer{Message: toWireMessages([]emulator.Message{m})[0]})
 			return
 		}
 	}
 	a.writeError(w, r, err)
 }
 
-// reservationBody is the body of delete, touch and release.
-type reservationBody struct {
-	ReservationID  string `json:"reservation_id"`
-	SubscriberName string `json:"subscriber_name"`
-	Timeout        optInt `json:"timeout"`
-	Delay          optInt `json:"delay"`
-}
-
-func decodeReservation(r *http.Request) (reservationBody, error) {
-	var b reservationBody
+// decodeReservation reads the body of delete, touch and release.
+func decodeReservation(r *http.Request) (wire.ReservationRef, error) {
+	var b wire.ReservationRef
 	if err := decodeBody(r, limitSmall, &b); err != nil {
 		return b, err
 	}
@@ -270,28 +234,10 @@ func (a *API) handleMessageDelete(w http.ResponseWriter, r *http.Request) {
 	writeMsg(w, http.StatusOK, "Deleted")
 }
 
-// deleteID is one entry of a batch delete: {"id","reservation_id"} or a
-// bare id string.
-type deleteID struct {
-	ID             string `json:"id"`
-	ReservationID  string `json:"reservation_id"`
-	SubscriberName string `json:"subscriber_name"`
-}
-
-func (d *deleteID) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		return json.Unmarshal(b, &d.ID)
-	}
-	type plain deleteID
-	return json.Unmarshal(b, (*plain)(d))
-}
-
 // handleMessagesDeleteOrClear: a non-empty ids array deletes those
 // messages; anything else clears the queue (spec §5.8).
 func (a *API) handleMessagesDeleteOrClear(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		IDs []deleteID `json:"ids"`
-	}
+	var body wire.MessageRefs
 	if err := decodeBody(r, limitPost, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -336,7 +282,7 @@ func (a *API) handleMessageTouch(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"reservation_id": rid, "msg": "Touched"})
+	writeJSON(w, http.StatusOK, wire.Touched{Msg: "Touched", ReservationID: rid})
 }
 
 func (a *API) handleMessageRelease(w http.ResponseWriter, r *http.Request) {

@@ -5,78 +5,38 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Wire shapes of queue settings: push, dead-letter and alerts (spec §2.1,
 // §2.6, §2.7).
 
-type wireQueue struct {
-	ID                string          `json:"id"`
-	ProjectID         string          `json:"project_id"`
-	Name              string          `json:"name"`
-	Size              int64           `json:"size"`
-	TotalMessages     int64           `json:"total_messages"`
-	MessageTimeout    int             `json:"message_timeout"`
-	MessageExpiration int             `json:"message_expiration"`
-	Type              string          `json:"type"`
-	Push              *wirePush       `json:"push,omitempty"`
-	DeadLetter        *wireDeadLetter `json:"dead_letter,omitempty"`
-	Alerts            []wireAlert     `json:"alerts,omitempty"`
-}
-
-type wireSubscriber struct {
-	Name    string            `json:"name"`
-	URL     string            `json:"url"`
-	Headers map[string]string `json:"headers,omitempty"`
-}
-
-type wirePush struct {
-	Subscribers  []wireSubscriber `json:"subscribers"`
-	Retries      int              `json:"retries"`
-	RetriesDelay int              `json:"retries_delay"`
-	ErrorQueue   string           `json:"error_queue,omitempty"`
-}
-
-type wireDeadLetter struct {
-	QueueName       string `json:"queue_name"`
-	MaxReservations int    `json:"max_reservations"`
-}
-
-type wireAlert struct {
-	ID        string `json:"id"`
-	Type      string `json:"type"`
-	Direction string `json:"direction"`
-	Trigger   int    `json:"trigger"`
-	Queue     string `json:"queue"`
-	Snooze    int    `json:"snooze"`
-}
-
-func toWireQueue(q emulator.Queue) wireQueue {
-	w := wireQueue{ID: q.ID, ProjectID: q.Project, Name: q.Name, Size: q.Size, TotalMessages: q.TotalMessages,
-		MessageTimeout: q.MessageTimeout, MessageExpiration: q.MessageExpiration, Type: string(q.Type)}
+func toWireQueue(q emulator.Queue) wire.Queue {
+	w := wire.Queue{ID: q.ID, ProjectID: q.Project, Name: q.Name, Size: q.Size, TotalMessages: q.TotalMessages,
+		MessageTimeout: q.MessageTimeout, MessageExpiration: q.MessageExpiration, Type: wire.QueueType(q.Type)}
 	if p := q.Push; p != nil && q.Type.IsPush() {
-		w.Push = &wirePush{Subscribers: toWireSubscribers(p.Subscribers), Retries: p.Retries,
+		w.Push = &wire.Push{Subscribers: toWireSubscribers(p.Subscribers), Retries: p.Retries,
 			RetriesDelay: p.RetriesDelay, ErrorQueue: p.ErrorQueue}
 	}
 	if d := q.DeadLetter; d != nil {
-		w.DeadLetter = &wireDeadLetter{QueueName: d.QueueName, MaxReservations: d.MaxReservations}
+		w.DeadLetter = &wire.DeadLetter{QueueName: d.QueueName, MaxReservations: d.MaxReservations}
 	}
 	for _, a := range q.Alerts {
-		w.Alerts = append(w.Alerts, wireAlert{ID: a.ID, Type: a.Type, Direction: a.Direction, Trigger: a.Trigger,
+		w.Alerts = append(w.Alerts, wire.Alert{ID: a.ID, Type: a.Type, Direction: a.Direction, Trigger: a.Trigger,
 			Queue: a.Queue, Snooze: a.Snooze})
 	}
 	return w
 }
 
-func toWireSubscribers(subs []emulator.Subscriber) []wireSubscriber {
-	out := make([]wireSubscriber, len(subs))
+func toWireSubscribers(subs []emulator.Subscriber) []wire.Subscriber {
+	out := make([]wire.Subscriber, len(subs))
 	for i, s := range subs {
-		out[i] = wireSubscriber{Name: s.Name, URL: s.URL, Headers: s.Headers}
+		out[i] = wire.Subscriber{Name: s.Name, URL: s.URL, Headers: s.Headers}
 	}
 	return out
 }
 
-func fromWireSubscribers(subs []wireSubscriber) []emulator.Subscriber {
+func fromWireSubscribers(subs []wire.Subscriber) []emulator.Subscriber {
 	out := make([]emulator.Subscriber, len(subs))
 	for i, s := range subs {
 		out[i] = emulator.Subscriber{Name: s.Name, URL: s.URL, Headers: s.Headers}
@@ -84,28 +44,7 @@ func fromWireSubscribers(subs []wireSubscriber) []emulator.Subscriber {
 	return out
 }
 
-type wirePushIn struct {
-	Subscribers  *[]wireSubscriber `json:"subscribers"`
-	Retries      optInt            `json:"retries"`
-	RetriesDelay optInt            `json:"retries_delay"`
-	ErrorQueue   *string           `json:"error_queue"`
-}
-
-type wireDeadLetterIn struct {
-	QueueName       string `json:"queue_name"`
-	MaxReservations optInt `json:"max_reservations"`
-}
-
-type wireAlertIn struct {
-	ID        string `json:"id"`
-	Type      string `json:"type"`
-	Direction string `json:"direction"`
-	Trigger   optInt `json:"trigger"`
-	Queue     string `json:"queue"`
-	Snooze    optInt `json:"snooze"`
-}
-
-func fromWireAlerts(in []wireAlertIn) []emulator.Alert {
+func fromWireAlerts(in []wire.AlertBody) []emulator.Alert {
 	out := make([]emulator.Alert, len(in))
 	for i, a := range in {
 		out[i] = emulator.Alert{ID: a.ID, Type: a.Type, Direction: a.Direction, Trigger: a.Trigger.V, Queue: a.Queue, Snooze: a.Snooze.V}
@@ -113,31 +52,22 @@ func fromWireAlerts(in []wireAlertIn) []emulator.Alert {
 	return out
 }
 
-type wireQueueSettings struct {
-	Type              *string           `json:"type"`
-	MessageTimeout    optInt            `json:"message_timeout"`
-	MessageExpiration optInt            `json:"message_expiration"`
-	Push              *wirePushIn       `json:"push"`
-	DeadLetter        *wireDeadLetterIn `json:"dead_letter"`
-	Alerts            *[]wireAlertIn    `json:"alerts"`
-}
-
-// settings converts the wire form; merge is PATCH (alerts append).
-func (w wireQueueSettings) settings(merge bool) mq.QueueSettings {
-	s := mq.QueueSettings{MessageTimeout: w.MessageTimeout.ptr(), MessageExpiration: w.MessageExpiration.ptr(), Merge: merge}
+// queueSettings converts the wire form; merge is PATCH (alerts append).
+func queueSettings(w wire.QueueSettingsBody, merge bool) mq.QueueSettings {
+	s := mq.QueueSettings{MessageTimeout: w.MessageTimeout.Ptr(), MessageExpiration: w.MessageExpiration.Ptr(), Merge: merge}
 	if w.Type != nil {
 		t := emulator.QueueType(*w.Type)
 		s.Type = &t
 	}
 	if p := w.Push; p != nil {
-		s.Push = &mq.PushUpdate{Retries: p.Retries.ptr(), RetriesDelay: p.RetriesDelay.ptr(), ErrorQueue: p.ErrorQueue}
+		s.Push = &mq.PushUpdate{Retries: p.Retries.Ptr(), RetriesDelay: p.RetriesDelay.Ptr(), ErrorQueue: p.ErrorQueue}
 		if p.Subscribers != nil {
 			subs := fromWireSubscribers(*p.Subscribers)
 			s.Push.Subscribers = &subs
 		}
 	}
 	if d := w.DeadLetter; d != nil {
-		s.DeadLetter = &mq.DeadLetterUpdate{QueueName: d.QueueName, MaxReservations: d.MaxReservations.ptr()}
+		s.DeadLetter = &mq.DeadLetterUpdate{QueueName: d.QueueName, MaxReservations: d.MaxReservations.Ptr()}
 	}
 	if w.Alerts != nil {
 		s.Alerts = fromWireAlerts(*w.Alerts)
@@ -148,9 +78,7 @@ func (w wireQueueSettings) settings(merge bool) mq.QueueSettings {
 // handleSubscribers serves POST (add or update by name), PUT (replace) and
 // DELETE (remove by name) of /queues/{q}/subscribers.
 func (a *API) handleSubscribers(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Subscribers []wireSubscriber `json:"subscribers"`
-	}
+	var body wire.SubscribersBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -167,9 +95,7 @@ func (a *API) handleSubscribers(w http.ResponseWriter, r *http.Request) {
 // handleAlerts serves POST (add) and PUT (replace; [] clears) of
 // /queues/{q}/alerts.
 func (a *API) handleAlerts(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Alerts []wireAlertIn `json:"alerts"`
-	}
+	var body wire.AlertsBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -188,9 +114,7 @@ func (a *API) handleAlertsDelete(w http.ResponseWriter, r *http.Request) {
 	if id := r.PathValue("alert_id"); id != "" {
 		ids = append(ids, id)
 	} else {
-		var body struct {
-			Alerts []wireAlertIn `json:"alerts"`
-		}
+		var body wire.AlertsBody
 		if err := decodeBody(r, limitSmall, &body); err != nil {
 			a.writeError(w, r, err)
 			return
@@ -210,20 +134,6 @@ func (a *API) handleAlertsDelete(w http.ResponseWriter, r *http.Request) {
 	writeMsg(w, http.StatusOK, "Deleted")
 }
 
-type wirePushStatus struct {
-	Name             string    `json:"name"`
-	URL              string    `json:"url"`
-	Status           string    `json:"status"`
-	StatusCode       int       `json:"status_code"`
-	Tries            int       `json:"tries"`
-	RetriesRemaining int       `json:"retries_remaining"`
-	LastTryAt        *wireTime `json:"last_try_at,omitempty"`
-	NextTryAt        *wireTime `json:"next_try_at,omitempty"` // extension: when the next attempt is due
-	Msg              string    `json:"msg,omitempty"`
-	// extension: the body of the subscriber's last answer, its first KiB
-	LastResponse string `json:"last_response,omitempty"`
-}
-
 // handlePushStatuses answers GET …/messages/{id}/subscribers.
 func (a *API) handlePushStatuses(w http.ResponseWriter, r *http.Request) {
 	id, err := messageID(r)
@@ -236,11 +146,10 @@ func (a *API) handlePushStatuses(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wirePushStatus, len(subs))
+	out := make([]wire.PushStatus, len(subs))
 	for i, s := range subs {
-		out[i] = wirePushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
-			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: optTime(s.LastTryAt), NextTryAt: optTime(s.NextTryAt), Msg: s.Msg,
-			LastResponse: s.LastResponse}
+		out[i] = wire.PushStatus{Name: s.Name, URL: s.URL, Status: string(s.Status), StatusCode: s.StatusCode,
+			Tries: s.Tries, RetriesRemaining: s.RetriesRemaining, LastTryAt: wt(s.LastTryAt), NextTryAt: wt(s.NextTryAt), Msg: s.Msg, LastResponse: s.LastResponse}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"subscribers": out})
+	writeJSON(w, http.StatusOK, wire.PushStatusList{Subscribers: out})
 }

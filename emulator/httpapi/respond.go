@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // writeJSON writes v with exactly `Content-Type: application/json` and a
@@ -48,13 +49,8 @@ func putReplyBuffer(buf *bytes.Buffer) {
 	}
 }
 
-// msg is the Iron-style body of errors and simple acknowledgements.
-type msg struct {
-	Msg string `json:"msg"`
-}
-
 func writeMsg(w http.ResponseWriter, status int, text string) {
-	writeJSON(w, status, msg{Msg: text})
+	writeJSON(w, status, wire.Msg{Msg: text})
 }
 
 // writeError maps a domain error to its status and upstream body. Anything

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 const defaultPreviewFires = 5
@@ -16,10 +17,7 @@ const defaultPreviewFires = 5
 // 100) bounds the answer. Invalid fields are 400s with the create's msg.
 // POST /_ironlocal/schedules/{pid}/preview
 func (a *API) handleSchedulePreview(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		wireNewSchedule
-		ScheduleID string `json:"schedule_id"`
-	}
+	var body wire.ScheduleBody
 	if err := decodeBody(r, limitSmall+worker.MaxPayloadBytes, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -30,7 +28,7 @@ func (a *API) handleSchedulePreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now, _ := a.cfg.Control.Now()
-	fires, err := a.cfg.Worker.PreviewSchedule(r.Context(), r.PathValue("pid"), body.ScheduleID, body.schedule(), n)
+	fires, err := a.cfg.Worker.PreviewSchedule(r.Context(), r.PathValue("pid"), body.ScheduleID, newSchedule(body), n)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -39,5 +37,5 @@ func (a *API) handleSchedulePreview(w http.ResponseWriter, r *http.Request) {
 	for i, t := range fires {
 		out[i] = t.UTC()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"now": now.UTC(), "fires": out})
+	writeJSON(w, http.StatusOK, wire.SchedulePreview{Fires: out, Now: now.UTC()})
 }

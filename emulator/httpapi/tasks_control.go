@@ -5,6 +5,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Control-plane task routes for the desktop app and test suites: a
@@ -32,12 +33,12 @@ func (a *API) handleTaskLogSoFar(w http.ResponseWriter, r *http.Request) {
 }
 
 type wireBulkFilter struct {
-	CodeName string   `json:"code_name"`
-	Status   []string `json:"status"`
-	Label    string   `json:"label"`
-	Q        string   `json:"q"`
-	FromTime flexTime `json:"from_time"`
-	ToTime   flexTime `json:"to_time"`
+	CodeName string       `json:"code_name"`
+	Status   []string     `json:"status"`
+	Label    string       `json:"label"`
+	Q        string       `json:"q"`
+	FromTime wire.OptTime `json:"from_time"`
+	ToTime   wire.OptTime `json:"to_time"`
 }
 
 type wireBulkResult struct {
@@ -66,10 +67,10 @@ func (a *API) handleTaskBulk(w http.ResponseWriter, r *http.Request) {
 	for _, st := range body.Filter.Status {
 		f.Statuses = append(f.Statuses, emulator.TaskStatus(st))
 	}
-	if t := body.Filter.FromTime.ptr(); t != nil {
+	if t := body.Filter.FromTime.Ptr(); t != nil {
 		f.From = *t
 	}
-	if t := body.Filter.ToTime.ptr(); t != nil {
+	if t := body.Filter.ToTime.Ptr(); t != nil {
 		f.To = *t
 	}
 	res, err := a.cfg.Worker.Bulk(r.Context(), r.PathValue("pid"), worker.BulkAction(body.Action), f, body.DryRun)

@@ -10,7 +10,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Times on the Iron routes (spec §1.5): at most three fractional digits, so
@@ -221,3 +223,11 @@ type recordingT struct{ failed bool }
 
 func (r *recordingT) Errorf(string, ...any) { r.failed = true }
 func (r *recordingT) FailNow()              { r.failed = true }
+
+// TestWireTimeLayout keeps the domain's layout (alert notices written by
+// the mq service) and the wire's (every route) the same.
+func TestWireTimeLayout(t *testing.T) {
+	require.Equal(t, emulator.WireTimeLayout, wire.TimeLayout)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 999999999, time.UTC)
+	require.Equal(t, emulator.FormatWireTime(at), wire.FormatTime(at))
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/trigger"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Trigger plugins and bindings (docs/triggers.md), under the
@@ -15,102 +16,37 @@ import (
 // limitTrigger bounds a binding or a fired event's body.
 const limitTrigger = 1 << 20
 
-type wireAction struct {
-	Type     emulator.BindingActionType `json:"type"`
-	CodeName string                     `json:"code_name,omitempty"`
-	Priority *int                       `json:"priority,omitempty"`
-	Delay    *int                       `json:"delay,omitempty"`
-	Timeout  *int                       `json:"timeout,omitempty"`
-	Queue    string                     `json:"queue,omitempty"`
-	Template string                     `json:"template,omitempty"`
-}
-
-func (w wireAction) domain() emulator.BindingAction {
-	return emulator.BindingAction{Type: w.Type, CodeName: w.CodeName, Priority: w.Priority, Delay: w.Delay,
+func fromWireAction(w wire.TriggerAction) emulator.BindingAction {
+	return emulator.BindingAction{Type: emulator.BindingActionType(w.Type), CodeName: w.CodeName, Priority: w.Priority, Delay: w.Delay,
 		Timeout: w.Timeout, Queue: w.Queue, Template: w.Template}
 }
 
-func toWireAction(a emulator.BindingAction) wireAction {
-	return wireAction{Type: a.Type, CodeName: a.CodeName, Priority: a.Priority, Delay: a.Delay, Timeout: a.Timeout,
+func toWireAction(a emulator.BindingAction) wire.TriggerAction {
+	return wire.TriggerAction{Type: string(a.Type), CodeName: a.CodeName, Priority: a.Priority, Delay: a.Delay, Timeout: a.Timeout,
 		Queue: a.Queue, Template: a.Template}
 }
 
-type wireBinding struct {
-	ID          string            `json:"id"`
-	ProjectID   string            `json:"project_id"`
-	Name        string            `json:"name,omitempty"`
-	Plugin      string            `json:"plugin"`
-	Config      json.RawMessage   `json:"config"`
-	Action      wireAction        `json:"action"`
-	Enabled     bool              `json:"enabled"`
-	State       string            `json:"state"`
-	Status      string            `json:"status,omitempty"`
-	StatusAttrs map[string]string `json:"status_attrs,omitempty"`
-	Warning     string            `json:"warning,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
-}
-
-func toWireBinding(v trigger.BindingView) wireBinding {
-	return wireBinding{ID: v.ID, ProjectID: v.Project, Name: v.Name, Plugin: v.Plugin, Config: v.Config,
+func toWireBinding(v trigger.BindingView) wire.TriggerBinding {
+	return wire.TriggerBinding{ID: v.ID, ProjectID: v.Project, Name: v.Name, Plugin: v.Plugin, Config: v.Config,
 		Action: toWireAction(v.Action), Enabled: v.Enabled, State: v.State, Status: v.Status,
 		StatusAttrs: v.StatusAttrs, Warning: v.Warning, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
-type wireTriggerEvent struct {
-	ID         string            `json:"id"`
-	BindingID  string            `json:"binding_id"`
-	ProjectID  string            `json:"project_id"`
-	Type       string            `json:"type"`
-	Source     string            `json:"source"`
-	ReplayOf   string            `json:"replay_of,omitempty"`
-	At         time.Time         `json:"at"`
-	Payload    string            `json:"payload"`
-	Attrs      map[string]string `json:"attrs,omitempty"`
-	Outcome    string            `json:"outcome"`
-	Reason     string            `json:"reason,omitempty"`
-	TaskID     string            `json:"task_id,omitempty"`
-	MessageIDs []string          `json:"message_ids,omitempty"`
-}
-
-func toWireTriggerEvent(e emulator.TriggerEvent) wireTriggerEvent {
-	return wireTriggerEvent{ID: e.ID, BindingID: e.BindingID, ProjectID: e.Project, Type: e.Type, Source: e.Source,
+func toWireTriggerEvent(e emulator.TriggerEvent) wire.TriggerEvent {
+	return wire.TriggerEvent{ID: e.ID, BindingID: e.BindingID, ProjectID: e.Project, Type: e.Type, Source: e.Source,
 		ReplayOf: e.ReplayOf, At: e.At, Payload: e.Payload, Attrs: e.Attrs, Outcome: e.Outcome, Reason: e.Reason,
 		TaskID: e.TaskID, MessageIDs: e.MessageIDs}
 }
 
-type wireSample struct {
-	Name      string          `json:"name"`
-	EventType string          `json:"event_type"`
-	Payload   json.RawMessage `json:"payload"`
-}
-
-type wirePlugin struct {
-	Name         string          `json:"name,omitempty"`
-	Path         string          `json:"path"`
-	Version      string          `json:"version,omitempty"`
-	State        string          `json:"state"`
-	Message      string          `json:"message,omitempty"`
-	Error        string          `json:"error,omitempty"`
-	Restarts     int             `json:"restarts"`
-	PID          int             `json:"pid,omitempty"`
-	ReadyMS      float64         `json:"ready_ms,omitempty"`
-	Description  string          `json:"description,omitempty"`
-	EventTypes   []string        `json:"event_types"`
-	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
-	Samples      []wireSample    `json:"samples"`
-	Log          []string        `json:"log"`
-}
-
-func toWirePlugin(p trigger.PluginState) wirePlugin {
-	w := wirePlugin{Name: p.Name, Path: p.Path, Version: p.Version, State: p.State, Message: p.Message, Error: p.Error,
+func toWirePlugin(p trigger.PluginState) wire.TriggerPlugin {
+	w := wire.TriggerPlugin{Name: p.Name, Path: p.Path, Version: p.Version, State: p.State, Message: p.Message, Error: p.Error,
 		Restarts: p.Restarts, PID: p.PID, ReadyMS: float64(p.ReadyIn) / float64(time.Millisecond), Description: p.Description, EventTypes: append([]string{}, p.EventTypes...),
-		Samples: []wireSample{}, Log: append([]string{}, p.Log...)}
+		Samples: []wire.PluginSample{}, Log: append([]string{}, p.Log...)}
 	if json.Valid(p.Schema) {
 		w.ConfigSchema = p.Schema
 	}
 	for _, s := range p.Samples {
-		ws := wireSample{Name: s.Name, EventType: s.EventType}
+		ws := wire.PluginSample{Name: s.Name, EventType: s.EventType}
 		if json.Valid(s.Payload) {
 			ws.Payload = s.Payload
 		} else {
@@ -135,11 +71,11 @@ func (a *API) handlePluginList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out := []wirePlugin{}
+	out := []wire.TriggerPlugin{}
 	for _, p := range h.Plugins() {
 		out = append(out, toWirePlugin(p))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"plugins": out})
+	writeJSON(w, http.StatusOK, wire.PluginList{Plugins: out})
 }
 
 func (a *API) handleTriggerList(w http.ResponseWriter, r *http.Request) {
@@ -152,11 +88,11 @@ func (a *API) handleTriggerList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireBinding, len(bs))
+	out := make([]wire.TriggerBinding, len(bs))
 	for i, b := range bs {
 		out[i] = toWireBinding(b)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"bindings": out})
+	writeJSON(w, http.StatusOK, wire.BindingList{Bindings: out})
 }
 
 func (a *API) handleTriggerCreate(w http.ResponseWriter, r *http.Request) {
@@ -164,14 +100,7 @@ func (a *API) handleTriggerCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		ProjectID string          `json:"project_id"`
-		Name      string          `json:"name"`
-		Plugin    string          `json:"plugin"`
-		Config    json.RawMessage `json:"config"`
-		Action    wireAction      `json:"action"`
-		Enabled   *bool           `json:"enabled"`
-	}
+	var body wire.NewTrigger
 	if err := decodeBody(r, limitTrigger, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -184,7 +113,7 @@ func (a *API) handleTriggerCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v, err := h.CreateBinding(r.Context(), trigger.BindingInput{ProjectID: body.ProjectID, Name: body.Name,
-		Plugin: body.Plugin, Config: body.Config, Action: body.Action.domain(), Enabled: body.Enabled})
+		Plugin: body.Plugin, Config: body.Config, Action: fromWireAction(body.Action), Enabled: body.Enabled})
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -210,19 +139,14 @@ func (a *API) handleTriggerPatch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Name    *string         `json:"name"`
-		Config  json.RawMessage `json:"config"`
-		Action  *wireAction     `json:"action"`
-		Enabled *bool           `json:"enabled"`
-	}
+	var body wire.TriggerPatch
 	if err := decodeBody(r, limitTrigger, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	p := trigger.BindingPatch{Name: body.Name, Config: body.Config, Enabled: body.Enabled}
 	if body.Action != nil {
-		act := body.Action.domain()
+		act := fromWireAction(*body.Action)
 		p.Action = &act
 	}
 	v, err := h.UpdateBinding(r.Context(), r.PathValue("id"), p)
@@ -252,10 +176,7 @@ func (a *API) handleTriggerFire(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		EventType string          `json:"event_type"`
-		Payload   json.RawMessage `json:"payload"`
-	}
+	var body wire.FireBody
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, limitTrigger, &body); err != nil {
 			a.writeError(w, r, err)
@@ -290,11 +211,11 @@ func (a *API) handleTriggerEvents(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireTriggerEvent, len(evs))
+	out := make([]wire.TriggerEvent, len(evs))
 	for i, e := range evs {
 		out[i] = toWireTriggerEvent(e)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+	writeJSON(w, http.StatusOK, wire.TriggerEventList{Events: out})
 }
 
 // handleTriggerReplay runs the action again for a traced event; the body
@@ -304,9 +225,7 @@ func (a *API) handleTriggerReplay(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Payload *string `json:"payload"`
-	}
+	var body wire.ReplayBody
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, limitTrigger, &body); err != nil {
 			a.writeError(w, r, err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Control-plane routes for the desktop app's Time and Data & settings
@@ -16,19 +17,6 @@ const (
 	defaultUpcomingLimit  = 100
 	maxUpcomingLimit      = 1000
 )
-
-type wireUpcoming struct {
-	At         time.Time `json:"at"`
-	Kind       string    `json:"kind"`
-	ProjectID  string    `json:"project_id"`
-	Queue      string    `json:"queue,omitempty"`
-	MessageID  string    `json:"message_id,omitempty"`
-	Cache      string    `json:"cache,omitempty"`
-	Key        string    `json:"key,omitempty"`
-	ScheduleID string    `json:"schedule_id,omitempty"`
-	TaskID     string    `json:"task_id,omitempty"`
-	CodeName   string    `json:"code_name,omitempty"`
-}
 
 // handleUpcoming lists, earliest first, what the clock will make happen in
 // a project within ?within= (a Go duration, default 24h) of now: schedules
@@ -77,31 +65,15 @@ func (a *API) handleUpcoming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	all := emulator.MergeUpcoming(limit, schedules, messages, items)
-	out := make([]wireUpcoming, len(all))
+	out := make([]wire.Upcoming, len(all))
 	for i, u := range all {
-		out[i] = wireUpcoming{At: u.At, Kind: string(u.Kind), ProjectID: u.Project, Queue: u.Queue, Cache: u.Cache,
+		out[i] = wire.Upcoming{At: u.At, Kind: wire.UpcomingKind(u.Kind), ProjectID: u.Project, Queue: u.Queue, Cache: u.Cache,
 			Key: u.Key, ScheduleID: u.ScheduleID, TaskID: u.TaskID, CodeName: u.CodeName}
 		if u.MessageID != 0 {
 			out[i].MessageID = u.MessageID.String()
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"now": now, "until": until, "upcoming": out})
-}
-
-type wireSettings struct {
-	Version      string   `json:"version"`
-	Listen       string   `json:"listen"`
-	DataDir      string   `json:"data_dir"`
-	DataSize     int64    `json:"data_size"`
-	DataUsed     int64    `json:"data_used"`
-	Ephemeral    bool     `json:"ephemeral"`
-	SnapshotDir  string   `json:"snapshot_dir"`
-	Runtime      string   `json:"runtime"`
-	StrictAuth   bool     `json:"strict_auth"`
-	Tokens       int      `json:"tokens"`
-	Projects     []string `json:"projects"`
-	VirtualClock bool     `json:"virtual_clock"`
-	LogLevel     string   `json:"log_level"`
+	writeJSON(w, http.StatusOK, wire.UpcomingList{Now: now, Until: until, Upcoming: out})
 }
 
 // handleSettings reports how the emulator was started: listen address,
@@ -118,7 +90,7 @@ func (a *API) handleSettings(w http.ResponseWriter, r *http.Request) {
 	if projects == nil {
 		projects = []string{}
 	}
-	writeJSON(w, http.StatusOK, wireSettings{Version: a.cfg.Version, Listen: s.Listen, DataDir: s.DataDir,
+	writeJSON(w, http.StatusOK, wire.Settings{Version: a.cfg.Version, Listen: s.Listen, DataDir: s.DataDir,
 		DataSize: s.DataSize, DataUsed: s.DataUsed, Ephemeral: s.Ephemeral, SnapshotDir: s.SnapshotDir, Runtime: s.Runtime,
 		StrictAuth: s.Tokens > 0, Tokens: s.Tokens, Projects: projects, VirtualClock: s.VirtualClock, LogLevel: s.LogLevel})
 }

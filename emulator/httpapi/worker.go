@@ -12,6 +12,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 const (
@@ -20,29 +21,12 @@ const (
 	limitWebhook    = worker.MaxPayloadBytes
 )
 
-// codeData is the `data` part of a code upload (spec §3.2).
-type codeData struct {
-	Name            string            `json:"name"`
-	Image           string            `json:"image"`
-	Command         string            `json:"command"`
-	Runtime         string            `json:"runtime"`
-	FileName        string            `json:"file_name"`
-	Stack           string            `json:"stack"`
-	Config          json.RawMessage   `json:"config"`
-	EnvVars         map[string]string `json:"env_vars"`
-	MaxConcurrency  optInt            `json:"max_concurrency"`
-	Retries         optInt            `json:"retries"`
-	RetriesDelay    optInt            `json:"retries_delay"`
-	DefaultPriority optInt            `json:"default_priority"`
-	Memory          optInt            `json:"memory"`
-	CPUs            *float64          `json:"cpus"`
-}
-
-func (d codeData) upload(zip []byte) (worker.CodeUpload, error) {
+// codeUpload is the domain's upload of d, with the zip when one came.
+func codeUpload(d wire.CodeBody, zip []byte) (worker.CodeUpload, error) {
 	u := worker.CodeUpload{Name: d.Name, Image: d.Image, Command: d.Command, Runtime: d.Runtime, FileName: d.FileName,
-		Stack: d.Stack, EnvVars: d.EnvVars, MaxConcurrency: d.MaxConcurrency.ptr(), Retries: d.Retries.ptr(),
-		RetriesDelay: d.RetriesDelay.ptr(), DefaultPriority: d.DefaultPriority.ptr(), CPUs: d.CPUs, Zip: zip}
-	if m := d.Memory.ptr(); m != nil {
+		Stack: d.Stack, EnvVars: d.EnvVars, MaxConcurrency: d.MaxConcurrency.Ptr(), Retries: d.Retries.Ptr(),
+		RetriesDelay: d.RetriesDelay.Ptr(), DefaultPriority: d.DefaultPriority.Ptr(), CPUs: d.CPUs, Zip: zip}
+	if m := d.Memory.Ptr(); m != nil {
 		mb := int64(*m)
 		u.MemoryMB = &mb
 	}
@@ -79,13 +63,13 @@ func (a *API) handleCodeUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 func decodeCodeUpload(r *http.Request) (worker.CodeUpload, error) {
-	var d codeData
+	var d wire.CodeBody
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		if err := decodeBody(r, limitSmall+worker.MaxConfigBytes, &d); err != nil {
 			return worker.CodeUpload{}, err
 		}
-		return d.upload(nil)
+		return codeUpload(d, nil)
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, limitCodeUpload)
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
@@ -111,7 +95,7 @@ func decodeCodeUpload(r *http.Request) (worker.CodeUpload, error) {
 			return worker.CodeUpload{}, badRequest("Could not read the uploaded file")
 		}
 	}
-	return d.upload(zip)
+	return codeUpload(d, zip)
 }
 
 func (a *API) handleCodeList(w http.ResponseWriter, r *http.Request) {
@@ -125,11 +109,11 @@ func (a *API) handleCodeList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireCode, len(codes))
+	out := make([]wire.Code, len(codes))
 	for i, c := range codes {
 		out[i] = toWireCode(c)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"codes": out})
+	writeJSON(w, http.StatusOK, wire.CodeList{Codes: out})
 }
 
 func pageParams(r *http.Request) (page, perPage int, err error) {
@@ -168,11 +152,11 @@ func (a *API) handleCodeRevisions(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireRevision, len(revs))
+	out := make([]wire.CodeRevision, len(revs))
 	for i, rev := range revs {
 		out[i] = toWireRevision(rev)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"revisions": out})
+	writeJSON(w, http.StatusOK, wire.RevisionList{Revisions: out})
 }
 
 func (a *API) handleCodeDownload(w http.ResponseWriter, r *http.Request) {
@@ -284,21 +268,11 @@ func (a *API) handleTaskList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireTask, len(tasks))
+	out := make([]wire.Task, len(tasks))
 	for i, t := range tasks {
 		out[i] = toWireTask(t)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tasks": out})
-}
-
-type wireNewTask struct {
-	CodeName string  `json:"code_name"`
-	Payload  *string `json:"payload"`
-	Priority optInt  `json:"priority"`
-	Timeout  optInt  `json:"timeout"`
-	Delay    optInt  `json:"delay"`
-	Cluster  *string `json:"cluster"`
-	Label    *string `json:"label"`
+	writeJSON(w, http.StatusOK, wire.TaskList{Tasks: out})
 }
 
 func deref(s *string) string {
@@ -308,33 +282,31 @@ func deref(s *string) string {
 	return *s
 }
 
-func (t wireNewTask) task() worker.NewTask {
-	return worker.NewTask{CodeName: t.CodeName, Payload: deref(t.Payload), Priority: t.Priority.ptr(),
-		Timeout: t.Timeout.ptr(), Delay: t.Delay.ptr(), Cluster: deref(t.Cluster), Label: deref(t.Label)}
+func newTask(t wire.TaskBody) worker.NewTask {
+	return worker.NewTask{CodeName: t.CodeName, Payload: deref(t.Payload), Priority: t.Priority.Ptr(),
+		Timeout: t.Timeout.Ptr(), Delay: t.Delay.Ptr(), Cluster: deref(t.Cluster), Label: deref(t.Label)}
 }
 
 func (a *API) handleTasksQueue(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Tasks []wireNewTask `json:"tasks"`
-	}
+	var body wire.TasksBody
 	if err := decodeBody(r, limitTasks, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	batch := make([]worker.NewTask, len(body.Tasks))
 	for i, t := range body.Tasks {
-		batch[i] = t.task()
+		batch[i] = newTask(t)
 	}
 	tasks, err := a.cfg.Worker.QueueTasks(r.Context(), r.PathValue("pid"), batch)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	ids := make([]idEntry, len(tasks))
+	ids := make([]wire.ID, len(tasks))
 	for i, t := range tasks {
-		ids[i] = idEntry{ID: t.ID}
+		ids[i] = wire.ID{ID: t.ID}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": ids})
+	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: ids})
 }
 
 // handleTaskWebhook queues one task whose payload is the raw request body
@@ -363,7 +335,7 @@ func (a *API) handleTaskWebhook(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": tasks[0].ID, "msg": "Queued up."})
+	writeJSON(w, http.StatusOK, wire.QueuedWebhookTask{ID: tasks[0].ID, Msg: "Queued up."})
 }
 
 func (a *API) handleTaskGet(w http.ResponseWriter, r *http.Request) {
@@ -404,10 +376,7 @@ func (a *API) handleTaskCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleTaskProgress(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Percent optInt `json:"percent"`
-		Msg     string `json:"msg"`
-	}
+	var body wire.ProgressBody
 	if err := decodeBody(r, limitSmall+worker.MaxPayloadBytes, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -420,9 +389,7 @@ func (a *API) handleTaskProgress(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleTaskRetry(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Delay optInt `json:"delay"`
-	}
+	var body wire.RetryBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -432,56 +399,36 @@ func (a *API) handleTaskRetry(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": []idEntry{{ID: t.ID}}})
+	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: []wire.ID{{ID: t.ID}}})
 }
 
-type wireNewSchedule struct {
-	CodeName       string   `json:"code_name"`
-	Name           *string  `json:"name"`
-	Payload        *string  `json:"payload"`
-	StartAt        flexTime `json:"start_at"`
-	EndAt          flexTime `json:"end_at"`
-	Delay          optInt   `json:"delay"`
-	RunEvery       optInt   `json:"run_every"`
-	RunTimes       optInt   `json:"run_times"`
-	Cron           *string  `json:"cron"`
-	Priority       optInt   `json:"priority"`
-	Timeout        optInt   `json:"timeout"`
-	TaskDelay      optInt   `json:"task_delay"`
-	Cluster        *string  `json:"cluster"`
-	Label          *string  `json:"label"`
-	MaxConcurrency optInt   `json:"max_concurrency"`
-}
-
-func (s wireNewSchedule) schedule() worker.NewSchedule {
-	return worker.NewSchedule{CodeName: s.CodeName, Name: deref(s.Name), Payload: s.Payload, StartAt: s.StartAt.ptr(),
-		EndAt: s.EndAt.ptr(), Delay: s.Delay.ptr(), RunEvery: s.RunEvery.ptr(), RunTimes: s.RunTimes.ptr(), Cron: s.Cron,
-		Priority: s.Priority.ptr(), Timeout: s.Timeout.ptr(), TaskDelay: s.TaskDelay.ptr(), Cluster: deref(s.Cluster),
-		Label: deref(s.Label), MaxConcurrency: s.MaxConcurrency.ptr()}
+func newSchedule(s wire.ScheduleBody) worker.NewSchedule {
+	return worker.NewSchedule{CodeName: s.CodeName, Name: deref(s.Name), Payload: s.Payload, StartAt: s.StartAt.Ptr(),
+		EndAt: s.EndAt.Ptr(), Delay: s.Delay.Ptr(), RunEvery: s.RunEvery.Ptr(), RunTimes: s.RunTimes.Ptr(), Cron: s.Cron,
+		Priority: s.Priority.Ptr(), Timeout: s.Timeout.Ptr(), TaskDelay: s.TaskDelay.Ptr(), Cluster: deref(s.Cluster),
+		Label: deref(s.Label), MaxConcurrency: s.MaxConcurrency.Ptr()}
 }
 
 func (a *API) handleSchedulesCreate(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Schedules []wireNewSchedule `json:"schedules"`
-	}
+	var body wire.SchedulesBody
 	if err := decodeBody(r, limitTasks, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	batch := make([]worker.NewSchedule, len(body.Schedules))
 	for i, s := range body.Schedules {
-		batch[i] = s.schedule()
+		batch[i] = newSchedule(s)
 	}
 	out, err := a.cfg.Worker.CreateSchedules(r.Context(), r.PathValue("pid"), batch)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	ids := make([]idEntry, len(out))
+	ids := make([]wire.ID, len(out))
 	for i, s := range out {
-		ids[i] = idEntry{ID: s.ID}
+		ids[i] = wire.ID{ID: s.ID}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Scheduled", "schedules": ids})
+	writeJSON(w, http.StatusOK, wire.CreatedSchedules{Msg: "Scheduled", Schedules: ids})
 }
 
 func (a *API) handleScheduleList(w http.ResponseWriter, r *http.Request) {
@@ -495,11 +442,11 @@ func (a *API) handleScheduleList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireSchedule, len(list))
+	out := make([]wire.Schedule, len(list))
 	for i, s := range list {
 		out[i] = toWireSchedule(s)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
+	writeJSON(w, http.StatusOK, wire.ScheduleList{Schedules: out})
 }
 
 func (a *API) handleScheduleGet(w http.ResponseWriter, r *http.Request) {
@@ -512,12 +459,12 @@ func (a *API) handleScheduleGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleScheduleUpdate(w http.ResponseWriter, r *http.Request) {
-	var body wireNewSchedule
+	var body wire.ScheduleBody
 	if err := decodeBody(r, limitSmall+worker.MaxPayloadBytes, &body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	if _, err := a.cfg.Worker.UpdateSchedule(r.Context(), r.PathValue("pid"), r.PathValue("schedule_id"), body.schedule()); err != nil {
+	if _, err := a.cfg.Worker.UpdateSchedule(r.Context(), r.PathValue("pid"), r.PathValue("schedule_id"), newSchedule(body)); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
@@ -539,12 +486,12 @@ func (a *API) handleScheduleRun(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": "Queued up", "tasks": []idEntry{{ID: t.ID}}})
+	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: []wire.ID{{ID: t.ID}}})
 }
 
 func (a *API) handleWorkerProject(w http.ResponseWriter, r *http.Request) {
 	pid := r.PathValue("pid")
-	writeJSON(w, http.StatusOK, map[string]string{"id": pid, "name": pid})
+	writeJSON(w, http.StatusOK, wire.Project{ID: pid, Name: pid})
 }
 
 func (a *API) handleStacks(w http.ResponseWriter, r *http.Request) {

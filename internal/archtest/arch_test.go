@@ -70,7 +70,8 @@ var rules = []rule{
 	{pkg: "emulator/seed", may: join(support, services), never: edges},
 	// Edge adapters.
 	// httpapi also serves the plugin host's bindings, as it serves services.
-	{pkg: "emulator/httpapi", may: join(support, services, listener, []string{"emulator/seed", "emulator/trigger"})},
+	// httpapi encodes and decodes the JSON that package wire declares.
+	{pkg: "emulator/httpapi", may: join(support, services, listener, []string{"emulator/seed", "emulator/trigger", "wire"})},
 	{pkg: "emulator/trigger", may: join(support, services, []string{"plugins/sdk/..."})},
 	{pkg: "emulator/store/...", may: support},
 	{pkg: "emulator/runtime/...", may: support},
@@ -79,10 +80,13 @@ var rules = []rule{
 	// composition root and the built-in plugins alike.
 	{pkg: "emulator/server", may: join([]string{"emulator/...", "internal/version"}, listener)},
 	{pkg: "emulator/daemon", may: []string{"emulator/..."}},
-	// ironlocald is also the built-in plugins' executable (see plugins/builtin).
-	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk"}},
+	// ironlocald is also the built-in plugins' executable (see plugins/builtin);
+	// its `trigger` subcommand is a client of a running ironlocal.
+	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk", "client", "wire"}},
 	{pkg: "emulator/...", may: []string{}}, // a new package: give it a rule above
-	{pkg: "client/...", stdOnly: true},
+	// wire declares the API's JSON once, for the server and the client.
+	{pkg: "wire", may: []string{}, stdOnly: true},
+	{pkg: "client/...", may: []string{"wire"}, stdOnly: true},
 	// The screens talk to ironlocal only through client and hold no
 	// emulator rules (no cron parser of their own): Fyne and the standard
 	// library are all else they import.
@@ -310,6 +314,7 @@ func TestRules_Match(t *testing.T) {
 		{"emulator/runtime/fake", "emulator/runtime/..."},
 		{"emulator/newthing", "emulator/..."},
 		{"client", "client/..."},
+		{"wire", "wire"},
 		{"app/screens", "app/..."},
 		{"plugins/sdk/internal/pb", "plugins/sdk/..."},
 		{"plugins/redis", "plugins/..."},

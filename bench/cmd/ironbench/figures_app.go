@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/bench"
+	"github.com/ironlocal/ironlocal/client"
 )
 
 // The desktop app figures run the real app binary (cgo, Fyne) under Xvfb
@@ -520,14 +521,14 @@ func (e *env) queuePaused(ctx context.Context, dir string, n int) error {
 		return err
 	}
 	c := e.client(d)
-	codeID, err := c.UploadCode(ctx, bench.Code{Name: "appbench", Image: processImage, Command: "true"})
+	codeID, err := c.UploadCode(ctx, client.NewCode{Name: "appbench", Image: processImage, Command: "true"})
 	if err == nil {
 		err = c.PauseTaskQueue(ctx, codeID)
 	}
 	for b := 0; err == nil && b < n; b += 100 {
-		batch := make([]bench.NewTask, min(100, n-b))
+		batch := make([]client.NewTask, min(100, n-b))
 		for i := range batch {
-			batch[i] = bench.NewTask{CodeName: "appbench", Payload: fmt.Sprintf(`{"n":%d}`, b+i)}
+			batch[i] = client.NewTask{CodeName: "appbench", Payload: fmt.Sprintf(`{"n":%d}`, b+i)}
 		}
 		_, err = c.QueueTasks(ctx, batch)
 	}
@@ -554,7 +555,7 @@ func figAppUI(ctx context.Context, e *env) (outcome, error) {
 	}
 	defer e.stop(app)
 	c := e.client(app)
-	codeID, err := c.UploadCode(ctx, bench.Code{Name: "uiload", Image: processImage, Command: "true"})
+	codeID, err := c.UploadCode(ctx, client.NewCode{Name: "uiload", Image: processImage, Command: "true"})
 	if err == nil {
 		err = c.PauseTaskQueue(ctx, codeID)
 	}
@@ -572,9 +573,9 @@ func figAppUI(ctx context.Context, e *env) (outcome, error) {
 	}
 
 	msgs := bench.MessagesBody(appLoadMsgs, messageBody)
-	tasks := make([]bench.NewTask, appLoadTasks)
+	tasks := make([]client.NewTask, appLoadTasks)
 	for i := range tasks {
-		tasks[i] = bench.NewTask{CodeName: "uiload", Payload: `{"ui":"load"}`}
+		tasks[i] = client.NewTask{CodeName: "uiload", Payload: `{"ui":"load"}`}
 	}
 	var (
 		wg               sync.WaitGroup

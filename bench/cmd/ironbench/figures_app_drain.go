@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/bench"
+	"github.com/ironlocal/ironlocal/client"
 )
 
 // The desktop app under a draining task queue, against a bare Fyne window
@@ -72,14 +73,14 @@ func (e *env) measureDrain(ctx context.Context) (r drainResult) {
 	}
 	defer e.stop(app)
 	c := e.client(app)
-	codeID, err := c.UploadCode(ctx, bench.Code{Name: "drain", Image: processImage, Command: "true"})
+	codeID, err := c.UploadCode(ctx, client.NewCode{Name: "drain", Image: processImage, Command: "true"})
 	if err == nil {
 		err = c.PauseTaskQueue(ctx, codeID) // all 5,200 held first, as a backlog is
 	}
 	for b := 0; err == nil && b < drainTasks; b += 100 {
-		batch := make([]bench.NewTask, min(100, drainTasks-b))
+		batch := make([]client.NewTask, min(100, drainTasks-b))
 		for i := range batch {
-			batch[i] = bench.NewTask{CodeName: "drain", Payload: fmt.Sprintf(`{"n":%d}`, b+i)}
+			batch[i] = client.NewTask{CodeName: "drain", Payload: fmt.Sprintf(`{"n":%d}`, b+i)}
 		}
 		_, err = c.QueueTasks(ctx, batch)
 	}
@@ -105,7 +106,7 @@ func (e *env) measureDrain(ctx context.Context) (r drainResult) {
 	if err != nil {
 		return drainResult{err: err}
 	}
-	r.drained = stats["complete"]
+	r.drained = stats[client.TaskComplete]
 	if err := sleepCtx(ctx, 1500*time.Millisecond); err != nil { // the last second's line
 		return drainResult{err: err}
 	}

@@ -50,7 +50,7 @@ func figPush(ctx context.Context, e *env) (outcome, error) {
 	defer cleanup()
 	c := e.client(d)
 	const q, warm = "push", 100
-	if err := c.PutQueue(ctx, q, bench.PushQueueBody("multicast", sub.URL+"/"+q)); err != nil {
+	if err := c.PutQueue(ctx, q, bench.PushQueueSettings("multicast", sub.URL+"/"+q)); err != nil {
 		return outcome{}, err
 	}
 	payload := bench.MessagesBody(100, messageBody)
@@ -120,7 +120,7 @@ func figPushLat(ctx context.Context, e *env) (outcome, error) {
 	defer cleanup()
 	c := e.client(d)
 	const q, warm, samples = "latency", 20, 300
-	if err := c.PutQueue(ctx, q, bench.PushQueueBody("multicast", sub.URL+"/"+q)); err != nil {
+	if err := c.PutQueue(ctx, q, bench.PushQueueSettings("multicast", sub.URL+"/"+q)); err != nil {
 		return outcome{}, err
 	}
 	rec := bench.NewRecorder(samples)
@@ -191,7 +191,7 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 	queues := make([]string, pushQueues)
 	for i := range queues {
 		queues[i] = "push-" + strconv.Itoa(i)
-		if err := c.PutQueue(ctx, queues[i], bench.PushQueueBody("multicast", sub.URL+"/"+queues[i])); err != nil {
+		if err := c.PutQueue(ctx, queues[i], bench.PushQueueSettings("multicast", sub.URL+"/"+queues[i])); err != nil {
 			return outcome{}, err
 		}
 	}

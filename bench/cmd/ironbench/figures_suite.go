@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/ironlocal/ironlocal/bench"
+	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/tcironlocal"
 )
 
@@ -135,8 +135,7 @@ func figReset(ctx context.Context, e *env) (outcome, error) {
 			runs, ms(maxOf(took)), resetQueues, thousands(resetMessages), resetItems),
 	}
 	_, err = c.QueueSize(ctx, "reset-0")
-	var se *bench.StatusError
-	if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+	if !client.IsNotFound(err) {
 		out.fail = fmt.Sprintf("after a reset GET /queues/reset-0 should be 404, got %v", err)
 	}
 	return out, nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/bench"
+	"github.com/ironlocal/ironlocal/client"
 )
 
 // Trigger plugin figures (docs/triggers.md). They build the
@@ -52,59 +52,17 @@ func (e *env) pluginsDir(ctx context.Context) (string, error) {
 	return builtPlugins.dir, builtPlugins.err
 }
 
-// controlCall sends a control plane request and decodes a 2xx answer.
-func controlCall(ctx context.Context, c *bench.Client, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "OAuth "+c.Token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(b)))
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(b, out)
-}
-
-type benchPlugin struct {
-	Name    string  `json:"name"`
-	State   string  `json:"state"`
-	Error   string  `json:"error"`
-	ReadyMS float64 `json:"ready_ms"`
-}
-
 // waitPlugins waits until every discovered plugin runs.
-func waitPlugins(ctx context.Context, c *bench.Client, want int) ([]benchPlugin, error) {
+func waitPlugins(ctx context.Context, c *bench.Client, want int) ([]client.TriggerPlugin, error) {
 	deadline := time.Now().Add(30 * time.Second)
+	api := c.API()
 	for {
-		var out struct {
-			Plugins []benchPlugin `json:"plugins"`
-		}
-		if err := controlCall(ctx, c, http.MethodGet, "/_ironlocal/plugins", nil, &out); err != nil {
+		plugins, err := api.TriggerPlugins(ctx)
+		if err != nil {
 			return nil, err
 		}
 		running := 0
-		for _, p := range out.Plugins {
+		for _, p := range plugins {
 			if p.State == "running" {
 				running++
 			}
@@ -112,11 +70,11 @@ func waitPlugins(ctx context.Context, c *bench.Client, want int) ([]benchPlugin,
 				return nil, fmt.Errorf("plugin %s failed: %s", p.Name, p.Error)
 			}
 		}
-		if running == want && len(out.Plugins) == want {
-			return out.Plugins, nil
+		if running == want && len(plugins) == want {
+			return plugins, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d of %d plugins running after 30 s: %+v", running, want, out.Plugins)
+			return nil, fmt.Errorf("%d of %d plugins running after 30 s: %+v", running, want, plugins)
 		}
 		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
 			return nil, err
@@ -126,22 +84,20 @@ func waitPlugins(ctx context.Context, c *bench.Client, want int) ([]benchPlugin,
 
 // bind creates a binding and waits until its plugin reports its status;
 // it returns the status attributes (an http trigger's address …).
-func bind(ctx context.Context, c *bench.Client, plugin string, config, action any) (map[string]string, error) {
-	var b struct {
-		ID string `json:"id"`
+func bind(ctx context.Context, c *bench.Client, plugin string, config any, action client.TriggerAction) (map[string]string, error) {
+	cfg, err := json.Marshal(config)
+	if err != nil {
+		return nil, err
 	}
-	in := map[string]any{"project_id": project, "plugin": plugin, "config": config, "action": action}
-	if err := controlCall(ctx, c, http.MethodPost, "/_ironlocal/triggers", in, &b); err != nil {
+	api := c.API()
+	b, err := api.CreateTrigger(ctx, client.NewTrigger{ProjectID: project, Plugin: plugin, Config: cfg, Action: action})
+	if err != nil {
 		return nil, err
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		var v struct {
-			State       string            `json:"state"`
-			Status      string            `json:"status"`
-			StatusAttrs map[string]string `json:"status_attrs"`
-		}
-		if err := controlCall(ctx, c, http.MethodGet, "/_ironlocal/triggers/"+b.ID, nil, &v); err != nil {
+		v, err := api.Trigger(ctx, b.ID)
+		if err != nil {
 			return nil, err
 		}
 		if v.State == "running" && v.Status != "" {
@@ -209,10 +165,10 @@ func figTriggerQueued(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	const code = "triggered"
-	if _, err := c.UploadCode(ctx, bench.Code{Name: code, Image: processImage, Command: ":"}); err != nil {
+	if _, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: processImage, Command: ":"}); err != nil {
 		return outcome{}, err
 	}
-	task := map[string]any{"type": "task", "code_name": code}
+	task := client.TriggerAction{Type: "task", CodeName: code}
 	bucket := filepath.Join(e.work, "bucket")
 	if err := os.MkdirAll(bucket, 0o755); err != nil {
 		return outcome{}, err
@@ -289,7 +245,7 @@ func figTriggerQueued(ctx context.Context, e *env) (outcome, error) {
 				return outcome{}, fmt.Errorf("%s: %w", src.name, err)
 			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			ev, err := events.WaitFor(wctx, func(ev bench.Event) bool { return ev.Code == code })
+			ev, err := events.WaitFor(wctx, func(ev bench.Event) bool { return ev.CodeName == code })
 			cancel()
 			if err != nil {
 				return outcome{}, fmt.Errorf("%s: no task.queued: %w", src.name, err)
@@ -324,7 +280,7 @@ func figHTTPAsync(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	const code = "hooked"
-	id, err := c.UploadCode(ctx, bench.Code{Name: code, Image: processImage, Command: ":"})
+	id, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: processImage, Command: ":"})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -332,7 +288,7 @@ func figHTTPAsync(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	web, err := bind(ctx, c, "http", map[string]any{"listen": "127.0.0.1:0", "routes": []any{map[string]any{"path": "/hook"}}},
-		map[string]any{"type": "task", "code_name": code})
+		client.TriggerAction{Type: "task", CodeName: code})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -380,11 +336,11 @@ func figHTTPSync(ctx context.Context, e *env) (outcome, error) {
 	}
 	const code = "answer"
 	answer := `echo '{"statusCode":200,"body":"ok"}'; :`
-	if _, err := c.UploadCode(ctx, bench.Code{Name: code, Image: processImage, Command: answer}); err != nil {
+	if _, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: processImage, Command: answer}); err != nil {
 		return outcome{}, err
 	}
 	web, err := bind(ctx, c, "http", map[string]any{"listen": "127.0.0.1:0",
-		"routes": []any{map[string]any{"path": "/sync", "mode": "sync"}}}, map[string]any{"type": "task", "code_name": code})
+		"routes": []any{map[string]any{"path": "/sync", "mode": "sync"}}}, client.TriggerAction{Type: "task", CodeName: code})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -408,7 +364,7 @@ func figHTTPSync(ctx context.Context, e *env) (outcome, error) {
 		}
 		took := time.Since(t0)
 		t1 := time.Now()
-		ids, err := c.QueueTasks(ctx, []bench.NewTask{{CodeName: code}})
+		ids, err := c.QueueTasks(ctx, []client.NewTask{{CodeName: code}})
 		if err != nil {
 			return outcome{}, err
 		}

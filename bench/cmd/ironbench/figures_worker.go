@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/bench"
+	"github.com/ironlocal/ironlocal/client"
 )
 
 // IronWorker figures. Each starts its own daemon on a fresh data directory
@@ -138,7 +139,7 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 // completed; closeTask ends the event subscription.
 func dockerTasks(ctx context.Context, c *bench.Client, config string) (task func() (took, running time.Duration, err error), closeTask func(), err error) {
 	const code = "bench-docker"
-	if _, err := c.UploadCode(ctx, bench.Code{Name: code, Image: fixtureImage, Config: config}); err != nil {
+	if _, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: fixtureImage, Config: config}); err != nil {
 		return nil, nil, err
 	}
 	events, err := c.Events(ctx, "task.running", "task.finished")
@@ -147,7 +148,7 @@ func dockerTasks(ctx context.Context, c *bench.Client, config string) (task func
 	}
 	task = func() (time.Duration, time.Duration, error) {
 		t0 := time.Now()
-		ids, err := c.QueueTasks(ctx, []bench.NewTask{{CodeName: code, Payload: "{}"}})
+		ids, err := c.QueueTasks(ctx, []client.NewTask{{CodeName: code, Payload: "{}"}})
 		if err != nil {
 			return 0, 0, err
 		}
@@ -227,7 +228,7 @@ func figProcStart(ctx context.Context, e *env) (outcome, error) {
 	defer e.stop(d)
 	c := e.client(d)
 	const code = "procstart"
-	if _, err := c.UploadCode(ctx, bench.Code{Name: code, Image: processImage, Command: script, EnvVars: map[string]string{"IRONBENCH_STARTED": dir}}); err != nil {
+	if _, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: processImage, Command: script, EnvVars: map[string]string{"IRONBENCH_STARTED": dir}}); err != nil {
 		return outcome{}, err
 	}
 	events, err := c.Events(ctx, "task.running", "task.finished")
@@ -240,7 +241,7 @@ func figProcStart(ctx context.Context, e *env) (outcome, error) {
 	started, dispatched := bench.NewRecorder(samples), bench.NewRecorder(samples)
 	for i := range warm + samples {
 		t0 := time.Now()
-		ids, err := c.QueueTasks(ctx, []bench.NewTask{{CodeName: code}})
+		ids, err := c.QueueTasks(ctx, []client.NewTask{{CodeName: code}})
 		if err != nil {
 			return outcome{}, err
 		}
@@ -314,13 +315,13 @@ func figProcTasks(ctx context.Context, e *env) (outcome, error) {
 	defer e.stop(d)
 	c := e.client(d)
 	const code, n, warm = "true", 1000, 16
-	codeID, err := c.UploadCode(ctx, bench.Code{Name: code, Image: processImage, Command: "true"})
+	codeID, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: processImage, Command: "true"})
 	if err != nil {
 		return outcome{}, err
 	}
-	batch := make([]bench.NewTask, 100)
+	batch := make([]client.NewTask, 100)
 	for i := range batch {
-		batch[i] = bench.NewTask{CodeName: code}
+		batch[i] = client.NewTask{CodeName: code}
 	}
 	if _, err := c.QueueTasks(ctx, batch[:warm]); err != nil {
 		return outcome{}, err
@@ -361,11 +362,11 @@ func figProcTasks(ctx context.Context, e *env) (outcome, error) {
 	return out, nil
 }
 
-func nonZero(m map[string]int) string {
+func nonZero(m map[client.TaskStatus]int) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if m[k] != 0 {
-			parts = append(parts, k+" "+strconv.Itoa(m[k]))
+			parts = append(parts, string(k)+" "+strconv.Itoa(m[k]))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -385,16 +386,16 @@ func figSched(ctx context.Context, e *env) (outcome, error) {
 	c := e.client(d)
 	const code, n = "sched", 1000
 	const lead, spread = time.Second, 5 * time.Second
-	if _, err := c.UploadCode(ctx, bench.Code{Name: code, Image: processImage, Command: "true"}); err != nil {
+	if _, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: processImage, Command: "true"}); err != nil {
 		return outcome{}, err
 	}
 	base := time.Now().Add(lead).UTC()
 	starts := spreadTimes(base, spread, n)
 	ids := make([]string, 0, n)
 	for b := 0; b < n; b += 100 {
-		batch := make([]bench.NewSchedule, 0, 100)
+		batch := make([]client.NewSchedule, 0, 100)
 		for _, at := range starts[b : b+100] {
-			batch = append(batch, bench.NewSchedule{CodeName: code, StartAt: at, RunTimes: 1})
+			batch = append(batch, client.NewSchedule{CodeName: code, StartAt: at, RunTimes: 1})
 		}
 		got, err := c.CreateSchedules(ctx, batch)
 		if err != nil {
@@ -420,7 +421,7 @@ func figSched(ctx context.Context, e *env) (outcome, error) {
 		}
 		for _, t := range tasks {
 			if prev, ok := fired[t.ScheduleID]; !ok || t.CreatedAt.Before(prev) {
-				fired[t.ScheduleID] = t.CreatedAt
+				fired[t.ScheduleID] = t.CreatedAt.Time
 			}
 		}
 		if len(tasks) < 100 {
@@ -490,7 +491,7 @@ func figTaskList(ctx context.Context, e *env) (outcome, error) {
 	defer e.stop(d)
 	c := e.client(d)
 	const code, n, lists, checked = "list", 10_000, 200, 50
-	codeID, err := c.UploadCode(ctx, bench.Code{Name: code, Image: processImage, Command: "true", MaxConcurrency: 1})
+	codeID, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: processImage, Command: "true", MaxConcurrency: client.Ptr(1)})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -501,9 +502,9 @@ func figTaskList(ctx context.Context, e *env) (outcome, error) {
 	ids := make([]string, 0, n)
 	t0 := time.Now()
 	for b := 0; b < n; b += 100 { // one batch after another: FIFO is request order
-		batch := make([]bench.NewTask, 100)
+		batch := make([]client.NewTask, 100)
 		for i := range batch {
-			batch[i] = bench.NewTask{CodeName: code, Priority: prios[b+i]}
+			batch[i] = client.NewTask{CodeName: code, Priority: client.Ptr(prios[b+i])}
 		}
 		got, err := c.QueueTasks(ctx, batch)
 		if err != nil {
@@ -523,7 +524,7 @@ func figTaskList(ctx context.Context, e *env) (outcome, error) {
 		}
 		rec.Add(time.Since(t0))
 		if len(tasks) != 100 {
-			return outcome{}, fmt.Errorf("GET /tasks?%s returned %d tasks, want 100", page.Encode(), len(tasks))
+			return outcome{}, fmt.Errorf("GET /tasks?code_name=%s&per_page=100 returned %d tasks, want 100", page.CodeName, len(tasks))
 		}
 	}
 	l := rec.Summary()
@@ -553,7 +554,7 @@ func figTaskList(ctx context.Context, e *env) (outcome, error) {
 	if err := c.PauseTaskQueue(ctx, codeID); err != nil {
 		return outcome{}, err
 	}
-	started := make([]bench.Task, 0, checked)
+	started := make([]client.Task, 0, checked)
 	for _, id := range runOrder {
 		t, err := c.GetTask(ctx, id)
 		if err != nil {
@@ -561,7 +562,7 @@ func figTaskList(ctx context.Context, e *env) (outcome, error) {
 		}
 		started = append(started, t)
 	}
-	slices.SortStableFunc(started, func(a, b bench.Task) int { return a.StartTime.Compare(b.StartTime) })
+	slices.SortStableFunc(started, func(a, b client.Task) int { return a.StartTime.Compare(b.StartTime.Time) })
 	byStart := make([]string, len(started))
 	for i, t := range started {
 		byStart[i] = t.ID

@@ -1,18 +1,20 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/ironlocal/ironlocal/client"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 const triggerUsage = `usage: ironlocald trigger [--url URL] [--token TOKEN] COMMAND
@@ -27,7 +29,8 @@ commands:
 URL defaults to $IRONLOCAL_URL or http://127.0.0.1:4766; TOKEN to $IRONLOCAL_TOKEN (needed in strict mode).`
 
 // runTrigger implements `ironlocald trigger …`, a client of a running
-// ironlocal's /_ironlocal/triggers control plane for scripts.
+// ironlocal's /_ironlocal/triggers control plane for scripts. It prints
+// the answers as the server wrote them (indented), or as tables.
 func runTrigger(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ironlocald trigger", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -41,32 +44,40 @@ func runTrigger(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	c := &triggerClient{base: strings.TrimRight(*base, "/"), token: *token, http: &http.Client{Timeout: time.Minute}}
+	c, err := client.New(*base, *token, client.WithHTTPClient(&http.Client{Timeout: time.Minute}))
+	if err != nil {
+		fmt.Fprintln(stderr, "ironlocald trigger:", err)
+		return 2
+	}
+	ctx := context.Background()
 	cmd, rest := fs.Arg(0), fs.Args()[1:]
-	var (
-		out []byte
-		err error
-	)
+	var out any
 	switch cmd {
 	case "list":
-		out, err = c.do(http.MethodGet, "/_ironlocal/triggers", nil)
-		if err == nil && !*asJSON {
-			return printBindings(out, stdout, stderr)
+		var bs []client.TriggerBinding
+		if bs, err = c.Triggers(ctx); err == nil && !*asJSON {
+			printBindings(bs, stdout)
+			return 0
 		}
+		out = wire.BindingList{Bindings: bs}
 	case "plugins":
-		out, err = c.do(http.MethodGet, "/_ironlocal/plugins", nil)
-		if err == nil && !*asJSON {
-			return printPlugins(out, stdout, stderr)
+		var ps []client.TriggerPlugin
+		if ps, err = c.TriggerPlugins(ctx); err == nil && !*asJSON {
+			printPlugins(ps, stdout)
+			return 0
 		}
+		out = wire.PluginList{Plugins: ps}
 	case "events":
 		if len(rest) != 1 {
 			return usageErr(stderr, "events needs BINDING_ID")
 		}
-		out, err = c.do(http.MethodGet, "/_ironlocal/triggers/"+url.PathEscape(rest[0])+"/events", nil)
+		var evs []client.TriggerEvent
+		evs, err = c.TriggerEvents(ctx, rest[0], 0)
+		out = wire.TriggerEventList{Events: evs}
 	case "fire":
-		out, err = fire(c, rest)
+		out, err = fire(ctx, c, rest)
 	case "replay":
-		out, err = replay(c, rest)
+		out, err = replay(ctx, c, rest)
 	default:
 		return usageErr(stderr, fmt.Sprintf("unknown command %q", cmd))
 	}
@@ -75,14 +86,20 @@ func runTrigger(args []string, stdout, stderr io.Writer) int {
 		if errors.As(err, &u) {
 			return usageErr(stderr, u.Error())
 		}
+		var ce *client.Error
+		if errors.As(err, &ce) {
+			err = fmt.Errorf("%s %s: %d %s", ce.Method, ce.Path, ce.Status, ce.Msg)
+		}
 		fmt.Fprintln(stderr, "ironlocald trigger:", err)
 		return 1
 	}
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, out, "", "  ") == nil {
-		out = pretty.Bytes()
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(stderr, "ironlocald trigger:", err)
+		return 1
 	}
-	fmt.Fprintln(stdout, strings.TrimSpace(string(out)))
 	return 0
 }
 
@@ -116,128 +133,59 @@ func payloadArg(v string) (string, error) {
 	return v, nil
 }
 
-func fire(c *triggerClient, args []string) ([]byte, error) {
+func fire(ctx context.Context, c *client.Client, args []string) (client.TriggerEvent, error) {
 	fs := flag.NewFlagSet("fire", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	typ := fs.String("event-type", "", "event type (default: the plugin's first sample)")
 	payload := fs.String("payload", "", "payload JSON or @FILE (default: the sample's)")
 	if len(args) == 0 {
-		return nil, usageError("fire needs BINDING_ID")
+		return client.TriggerEvent{}, usageError("fire needs BINDING_ID")
 	}
 	id := args[0]
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
-		return nil, usageError("fire BINDING_ID [--event-type T] [--payload JSON|@FILE]")
+		return client.TriggerEvent{}, usageError("fire BINDING_ID [--event-type T] [--payload JSON|@FILE]")
 	}
-	body := map[string]any{}
-	if *typ != "" {
-		body["event_type"] = *typ
-	}
+	var raw json.RawMessage
 	if *payload != "" {
 		p, err := payloadArg(*payload)
 		if err != nil {
-			return nil, err
+			return client.TriggerEvent{}, err
 		}
 		if json.Valid([]byte(p)) {
-			body["payload"] = json.RawMessage(p)
+			raw = json.RawMessage(p)
 		} else {
-			body["payload"] = p // text: sent as a JSON string, received as the text
+			raw, _ = json.Marshal(p) // text: sent as a JSON string, received as the text
 		}
 	}
-	return c.do(http.MethodPost, "/_ironlocal/triggers/"+url.PathEscape(id)+"/fire", body)
+	return c.FireTrigger(ctx, id, *typ, raw)
 }
 
-func replay(c *triggerClient, args []string) ([]byte, error) {
+func replay(ctx context.Context, c *client.Client, args []string) (client.TriggerEvent, error) {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	payload := fs.String("payload", "", "edited payload or @FILE (default: the recorded one)")
 	if len(args) < 2 {
-		return nil, usageError("replay needs BINDING_ID EVENT_ID")
+		return client.TriggerEvent{}, usageError("replay needs BINDING_ID EVENT_ID")
 	}
 	id, event := args[0], args[1]
 	if err := fs.Parse(args[2:]); err != nil || fs.NArg() > 0 {
-		return nil, usageError("replay BINDING_ID EVENT_ID [--payload TEXT|@FILE]")
+		return client.TriggerEvent{}, usageError("replay BINDING_ID EVENT_ID [--payload TEXT|@FILE]")
 	}
-	body := map[string]any{}
+	var edited *string
 	if *payload != "" {
 		p, err := payloadArg(*payload)
 		if err != nil {
-			return nil, err
+			return client.TriggerEvent{}, err
 		}
-		body["payload"] = p
+		edited = &p
 	}
-	return c.do(http.MethodPost, "/_ironlocal/triggers/"+url.PathEscape(id)+"/events/"+url.PathEscape(event)+"/replay", body)
+	return c.ReplayTriggerEvent(ctx, id, event, edited)
 }
 
-type triggerClient struct {
-	base, token string
-	http        *http.Client
-}
-
-// do sends a request and returns the body of a 2xx answer; any other
-// answer is an error carrying ironlocal's message.
-func (c *triggerClient) do(method, path string, body any) ([]byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "OAuth "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		var m struct {
-			Msg string `json:"msg"`
-		}
-		if json.Unmarshal(out, &m) == nil && m.Msg != "" {
-			return nil, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, m.Msg)
-		}
-		return nil, fmt.Errorf("%s %s: %s", method, path, resp.Status)
-	}
-	return out, nil
-}
-
-func printBindings(raw []byte, stdout, stderr io.Writer) int {
-	var v struct {
-		Bindings []struct {
-			ID      string `json:"id"`
-			Name    string `json:"name"`
-			Plugin  string `json:"plugin"`
-			State   string `json:"state"`
-			Status  string `json:"status"`
-			Enabled bool   `json:"enabled"`
-			Action  struct {
-				Type     string `json:"type"`
-				CodeName string `json:"code_name"`
-				Queue    string `json:"queue"`
-			} `json:"action"`
-		} `json:"bindings"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		fmt.Fprintln(stderr, "ironlocald trigger: decode the answer:", err)
-		return 1
-	}
+func printBindings(bs []client.TriggerBinding, stdout io.Writer) {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tPLUGIN\tACTION\tSTATE\tSTATUS\tNAME")
-	for _, b := range v.Bindings {
+	for _, b := range bs {
 		action := "task " + b.Action.CodeName
 		if b.Action.Type == "message" {
 			action = "message " + b.Action.Queue
@@ -245,28 +193,12 @@ func printBindings(raw []byte, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.Plugin, action, b.State, b.Status, b.Name)
 	}
 	_ = tw.Flush()
-	return 0
 }
 
-func printPlugins(raw []byte, stdout, stderr io.Writer) int {
-	var v struct {
-		Plugins []struct {
-			Name     string `json:"name"`
-			Version  string `json:"version"`
-			State    string `json:"state"`
-			Message  string `json:"message"`
-			Error    string `json:"error"`
-			Restarts int    `json:"restarts"`
-			Path     string `json:"path"`
-		} `json:"plugins"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		fmt.Fprintln(stderr, "ironlocald trigger: decode the answer:", err)
-		return 1
-	}
+func printPlugins(ps []client.TriggerPlugin, stdout io.Writer) {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tVERSION\tSTATE\tRESTARTS\tPATH\tDETAIL")
-	for _, p := range v.Plugins {
+	for _, p := range ps {
 		detail := p.Message
 		if detail == "" {
 			detail = p.Error
@@ -274,5 +206,4 @@ func printPlugins(raw []byte, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", p.Name, p.Version, p.State, p.Restarts, p.Path, detail)
 	}
 	_ = tw.Flush()
-	return 0
 }

@@ -1,0 +1,310 @@
+package wire
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The control plane (/_ironlocal/…) and GET /version. Its times are
+// time.Time at full precision.
+
+// Msg is the Iron-style body of errors and simple acknowledgements.
+type Msg struct {
+	Msg string `json:"msg"`
+}
+
+// Version answers GET /version.
+type Version struct {
+	Version string `json:"version"`
+}
+
+// DecodeFailures counts the damaged stored records skipped, with a few
+// examples.
+type DecodeFailures struct {
+	Count    int      `json:"count"`
+	Examples []string `json:"examples"`
+}
+
+// Health is the state of each part of ironlocal.
+type Health struct {
+	// DecodeFailures do not make the emulator unhealthy.
+	DecodeFailures DecodeFailures `json:"decode_failures"`
+	// Services maps store, mq, cache and worker to "ok" or an error, and
+	// runtime to the task runtime in use ("docker" or "process").
+	Services map[string]string `json:"services"`
+	// Status is "ok" or "unavailable".
+	Status  string `json:"status"`
+	Version string `json:"version"`
+}
+
+// OK reports whether every part can serve.
+func (h Health) OK() bool { return h.Status == "ok" }
+
+// Clock is the emulator's clock.
+type Clock struct {
+	Now time.Time `json:"now"`
+	// Virtual is true with --virtual-clock: the clock moves only when told.
+	Virtual bool `json:"virtual"`
+}
+
+// Idle answers a wait-idle that found the emulator idle.
+type Idle struct {
+	Idle bool   `json:"idle"`
+	Msg  string `json:"msg"`
+}
+
+// SavedSnapshot is a snapshot ironlocal wrote into its snapshot
+// directory.
+type SavedSnapshot struct {
+	Msg  string `json:"msg"`
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+}
+
+// Fault is a fault-injection rule: matching Iron API requests answer
+// Status (when set) after Latency. Empty match fields match everything.
+type Fault struct {
+	ID string `json:"id"`
+	// Service is "mq", "worker" or "cache".
+	Service   string `json:"service,omitempty"`
+	ProjectID string `json:"project_id,omitempty"`
+	// Resource is a queue, cache or code name.
+	Resource string `json:"resource,omitempty"`
+	Method   string `json:"method,omitempty"`
+	Status   int    `json:"status,omitempty"`
+	Msg      string `json:"msg,omitempty"`
+	// Times is how many requests the rule affects; 0 = all.
+	Times int `json:"times,omitempty"`
+	// Hits counts the requests it affected (read only).
+	Hits int64 `json:"hits"`
+	// Latency is a Go duration such as "250ms".
+	Latency string `json:"latency,omitempty"`
+}
+
+// FaultList answers GET /_ironlocal/faults.
+type FaultList struct {
+	Faults []Fault `json:"faults"`
+}
+
+// FaultAdded answers POST /_ironlocal/faults.
+type FaultAdded struct {
+	Fault Fault  `json:"fault"`
+	Msg   string `json:"msg"`
+}
+
+// Projects answers GET /_ironlocal/projects.
+type Projects struct {
+	Default  string   `json:"default"`
+	Projects []string `json:"projects"`
+}
+
+// Stats counts a project's resources.
+type Stats struct {
+	ProjectID string `json:"project_id"`
+	Queues    int    `json:"queues"`
+	// Messages is the messages the queues hold (their sizes summed).
+	Messages  int64 `json:"messages"`
+	Caches    int   `json:"caches"`
+	Codes     int   `json:"codes"`
+	Schedules int   `json:"schedules"`
+	// Tasks counts tasks by status (every status is present).
+	Tasks map[TaskStatus]int `json:"tasks"`
+}
+
+// UpcomingKind says what happens at an Upcoming's time.
+type UpcomingKind string
+
+// Upcoming is something the clock will make happen; the fields naming
+// its resource are set.
+type Upcoming struct {
+	At         time.Time    `json:"at"`
+	Kind       UpcomingKind `json:"kind"`
+	ProjectID  string       `json:"project_id"`
+	Queue      string       `json:"queue,omitempty"`
+	MessageID  string       `json:"message_id,omitempty"`
+	Cache      string       `json:"cache,omitempty"`
+	Key        string       `json:"key,omitempty"`
+	ScheduleID string       `json:"schedule_id,omitempty"`
+	TaskID     string       `json:"task_id,omitempty"`
+	CodeName   string       `json:"code_name,omitempty"`
+}
+
+// UpcomingList is what will fire or expire between Now and Until.
+type UpcomingList struct {
+	Now      time.Time  `json:"now"`
+	Until    time.Time  `json:"until"`
+	Upcoming []Upcoming `json:"upcoming"`
+}
+
+// Settings is how ironlocal was started.
+type Settings struct {
+	Version string `json:"version"`
+	Listen  string `json:"listen"`
+	// DataDir is where the store lives (a temporary directory when
+	// Ephemeral). DataSize is the bytes allocated there (the files'
+	// sizes, with the space Badger reserves ahead); DataUsed the bytes
+	// they take on the disk (less: the reserved tail of a sparse file
+	// takes none).
+	DataDir     string `json:"data_dir"`
+	DataSize    int64  `json:"data_size"`
+	DataUsed    int64  `json:"data_used"`
+	Ephemeral   bool   `json:"ephemeral"`
+	SnapshotDir string `json:"snapshot_dir"`
+	// Runtime is "docker" (an engine answered) or "process".
+	Runtime string `json:"runtime"`
+	// StrictAuth is on when tokens were configured (Tokens counts them;
+	// their values are never reported).
+	StrictAuth   bool     `json:"strict_auth"`
+	Tokens       int      `json:"tokens"`
+	Projects     []string `json:"projects"`
+	VirtualClock bool     `json:"virtual_clock"`
+	LogLevel     string   `json:"log_level"`
+}
+
+// SchedulePreview is when a schedule would fire, by ironlocal's clock.
+type SchedulePreview struct {
+	// Fires are the next run times, earliest first; fewer than asked
+	// when the schedule completes after the last.
+	Fires []time.Time `json:"fires"`
+	Now   time.Time   `json:"now"`
+}
+
+// MessageStatus is where a browsed message stands: ready, delayed,
+// reserved, or on push queues pushing and pushed.
+type MessageStatus string
+
+// BrowsedMessage is a message as the browser sees it.
+type BrowsedMessage struct {
+	ID            string        `json:"id"`
+	Body          string        `json:"body"`
+	Status        MessageStatus `json:"status"`
+	ReservedCount int           `json:"reserved_count"`
+	// ReservationID is set while Status is reserved.
+	ReservationID string `json:"reservation_id,omitempty"`
+	PostedAt      Time   `json:"posted_at,omitzero"`
+	// AvailableAt is when a delayed or reserved message becomes ready.
+	AvailableAt Time              `json:"available_at,omitzero"`
+	ExpiresAt   Time              `json:"expires_at,omitzero"`
+	PushHeaders map[string]string `json:"push_headers,omitempty"`
+	// Subscribers holds a push queue message's delivery states.
+	Subscribers []PushStatus `json:"subscribers,omitempty"`
+}
+
+// The pages of the control plane's cursor listings; Cursor is "" on the
+// last page.
+
+// QueuePage is a page of queues.
+type QueuePage struct {
+	Cursor string  `json:"cursor,omitempty"`
+	Queues []Queue `json:"queues"`
+}
+
+// MessagePage is a page of messages.
+type MessagePage struct {
+	Cursor   string           `json:"cursor,omitempty"`
+	Messages []BrowsedMessage `json:"messages"`
+}
+
+// ItemPage is a page of cache items.
+type ItemPage struct {
+	Cursor string `json:"cursor,omitempty"`
+	Items  []Item `json:"items"`
+}
+
+// TaskPage is a page of tasks.
+type TaskPage struct {
+	Cursor string `json:"cursor,omitempty"`
+	Tasks  []Task `json:"tasks"`
+}
+
+// Trigger plugins and bindings (README "Trigger plugins").
+
+// TriggerAction is what a binding does with each event: queue a task for
+// CodeName (Type "task") or post to Queue (Type "message"). Template, when
+// set, renders the payload or body from the event (Go text/template).
+type TriggerAction struct {
+	Type     string `json:"type"`
+	CodeName string `json:"code_name,omitempty"`
+	Priority *int   `json:"priority,omitempty"`
+	Delay    *int   `json:"delay,omitempty"`
+	Timeout  *int   `json:"timeout,omitempty"`
+	Queue    string `json:"queue,omitempty"`
+	Template string `json:"template,omitempty"`
+}
+
+// TriggerBinding is a binding with its live state.
+type TriggerBinding struct {
+	ID          string            `json:"id"`
+	ProjectID   string            `json:"project_id"`
+	Name        string            `json:"name,omitempty"`
+	Plugin      string            `json:"plugin"`
+	Config      json.RawMessage   `json:"config"`
+	Action      TriggerAction     `json:"action"`
+	Enabled     bool              `json:"enabled"`
+	State       string            `json:"state"`
+	Status      string            `json:"status,omitempty"`
+	StatusAttrs map[string]string `json:"status_attrs,omitempty"`
+	// Warning says why events will fail although the binding was
+	// accepted (its action names a code not uploaded yet); State is still
+	// the run's state.
+	Warning   string    `json:"warning,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// BindingList answers GET /_ironlocal/triggers.
+type BindingList struct {
+	Bindings []TriggerBinding `json:"bindings"`
+}
+
+// TriggerEvent is one event's journey through a binding.
+type TriggerEvent struct {
+	ID         string            `json:"id"`
+	BindingID  string            `json:"binding_id"`
+	ProjectID  string            `json:"project_id"`
+	Type       string            `json:"type"`
+	Source     string            `json:"source"` // plugin, fire or replay
+	ReplayOf   string            `json:"replay_of,omitempty"`
+	At         time.Time         `json:"at"`
+	Payload    string            `json:"payload"`
+	Attrs      map[string]string `json:"attrs,omitempty"`
+	Outcome    string            `json:"outcome"` // matched, filtered or failed
+	Reason     string            `json:"reason,omitempty"`
+	TaskID     string            `json:"task_id,omitempty"`
+	MessageIDs []string          `json:"message_ids,omitempty"`
+}
+
+// TriggerEventList answers GET /_ironlocal/triggers/{id}/events.
+type TriggerEventList struct {
+	Events []TriggerEvent `json:"events"`
+}
+
+// PluginSample is a sample event a plugin offers for test fires.
+type PluginSample struct {
+	Name      string          `json:"name"`
+	EventType string          `json:"event_type"`
+	Payload   json.RawMessage `json:"payload"`
+}
+
+// TriggerPlugin is a discovered plugin and its state.
+type TriggerPlugin struct {
+	Name         string          `json:"name,omitempty"`
+	Path         string          `json:"path"`
+	Version      string          `json:"version,omitempty"`
+	State        string          `json:"state"` // starting, running, crashed, failed, stopped
+	Message      string          `json:"message,omitempty"`
+	Error        string          `json:"error,omitempty"`
+	Restarts     int             `json:"restarts"`
+	PID          int             `json:"pid,omitempty"`
+	ReadyMS      float64         `json:"ready_ms,omitempty"` // the last start: spawn to Info answered
+	Description  string          `json:"description,omitempty"`
+	EventTypes   []string        `json:"event_types"`
+	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
+	Samples      []PluginSample  `json:"samples"`
+	Log          []string        `json:"log"`
+}
+
+// PluginList answers GET /_ironlocal/plugins.
+type PluginList struct {
+	Plugins []TriggerPlugin `json:"plugins"`
+}
