@@ -138,17 +138,10 @@ func (c *Client) BrowseTasks(ctx context.Context, codeName string, statuses []Ta
 // RedriveOptions selects what Redrive moves: IDs (every ready message when
 // empty), at most Max (0 = no bound), to To ("" = the queue whose
 // dead_letter or push error_queue names the queue, when exactly one does).
-type RedriveOptions struct {
-	To  string   `json:"to,omitempty"`
-	IDs []string `json:"ids,omitempty"`
-	Max int      `json:"max,omitempty"`
-}
+type RedriveOptions = wire.RedriveBody
 
 // RedriveResult says how many messages moved, and to which queue.
-type RedriveResult struct {
-	Moved int    `json:"moved"`
-	To    string `json:"to"`
-}
+type RedriveResult = wire.RedriveResult
 
 // Redrive moves the ready messages of a dead-letter or error queue back to
 // the queue they came from (SQS's DLQ redrive): each is posted there as a

@@ -4,16 +4,14 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // LiveLog is a task's output so far: Log holds its first Size bytes
 // (stdout and stderr interleaved); task.log events whose attrs "offset"
 // is at or past Size carry what follows.
-type LiveLog struct {
-	Log    string     `json:"log"`
-	Size   int64      `json:"size"`
-	Status TaskStatus `json:"status"`
-}
+type LiveLog = wire.LiveLog
 
 // LiveTaskLog returns a task's output so far, in any state, whether or
 // not ironlocal runs with --live-logs (TaskLog answers 404 until the task
@@ -40,31 +38,35 @@ const (
 // statuses any of them. Query searches ids, code names, labels, msgs and
 // payloads (case-insensitive); From and To bound created_at.
 type BulkFilter struct {
-	CodeName string       `json:"code_name,omitempty"`
-	Statuses []TaskStatus `json:"status,omitempty"`
-	Label    string       `json:"label,omitempty"`
-	Query    string       `json:"q,omitempty"`
-	From     *time.Time   `json:"from_time,omitempty"`
-	To       *time.Time   `json:"to_time,omitempty"`
+	CodeName string
+	Statuses []TaskStatus
+	Label    string
+	Query    string
+	From     *time.Time
+	To       *time.Time
+}
+
+// Wire is the filter as sent.
+func (f BulkFilter) Wire() wire.BulkFilterBody {
+	b := wire.BulkFilterBody{CodeName: f.CodeName, Label: f.Label, Q: f.Query,
+		FromTime: wire.TimePtr(f.From), ToTime: wire.TimePtr(f.To)}
+	for _, s := range f.Statuses {
+		b.Status = append(b.Status, string(s))
+	}
+	return b
 }
 
 // BulkResult counts what BulkTasks found and did: Matched tasks pass the
 // filter, Eligible of them the action applies to, Done were acted on (0
 // in a dry run), Remaining were left for another call (over 10,000).
-type BulkResult struct {
-	Matched   int  `json:"matched"`
-	Eligible  int  `json:"eligible"`
-	Done      int  `json:"done"`
-	Remaining int  `json:"remaining"`
-	DryRun    bool `json:"dry_run"`
-}
+type BulkResult = wire.BulkResult
 
 // BulkTasks retries or cancels every task of the project that f selects
 // and the action applies to; dryRun only counts them (ask, then act).
 // POST /_ironlocal/tasks/{pid}/bulk
 func (c *Client) BulkTasks(ctx context.Context, action BulkAction, f BulkFilter, dryRun bool) (BulkResult, error) {
 	var out BulkResult
-	body := map[string]any{"action": action, "filter": f, "dry_run": dryRun}
+	body := wire.BulkBody{Action: string(action), Filter: f.Wire(), DryRun: dryRun}
 	err := c.call(ctx, http.MethodPost, "/_ironlocal/tasks/"+esc(c.project)+"/bulk", body, &out)
 	return out, err
 }

@@ -308,3 +308,29 @@ type TriggerPlugin struct {
 type PluginList struct {
 	Plugins []TriggerPlugin `json:"plugins"`
 }
+
+// RedriveResult answers a redrive: how many messages moved, and where.
+type RedriveResult struct {
+	Moved int    `json:"moved"`
+	To    string `json:"to"`
+}
+
+// LiveLog answers GET /_ironlocal/tasks/{pid}/{id}/log: a task's output so
+// far, its first Size bytes (stdout and stderr interleaved); task.log
+// events whose attrs "offset" is at or past Size carry what follows.
+type LiveLog struct {
+	Log    string     `json:"log"`
+	Size   int64      `json:"size"`
+	Status TaskStatus `json:"status"`
+}
+
+// BulkResult answers a bulk action: Matched tasks pass the filter,
+// Eligible of them the action applies to, Done were acted on (0 in a dry
+// run), Remaining were left for another call (over 10,000).
+type BulkResult struct {
+	Matched   int  `json:"matched"`
+	Eligible  int  `json:"eligible"`
+	Done      int  `json:"done"`
+	Remaining int  `json:"remaining"`
+	DryRun    bool `json:"dry_run"`
+}

@@ -72,3 +72,33 @@ type FireBody struct {
 type ReplayBody struct {
 	Payload *string `json:"payload,omitempty"`
 }
+
+// RedriveBody is the body of POST /_ironlocal/queues/{pid}/{queue}/redrive:
+// the ids to move (every ready message when empty), at most Max (0: no
+// bound), to To ("" = the queue whose dead_letter or push error_queue
+// names this one, when exactly one does).
+type RedriveBody struct {
+	To  string   `json:"to,omitempty"`
+	IDs []string `json:"ids,omitempty"`
+	Max int      `json:"max,omitempty"`
+}
+
+// BulkBody is the body of POST /_ironlocal/tasks/{pid}/bulk: Action
+// ("retry" or "cancel") on every task Filter selects; DryRun only counts.
+type BulkBody struct {
+	Action string         `json:"action"`
+	Filter BulkFilterBody `json:"filter"`
+	DryRun bool           `json:"dry_run,omitempty"`
+}
+
+// BulkFilterBody selects tasks; zero fields match everything, several
+// statuses any of them. Q searches ids, code names, labels, msgs and
+// payloads; FromTime and ToTime bound created_at.
+type BulkFilterBody struct {
+	CodeName string   `json:"code_name,omitempty"`
+	Status   []string `json:"status,omitempty"`
+	Label    string   `json:"label,omitempty"`
+	Q        string   `json:"q,omitempty"`
+	FromTime OptTime  `json:"from_time,omitzero"`
+	ToTime   OptTime  `json:"to_time,omitzero"`
+}

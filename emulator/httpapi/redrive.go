@@ -5,22 +5,17 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/mq"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // limitRedrive bounds a redrive body: up to mq.MaxRedriveIDs ids.
 const limitRedrive = 1 << 20
 
-type wireRedrive struct {
-	To  string   `json:"to"`
-	IDs []string `json:"ids"`
-	Max int      `json:"max"`
-}
-
 // handleRedrive moves the ready messages of a dead-letter or error queue
 // (all, or the ids named, at most max) back to their source queue, or to
 // "to": POST /_ironlocal/queues/{pid}/{queue}/redrive → {"moved":n,"to":…}.
 func (a *API) handleRedrive(w http.ResponseWriter, r *http.Request) {
-	var in wireRedrive
+	var in wire.RedriveBody
 	if err := decodeBody(r, limitRedrive, &in); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -39,5 +34,5 @@ func (a *API) handleRedrive(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"moved": res.Moved, "to": res.To})
+	writeJSON(w, http.StatusOK, wire.RedriveResult{Moved: res.Moved, To: res.To})
 }

@@ -11,15 +11,6 @@ import (
 // Control-plane task routes for the desktop app and test suites: a
 // running task's log so far, and bulk repair (docs/control-plane.md).
 
-// wireLogSoFar is a task's output so far: log holds its first size bytes
-// (stdout and stderr interleaved); task.log events whose attrs.offset is
-// at or past size carry what follows.
-type wireLogSoFar struct {
-	Log    string `json:"log"`
-	Size   int64  `json:"size"`
-	Status string `json:"status"`
-}
-
 // handleTaskLogSoFar returns a task's log so far in any state, whether or
 // not ironlocal runs with --live-logs (the Iron route keeps its 404 until
 // the task ends): GET /_ironlocal/tasks/{pid}/{task_id}/log.
@@ -29,24 +20,7 @@ func (a *API) handleTaskLogSoFar(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wireLogSoFar{Log: string(l.Data), Size: l.Size, Status: string(l.Status)})
-}
-
-type wireBulkFilter struct {
-	CodeName string       `json:"code_name"`
-	Status   []string     `json:"status"`
-	Label    string       `json:"label"`
-	Q        string       `json:"q"`
-	FromTime wire.OptTime `json:"from_time"`
-	ToTime   wire.OptTime `json:"to_time"`
-}
-
-type wireBulkResult struct {
-	Matched   int  `json:"matched"`
-	Eligible  int  `json:"eligible"`
-	Done      int  `json:"done"`
-	Remaining int  `json:"remaining"`
-	DryRun    bool `json:"dry_run"`
+	writeJSON(w, http.StatusOK, wire.LiveLog{Log: string(l.Data), Size: l.Size, Status: wire.TaskStatus(l.Status)})
 }
 
 // handleTaskBulk retries (failed, not yet retried) or cancels (queued or
@@ -54,11 +28,7 @@ type wireBulkResult struct {
 // POST /_ironlocal/tasks/{pid}/bulk
 // {"action":"retry"|"cancel","filter":{…},"dry_run":true}.
 func (a *API) handleTaskBulk(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Action string         `json:"action"`
-		Filter wireBulkFilter `json:"filter"`
-		DryRun bool           `json:"dry_run"`
-	}
+	var body wire.BulkBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -78,6 +48,6 @@ func (a *API) handleTaskBulk(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wireBulkResult{Matched: res.Matched, Eligible: res.Eligible, Done: res.Done,
+	writeJSON(w, http.StatusOK, wire.BulkResult{Matched: res.Matched, Eligible: res.Eligible, Done: res.Done,
 		Remaining: res.Remaining, DryRun: body.DryRun})
 }
