@@ -14,119 +14,13 @@ import (
 	"testing"
 )
 
-const module = "github.com/ironlocal/ironlocal"
-
-// A rule says which of the module's packages a package may import. Names
-// are module-relative; "x/..." matches x and everything under it. Rules are
-// tried in order and the first whose pkg matches applies, so a package that
-// appears later (app, client, plugins/sdk …) is checked from its first
-// commit, and a new package under emulator/ that no rule names fails until
-// its layer is written down here.
-type rule struct {
-	pkg string
-	// may lists the module packages pkg may import directly.
-	may []string
-	// stdOnly: outside the module, everything pkg depends on, transitively,
-	// is the standard library.
-	stdOnly bool
-	// never lists packages pkg must not depend on even transitively
-	// (module-relative, or third-party import path prefixes).
-	never []string
-	// outside, when set, lists the only import path prefixes outside the
-	// module and the standard library that pkg may import directly.
-	outside []string
-}
-
-var (
-	support  = []string{"emulator", "emulator/clock", "emulator/idgen", "emulator/fault", "emulator/codezip", "emulator/tmpl"}
-	services = []string{"emulator/mq", "emulator/worker", "emulator/cache", "emulator/control"}
-	// edges are the dependencies that live in their own adapter package
-	// (STYLE.md principle 1): the domain and its services import none.
-	edges = []string{"github.com/dgraph-io/badger", "github.com/moby/", "github.com/docker/", "fyne.io/",
-		"github.com/hashicorp/go-plugin", "google.golang.org/grpc", "github.com/testcontainers/"}
-	// listener are the stdlib-only defences of a local HTTP listener (Host
-	// rule, connection cap, body progress) that the API and the http
-	// trigger plugin share, so that both answer the same attacks the same way.
-	listener = []string{"internal/hostrule", "internal/httplimit"}
-)
-
-func join(lists ...[]string) []string { return slices.Concat(lists...) }
-
-var rules = []rule{
-	{pkg: "emulator", stdOnly: true},
-	{pkg: "emulator/clock", may: []string{"emulator"}, stdOnly: true},
-	{pkg: "emulator/idgen", may: []string{"emulator"}, stdOnly: true},
-	{pkg: "emulator/fault", may: []string{"emulator"}, stdOnly: true},
-	{pkg: "emulator/codezip", may: []string{"emulator"}, stdOnly: true},
-	{pkg: "emulator/tmpl", may: []string{}, stdOnly: true},
-	// Services hold the rules and see only the domain.
-	{pkg: "emulator/mq", may: support, never: edges},
-	{pkg: "emulator/worker", may: support, never: edges},
-	{pkg: "emulator/cache", may: support, never: edges},
-	{pkg: "emulator/control", may: support, never: edges},
-	// Drivers of the services: deliveries, the memcached protocol, seeds.
-	{pkg: "emulator/push", may: join(support, services), never: edges},
-	{pkg: "emulator/memcache", may: join(support, services), never: edges},
-	{pkg: "emulator/seed", may: join(support, services), never: edges},
-	// Edge adapters.
-	// httpapi also serves the plugin host's bindings, as it serves services.
-	// httpapi encodes and decodes the JSON that package wire declares.
-	{pkg: "emulator/httpapi", may: join(support, services, listener, []string{"emulator/seed", "emulator/trigger", "wire"})},
-	{pkg: "emulator/trigger", may: join(support, services, []string{"plugins/sdk/..."})},
-	{pkg: "emulator/store/...", may: support},
-	{pkg: "emulator/runtime/...", may: support},
-	// The composition root and the headless entry points.
-	// The one version a build reports (internal/version) is read by the
-	// composition root and the built-in plugins alike.
-	{pkg: "emulator/server", may: join([]string{"emulator/...", "internal/version"}, listener)},
-	{pkg: "emulator/daemon", may: []string{"emulator/..."}},
-	// ironlocald is also the built-in plugins' executable (see plugins/builtin);
-	// its `trigger` subcommand is a client of a running ironlocal.
-	{pkg: "emulator/cmd/...", may: []string{"emulator/...", "plugins/builtin", "plugins/sdk", "client", "wire"}},
-	{pkg: "emulator/...", may: []string{}}, // a new package: give it a rule above
-	// wire declares the API's JSON once, for the server and the client.
-	{pkg: "wire", may: []string{}, stdOnly: true},
-	{pkg: "client/...", may: []string{"wire"}, stdOnly: true},
-	// The screens talk to ironlocal only through client and hold no
-	// emulator rules (no cron parser of their own): Fyne and the standard
-	// library are all else they import.
-	{pkg: "app/...", may: []string{"client/...", "app/..."}, outside: []string{"fyne.io/fyne/v2"}},
-	{pkg: "plugins/sdk/...", may: []string{"plugins/sdk/..."}},
-	{pkg: "plugins/builtin/...", may: join([]string{"plugins/sdk/...", "plugins/builtin/...", "internal/version"}, listener)},
-	{pkg: "plugins/...", may: []string{"plugins/sdk/...", "plugins/builtin/..."}},
-	{pkg: "tcironlocal/...", may: []string{"client/...", "tcironlocal/...", "internal/..."}},
-	{pkg: "bench/...", may: []string{"bench/...", "internal/...", "client/...", "tcironlocal/..."}},
-	{pkg: "fixtures/...", may: []string{"client/..."}}, // programs run as tasks in tests
-	{pkg: "internal/hostrule", stdOnly: true},
-	{pkg: "internal/httplimit", stdOnly: true},
-	{pkg: "internal/version", stdOnly: true},
-	// internal/locale runs before Fyne's own package initialisation: it may
-	// import nothing that would order it later (see its doc).
-	{pkg: "internal/locale", stdOnly: true},
-	{pkg: "internal/...", may: []string{"emulator/...", "client/...", "internal/..."}},
-	{pkg: "test/...", may: []string{"client/...", "tcironlocal/...", "internal/...", "bench/..."}},
-	{pkg: "", may: []string{"app/...", "client/...", "emulator/server", "emulator/daemon", "internal/locale"}}, // desktop main
-}
-
-// exceptions are imports the table forbids that the code still makes, each
-// with the reason and the way out. Remove an entry when the import goes;
-// the test fails on an exception that no longer happens.
-var exceptions = map[string]string{}
-
-func matches(pattern, pkg string) bool {
-	if base, ok := strings.CutSuffix(pattern, "/..."); ok {
-		return pkg == base || strings.HasPrefix(pkg, base+"/")
-	}
-	return pkg == pattern
-}
-
-func ruleFor(pkg string) (rule, bool) {
-	for _, r := range rules {
-		if matches(r.pkg, pkg) {
+func ruleFor(pkg string) (Rule, bool) {
+	for _, r := range Rules {
+		if matches(r.Pkg, pkg) {
 			return r, true
 		}
 	}
-	return rule{}, false
+	return Rule{}, false
 }
 
 // listed is what `go list -deps -json` says of one package.
@@ -210,10 +104,10 @@ func check(pkgs map[string]listed, exceptions map[string]string) (problems []str
 		for _, imp := range p.Imports {
 			dep, ours := rel(imp)
 			if !ours {
-				if d, found := pkgs[imp]; r.outside != nil && found && !d.Standard &&
-					!slices.ContainsFunc(r.outside, func(prefix string) bool { return matches(prefix+"/...", imp) }) {
+				if d, found := pkgs[imp]; r.Outside != nil && found && !d.Standard &&
+					!slices.ContainsFunc(r.Outside, func(prefix string) bool { return matches(prefix+"/...", imp) }) {
 					problems = append(problems, fmt.Sprintf("%s imports %s: outside the module and the standard library it may import only %v",
-						name, imp, r.outside))
+						name, imp, r.Outside))
 				}
 				continue
 			}
@@ -223,7 +117,7 @@ func check(pkgs map[string]listed, exceptions map[string]string) (problems []str
 				problems = append(problems, fmt.Sprintf("%s imports %s: nothing imports app", name, dep))
 				continue
 			}
-			if slices.ContainsFunc(r.may, func(pattern string) bool { return matches(pattern, dep) }) || dep == name {
+			if slices.ContainsFunc(r.May, func(pattern string) bool { return matches(pattern, dep) }) || dep == name {
 				continue
 			}
 			key := name + " -> " + dep
@@ -231,14 +125,14 @@ func check(pkgs map[string]listed, exceptions map[string]string) (problems []str
 				used[key] = true
 				continue
 			}
-			problems = append(problems, fmt.Sprintf("%s imports %s: its layer may import only %v", name, dep, r.may))
+			problems = append(problems, fmt.Sprintf("%s imports %s: its layer may import only %v", name, dep, r.May))
 		}
 		for _, dep := range p.Deps {
 			d, found := pkgs[dep]
-			if _, inModule := rel(dep); r.stdOnly && found && !d.Standard && !inModule {
+			if _, inModule := rel(dep); r.StdOnly && found && !d.Standard && !inModule {
 				problems = append(problems, fmt.Sprintf("%s depends on %s: it may use the standard library only", name, dep))
 			}
-			for _, bad := range r.never {
+			for _, bad := range r.Never {
 				if strings.HasPrefix(dep, bad) {
 					problems = append(problems, fmt.Sprintf("%s depends on %s: that belongs in an adapter at the edge", name, dep))
 				}
@@ -321,11 +215,11 @@ func TestRules_Match(t *testing.T) {
 		{"", ""},
 	} {
 		r, ok := ruleFor(tc.pkg)
-		if !ok || r.pkg != tc.want {
-			t.Errorf("rule for %q = %q, want %q", tc.pkg, r.pkg, tc.want)
+		if !ok || r.Pkg != tc.want {
+			t.Errorf("rule for %q = %q, want %q", tc.pkg, r.Pkg, tc.want)
 		}
 	}
-	if r, _ := ruleFor("emulator/newthing"); len(r.may) != 0 {
-		t.Errorf("an unlisted emulator package may import %v, want nothing until it gets a rule", r.may)
+	if r, _ := ruleFor("emulator/newthing"); len(r.May) != 0 {
+		t.Errorf("an unlisted emulator package may import %v, want nothing until it gets a rule", r.May)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/daemon"
 	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/internal/archtest"
 )
 
 // A Table is a generated part of a page: the text between the lines
@@ -29,6 +30,7 @@ func Tables() []Table {
 	return []Table{
 		{Page: "docs/configuration.md", Name: "flags", Source: "emulator/daemon/config.go", Generate: FlagTable},
 		{Page: "docs/control-plane.md", Name: "routes", Source: "emulator/httpapi/routes.go", Generate: RouteTable},
+		{Page: "docs/architecture.md", Name: "layers", Source: "internal/archtest/rules.go", Generate: LayerTable},
 	}
 }
 
@@ -228,4 +230,40 @@ func routeAPI(path string) string {
 	default:
 		return "open (readiness)"
 	}
+}
+
+// LayerTable is the architecture test's rules as a table: each package
+// pattern, in the order the rules are tried, with what it may import from
+// the module and what else binds it.
+func LayerTable() string {
+	var b strings.Builder
+	b.WriteString("| package | may import from the module | also |\n|---|---|---|\n")
+	code := func(list []string) string {
+		if len(list) == 0 {
+			return "nothing"
+		}
+		out := make([]string, len(list))
+		for i, p := range list {
+			out[i] = "`" + p + "`"
+		}
+		return strings.Join(out, ", ")
+	}
+	for _, r := range archtest.Rules {
+		name := "`" + r.Pkg + "`"
+		if r.Pkg == "" {
+			name = "the desktop app (root package)"
+		}
+		var also []string
+		if r.StdOnly {
+			also = append(also, "the standard library only, transitively")
+		}
+		if len(r.Outside) > 0 {
+			also = append(also, "outside the module only "+code(r.Outside))
+		}
+		if len(r.Never) > 0 {
+			also = append(also, "never, even transitively: "+code(r.Never))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, code(r.May), strings.Join(also, "; "))
+	}
+	return b.String()
 }
