@@ -98,7 +98,7 @@ func (u *UI) saveSeed(path string, sel seedfile.Selection) {
 		if err != nil {
 			return r, err
 		}
-		if err := r.File.Write(f); err != nil {
+		if err := seedfile.Write(f, r.File); err != nil {
 			_ = f.Close()
 			return r, err
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 // Version is the seed format written.
-const Version = 1
+const Version = client.SeedVersion
 
 // MaxMessages bounds the messages saved per queue, and MaxItems the items
 // per cache (a seed file is read whole, up to 64 MiB).
@@ -21,72 +21,16 @@ const (
 	MaxItems    = 10_000
 )
 
-// File is a seed file. Its JSON is the seed format's.
-type File struct {
-	Version   int        `json:"ironlocal_seed"`
-	ProjectID string     `json:"project_id"`
-	Queues    []Queue    `json:"queues,omitempty"`
-	Caches    []Cache    `json:"caches,omitempty"`
-	Codes     []Code     `json:"codes,omitempty"`
-	Schedules []Schedule `json:"schedules,omitempty"`
-}
-
-// Queue is a pull queue, its settings and messages.
-type Queue struct {
-	Name              string    `json:"name"`
-	MessageTimeout    *int      `json:"message_timeout,omitempty"`
-	MessageExpiration *int      `json:"message_expiration,omitempty"`
-	Messages          []Message `json:"messages,omitempty"`
-}
-
-// Message is a message; Delay is seconds before it is ready.
-type Message struct {
-	Body  string `json:"body"`
-	Delay int    `json:"delay,omitempty"`
-}
-
-// Cache is a cache and its items.
-type Cache struct {
-	Name  string `json:"name"`
-	Items []Item `json:"items"`
-}
-
-// Item is a cache item: its JSON value and seconds left to live (0:
-// never expires).
-type Item struct {
-	Key       string          `json:"key"`
-	Value     json.RawMessage `json:"value"`
-	ExpiresIn int             `json:"expires_in,omitempty"`
-}
-
-// Code is an image code package.
-type Code struct {
-	Name            string            `json:"name"`
-	Image           string            `json:"image"`
-	Command         string            `json:"command,omitempty"`
-	Config          string            `json:"config,omitempty"`
-	EnvVars         map[string]string `json:"env_vars,omitempty"`
-	MaxConcurrency  *int              `json:"max_concurrency,omitempty"`
-	Retries         *int              `json:"retries,omitempty"`
-	RetriesDelay    *int              `json:"retries_delay,omitempty"`
-	DefaultPriority *int              `json:"default_priority,omitempty"`
-}
-
-// Schedule is a schedule of a code package.
-type Schedule struct {
-	CodeName string     `json:"code_name"`
-	Name     string     `json:"name,omitempty"`
-	Payload  string     `json:"payload"`
-	StartAt  *time.Time `json:"start_at,omitempty"`
-	EndAt    *time.Time `json:"end_at,omitempty"`
-	RunEvery *int       `json:"run_every,omitempty"`
-	RunTimes *int       `json:"run_times,omitempty"`
-	Cron     *string    `json:"cron,omitempty"`
-	Priority *int       `json:"priority,omitempty"`
-	Timeout  *int       `json:"timeout,omitempty"`
-	Cluster  string     `json:"cluster,omitempty"`
-	Label    string     `json:"label,omitempty"`
-}
+// The seed format's types (client.Seed …, declared once in package wire).
+type (
+	File     = client.Seed
+	Queue    = client.SeedQueue
+	Message  = client.SeedMessage
+	Cache    = client.SeedCache
+	Item     = client.SeedItem
+	Code     = client.SeedCode
+	Schedule = client.SeedSchedule
+)
 
 // Selection is what a seed holds.
 type Selection struct {
@@ -329,7 +273,7 @@ func (r *Result) schedules(ctx context.Context, c *client.Client) error {
 }
 
 // Write writes f as indented JSON.
-func (f File) Write(w io.Writer) error {
+func Write(w io.Writer, f File) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

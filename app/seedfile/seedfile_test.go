@@ -103,7 +103,7 @@ func TestCollect_RoundTripsThroughASeededEmulator(t *testing.T) {
 
 	path := filepath.Join(t.TempDir(), "saved.seed.json")
 	var buf bytes.Buffer
-	require.NoError(t, f.Write(&buf))
+	require.NoError(t, Write(&buf, f))
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
 
 	b := start(t, path)

@@ -26,12 +26,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // Version is the newest seed format this build reads.
@@ -43,99 +43,22 @@ const MaxSize = 64 << 20
 // DefaultProject is used when neither the file nor the entry names one.
 const DefaultProject = emulator.DefaultProject
 
+// The seed format's types are declared once, in package wire (the desktop
+// app writes what this package reads).
+
 // File is a parsed seed.
-type File struct {
-	Version   int        `json:"ironlocal_seed"`
-	ProjectID string     `json:"project_id"`
-	Queues    []Queue    `json:"queues"`
-	Caches    []Cache    `json:"caches"`
-	Codes     []Code     `json:"codes"`
-	Schedules []Schedule `json:"schedules"`
-	Triggers  []Trigger  `json:"triggers"`
-}
+type File struct{ wire.Seed }
 
-// Queue is a pull queue and its initial messages.
-type Queue struct {
-	ProjectID         string    `json:"project_id"`
-	Name              string    `json:"name"`
-	MessageTimeout    *int      `json:"message_timeout"`
-	MessageExpiration *int      `json:"message_expiration"`
-	Messages          []Message `json:"messages"`
-}
-
-// Message is one queued message.
-type Message struct {
-	Body  string `json:"body"`
-	Delay int    `json:"delay"`
-}
-
-// Cache is a cache and its items.
-type Cache struct {
-	ProjectID string `json:"project_id"`
-	Name      string `json:"name"`
-	Items     []Item `json:"items"`
-}
-
-// Item is one cache item; Value keeps its JSON type.
-type Item struct {
-	Key       string          `json:"key"`
-	Value     json.RawMessage `json:"value"`
-	ExpiresIn int             `json:"expires_in"`
-}
-
-// Code is an image code package.
-type Code struct {
-	ProjectID       string            `json:"project_id"`
-	Name            string            `json:"name"`
-	Image           string            `json:"image"`
-	Command         string            `json:"command"`
-	Config          string            `json:"config"`
-	EnvVars         map[string]string `json:"env_vars"`
-	MaxConcurrency  *int              `json:"max_concurrency"`
-	Retries         *int              `json:"retries"`
-	RetriesDelay    *int              `json:"retries_delay"`
-	DefaultPriority *int              `json:"default_priority"`
-}
-
-// Schedule is a schedule of a code package.
-type Schedule struct {
-	ProjectID string     `json:"project_id"`
-	CodeName  string     `json:"code_name"`
-	Name      string     `json:"name"`
-	Payload   string     `json:"payload"`
-	StartAt   *time.Time `json:"start_at"`
-	EndAt     *time.Time `json:"end_at"`
-	RunEvery  *int       `json:"run_every"`
-	RunTimes  *int       `json:"run_times"`
-	Cron      *string    `json:"cron"`
-	Priority  *int       `json:"priority"`
-	Timeout   *int       `json:"timeout"`
-	Cluster   string     `json:"cluster"`
-	Label     string     `json:"label"`
-}
-
-// Trigger is a trigger plugin binding (docs/triggers.md). Its
-// config is checked against the plugin's schema when the plugin runs: a
-// refused one shows as the binding's state.
-type Trigger struct {
-	ProjectID string          `json:"project_id"`
-	Name      string          `json:"name"`
-	Plugin    string          `json:"plugin"`
-	Config    json.RawMessage `json:"config"`
-	Action    TriggerAction   `json:"action"`
-	Enabled   *bool           `json:"enabled"`
-}
-
-// TriggerAction is what a binding does with each event.
-type TriggerAction struct {
-	Type     string `json:"type"` // "task" or "message"
-	CodeName string `json:"code_name"`
-	Priority *int   `json:"priority"`
-	Delay    *int   `json:"delay"`
-	Timeout  *int   `json:"timeout"`
-	Queue    string `json:"queue"`
-	Template string `json:"template"`
-}
+type (
+	Queue         = wire.SeedQueue
+	Message       = wire.SeedMessage
+	Cache         = wire.SeedCache
+	Item          = wire.SeedItem
+	Code          = wire.SeedCode
+	Schedule      = wire.SeedSchedule
+	Trigger       = wire.SeedTrigger
+	TriggerAction = wire.SeedTriggerAction
+)
 
 // Parse reads and checks a seed file's syntax, version and project ids
 // (names are checked by the services when it is applied). It reads at most
@@ -151,7 +74,7 @@ func Parse(r io.Reader) (*File, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var f File
-	if err := dec.Decode(&f); err != nil {
+	if err := dec.Decode(&f.Seed); err != nil { // not &f: errors name fields from the file's top
 		return nil, describe(data, err)
 	}
 	if extra := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(extra) > 0 {

@@ -76,7 +76,7 @@ func TestLayers(t *testing.T) {
 		t.Fatal("go list found none of the module's packages")
 	}
 	if len(problems) > 0 {
-		t.Errorf("the dependency direction of the README's layout is broken:\n\t%s", strings.Join(problems, "\n\t"))
+		t.Errorf("the dependency direction of docs/architecture.md is broken:\n\t%s", strings.Join(problems, "\n\t"))
 	}
 }
 

@@ -59,7 +59,8 @@ var Rules = []Rule{
 	// Drivers of the services: deliveries, the memcached protocol, seeds.
 	{Pkg: "emulator/push", May: join(support, services), Never: edges},
 	{Pkg: "emulator/memcache", May: join(support, services), Never: edges},
-	{Pkg: "emulator/seed", May: join(support, services), Never: edges},
+	// A seed file's JSON is declared in wire, for the app that writes it.
+	{Pkg: "emulator/seed", May: join(support, services, []string{"wire"}), Never: edges},
 	// Edge adapters.
 	// httpapi also serves the plugin host's bindings, as it serves services.
 	// httpapi encodes and decodes the JSON that package wire declares.
