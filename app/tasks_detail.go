@@ -24,6 +24,8 @@ type taskDetail struct {
 	status   *widget.Label
 	timeline *widget.Label
 	chain    *fyne.Container
+	did      *fyne.Container // what the task did through its token
+	actGen   int
 	progress *widget.ProgressBar
 	payload  *keyEntry
 	errLabel *widget.Label
@@ -48,6 +50,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	d.timeline = widget.NewLabel("")
 	d.timeline.Wrapping = fyne.TextWrapWord
 	d.chain = container.NewHBox()
+	d.did = container.NewVBox()
 	d.progress = widget.NewProgressBar()
 	d.progress.Max = 100
 	d.payload = newKeyEntry(s.u, true)
@@ -66,7 +69,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	closeBtn.Importance = widget.LowImportance
 	info := container.NewVBox(
 		container.NewBorder(nil, nil, nil, closeBtn, d.title),
-		d.status, d.progress, d.timeline, d.chain,
+		d.status, d.progress, d.timeline, d.chain, d.did,
 		container.NewHBox(d.cancel, d.retry, d.requeue, s.u.copyAsButton(d.copyRequests)),
 		boldLabel("Payload"), d.payload, d.errLabel)
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
@@ -82,6 +85,9 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 func (d *taskDetail) show(t client.Task) {
 	if t.Payload != "" && d.task.Payload == "" && d.payload.Text == "" {
 		d.payload.SetText(prettyJSON(t.Payload))
+	}
+	if t.Status != d.task.Status { // opened, started or ended: it may have done more
+		d.loadActivity()
 	}
 	d.task = t
 	now := d.s.u.now()
@@ -160,6 +166,123 @@ func (d *taskDetail) openCause(t client.Task) {
 			})
 	default:
 		d.s.openTask(firstSet(t.SourceID, t.OriginalTaskID))
+	}
+}
+
+// maxActivityLinks is how many of a task's latest effects the pane lists.
+const maxActivityLinks = 20
+
+// loadActivity reads what the task did through its token's requests and
+// lists it under the cause line.
+func (d *taskDetail) loadActivity() {
+	d.actGen++
+	gen, c, id := d.actGen, d.s.u.client(), d.id
+	run(d.s.u, "read what the task did", func(ctx context.Context) ([]client.Activity, error) {
+		list, err := c.TaskActivity(ctx, id)
+		if client.IsNotFound(err) { // an unknown task, or an older ironlocal
+			return nil, nil
+		}
+		return list, err
+	}, func(list []client.Activity) {
+		if gen != d.actGen || d.s.detail != d {
+			return
+		}
+		d.showActivity(list)
+	})
+}
+
+// showActivity lists the effects as links (the latest maxActivityLinks)
+// and counts the other requests (reads, failures).
+func (d *taskDetail) showActivity(list []client.Activity) {
+	d.did.RemoveAll()
+	effects, others := activityEffects(list)
+	if len(effects) == 0 && others == 0 {
+		d.did.Refresh()
+		return
+	}
+	d.did.Add(widget.NewLabel("What it did, through its IRON_TOKEN:"))
+	if n := len(effects) - maxActivityLinks; n > 0 {
+		d.did.Add(widget.NewLabel("… " + counted(n, "earlier effect") + " not shown"))
+		effects = effects[n:]
+	}
+	for _, a := range effects {
+		b := widget.NewButton(activityText(a), func() { d.openActivity(a) })
+		b.Alignment = widget.ButtonAlignLeading
+		d.did.Add(b)
+	}
+	if others > 0 {
+		d.did.Add(widget.NewLabel(counted(others, "other request") + " (reads, failures)"))
+	}
+	d.did.Refresh()
+}
+
+// activityEffects splits a task's requests into those that touched
+// something (in order) and a count of the rest.
+func activityEffects(list []client.Activity) (effects []client.Activity, others int) {
+	for _, a := range list {
+		if a.Kind == "" {
+			others++
+			continue
+		}
+		effects = append(effects, a)
+	}
+	return effects, others
+}
+
+// activityText is one effect's link text: "posted message …1234 to queue
+// out", "wrote cache results · answer", "queued task …abcd".
+func activityText(a client.Activity) string {
+	msgs := func(verb, prep string) string {
+		switch len(a.MessageIDs) {
+		case 0:
+			return verb + " messages " + prep + " queue " + a.Queue
+		case 1:
+			return verb + " message " + shortID(a.MessageIDs[0]) + " " + prep + " queue " + a.Queue
+		}
+		return verb + " " + counted(len(a.MessageIDs), "message") + " " + prep + " queue " + a.Queue
+	}
+	switch a.Kind {
+	case client.ActivityMessagePost:
+		return msgs("posted", "to")
+	case client.ActivityMessageReserve:
+		return msgs("reserved", "from")
+	case client.ActivityMessageDelete:
+		return msgs("deleted", "from")
+	case client.ActivityTaskQueue:
+		if a.TaskID == "" {
+			return "queued a task"
+		}
+		return "queued task " + shortID(a.TaskID)
+	case client.ActivityCachePut:
+		return "wrote cache " + a.Cache + " · " + a.Key
+	case client.ActivityCacheIncrement:
+		return "incremented cache " + a.Cache + " · " + a.Key
+	case client.ActivityCacheDelete:
+		return "deleted cache " + a.Cache + " · " + a.Key
+	}
+	return a.Method + " " + a.Path
+}
+
+// openActivity opens what an effect touched: the message (its queue,
+// searched for its id), the cache item (its cache, searched for the key)
+// or the task it queued.
+func (d *taskDetail) openActivity(a client.Activity) {
+	u := d.s.u
+	switch {
+	case a.TaskID != "":
+		d.s.openTask(a.TaskID)
+	case a.Queue != "":
+		u.showScreen(u.queues)
+		u.queues.open(a.Queue)
+		if len(a.MessageIDs) == 1 && u.queues.detail != nil {
+			u.queues.detail.browser.search.SetText(a.MessageIDs[0])
+		}
+	case a.Cache != "":
+		u.showScreen(u.cache)
+		u.cache.open(a.Cache)
+		if a.Key != "" && u.cache.detail != nil {
+			u.cache.detail.search.SetText(a.Key)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,5 +189,105 @@ func TestTaskCause(t *testing.T) {
 		text, link := taskCause(tc.task)
 		require.Equal(t, tc.text, text)
 		require.Equal(t, tc.link, link, tc.text)
+	}
+}
+
+// A task's pane lists what it did through its IRON_TOKEN, each a link to
+// the message, the cache item or the task (issue 21 §4).
+func TestTaskDetail_ActivityLinks(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not on PATH")
+	}
+	u := newTestUI(t, server.Options{})
+	u.registerEcho(t, "echo")
+	script := filepath.Join(t.TempDir(), "act.sh")
+	require.NoError(t, os.WriteFile(script, []byte(`set -e
+base="$IRON_SCHEME://$IRON_HOST:$IRON_PORT"
+auth="Authorization: OAuth $IRON_TOKEN"
+json='Content-Type: application/json'
+`+curl+` -sf -H "$auth" -H "$json" -d '{"messages":[{"body":"hi"}]}' "$base/3/projects/$IRON_PROJECT_ID/queues/done/messages"
+`+curl+` -sf -X PUT -H "$auth" -H "$json" -d '{"value":"42"}' "$base/1/projects/$IRON_PROJECT_ID/caches/results/items/answer"
+`+curl+` -sf -H "$auth" -H "$json" -d '{"tasks":[{"code_name":"echo","payload":"{}"}]}' "$base/2/projects/$IRON_PROJECT_ID/tasks"
+`+curl+` -sf -H "$auth" "$base/3/projects/$IRON_PROJECT_ID/queues/done" > /dev/null
+`), 0o600))
+	ctx := context.Background()
+	_, err = u.c.RegisterCode(ctx, client.NewCode{Name: "act", Image: "local/act:latest", Command: "sh " + script})
+	require.NoError(t, err)
+	id, err := u.c.QueueTask(ctx, client.NewTask{CodeName: "act"})
+	require.NoError(t, err)
+	require.NoError(t, u.c.WaitIdle(ctx, waitFor))
+	msgs, err := u.c.Peek(ctx, "done", 1)
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	acts, err := u.c.TaskActivity(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, acts, 4)
+	queued := acts[2].TaskID
+
+	links := func() map[string]*widget.Button {
+		m := map[string]*widget.Button{}
+		if d := u.tasks.detail; d != nil {
+			for _, o := range d.did.Objects {
+				if b, ok := o.(*widget.Button); ok {
+					m[b.Text] = b
+				}
+			}
+		}
+		return m
+	}
+	postText := "posted message " + shortID(msgs[0].ID) + " to queue done"
+	open := func() {
+		u.locked(func() { u.showScreen(u.tasks); u.tasks.openTask(id) })
+		u.eventually(t, "the pane lists what the task did", func() bool {
+			l := links()
+			return u.tasks.detail.id == id && len(l) == 3 && l[postText] != nil &&
+				l["wrote cache results · answer"] != nil && l["queued task "+shortID(queued)] != nil
+		})
+	}
+	open()
+	u.locked(func() {
+		var texts []string
+		for _, o := range u.tasks.detail.did.Objects {
+			if l, ok := o.(*widget.Label); ok {
+				texts = append(texts, l.Text)
+			}
+		}
+		require.Contains(t, texts, "1 other request (reads, failures)")
+	})
+
+	u.locked(func() { test.Tap(links()[postText]) })
+	u.eventually(t, "the message opens: its queue, searched for its id", func() bool {
+		d := u.queues.detail
+		return u.screens[u.current] == screen(u.queues) && d != nil && d.name == "done" && d.browser.search.Text == msgs[0].ID
+	})
+
+	open()
+	u.locked(func() { test.Tap(links()["wrote cache results · answer"]) })
+	u.eventually(t, "the item opens: its cache, searched for its key", func() bool {
+		d := u.cache.detail
+		return u.screens[u.current] == screen(u.cache) && d != nil && d.name == "results" && d.search.Text == "answer"
+	})
+
+	open()
+	u.locked(func() { test.Tap(links()["queued task "+shortID(queued)]) })
+	u.eventually(t, "the queued task opens", func() bool {
+		return u.screens[u.current] == screen(u.tasks) && u.tasks.detail != nil && u.tasks.detail.id == queued
+	})
+}
+
+func TestActivityText(t *testing.T) {
+	for _, tc := range []struct {
+		a    client.Activity
+		want string
+	}{
+		{client.Activity{Kind: client.ActivityMessagePost, Queue: "q", MessageIDs: []string{"1", "2"}}, "posted 2 messages to queue q"},
+		{client.Activity{Kind: client.ActivityMessageReserve, Queue: "q", MessageIDs: []string{"7"}}, "reserved message 7 from queue q"},
+		{client.Activity{Kind: client.ActivityMessageDelete, Queue: "q"}, "deleted messages from queue q"},
+		{client.Activity{Kind: client.ActivityCacheIncrement, Cache: "c", Key: "n"}, "incremented cache c · n"},
+		{client.Activity{Kind: client.ActivityCacheDelete, Cache: "c", Key: "n"}, "deleted cache c · n"},
+		{client.Activity{Kind: client.ActivityTaskQueue}, "queued a task"},
+	} {
+		require.Equal(t, tc.want, activityText(tc.a))
 	}
 }

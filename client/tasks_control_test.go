@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -81,4 +82,48 @@ func TestBulkTasks(t *testing.T) {
 
 	_, err = c.BulkTasks(ctx, "drop", client.BulkFilter{}, true)
 	require.Equal(t, 400, client.StatusOf(err))
+}
+
+// TestTaskActivity runs a task on the process runtime whose command calls
+// ironlocal with curl and its own $IRON_TOKEN, as a worker would: what it
+// did is listed against it.
+func TestTaskActivity(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not on PATH")
+	}
+	c, _ := newClient(t)
+	ctx := ctxT(t)
+	script := filepath.Join(t.TempDir(), "act.sh")
+	require.NoError(t, os.WriteFile(script, []byte(`set -e
+base="$IRON_SCHEME://$IRON_HOST:$IRON_PORT"
+auth="Authorization: OAuth $IRON_TOKEN"
+`+curl+` -sf -H "$auth" -H 'Content-Type: application/json' -d '{"messages":[{"body":"hi"}]}' "$base/3/projects/$IRON_PROJECT_ID/queues/done/messages"
+`+curl+` -sf -X PUT -H "$auth" -H 'Content-Type: application/json' -d '{"value":"42"}' "$base/1/projects/$IRON_PROJECT_ID/caches/results/items/answer"
+`), 0o600))
+	_, err = c.RegisterCode(ctx, client.NewCode{Name: "act", Image: "x/y", Command: "sh " + script})
+	require.NoError(t, err)
+	id, err := c.QueueTask(ctx, client.NewTask{CodeName: "act"})
+	require.NoError(t, err)
+	waitTask(t, c, id, client.TaskComplete)
+
+	got, err := c.TaskActivity(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, got, 2, "%+v", got)
+	msgs, err := c.Peek(ctx, "done", 10)
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	post, put := got[0], got[1]
+	require.Equal(t, client.ActivityMessagePost, post.Kind)
+	require.Equal(t, "done", post.Queue)
+	require.Equal(t, []string{msgs[0].ID}, post.MessageIDs)
+	require.Equal(t, 201, post.Status)
+	require.Equal(t, client.ActivityCachePut, put.Kind)
+	require.Equal(t, "results", put.Cache)
+	require.Equal(t, "answer", put.Key)
+	require.Equal(t, "PUT", put.Method)
+	require.Equal(t, "/1/projects/"+client.DefaultProject+"/caches/results/items/answer", put.Path)
+
+	_, err = c.TaskActivity(ctx, "000000000000000000000000")
+	require.True(t, client.IsNotFound(err))
 }

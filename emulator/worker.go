@@ -239,3 +239,33 @@ type WorkerCounts struct {
 	Schedules int
 	Tasks     map[TaskStatus]int
 }
+
+// ActivityKind names what a task's request touched; the values are the
+// control plane's wire values.
+type ActivityKind string
+
+const (
+	ActivityMessagePost    ActivityKind = "message_post"
+	ActivityMessageDelete  ActivityKind = "message_delete"
+	ActivityMessageReserve ActivityKind = "message_reserve"
+	ActivityTaskQueue      ActivityKind = "task_queue"
+	ActivityCachePut       ActivityKind = "cache_put"
+	ActivityCacheDelete    ActivityKind = "cache_delete"
+	ActivityCacheIncrement ActivityKind = "cache_increment"
+)
+
+// TaskActivity is one request a task made with its token: what was asked,
+// the answer's status and, for Kind, what it touched (the queue and the
+// message ids, the cache and key, or the ids of the tasks it queued).
+type TaskActivity struct {
+	At         time.Time
+	Method     string
+	Path       string
+	Status     int
+	Kind       ActivityKind
+	Queue      string
+	Cache      string
+	Key        string
+	TaskIDs    []string
+	MessageIDs []string
+}

@@ -118,11 +118,16 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // iron wraps the handler of an Iron API route: authentication, then any
-// injected fault, then the handler.
+// injected fault, then the handler; a request made with a task's token is
+// recorded against the task.
 func (a *API) iron(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := a.authenticate(r); err != nil {
 			a.writeError(w, r, err)
+			return
+		}
+		if tok, ok := a.cfg.Auth.TaskOf(requestToken(r)); ok && a.cfg.Worker != nil {
+			a.recordTask(tok, w, r, h)
 			return
 		}
 		if a.injectFault(w, r) {

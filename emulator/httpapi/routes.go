@@ -91,6 +91,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/caches/{pid}/{cache}/items", a.handleItemBrowse)
 	m.HandleFunc("GET /_ironlocal/tasks/{pid}", a.handleTaskBrowse)
 	m.HandleFunc("GET /_ironlocal/tasks/{pid}/{task_id}/log", a.handleTaskLogSoFar)
+	m.HandleFunc("GET /_ironlocal/tasks/{pid}/{task_id}/activity", a.handleTaskActivity)
 	m.HandleFunc("POST /_ironlocal/tasks/{pid}/bulk", a.handleTaskBulk)
 	m.HandleFunc("GET /_ironlocal/wait-idle", a.handleWaitIdle)
 	m.HandleFunc("GET /_ironlocal/snapshot", a.handleSnapshotExport)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/worker"
@@ -50,4 +51,48 @@ func (a *API) handleTaskBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, wire.BulkResult{Matched: res.Matched, Eligible: res.Eligible, Done: res.Done,
 		Remaining: res.Remaining, DryRun: body.DryRun})
+}
+
+// wireActivity is one request a task made with its token.
+type wireActivity struct {
+	At         time.Time `json:"at"`
+	Method     string    `json:"method"`
+	Path       string    `json:"path"`
+	Status     int       `json:"status"`
+	Kind       string    `json:"kind"`
+	Queue      string    `json:"queue"`
+	Cache      string    `json:"cache"`
+	Key        string    `json:"key"`
+	TaskID     string    `json:"task_id"`
+	MessageIDs []string  `json:"message_ids"`
+}
+
+// handleTaskActivity lists what a task did through its token's requests
+// (messages posted, tasks queued, cache keys written…), oldest first:
+// GET /_ironlocal/tasks/{pid}/{task_id}/activity. A request that queued
+// several tasks is one entry per task.
+func (a *API) handleTaskActivity(w http.ResponseWriter, r *http.Request) {
+	list, err := a.cfg.Worker.Activity(r.Context(), r.PathValue("pid"), r.PathValue("task_id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		Activity []wireActivity `json:"activity"`
+	}{Activity: []wireActivity{}}
+	for _, x := range list {
+		e := wireActivity{At: x.At, Method: x.Method, Path: x.Path, Status: x.Status, Kind: string(x.Kind),
+			Queue: x.Queue, Cache: x.Cache, Key: x.Key, MessageIDs: x.MessageIDs}
+		if e.MessageIDs == nil {
+			e.MessageIDs = []string{}
+		}
+		if len(x.TaskIDs) == 0 {
+			out.Activity = append(out.Activity, e)
+		}
+		for _, id := range x.TaskIDs {
+			e.TaskID = id
+			out.Activity = append(out.Activity, e)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -134,7 +134,7 @@ func Start(opts Options) (*Server, error) {
 	s.triggers = s.newTriggers()
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
 		Control: s.control, Triggers: s.triggers, Faults: s.faults,
-		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects}, Guard: s.guard(), Pprof: opts.Pprof, Logger: opts.Logger})
+		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects, Tasks: s.worker}, Guard: s.guard(), Pprof: opts.Pprof, Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)
 	}
@@ -189,7 +189,7 @@ func (s *Server) startMemcache() error {
 		return fmt.Errorf("listen on %s (memcached): %w", addr, err)
 	}
 	s.memcache = memcache.New(memcache.Config{Cache: s.cache, Clock: s.clock,
-		Access: emulator.Access{Tokens: s.opts.Tokens, Projects: s.opts.Projects}, Logger: s.log})
+		Access: emulator.Access{Tokens: s.opts.Tokens, Projects: s.opts.Projects, Tasks: s.worker}, Logger: s.log})
 	return s.memcache.Start(ln)
 }
 

@@ -6,4 +6,10 @@
 //
 // Tasks run through an emulator.Runtime (Docker or local processes); the
 // service never knows which.
+//
+// Each running task gets its own IRON_TOKEN (tokens.go): the API accepts it
+// for the task's project while the task runs and TaskTokenGrace after, and
+// hands the requests made with it to RecordActivity, so a task's activity
+// (messages posted, tasks queued, cache keys written) can be listed
+// (activity.go; in memory, bounded, cleared by Reset).
 package worker

@@ -59,6 +59,7 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 		res = emulator.ExitResult{ExitCode: -1, StartError: "runtime error: " + err.Error()}
 	}
 	logs.close()
+	s.tokens.end(t.ID) // its token's grace starts
 	elapsed := time.Since(begin)
 
 	reason := r.stopped()
@@ -149,6 +150,8 @@ var stackCommands = map[string]string{
 }
 
 // buildSpec turns a task and its code package into what a runtime needs.
+// With IronEnv, the task's IRON_TOKEN is a token minted for it (taskTokens),
+// so its requests are attributed to it; a code's own env vars still win.
 func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []byte) (emulator.TaskSpec, error) {
 	spec := emulator.TaskSpec{
 		TaskID: t.ID, Image: code.Image, Payload: []byte(t.Payload), Config: []byte(code.Config), CodeZip: zip,
@@ -159,6 +162,7 @@ func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []by
 	maps.Copy(spec.Labels, s.cfg.Labels)
 	if s.cfg.IronEnv != nil {
 		maps.Copy(spec.Env, s.cfg.IronEnv)
+		spec.Env["IRON_TOKEN"] = s.tokens.mint(t.Project, t.ID)
 		spec.Env["IRON_PROJECT_ID"] = t.Project
 		if t.ScheduleID != "" {
 			spec.Env["SCHEDULE_ID"] = t.ScheduleID

@@ -33,6 +33,9 @@ type Service struct {
 	idleNotify atomic.Pointer[func()]
 
 	sinks sync.Map // task id → *logSink of each running task (LogSoFar)
+
+	tokens   *taskTokens  // each running task's IRON_TOKEN
+	activity *activityLog // what tasks did through their tokens
 }
 
 // New returns a service; Start begins dispatching and scheduling.
@@ -42,7 +45,7 @@ func New(store emulator.WorkerStore, rt emulator.Runtime, ids emulator.IDs, cloc
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: store, runtime: rt, ids: ids, clock: clock, events: events, cfg: cfg, log: log,
-		bg: emulator.NewGoroutines(log)}
+		bg: emulator.NewGoroutines(log), tokens: newTaskTokens(clock), activity: newActivityLog()}
 	// Seeded from the wall clock so FIFO order holds across restarts.
 	s.seq.Store(uint64(time.Now().UnixNano()))
 	s.disp = newDispatcher(s)
@@ -95,6 +98,8 @@ func (s *Service) ClockMoved() {
 func (s *Service) Reset(ctx context.Context) error {
 	err := s.disp.reset(ctx)
 	s.sched.reset()
+	s.tokens.reset()
+	s.activity.reset()
 	return err
 }
 

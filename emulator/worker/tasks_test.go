@@ -586,7 +586,11 @@ func TestTask_Environment(t *testing.T) {
 		require.Equal(t, `{"a":1}`, lines["payload"])
 		require.Equal(t, "cfg", lines["config"])
 		require.Equal(t, task.ID, lines["id"])
-		require.Equal(t, "127.0.0.1 tok "+project+" mine", lines["env"])
+		// IRON_TOKEN is the task's own token, valid for its project.
+		require.Regexp(t, `^127\.0\.0\.1 ironlocal-task\.`+task.ID+`\.[0-9a-f]{32} `+project+` mine$`, lines["env"])
+		tok, ok := h.svc.TaskToken(strings.Fields(lines["env"])[1])
+		require.True(t, ok, "valid within the grace after the task ended")
+		require.Equal(t, emulator.TaskToken{Project: project, TaskID: task.ID}, tok)
 		require.Contains(t, log, "from the zip\n")
 	})
 
