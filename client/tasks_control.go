@@ -72,33 +72,23 @@ func (c *Client) BulkTasks(ctx context.Context, action BulkAction, f BulkFilter,
 }
 
 // ActivityKind names what a task's request touched.
-type ActivityKind string
+type ActivityKind = wire.ActivityKind
 
+// What a task's requests may touch; "" for reads and failures.
 const (
-	ActivityMessagePost    ActivityKind = "message_post"
-	ActivityMessageDelete  ActivityKind = "message_delete"
-	ActivityMessageReserve ActivityKind = "message_reserve"
-	ActivityTaskQueue      ActivityKind = "task_queue"
-	ActivityCachePut       ActivityKind = "cache_put"
-	ActivityCacheDelete    ActivityKind = "cache_delete"
-	ActivityCacheIncrement ActivityKind = "cache_increment"
+	ActivityMessagePost    = wire.ActivityMessagePost
+	ActivityMessageDelete  = wire.ActivityMessageDelete
+	ActivityMessageReserve = wire.ActivityMessageReserve
+	ActivityTaskQueue      = wire.ActivityTaskQueue
+	ActivityCachePut       = wire.ActivityCachePut
+	ActivityCacheDelete    = wire.ActivityCacheDelete
+	ActivityCacheIncrement = wire.ActivityCacheIncrement
 )
 
 // Activity is one request a task made with its own IRON_TOKEN: when, what
 // was asked, the answer's status and, when Kind is set, what it touched
 // (Queue and MessageIDs; Cache and Key; TaskID, the task it queued).
-type Activity struct {
-	At         time.Time    `json:"at"`
-	Method     string       `json:"method"`
-	Path       string       `json:"path"`
-	Status     int          `json:"status"`
-	Kind       ActivityKind `json:"kind"`
-	Queue      string       `json:"queue"`
-	Cache      string       `json:"cache"`
-	Key        string       `json:"key"`
-	TaskID     string       `json:"task_id"`
-	MessageIDs []string     `json:"message_ids"`
-}
+type Activity = wire.Activity
 
 // TaskActivity lists what a task did through its token's requests,
 // oldest first: the last 200 requests, kept in memory while ironlocal
@@ -106,9 +96,7 @@ type Activity struct {
 // entry per task.
 // GET /_ironlocal/tasks/{pid}/{id}/activity
 func (c *Client) TaskActivity(ctx context.Context, id string) ([]Activity, error) {
-	var out struct {
-		Activity []Activity `json:"activity"`
-	}
+	var out wire.ActivityList
 	err := c.call(ctx, http.MethodGet, "/_ironlocal/tasks/"+esc(c.project)+"/"+esc(id)+"/activity", nil, &out)
 	return out.Activity, err
 }

@@ -334,3 +334,40 @@ type BulkResult struct {
 	Remaining int  `json:"remaining"`
 	DryRun    bool `json:"dry_run"`
 }
+
+// ActivityKind names what a task's request touched.
+type ActivityKind string
+
+// What a task's requests may touch; "" for reads and failures.
+const (
+	ActivityMessagePost    ActivityKind = "message_post"
+	ActivityMessageDelete  ActivityKind = "message_delete"
+	ActivityMessageReserve ActivityKind = "message_reserve"
+	ActivityTaskQueue      ActivityKind = "task_queue"
+	ActivityCachePut       ActivityKind = "cache_put"
+	ActivityCacheDelete    ActivityKind = "cache_delete"
+	ActivityCacheIncrement ActivityKind = "cache_increment"
+)
+
+// Activity is one request a task made with its own IRON_TOKEN: when, what
+// was asked, the answer's status and, when Kind is set, what it touched
+// (Queue and MessageIDs; Cache and Key; TaskID, the task it queued). At
+// keeps full precision, like the rest of the control plane.
+type Activity struct {
+	At         time.Time    `json:"at"`
+	Method     string       `json:"method"`
+	Path       string       `json:"path"`
+	Status     int          `json:"status"`
+	Kind       ActivityKind `json:"kind"`
+	Queue      string       `json:"queue"`
+	Cache      string       `json:"cache"`
+	Key        string       `json:"key"`
+	TaskID     string       `json:"task_id"`
+	MessageIDs []string     `json:"message_ids"`
+}
+
+// ActivityList answers GET /_ironlocal/tasks/{pid}/{task_id}/activity,
+// oldest first.
+type ActivityList struct {
+	Activity []Activity `json:"activity"`
+}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/worker"
@@ -53,20 +52,6 @@ func (a *API) handleTaskBulk(w http.ResponseWriter, r *http.Request) {
 		Remaining: res.Remaining, DryRun: body.DryRun})
 }
 
-// wireActivity is one request a task made with its token.
-type wireActivity struct {
-	At         time.Time `json:"at"`
-	Method     string    `json:"method"`
-	Path       string    `json:"path"`
-	Status     int       `json:"status"`
-	Kind       string    `json:"kind"`
-	Queue      string    `json:"queue"`
-	Cache      string    `json:"cache"`
-	Key        string    `json:"key"`
-	TaskID     string    `json:"task_id"`
-	MessageIDs []string  `json:"message_ids"`
-}
-
 // handleTaskActivity lists what a task did through its token's requests
 // (messages posted, tasks queued, cache keys written…), oldest first:
 // GET /_ironlocal/tasks/{pid}/{task_id}/activity. A request that queued
@@ -77,11 +62,9 @@ func (a *API) handleTaskActivity(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := struct {
-		Activity []wireActivity `json:"activity"`
-	}{Activity: []wireActivity{}}
+	out := wire.ActivityList{Activity: []wire.Activity{}}
 	for _, x := range list {
-		e := wireActivity{At: x.At, Method: x.Method, Path: x.Path, Status: x.Status, Kind: string(x.Kind),
+		e := wire.Activity{At: x.At, Method: x.Method, Path: x.Path, Status: x.Status, Kind: wire.ActivityKind(x.Kind),
 			Queue: x.Queue, Cache: x.Cache, Key: x.Key, MessageIDs: x.MessageIDs}
 		if e.MessageIDs == nil {
 			e.MessageIDs = []string{}
