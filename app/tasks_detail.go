@@ -68,9 +68,11 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
 	closeBtn.Importance = widget.LowImportance
 	info := container.NewVBox(
-		container.NewBorder(nil, nil, nil, closeBtn, d.title),
+		// Copy as… sits by the title: the action row is as wide as the
+		// pane allows at 1280 px already.
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.u.copyAsButton(d.copyRequests), closeBtn), d.title),
 		d.status, d.progress, d.timeline, d.chain, d.did,
-		container.NewHBox(d.cancel, d.retry, d.requeue, s.u.copyAsButton(d.copyRequests)),
+		container.NewHBox(d.cancel, d.retry, d.requeue),
 		boldLabel("Payload"), d.payload, d.errLabel)
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
 	split.SetOffset(0.5)
