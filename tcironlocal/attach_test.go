@@ -103,7 +103,10 @@ func TestContainer_AttachFromTheApp(t *testing.T) {
 	require.WithinDuration(t, time.Now(), listed.StartedAt, time.Minute)
 	attached, err := listed.Attach()
 	require.NoError(t, err)
-	require.NoError(t, attached.Reset(ctx), "the app attaches with the listed URL and token (strict auth)")
+	require.NoError(t, attached.Reset(ctx), "the app attaches with the listed URL and token")
+	wrong, err := client.New(listed.URL, "wrong-token")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnauthorized, client.StatusOf(wrong.Reset(ctx)), "strict auth, from IRONLOCAL_TOKEN")
 
 	t.Run("breakpoint until the app resumes", func(t *testing.T) {
 		resumed := make(chan error, 1)
