@@ -42,6 +42,10 @@ const (
 	EventStateReset           EventType = "state.reset"
 	EventStateImported        EventType = "state.imported"
 	EventClockChanged         EventType = "clock.changed"
+	// A test paused the emulator's user for a look (tcironlocal's
+	// Inspect), and was resumed; Attrs: id, test.
+	EventTestPaused  EventType = "test.paused"
+	EventTestResumed EventType = "test.resumed"
 )
 
 // Event is one state change. Only the fields that apply are set; Attrs holds

@@ -63,6 +63,15 @@
 // testcontainers' session labels, so the reaper (Ryuk) removes them with the
 // session, and your suite can find them.
 //
+// To look inside a test's emulator: Run logs the command that attaches the
+// desktop app (AttachCommand: `ironlocal --attach URL --token T`); every
+// container is labelled (LabelTestContainer, WithTestName's LabelTestName …)
+// and carries its token in its IRONLOCAL_TOKEN, so the app lists it and
+// attaches without typing. WithKeepOnFailure(t) leaves a failed test's
+// container running (Terminate keeps it and logs how to attach and remove
+// it); Breakpoint(t) pauses a test, with IRONLOCAL_INSPECT=1, until "Resume
+// test" in the app.
+//
 // State lives only as long as the container by default (--ephemeral: a
 // temporary directory removed at exit); WithPersistentVolume keeps it in a
 // named volume instead. Any other ironlocald flag can be passed with

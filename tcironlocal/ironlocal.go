@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 )
 
 const (
@@ -38,6 +40,32 @@ const (
 	healthPath      = "/_ironlocal/health"
 )
 
+// Labels on every container Run starts, so the desktop app (through
+// GET /_ironlocal/containers) finds test containers and attaches to them.
+// They match the emulator's (package emulator's LabelTest*).
+const (
+	// LabelTestContainer is "1" on every container Run starts.
+	LabelTestContainer = "ironlocal.tc"
+	// LabelTestName is the test's name (WithTestName, WithTest).
+	LabelTestName = "ironlocal.tc.test"
+	// LabelTestStarted is when Run created it (RFC 3339, UTC).
+	LabelTestStarted = "ironlocal.tc.started"
+	// LabelTestPort is ironlocald's API port in the container (Port).
+	LabelTestPort = "ironlocal.tc.port"
+	// LabelTestKeep is "on-failure" when the container stays running if its
+	// test fails (WithKeepOnFailure).
+	LabelTestKeep = "ironlocal.tc.keep"
+
+	// keptMarker is written into a container left running because its test
+	// failed: the app lists it as kept.
+	keptMarker = "/.ironlocal-kept"
+	// tokenEnv carries the tokens in the container's configuration, where
+	// the app reads them to attach.
+	tokenEnv = "IRONLOCAL_TOKEN"
+
+	envKeepOnFailure = "IRONLOCAL_KEEP_ON_FAILURE"
+)
+
 // Container is a running ironlocal emulator.
 type Container struct {
 	testcontainers.Container
@@ -46,6 +74,15 @@ type Container struct {
 	memcached bool
 	// triggerIDs maps WithTrigger names to binding ids.
 	triggerIDs map[string]string
+	// permissive: any token works (the attach command needs none).
+	permissive bool
+	// testName is the test's name, "" if not given.
+	testName string
+	// keepFor is the test whose failure keeps the container; nil if none.
+	keepFor TB
+	// logger is testcontainers' logger of the request (WithLogger), else
+	// its default.
+	logger tclog.Logger
 }
 
 // Run starts ironlocal from img (usually DefaultImage, built by `make
@@ -85,12 +122,18 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		return nil, err
 	}
 	moduleOpts = append(moduleOpts, opts...)
+	logger := tclog.Default()
+	moduleOpts = append(moduleOpts, captureLogger{&logger})
 
 	ctr, err := testcontainers.Run(ctx, img, moduleOpts...)
 	var c *Container
 	if ctr != nil {
 		c = &Container{Container: ctr, token: first(settings.tokens, DefaultToken),
-			project: first(settings.projects, DefaultProject), memcached: settings.memcached}
+			project: first(settings.projects, DefaultProject), memcached: settings.memcached,
+			permissive: settings.permissive, testName: settings.testName, logger: logger}
+		if settings.keepOnFailure(os.Getenv) {
+			c.keepFor = settings.test
+		}
 	}
 	if err != nil {
 		return c, fmt.Errorf("run ironlocal: %w", err)
@@ -98,7 +141,19 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 	if err := c.createTriggers(ctx, settings.triggers); err != nil {
 		return c, fmt.Errorf("run ironlocal: %w", err)
 	}
+	c.logAttach(ctx, "ready")
 	return c, nil
+}
+
+// captureLogger reads the request's logger once every other option has
+// set it; it goes last.
+type captureLogger struct{ l *tclog.Logger }
+
+func (c captureLogger) Customize(req *testcontainers.GenericContainerRequest) error {
+	if req.Logger != nil {
+		*c.l = req.Logger
+	}
+	return nil
 }
 
 // customizers turns the settings into the module's default request.
@@ -108,10 +163,19 @@ func (o options) customizers(ctx context.Context) ([]testcontainers.ContainerCus
 		ports = append(ports, MemcachedPort)
 	}
 	cs := []testcontainers.ContainerCustomizer{
+		testcontainers.WithLabels(o.labels(time.Now())),
 		testcontainers.WithExposedPorts(ports...),
 		testcontainers.WithCmd(o.args(testcontainers.GenericLabels())...),
 		testcontainers.WithWaitStrategy(healthWait{token: first(o.tokens, DefaultToken), timeout: startupTimeout,
 			poll: 100 * time.Millisecond}),
+	}
+	if len(o.tokens) > 0 {
+		// In the environment rather than the command line: the app reads
+		// it from the container's configuration to attach.
+		cs = append(cs, testcontainers.WithEnv(map[string]string{tokenEnv: strings.Join(o.tokens, ",")}))
+	}
+	if o.keepOnFailure(os.Getenv) {
+		cs = append(cs, testcontainers.WithAdditionalLifecycleHooks(outOfSession))
 	}
 	if o.hostIP.IsValid() {
 		// Published on one host address only (loopback by default): the
@@ -174,9 +238,6 @@ func (o options) args(sessionLabels map[string]string) []string {
 		}
 		args = append(args, "--container-labels", strings.Join(pairs, ","))
 	}
-	if len(o.tokens) > 0 {
-		args = append(args, "--token", strings.Join(o.tokens, ","))
-	}
 	if len(o.projects) > 0 {
 		args = append(args, "--project", strings.Join(o.projects, ","))
 	}
@@ -200,6 +261,39 @@ func (o options) args(sessionLabels map[string]string) []string {
 	}
 	return args
 }
+
+// labels are the container's discovery labels (LabelTest*).
+func (o options) labels(now time.Time) map[string]string {
+	l := map[string]string{LabelTestContainer: "1", LabelTestStarted: now.UTC().Format(time.RFC3339Nano), LabelTestPort: Port}
+	if o.testName != "" {
+		l[LabelTestName] = o.testName
+	}
+	if o.keepOnFailure(os.Getenv) {
+		l[LabelTestKeep] = "on-failure"
+	}
+	return l
+}
+
+// outOfSession takes a container that may be kept out of the reaper's
+// (Ryuk's) session, which would remove it once the tests end: testcontainers
+// adds its session labels after the options, so a pre-create hook (run
+// after testcontainers' own, on the labels the container is created with)
+// removes them. Without Ryuk there is nothing to remove.
+var outOfSession = testcontainers.ContainerLifecycleHooks{
+	PreCreates: []testcontainers.ContainerRequestHook{func(_ context.Context, req testcontainers.ContainerRequest) error {
+		if req.Labels[labelReap] == "true" {
+			delete(req.Labels, labelSessionID)
+			delete(req.Labels, labelReap)
+		}
+		return nil
+	}},
+}
+
+// testcontainers' reaper labels (its internal/core package).
+const (
+	labelSessionID = "org.testcontainers.sessionId"
+	labelReap      = "org.testcontainers.reap"
+)
 
 // dockerSocket returns the bind of the host's Docker socket into the
 // container and the group that may use it ("" if unknown).

@@ -1,6 +1,7 @@
 package tcironlocal
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +33,9 @@ type options struct {
 	allowHosts   []string   // extra Host names ironlocald accepts (--allow-host)
 	memcached    bool       // also serve the memcached protocol (WithMemcached)
 	triggers     []Trigger  // bindings created once ready (WithTrigger)
+	testName     string     // WithTestName, WithTest, WithKeepOnFailure
+	test         TB         // whose failure keeps the container (WithTest, WithKeepOnFailure)
+	keepAlways   bool       // WithKeepOnFailure: keep on failure whatever IRONLOCAL_KEEP_ON_FAILURE says but 0
 }
 
 func defaultOptions() options {
@@ -250,4 +254,64 @@ func checkListItem(what, v string) error {
 		return fmt.Errorf("%s %q: must be non-empty, without commas or spaces", what, v)
 	}
 	return nil
+}
+
+// TB is the part of testing.TB the keep-on-failure options need (testing.T
+// and testing.B have it).
+type TB interface {
+	Name() string
+	Failed() bool
+}
+
+// WithTestName labels the container with the test's name (t.Name()), so
+// the desktop app's list of test containers says whose it is.
+func WithTestName(name string) Option {
+	return func(o *options) error {
+		o.testName = name
+		return nil
+	}
+}
+
+// WithTest labels the container with t's name (as WithTestName) and ties
+// it to t: with IRONLOCAL_KEEP_ON_FAILURE=1 in the environment, the
+// container is kept running when t fails (see WithKeepOnFailure).
+func WithTest(t TB) Option {
+	return func(o *options) error {
+		if t == nil {
+			return errors.New("test: nil")
+		}
+		o.test, o.testName = t, cmp.Or(o.testName, t.Name())
+		return nil
+	}
+}
+
+// WithKeepOnFailure keeps the container running when t has failed by the
+// time it is terminated (testcontainers.CleanupContainer(t, ctr) terminates
+// it when t ends): Terminate then leaves it, out of testcontainers' session
+// cleanup, and logs how to attach the desktop app and how to remove it
+// (docker rm -f, or the app's list of test containers, which marks it
+// kept). A passing test's container is terminated as usual.
+// IRONLOCAL_KEEP_ON_FAILURE=0 turns keeping off (for CI); =1 turns it on
+// for every container started WithTest.
+func WithKeepOnFailure(t TB) Option {
+	return func(o *options) error {
+		if err := WithTest(t)(o); err != nil {
+			return err
+		}
+		o.keepAlways = true
+		return nil
+	}
+}
+
+// keepOnFailure reports whether the container stays when its test fails:
+// IRONLOCAL_KEEP_ON_FAILURE=0 never, =1 whenever the test is known, else
+// with WithKeepOnFailure.
+func (o options) keepOnFailure(getenv func(string) string) bool {
+	switch getenv(envKeepOnFailure) {
+	case "0", "false":
+		return false
+	case "1", "true":
+		return o.test != nil
+	}
+	return o.keepAlways
 }

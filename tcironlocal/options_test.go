@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/stretchr/testify/require"
@@ -51,7 +52,7 @@ func TestOptions_Args(t *testing.T) {
 			},
 			want: []string{"--listen", "0.0.0.0:4766", "--data-dir", "/data", "--runtime", "auto", "--docker-network", "container:self",
 				"--container-labels", "org.testcontainers=true,org.testcontainers.sessionId=s1,team=qa",
-				"--token", "t1,t2", "--project", "p1,p2", "--seed", "/etc/ironlocal/seed.json", "--log-level", "debug",
+				"--project", "p1,p2", "--seed", "/etc/ironlocal/seed.json", "--log-level", "debug",
 				"--virtual-clock", "--task-slots", "1"},
 		},
 		{
@@ -167,4 +168,83 @@ func TestOptions_Volume(t *testing.T) {
 	require.Equal(t, "ironlocal-data", req.Mounts[0].Source.Source())
 	require.Equal(t, "/data", string(req.Mounts[0].Target))
 	require.True(t, strings.Contains(strings.Join(req.Cmd, " "), "--data-dir /data"))
+}
+
+// fakeTB is a test that fails when told.
+type fakeTB struct {
+	name   string
+	failed bool
+}
+
+func (f *fakeTB) Name() string { return f.name }
+func (f *fakeTB) Failed() bool { return f.failed }
+
+func TestOptions_Labels(t *testing.T) {
+	now := time.Date(2025, 3, 1, 10, 0, 0, 5e8, time.FixedZone("CET", 3600))
+	tb := &fakeTB{name: "TestOrders/fails"}
+	tests := []struct {
+		name string
+		env  string // IRONLOCAL_KEEP_ON_FAILURE
+		opts []testcontainers.ContainerCustomizer
+		want map[string]string
+		keep bool
+	}{
+		{name: "defaults", want: map[string]string{"ironlocal.tc": "1", "ironlocal.tc.started": "2025-03-01T09:00:00.5Z",
+			"ironlocal.tc.port": "4766/tcp"}},
+		{name: "test name", opts: []testcontainers.ContainerCustomizer{WithTestName("TestX")},
+			want: map[string]string{"ironlocal.tc": "1", "ironlocal.tc.started": "2025-03-01T09:00:00.5Z",
+				"ironlocal.tc.port": "4766/tcp", "ironlocal.tc.test": "TestX"}},
+		{name: "keep on failure", opts: []testcontainers.ContainerCustomizer{WithKeepOnFailure(tb)}, keep: true,
+			want: map[string]string{"ironlocal.tc": "1", "ironlocal.tc.started": "2025-03-01T09:00:00.5Z",
+				"ironlocal.tc.port": "4766/tcp", "ironlocal.tc.test": "TestOrders/fails", "ironlocal.tc.keep": "on-failure"}},
+		{name: "keep on failure off for CI", env: "0", opts: []testcontainers.ContainerCustomizer{WithKeepOnFailure(tb)},
+			want: map[string]string{"ironlocal.tc": "1", "ironlocal.tc.started": "2025-03-01T09:00:00.5Z",
+				"ironlocal.tc.port": "4766/tcp", "ironlocal.tc.test": "TestOrders/fails"}},
+		{name: "WithTest keeps only with the variable", opts: []testcontainers.ContainerCustomizer{WithTest(tb)},
+			want: map[string]string{"ironlocal.tc": "1", "ironlocal.tc.started": "2025-03-01T09:00:00.5Z",
+				"ironlocal.tc.port": "4766/tcp", "ironlocal.tc.test": "TestOrders/fails"}},
+		{name: "IRONLOCAL_KEEP_ON_FAILURE=1 with WithTest", env: "1", opts: []testcontainers.ContainerCustomizer{WithTest(tb)}, keep: true,
+			want: map[string]string{"ironlocal.tc": "1", "ironlocal.tc.started": "2025-03-01T09:00:00.5Z",
+				"ironlocal.tc.port": "4766/tcp", "ironlocal.tc.test": "TestOrders/fails", "ironlocal.tc.keep": "on-failure"}},
+		{name: "IRONLOCAL_KEEP_ON_FAILURE=1 needs the test", env: "1",
+			want: map[string]string{"ironlocal.tc": "1", "ironlocal.tc.started": "2025-03-01T09:00:00.5Z",
+				"ironlocal.tc.port": "4766/tcp"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(envKeepOnFailure, tt.env)
+			s, err := settingsFrom(t, tt.opts...)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, s.labels(now))
+			require.Equal(t, tt.keep, s.keepOnFailure(os.Getenv))
+		})
+	}
+}
+
+// The token is in the container's environment, where the desktop app
+// reads it to attach, and no longer on the command line.
+func TestOptions_TokenInEnv(t *testing.T) {
+	s, err := settingsFrom(t, WithToken("t1"), WithToken("t2"), WithRuntime("process"))
+	require.NoError(t, err)
+	cs, err := s.customizers(context.Background())
+	require.NoError(t, err)
+	req := testcontainers.GenericContainerRequest{}
+	for _, c := range cs {
+		require.NoError(t, c.Customize(&req))
+	}
+	require.Equal(t, "t1,t2", req.Env["IRONLOCAL_TOKEN"])
+	require.NotContains(t, req.Cmd, "--token")
+	require.Equal(t, "1", req.Labels["ironlocal.tc"])
+}
+
+// A container that may be kept leaves the reaper's session, so Ryuk does
+// not remove it after the tests.
+func TestOptions_KeptContainerLeavesSession(t *testing.T) {
+	labels := map[string]string{labelSessionID: "s1", labelReap: "true", "ironlocal.tc": "1"}
+	require.NoError(t, outOfSession.PreCreates[0](context.Background(), testcontainers.ContainerRequest{Labels: labels}))
+	require.Equal(t, map[string]string{"ironlocal.tc": "1"}, labels)
+
+	noRyuk := map[string]string{labelSessionID: "s1"}
+	require.NoError(t, outOfSession.PreCreates[0](context.Background(), testcontainers.ContainerRequest{Labels: noRyuk}))
+	require.Equal(t, map[string]string{labelSessionID: "s1"}, noRyuk)
 }

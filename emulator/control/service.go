@@ -101,6 +101,9 @@ type Config struct {
 	Settings Settings
 	// ProjectSources are the services whose projects Projects lists.
 	ProjectSources []ProjectSource
+	// TestContainers finds the test suites' ironlocal containers on the
+	// Docker engine; nil answers ErrUnavailable.
+	TestContainers TestContainers
 	Logger         *slog.Logger
 }
 
@@ -128,6 +131,9 @@ type Service struct {
 	snapMu sync.Mutex
 
 	waiters *broadcast
+
+	containers TestContainers
+	pauses     pauses
 }
 
 // New returns the service and hooks it to the clock and the background
@@ -141,7 +147,7 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{store: cfg.Store, worker: cfg.Worker, pusher: cfg.Pusher, faults: cfg.Faults, bus: cfg.Bus,
 		clock: cfg.Clock, virtual: cfg.Virtual, snapDir: cfg.SnapshotDir, log: cfg.Logger, waiters: newBroadcast(),
-		settings: cfg.Settings, projectSources: cfg.ProjectSources}
+		settings: cfg.Settings, projectSources: cfg.ProjectSources, containers: cfg.TestContainers}
 	s.loops = append([]Pausable{cfg.Worker, cfg.Pusher}, cfg.Loops...)
 	s.worker.SetIdleNotifier(s.waiters.notify)
 	s.pusher.SetIdleNotifier(s.waiters.notify)

@@ -117,6 +117,13 @@ func (a *API) routes() {
 	m.HandleFunc("POST /_ironlocal/triggers/{id}/fire", a.handleTriggerFire)
 	m.HandleFunc("GET /_ironlocal/triggers/{id}/events", a.handleTriggerEvents)
 	m.HandleFunc("POST /_ironlocal/triggers/{id}/events/{event_id}/replay", a.handleTriggerReplay)
+	m.HandleFunc("GET /_ironlocal/containers", a.handleContainerList)
+	m.HandleFunc("DELETE /_ironlocal/containers/{id}", a.handleContainerRemove)
+	m.HandleFunc("GET /_ironlocal/inspect", a.handleInspectList)
+	m.HandleFunc("POST /_ironlocal/inspect", a.handleInspectPause)
+	m.HandleFunc("POST /_ironlocal/inspect/resume", a.handleInspectResume)
+	m.HandleFunc("POST /_ironlocal/inspect/{id}/resume", a.handleInspectResume)
+	m.HandleFunc("GET /_ironlocal/inspect/{id}/wait", a.handleInspectWait)
 	a.pprofRoutes(m)
 }
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/ironlocal/ironlocal/emulator/control"
 )
 
 // DefaultListen is the default listen address: loopback only.
@@ -97,6 +99,10 @@ type Options struct {
 	// Pprof serves Go's runtime profiles under /_ironlocal/debug/pprof/
 	// (control plane: behind the Guard, and the token in strict mode).
 	Pprof bool
+	// TestContainers finds the test suites' ironlocal containers for
+	// GET /_ironlocal/containers; nil = the Docker engine of DOCKER_HOST
+	// (asked only when the route is called).
+	TestContainers control.TestContainers
 
 	Logger *slog.Logger
 }

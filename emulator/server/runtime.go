@@ -14,6 +14,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/codezip"
+	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/runtime/docker"
 	"github.com/ironlocal/ironlocal/emulator/runtime/process"
 )
@@ -118,4 +119,20 @@ func (s *Server) ironEnv() map[string]string {
 	}
 	return map[string]string{"IRON_HOST": host, "IRON_PORT": strconv.Itoa(addr.Port), "IRON_SCHEME": "http",
 		"IRON_PROTOCOL": "http", "IRON_TOKEN": token}
+}
+
+// openTestContainers is Options.TestContainers, else a finder on the Docker
+// engine of DOCKER_HOST (no I/O until the route is called); nil when the
+// Docker client cannot even be configured.
+func (s *Server) openTestContainers() control.TestContainers {
+	if s.opts.TestContainers != nil {
+		return s.opts.TestContainers
+	}
+	f, err := docker.NewTestContainers()
+	if err != nil {
+		s.log.Warn("test containers cannot be listed", "err", err)
+		return nil
+	}
+	s.containers = f
+	return f
 }

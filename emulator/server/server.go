@@ -43,10 +43,12 @@ type Server struct {
 	control *control.Service
 	sweep   sweeper // the expiry sweep; control holds it still during reset and import
 	runtime emulator.Runtime
-	api     *httpapi.API
-	faults  *fault.Injector
-	http    *http.Server
-	ln      net.Listener
+	// containers finds test containers on the Docker engine (nil: none).
+	containers control.TestContainers
+	api        *httpapi.API
+	faults     *fault.Injector
+	http       *http.Server
+	ln         net.Listener
 	// memcache serves IronCache's memcached protocol; nil unless
 	// Options.MemcachedListen is set.
 	memcache *memcache.Server
@@ -130,7 +132,8 @@ func Start(opts Options) (*Server, error) {
 	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
 		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Bus: s.bus, Clock: s.clock,
 		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Settings: s.settings(dir),
-		ProjectSources: []control.ProjectSource{s.mq, s.cache, s.worker}, Logger: opts.Logger})
+		ProjectSources: []control.ProjectSource{s.mq, s.cache, s.worker}, TestContainers: s.openTestContainers(),
+		Logger: opts.Logger})
 	s.triggers = s.newTriggers()
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
 		Control: s.control, Triggers: s.triggers, Faults: s.faults,
@@ -221,6 +224,9 @@ func (s *Server) Close(ctx context.Context) error {
 		var errRuntime error
 		if c, ok := s.runtime.(interface{ Close(context.Context) error }); ok {
 			errRuntime = c.Close(ctx)
+		}
+		if c, ok := s.containers.(interface{ Close() error }); ok {
+			errRuntime = errors.Join(errRuntime, c.Close())
 		}
 		s.err = errors.Join(errHTTP, errPush, errMemcache, errTriggers, errLoops, errWorker, errRuntime, s.store.Close())
 		s.removeTempDir()
