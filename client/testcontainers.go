@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // The test suites' ironlocal containers (tcironlocal) on the Docker engine
@@ -13,29 +15,11 @@ import (
 // connection selector lists and attaches to, and its "Resume test" button.
 
 // TestContainer is an ironlocal container a test suite started.
-type TestContainer struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	// Test is the name the test gave (tcironlocal.WithTestName), if any.
-	Test      string    `json:"test,omitempty"`
-	StartedAt time.Time `json:"started_at"`
-	// State is the engine's: running, exited, paused …
-	State string `json:"state"`
-	// URL reaches its API from the Docker host ("" when not published);
-	// Token is the one to send ("" when it accepts any token).
-	URL   string `json:"url"`
-	Token string `json:"token"`
-	// KeepOnFailure: the container stays if its test fails; Kept: it did
-	// (its test failed and ended), at KeptAt. Remove it with
-	// RemoveTestContainer.
-	KeepOnFailure bool       `json:"keep_on_failure"`
-	Kept          bool       `json:"kept"`
-	KeptAt        *time.Time `json:"kept_at,omitempty"`
-}
+type TestContainer = wire.TestContainer
 
-// Attach is a client of the container's emulator, with its token (a
+// AttachTestContainer is a client of the container's emulator, with its token (a
 // placeholder when it accepts any) and this client's options.
-func (tc TestContainer) Attach(opts ...Option) (*Client, error) {
+func AttachTestContainer(tc TestContainer, opts ...Option) (*Client, error) {
 	if tc.URL == "" {
 		return nil, fmt.Errorf("test container %s publishes no port", tc.Name)
 	}
@@ -51,9 +35,7 @@ func (tc TestContainer) Attach(opts ...Option) (*Client, error) {
 // attach to each. Without an engine the server answers 503.
 // GET /_ironlocal/containers
 func (c *Client) TestContainers(ctx context.Context) ([]TestContainer, error) {
-	var out struct {
-		Containers []TestContainer `json:"containers"`
-	}
+	var out wire.TestContainerList
 	err := c.call(ctx, http.MethodGet, "/_ironlocal/containers", nil, &out)
 	return out.Containers, err
 }
@@ -67,19 +49,13 @@ func (c *Client) RemoveTestContainer(ctx context.Context, id string) error {
 }
 
 // PausedTest is a test paused for a look at the emulator's state
-// (tcironlocal's Inspect with IRONLOCAL_INSPECT=1), until ResumeInspect.
-type PausedTest struct {
-	ID    string    `json:"id"`
-	Test  string    `json:"test"`
-	Since time.Time `json:"since"`
-}
+// (tcironlocal's Breakpoint with IRONLOCAL_INSPECT=1), until ResumeInspect.
+type PausedTest = wire.PausedTest
 
 // PausedTests lists the tests paused on this emulator, oldest first.
 // GET /_ironlocal/inspect
 func (c *Client) PausedTests(ctx context.Context) ([]PausedTest, error) {
-	var out struct {
-		Paused []PausedTest `json:"paused"`
-	}
+	var out wire.PausedList
 	err := c.call(ctx, http.MethodGet, "/_ironlocal/inspect", nil, &out)
 	return out.Paused, err
 }
@@ -92,9 +68,7 @@ func (c *Client) ResumeInspect(ctx context.Context, id string) ([]PausedTest, er
 	if id != "" {
 		path = "/_ironlocal/inspect/" + esc(id) + "/resume"
 	}
-	var out struct {
-		Resumed []PausedTest `json:"resumed"`
-	}
+	var out wire.ResumedList
 	err := c.call(ctx, http.MethodPost, path, nil, &out)
 	return out.Resumed, err
 }
@@ -103,10 +77,8 @@ func (c *Client) ResumeInspect(ctx context.Context, id string) ([]PausedTest, er
 // blocks until it is resumed. (tcironlocal's Inspect calls both.)
 // POST /_ironlocal/inspect {"test":…}
 func (c *Client) PauseInspect(ctx context.Context, test string) (PausedTest, error) {
-	var out struct {
-		Pause PausedTest `json:"pause"`
-	}
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/inspect", map[string]string{"test": test}, &out)
+	var out wire.PauseAnswer
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/inspect", wire.PauseBody{Test: test}, &out)
 	return out.Pause, err
 }
 

@@ -42,7 +42,7 @@ func TestClient_TestContainers(t *testing.T) {
 		StartedAt: time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC), URL: "http://127.0.0.1:32768", Token: "secret",
 		KeepOnFailure: true, Kept: true, KeptAt: &keptAt}}, list)
 
-	attached, err := list[0].Attach()
+	attached, err := client.AttachTestContainer(list[0])
 	require.NoError(t, err)
 	require.Equal(t, "http://127.0.0.1:32768", attached.URL())
 	require.Equal(t, "secret", attached.Token())

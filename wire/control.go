@@ -371,3 +371,63 @@ type Activity struct {
 type ActivityList struct {
 	Activity []Activity `json:"activity"`
 }
+
+// TestContainer is an ironlocal container a test suite started
+// (tcironlocal), as GET /_ironlocal/containers lists it.
+type TestContainer struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Test is the name the test gave (tcironlocal.WithTestName), if any.
+	Test      string    `json:"test,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+	// State is the engine's: running, exited, paused …
+	State string `json:"state"`
+	// URL reaches its API from the Docker host ("" when not published);
+	// Token is the one to send ("" when it accepts any token).
+	URL   string `json:"url"`
+	Token string `json:"token"`
+	// KeepOnFailure: the container stays if its test fails; Kept: it did
+	// (its test failed and ended), at KeptAt.
+	KeepOnFailure bool       `json:"keep_on_failure"`
+	Kept          bool       `json:"kept"`
+	KeptAt        *time.Time `json:"kept_at,omitempty"`
+}
+
+// TestContainerList answers GET /_ironlocal/containers.
+type TestContainerList struct {
+	Containers []TestContainer `json:"containers"`
+}
+
+// PausedTest is a test paused for a look at the emulator's state
+// (tcironlocal's Breakpoint with IRONLOCAL_INSPECT=1).
+type PausedTest struct {
+	ID    string    `json:"id"`
+	Test  string    `json:"test"`
+	Since time.Time `json:"since"`
+}
+
+// PauseBody announces a paused test: POST /_ironlocal/inspect.
+type PauseBody struct {
+	Test string `json:"test"`
+}
+
+// PauseAnswer answers POST /_ironlocal/inspect.
+type PauseAnswer struct {
+	Pause PausedTest `json:"pause"`
+}
+
+// PausedList answers GET /_ironlocal/inspect.
+type PausedList struct {
+	Paused []PausedTest `json:"paused"`
+}
+
+// ResumedList answers POST /_ironlocal/inspect/resume.
+type ResumedList struct {
+	Resumed []PausedTest `json:"resumed"`
+}
+
+// ResumedAnswer answers GET /_ironlocal/inspect/{id}/wait once resumed.
+type ResumedAnswer struct {
+	Msg     string `json:"msg"`
+	Resumed bool   `json:"resumed"`
+}

@@ -5,31 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/control"
+	"github.com/ironlocal/ironlocal/wire"
 )
 
 // The test suites' ironlocal containers on the Docker engine, and tests
 // paused for a look (docs/testing.md): what the desktop app's connection
 // selector lists, and its "Resume test" button.
 
-type wireTestContainer struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"`
-	Test          string     `json:"test,omitempty"`
-	StartedAt     time.Time  `json:"started_at"`
-	State         string     `json:"state"`
-	URL           string     `json:"url"`
-	Token         string     `json:"token"`
-	KeepOnFailure bool       `json:"keep_on_failure"`
-	Kept          bool       `json:"kept"`
-	KeptAt        *time.Time `json:"kept_at,omitempty"`
-}
-
-func toWireTestContainer(c emulator.TestContainer) wireTestContainer {
-	w := wireTestContainer{ID: c.ID, Name: c.Name, Test: c.Test, StartedAt: c.StartedAt, State: c.State, URL: c.URL,
+func toWireTestContainer(c emulator.TestContainer) wire.TestContainer {
+	w := wire.TestContainer{ID: c.ID, Name: c.Name, Test: c.Test, StartedAt: c.StartedAt, State: c.State, URL: c.URL,
 		Token: c.Token, KeepOnFailure: c.KeepOnFailure, Kept: c.Kept}
 	if !c.KeptAt.IsZero() {
 		w.KeptAt = &c.KeptAt
@@ -45,11 +32,11 @@ func (a *API) handleContainerList(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wireTestContainer, 0, len(list))
+	out := wire.TestContainerList{Containers: make([]wire.TestContainer, 0, len(list))}
 	for _, c := range list {
-		out = append(out, toWireTestContainer(c))
+		out.Containers = append(out.Containers, toWireTestContainer(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"containers": out})
+	writeJSON(w, http.StatusOK, out)
 }
 
 // handleContainerRemove removes a test container (a kept one); others are
@@ -62,25 +49,17 @@ func (a *API) handleContainerRemove(w http.ResponseWriter, r *http.Request) {
 	writeMsg(w, http.StatusOK, "Removed")
 }
 
-type wirePause struct {
-	ID    string    `json:"id"`
-	Test  string    `json:"test"`
-	Since time.Time `json:"since"`
-}
-
-func toWirePauses(ps []control.Pause) []wirePause {
-	out := make([]wirePause, 0, len(ps))
+func toWirePauses(ps []control.Pause) []wire.PausedTest {
+	out := make([]wire.PausedTest, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, wirePause(p))
+		out = append(out, wire.PausedTest(p))
 	}
 	return out
 }
 
 // handleInspectPause announces a paused test: {"test":"TestOrders"}.
 func (a *API) handleInspectPause(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Test string `json:"test"`
-	}
+	var body wire.PauseBody
 	if err := decodeBody(r, limitSmall, &body); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -90,12 +69,12 @@ func (a *API) handleInspectPause(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"pause": wirePause(p)})
+	writeJSON(w, http.StatusOK, wire.PauseAnswer{Pause: wire.PausedTest(p)})
 }
 
 // handleInspectList lists the paused tests.
 func (a *API) handleInspectList(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"paused": toWirePauses(a.cfg.Control.Pauses())})
+	writeJSON(w, http.StatusOK, wire.PausedList{Paused: toWirePauses(a.cfg.Control.Pauses())})
 }
 
 // handleInspectResume resumes one paused test ({id} in the path) or all.
@@ -105,7 +84,7 @@ func (a *API) handleInspectResume(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"resumed": toWirePauses(resumed)})
+	writeJSON(w, http.StatusOK, wire.ResumedList{Resumed: toWirePauses(resumed)})
 }
 
 // handleInspectWait blocks until the paused test is resumed (200), or
@@ -123,7 +102,7 @@ func (a *API) handleInspectWait(w http.ResponseWriter, r *http.Request) {
 	err = a.cfg.Control.WaitResumed(ctx, r.PathValue("id"))
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, map[string]any{"msg": "Resumed", "resumed": true})
+		writeJSON(w, http.StatusOK, wire.ResumedAnswer{Msg: "Resumed", Resumed: true})
 	case errors.Is(err, context.DeadlineExceeded):
 		writeMsg(w, http.StatusRequestTimeout, fmt.Sprintf("Still paused after %s", timeout))
 	case errors.Is(err, context.Canceled):
