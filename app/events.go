@@ -3,7 +3,6 @@ package app
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -233,14 +232,7 @@ func (s *eventsScreen) refilter() {
 
 func (s *eventsScreen) showCount() {
 	s.empty.show(s.ring.Len() == 0)
-	text := fmt.Sprintf("%d of %s", len(s.visible), counted(s.ring.Len(), "event"))
-	if s.missed > 0 {
-		text += fmt.Sprintf(" · %d missed", s.missed)
-	}
-	if s.paused {
-		text += fmt.Sprintf(" · paused, %d new", len(s.held))
-	}
-	s.count.SetText(text)
+	s.count.SetText(eventsCount(len(s.visible), s.ring.Len(), s.missed, s.paused, len(s.held)))
 }
 
 func (s *eventsScreen) togglePause() {
@@ -299,7 +291,7 @@ func (s *eventsScreen) exportTo(path string, events []client.Event) {
 			return err
 		}
 		return f.Close()
-	}, func() { s.u.notify(fmt.Sprintf("Exported %d events to %s", len(events), path)) })
+	}, func() { s.u.notify("Exported "+counted(len(events), "event")+" to "+path) })
 }
 
 // openResource shows what an event is about on its screen.

@@ -145,11 +145,7 @@ func (s *queuesScreen) queue(name string) (client.Queue, bool) {
 
 func (s *queuesScreen) refilter() {
 	s.visible = filterQueues(s.queues, s.search.Text)
-	if len(s.visible) == len(s.queues) {
-		s.count.SetText(plural(len(s.queues), "queue", "queues"))
-	} else {
-		s.count.SetText(fmt.Sprintf("%d of %d queues", len(s.visible), len(s.queues)))
-	}
+	s.count.SetText(countOf(len(s.visible), len(s.queues), "queue"))
 	s.showEmpty()
 	s.table.Refresh()
 }
@@ -306,8 +302,8 @@ func (d *queueDetail) show(q client.Queue) {
 	if q.ID == "" && q.Type == "" {
 		d.info.SetText("No such queue (not created yet, or deleted): posting a message or saving settings creates it.")
 	} else {
-		d.info.SetText(fmt.Sprintf("%s · %s held · %d posted · %s", queueTypeName(q),
-			plural(int(q.Size), "message", "messages"), q.TotalMessages, queueSettingsSummary(q)))
+		d.info.SetText(fmt.Sprintf("%s · %s held · %s posted · %s", queueTypeName(q),
+			counted(int(q.Size), "message"), counted(int(q.TotalMessages), "message"), queueSettingsSummary(q)))
 	}
 	if q.Push != nil && q.Push.ErrorQueue != "" {
 		d.errorQueue.SetText("Error queue " + q.Push.ErrorQueue)
@@ -767,7 +763,7 @@ func (f *postForm) post() {
 			f.d.s.u.notify("Posted message " + ids[0] + " to " + name)
 			f.d.browser.selected = ids[0]
 		} else {
-			f.d.s.u.notify(fmt.Sprintf("Posted %d messages to %s", len(ids), name))
+			f.d.s.u.notify("Posted "+counted(len(ids), "message")+" to "+name)
 		}
 		f.d.tabs.SelectIndex(0)
 		f.d.browser.load()
