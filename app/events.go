@@ -291,7 +291,7 @@ func (s *eventsScreen) exportTo(path string, events []client.Event) {
 			return err
 		}
 		return f.Close()
-	}, func() { s.u.notify("Exported "+counted(len(events), "event")+" to "+path) })
+	}, func() { s.u.notify("Exported " + counted(len(events), "event") + " to " + path) })
 }
 
 // openResource shows what an event is about on its screen.

@@ -763,7 +763,7 @@ func (f *postForm) post() {
 			f.d.s.u.notify("Posted message " + ids[0] + " to " + name)
 			f.d.browser.selected = ids[0]
 		} else {
-			f.d.s.u.notify("Posted "+counted(len(ids), "message")+" to "+name)
+			f.d.s.u.notify("Posted " + counted(len(ids), "message") + " to " + name)
 		}
 		f.d.tabs.SelectIndex(0)
 		f.d.browser.load()
