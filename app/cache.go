@@ -185,6 +185,40 @@ func (s *cacheScreen) open(name string) {
 	s.detail.load()
 }
 
+// openItem shows one item of a cache: its key searched in the list and
+// its value fetched into the editor; an item deleted or expired since
+// says so under the editor.
+func (s *cacheScreen) openItem(cache, key string) {
+	s.open(cache)
+	d := s.detail
+	d.search.SetText(key)
+	d.key.SetText(key)
+	c := s.u.client()
+	type found struct {
+		it client.Item
+		ok bool
+	}
+	run(s.u, "read the item", func(ctx context.Context) (found, error) {
+		it, err := c.Item(ctx, cache, key)
+		if client.IsNotFound(err) {
+			return found{}, nil
+		}
+		return found{it, err == nil}, err
+	}, func(f found) {
+		if s.detail != d {
+			return // another cache opened meanwhile
+		}
+		if !f.ok {
+			d.errLabel.SetText("No item " + key + " in " + cache + " now: deleted or expired.")
+			return
+		}
+		if f.it.Cache == "" {
+			f.it.Cache, f.it.Key = cache, key
+		}
+		d.edit(f.it)
+	})
+}
+
 // openNewItem opens the item editor empty (in the open cache, or one
 // named in the editor).
 func (s *cacheScreen) openNewItem(cache string) {

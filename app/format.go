@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -464,6 +465,17 @@ func movedSummary(ups []client.Upcoming) string {
 		return "nothing was due"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// queuedLine is a task a schedule fired by a clock move queued, as its
+// link says: "task queued · task 5f3a… (nightly) by schedule 1b2c… ·
+// 13:30:00".
+func queuedLine(t client.Task, now time.Time) string {
+	s := "task queued · task " + shortID(t.ID) + " (" + t.CodeName + ")"
+	if sid := cmp.Or(t.ScheduleID, t.SourceID); sid != "" {
+		s += " by schedule " + shortID(sid)
+	}
+	return s + " · " + formatTime(t.CreatedAt, now)
 }
 
 // movedLine is one thing a clock move made happen, as its link says:

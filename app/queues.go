@@ -192,6 +192,16 @@ func (s *queuesScreen) open(name string) {
 	s.detail.browser.load()
 }
 
+// openMessage shows one message of a queue: the browser searches for its
+// id (ironlocal matches a message id exactly) and selects it; a message
+// deleted or expired since says so in the pane.
+func (s *queuesScreen) openMessage(queue, id string) {
+	s.open(queue)
+	b := s.detail.browser
+	b.selected, b.wanted = id, id
+	b.search.SetText(id) // loads the page holding it
+}
+
 func (s *queuesScreen) openNew() {
 	s.detail = nil
 	s.form = newQueueForm(s, nil)
@@ -334,6 +344,9 @@ func (d *queueDetail) doDelete() {
 	})
 }
 
+// browserHint is the message pane's line while no message is selected.
+const browserHint = "Select a message to see its body, its state and, on push queues, its deliveries."
+
 // browsePage is the message browser's page size.
 const browsePage = 100
 
@@ -350,6 +363,9 @@ type messageBrowser struct {
 	cancel  context.CancelFunc // of the load in flight
 	// selected is the id of the message shown below the table.
 	selected string
+	// wanted is the message a link opened (openMessage): when it is not
+	// found, the pane says so.
+	wanted string
 	// loaded, when set, is called after each page is shown (benchmarks
 	// wait on it).
 	loaded func()
@@ -424,7 +440,7 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b.touch = widget.NewButtonWithIcon("Touch", theme.ViewRefreshIcon(), b.doTouch)
 	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch, b.mark, u.copyAsButton(b.copyRequests)), b.subs, b.body)
 	b.pane.Hide()
-	b.hint = widget.NewLabel("Select a message to see its body, its state and, on push queues, its deliveries.")
+	b.hint = widget.NewLabel(browserHint)
 	b.hint.Importance = widget.LowImportance
 	b.hint.Wrapping = fyne.TextWrapWord
 
@@ -569,6 +585,10 @@ func (b *messageBrowser) showSelected() {
 	m, ok := b.message()
 	if !ok {
 		b.pane.Hide()
+		b.hint.SetText(browserHint)
+		if b.wanted != "" && b.wanted == b.selected && !b.loading {
+			b.hint.SetText("Message " + b.wanted + " is not in " + b.d.name + " any more: deleted, expired or moved.")
+		}
 		b.hint.Show()
 		return
 	}

@@ -494,6 +494,9 @@ type bindingDetail struct {
 	traceSeq int
 	picked   string // event id
 	pickedLb *widget.Label
+	// links holds the picked event's ids as links: the task it queued or
+	// the messages it posted.
+	links    *fyne.Container
 	replayPy *widget.Entry
 	replay   *widget.Button
 
@@ -889,7 +892,8 @@ func (d *bindingDetail) buildTrace() fyne.CanvasObject {
 	d.replayPy.SetMinRowsVisible(6)
 	d.replay = widget.NewButtonWithIcon("Replay", theme.MediaReplayIcon(), d.doReplay)
 	d.replay.Disable()
-	replayBox := container.NewBorder(d.pickedLb, container.NewHBox(d.replay), nil, nil, d.replayPy)
+	d.links = container.NewVBox()
+	replayBox := container.NewBorder(container.NewVBox(d.pickedLb, d.links), container.NewHBox(d.replay), nil, nil, d.replayPy)
 	v := container.NewVSplit(d.trace, replayBox)
 	v.SetOffset(0.55)
 	return v
@@ -909,8 +913,42 @@ func (d *bindingDetail) pick(e client.TriggerEvent) {
 		}
 	}
 	d.pickedLb.SetText(line)
+	d.links.Objects = d.eventLinks(e)
+	d.links.Refresh()
 	d.replayPy.SetText(prettyJSON(e.Payload))
 	d.replay.Enable()
+}
+
+// eventLinks are a traced event's ids as links: "→ task …" opens the
+// task, "→ message …" the message in the binding's queue.
+func (d *bindingDetail) eventLinks(e client.TriggerEvent) []fyne.CanvasObject {
+	u := d.s.u
+	var out []fyne.CanvasObject
+	if e.TaskID != "" {
+		id := e.TaskID
+		out = append(out, linkButton("→ task "+id, func() {
+			u.showScreen(u.tasks)
+			u.tasks.openTask(id)
+		}))
+	}
+	queue := ""
+	if b, ok := d.s.bindingByID(d.id); ok {
+		queue = b.Action.Queue
+	}
+	for i, id := range e.MessageIDs {
+		if queue == "" {
+			break
+		}
+		if i == movedLinks {
+			out = append(out, widget.NewLabel("… and "+counted(len(e.MessageIDs)-i, "more message")))
+			break
+		}
+		out = append(out, linkButton("→ message "+id+" in "+queue, func() {
+			u.showScreen(u.queues)
+			u.queues.openMessage(queue, id)
+		}))
+	}
+	return out
 }
 
 // doReplay runs the action again for the picked event with the payload
