@@ -54,7 +54,9 @@ func newCacheScreen(u *UI) *cacheScreen {
 	s := &cacheScreen{u: u}
 	s.list = newEscList(func() { s.closeDetail() }, func() int { return len(s.visible) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, widget.NewLabel(""), boldLabel(""))
+			name := boldLabel("")
+			name.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, nil, widget.NewLabel(""), name)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.visible) {
@@ -285,7 +287,7 @@ var itemColumns = []column{
 func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	u := s.u
 	d := &cacheDetail{s: s, name: name, pager: newPager()}
-	d.title = boldLabel("Cache " + name)
+	d.title = titleLabel("Cache " + name)
 	if name == "" {
 		d.title.SetText("New item")
 	}
@@ -348,9 +350,8 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	d.expiresIn.SetPlaceHolder("never (seconds or 10m, 1h)")
 	d.mode = widget.NewSelect([]string{modeSet, modeAdd, modeReplace}, nil)
 	d.mode.SetSelected(modeSet)
-	d.errLabel = widget.NewLabel("")
+	d.errLabel = wrapLabel("")
 	d.errLabel.Importance = widget.DangerImportance
-	d.errLabel.Wrapping = fyne.TextWrapWord
 	d.save = widget.NewButtonWithIcon("Put", theme.DocumentSaveIcon(), d.doPut)
 	d.save.Importance = widget.HighImportance
 	d.amount = newKeyEntry(u, false)

@@ -270,10 +270,8 @@ type queueDetail struct {
 
 func newQueueDetail(s *queuesScreen, q client.Queue) *queueDetail {
 	d := &queueDetail{s: s, name: q.Name}
-	d.title = boldLabel("Queue " + q.Name)
-	d.title.Selectable = true
-	d.info = widget.NewLabel("")
-	d.info.Wrapping = fyne.TextWrapWord
+	d.title = titleLabel("Queue " + q.Name)
+	d.info = wrapLabel("")
 	d.errorQueue = widget.NewButtonWithIcon("Error queue", theme.ErrorIcon(), func() {
 		if d.queue.Push != nil && d.queue.Push.ErrorQueue != "" {
 			s.open(d.queue.Push.ErrorQueue)
@@ -426,15 +424,12 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b.reserve = widget.NewButtonWithIcon("Reserve next", theme.LoginIcon(), b.doReserve)
 	b.newRedriveWidgets()
 
-	b.msgTitle = boldLabel("")
-	b.msgTitle.Selectable = true
-	b.meta = widget.NewLabel("")
-	b.meta.Wrapping = fyne.TextWrapWord
+	b.msgTitle = titleLabel("")
+	b.meta = wrapLabel("")
 	b.body = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	b.body.Wrapping = fyne.TextWrapBreak
 	b.body.Selectable = true
-	b.subs = widget.NewLabel("")
-	b.subs.Wrapping = fyne.TextWrapWord
+	b.subs = wrapLabel("")
 	b.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), b.doDelete)
 	b.release = widget.NewButtonWithIcon("Release", theme.LogoutIcon(), b.doRelease)
 	b.touch = widget.NewButtonWithIcon("Touch", theme.ViewRefreshIcon(), b.doTouch)

@@ -48,7 +48,9 @@ func newTriggersScreen(u *UI) *triggersScreen {
 		func() fyne.CanvasObject {
 			sub := widget.NewLabel("")
 			sub.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(boldLabel(""), sub)
+			title := boldLabel("")
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(title, sub)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.plugins) {
@@ -396,10 +398,8 @@ type pluginDetail struct {
 
 func newPluginDetail(s *triggersScreen, p client.TriggerPlugin) *pluginDetail {
 	d := &pluginDetail{s: s, path: p.Path}
-	d.state = widget.NewLabel("")
-	d.state.Wrapping = fyne.TextWrapWord
-	d.info = widget.NewLabel("")
-	d.info.Wrapping = fyne.TextWrapWord
+	d.state = wrapLabel("")
+	d.info = wrapLabel("")
 	d.logs = widget.NewList(func() int { return len(d.log) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -416,7 +416,7 @@ func newPluginDetail(s *triggersScreen, p client.TriggerPlugin) *pluginDetail {
 		s.u.copyText("Plugin log", strings.Join(d.log, "\n"))
 	})
 	header := container.NewVBox(
-		container.NewBorder(nil, nil, boldLabel("Plugin "+p.Name), closeButton(func() { s.closeDetail() })),
+		container.NewBorder(nil, nil, nil, closeButton(func() { s.closeDetail() }), titleLabel("Plugin "+p.Name)),
 		d.state, d.info, container.NewBorder(nil, nil, boldLabel("Log (last 200 lines)"), copyLog))
 	d.root = container.NewBorder(header, nil, nil, nil, d.logs)
 	d.show(p)
@@ -510,8 +510,7 @@ const (
 
 func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail {
 	d := &bindingDetail{s: s, id: b.ID}
-	d.state = widget.NewLabel("")
-	d.state.Wrapping = fyne.TextWrapWord
+	d.state = wrapLabel("")
 	d.name = widget.NewEntry()
 	d.name.SetText(b.Name)
 	names := s.pluginNames()
@@ -600,7 +599,7 @@ func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail
 		boldLabel("Action"), d.kind, taskForm, msgForm,
 		widget.NewForm(widget.NewFormItem("Template", d.tmpl)),
 		d.enabled, d.errLabel, container.NewHBox(d.save, d.del))
-	header := container.NewBorder(nil, nil, boldLabel(title), closeButton(func() { s.closeDetail() }))
+	header := container.NewBorder(nil, nil, nil, closeButton(func() { s.closeDetail() }), titleLabel(title))
 	if b.ID == "" {
 		d.root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(editor))
 		return d
@@ -657,7 +656,7 @@ func (d *bindingDetail) pickPlugin(name string) {
 	f, err := newSchemaForm(p.ConfigSchema)
 	if err != nil {
 		d.config = nil
-		d.cfgBox.Objects = []fyne.CanvasObject{widget.NewLabel(err.Error())}
+		d.cfgBox.Objects = []fyne.CanvasObject{wrapLabel(err.Error())}
 		d.cfgBox.Refresh()
 		return
 	}
@@ -862,7 +861,9 @@ func (d *bindingDetail) buildTrace() fyne.CanvasObject {
 		func() fyne.CanvasObject {
 			sub := widget.NewLabel("")
 			sub.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(boldLabel(""), sub)
+			title := boldLabel("")
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(title, sub)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(d.events) {
@@ -885,8 +886,7 @@ func (d *bindingDetail) buildTrace() fyne.CanvasObject {
 			d.pick(d.events[id])
 		}
 	}
-	d.pickedLb = widget.NewLabel("Tap an event to replay it, with its payload edited if you like.")
-	d.pickedLb.Wrapping = fyne.TextWrapWord
+	d.pickedLb = wrapLabel("Tap an event to replay it, with its payload edited if you like.")
 	d.replayPy = widget.NewMultiLineEntry()
 	d.replayPy.TextStyle = fyne.TextStyle{Monospace: true}
 	d.replayPy.SetMinRowsVisible(6)
