@@ -54,7 +54,9 @@ func newCacheScreen(u *UI) *cacheScreen {
 	s := &cacheScreen{u: u}
 	s.list = newEscList(func() { s.closeDetail() }, func() int { return len(s.visible) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, widget.NewLabel(""), boldLabel(""))
+			name := boldLabel("")
+			name.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, nil, widget.NewLabel(""), name)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.visible) {
@@ -185,6 +187,40 @@ func (s *cacheScreen) open(name string) {
 	s.detail.load()
 }
 
+// openItem shows one item of a cache: its key searched in the list and
+// its value fetched into the editor; an item deleted or expired since
+// says so under the editor.
+func (s *cacheScreen) openItem(cache, key string) {
+	s.open(cache)
+	d := s.detail
+	d.search.SetText(key)
+	d.key.SetText(key)
+	c := s.u.client()
+	type found struct {
+		it client.Item
+		ok bool
+	}
+	run(s.u, "read the item", func(ctx context.Context) (found, error) {
+		it, err := c.Item(ctx, cache, key)
+		if client.IsNotFound(err) {
+			return found{}, nil
+		}
+		return found{it, err == nil}, err
+	}, func(f found) {
+		if s.detail != d {
+			return // another cache opened meanwhile
+		}
+		if !f.ok {
+			d.errLabel.SetText("No item " + key + " in " + cache + " now: deleted or expired.")
+			return
+		}
+		if f.it.Cache == "" {
+			f.it.Cache, f.it.Key = cache, key
+		}
+		d.edit(f.it)
+	})
+}
+
 // openNewItem opens the item editor empty (in the open cache, or one
 // named in the editor).
 func (s *cacheScreen) openNewItem(cache string) {
@@ -251,7 +287,7 @@ var itemColumns = []column{
 func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	u := s.u
 	d := &cacheDetail{s: s, name: name, pager: newPager()}
-	d.title = boldLabel("Cache " + name)
+	d.title = titleLabel("Cache " + name)
 	if name == "" {
 		d.title.SetText("New item")
 	}
@@ -314,9 +350,8 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	d.expiresIn.SetPlaceHolder("never (seconds or 10m, 1h)")
 	d.mode = widget.NewSelect([]string{modeSet, modeAdd, modeReplace}, nil)
 	d.mode.SetSelected(modeSet)
-	d.errLabel = widget.NewLabel("")
+	d.errLabel = wrapLabel("")
 	d.errLabel.Importance = widget.DangerImportance
-	d.errLabel.Wrapping = fyne.TextWrapWord
 	d.save = widget.NewButtonWithIcon("Put", theme.DocumentSaveIcon(), d.doPut)
 	d.save.Importance = widget.HighImportance
 	d.amount = newKeyEntry(u, false)

@@ -35,6 +35,7 @@ func newCodesScreen(u *UI) *codesScreen {
 	s.list = newEscList(func() { s.closeDetail() }, func() int { return len(s.visible) },
 		func() fyne.CanvasObject {
 			title := boldLabel("")
+			title.Truncation = fyne.TextTruncateEllipsis
 			sub := widget.NewLabel("")
 			sub.Truncation = fyne.TextTruncateEllipsis
 			return container.NewVBox(title, sub)
@@ -181,16 +182,14 @@ type codeDetail struct {
 
 func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 	d := &codeDetail{s: s}
-	d.info = widget.NewLabel("")
-	d.info.Wrapping = fyne.TextWrapWord
+	d.info = wrapLabel("")
 	d.concurrency = newKeyEntry(s.u, false)
 	d.retries = newKeyEntry(s.u, false)
 	d.retriesDelay = newKeyEntry(s.u, false)
 	d.env = newKeyEntry(s.u, true)
 	d.env.SetPlaceHolder("KEY=VALUE, one per line")
 	d.env.SetMinRowsVisible(4)
-	d.revisions = widget.NewLabel("")
-	d.revisions.Wrapping = fyne.TextWrapWord
+	d.revisions = wrapLabel("")
 	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.save)
 	save.Importance = widget.HighImportance
 	d.pause = widget.NewButton("Pause task queue", d.togglePause)
@@ -208,7 +207,7 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 		widget.NewFormItem("Retries", d.retries),
 		widget.NewFormItem("Retries delay (s)", d.retriesDelay),
 		widget.NewFormItem("Env vars", d.env))
-	title := boldLabel(c.Name)
+	title := titleLabel(c.Name)
 	d.root = container.NewBorder(container.NewBorder(nil, nil, nil, closeBtn, title), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(d.info, form, container.NewHBox(save, d.pause, queue, del, s.u.copyAsButton(d.copyRequests)),
 			boldLabel("Revisions"), d.revisions)))

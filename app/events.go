@@ -3,7 +3,6 @@ package app
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -233,14 +232,7 @@ func (s *eventsScreen) refilter() {
 
 func (s *eventsScreen) showCount() {
 	s.empty.show(s.ring.Len() == 0)
-	text := fmt.Sprintf("%d of %s", len(s.visible), counted(s.ring.Len(), "event"))
-	if s.missed > 0 {
-		text += fmt.Sprintf(" · %d missed", s.missed)
-	}
-	if s.paused {
-		text += fmt.Sprintf(" · paused, %d new", len(s.held))
-	}
-	s.count.SetText(text)
+	s.count.SetText(eventsCount(len(s.visible), s.ring.Len(), s.missed, s.paused, len(s.held)))
 }
 
 func (s *eventsScreen) togglePause() {
@@ -299,31 +291,57 @@ func (s *eventsScreen) exportTo(path string, events []client.Event) {
 			return err
 		}
 		return f.Close()
-	}, func() { s.u.notify(fmt.Sprintf("Exported %d events to %s", len(events), path)) })
+	}, func() { s.u.notify("Exported " + counted(len(events), "event") + " to " + path) })
 }
 
-// openResource shows what an event is about on its screen.
+// openResource shows what an event is about on its screen: the exact
+// task, message or cache item when the event names one (a message event
+// naming several opens the first), else its queue, cache, binding, code
+// or schedule.
 func (s *eventsScreen) openResource(e client.Event) {
 	u := s.u
+	attr := func(k string) string { v, _ := e.Attrs[k].(string); return v }
 	switch {
 	case e.TaskID != "":
 		u.showScreen(u.tasks)
 		u.tasks.openTask(e.TaskID)
+	case e.Queue != "" && len(e.IDs) > 0:
+		queue := e.Queue
+		if dlq := attr("dead_letter_queue"); e.Type == "messages.dead_lettered" && dlq != "" {
+			queue = dlq // moved there, keeping its id
+		}
+		u.showScreen(u.queues)
+		u.queues.openMessage(queue, e.IDs[0])
 	case e.Queue != "":
 		u.showScreen(u.queues)
 		u.queues.open(e.Queue)
+	case e.Cache != "" && e.Key != "":
+		u.showScreen(u.cache)
+		u.cache.openItem(e.Cache, e.Key)
 	case e.Cache != "":
 		u.showScreen(u.cache)
 		u.cache.open(e.Cache)
-		if e.Key != "" {
-			u.cache.detail.search.SetText(e.Key)
-		}
-	case e.CodeName != "":
+	case e.Type == "trigger.event" && attr("binding_id") != "":
+		u.showScreen(u.triggers)
+		u.triggers.openBinding(attr("binding_id"))
+	case e.CodeName != "" && !strings.HasPrefix(e.Type, "schedule."):
 		u.showScreen(u.codes)
 		u.codes.search.SetText(e.CodeName)
 	case strings.HasPrefix(e.Type, "schedule."):
-		u.showScreen(u.schedules)
+		u.openSchedule(attr("schedule_id"))
 	case strings.HasPrefix(e.Type, "clock."):
 		u.showScreen(u.time)
+	}
+}
+
+// openSchedule shows the Schedules screen with schedule id open (the
+// list alone when it is not listed).
+func (u *UI) openSchedule(id string) {
+	u.showScreen(u.schedules)
+	for _, sc := range u.schedules.schedules {
+		if sc.ID == id {
+			u.schedules.open(sc)
+			return
+		}
 	}
 }

@@ -57,7 +57,12 @@ func newFaultsScreen(u *UI) *faultsScreen {
 			box.Objects[0].(*widget.Label).SetText(faultLine(f))
 			box.Objects[1].(*widget.Button).OnTapped = func() { s.remove(f.ID) }
 		})
-	s.list.OnSelected = func(widget.ListItemID) { s.list.UnselectAll() }
+	s.list.OnSelected = func(id widget.ListItemID) { // the whole rule, hit count included
+		s.list.UnselectAll()
+		if id < len(s.faults) {
+			u.showText("Fault rule", faultLine(s.faults[id]))
+		}
+	}
 	s.count = widget.NewLabel("")
 	clearAll := widget.NewButtonWithIcon("Remove all…", theme.ContentClearIcon(), func() {
 		u.confirm("Remove fault rules", "Remove every fault rule?", s.clearAll)
@@ -77,9 +82,8 @@ func newFaultsScreen(u *UI) *faultsScreen {
 	s.msg = entry("(default) the msg to answer")
 	s.latency = entry("(none) e.g. 250ms, 2s")
 	s.times = entry("(always) how many requests")
-	s.errLabel = widget.NewLabel("")
+	s.errLabel = wrapLabel("")
 	s.errLabel.Importance = widget.DangerImportance
-	s.errLabel.Wrapping = fyne.TextWrapWord
 	s.add = widget.NewButtonWithIcon("Add rule", theme.ContentAddIcon(), s.addRule)
 	s.add.Importance = widget.HighImportance
 	form := widget.NewForm(

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -313,6 +314,28 @@ func eventSummary(e client.Event) string {
 	return s
 }
 
+// countOf is a list's count: "3 tasks" when every item shows, else
+// "1 of 3 tasks" (the noun agreeing with the total).
+func countOf(shown, total int, noun string) string {
+	if shown == total {
+		return counted(total, noun)
+	}
+	return strconv.Itoa(shown) + " of " + counted(total, noun)
+}
+
+// eventsCount is the Events screen's count: what the filter shows of the
+// log, the events the stream dropped, and those held while paused.
+func eventsCount(shown, total int, missed uint64, paused bool, held int) string {
+	text := strconv.Itoa(shown) + " of " + counted(total, "event")
+	if missed > 0 {
+		text += " · " + counted(int(missed), "event") + " missed"
+	}
+	if paused {
+		text += " · paused, " + counted(held, "new event")
+	}
+	return text
+}
+
 // irregularPlurals are the nouns counted on screens whose plural is not
 // the noun plus "s" or "es".
 var irregularPlurals = map[string]string{"child": "children", "person": "people"}
@@ -442,6 +465,17 @@ func movedSummary(ups []client.Upcoming) string {
 		return "nothing was due"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// queuedLine is a task a schedule fired by a clock move queued, as its
+// link says: "task queued · task 5f3a… (nightly) by schedule 1b2c… ·
+// 13:30:00".
+func queuedLine(t client.Task, now time.Time) string {
+	s := "task queued · task " + shortID(t.ID) + " (" + t.CodeName + ")"
+	if sid := cmp.Or(t.ScheduleID, t.SourceID); sid != "" {
+		s += " by schedule " + shortID(sid)
+	}
+	return s + " · " + formatTime(t.CreatedAt, now)
 }
 
 // movedLine is one thing a clock move made happen, as its link says:

@@ -27,6 +27,8 @@ type escTable struct {
 	peek     bool  // a right click is finding its cell
 	peeked   *widget.TableCellID
 	popup    *widget.PopUp // the last cell pop-up (tests)
+	// painted is the theme generation each cell label was drawn in.
+	painted map[*widget.Label]uint64
 }
 
 func newEscTable(esc func(), length func() (int, int), create func() fyne.CanvasObject,

@@ -145,11 +145,7 @@ func (s *queuesScreen) queue(name string) (client.Queue, bool) {
 
 func (s *queuesScreen) refilter() {
 	s.visible = filterQueues(s.queues, s.search.Text)
-	if len(s.visible) == len(s.queues) {
-		s.count.SetText(plural(len(s.queues), "queue", "queues"))
-	} else {
-		s.count.SetText(fmt.Sprintf("%d of %d queues", len(s.visible), len(s.queues)))
-	}
+	s.count.SetText(countOf(len(s.visible), len(s.queues), "queue"))
 	s.showEmpty()
 	s.table.Refresh()
 }
@@ -194,6 +190,16 @@ func (s *queuesScreen) open(name string) {
 	s.detail = newQueueDetail(s, q)
 	s.setDetail(s.detail.root)
 	s.detail.browser.load()
+}
+
+// openMessage shows one message of a queue: the browser searches for its
+// id (ironlocal matches a message id exactly) and selects it; a message
+// deleted or expired since says so in the pane.
+func (s *queuesScreen) openMessage(queue, id string) {
+	s.open(queue)
+	b := s.detail.browser
+	b.selected, b.wanted = id, id
+	b.search.SetText(id) // loads the page holding it
 }
 
 func (s *queuesScreen) openNew() {
@@ -264,10 +270,8 @@ type queueDetail struct {
 
 func newQueueDetail(s *queuesScreen, q client.Queue) *queueDetail {
 	d := &queueDetail{s: s, name: q.Name}
-	d.title = boldLabel("Queue " + q.Name)
-	d.title.Selectable = true
-	d.info = widget.NewLabel("")
-	d.info.Wrapping = fyne.TextWrapWord
+	d.title = titleLabel("Queue " + q.Name)
+	d.info = wrapLabel("")
 	d.errorQueue = widget.NewButtonWithIcon("Error queue", theme.ErrorIcon(), func() {
 		if d.queue.Push != nil && d.queue.Push.ErrorQueue != "" {
 			s.open(d.queue.Push.ErrorQueue)
@@ -306,8 +310,8 @@ func (d *queueDetail) show(q client.Queue) {
 	if q.ID == "" && q.Type == "" {
 		d.info.SetText("No such queue (not created yet, or deleted): posting a message or saving settings creates it.")
 	} else {
-		d.info.SetText(fmt.Sprintf("%s · %s held · %d posted · %s", queueTypeName(q),
-			plural(int(q.Size), "message", "messages"), q.TotalMessages, queueSettingsSummary(q)))
+		d.info.SetText(fmt.Sprintf("%s · %s held · %s posted · %s", queueTypeName(q),
+			counted(int(q.Size), "message"), counted(int(q.TotalMessages), "message"), queueSettingsSummary(q)))
 	}
 	if q.Push != nil && q.Push.ErrorQueue != "" {
 		d.errorQueue.SetText("Error queue " + q.Push.ErrorQueue)
@@ -338,6 +342,9 @@ func (d *queueDetail) doDelete() {
 	})
 }
 
+// browserHint is the message pane's line while no message is selected.
+const browserHint = "Select a message to see its body, its state and, on push queues, its deliveries."
+
 // browsePage is the message browser's page size.
 const browsePage = 100
 
@@ -354,6 +361,9 @@ type messageBrowser struct {
 	cancel  context.CancelFunc // of the load in flight
 	// selected is the id of the message shown below the table.
 	selected string
+	// wanted is the message a link opened (openMessage): when it is not
+	// found, the pane says so.
+	wanted string
 	// loaded, when set, is called after each page is shown (benchmarks
 	// wait on it).
 	loaded func()
@@ -414,21 +424,18 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b.reserve = widget.NewButtonWithIcon("Reserve next", theme.LoginIcon(), b.doReserve)
 	b.newRedriveWidgets()
 
-	b.msgTitle = boldLabel("")
-	b.msgTitle.Selectable = true
-	b.meta = widget.NewLabel("")
-	b.meta.Wrapping = fyne.TextWrapWord
+	b.msgTitle = titleLabel("")
+	b.meta = wrapLabel("")
 	b.body = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	b.body.Wrapping = fyne.TextWrapBreak
 	b.body.Selectable = true
-	b.subs = widget.NewLabel("")
-	b.subs.Wrapping = fyne.TextWrapWord
+	b.subs = wrapLabel("")
 	b.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), b.doDelete)
 	b.release = widget.NewButtonWithIcon("Release", theme.LogoutIcon(), b.doRelease)
 	b.touch = widget.NewButtonWithIcon("Touch", theme.ViewRefreshIcon(), b.doTouch)
 	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch, b.mark, u.copyAsButton(b.copyRequests)), b.subs, b.body)
 	b.pane.Hide()
-	b.hint = widget.NewLabel("Select a message to see its body, its state and, on push queues, its deliveries.")
+	b.hint = widget.NewLabel(browserHint)
 	b.hint.Importance = widget.LowImportance
 	b.hint.Wrapping = fyne.TextWrapWord
 
@@ -573,6 +580,10 @@ func (b *messageBrowser) showSelected() {
 	m, ok := b.message()
 	if !ok {
 		b.pane.Hide()
+		b.hint.SetText(browserHint)
+		if b.wanted != "" && b.wanted == b.selected && !b.loading {
+			b.hint.SetText("Message " + b.wanted + " is not in " + b.d.name + " any more: deleted, expired or moved.")
+		}
 		b.hint.Show()
 		return
 	}
@@ -767,7 +778,7 @@ func (f *postForm) post() {
 			f.d.s.u.notify("Posted message " + ids[0] + " to " + name)
 			f.d.browser.selected = ids[0]
 		} else {
-			f.d.s.u.notify(fmt.Sprintf("Posted %d messages to %s", len(ids), name))
+			f.d.s.u.notify("Posted " + counted(len(ids), "message") + " to " + name)
 		}
 		f.d.tabs.SelectIndex(0)
 		f.d.browser.load()

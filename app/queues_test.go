@@ -376,7 +376,7 @@ func TestEvents_RingStaysBounded(t *testing.T) {
 		require.Len(t, u.events.visible, eventsKeep)
 		u.events.search.SetText("q1")
 		require.Len(t, u.events.visible, eventsKeep/3+1, "a third of them, and the missed marker")
-		require.Contains(t, u.events.count.Text, "42 missed")
+		require.Contains(t, u.events.count.Text, "42 events missed")
 		last, _ := u.events.event(len(u.events.visible) - 1)
 		require.Equal(t, "42 events missed (the app could not keep up)", eventSummary(last))
 

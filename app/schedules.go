@@ -37,7 +37,9 @@ func newSchedulesScreen(u *UI) *schedulesScreen {
 		func() fyne.CanvasObject {
 			sub := widget.NewLabel("")
 			sub.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(boldLabel(""), sub)
+			title := boldLabel("")
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(title, sub)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.visible) {
@@ -202,7 +204,7 @@ type scheduleForm struct {
 
 func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 	f := &scheduleForm{s: s, id: sc.ID}
-	f.state = widget.NewLabel("")
+	f.state = wrapLabel("")
 	f.code = widget.NewSelect(nil, func(string) { f.updatePreview() })
 	f.code.PlaceHolder = "(pick a code package)"
 	f.name = newKeyEntry(s.u, false)
@@ -221,7 +223,7 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 	f.cron.SetPlaceHolder("optional: */5 * * * *")
 	f.priority = widget.NewSelect([]string{"0", "1", "2"}, nil)
 	f.priority.SetSelected(strconv.Itoa(sc.Priority))
-	f.preview = widget.NewLabel("")
+	f.preview = wrapLabel("")
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Importance = widget.DangerImportance
 	f.errLabel.Wrapping = fyne.TextWrapWord
@@ -272,7 +274,7 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 		widget.NewFormItem("Run times", f.runTimes),
 		widget.NewFormItem("", f.timingErr),
 		widget.NewFormItem("Priority", f.priority))
-	f.root = container.NewBorder(container.NewBorder(nil, nil, boldLabel(title), closeBtn), nil, nil, nil,
+	f.root = container.NewBorder(container.NewBorder(nil, nil, nil, closeBtn, titleLabel(title)), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(f.state, form, f.errLabel, boldLabel("Next five fires"), f.preview,
 			container.NewHBox(f.save, f.runNow, f.cancel, s.u.copyAsButton(f.copyRequests)))))
 	f.updatePreview()

@@ -193,15 +193,16 @@ func TestTime_MoveNoticeLinksWhatHappened(t *testing.T) {
 	u.eventually(t, "the notice", func() bool { return len(s.moved) == 3 })
 	var links []string
 	u.locked(func() {
-		require.Contains(t, u.lastNotice(), "1 schedule fired, 1 reservation expired, 1 cache item expired")
+		require.Contains(t, u.lastNotice(), "1 schedule fired, 1 reservation expired, 1 cache item expired, 1 task queued")
 		require.Contains(t, s.movedBox.Objects[0].(*fyne.Container).Objects[0].(*widget.Label).Text, "1 schedule fired")
 		for _, o := range s.movedBox.Objects[1:] {
 			links = append(links, o.(*widget.Button).Text)
 		}
-		require.Len(t, links, 3)
+		require.Len(t, links, 4)
 		require.True(t, strings.HasPrefix(links[0], "cache item expired · cache c key short"), links[0])
 		require.True(t, strings.HasPrefix(links[1], "reservation expired · queue work"), links[1])
 		require.True(t, strings.HasPrefix(links[2], "schedule fired · code nightly"), links[2])
+		require.True(t, strings.HasPrefix(links[3], "task queued · task "), links[3])
 
 		test.Tap(s.movedBox.Objects[1].(*widget.Button)) // the item
 		require.Equal(t, u.cache, u.screens[u.current])

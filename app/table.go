@@ -54,13 +54,18 @@ func newColumnTable(esc func(), cols []column, rows func() int,
 				fit = fitRunes(w, pad, size)
 			}
 			text = clip(text, fit)
-			if text == l.Text && importance == l.Importance {
+			gen := themeGen.Load()
+			if text == l.Text && importance == l.Importance && t.painted[l] == gen {
 				return // unchanged: no re-layout of the label
 			}
+			// A label painted before a theme change is redrawn even when
+			// its text is the same (a cell back from the table's pool).
+			t.painted[l] = gen
 			l.Importance = importance
 			l.SetText(text)
 		})
 	t.cols, t.rows, t.cell = cols, rows, cell
+	t.painted = map[*widget.Label]uint64{}
 	t.fit = make([]int, len(cols))
 	for i, c := range cols {
 		t.fit[i] = fitRunes(c.width, pad, size)

@@ -332,10 +332,8 @@ func (s *tasksScreen) countLocked() string {
 	switch {
 	case s.loading:
 		return "loading…"
-	case len(s.visible) == len(s.tasks):
-		return fmt.Sprintf("%d tasks", len(s.tasks))
 	}
-	return fmt.Sprintf("%d of %d tasks", len(s.visible), len(s.tasks))
+	return countOf(len(s.visible), len(s.tasks), "task")
 }
 
 // refreshTable redraws the table's visible cells, noting which rows they

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -37,12 +38,19 @@ func bulkQuestion(action client.BulkAction, r client.BulkResult) (title, questio
 	switch action {
 	case client.BulkRetry:
 		if r.Eligible == 0 {
-			return "", "", fmt.Sprintf("Nothing to retry: none of the %d tasks matching the filter failed without being retried already.", r.Matched)
+			if r.Matched == 1 {
+				return "", "", "Nothing to retry: the task matching the filter has not failed, or was retried already."
+			}
+			return "", "", "Nothing to retry: none of the " + counted(r.Matched, "task") +
+				" matching the filter failed without being retried already."
 		}
 		return "Retry tasks", fmt.Sprintf("Retry %s (failed, not retried yet)? Each is queued again as a linked copy.", of), ""
 	default:
 		if r.Eligible == 0 {
-			return "", "", fmt.Sprintf("Nothing to cancel: none of the %d tasks matching the filter is queued or running.", r.Matched)
+			if r.Matched == 1 {
+				return "", "", "Nothing to cancel: the task matching the filter is neither queued nor running."
+			}
+			return "", "", "Nothing to cancel: none of the " + counted(r.Matched, "task") + " matching the filter is queued or running."
 		}
 		return "Cancel tasks", fmt.Sprintf("Cancel %s (queued or running)?", of), ""
 	}
@@ -56,7 +64,11 @@ func bulkDone(action client.BulkAction, r client.BulkResult) string {
 	}
 	s := verb + " " + taskCount(r.Done)
 	if r.Remaining > 0 {
-		s += fmt.Sprintf("; %d more match: run it again", r.Remaining)
+		verb := " more match"
+		if r.Remaining == 1 {
+			verb = " more matches"
+		}
+		s += "; " + strconv.Itoa(r.Remaining) + verb + ": run it again"
 	}
 	return s
 }
@@ -93,12 +105,7 @@ type asked struct {
 }
 
 // taskCount is "1 task" or "n tasks".
-func taskCount(n int) string {
-	if n == 1 {
-		return "1 task"
-	}
-	return fmt.Sprintf("%d tasks", n)
-}
+func taskCount(n int) string { return counted(n, "task") }
 
 // showBulkMenu offers the bulk actions under the Bulk… button.
 func (s *tasksScreen) showBulkMenu() {

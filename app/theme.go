@@ -2,6 +2,7 @@ package app
 
 import (
 	"image/color"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -90,5 +91,45 @@ func (u *UI) setTheme(choice string) {
 	}
 	u.app.Preferences().SetString(themePref, choice)
 	u.app.Settings().SetTheme(themeFor(choice))
-	u.shell.paint() // colours the shell computed itself (the banner's)
+	u.painted[u.current] = themeGen.Load() // the driver repainted the window
+	u.shell.paint()                        // colours the shell computed itself (the banner's)
+}
+
+// themeGen counts theme changes (the top bar's choice, or the system's
+// variant under "System"). A theme change repaints only what is in the
+// window: Fyne's drivers walk the window's content, so a screen not shown
+// then, and a table cell parked in its table's pool, keep the old
+// colours — after Light → Dark the Tasks table kept white grid lines and
+// dark text. Screens catch up when shown (repaintShown); table cells
+// compare the generation they were painted in (newColumnTable).
+var themeGen atomic.Uint64
+
+// reapplying is set while repaintShown applies the theme again: that is
+// no change of theme.
+var reapplying atomic.Bool
+
+// followTheme counts theme changes. Settings listeners may run off the UI
+// goroutine (a system variant change): the listener only counts, and the
+// widgets catch up on the UI goroutine (setTheme, repaintShown).
+func (u *UI) followTheme() {
+	u.app.Settings().AddListener(func(fyne.Settings) {
+		if !reapplying.Load() {
+			themeGen.Add(1)
+		}
+	})
+}
+
+// repaintShown repaints the screen just shown when a theme change
+// happened since it was last in the window: applying the theme again
+// makes the driver walk the window's content, which now holds it.
+func (u *UI) repaintShown(i int) {
+	gen := themeGen.Load()
+	if u.painted[i] == gen {
+		return
+	}
+	u.painted[i] = gen
+	reapplying.Store(true)
+	defer reapplying.Store(false)
+	u.app.Settings().SetTheme(u.app.Settings().Theme())
+	u.shell.paint()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -47,7 +48,10 @@ type timeScreen struct {
 	// happen, each a link opening the item; moved is that list.
 	movedBox *fyne.Container
 	moved    []client.Upcoming
-	root     fyne.CanvasObject
+	// queued are the tasks the schedules that fired queued, oldest
+	// first.
+	queued []client.Task
+	root   fyne.CanvasObject
 }
 
 // maxMoved bounds what a clock move's notice reads (and movedLinks what
@@ -57,11 +61,13 @@ const (
 	movedLinks = 20
 )
 
-// clockMove is a clock move's answer and what was due before it.
+// clockMove is a clock move's answer, what was due before it and the
+// tasks the schedules that fired queued.
 type clockMove struct {
 	clock  client.Clock
 	before []client.Upcoming
 	capped bool // before was cut at maxMoved
+	queued []client.Task
 }
 
 func newTimeScreen(u *UI) *timeScreen {
@@ -218,16 +224,53 @@ func (s *timeScreen) advance(d time.Duration) {
 // due by the new time is what the move made happen.
 func moveClock(ctx context.Context, c *client.Client, d time.Duration, move func() (client.Clock, error)) (clockMove, error) {
 	var m clockMove
+	var from time.Time
 	if d > 0 {
 		l, err := c.Upcoming(ctx, d, maxMoved)
 		if err != nil {
 			return m, err
 		}
 		m.before, m.capped = l.Upcoming, len(l.Upcoming) >= maxMoved
+		was, err := c.Clock(ctx)
+		if err != nil {
+			return m, err
+		}
+		from = was.Now
 	}
 	cl, err := move()
 	m.clock = cl
+	if err != nil {
+		return m, err
+	}
+	m.queued, err = scheduledTasks(ctx, c, happened(m.before, cl.Now), from, cl.Now)
 	return m, err
+}
+
+// scheduledTasks are the tasks the schedules that fired among ups queued
+// between from and to (ironlocal's clock), oldest first: a move fires
+// them before it returns, each task naming its schedule.
+func scheduledTasks(ctx context.Context, c *client.Client, ups []client.Upcoming, from, to time.Time) ([]client.Task, error) {
+	fired := map[string]bool{}
+	for _, up := range ups {
+		if up.Kind == client.UpcomingScheduleFires && up.ScheduleID != "" {
+			fired[up.ScheduleID] = true
+		}
+	}
+	if len(fired) == 0 {
+		return nil, nil
+	}
+	tasks, err := c.Tasks(ctx, client.TaskQuery{From: from.Truncate(time.Second), To: to.Add(time.Second),
+		Page: client.Page{PerPage: 100}})
+	if err != nil {
+		return nil, err
+	}
+	var out []client.Task
+	for _, t := range slices.Backward(tasks) { // newest first
+		if fired[t.ScheduleID] || t.Source == "schedule" && fired[t.SourceID] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 func (s *timeScreen) advanceTo() {
@@ -250,8 +293,11 @@ func (s *timeScreen) movedTo(m clockMove) {
 	s.u.clock, s.u.clockAt = cl, time.Now()
 	s.u.shell.showClock(s.u.now(), cl.Virtual)
 	s.showClock()
-	s.moved = happened(m.before, cl.Now)
+	s.moved, s.queued = happened(m.before, cl.Now), m.queued
 	summary := movedSummary(s.moved)
+	if len(s.queued) > 0 {
+		summary += ", " + counted(len(s.queued), "task") + " queued"
+	}
 	if m.capped {
 		summary += " (at least: only the first " + strconv.Itoa(maxMoved) + " were read)"
 	}
@@ -266,20 +312,25 @@ func (s *timeScreen) showMoved(now time.Time, summary string) {
 	head := widget.NewLabel("Moved to " + now.Local().Format("2006-01-02 15:04:05") + ": " + summary)
 	head.Wrapping = fyne.TextWrapWord
 	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, closeButton(func() {
-		s.moved = nil
+		s.moved, s.queued = nil, nil
 		s.movedBox.Objects = nil
 		s.movedBox.Refresh()
 	}), head)}
-	for i, up := range s.moved {
-		if i == movedLinks {
-			objs = append(objs, widget.NewLabel("… and "+strconv.Itoa(len(s.moved)-movedLinks)+" more"))
-			break
-		}
-		link := widget.NewButton(movedLine(up, now), func() { s.open(up) })
-		link.Importance = widget.LowImportance
-		link.Alignment = widget.ButtonAlignLeading
-		objs = append(objs, link)
+	links := make([]fyne.CanvasObject, 0, len(s.moved)+len(s.queued))
+	for _, up := range s.moved {
+		links = append(links, linkButton(movedLine(up, now), func() { s.open(up) }))
 	}
+	for _, t := range s.queued {
+		links = append(links, linkButton(queuedLine(t, now), func() {
+			s.u.showScreen(s.u.tasks)
+			s.u.tasks.openTask(t.ID)
+		}))
+	}
+	if len(links) > movedLinks {
+		more := len(links) - movedLinks
+		links = append(links[:movedLinks], widget.NewLabel("… and "+strconv.Itoa(more)+" more"))
+	}
+	objs = append(objs, links...)
 	s.movedBox.Objects = objs
 	s.movedBox.Refresh()
 }
@@ -327,11 +378,6 @@ func (s *timeScreen) open(up client.Upcoming) {
 		u.showScreen(u.tasks)
 		u.tasks.openTask(up.TaskID)
 	case up.ScheduleID != "":
-		u.showScreen(u.schedules)
-		for _, sc := range u.schedules.schedules {
-			if sc.ID == up.ScheduleID {
-				u.schedules.open(sc)
-			}
-		}
+		u.openSchedule(up.ScheduleID)
 	}
 }

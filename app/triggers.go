@@ -48,7 +48,9 @@ func newTriggersScreen(u *UI) *triggersScreen {
 		func() fyne.CanvasObject {
 			sub := widget.NewLabel("")
 			sub.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(boldLabel(""), sub)
+			title := boldLabel("")
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(title, sub)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.plugins) {
@@ -396,10 +398,8 @@ type pluginDetail struct {
 
 func newPluginDetail(s *triggersScreen, p client.TriggerPlugin) *pluginDetail {
 	d := &pluginDetail{s: s, path: p.Path}
-	d.state = widget.NewLabel("")
-	d.state.Wrapping = fyne.TextWrapWord
-	d.info = widget.NewLabel("")
-	d.info.Wrapping = fyne.TextWrapWord
+	d.state = wrapLabel("")
+	d.info = wrapLabel("")
 	d.logs = widget.NewList(func() int { return len(d.log) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -416,7 +416,7 @@ func newPluginDetail(s *triggersScreen, p client.TriggerPlugin) *pluginDetail {
 		s.u.copyText("Plugin log", strings.Join(d.log, "\n"))
 	})
 	header := container.NewVBox(
-		container.NewBorder(nil, nil, boldLabel("Plugin "+p.Name), closeButton(func() { s.closeDetail() })),
+		container.NewBorder(nil, nil, nil, closeButton(func() { s.closeDetail() }), titleLabel("Plugin "+p.Name)),
 		d.state, d.info, container.NewBorder(nil, nil, boldLabel("Log (last 200 lines)"), copyLog))
 	d.root = container.NewBorder(header, nil, nil, nil, d.logs)
 	d.show(p)
@@ -494,6 +494,9 @@ type bindingDetail struct {
 	traceSeq int
 	picked   string // event id
 	pickedLb *widget.Label
+	// links holds the picked event's ids as links: the task it queued or
+	// the messages it posted.
+	links    *fyne.Container
 	replayPy *widget.Entry
 	replay   *widget.Button
 
@@ -507,8 +510,7 @@ const (
 
 func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail {
 	d := &bindingDetail{s: s, id: b.ID}
-	d.state = widget.NewLabel("")
-	d.state.Wrapping = fyne.TextWrapWord
+	d.state = wrapLabel("")
 	d.name = widget.NewEntry()
 	d.name.SetText(b.Name)
 	names := s.pluginNames()
@@ -597,7 +599,7 @@ func newBindingDetail(s *triggersScreen, b client.TriggerBinding) *bindingDetail
 		boldLabel("Action"), d.kind, taskForm, msgForm,
 		widget.NewForm(widget.NewFormItem("Template", d.tmpl)),
 		d.enabled, d.errLabel, container.NewHBox(d.save, d.del))
-	header := container.NewBorder(nil, nil, boldLabel(title), closeButton(func() { s.closeDetail() }))
+	header := container.NewBorder(nil, nil, nil, closeButton(func() { s.closeDetail() }), titleLabel(title))
 	if b.ID == "" {
 		d.root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(editor))
 		return d
@@ -654,7 +656,7 @@ func (d *bindingDetail) pickPlugin(name string) {
 	f, err := newSchemaForm(p.ConfigSchema)
 	if err != nil {
 		d.config = nil
-		d.cfgBox.Objects = []fyne.CanvasObject{widget.NewLabel(err.Error())}
+		d.cfgBox.Objects = []fyne.CanvasObject{wrapLabel(err.Error())}
 		d.cfgBox.Refresh()
 		return
 	}
@@ -859,7 +861,9 @@ func (d *bindingDetail) buildTrace() fyne.CanvasObject {
 		func() fyne.CanvasObject {
 			sub := widget.NewLabel("")
 			sub.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(boldLabel(""), sub)
+			title := boldLabel("")
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(title, sub)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(d.events) {
@@ -882,14 +886,14 @@ func (d *bindingDetail) buildTrace() fyne.CanvasObject {
 			d.pick(d.events[id])
 		}
 	}
-	d.pickedLb = widget.NewLabel("Tap an event to replay it, with its payload edited if you like.")
-	d.pickedLb.Wrapping = fyne.TextWrapWord
+	d.pickedLb = wrapLabel("Tap an event to replay it, with its payload edited if you like.")
 	d.replayPy = widget.NewMultiLineEntry()
 	d.replayPy.TextStyle = fyne.TextStyle{Monospace: true}
 	d.replayPy.SetMinRowsVisible(6)
 	d.replay = widget.NewButtonWithIcon("Replay", theme.MediaReplayIcon(), d.doReplay)
 	d.replay.Disable()
-	replayBox := container.NewBorder(d.pickedLb, container.NewHBox(d.replay), nil, nil, d.replayPy)
+	d.links = container.NewVBox()
+	replayBox := container.NewBorder(container.NewVBox(d.pickedLb, d.links), container.NewHBox(d.replay), nil, nil, d.replayPy)
 	v := container.NewVSplit(d.trace, replayBox)
 	v.SetOffset(0.55)
 	return v
@@ -909,8 +913,42 @@ func (d *bindingDetail) pick(e client.TriggerEvent) {
 		}
 	}
 	d.pickedLb.SetText(line)
+	d.links.Objects = d.eventLinks(e)
+	d.links.Refresh()
 	d.replayPy.SetText(prettyJSON(e.Payload))
 	d.replay.Enable()
+}
+
+// eventLinks are a traced event's ids as links: "→ task …" opens the
+// task, "→ message …" the message in the binding's queue.
+func (d *bindingDetail) eventLinks(e client.TriggerEvent) []fyne.CanvasObject {
+	u := d.s.u
+	var out []fyne.CanvasObject
+	if e.TaskID != "" {
+		id := e.TaskID
+		out = append(out, linkButton("→ task "+id, func() {
+			u.showScreen(u.tasks)
+			u.tasks.openTask(id)
+		}))
+	}
+	queue := ""
+	if b, ok := d.s.bindingByID(d.id); ok {
+		queue = b.Action.Queue
+	}
+	for i, id := range e.MessageIDs {
+		if queue == "" {
+			break
+		}
+		if i == movedLinks {
+			out = append(out, widget.NewLabel("… and "+counted(len(e.MessageIDs)-i, "more message")))
+			break
+		}
+		out = append(out, linkButton("→ message "+id+" in "+queue, func() {
+			u.showScreen(u.queues)
+			u.queues.openMessage(queue, id)
+		}))
+	}
+	return out
 }
 
 // doReplay runs the action again for the picked event with the payload

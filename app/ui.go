@@ -91,7 +91,10 @@ type UI struct {
 	triggers  *triggersScreen
 	screens   []screen
 	current   int
-	tray      *tray
+	// painted is, per screen, the theme generation it was last repainted
+	// in (theme.go).
+	painted []uint64
+	tray    *tray
 }
 
 // New builds the window's content for be, shows it in w and starts
@@ -116,6 +119,11 @@ func New(a fyne.App, w fyne.Window, be Backend) *UI {
 	u.triggers = newTriggersScreen(u)
 	u.screens = []screen{u.overview, u.tasks, u.codes, u.schedules, u.queues, u.cache, u.events, u.time, u.data, u.faults,
 		u.triggers}
+	u.painted = make([]uint64, len(u.screens))
+	for i := range u.painted {
+		u.painted[i] = themeGen.Load()
+	}
+	u.followTheme()
 	u.shell = newShell(u)
 	w.SetContent(u.shell.root)
 	u.addShortcuts()
@@ -156,6 +164,7 @@ func (u *UI) show(i int) {
 	u.current = i
 	u.shell.main.Objects = []fyne.CanvasObject{u.screens[i].view()}
 	u.shell.main.Refresh()
+	u.repaintShown(i)
 	u.screens[i].shown()
 	u.shell.nav.Select(i) // no-op when already selected
 }

@@ -248,6 +248,15 @@ func (u *UI) showText(title, text string) {
 	u.shell.popup = pop
 }
 
+// linkButton is an id shown as a link: a flat button, its text aligned
+// with the text around it, opening what the id names.
+func linkButton(text string, open func()) *widget.Button {
+	b := widget.NewButton(text, open)
+	b.Importance = widget.LowImportance
+	b.Alignment = widget.ButtonAlignLeading
+	return b
+}
+
 // tapLabel is a label that runs onTap when tapped (an elided line whose
 // whole text is one tap away).
 type tapLabel struct {
