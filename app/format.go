@@ -475,7 +475,7 @@ func queuedLine(t client.Task, now time.Time) string {
 	if sid := cmp.Or(t.ScheduleID, t.SourceID); sid != "" {
 		s += " by schedule " + shortID(sid)
 	}
-	return s + " · " + formatTime(t.CreatedAt, now)
+	return s + " · " + formatTime(t.CreatedAt.Time, now)
 }
 
 // movedLine is one thing a clock move made happen, as its link says:
