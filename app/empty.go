@@ -3,6 +3,7 @@ package app
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -27,7 +28,14 @@ func newEmptyState(text, action string, do func()) *emptyState {
 
 // over lays the empty state over list.
 func (e *emptyState) over(list fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewStack(list, container.NewPadded(e.box))
+	return overList(list, container.NewPadded(e.box))
+}
+
+// overList lays an empty list's explanation over the middle of it: the
+// rows stay uncovered, so the first row that arrives is where it belongs
+// (and a click meant for it never lands on the first action).
+func overList(list, empty fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewStack(list, container.NewVBox(layout.NewSpacer(), empty, layout.NewSpacer()))
 }
 
 // show shows or hides it.

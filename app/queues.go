@@ -64,7 +64,7 @@ func newQueuesScreen(u *UI) *queuesScreen {
 	s.newBtn.Importance = widget.HighImportance
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.count, s.newBtn), s.search)
 	s.newEmpty()
-	s.list = container.NewBorder(bar, nil, nil, nil, container.NewStack(s.table, s.empty))
+	s.list = container.NewBorder(bar, nil, nil, nil, overList(s.table, s.empty))
 	s.body = container.NewStack(s.list)
 	u.every(refreshEvery, s.tick)
 	return s

@@ -129,7 +129,7 @@ func newTasksScreen(u *UI) *tasksScreen {
 	bar := container.NewBorder(nil, nil, container.NewHBox(s.status, s.code),
 		container.NewHBox(s.count, s.bulkBtn, s.newBtn), s.search)
 	s.empty = s.newEmptyState()
-	s.list = container.NewBorder(bar, nil, nil, nil, container.NewStack(s.table, s.empty))
+	s.list = container.NewBorder(bar, nil, nil, nil, overList(s.table, s.empty))
 	s.body = container.NewStack(s.list)
 	u.goInternal(s.foldLoop)
 	return s

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/client"
@@ -251,14 +252,17 @@ func (a *app) settle(t *testing.T, path string) image.Image {
 func (a *app) waitFor(t *testing.T, path, msg string, cond func(image.Image) bool) image.Image {
 	t.Helper()
 	var last image.Image
-	require.Eventually(t, func() bool {
+	if !assert.Eventually(t, func() bool {
 		img, err := a.grab(path)
 		if err != nil {
 			return false
 		}
 		last = img
 		return cond(img)
-	}, 10*time.Second, 100*time.Millisecond, msg)
+	}, 10*time.Second, 100*time.Millisecond, msg) {
+		keep(t, path) // the last shot, for IRONLOCAL_GUI_SHOTS=dir
+		t.FailNow()
+	}
 	return last
 }
 

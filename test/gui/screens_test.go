@@ -24,7 +24,7 @@ const (
 	messageRowX, messageRowY   = 700, 300 // the first message of the browser
 	postTabX, postTabY         = 696, 187 // the Post tab of an open queue
 	postBodyX, postBodyY       = 900, 260 // the body editor
-	postButtonX, postButtonY   = 630, 778 // Post
+	postButtonX, postButtonY   = 620, 733 // Post (above the notice strip)
 	cacheRowX, cacheRowY       = 300, 128 // the first cache
 	cacheItemX, cacheItemY     = 600, 182 // its first item
 	firstEventX, firstEventY   = 600, 128
