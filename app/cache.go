@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -65,7 +66,7 @@ func newCacheScreen(u *UI) *cacheScreen {
 			c := s.caches[s.visible[id]]
 			box := o.(*fyne.Container)
 			box.Objects[0].(*widget.Label).SetText(c.Name)
-			box.Objects[1].(*widget.Label).SetText(counted(c.Items, "item"))
+			box.Objects[1].(*widget.Label).SetText(model.Counted(c.Items, "item"))
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()
@@ -140,11 +141,11 @@ func (s *cacheScreen) refilter() {
 	text := strings.ToLower(strings.TrimSpace(s.search.Text))
 	s.visible = s.visible[:0]
 	for i, c := range s.caches {
-		if text == "" || containsFold(c.Name, text) {
+		if text == "" || model.ContainsFold(c.Name, text) {
 			s.visible = append(s.visible, i)
 		}
 	}
-	s.count.SetText(counted(len(s.caches), "cache"))
+	s.count.SetText(model.Counted(len(s.caches), "cache"))
 	s.empty.show(len(s.caches) == 0)
 	s.list.Refresh()
 }
@@ -245,7 +246,7 @@ func (s *cacheScreen) closeDetail() bool {
 type cacheDetail struct {
 	s       *cacheScreen
 	name    string
-	pager   *pager
+	pager   *model.Pager
 	items   []client.Item
 	loadGen int
 	loading bool
@@ -286,7 +287,7 @@ var itemColumns = []column{
 
 func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	u := s.u
-	d := &cacheDetail{s: s, name: name, pager: newPager()}
+	d := &cacheDetail{s: s, name: name, pager: model.NewPager()}
 	d.title = titleLabel("Cache " + name)
 	if name == "" {
 		d.title.SetText("New item")
@@ -298,9 +299,9 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 			case 0:
 				return it.Key, widget.MediumImportance
 			case 1:
-				return bodyPreview(it.String(), 120), widget.MediumImportance
+				return model.BodyPreview(it.String(), 120), widget.MediumImportance
 			case 2:
-				return itemExpiry(it, u.now()), widget.MediumImportance
+				return model.ItemExpiry(it, u.now()), widget.MediumImportance
 			}
 			return "", widget.MediumImportance
 		},
@@ -334,7 +335,7 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 	d.cacheName.SetText(name)
 	d.key = newKeyEntry(u, false)
 	d.key.SetPlaceHolder("key")
-	d.kind = widget.NewSelect(itemKinds, nil)
+	d.kind = widget.NewSelect(model.ItemKinds, nil)
 	d.kind.SetSelected("string")
 	d.value = newKeyEntry(u, true)
 	d.value.TextStyle = fyne.TextStyle{Monospace: true}
@@ -393,7 +394,7 @@ func (d *cacheDetail) load() {
 		next  string
 	}
 	run(d.s.u, "browse the cache", func(ctx context.Context) (result, error) {
-		items, next, err := fillPage(browsePage, 10, cursor, func(cursor string, limit int) ([]client.Item, string, error) {
+		items, next, err := model.FillPage(browsePage, 10, cursor, func(cursor string, limit int) ([]client.Item, string, error) {
 			p, err := c.BrowseItems(ctx, name, client.Browse{Cursor: cursor, Limit: limit, Query: query})
 			return p.Items, p.Cursor, err
 		})
@@ -411,7 +412,7 @@ func (d *cacheDetail) load() {
 		if len(r.items) == 0 && d.pager.Page() == 1 {
 			d.page.SetText("no items")
 		} else {
-			d.page.SetText(fmt.Sprintf("page %d · %s", d.pager.Page(), counted(len(r.items), "item")))
+			d.page.SetText(fmt.Sprintf("page %d · %s", d.pager.Page(), model.Counted(len(r.items), "item")))
 		}
 		setEnabled(d.prev, d.pager.HasPrev())
 		setEnabled(d.next, d.pager.HasNext())
@@ -425,7 +426,7 @@ func (d *cacheDetail) edit(it client.Item) {
 		d.cacheName.SetText(it.Cache)
 	}
 	d.key.SetText(it.Key)
-	d.kind.SetSelected(itemKind(it))
+	d.kind.SetSelected(model.ItemKind(it))
 	d.value.SetText(it.String()) // exactly as stored: formatting is the view below
 	d.expiresIn.SetText("")
 	if left := it.Expires.Sub(d.s.u.now()); !it.Expires.IsZero() && it.Expires.Before(client.NeverExpires) && left > 0 {
@@ -444,7 +445,7 @@ func (d *cacheDetail) showPretty() {
 		}
 		return
 	}
-	d.pretty.SetText(prettyJSON(d.value.Text))
+	d.pretty.SetText(model.PrettyJSON(d.value.Text))
 	d.pretty.Show()
 }
 
@@ -454,10 +455,10 @@ func (d *cacheDetail) put() (cache, key string, p client.ItemPut, err error) {
 	if cache == "" || key == "" {
 		return "", "", p, fmt.Errorf("the item needs a cache and a key")
 	}
-	if p.Value, err = itemValue(d.kind.Selected, d.value.Text); err != nil {
+	if p.Value, err = model.ItemValue(d.kind.Selected, d.value.Text); err != nil {
 		return "", "", p, err
 	}
-	if p.ExpiresIn, err = parseSeconds("expires in", d.expiresIn.Text); err != nil {
+	if p.ExpiresIn, err = model.ParseSeconds("expires in", d.expiresIn.Text); err != nil {
 		return "", "", p, err
 	}
 	p.Add, p.Replace = d.mode.Selected == modeAdd, d.mode.Selected == modeReplace

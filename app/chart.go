@@ -7,37 +7,9 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/app/model"
 )
-
-// rateSeries is a fixed window of per-second counts, oldest first.
-type rateSeries struct {
-	samples []float64
-	current float64 // counted in the second under way
-}
-
-func newRateSeries(n int) *rateSeries { return &rateSeries{samples: make([]float64, n)} }
-
-// add counts n occurrences in the current second.
-func (r *rateSeries) add(n int) { r.current += float64(n) }
-
-// roll closes the current second.
-func (r *rateSeries) roll() {
-	copy(r.samples, r.samples[1:])
-	r.samples[len(r.samples)-1] = r.current
-	r.current = 0
-}
-
-// last is the latest complete second.
-func (r *rateSeries) last() float64 { return r.samples[len(r.samples)-1] }
-
-// peak is the largest sample.
-func (r *rateSeries) peak() float64 {
-	var m float64
-	for _, v := range r.samples {
-		m = max(m, v)
-	}
-	return m
-}
 
 // sparkline draws a rateSeries as a small line chart with its title and
 // latest value.
@@ -45,10 +17,10 @@ type sparkline struct {
 	widget.BaseWidget
 	title  string
 	unit   string
-	series *rateSeries
+	series *model.RateSeries
 }
 
-func newSparkline(title, unit string, s *rateSeries) *sparkline {
+func newSparkline(title, unit string, s *model.RateSeries) *sparkline {
 	c := &sparkline{title: title, unit: unit, series: s}
 	c.ExtendBaseWidget(c)
 	return c
@@ -85,9 +57,9 @@ func (r *sparkRenderer) Layout(size fyne.Size) {
 
 func (r *sparkRenderer) refreshLines() {
 	s := r.c.series
-	r.label.SetText(fmt.Sprintf("%s  %.0f %s (peak %.0f)", r.c.title, s.last(), r.c.unit, s.peak()))
-	if len(r.lines) != len(s.samples)-1 {
-		r.lines = make([]*canvas.Line, len(s.samples)-1)
+	r.label.SetText(fmt.Sprintf("%s  %.0f %s (peak %.0f)", r.c.title, s.Last(), r.c.unit, s.Peak()))
+	if len(r.lines) != len(s.Samples())-1 {
+		r.lines = make([]*canvas.Line, len(s.Samples())-1)
 		for i := range r.lines {
 			r.lines[i] = canvas.NewLine(theme.Color(theme.ColorNamePrimary))
 			r.lines[i].StrokeWidth = 2
@@ -103,13 +75,13 @@ func (r *sparkRenderer) placeLines() {
 	if h <= 0 || len(r.lines) == 0 {
 		return
 	}
-	peak := max(s.peak(), 1)
+	peak := max(s.Peak(), 1)
 	step := r.size.Width / float32(len(r.lines))
 	y := func(v float64) float32 { return top + h - float32(v/peak)*h }
 	for i, l := range r.lines {
 		l.StrokeColor = theme.Color(theme.ColorNamePrimary)
-		l.Position1 = fyne.NewPos(float32(i)*step, y(s.samples[i]))
-		l.Position2 = fyne.NewPos(float32(i+1)*step, y(s.samples[i+1]))
+		l.Position1 = fyne.NewPos(float32(i)*step, y(s.Samples()[i]))
+		l.Position2 = fyne.NewPos(float32(i+1)*step, y(s.Samples()[i+1]))
 		l.Refresh()
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -123,7 +124,7 @@ func (s *codesScreen) refilter() {
 	q := strings.ToLower(strings.TrimSpace(s.search.Text))
 	s.visible = s.visible[:0]
 	for i, c := range s.codes {
-		if q == "" || containsFold(c.Name, q) || containsFold(c.Image, q) || containsFold(c.Command, q) {
+		if q == "" || model.ContainsFold(c.Name, q) || model.ContainsFold(c.Image, q) || model.ContainsFold(c.Command, q) {
 			s.visible = append(s.visible, i)
 		}
 	}
@@ -222,7 +223,7 @@ func (d *codeDetail) show(c client.Code) {
 	d.concurrency.SetText(strconv.Itoa(c.MaxConcurrency))
 	d.retries.SetText(strconv.Itoa(c.Retries))
 	d.retriesDelay.SetText(strconv.Itoa(c.RetriesDelay))
-	d.env.SetText(formatEnv(c.EnvVars))
+	d.env.SetText(model.FormatEnv(c.EnvVars))
 	if c.Paused() {
 		d.pause.SetText("Resume task queue")
 	} else {
@@ -237,7 +238,7 @@ func (d *codeDetail) loadRevisions() {
 	}, func(revs []client.CodeRevision) {
 		var b strings.Builder
 		for _, r := range revs {
-			fmt.Fprintf(&b, "rev %d · %s · %s\n", r.Rev, formatTime(r.CreatedAt.Time, d.s.u.now()), strings.TrimSpace(r.Image+" "+r.Command))
+			fmt.Fprintf(&b, "rev %d · %s · %s\n", r.Rev, model.FormatTime(r.CreatedAt.Time, d.s.u.now()), strings.TrimSpace(r.Image+" "+r.Command))
 		}
 		d.revisions.SetText(b.String())
 	})
@@ -245,19 +246,19 @@ func (d *codeDetail) loadRevisions() {
 
 // settings reads the form; nothing is sent when a field is wrong.
 func (d *codeDetail) settings() (client.CodeSettings, error) {
-	conc, err := parseInt("max concurrency", d.concurrency.Text, 0)
+	conc, err := model.ParseInt("max concurrency", d.concurrency.Text, 0)
 	if err != nil {
 		return client.CodeSettings{}, err
 	}
-	retries, err := parseInt("retries", d.retries.Text, 0)
+	retries, err := model.ParseInt("retries", d.retries.Text, 0)
 	if err != nil {
 		return client.CodeSettings{}, err
 	}
-	delay, err := parseInt("retries delay", d.retriesDelay.Text, 0)
+	delay, err := model.ParseInt("retries delay", d.retriesDelay.Text, 0)
 	if err != nil {
 		return client.CodeSettings{}, err
 	}
-	env, err := parseEnv(d.env.Text)
+	env, err := model.ParseEnv(d.env.Text)
 	if err != nil {
 		return client.CodeSettings{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ironlocal/ironlocal/app/copycode"
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -99,7 +100,7 @@ func (d *queueDetail) copyRequests() (requests, error) {
 	if d.queue.Type == "" {
 		return rs, nil // not created yet
 	}
-	s, err := queueFormFor(d.queue).settings(nil)
+	s, err := model.QueueFormFor(d.queue).Settings(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func (f *queueForm) copyRequests() (requests, error) {
 	if name == "" {
 		return nil, fmt.Errorf("the queue needs a name")
 	}
-	s, err := f.values().settings(nil)
+	s, err := f.values().Settings(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +170,7 @@ func (f *newTaskForm) copyRequests() (requests, error) {
 func (f *scheduleForm) copyRequests() (requests, error) {
 	spec, err := f.timing()
 	if err == nil {
-		err = validatePayload(f.payload.Text)
+		err = model.ValidatePayload(f.payload.Text)
 	}
 	if err == nil && f.code.Selected == "" {
 		err = fmt.Errorf("pick a code package")
@@ -179,7 +180,7 @@ func (f *scheduleForm) copyRequests() (requests, error) {
 	}
 	prio, _ := strconv.Atoi(f.priority.Selected)
 	return requests{copycode.CreateSchedule(client.NewSchedule{CodeName: f.code.Selected, Name: strings.TrimSpace(f.name.Text),
-		Payload: compactJSON(f.payload.Text), StartAt: spec.StartAt, EndAt: spec.EndAt, RunEvery: spec.RunEvery,
+		Payload: model.CompactJSON(f.payload.Text), StartAt: spec.StartAt, EndAt: spec.EndAt, RunEvery: spec.RunEvery,
 		RunTimes: spec.RunTimes, Cron: spec.Cron, Priority: &prio})}, nil
 }
 

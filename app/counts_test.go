@@ -5,21 +5,22 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
 // Counts agree with their number: never "1 tasks".
 func TestCounts_AgreeWithTheirNumber(t *testing.T) {
 	cases := []struct{ name, got, want string }{
-		{"all tasks, one", countOf(1, 1, "task"), "1 task"},
-		{"all tasks", countOf(5, 5, "task"), "5 tasks"},
-		{"filtered, total one", countOf(0, 1, "task"), "0 of 1 task"},
-		{"filtered", countOf(1, 6, "task"), "1 of 6 tasks"},
-		{"queues, one", countOf(1, 1, "queue"), "1 queue"},
-		{"queues filtered", countOf(1, 3, "queue"), "1 of 3 queues"},
-		{"events", eventsCount(1, 1, 0, false, 0), "1 of 1 event"},
-		{"events missed and paused", eventsCount(3, 9, 1, true, 1), "3 of 9 events · 1 event missed · paused, 1 new event"},
-		{"events many missed", eventsCount(0, 0, 42, true, 0), "0 of 0 events · 42 events missed · paused, 0 new events"},
+		{"all tasks, one", model.CountOf(1, 1, "task"), "1 task"},
+		{"all tasks", model.CountOf(5, 5, "task"), "5 tasks"},
+		{"filtered, total one", model.CountOf(0, 1, "task"), "0 of 1 task"},
+		{"filtered", model.CountOf(1, 6, "task"), "1 of 6 tasks"},
+		{"queues, one", model.CountOf(1, 1, "queue"), "1 queue"},
+		{"queues filtered", model.CountOf(1, 3, "queue"), "1 of 3 queues"},
+		{"events", model.EventsCount(1, 1, 0, false, 0), "1 of 1 event"},
+		{"events missed and paused", model.EventsCount(3, 9, 1, true, 1), "3 of 9 events · 1 event missed · paused, 1 new event"},
+		{"events many missed", model.EventsCount(0, 0, 42, true, 0), "0 of 0 events · 42 events missed · paused, 0 new events"},
 		{"task count", taskCount(1), "1 task"},
 		{"nothing to retry, one", func() string {
 			_, _, note := bulkQuestion(client.BulkRetry, client.BulkResult{Matched: 1})

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -155,7 +156,7 @@ func (s *dataScreen) show(st client.Settings) {
 		dir += " · on the attached ironlocal's machine"
 	}
 	s.dataDir.SetText(dir)
-	s.dataSize.SetText(diskText(st.DataSize, st.DataUsed))
+	s.dataSize.SetText(model.DiskText(st.DataSize, st.DataUsed))
 	s.listen.SetText(st.Listen + " (" + s.u.be.Client.URL() + ")")
 	if st.Runtime == "docker" {
 		s.engine.SetText("docker: the engine answered; tasks run as containers")
@@ -163,7 +164,7 @@ func (s *dataScreen) show(st client.Settings) {
 		s.engine.SetText(st.Runtime + ": no Docker engine in use; tasks run as local processes")
 	}
 	if st.StrictAuth {
-		s.auth.SetText(fmt.Sprintf("strict: %s accepted, projects %s", plural(st.Tokens, "token", "tokens"), strings.Join(st.Projects, ", ")))
+		s.auth.SetText(fmt.Sprintf("strict: %s accepted, projects %s", model.Plural(st.Tokens, "token", "tokens"), strings.Join(st.Projects, ", ")))
 	} else {
 		s.auth.SetText("permissive: any non-empty token, any project")
 	}
@@ -224,7 +225,7 @@ func (s *dataScreen) transfer(what string, total int64, fn func(ctx context.Cont
 		b.Disable()
 	}
 	s.status.Importance = widget.MediumImportance
-	s.status.SetText(transferText(what, 0, total))
+	s.status.SetText(model.TransferText(what, 0, total))
 	if total > 0 {
 		s.progress.Max = float64(total)
 		s.progress.SetValue(0)
@@ -249,7 +250,7 @@ func (s *dataScreen) transfer(what string, total int64, fn func(ctx context.Cont
 				n := c.n.Load()
 				s.u.onUI(func() {
 					s.progress.SetValue(float64(n))
-					s.status.SetText(transferText(what, n, total))
+					s.status.SetText(model.TransferText(what, n, total))
 				})
 			}
 		}
@@ -296,7 +297,7 @@ func (s *dataScreen) exportTo(path string) {
 	s.transfer("Export the snapshot", 0, func(ctx context.Context, n *counter) error {
 		return exportSnapshot(ctx, c, path, n)
 	}, func(n int64) {
-		s.status.SetText(fmt.Sprintf("Exported %s to %s", formatBytes(n), path))
+		s.status.SetText(fmt.Sprintf("Exported %s to %s", model.FormatBytes(n), path))
 		s.u.notify("Snapshot exported to " + path)
 	})
 }
@@ -357,7 +358,7 @@ func (s *dataScreen) importFrom(path string) {
 		defer f.Close()
 		return c.ImportSnapshot(ctx, countingReader{r: f, c: n}, info.Size())
 	}, func(n int64) {
-		s.status.SetText(fmt.Sprintf("Imported %s from %s", formatBytes(n), path))
+		s.status.SetText(fmt.Sprintf("Imported %s from %s", model.FormatBytes(n), path))
 		s.u.notify("Snapshot imported from " + path)
 	})
 }
@@ -401,7 +402,7 @@ func fileIsSnapshot(path string) (bool, error) {
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return false, err
 	}
-	return isSnapshot(head[:n]), nil
+	return model.IsSnapshot(head[:n]), nil
 }
 
 // StartSeed is the seed file the embedded ironlocal should load at start

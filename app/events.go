@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -30,8 +31,8 @@ var eventTypes = []struct{ label, prefix string }{
 // The stream's "N events missed" markers show where the app fell behind.
 type eventsScreen struct {
 	u      *UI
-	ring   *eventRing
-	filter eventFilter
+	ring   *model.EventRing
+	filter model.EventFilter
 	// visible holds ring positions (counted from the first event ever
 	// added: position - ring.Dropped() indexes the ring).
 	visible []uint64
@@ -56,7 +57,7 @@ type eventsScreen struct {
 }
 
 func newEventsScreen(u *UI) *eventsScreen {
-	s := &eventsScreen{u: u, ring: newEventRing(eventsKeep)}
+	s := &eventsScreen{u: u, ring: model.NewEventRing(eventsKeep)}
 	s.list = newEscList(func() { u.escape() }, func() int { return len(s.visible) },
 		func() fyne.CanvasObject {
 			at := widget.NewLabelWithStyle("00:00:00.000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
@@ -76,7 +77,7 @@ func newEventsScreen(u *UI) *eventsScreen {
 			if e.Type == client.EventMissed {
 				text.Importance = widget.DangerImportance
 			}
-			text.SetText(eventSummary(e))
+			text.SetText(model.EventSummary(e))
 		})
 	s.list.HideSeparators = true
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -173,7 +174,7 @@ func (s *eventsScreen) add(events []client.Event) {
 		if e.Type == client.EventMissed {
 			s.missed += e.Missed
 		}
-		if eventMatches(e, s.filter) {
+		if model.EventMatches(e, s.filter) {
 			s.visible = append(s.visible, pos)
 		}
 	}
@@ -219,7 +220,7 @@ func (s *eventsScreen) refilter() {
 	s.visible = s.visible[:0]
 	first := s.ring.Dropped()
 	for i := range s.ring.Len() {
-		if eventMatches(s.ring.At(i), s.filter) {
+		if model.EventMatches(s.ring.At(i), s.filter) {
 			s.visible = append(s.visible, first+uint64(i))
 		}
 	}
@@ -232,7 +233,7 @@ func (s *eventsScreen) refilter() {
 
 func (s *eventsScreen) showCount() {
 	s.empty.show(s.ring.Len() == 0)
-	s.count.SetText(eventsCount(len(s.visible), s.ring.Len(), s.missed, s.paused, len(s.held)))
+	s.count.SetText(model.EventsCount(len(s.visible), s.ring.Len(), s.missed, s.paused, len(s.held)))
 }
 
 func (s *eventsScreen) togglePause() {
@@ -282,7 +283,7 @@ func (s *eventsScreen) exportTo(path string, events []client.Event) {
 			return err
 		}
 		w := bufio.NewWriter(f)
-		if err := writeJSONLines(w, events); err != nil {
+		if err := model.WriteJSONLines(w, events); err != nil {
 			_ = f.Close()
 			return err
 		}
@@ -291,7 +292,7 @@ func (s *eventsScreen) exportTo(path string, events []client.Event) {
 			return err
 		}
 		return f.Close()
-	}, func() { s.u.notify("Exported " + counted(len(events), "event") + " to " + path) })
+	}, func() { s.u.notify("Exported " + model.Counted(len(events), "event") + " to " + path) })
 }
 
 // openResource shows what an event is about on its screen: the exact

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -54,13 +55,13 @@ func newFaultsScreen(u *UI) *faultsScreen {
 			}
 			f := s.faults[id]
 			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(faultLine(f))
+			box.Objects[0].(*widget.Label).SetText(model.FaultLine(f))
 			box.Objects[1].(*widget.Button).OnTapped = func() { s.remove(f.ID) }
 		})
 	s.list.OnSelected = func(id widget.ListItemID) { // the whole rule, hit count included
 		s.list.UnselectAll()
 		if id < len(s.faults) {
-			u.showText("Fault rule", faultLine(s.faults[id]))
+			u.showText("Fault rule", model.FaultLine(s.faults[id]))
 		}
 	}
 	s.count = widget.NewLabel("")
@@ -137,7 +138,7 @@ func (s *faultsScreen) reload() {
 				return
 			}
 			s.faults = fs
-			s.count.SetText(plural(len(fs), "rule", "rules"))
+			s.count.SetText(model.Plural(len(fs), "rule", "rules"))
 			s.list.Refresh()
 		})
 }
@@ -153,7 +154,7 @@ func (s *faultsScreen) rule() (client.Fault, error) {
 		f.Method = s.method.Selected
 	}
 	var err error
-	if f.Status, err = parseInt("status", s.status.Text, 0); err != nil {
+	if f.Status, err = model.ParseInt("status", s.status.Text, 0); err != nil {
 		return f, err
 	}
 	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
@@ -167,7 +168,7 @@ func (s *faultsScreen) rule() (client.Fault, error) {
 	if f.Status == 0 && f.Latency == "" {
 		return f, fmt.Errorf("give a status, a latency or both")
 	}
-	if f.Times, err = parseInt("times", s.times.Text, 0); err != nil {
+	if f.Times, err = model.ParseInt("times", s.times.Text, 0); err != nil {
 		return f, err
 	}
 	if f.Times < 0 {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -192,7 +193,7 @@ func TestTime_MoveNoticeLinksTheQueuedTasks(t *testing.T) {
 		require.Contains(t, u.lastNotice(), "1 schedule fired, 1 task queued")
 		require.Len(t, s.movedBox.Objects, 3, "the head, the schedule and its task")
 		link := s.movedBox.Objects[2].(*widget.Button)
-		want := "task queued · task " + shortID(tasks[0].ID) + " (nightly) by schedule " + shortID(sc) + " · "
+		want := "task queued · task " + model.ShortID(tasks[0].ID) + " (nightly) by schedule " + model.ShortID(sc) + " · "
 		require.True(t, strings.HasPrefix(link.Text, want), link.Text)
 		test.Tap(link)
 		require.Equal(t, u.tasks, u.screens[u.current])

@@ -3,109 +3,22 @@ package app
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/app/model"
 )
-
-// logBuffer holds a task's output as lines, the last one possibly
-// unfinished, keeping at most max lines (the oldest go first).
-type logBuffer struct {
-	lines   []string
-	partial string
-	max     int
-	dropped int
-}
-
-func newLogBuffer(max int) *logBuffer { return &logBuffer{max: max} }
-
-// Append adds a chunk of output, which may end mid-line.
-func (b *logBuffer) Append(chunk string) {
-	if chunk == "" {
-		return
-	}
-	parts := strings.Split(b.partial+chunk, "\n")
-	b.partial = parts[len(parts)-1]
-	b.lines = append(b.lines, parts[:len(parts)-1]...)
-	if over := len(b.lines) - b.max; b.max > 0 && over > 0 {
-		b.lines = append(b.lines[:0], b.lines[over:]...)
-		b.dropped += over
-	}
-}
-
-// Set replaces the whole output.
-func (b *logBuffer) Set(text string) {
-	b.lines, b.partial, b.dropped = b.lines[:0], "", 0
-	b.Append(text)
-}
-
-// Len counts the lines, the unfinished one included.
-func (b *logBuffer) Len() int {
-	if b.partial != "" {
-		return len(b.lines) + 1
-	}
-	return len(b.lines)
-}
-
-// Line returns line i (0-based).
-func (b *logBuffer) Line(i int) string {
-	if i == len(b.lines) {
-		return b.partial
-	}
-	return b.lines[i]
-}
-
-// Text is the whole output kept.
-func (b *logBuffer) Text() string {
-	var sb strings.Builder
-	for _, l := range b.lines {
-		sb.WriteString(l)
-		sb.WriteByte('\n')
-	}
-	sb.WriteString(b.partial)
-	return sb.String()
-}
-
-// Find returns the lines that contain q, ignoring case.
-func (b *logBuffer) Find(q string) []int {
-	q = strings.ToLower(q)
-	if q == "" {
-		return nil
-	}
-	var out []int
-	for i := range b.Len() {
-		if containsFold(b.Line(i), q) {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
-// joinChunk joins a live chunk of output that starts at byte offset of
-// the whole log to a view holding its first size bytes: add is the part
-// not held yet (all, some or none of data), newSize what the view holds
-// after it, gap whether bytes between size and offset were missed.
-func joinChunk(size, offset int64, data string) (add string, newSize int64, gap bool) {
-	end := offset + int64(len(data))
-	switch {
-	case offset > size:
-		return "", size, true
-	case end <= size:
-		return "", size, false
-	}
-	return data[size-offset:], end, false
-}
 
 // logView shows a logBuffer: a virtualised list of lines that follows the
 // end while output arrives (until the user scrolls up), a search that
 // highlights matching lines and jumps between them, copy and save.
 type logView struct {
 	u       *UI
-	buf     *logBuffer
+	buf     *model.LogBuffer
 	list    *escList
 	follow  *widget.Check
 	search  *keyEntry
@@ -123,7 +36,7 @@ type logView struct {
 }
 
 func newLogView(u *UI) *logView {
-	v := &logView{u: u, buf: newLogBuffer(200_000), hits: map[int]bool{}}
+	v := &logView{u: u, buf: model.NewLogBuffer(200_000), hits: map[int]bool{}}
 	v.list = newEscList(func() { u.escape() },
 		func() int { return v.buf.Len() },
 		func() fyne.CanvasObject {

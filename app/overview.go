@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -22,8 +23,8 @@ type overviewScreen struct {
 	services  *widget.Label
 	where     *widget.Label
 	counts    *widget.Label
-	msgRate   *rateSeries
-	taskRate  *rateSeries
+	msgRate   *model.RateSeries
+	taskRate  *model.RateSeries
 	msgChart  *sparkline
 	taskChart *sparkline
 	events    []string // newest last, at most lastEvents
@@ -42,7 +43,7 @@ type overviewScreen struct {
 const lastEvents = 200
 
 func newOverviewScreen(u *UI) *overviewScreen {
-	s := &overviewScreen{u: u, msgRate: newRateSeries(60), taskRate: newRateSeries(60)}
+	s := &overviewScreen{u: u, msgRate: model.NewRateSeries(60), taskRate: model.NewRateSeries(60)}
 	s.services = widget.NewLabel("…")
 	s.where = widget.NewLabel("")
 	s.where.Wrapping = fyne.TextWrapWord
@@ -64,11 +65,11 @@ func newOverviewScreen(u *UI) *overviewScreen {
 		})
 	copyEnv := widget.NewButtonWithIcon("Copy IRON_* exports", theme.ContentCopyIcon(), func() {
 		c := u.client()
-		u.copyText("IRON_* exports", ironEnv(c.URL(), c.Token(), c.Project()))
+		u.copyText("IRON_* exports", model.IronEnv(c.URL(), c.Token(), c.Project()))
 	})
 	copyJSON := widget.NewButtonWithIcon("Copy iron.json", theme.ContentCopyIcon(), func() {
 		c := u.client()
-		u.copyText("iron.json", ironJSON(c.URL(), c.Token(), c.Project()))
+		u.copyText("iron.json", model.IronJSON(c.URL(), c.Token(), c.Project()))
 	})
 	left := container.NewVBox(
 		card("Services", s.services),
@@ -178,13 +179,13 @@ func countsText(st client.Stats) string {
 			ts = append(ts, fmt.Sprintf("%d %s", tasks[st], st))
 		}
 	}
-	taskLine := counted(total, "task")
+	taskLine := model.Counted(total, "task")
 	if len(ts) > 0 {
 		taskLine += " (" + strings.Join(ts, ", ") + ")"
 	}
 	return fmt.Sprintf("%s, %s · %s\n%s · %s\n%s",
-		counted(st.Queues, "queue"), counted(int(st.Messages), "message"), counted(st.Caches, "cache"),
-		counted(st.Codes, "code package"), counted(st.Schedules, "schedule"), taskLine)
+		model.Counted(st.Queues, "queue"), model.Counted(int(st.Messages), "message"), model.Counted(st.Caches, "cache"),
+		model.Counted(st.Codes, "code package"), model.Counted(st.Schedules, "schedule"), taskLine)
 }
 
 // record counts every event (all projects) for the rates and the list.
@@ -196,13 +197,13 @@ func (s *overviewScreen) record(events []client.Event) {
 		e := events[i]
 		switch e.Type {
 		case "messages.posted":
-			s.msgRate.add(max(1, len(e.IDs)))
+			s.msgRate.Add(max(1, len(e.IDs)))
 		case "task.finished":
-			s.taskRate.add(1)
+			s.taskRate.Add(1)
 		}
 		if e.Type != "task.log" && listed < lastEvents {
 			listed++
-			s.fresh = append(s.fresh, formatTime(e.At, now)+"  "+eventSummary(e))
+			s.fresh = append(s.fresh, model.FormatTime(e.At, now)+"  "+model.EventSummary(e))
 		}
 	}
 	slices.Reverse(s.fresh) // oldest first, as s.events
@@ -234,8 +235,8 @@ func (s *overviewScreen) apply(events []client.Event) {
 // the labels of a screen shown before are still on the window's canvas,
 // and setting them repainted the whole window; shown() recounts.
 func (s *overviewScreen) tick() {
-	s.msgRate.roll()
-	s.taskRate.roll()
+	s.msgRate.Roll()
+	s.taskRate.Roll()
 	if !s.visible() {
 		return
 	}

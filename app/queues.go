@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -87,13 +88,13 @@ func (s *queuesScreen) cell(row, col int) (string, widget.Importance) {
 	case 0:
 		return q.Name, widget.MediumImportance
 	case 1:
-		return queueTypeName(q), widget.MediumImportance
+		return model.QueueTypeName(q), widget.MediumImportance
 	case 2:
 		return strconv.FormatInt(q.Size, 10), widget.MediumImportance
 	case 3:
 		return strconv.FormatInt(q.TotalMessages, 10), widget.MediumImportance
 	case 4:
-		return queueSettingsSummary(q), widget.MediumImportance
+		return model.QueueSettingsSummary(q), widget.MediumImportance
 	}
 	return "", widget.MediumImportance
 }
@@ -144,8 +145,8 @@ func (s *queuesScreen) queue(name string) (client.Queue, bool) {
 }
 
 func (s *queuesScreen) refilter() {
-	s.visible = filterQueues(s.queues, s.search.Text)
-	s.count.SetText(countOf(len(s.visible), len(s.queues), "queue"))
+	s.visible = model.FilterQueues(s.queues, s.search.Text)
+	s.count.SetText(model.CountOf(len(s.visible), len(s.queues), "queue"))
 	s.showEmpty()
 	s.table.Refresh()
 }
@@ -310,8 +311,8 @@ func (d *queueDetail) show(q client.Queue) {
 	if q.ID == "" && q.Type == "" {
 		d.info.SetText("No such queue (not created yet, or deleted): posting a message or saving settings creates it.")
 	} else {
-		d.info.SetText(fmt.Sprintf("%s · %s held · %s posted · %s", queueTypeName(q),
-			counted(int(q.Size), "message"), counted(int(q.TotalMessages), "message"), queueSettingsSummary(q)))
+		d.info.SetText(fmt.Sprintf("%s · %s held · %s posted · %s", model.QueueTypeName(q),
+			model.Counted(int(q.Size), "message"), model.Counted(int(q.TotalMessages), "message"), model.QueueSettingsSummary(q)))
 	}
 	if q.Push != nil && q.Push.ErrorQueue != "" {
 		d.errorQueue.SetText("Error queue " + q.Push.ErrorQueue)
@@ -353,7 +354,7 @@ const browsePage = 100
 // on the selected message.
 type messageBrowser struct {
 	d       *queueDetail
-	pager   *pager
+	pager   *model.Pager
 	msgs    []client.BrowsedMessage
 	loadGen int
 	loading bool
@@ -397,7 +398,7 @@ var messageColumns = []column{
 }
 
 func newMessageBrowser(d *queueDetail) *messageBrowser {
-	b := &messageBrowser{d: d, pager: newPager()}
+	b := &messageBrowser{d: d, pager: model.NewPager()}
 	u := d.s.u
 	b.table = newColumnTable(func() { d.s.closeDetail() }, messageColumns, func() int { return len(b.msgs) }, b.cell,
 		func(row int) {
@@ -452,15 +453,15 @@ func (b *messageBrowser) cell(row, col int) (string, widget.Importance) {
 	switch col {
 	case 0:
 		if b.marked[m.ID] {
-			return "✓ " + shortID(m.ID), widget.HighImportance
+			return "✓ " + model.ShortID(m.ID), widget.HighImportance
 		}
-		return shortID(m.ID), widget.MediumImportance
+		return model.ShortID(m.ID), widget.MediumImportance
 	case 1:
-		return messageState(m, now), messageImportance(m)
+		return model.MessageState(m, now), messageImportance(m)
 	case 2:
-		return formatTime(m.PostedAt.Time, now), widget.MediumImportance
+		return model.FormatTime(m.PostedAt.Time, now), widget.MediumImportance
 	case 3:
-		return bodyPreview(m.Body, 200), widget.MediumImportance
+		return model.BodyPreview(m.Body, 200), widget.MediumImportance
 	}
 	return "", widget.MediumImportance
 }
@@ -473,7 +474,7 @@ func messageImportance(m client.BrowsedMessage) widget.Importance {
 	case client.MessageDelayed:
 		return widget.WarningImportance
 	case client.MessagePushed:
-		if failedSubscribers(m) > 0 {
+		if model.FailedSubscribers(m) > 0 {
 			return widget.DangerImportance // some subscriber gave up
 		}
 		return widget.SuccessImportance
@@ -511,7 +512,7 @@ func (b *messageBrowser) load() {
 		ctx, stop := context.WithCancel(ctx)
 		defer stop()
 		defer context.AfterFunc(superseded, stop)()
-		msgs, next, err := fillPage(browsePage, 10, cursor, func(cursor string, limit int) ([]client.BrowsedMessage, string, error) {
+		msgs, next, err := model.FillPage(browsePage, 10, cursor, func(cursor string, limit int) ([]client.BrowsedMessage, string, error) {
 			p, err := c.BrowseMessages(ctx, name, client.Browse{Cursor: cursor, Limit: limit, Query: query})
 			return p.Messages, p.Cursor, err
 		})
@@ -533,7 +534,7 @@ func (b *messageBrowser) load() {
 		case len(r.msgs) == 0:
 			b.page.SetText(fmt.Sprintf("page %d · no more", b.pager.Page()))
 		case query != "":
-			b.page.SetText(fmt.Sprintf("page %d · %s", b.pager.Page(), plural(len(r.msgs), "match", "matches")))
+			b.page.SetText(fmt.Sprintf("page %d · %s", b.pager.Page(), model.Plural(len(r.msgs), "match", "matches")))
 		default:
 			b.page.SetText(fmt.Sprintf("page %d · %d–%d", b.pager.Page(), first, first+len(r.msgs)-1))
 		}
@@ -590,20 +591,20 @@ func (b *messageBrowser) showSelected() {
 	b.hint.Hide()
 	now := b.d.s.u.now()
 	b.msgTitle.SetText("Message " + m.ID)
-	meta := fmt.Sprintf("%s · posted %s", messageState(m, now), formatTime(m.PostedAt.Time, now))
+	meta := fmt.Sprintf("%s · posted %s", model.MessageState(m, now), model.FormatTime(m.PostedAt.Time, now))
 	if !m.ExpiresAt.IsZero() {
-		meta += " · expires " + until(m.ExpiresAt.Time, now)
+		meta += " · expires " + model.Until(m.ExpiresAt.Time, now)
 	}
 	if m.ReservationID != "" {
 		meta += " · reservation " + m.ReservationID
 	}
 	if len(m.PushHeaders) > 0 {
-		meta += "\npush headers: " + strings.TrimSpace(strings.ReplaceAll(formatEnv(m.PushHeaders), "=", ": "))
+		meta += "\npush headers: " + strings.TrimSpace(strings.ReplaceAll(model.FormatEnv(m.PushHeaders), "=", ": "))
 	}
 	b.meta.SetText(meta)
 	lines := make([]string, len(m.Subscribers))
 	for i, p := range m.Subscribers {
-		lines[i] = pushDetail(p, now)
+		lines[i] = model.PushDetail(p, now)
 	}
 	if len(lines) > 0 {
 		b.subs.SetText("Deliveries:\n" + strings.Join(lines, "\n"))
@@ -611,7 +612,7 @@ func (b *messageBrowser) showSelected() {
 	} else {
 		b.subs.Hide()
 	}
-	b.body.SetText(prettyJSON(m.Body))
+	b.body.SetText(model.PrettyJSON(m.Body))
 	reserved := m.Status == client.MessageReserved
 	setEnabled(b.release, reserved)
 	setEnabled(b.touch, reserved)
@@ -714,7 +715,7 @@ func newPostForm(d *queueDetail) *postForm {
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Importance = widget.DangerImportance
 	f.errLabel.Wrapping = fyne.TextWrapWord
-	format := widget.NewButton("Format JSON", func() { f.body.SetText(prettyJSON(f.body.Text)) })
+	format := widget.NewButton("Format JSON", func() { f.body.SetText(model.PrettyJSON(f.body.Text)) })
 	f.submit = widget.NewButtonWithIcon("Post", theme.MailSendIcon(), f.post)
 	f.submit.Importance = widget.HighImportance
 	form := widget.NewForm(
@@ -732,15 +733,15 @@ func (f *postForm) messages() ([]client.NewMessage, error) {
 	if f.body.Text == "" {
 		return nil, fmt.Errorf("the body is empty")
 	}
-	delay, err := parseSeconds("delay", f.delay.Text)
+	delay, err := model.ParseSeconds("delay", f.delay.Text)
 	if err != nil {
 		return nil, err
 	}
-	headers, err := parseHeaders(f.headers.Text)
+	headers, err := model.ParseHeaders(f.headers.Text)
 	if err != nil {
 		return nil, err
 	}
-	n, err := parseInt("copies", f.copies.Text, 1)
+	n, err := model.ParseInt("copies", f.copies.Text, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -778,7 +779,7 @@ func (f *postForm) post() {
 			f.d.s.u.notify("Posted message " + ids[0] + " to " + name)
 			f.d.browser.selected = ids[0]
 		} else {
-			f.d.s.u.notify("Posted " + counted(len(ids), "message") + " to " + name)
+			f.d.s.u.notify("Posted " + model.Counted(len(ids), "message") + " to " + name)
 		}
 		f.d.tabs.SelectIndex(0)
 		f.d.browser.load()
@@ -875,7 +876,7 @@ func (f *queueForm) existing(q client.Queue) {
 		return
 	}
 	f.filled = true
-	v := queueFormFor(q)
+	v := model.QueueFormFor(q)
 	f.name.SetText(q.Name)
 	f.typ.SetSelected(string(v.Type))
 	f.timeout.SetText(v.Timeout)
@@ -889,8 +890,8 @@ func (f *queueForm) existing(q client.Queue) {
 	f.alerts.SetText(v.Alerts)
 }
 
-func (f *queueForm) values() queueFormValues {
-	return queueFormValues{Type: client.QueueType(f.typ.Selected), Timeout: f.timeout.Text, Expiration: f.expiration.Text,
+func (f *queueForm) values() model.QueueFormValues {
+	return model.QueueFormValues{Type: client.QueueType(f.typ.Selected), Timeout: f.timeout.Text, Expiration: f.expiration.Text,
 		Subscribers: f.subscribers.Text, Retries: f.retries.Text, RetriesDelay: f.retriesDelay.Text,
 		ErrorQueue: f.errorQueue.Text, DeadLetter: f.deadLetter.Text, MaxReservations: f.maxReserv.Text, Alerts: f.alerts.Text}
 }
@@ -906,7 +907,7 @@ func (f *queueForm) save() {
 		}
 		name = f.current.Name
 	}
-	settings, err := f.values().settings(existing)
+	settings, err := f.values().Settings(existing)
 	if err == nil && name == "" {
 		err = fmt.Errorf("the queue needs a name")
 	}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -20,7 +21,7 @@ import (
 // "Redrive selected" moves the messages ticked with "Select".
 
 // sources is where this queue's messages came from ("" none).
-func (d *queueDetail) sources() []string { return redriveSources(d.s.queues, d.name) }
+func (d *queueDetail) sources() []string { return model.RedriveSources(d.s.queues, d.name) }
 
 // showRedrive shows the redrive buttons when the queue has a source.
 func (d *queueDetail) showRedrive() {
@@ -70,7 +71,7 @@ func (d *queueDetail) doRedrive(to string, ids []string) {
 	run(d.s.u, "redrive the queue", func(ctx context.Context) (client.RedriveResult, error) {
 		return c.Redrive(ctx, name, client.RedriveOptions{To: to, IDs: ids})
 	}, func(r client.RedriveResult) {
-		d.s.u.notify(fmt.Sprintf("Moved %s from %s to %s", plural(r.Moved, "message", "messages"), name, r.To))
+		d.s.u.notify(fmt.Sprintf("Moved %s from %s to %s", model.Plural(r.Moved, "message", "messages"), name, r.To))
 		d.browser.marked = map[string]bool{}
 		d.browser.load()
 		d.s.reload()
@@ -81,7 +82,7 @@ func (d *queueDetail) doRedrive(to string, ids []string) {
 func (d *queueDetail) redriveAll() {
 	q := d.queue
 	q.Name = d.name
-	d.askRedrive(func(to string) string { return redriveQuestion(q, to) }, nil)
+	d.askRedrive(func(to string) string { return model.RedriveQuestion(q, to) }, nil)
 }
 
 // redriveSelected asks to move the ticked messages back.
@@ -92,7 +93,7 @@ func (b *messageBrowser) redriveSelected() {
 	}
 	b.d.askRedrive(func(to string) string {
 		return fmt.Sprintf("Move the %s selected back to %s? Reserved and delayed ones stay.",
-			plural(len(ids), "message", "messages"), to)
+			model.Plural(len(ids), "message", "messages"), to)
 	}, ids)
 }
 
@@ -179,7 +180,7 @@ func (s *queuesScreen) showEmpty() {
 		return
 	}
 	c := s.u.client()
-	line, curl := emptyQueuesHint(c.URL(), c.Project())
+	line, curl := model.EmptyQueuesHint(c.URL(), c.Project())
 	s.emptyLine.SetText(line)
 	s.emptyCurl.SetText(curl)
 	s.empty.Show()

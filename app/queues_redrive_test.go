@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -140,7 +141,7 @@ func TestQueues_CellTextReachable(t *testing.T) {
 	u.eventually(t, "listed", func() bool { return len(u.queues.queues) == 2 })
 
 	fits := func(cols []column, col int, text string) bool {
-		return clip(text, fitRunes(cols[col].width, theme.InnerPadding(), theme.TextSize())) == text
+		return model.Clip(text, model.FitRunes(cols[col].width, theme.InnerPadding(), theme.TextSize())) == text
 	}
 	u.locked(func() {
 		u.showScreen(u.queues)

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -60,7 +61,7 @@ func TestQueues_PostFromFormShowsInBrowser(t *testing.T) {
 		test.Tap(d.post.submit)
 	})
 	u.eventually(t, "the delayed one shows as delayed", func() bool {
-		return len(d.browser.msgs) == 2 && strings.HasPrefix(messageState(d.browser.msgs[1], u.now()), "delayed · ready in 4m")
+		return len(d.browser.msgs) == 2 && strings.HasPrefix(model.MessageState(d.browser.msgs[1], u.now()), "delayed · ready in 4m")
 	})
 	u.eventually(t, "the table lists the queue with its size", func() bool {
 		q, ok := u.queues.queue("jobs")
@@ -253,7 +254,7 @@ func TestCache_EditRoundTrip(t *testing.T) {
 	d := u.cache.detail
 	u.eventually(t, "the item is browsed", func() bool { return len(d.items) == 1 })
 	u.locked(func() {
-		require.Regexp(t, `^in (9m5\ds|10m00s)$`, itemExpiry(d.items[0], u.now()))
+		require.Regexp(t, `^in (9m5\ds|10m00s)$`, model.ItemExpiry(d.items[0], u.now()))
 		d.edit(d.items[0])
 		require.Equal(t, `{"name":"ann","admin":false}`, d.value.Text, "the value as stored (formatting is a view)")
 		d.value.SetText(`{"name":"bob"}`)
@@ -378,7 +379,7 @@ func TestEvents_RingStaysBounded(t *testing.T) {
 		require.Len(t, u.events.visible, eventsKeep/3+1, "a third of them, and the missed marker")
 		require.Contains(t, u.events.count.Text, "42 events missed")
 		last, _ := u.events.event(len(u.events.visible) - 1)
-		require.Equal(t, "42 events missed (the app could not keep up)", eventSummary(last))
+		require.Equal(t, "42 events missed (the app could not keep up)", model.EventSummary(last))
 
 		// The log follows the end until the user scrolls up.
 		u.showScreen(u.events)
@@ -412,7 +413,7 @@ func TestTime_AdvanceFiresScheduleAndExpiresReservation(t *testing.T) {
 			s.upcoming[1].Kind == client.UpcomingScheduleFires && !s.presets[1].Disabled()
 	})
 	u.locked(func() {
-		require.Contains(t, upcomingLine(s.upcoming[0], u.now()), "in 10m00s")
+		require.Contains(t, model.UpcomingLine(s.upcoming[0], u.now()), "in 10m00s")
 		test.Tap(s.presets[1]) // +1 hour
 	})
 	u.eventually(t, "the schedule fired a task that completed", func() bool {
@@ -530,10 +531,10 @@ func TestFaults_AddHitsRemove(t *testing.T) {
 	_, err := u.c.PostMessages(context.Background(), "flaky", client.NewMessage{Body: "x"})
 	require.Equal(t, http.StatusServiceUnavailable, client.StatusOf(err))
 	u.eventually(t, "the hit count shows", func() bool {
-		return len(s.faults) == 1 && strings.HasSuffix(faultLine(s.faults[0]), "· 1 hit")
+		return len(s.faults) == 1 && strings.HasSuffix(model.FaultLine(s.faults[0]), "· 1 hit")
 	})
 	u.locked(func() {
-		require.Contains(t, faultLine(s.faults[0]), "service mq, resource flaky → answer 503 · 2 times")
+		require.Contains(t, model.FaultLine(s.faults[0]), "service mq, resource flaky → answer 503 · 2 times")
 		s.remove(s.faults[0].ID)
 	})
 	u.eventually(t, "removed", func() bool { return len(s.faults) == 0 })

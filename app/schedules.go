@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -90,7 +91,7 @@ func scheduleSummary(sc client.Schedule, now time.Time) string {
 	case sc.Cron != "":
 		timing = "cron " + sc.Cron
 	case sc.RunEvery > 0:
-		timing = "every " + formatDuration(time.Duration(sc.RunEvery)*time.Second)
+		timing = "every " + model.FormatDuration(time.Duration(sc.RunEvery)*time.Second)
 	}
 	runs := strconv.Itoa(sc.RunCount)
 	if sc.RunTimes > 0 {
@@ -98,7 +99,7 @@ func scheduleSummary(sc client.Schedule, now time.Time) string {
 	}
 	s := fmt.Sprintf("code %s · %s · runs %s", sc.CodeName, timing, runs)
 	if sc.Status == client.ScheduleActive && !sc.NextStart.IsZero() {
-		s += " · next " + formatTime(sc.NextStart.Time, now)
+		s += " · next " + model.FormatTime(sc.NextStart.Time, now)
 		if !sc.NextStart.After(now) {
 			s += " (due now)"
 		}
@@ -138,8 +139,8 @@ func (s *schedulesScreen) refilter() {
 	q := strings.ToLower(strings.TrimSpace(s.search.Text))
 	s.visible = s.visible[:0]
 	for i, sc := range s.schedules {
-		if q == "" || containsFold(sc.CodeName, q) || containsFold(sc.Name, q) || containsFold(sc.ID, q) ||
-			containsFold(string(sc.Status), q) {
+		if q == "" || model.ContainsFold(sc.CodeName, q) || model.ContainsFold(sc.Name, q) || model.ContainsFold(sc.ID, q) ||
+			model.ContainsFold(string(sc.Status), q) {
 			s.visible = append(s.visible, i)
 		}
 	}
@@ -246,7 +247,7 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 		f.code.SetSelected(sc.CodeName)
 		f.code.Disable()
 		f.name.SetText(sc.Name)
-		f.payload.SetText(prettyJSON(sc.Payload))
+		f.payload.SetText(model.PrettyJSON(sc.Payload))
 		if sc.RunEvery > 0 {
 			f.runEvery.SetText(strconv.Itoa(sc.RunEvery))
 		}
@@ -319,19 +320,19 @@ func (f *scheduleForm) loadCodes() {
 // names it, so ironlocal previews the edit on the stored schedule.
 func (f *scheduleForm) timing() (client.ScheduleTiming, error) {
 	now := f.s.u.now()
-	every, err := parseSeconds("run every", f.runEvery.Text)
+	every, err := model.ParseSeconds("run every", f.runEvery.Text)
 	if err != nil {
 		return client.ScheduleTiming{}, err
 	}
-	start, err := parseWhen("start at", f.startAt.Text, now)
+	start, err := model.ParseWhen("start at", f.startAt.Text, now)
 	if err != nil {
 		return client.ScheduleTiming{}, err
 	}
-	end, err := parseWhen("end at", f.endAt.Text, now)
+	end, err := model.ParseWhen("end at", f.endAt.Text, now)
 	if err != nil {
 		return client.ScheduleTiming{}, err
 	}
-	times, err := parseInt("run times", f.runTimes.Text, 0)
+	times, err := model.ParseInt("run times", f.runTimes.Text, 0)
 	if err != nil {
 		return client.ScheduleTiming{}, err
 	}
@@ -360,7 +361,7 @@ func (f *scheduleForm) updatePreview() {
 		f.preview.SetText("")
 		return
 	}
-	if err := validatePayload(f.payload.Text); err != nil {
+	if err := model.ValidatePayload(f.payload.Text); err != nil {
 		f.errLabel.SetText(err.Error())
 		f.preview.SetText("")
 		return
@@ -406,7 +407,7 @@ func (f *scheduleForm) showPreview(a previewAnswer) {
 	}
 	lines := make([]string, len(a.Fires))
 	for i, t := range a.Fires {
-		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (" + fireIn(t, a.Now) + ")"
+		lines[i] = t.Local().Format("Mon 2006-01-02 15:04:05") + "  (" + model.FireIn(t, a.Now) + ")"
 	}
 	f.preview.SetText(strings.Join(lines, "\n"))
 }
@@ -419,7 +420,7 @@ func (f *scheduleForm) submit() {
 		f.s.u.notify(err.Error())
 		return
 	}
-	err = validatePayload(f.payload.Text)
+	err = model.ValidatePayload(f.payload.Text)
 	if err == nil && f.code.Selected == "" {
 		err = fmt.Errorf("pick a code package")
 	}
@@ -429,7 +430,7 @@ func (f *scheduleForm) submit() {
 		return
 	}
 	prio, _ := strconv.Atoi(f.priority.Selected)
-	payload := compactJSON(f.payload.Text)
+	payload := model.CompactJSON(f.payload.Text)
 	name := strings.TrimSpace(f.name.Text)
 	c := f.s.u.client()
 	if f.id == "" {

@@ -16,6 +16,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/app/model"
 )
 
 // A form generated from a trigger plugin's config JSON Schema (the subset
@@ -486,10 +488,10 @@ func (f *schemaForm) value() (json.RawMessage, error) {
 		if s == "" {
 			return json.RawMessage(`{}`), nil
 		}
-		if err := validatePayload(s); err != nil {
+		if err := model.ValidatePayload(s); err != nil {
 			return nil, fmt.Errorf("config: %v", err)
 		}
-		return json.RawMessage(compactJSON(s)), nil
+		return json.RawMessage(model.CompactJSON(s)), nil
 	}
 	out := map[string]any{}
 	var first error
@@ -582,10 +584,10 @@ func (f *schemaField) value() (any, bool, error) {
 		}
 		return list, true, f.minItems(len(list))
 	case kindJSON:
-		if err := validatePayload(text); err != nil {
+		if err := model.ValidatePayload(text); err != nil {
 			return nil, false, err
 		}
-		return json.RawMessage(compactJSON(text)), true, nil
+		return json.RawMessage(model.CompactJSON(text)), true, nil
 	}
 	if p.MinLength != nil && utf8.RuneCountInString(text) < *p.MinLength {
 		return nil, false, fmt.Errorf("at least %d characters", *p.MinLength)
@@ -650,7 +652,7 @@ func (f *schemaField) minItems(n int) error {
 // set fills the form from a stored config (editing a binding).
 func (f *schemaForm) set(config json.RawMessage) {
 	if len(f.fields) == 1 && f.fields[0].name == "" {
-		f.fields[0].entry.SetText(prettyJSON(string(config)))
+		f.fields[0].entry.SetText(model.PrettyJSON(string(config)))
 		return
 	}
 	var m map[string]json.RawMessage
@@ -694,7 +696,7 @@ func (f *schemaField) set(raw json.RawMessage) {
 			f.entry.SetText(s)
 		}
 	case kindJSON:
-		f.entry.SetText(prettyJSON(string(raw)))
+		f.entry.SetText(model.PrettyJSON(string(raw)))
 	case kindObjects:
 		var items []map[string]json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {

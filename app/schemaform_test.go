@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/app/model"
 )
 
 // The http plugin's schema: strings, an enum, an integer with bounds and
@@ -167,7 +169,7 @@ func TestSchemaForm_JSONEditorShowsASample(t *testing.T) {
 	fld := f.field("routes")
 	require.Equal(t, kindJSON, fld.kind)
 	require.NotEqual(t, "JSON", fld.entry.PlaceHolder)
-	require.NoError(t, validatePayload(fld.entry.PlaceHolder), "the sample is JSON")
+	require.NoError(t, model.ValidatePayload(fld.entry.PlaceHolder), "the sample is JSON")
 	require.JSONEq(t, `[{"path":"","match":{"header":""}}]`, fld.entry.PlaceHolder)
 
 	fld.entry.SetText(`[{"path":`)

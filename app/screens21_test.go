@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -78,10 +79,10 @@ func TestSchedules_CronAndRunEveryRefusedAtTheField(t *testing.T) {
 // A fire due now says so, not "(in 0ms)".
 func TestSchedules_DueNow(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	require.Equal(t, "due now", fireIn(now, now))
-	require.Equal(t, "due now", fireIn(now.Add(-time.Minute), now))
-	require.Equal(t, "due now", fireIn(now.Add(300*time.Millisecond), now), "under half a second rounds to now")
-	require.Equal(t, "in 10m00s", fireIn(now.Add(10*time.Minute), now))
+	require.Equal(t, "due now", model.FireIn(now, now))
+	require.Equal(t, "due now", model.FireIn(now.Add(-time.Minute), now))
+	require.Equal(t, "due now", model.FireIn(now.Add(300*time.Millisecond), now), "under half a second rounds to now")
+	require.Equal(t, "in 10m00s", model.FireIn(now.Add(10*time.Minute), now))
 	sc := client.Schedule{CodeName: "x", Status: client.ScheduleActive, NextStart: client.Time{Time: now.Add(-time.Second)}}
 	require.Contains(t, scheduleSummary(sc, now), "(due now)")
 }
@@ -116,7 +117,7 @@ func TestCounted(t *testing.T) {
 		{1, "cache", "1 cache"}, {0, "cache", "0 caches"}, {2, "code package", "2 code packages"},
 		{3, "retry", "3 retries"}, {2, "push delivery", "2 push deliveries"}, {2, "match", "2 matches"}, {1, "entry", "1 entry"},
 	} {
-		require.Equal(t, tc.want, counted(tc.n, tc.noun))
+		require.Equal(t, tc.want, model.Counted(tc.n, tc.noun))
 	}
 }
 
@@ -124,9 +125,9 @@ func TestCounted(t *testing.T) {
 // progress never reads "0 B"; Reset names everything it erases.
 func TestData_DiskProgressAndResetText(t *testing.T) {
 	require.Equal(t, "28.0 KiB used on disk · 145.0 MiB allocated (reserved ahead by the store, not written yet)",
-		diskText(145<<20, 28<<10))
-	require.Equal(t, "Export the snapshot… waiting for the first bytes", transferText("Export the snapshot", 0, 0))
-	require.Equal(t, "Import the snapshot… 1.0 MiB of 4.0 MiB (25%)", transferText("Import the snapshot", 1<<20, 4<<20))
+		model.DiskText(145<<20, 28<<10))
+	require.Equal(t, "Export the snapshot… waiting for the first bytes", model.TransferText("Export the snapshot", 0, 0))
+	require.Equal(t, "Import the snapshot… 1.0 MiB of 4.0 MiB (25%)", model.TransferText("Import the snapshot", 1<<20, 4<<20))
 	for _, erased := range []string{"queues", "messages", "caches", "code packages", "tasks", "logs", "schedules",
 		"trigger bindings", "event traces", "fault rules"} {
 		require.Contains(t, resetText, erased)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -248,7 +249,7 @@ func TestTasks_FilterAndSearch(t *testing.T) {
 	u.eventually(t, "six tasks listed and complete", func() bool {
 		var listed, complete, stale int
 		u.taskModel(func(s *tasksScreen) {
-			listed, complete, stale = len(s.tasks), taskCounts(s.tasks)[client.TaskComplete], len(s.stale)
+			listed, complete, stale = len(s.tasks), model.TaskCounts(s.tasks)[client.TaskComplete], len(s.stale)
 		})
 		return listed == 6 && complete == 6 && len(u.tasks.code.Options) == 3 && stale == 0
 	})
@@ -414,7 +415,7 @@ func TestOverview_CountsEventsAndCopy(t *testing.T) {
 	u.locked(func() {
 		require.Contains(t, u.overview.services.Text, "runtime: process")
 		require.Contains(t, u.overview.where.Text, "Store: test store")
-		u.copyText("IRON_* exports", ironEnv(u.c.URL(), u.c.Token(), u.c.Project()))
+		u.copyText("IRON_* exports", model.IronEnv(u.c.URL(), u.c.Token(), u.c.Project()))
 		require.Contains(t, u.app.Clipboard().Content(), "IRON_PORT="+u.srv.Addr().(*net.TCPAddr).AddrPort().String()[len("127.0.0.1:"):])
 	})
 }

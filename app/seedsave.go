@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/app/seedfile"
 )
 
@@ -113,9 +114,9 @@ func seedNotice(path string, r seedfile.Result) string {
 	for _, q := range f.Queues {
 		msgs += len(q.Messages)
 	}
-	s := fmt.Sprintf("Saved a seed to %s: %s (%s), %s, %s, %s", path, plural(len(f.Queues), "queue", "queues"),
-		plural(msgs, "message", "messages"), plural(len(f.Caches), "cache", "caches"),
-		plural(len(f.Codes), "code package", "code packages"), plural(len(f.Schedules), "schedule", "schedules"))
+	s := fmt.Sprintf("Saved a seed to %s: %s (%s), %s, %s, %s", path, model.Plural(len(f.Queues), "queue", "queues"),
+		model.Plural(msgs, "message", "messages"), model.Plural(len(f.Caches), "cache", "caches"),
+		model.Plural(len(f.Codes), "code package", "code packages"), model.Plural(len(f.Schedules), "schedule", "schedules"))
 	if len(r.Left) > 0 {
 		s += ". Left out: " + strings.Join(r.Left, "; ")
 	}

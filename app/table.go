@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ironlocal/ironlocal/app/model"
 )
 
 // column is one column of a list table: its header and its width.
@@ -51,9 +53,9 @@ func newColumnTable(esc func(), cols []column, rows func() int,
 			// updated: a column dragged wider shows more of its text.
 			fit := t.fit[id.Col]
 			if w := l.Size().Width; w > 0 {
-				fit = fitRunes(w, pad, size)
+				fit = model.FitRunes(w, pad, size)
 			}
-			text = clip(text, fit)
+			text = model.Clip(text, fit)
 			gen := themeGen.Load()
 			if text == l.Text && importance == l.Importance && t.painted[l] == gen {
 				return // unchanged: no re-layout of the label
@@ -68,7 +70,7 @@ func newColumnTable(esc func(), cols []column, rows func() int,
 	t.painted = map[*widget.Label]uint64{}
 	t.fit = make([]int, len(cols))
 	for i, c := range cols {
-		t.fit[i] = fitRunes(c.width, pad, size)
+		t.fit[i] = model.FitRunes(c.width, pad, size)
 	}
 	t.sortCol = -1
 	t.ShowHeaderRow = true

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -34,7 +35,7 @@ type tasksScreen struct {
 	tasks   []client.Task // oldest first: new tasks append
 	index   map[string]int
 	visible []int // indexes into tasks, newest first
-	filter  taskFilter
+	filter  model.TaskFilter
 	// stale tasks are known from events only (no priority, label,
 	// payload…): fetched when the table draws them.
 	stale   map[string]bool
@@ -107,20 +108,20 @@ func newTasksScreen(u *UI) *tasksScreen {
 		if v == allStatuses {
 			v = ""
 		}
-		s.setFilter(func(f *taskFilter) { f.Status = client.TaskStatus(v) })
+		s.setFilter(func(f *model.TaskFilter) { f.Status = client.TaskStatus(v) })
 	})
 	s.status.Selected = allStatuses // set directly: the callback needs widgets made below
 	s.code = widget.NewSelect([]string{allCodes}, func(v string) {
 		if v == allCodes {
 			v = ""
 		}
-		s.setFilter(func(f *taskFilter) { f.Code = v })
+		s.setFilter(func(f *model.TaskFilter) { f.Code = v })
 	})
 	s.code.Selected = allCodes
 	s.search = newKeyEntry(u, false)
 	s.search.SetPlaceHolder("Search id, code, message, payload (Ctrl+F)")
 	s.search.OnChanged = func(v string) {
-		s.setFilter(func(f *taskFilter) { f.Text = v })
+		s.setFilter(func(f *model.TaskFilter) { f.Text = v })
 	}
 	s.count = widget.NewLabel("")
 	s.newBtn = widget.NewButtonWithIcon("New task", theme.ContentAddIcon(), s.openNewTask)
@@ -174,7 +175,7 @@ func (s *tasksScreen) cell(row, col int) (string, widget.Importance) {
 	}
 	switch col {
 	case 0:
-		return shortID(t.ID), widget.MediumImportance
+		return model.ShortID(t.ID), widget.MediumImportance
 	case 1:
 		return t.CodeName, widget.MediumImportance
 	case 2:
@@ -182,9 +183,9 @@ func (s *tasksScreen) cell(row, col int) (string, widget.Importance) {
 	case 3:
 		return strconv.Itoa(t.Priority), widget.MediumImportance
 	case 4:
-		return formatTime(t.CreatedAt.Time, s.u.now()), widget.MediumImportance
+		return model.FormatTime(t.CreatedAt.Time, s.u.now()), widget.MediumImportance
 	case 5:
-		return taskDuration(t, s.u.now()), widget.MediumImportance
+		return model.TaskDuration(t, s.u.now()), widget.MediumImportance
 	case 6:
 		return t.Msg, widget.MediumImportance
 	}
@@ -228,7 +229,7 @@ func (s *tasksScreen) reload() {
 				return false, err
 			}
 			for _, t := range page.Tasks {
-				all = append(all, listed(t))
+				all = append(all, model.Listed(t))
 			}
 			if page.Cursor == "" {
 				break
@@ -241,7 +242,7 @@ func (s *tasksScreen) reload() {
 		if gen != s.loadGen {
 			return false, nil
 		}
-		s.tasks, s.index = all, indexTasks(all)
+		s.tasks, s.index = all, model.IndexTasks(all)
 		clear(s.stale)
 		clear(s.wanted)
 		s.loading = false
@@ -292,7 +293,7 @@ func (s *tasksScreen) taskLocked(id string) (client.Task, bool) {
 
 // setFilter changes the filter and redraws at once (the user is typing;
 // 10k tasks filter in about a millisecond).
-func (s *tasksScreen) setFilter(change func(*taskFilter)) {
+func (s *tasksScreen) setFilter(change func(*model.TaskFilter)) {
 	s.mu.Lock()
 	change(&s.filter)
 	s.refilterLocked()
@@ -302,7 +303,7 @@ func (s *tasksScreen) setFilter(change func(*taskFilter)) {
 
 // refilterLocked recomputes the visible rows (s.mu held).
 func (s *tasksScreen) refilterLocked() {
-	s.visible = filterTasks(s.tasks, s.filter)
+	s.visible = model.FilterTasks(s.tasks, s.filter)
 }
 
 // lengthEvery is the shortest interval between two changes of the
@@ -333,7 +334,7 @@ func (s *tasksScreen) countLocked() string {
 	case s.loading:
 		return "loading…"
 	}
-	return countOf(len(s.visible), len(s.tasks), "task")
+	return model.CountOf(len(s.visible), len(s.tasks), "task")
 }
 
 // refreshTable redraws the table's visible cells, noting which rows they
@@ -498,18 +499,8 @@ func (s *tasksScreen) foldLocked(events []client.Event) {
 		if e.Type == "task.finished" {
 			s.stale[t.ID] = true // exit details, retry link
 		}
-		s.tasks, _ = upsertTask(s.tasks, s.index, t)
+		s.tasks, _ = model.UpsertTask(s.tasks, s.index, t)
 	}
-}
-
-// listed is what the list keeps of a task: what the table shows and the
-// search matches (its payload too); the detail pane reads the whole task
-// when it opens. With 10k+ tasks held, the ids, revisions and links the
-// table never shows are most of a task's memory.
-func listed(t client.Task) client.Task {
-	return client.Task{ID: t.ID, CodeName: t.CodeName, Status: t.Status, Msg: t.Msg, Payload: t.Payload,
-		Priority: t.Priority, Label: t.Label, Percent: t.Percent, Duration: t.Duration,
-		CreatedAt: t.CreatedAt, StartTime: t.StartTime, EndTime: t.EndTime}
 }
 
 // foldTaskEvent applies one task event to t.
@@ -606,7 +597,7 @@ func (s *tasksScreen) fetch(ids []string) {
 				continue // an event already moved it on: still stale
 			}
 			delete(s.stale, t.ID)
-			s.tasks, _ = upsertTask(s.tasks, s.index, listed(t))
+			s.tasks, _ = model.UpsertTask(s.tasks, s.index, model.Listed(t))
 		}
 		s.refilterLocked()
 		return out, nil
@@ -710,7 +701,7 @@ func newNewTaskForm(s *tasksScreen) *newTaskForm {
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Importance = widget.DangerImportance
 	f.errLabel.Wrapping = fyne.TextWrapWord
-	f.payload.OnChanged = func(v string) { f.errLabel.SetText(errString(validatePayload(v))) }
+	f.payload.OnChanged = func(v string) { f.errLabel.SetText(errString(model.ValidatePayload(v))) }
 	f.priority = widget.NewSelect([]string{"0", "1", "2"}, nil)
 	f.priority.SetSelected("0")
 	f.delay = newKeyEntry(s.u, false)
@@ -761,22 +752,22 @@ func (f *newTaskForm) task() (client.NewTask, error) {
 	if f.code.Selected == "" {
 		return client.NewTask{}, fmt.Errorf("pick a code package")
 	}
-	if err := validatePayload(f.payload.Text); err != nil {
+	if err := model.ValidatePayload(f.payload.Text); err != nil {
 		return client.NewTask{}, err
 	}
 	prio, err := strconv.Atoi(f.priority.Selected)
 	if err != nil {
 		prio = 0
 	}
-	delay, err := parseSeconds("delay", f.delay.Text)
+	delay, err := model.ParseSeconds("delay", f.delay.Text)
 	if err != nil {
 		return client.NewTask{}, err
 	}
-	timeout, err := parseSeconds("timeout", f.timeout.Text)
+	timeout, err := model.ParseSeconds("timeout", f.timeout.Text)
 	if err != nil {
 		return client.NewTask{}, err
 	}
-	return client.NewTask{CodeName: f.code.Selected, Payload: compactJSON(f.payload.Text), Priority: &prio,
+	return client.NewTask{CodeName: f.code.Selected, Payload: model.CompactJSON(f.payload.Text), Priority: &prio,
 		Delay: delay, Timeout: timeout}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -17,7 +18,7 @@ import (
 // applies to) are the server's.
 
 // bulkFilter is the server-side form of the screen's filter.
-func bulkFilter(f taskFilter) client.BulkFilter {
+func bulkFilter(f model.TaskFilter) client.BulkFilter {
 	bf := client.BulkFilter{CodeName: f.Code, Query: f.Text}
 	if f.Status != "" {
 		bf.Statuses = []client.TaskStatus{f.Status}
@@ -41,7 +42,7 @@ func bulkQuestion(action client.BulkAction, r client.BulkResult) (title, questio
 			if r.Matched == 1 {
 				return "", "", "Nothing to retry: the task matching the filter has not failed, or was retried already."
 			}
-			return "", "", "Nothing to retry: none of the " + counted(r.Matched, "task") +
+			return "", "", "Nothing to retry: none of the " + model.Counted(r.Matched, "task") +
 				" matching the filter failed without being retried already."
 		}
 		return "Retry tasks", fmt.Sprintf("Retry %s (failed, not retried yet)? Each is queued again as a linked copy.", of), ""
@@ -50,7 +51,7 @@ func bulkQuestion(action client.BulkAction, r client.BulkResult) (title, questio
 			if r.Matched == 1 {
 				return "", "", "Nothing to cancel: the task matching the filter is neither queued nor running."
 			}
-			return "", "", "Nothing to cancel: none of the " + counted(r.Matched, "task") + " matching the filter is queued or running."
+			return "", "", "Nothing to cancel: none of the " + model.Counted(r.Matched, "task") + " matching the filter is queued or running."
 		}
 		return "Cancel tasks", fmt.Sprintf("Cancel %s (queued or running)?", of), ""
 	}
@@ -105,7 +106,7 @@ type asked struct {
 }
 
 // taskCount is "1 task" or "n tasks".
-func taskCount(n int) string { return counted(n, "task") }
+func taskCount(n int) string { return model.Counted(n, "task") }
 
 // showBulkMenu offers the bulk actions under the Bulk… button.
 func (s *tasksScreen) showBulkMenu() {

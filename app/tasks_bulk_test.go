@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -48,7 +49,7 @@ func TestTasks_EmptyStateThenBulkRetry(t *testing.T) {
 	require.NoError(t, u.c.WaitIdle(context.Background(), waitFor))
 	u.eventually(t, "four finished tasks listed, the empty state gone", func() bool {
 		counts := map[client.TaskStatus]int{}
-		u.taskModel(func(s *tasksScreen) { counts = taskCounts(s.tasks) })
+		u.taskModel(func(s *tasksScreen) { counts = model.TaskCounts(s.tasks) })
 		return counts[client.TaskError] == 3 && counts[client.TaskComplete] == 1 && !u.tasks.empty.Visible()
 	})
 
@@ -98,7 +99,7 @@ func TestBulkQuestion(t *testing.T) {
 	require.Contains(t, note, "Nothing to retry")
 	require.Equal(t, "Cancelled 1 task; 2 more match: run it again", bulkDone(client.BulkCancel, client.BulkResult{Done: 1, Remaining: 2}))
 	require.Equal(t, client.BulkFilter{CodeName: "c", Query: "x", Statuses: []client.TaskStatus{client.TaskError}},
-		bulkFilter(taskFilter{Code: "c", Text: "x", Status: client.TaskError}))
+		bulkFilter(model.TaskFilter{Code: "c", Text: "x", Status: client.TaskError}))
 }
 
 func TestEmptyTasksText(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -59,7 +60,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	d.errLabel = widget.NewLabel("")
 	d.errLabel.Importance = widget.DangerImportance
 	d.errLabel.Wrapping = fyne.TextWrapWord
-	d.payload.OnChanged = func(v string) { d.errLabel.SetText(errString(validatePayload(v))) }
+	d.payload.OnChanged = func(v string) { d.errLabel.SetText(errString(model.ValidatePayload(v))) }
 	d.cancel = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), d.doCancel)
 	d.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), d.doRetry)
 	d.requeue = widget.NewButtonWithIcon("Re-queue with the payload below", theme.MediaReplayIcon(), d.doRequeue)
@@ -77,7 +78,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
 	split.SetOffset(0.5)
 	d.root = split
-	d.payload.SetText(prettyJSON(t.Payload))
+	d.payload.SetText(model.PrettyJSON(t.Payload))
 	d.show(t)
 	return d
 }
@@ -86,7 +87,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 // keeps what the user typed).
 func (d *taskDetail) show(t client.Task) {
 	if t.Payload != "" && d.task.Payload == "" && d.payload.Text == "" {
-		d.payload.SetText(prettyJSON(t.Payload))
+		d.payload.SetText(model.PrettyJSON(t.Payload))
 	}
 	if t.Status != d.task.Status { // opened, started or ended: it may have done more
 		d.loadActivity()
@@ -113,7 +114,7 @@ func (d *taskDetail) show(t client.Task) {
 	}
 	if t.RetryTaskID != "" {
 		id := t.RetryTaskID
-		d.chain.Add(widget.NewButton("retried as "+shortID(id), func() { d.s.openTask(id) }))
+		d.chain.Add(widget.NewButton("retried as "+model.ShortID(id), func() { d.s.openTask(id) }))
 	}
 	if t.Status.Terminal() {
 		d.cancel.Disable()
@@ -127,11 +128,11 @@ func (d *taskDetail) show(t client.Task) {
 func taskCause(t client.Task) (text string, link bool) {
 	switch {
 	case t.Source == "schedule" && t.SourceID != "" || t.Source == "" && t.ScheduleID != "":
-		return "queued by schedule " + shortID(firstSet(t.SourceID, t.ScheduleID)), true
+		return "queued by schedule " + model.ShortID(firstSet(t.SourceID, t.ScheduleID)), true
 	case t.Source == "trigger" && t.SourceID != "":
-		return "queued by trigger binding " + shortID(t.SourceID), true
+		return "queued by trigger binding " + model.ShortID(t.SourceID), true
 	case t.Source == "retry" && t.SourceID != "" || t.Source == "" && t.OriginalTaskID != "":
-		return "retry of " + shortID(firstSet(t.SourceID, t.OriginalTaskID)), true
+		return "retry of " + model.ShortID(firstSet(t.SourceID, t.OriginalTaskID)), true
 	case t.Source == "webhook":
 		return "queued by the task webhook", false
 	case t.Source == "push":
@@ -204,7 +205,7 @@ func (d *taskDetail) showActivity(list []client.Activity) {
 	}
 	d.did.Add(widget.NewLabel("What it did, through its IRON_TOKEN:"))
 	if n := len(effects) - maxActivityLinks; n > 0 {
-		d.did.Add(widget.NewLabel("… " + counted(n, "earlier effect") + " not shown"))
+		d.did.Add(widget.NewLabel("… " + model.Counted(n, "earlier effect") + " not shown"))
 		effects = effects[n:]
 	}
 	for _, a := range effects {
@@ -213,7 +214,7 @@ func (d *taskDetail) showActivity(list []client.Activity) {
 		d.did.Add(b)
 	}
 	if others > 0 {
-		d.did.Add(widget.NewLabel(counted(others, "other request") + " (reads, failures)"))
+		d.did.Add(widget.NewLabel(model.Counted(others, "other request") + " (reads, failures)"))
 	}
 	d.did.Refresh()
 }
@@ -239,9 +240,9 @@ func activityText(a client.Activity) string {
 		case 0:
 			return verb + " messages " + prep + " queue " + a.Queue
 		case 1:
-			return verb + " message " + shortID(a.MessageIDs[0]) + " " + prep + " queue " + a.Queue
+			return verb + " message " + model.ShortID(a.MessageIDs[0]) + " " + prep + " queue " + a.Queue
 		}
-		return verb + " " + counted(len(a.MessageIDs), "message") + " " + prep + " queue " + a.Queue
+		return verb + " " + model.Counted(len(a.MessageIDs), "message") + " " + prep + " queue " + a.Queue
 	}
 	switch a.Kind {
 	case client.ActivityMessagePost:
@@ -254,7 +255,7 @@ func activityText(a client.Activity) string {
 		if a.TaskID == "" {
 			return "queued a task"
 		}
-		return "queued task " + shortID(a.TaskID)
+		return "queued task " + model.ShortID(a.TaskID)
 	case client.ActivityCachePut:
 		return "wrote cache " + a.Cache + " · " + a.Key
 	case client.ActivityCacheIncrement:
@@ -290,19 +291,19 @@ func (d *taskDetail) openActivity(a client.Activity) {
 
 // timeline is "queued 12:00:01 → running 12:00:02 → complete 12:00:03 (1.0s)".
 func timeline(t client.Task, now time.Time) string {
-	s := "queued " + formatTime(t.CreatedAt.Time, now)
+	s := "queued " + model.FormatTime(t.CreatedAt.Time, now)
 	if t.Delay > 0 {
 		s += fmt.Sprintf(" (delay %ds)", t.Delay)
 	}
 	if !t.StartTime.IsZero() {
-		s += " → running " + formatTime(t.StartTime.Time, now)
+		s += " → running " + model.FormatTime(t.StartTime.Time, now)
 	}
 	if t.Status.Terminal() {
 		s += " → " + string(t.Status)
 		if !t.EndTime.IsZero() {
-			s += " " + formatTime(t.EndTime.Time, now)
+			s += " " + model.FormatTime(t.EndTime.Time, now)
 		}
-		s += " (" + taskDuration(t, now) + ")"
+		s += " (" + model.TaskDuration(t, now) + ")"
 	}
 	if t.RetryCount > 0 {
 		s += fmt.Sprintf(" · retry %d", t.RetryCount)
@@ -373,7 +374,7 @@ func (d *taskDetail) addLog(e client.Event) {
 		d.log.add(data)
 		return
 	}
-	add, size, gap := joinChunk(d.logSize, int64(offset), data)
+	add, size, gap := model.JoinChunk(d.logSize, int64(offset), data)
 	if gap { // events were missed: read it all again
 		d.loadLog()
 		return
@@ -402,14 +403,14 @@ func (d *taskDetail) doRetry() {
 // doRequeue queues a copy of the task with the edited payload, checked as
 // JSON before anything is sent.
 func (d *taskDetail) doRequeue() {
-	if err := validatePayload(d.payload.Text); err != nil {
+	if err := model.ValidatePayload(d.payload.Text); err != nil {
 		d.errLabel.SetText(err.Error())
 		d.s.u.notify(err.Error())
 		return
 	}
 	t := d.task
 	prio := t.Priority
-	nt := client.NewTask{CodeName: t.CodeName, Payload: compactJSON(d.payload.Text), Priority: &prio,
+	nt := client.NewTask{CodeName: t.CodeName, Payload: model.CompactJSON(d.payload.Text), Priority: &prio,
 		Timeout: t.Timeout, Cluster: t.Cluster, Label: t.Label}
 	c := d.s.u.client()
 	run(d.s.u, "re-queue the task", func(ctx context.Context) (string, error) { return c.QueueTask(ctx, nt) },

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -116,7 +117,7 @@ func TestJoinChunk(t *testing.T) {
 		{"first chunk", 0, 0, "a", "a", 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			add, size, gap := joinChunk(tc.size, tc.offset, tc.data)
+			add, size, gap := model.JoinChunk(tc.size, tc.offset, tc.data)
 			require.Equal(t, tc.add, add)
 			require.Equal(t, tc.newSize, size)
 			require.Equal(t, tc.gap, gap)
@@ -158,12 +159,12 @@ func TestTaskDetail_CauseLinks(t *testing.T) {
 	u.locked(func() { u.showScreen(u.tasks); u.tasks.openTask(retry) })
 	u.eventually(t, "the retry links to the task it retried", func() bool {
 		b := cause()
-		return b != nil && b.Text == "retry of "+shortID(byRun)
+		return b != nil && b.Text == "retry of "+model.ShortID(byRun)
 	})
 	u.locked(func() { test.Tap(cause()) })
 	u.eventually(t, "the retried task opens; it links to its schedule", func() bool {
 		b := cause()
-		return u.tasks.detail.id == byRun && b != nil && b.Text == "queued by schedule "+shortID(sid)
+		return u.tasks.detail.id == byRun && b != nil && b.Text == "queued by schedule "+model.ShortID(sid)
 	})
 	u.locked(func() { test.Tap(cause()) })
 	u.eventually(t, "the schedule opens on its screen", func() bool {
@@ -236,13 +237,13 @@ json='Content-Type: application/json'
 		}
 		return m
 	}
-	postText := "posted message " + shortID(msgs[0].ID) + " to queue done"
+	postText := "posted message " + model.ShortID(msgs[0].ID) + " to queue done"
 	open := func() {
 		u.locked(func() { u.showScreen(u.tasks); u.tasks.openTask(id) })
 		u.eventually(t, "the pane lists what the task did", func() bool {
 			l := links()
 			return u.tasks.detail.id == id && len(l) == 3 && l[postText] != nil &&
-				l["wrote cache results · answer"] != nil && l["queued task "+shortID(queued)] != nil
+				l["wrote cache results · answer"] != nil && l["queued task "+model.ShortID(queued)] != nil
 		})
 	}
 	open()
@@ -270,7 +271,7 @@ json='Content-Type: application/json'
 	})
 
 	open()
-	u.locked(func() { test.Tap(links()["queued task "+shortID(queued)]) })
+	u.locked(func() { test.Tap(links()["queued task "+model.ShortID(queued)]) })
 	u.eventually(t, "the queued task opens", func() bool {
 		return u.screens[u.current] == screen(u.tasks) && u.tasks.detail != nil && u.tasks.detail.id == queued
 	})

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -108,7 +109,7 @@ func newTimeScreen(u *UI) *timeScreen {
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(s.upcoming) {
-				o.(*widget.Label).SetText(upcomingLine(s.upcoming[id], u.now()))
+				o.(*widget.Label).SetText(model.UpcomingLine(s.upcoming[id], u.now()))
 			}
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -208,7 +209,7 @@ func (s *timeScreen) load() {
 			return
 		}
 		s.upcoming = l.Upcoming
-		s.summary.SetText(plural(len(l.Upcoming), "change", "changes"))
+		s.summary.SetText(model.Plural(len(l.Upcoming), "change", "changes"))
 		s.list.Refresh()
 	})
 }
@@ -242,7 +243,7 @@ func moveClock(ctx context.Context, c *client.Client, d time.Duration, move func
 	if err != nil {
 		return m, err
 	}
-	m.queued, err = scheduledTasks(ctx, c, happened(m.before, cl.Now), from, cl.Now)
+	m.queued, err = scheduledTasks(ctx, c, model.Happened(m.before, cl.Now), from, cl.Now)
 	return m, err
 }
 
@@ -274,7 +275,7 @@ func scheduledTasks(ctx context.Context, c *client.Client, ups []client.Upcoming
 }
 
 func (s *timeScreen) advanceTo() {
-	t, err := parseWhen("time", s.to.Text, s.u.now())
+	t, err := model.ParseWhen("time", s.to.Text, s.u.now())
 	if err == nil && t.IsZero() {
 		err = errors.New("type the time to move to")
 	}
@@ -293,10 +294,10 @@ func (s *timeScreen) movedTo(m clockMove) {
 	s.u.clock, s.u.clockAt = cl, time.Now()
 	s.u.shell.showClock(s.u.now(), cl.Virtual)
 	s.showClock()
-	s.moved, s.queued = happened(m.before, cl.Now), m.queued
-	summary := movedSummary(s.moved)
+	s.moved, s.queued = model.Happened(m.before, cl.Now), m.queued
+	summary := model.MovedSummary(s.moved)
 	if len(s.queued) > 0 {
-		summary += ", " + counted(len(s.queued), "task") + " queued"
+		summary += ", " + model.Counted(len(s.queued), "task") + " queued"
 	}
 	if m.capped {
 		summary += " (at least: only the first " + strconv.Itoa(maxMoved) + " were read)"
@@ -318,10 +319,10 @@ func (s *timeScreen) showMoved(now time.Time, summary string) {
 	}), head)}
 	links := make([]fyne.CanvasObject, 0, len(s.moved)+len(s.queued))
 	for _, up := range s.moved {
-		links = append(links, linkButton(movedLine(up, now), func() { s.open(up) }))
+		links = append(links, linkButton(model.MovedLine(up, now), func() { s.open(up) }))
 	}
 	for _, t := range s.queued {
-		links = append(links, linkButton(queuedLine(t, now), func() {
+		links = append(links, linkButton(model.QueuedLine(t, now), func() {
 			s.u.showScreen(s.u.tasks)
 			s.u.tasks.openTask(t.ID)
 		}))
@@ -352,7 +353,7 @@ func (s *timeScreen) waitIdle() {
 			s.idleBtn.Enable()
 			switch {
 			case err == nil:
-				s.idleText.SetText(fmt.Sprintf("Idle after %s: no task queued or running, no schedule or push delivery due.", formatDuration(took)))
+				s.idleText.SetText(fmt.Sprintf("Idle after %s: no task queued or running, no schedule or push delivery due.", model.FormatDuration(took)))
 			case errors.Is(err, client.ErrNotIdle):
 				s.idleText.SetText("Still busy after 30s: " + errorText(err))
 			default:

@@ -3,6 +3,8 @@ package app
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/ironlocal/ironlocal/app/model"
 )
 
 // tray is the system tray menu: status, open the window, copy the env,
@@ -27,7 +29,7 @@ func (u *UI) EnableTray(desk desktop.App, icon fyne.Resource) {
 	})
 	copyEnv := fyne.NewMenuItem("Copy IRON_* exports", func() {
 		c := u.client()
-		u.copyText("IRON_* exports", ironEnv(c.URL(), c.Token(), c.Project()))
+		u.copyText("IRON_* exports", model.IronEnv(c.URL(), c.Token(), c.Project()))
 	})
 	quit := fyne.NewMenuItem("Quit (stops ironlocal)", func() { u.app.Quit() })
 	quit.IsQuit = true

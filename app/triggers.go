@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -122,7 +123,7 @@ func pluginSummary(p client.TriggerPlugin) string {
 		parts = append(parts, p.Error)
 	}
 	if p.Restarts > 0 {
-		parts = append(parts, plural(p.Restarts, "restart", "restarts"))
+		parts = append(parts, model.Plural(p.Restarts, "restart", "restarts"))
 	}
 	if len(parts) == 0 {
 		if p.Version != "" {
@@ -197,13 +198,13 @@ func (s *triggersScreen) cell(row, col int) (string, widget.Importance) {
 		case b.Warning != "":
 			imp = widget.WarningImportance
 		}
-		return bindingState(b), imp
+		return model.BindingState(b), imp
 	default:
 		e, ok := s.last[b.ID]
 		if !ok {
 			return "no events yet", widget.LowImportance
 		}
-		return formatTime(e.At, s.u.now()) + " " + outcomeLine(e), outcomeImportance(e.Outcome)
+		return model.FormatTime(e.At, s.u.now()) + " " + outcomeLine(e), outcomeImportance(e.Outcome)
 	}
 }
 
@@ -442,7 +443,7 @@ func (d *pluginDetail) show(p client.TriggerPlugin) {
 		lines = append(lines, "version "+p.Version)
 	}
 	if p.PID > 0 {
-		lines = append(lines, fmt.Sprintf("pid %d · started in %.1f ms · %s", p.PID, p.ReadyMS, plural(p.Restarts, "restart", "restarts")))
+		lines = append(lines, fmt.Sprintf("pid %d · started in %.1f ms · %s", p.PID, p.ReadyMS, model.Plural(p.Restarts, "restart", "restarts")))
 	}
 	if len(p.EventTypes) > 0 {
 		lines = append(lines, "emits "+strings.Join(p.EventTypes, ", "))
@@ -634,7 +635,7 @@ func (d *bindingDetail) label() string {
 }
 
 func (d *bindingDetail) showState(b client.TriggerBinding) {
-	s := "state: " + bindingState(b)
+	s := "state: " + model.BindingState(b)
 	if b.Status != "" {
 		s += " · " + b.Status
 	}
@@ -682,7 +683,7 @@ func (d *bindingDetail) loadCodes() {
 // checkCode shows the warning line under the code field when no code of
 // the project has that name (the binding is still accepted).
 func (d *bindingDetail) checkCode() {
-	if w := missingCode(d.code.Text, d.codes, d.codesIn); w != "" {
+	if w := model.MissingCode(d.code.Text, d.codes, d.codesIn); w != "" {
 		d.codeWarn.SetText(w)
 		d.codeWarn.Show()
 		return
@@ -820,7 +821,7 @@ func (d *bindingDetail) buildFire() fyne.CanvasObject {
 		for _, sm := range p.Samples {
 			if sm.Name == name {
 				et.SetText(sm.EventType)
-				d.firePay.SetText(prettyJSON(string(sm.Payload)))
+				d.firePay.SetText(model.PrettyJSON(string(sm.Payload)))
 			}
 		}
 	})
@@ -837,13 +838,13 @@ func (d *bindingDetail) buildFire() fyne.CanvasObject {
 // doFire runs the action for the edited test event; a payload that is
 // not JSON sends nothing.
 func (d *bindingDetail) doFire() {
-	if err := validatePayload(d.firePay.Text); err != nil {
+	if err := model.ValidatePayload(d.firePay.Text); err != nil {
 		d.s.u.notify(err.Error())
 		return
 	}
 	var payload json.RawMessage
 	if t := strings.TrimSpace(d.firePay.Text); t != "" {
-		payload = json.RawMessage(compactJSON(t))
+		payload = json.RawMessage(model.CompactJSON(t))
 	}
 	c, s, id, typ := d.s.u.client(), d.s, d.id, strings.TrimSpace(d.eventType.Text)
 	run(s.u, "fire a test event", func(ctx context.Context) (client.TriggerEvent, error) {
@@ -879,7 +880,7 @@ func (d *bindingDetail) buildTrace() fyne.CanvasObject {
 			if e.ReplayOf != "" {
 				src += " of " + e.ReplayOf
 			}
-			box.Objects[1].(*widget.Label).SetText(formatTime(e.At, d.s.u.now()) + " · " + e.Type + " · " + src + " · " + e.ID)
+			box.Objects[1].(*widget.Label).SetText(model.FormatTime(e.At, d.s.u.now()) + " · " + e.Type + " · " + src + " · " + e.ID)
 		})
 	d.trace.OnSelected = func(id widget.ListItemID) {
 		if id < len(d.events) {
@@ -915,7 +916,7 @@ func (d *bindingDetail) pick(e client.TriggerEvent) {
 	d.pickedLb.SetText(line)
 	d.links.Objects = d.eventLinks(e)
 	d.links.Refresh()
-	d.replayPy.SetText(prettyJSON(e.Payload))
+	d.replayPy.SetText(model.PrettyJSON(e.Payload))
 	d.replay.Enable()
 }
 
@@ -940,7 +941,7 @@ func (d *bindingDetail) eventLinks(e client.TriggerEvent) []fyne.CanvasObject {
 			break
 		}
 		if i == movedLinks {
-			out = append(out, widget.NewLabel("… and "+counted(len(e.MessageIDs)-i, "more message")))
+			out = append(out, widget.NewLabel("… and "+model.Counted(len(e.MessageIDs)-i, "more message")))
 			break
 		}
 		out = append(out, linkButton("→ message "+id+" in "+queue, func() {
@@ -959,11 +960,11 @@ func (d *bindingDetail) doReplay() {
 	}
 	text := d.replayPy.Text
 	if strings.HasPrefix(strings.TrimSpace(text), "{") || strings.HasPrefix(strings.TrimSpace(text), "[") {
-		if err := validatePayload(text); err != nil {
+		if err := model.ValidatePayload(text); err != nil {
 			d.s.u.notify(err.Error())
 			return
 		}
-		text = compactJSON(text)
+		text = model.CompactJSON(text)
 	}
 	c, s, id, ev := d.s.u.client(), d.s, d.id, d.picked
 	run(s.u, "replay the event", func(ctx context.Context) (client.TriggerEvent, error) {

@@ -1,4 +1,4 @@
-package app
+package model
 
 import (
 	"bytes"
@@ -17,10 +17,10 @@ import (
 // Plain functions that turn ironlocal's data into text: no widgets here, so
 // they are tested without a window.
 
-// clip shortens s to at most n runes, the last one an ellipsis when s is
+// Clip shortens s to at most n runes, the last one an ellipsis when s is
 // cut. Table cells show clipped text instead of letting the label measure
 // its text to truncate it, which costs a measurement per cell per redraw.
-func clip(s string, n int) string {
+func Clip(s string, n int) string {
 	if len(s) <= n { // bytes bound runes
 		return s
 	}
@@ -40,26 +40,26 @@ func clip(s string, n int) string {
 	return s
 }
 
-// fitRunes is how many runes of text a column width px wide shows: the
+// FitRunes is how many runes of text a column width px wide shows: the
 // label's padding aside, a rune of the body font averages under 0.55 of
 // the text size (lowercase and digits less; a run of capitals may spill a
 // little).
-func fitRunes(width, padding, textSize float32) int {
+func FitRunes(width, padding, textSize float32) int {
 	return max(1, int((width-2*padding)/(0.55*textSize)))
 }
 
-// shortID keeps the tail of an id, the part that differs between ids
+// ShortID keeps the tail of an id, the part that differs between ids
 // created in the same second.
-func shortID(id string) string {
+func ShortID(id string) string {
 	if len(id) <= 10 {
 		return id
 	}
 	return "…" + id[len(id)-8:]
 }
 
-// formatTime is a local wall-clock time; the date only when it is not today
+// FormatTime is a local wall-clock time; the date only when it is not today
 // (relative to now).
-func formatTime(t, now time.Time) string {
+func FormatTime(t, now time.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
@@ -70,8 +70,8 @@ func formatTime(t, now time.Time) string {
 	return t.Format("2006-01-02 15:04:05")
 }
 
-// formatDuration rounds to what a person reads: 850ms, 4.2s, 3m05s, 2h10m.
-func formatDuration(d time.Duration) string {
+// FormatDuration rounds to what a person reads: 850ms, 4.2s, 3m05s, 2h10m.
+func FormatDuration(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "–"
@@ -86,23 +86,23 @@ func formatDuration(d time.Duration) string {
 	}
 }
 
-// taskDuration is how long a task ran, still running (against now), or
+// TaskDuration is how long a task ran, still running (against now), or
 // "–" when it has not started.
-func taskDuration(t client.Task, now time.Time) string {
+func TaskDuration(t client.Task, now time.Time) string {
 	switch {
 	case t.Duration > 0:
-		return formatDuration(time.Duration(t.Duration) * time.Millisecond)
+		return FormatDuration(time.Duration(t.Duration) * time.Millisecond)
 	case t.StartTime.IsZero():
 		return "–"
 	case t.EndTime.IsZero():
-		return formatDuration(now.Sub(t.StartTime.Time))
+		return FormatDuration(now.Sub(t.StartTime.Time))
 	default:
-		return formatDuration(t.EndTime.Sub(t.StartTime.Time))
+		return FormatDuration(t.EndTime.Sub(t.StartTime.Time))
 	}
 }
 
-// prettyJSON indents a JSON document; anything else comes back as it was.
-func prettyJSON(s string) string {
+// PrettyJSON indents a JSON document; anything else comes back as it was.
+func PrettyJSON(s string) string {
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, []byte(s), "", "  "); err != nil {
 		return s
@@ -110,9 +110,9 @@ func prettyJSON(s string) string {
 	return buf.String()
 }
 
-// validatePayload checks a payload typed in an editor: empty (no payload)
+// ValidatePayload checks a payload typed in an editor: empty (no payload)
 // or one JSON document. The error says where it broke.
-func validatePayload(s string) error {
+func ValidatePayload(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
@@ -120,7 +120,7 @@ func validatePayload(s string) error {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		if se, ok := err.(*json.SyntaxError); ok {
-			line, col := position(s, se.Offset)
+			line, col := Position(s, se.Offset)
 			return fmt.Errorf("payload is not JSON: %v (line %d, column %d)", se, line, col)
 		}
 		return fmt.Errorf("payload is not JSON: %v", err)
@@ -131,8 +131,8 @@ func validatePayload(s string) error {
 	return nil
 }
 
-// compactJSON is the payload as sent: compact JSON, or empty.
-func compactJSON(s string) string {
+// CompactJSON is the payload as sent: compact JSON, or empty.
+func CompactJSON(s string) string {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, []byte(s)); err != nil {
 		return strings.TrimSpace(s)
@@ -140,8 +140,8 @@ func compactJSON(s string) string {
 	return buf.String()
 }
 
-// position turns a byte offset into a 1-based line and column.
-func position(s string, offset int64) (line, col int) {
+// Position turns a byte offset into a 1-based line and column.
+func Position(s string, offset int64) (line, col int) {
 	line, col = 1, 1
 	for i, r := range s {
 		if int64(i) >= offset-1 {
@@ -156,9 +156,9 @@ func position(s string, offset int64) (line, col int) {
 	return line, col
 }
 
-// parseSeconds reads a non-negative whole number of seconds from a form
+// ParseSeconds reads a non-negative whole number of seconds from a form
 // field; empty is zero.
-func parseSeconds(field, s string) (int, error) {
+func ParseSeconds(field, s string) (int, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, nil
@@ -173,8 +173,8 @@ func parseSeconds(field, s string) (int, error) {
 	return n, nil
 }
 
-// parseInt reads an integer form field (empty = def).
-func parseInt(field, s string, def int) (int, error) {
+// ParseInt reads an integer form field (empty = def).
+func ParseInt(field, s string, def int) (int, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return def, nil
@@ -186,9 +186,9 @@ func parseInt(field, s string, def int) (int, error) {
 	return n, nil
 }
 
-// parseWhen reads a time field: empty (zero), RFC 3339, "2006-01-02 15:04"
+// ParseWhen reads a time field: empty (zero), RFC 3339, "2006-01-02 15:04"
 // in local time, or "+90s"/"+1h" relative to now.
-func parseWhen(field, s string, now time.Time) (time.Time, error) {
+func ParseWhen(field, s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
@@ -211,8 +211,8 @@ func parseWhen(field, s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s: use RFC 3339, 2006-01-02 15:04, or +1h", field)
 }
 
-// parseEnv reads KEY=VALUE lines; blank lines and # comments are skipped.
-func parseEnv(s string) (map[string]string, error) {
+// ParseEnv reads KEY=VALUE lines; blank lines and # comments are skipped.
+func ParseEnv(s string) (map[string]string, error) {
 	out := map[string]string{}
 	for i, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
@@ -228,8 +228,8 @@ func parseEnv(s string) (map[string]string, error) {
 	return out, nil
 }
 
-// formatEnv is the inverse of parseEnv, sorted by key.
-func formatEnv(env map[string]string) string {
+// FormatEnv is the inverse of parseEnv, sorted by key.
+func FormatEnv(env map[string]string) string {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		fmt.Fprintf(&b, "%s=%s\n", k, env[k])
@@ -237,37 +237,37 @@ func formatEnv(env map[string]string) string {
 	return b.String()
 }
 
-// ironEnv is what the official clients read, as shell exports.
-func ironEnv(baseURL, token, project string) string {
-	host, port := splitURL(baseURL)
+// IronEnv is what the official clients read, as shell exports.
+func IronEnv(baseURL, token, project string) string {
+	host, port := SplitURL(baseURL)
 	return fmt.Sprintf("export IRON_HOST=%s IRON_PORT=%s IRON_SCHEME=%s IRON_PROTOCOL=%s\nexport IRON_TOKEN=%s IRON_PROJECT_ID=%s\n",
-		host, port, scheme(baseURL), scheme(baseURL), token, project)
+		host, port, Scheme(baseURL), Scheme(baseURL), token, project)
 }
 
-// ironJSON is an iron.json for the official clients (port is a number).
-func ironJSON(baseURL, token, project string) string {
-	host, port := splitURL(baseURL)
+// IronJSON is an iron.json for the official clients (port is a number).
+func IronJSON(baseURL, token, project string) string {
+	host, port := SplitURL(baseURL)
 	p, _ := strconv.Atoi(port)
-	b, _ := json.MarshalIndent(map[string]any{"host": host, "port": p, "scheme": scheme(baseURL),
-		"protocol": scheme(baseURL), "token": token, "project_id": project}, "", "  ")
+	b, _ := json.MarshalIndent(map[string]any{"host": host, "port": p, "scheme": Scheme(baseURL),
+		"protocol": Scheme(baseURL), "token": token, "project_id": project}, "", "  ")
 	return string(b) + "\n"
 }
 
-func scheme(baseURL string) string {
+func Scheme(baseURL string) string {
 	if strings.HasPrefix(baseURL, "https://") {
 		return "https"
 	}
 	return "http"
 }
 
-// splitURL returns host and port of http(s)://host:port; wildcard
+// SplitURL returns host and port of http(s)://host:port; wildcard
 // addresses are reached at 127.0.0.1.
-func splitURL(baseURL string) (string, string) {
+func SplitURL(baseURL string) (string, string) {
 	hp := strings.TrimPrefix(strings.TrimPrefix(baseURL, "http://"), "https://")
 	hp = strings.TrimSuffix(hp, "/")
 	i := strings.LastIndex(hp, ":")
 	if i < 0 || strings.HasSuffix(hp, "]") {
-		if scheme(baseURL) == "https" {
+		if Scheme(baseURL) == "https" {
 			return hp, "443"
 		}
 		return hp, "80"
@@ -279,12 +279,12 @@ func splitURL(baseURL string) (string, string) {
 	return host, hp[i+1:]
 }
 
-// eventSummary is one line describing an event for the overview.
-func eventSummary(e client.Event) string {
+// EventSummary is one line describing an event for the overview.
+func EventSummary(e client.Event) string {
 	var subject string
 	switch {
 	case e.TaskID != "":
-		subject = "task " + shortID(e.TaskID)
+		subject = "task " + ShortID(e.TaskID)
 		if e.CodeName != "" {
 			subject += " (" + e.CodeName + ")"
 		}
@@ -309,51 +309,51 @@ func eventSummary(e client.Event) string {
 		s += " · " + st
 	}
 	if e.Type == client.EventMissed {
-		s = counted(int(e.Missed), "event") + " missed (the app could not keep up)"
+		s = Counted(int(e.Missed), "event") + " missed (the app could not keep up)"
 	}
 	return s
 }
 
-// countOf is a list's count: "3 tasks" when every item shows, else
+// CountOf is a list's count: "3 tasks" when every item shows, else
 // "1 of 3 tasks" (the noun agreeing with the total).
-func countOf(shown, total int, noun string) string {
+func CountOf(shown, total int, noun string) string {
 	if shown == total {
-		return counted(total, noun)
+		return Counted(total, noun)
 	}
-	return strconv.Itoa(shown) + " of " + counted(total, noun)
+	return strconv.Itoa(shown) + " of " + Counted(total, noun)
 }
 
-// eventsCount is the Events screen's count: what the filter shows of the
+// EventsCount is the Events screen's count: what the filter shows of the
 // log, the events the stream dropped, and those held while paused.
-func eventsCount(shown, total int, missed uint64, paused bool, held int) string {
-	text := strconv.Itoa(shown) + " of " + counted(total, "event")
+func EventsCount(shown, total int, missed uint64, paused bool, held int) string {
+	text := strconv.Itoa(shown) + " of " + Counted(total, "event")
 	if missed > 0 {
-		text += " · " + counted(int(missed), "event") + " missed"
+		text += " · " + Counted(int(missed), "event") + " missed"
 	}
 	if paused {
-		text += " · paused, " + counted(held, "new event")
+		text += " · paused, " + Counted(held, "new event")
 	}
 	return text
 }
 
-// irregularPlurals are the nouns counted on screens whose plural is not
+// IrregularPlurals are the nouns counted on screens whose plural is not
 // the noun plus "s" or "es".
-var irregularPlurals = map[string]string{"child": "children", "person": "people"}
+var IrregularPlurals = map[string]string{"child": "children", "person": "people"}
 
-// counted prints a count with its noun agreeing: "1 cache", "2 caches",
+// Counted prints a count with its noun agreeing: "1 cache", "2 caches",
 // "1 code package", "0 messages", "2 retries". The noun is singular; its
 // last word takes the plural (irregular ones from irregularPlurals).
-func counted(n int, noun string) string {
-	return plural(n, noun, pluralOf(noun))
+func Counted(n int, noun string) string {
+	return Plural(n, noun, PluralOf(noun))
 }
 
-// pluralOf is noun's plural: its last word pluralised.
-func pluralOf(noun string) string {
+// PluralOf is noun's plural: its last word pluralised.
+func PluralOf(noun string) string {
 	head, last := "", noun
 	if i := strings.LastIndexByte(noun, ' '); i >= 0 {
 		head, last = noun[:i+1], noun[i+1:]
 	}
-	if p, ok := irregularPlurals[last]; ok {
+	if p, ok := IrregularPlurals[last]; ok {
 		return head + p
 	}
 	if n := len(last); n > 1 && last[n-1] == 'y' && !strings.ContainsRune("aeiou", rune(last[n-2])) {
@@ -367,45 +367,45 @@ func pluralOf(noun string) string {
 	return head + last + "s"
 }
 
-// fireIn says when a fire comes relative to now: "due now" for one at or
+// FireIn says when a fire comes relative to now: "due now" for one at or
 // before now (the scheduler fires it at once), else "in 4m10s".
-func fireIn(at, now time.Time) string {
+func FireIn(at, now time.Time) string {
 	d := at.Sub(now).Round(time.Second)
 	if d <= 0 {
 		return "due now"
 	}
-	return "in " + formatDuration(d)
+	return "in " + FormatDuration(d)
 }
 
-// transferText is a snapshot transfer's progress: nothing moved yet says
+// TransferText is a snapshot transfer's progress: nothing moved yet says
 // so (not "0 B"); a known total shows the share.
-func transferText(what string, n, total int64) string {
+func TransferText(what string, n, total int64) string {
 	switch {
 	case n <= 0:
 		return what + "… waiting for the first bytes"
 	case total > 0:
-		return fmt.Sprintf("%s… %s of %s (%d%%)", what, formatBytes(n), formatBytes(total), min(100, n*100/total))
+		return fmt.Sprintf("%s… %s of %s (%d%%)", what, FormatBytes(n), FormatBytes(total), min(100, n*100/total))
 	}
-	return what + "… " + formatBytes(n)
+	return what + "… " + FormatBytes(n)
 }
 
-// diskText says what the store allocated and what it takes on the disk
+// DiskText says what the store allocated and what it takes on the disk
 // (Badger reserves its files ahead, sparse: an empty store allocates
 // tens of MiB and uses kilobytes).
-func diskText(allocated, used int64) string {
+func DiskText(allocated, used int64) string {
 	if allocated == 0 && used == 0 {
 		return "nothing on disk"
 	}
 	if used <= 0 || used >= allocated {
-		return formatBytes(allocated) + " used on disk"
+		return FormatBytes(allocated) + " used on disk"
 	}
 	return fmt.Sprintf("%s used on disk · %s allocated (reserved ahead by the store, not written yet)",
-		formatBytes(used), formatBytes(allocated))
+		FormatBytes(used), FormatBytes(allocated))
 }
 
-// missingCode is the warning under a binding's code field when the name
+// MissingCode is the warning under a binding's code field when the name
 // is not among the project's codes (known: the list was read).
-func missingCode(name string, codes []string, known bool) string {
+func MissingCode(name string, codes []string, known bool) string {
 	name = strings.TrimSpace(name)
 	if !known || name == "" || slices.Contains(codes, name) {
 		return ""
@@ -413,17 +413,17 @@ func missingCode(name string, codes []string, known bool) string {
 	return fmt.Sprintf("No code named %q yet: the binding is kept, but its events fail until the code is uploaded.", name)
 }
 
-// bindingState is a binding's state with its warning, if any:
+// BindingState is a binding's state with its warning, if any:
 // `running — warning: code "x" does not exist yet; …`.
-func bindingState(b client.TriggerBinding) string {
+func BindingState(b client.TriggerBinding) string {
 	if b.Warning == "" {
 		return b.State
 	}
 	return b.State + " — warning: " + b.Warning
 }
 
-// movedKinds name, in order, what a clock move made happen.
-var movedKinds = []struct {
+// MovedKinds name, in order, what a clock move made happen.
+var MovedKinds = []struct {
 	kind       client.UpcomingKind
 	noun, verb string
 }{
@@ -436,9 +436,9 @@ var movedKinds = []struct {
 	{client.UpcomingItemExpires, "cache item", "expired"},
 }
 
-// happened is what of ups was due at or before now: what a clock move to
+// Happened is what of ups was due at or before now: what a clock move to
 // now made happen.
-func happened(ups []client.Upcoming, now time.Time) []client.Upcoming {
+func Happened(ups []client.Upcoming, now time.Time) []client.Upcoming {
 	var out []client.Upcoming
 	for _, up := range ups {
 		if !up.At.After(now) {
@@ -448,17 +448,17 @@ func happened(ups []client.Upcoming, now time.Time) []client.Upcoming {
 	return out
 }
 
-// movedSummary counts what a clock move made happen: "1 schedule fired,
+// MovedSummary counts what a clock move made happen: "1 schedule fired,
 // 2 reservations expired"; "nothing was due" when nothing.
-func movedSummary(ups []client.Upcoming) string {
+func MovedSummary(ups []client.Upcoming) string {
 	n := map[client.UpcomingKind]int{}
 	for _, up := range ups {
 		n[up.Kind]++
 	}
 	var parts []string
-	for _, k := range movedKinds {
+	for _, k := range MovedKinds {
 		if n[k.kind] > 0 {
-			parts = append(parts, counted(n[k.kind], k.noun)+" "+k.verb)
+			parts = append(parts, Counted(n[k.kind], k.noun)+" "+k.verb)
 		}
 	}
 	if len(parts) == 0 {
@@ -467,22 +467,22 @@ func movedSummary(ups []client.Upcoming) string {
 	return strings.Join(parts, ", ")
 }
 
-// queuedLine is a task a schedule fired by a clock move queued, as its
+// QueuedLine is a task a schedule fired by a clock move queued, as its
 // link says: "task queued · task 5f3a… (nightly) by schedule 1b2c… ·
 // 13:30:00".
-func queuedLine(t client.Task, now time.Time) string {
-	s := "task queued · task " + shortID(t.ID) + " (" + t.CodeName + ")"
+func QueuedLine(t client.Task, now time.Time) string {
+	s := "task queued · task " + ShortID(t.ID) + " (" + t.CodeName + ")"
 	if sid := cmp.Or(t.ScheduleID, t.SourceID); sid != "" {
-		s += " by schedule " + shortID(sid)
+		s += " by schedule " + ShortID(sid)
 	}
-	return s + " · " + formatTime(t.CreatedAt.Time, now)
+	return s + " · " + FormatTime(t.CreatedAt.Time, now)
 }
 
-// movedLine is one thing a clock move made happen, as its link says:
+// MovedLine is one thing a clock move made happen, as its link says:
 // "schedule fired · code nightly (schedule 5f3a…) · 13:30:00".
-func movedLine(up client.Upcoming, now time.Time) string {
+func MovedLine(up client.Upcoming, now time.Time) string {
 	what := string(up.Kind)
-	for _, k := range movedKinds {
+	for _, k := range MovedKinds {
 		if k.kind == up.Kind {
 			what = k.noun + " " + k.verb
 		}
@@ -490,13 +490,13 @@ func movedLine(up client.Upcoming, now time.Time) string {
 	var subject string
 	switch {
 	case up.ScheduleID != "":
-		subject = "code " + up.CodeName + " (schedule " + shortID(up.ScheduleID) + ")"
+		subject = "code " + up.CodeName + " (schedule " + ShortID(up.ScheduleID) + ")"
 	case up.TaskID != "":
-		subject = "task " + shortID(up.TaskID) + " (" + up.CodeName + ")"
+		subject = "task " + ShortID(up.TaskID) + " (" + up.CodeName + ")"
 	case up.Queue != "":
-		subject = "queue " + up.Queue + " message " + shortID(up.MessageID)
+		subject = "queue " + up.Queue + " message " + ShortID(up.MessageID)
 	case up.Cache != "":
 		subject = "cache " + up.Cache + " key " + up.Key
 	}
-	return what + " · " + subject + " · " + formatTime(up.At, now)
+	return what + " · " + subject + " · " + FormatTime(up.At, now)
 }

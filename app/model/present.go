@@ -1,4 +1,4 @@
-package app
+package model
 
 import (
 	"bytes"
@@ -18,23 +18,23 @@ import (
 // screens: formatting, parsing of form fields, filtering and paging. No
 // widgets here, so they are tested without a window.
 
-// queueTypeName is a queue's type as the table shows it.
-func queueTypeName(q client.Queue) string {
+// QueueTypeName is a queue's type as the table shows it.
+func QueueTypeName(q client.Queue) string {
 	if q.Type == "" {
 		return string(client.QueuePull)
 	}
 	return string(q.Type)
 }
 
-// queueSettingsSummary is one line of a queue's settings.
-func queueSettingsSummary(q client.Queue) string {
+// QueueSettingsSummary is one line of a queue's settings.
+func QueueSettingsSummary(q client.Queue) string {
 	parts := []string{fmt.Sprintf("timeout %ds", q.MessageTimeout)}
 	if q.MessageExpiration > 0 {
-		parts = append(parts, "expires "+formatSpan(q.MessageExpiration))
+		parts = append(parts, "expires "+FormatSpan(q.MessageExpiration))
 	}
 	if q.Push != nil {
-		parts = append(parts, fmt.Sprintf("%s, %s every %ds", plural(len(q.Push.Subscribers), "subscriber", "subscribers"),
-			plural(q.Push.Retries, "retry", "retries"), q.Push.RetriesDelay))
+		parts = append(parts, fmt.Sprintf("%s, %s every %ds", Plural(len(q.Push.Subscribers), "subscriber", "subscribers"),
+			Plural(q.Push.Retries, "retry", "retries"), q.Push.RetriesDelay))
 		if q.Push.ErrorQueue != "" {
 			parts = append(parts, "errors → "+q.Push.ErrorQueue)
 		}
@@ -43,40 +43,40 @@ func queueSettingsSummary(q client.Queue) string {
 		parts = append(parts, fmt.Sprintf("dead letter → %s after %d", q.DeadLetter.QueueName, q.DeadLetter.MaxReservations))
 	}
 	if n := len(q.Alerts); n > 0 {
-		parts = append(parts, plural(n, "alert", "alerts"))
+		parts = append(parts, Plural(n, "alert", "alerts"))
 	}
 	return strings.Join(parts, " · ")
 }
 
-// formatSpan is a number of seconds in whole days when it is some
+// FormatSpan is a number of seconds in whole days when it is some
 // ("7d"), else as formatDuration.
-func formatSpan(seconds int) string {
+func FormatSpan(seconds int) string {
 	const day = 86400
 	if seconds >= day && seconds%day == 0 {
 		return strconv.Itoa(seconds/day) + "d"
 	}
-	return formatDuration(time.Duration(seconds) * time.Second)
+	return FormatDuration(time.Duration(seconds) * time.Second)
 }
 
-// filterQueues returns the indexes of the queues whose name contains text
+// FilterQueues returns the indexes of the queues whose name contains text
 // (case-insensitive).
-func filterQueues(queues []client.Queue, text string) []int {
+func FilterQueues(queues []client.Queue, text string) []int {
 	text = strings.ToLower(strings.TrimSpace(text))
 	out := make([]int, 0, len(queues))
 	for i := range queues {
-		if text == "" || containsFold(queues[i].Name, text) {
+		if text == "" || ContainsFold(queues[i].Name, text) {
 			out = append(out, i)
 		}
 	}
 	return out
 }
 
-// messageState says where a browsed message stands, with when it changes:
+// MessageState says where a browsed message stands, with when it changes:
 // "delayed · ready in 4m00s", "reserved ×2 · back in 30s". A push
 // message some subscriber gave up on is "failed · 1 of 2 gave up" (of
 // its subscribers), not "pushed", even when others got it.
-func messageState(m client.BrowsedMessage, now time.Time) string {
-	if n := failedSubscribers(m); n > 0 && m.Status == client.MessagePushed {
+func MessageState(m client.BrowsedMessage, now time.Time) string {
+	if n := FailedSubscribers(m); n > 0 && m.Status == client.MessagePushed {
 		return fmt.Sprintf("failed · %d of %d gave up", n, len(m.Subscribers))
 	}
 	s := string(m.Status)
@@ -85,15 +85,15 @@ func messageState(m client.BrowsedMessage, now time.Time) string {
 	}
 	switch m.Status {
 	case client.MessageDelayed:
-		s += " · ready " + until(m.AvailableAt.Time, now)
+		s += " · ready " + Until(m.AvailableAt.Time, now)
 	case client.MessageReserved:
-		s += " · back " + until(m.AvailableAt.Time, now)
+		s += " · back " + Until(m.AvailableAt.Time, now)
 	}
 	return s
 }
 
-// until is "in 4m00s" (or "now" once t has passed).
-func until(t, now time.Time) string {
+// Until is "in 4m00s" (or "now" once t has passed).
+func Until(t, now time.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
@@ -106,11 +106,11 @@ func until(t, now time.Time) string {
 	case d < time.Minute:
 		return fmt.Sprintf("in %ds", int(d.Round(time.Second)/time.Second))
 	}
-	return "in " + formatDuration(d.Round(time.Second))
+	return "in " + FormatDuration(d.Round(time.Second))
 }
 
-// bodyPreview is a message body on one line, cut to n runes.
-func bodyPreview(body string, n int) string {
+// BodyPreview is a message body on one line, cut to n runes.
+func BodyPreview(body string, n int) string {
 	s := strings.Join(strings.Fields(body), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n]) + "…"
@@ -118,9 +118,9 @@ func bodyPreview(body string, n int) string {
 	return s
 }
 
-// pushStatusLine describes one subscriber's delivery of a message:
+// PushStatusLine describes one subscriber's delivery of a message:
 // "orders http://… · retrying · 2 tries · last HTTP 500 · next try in 10s".
-func pushStatusLine(p client.PushStatus, now time.Time) string {
+func PushStatusLine(p client.PushStatus, now time.Time) string {
 	name := p.Name
 	if name == "" {
 		name = p.URL
@@ -129,16 +129,16 @@ func pushStatusLine(p client.PushStatus, now time.Time) string {
 	}
 	parts := []string{name, p.Status}
 	if p.Tries > 0 {
-		parts = append(parts, plural(p.Tries, "try", "tries"))
+		parts = append(parts, Plural(p.Tries, "try", "tries"))
 	}
 	if p.StatusCode > 0 {
 		parts = append(parts, fmt.Sprintf("last HTTP %d", p.StatusCode))
 	}
 	if !p.NextTryAt.IsZero() {
-		parts = append(parts, "next try "+until(p.NextTryAt.Time, now))
+		parts = append(parts, "next try "+Until(p.NextTryAt.Time, now))
 	}
 	if p.Status != "deleted" && p.RetriesRemaining > 0 {
-		parts = append(parts, plural(p.RetriesRemaining, "retry left", "retries left"))
+		parts = append(parts, Plural(p.RetriesRemaining, "retry left", "retries left"))
 	}
 	if p.Msg != "" {
 		parts = append(parts, p.Msg)
@@ -146,9 +146,9 @@ func pushStatusLine(p client.PushStatus, now time.Time) string {
 	return strings.Join(parts, " · ")
 }
 
-// failedSubscribers counts the subscribers of a push message that gave
+// FailedSubscribers counts the subscribers of a push message that gave
 // up (status error: retries used up).
-func failedSubscribers(m client.BrowsedMessage) int {
+func FailedSubscribers(m client.BrowsedMessage) int {
 	n := 0
 	for _, p := range m.Subscribers {
 		if p.Status == "error" {
@@ -158,26 +158,26 @@ func failedSubscribers(m client.BrowsedMessage) int {
 	return n
 }
 
-// pushDetail is a subscriber's delivery line and, below it, the body of
+// PushDetail is a subscriber's delivery line and, below it, the body of
 // its last answer (the server keeps the first KiB).
-func pushDetail(p client.PushStatus, now time.Time) string {
-	line := pushStatusLine(p, now)
+func PushDetail(p client.PushStatus, now time.Time) string {
+	line := PushStatusLine(p, now)
 	if r := strings.TrimSpace(p.LastResponse); r != "" {
 		line += "\n    last response: " + strings.ReplaceAll(r, "\n", "\n    ")
 	}
 	return line
 }
 
-func plural(n int, one, many string) string {
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
 }
 
-// parseSubscribers reads the subscribers editor: one per line,
+// ParseSubscribers reads the subscribers editor: one per line,
 // "[name] url [| Header: value]…". Blank lines and # comments are skipped.
-func parseSubscribers(s string) ([]client.Subscriber, error) {
+func ParseSubscribers(s string) ([]client.Subscriber, error) {
 	var out []client.Subscriber
 	for i, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
@@ -213,8 +213,8 @@ func parseSubscribers(s string) ([]client.Subscriber, error) {
 	return out, nil
 }
 
-// formatSubscribers is the inverse of parseSubscribers.
-func formatSubscribers(subs []client.Subscriber) string {
+// FormatSubscribers is the inverse of parseSubscribers.
+func FormatSubscribers(subs []client.Subscriber) string {
 	var b strings.Builder
 	for _, s := range subs {
 		if s.Name != "" {
@@ -229,8 +229,8 @@ func formatSubscribers(subs []client.Subscriber) string {
 	return b.String()
 }
 
-// parseHeaders reads "Name: value" lines (push headers of a message).
-func parseHeaders(s string) (map[string]string, error) {
+// ParseHeaders reads "Name: value" lines (push headers of a message).
+func ParseHeaders(s string) (map[string]string, error) {
 	var out map[string]string
 	for i, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
@@ -249,9 +249,9 @@ func parseHeaders(s string) (map[string]string, error) {
 	return out, nil
 }
 
-// parseAlerts reads the alerts editor: one per line,
+// ParseAlerts reads the alerts editor: one per line,
 // "fixed|progressive asc|desc trigger queue [snooze seconds]".
-func parseAlerts(s string) ([]client.Alert, error) {
+func ParseAlerts(s string) ([]client.Alert, error) {
 	out := []client.Alert{}
 	for i, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
@@ -285,8 +285,8 @@ func parseAlerts(s string) ([]client.Alert, error) {
 	return out, nil
 }
 
-// formatAlerts is the inverse of parseAlerts.
-func formatAlerts(alerts []client.Alert) string {
+// FormatAlerts is the inverse of parseAlerts.
+func FormatAlerts(alerts []client.Alert) string {
 	var b strings.Builder
 	for _, a := range alerts {
 		fmt.Fprintf(&b, "%s %s %d %s", a.Type, a.Direction, a.Trigger, a.Queue)
@@ -298,12 +298,12 @@ func formatAlerts(alerts []client.Alert) string {
 	return b.String()
 }
 
-// itemKinds are the value types the cache editor stores.
-var itemKinds = []string{"string", "number", "boolean"}
+// ItemKinds are the value types the cache editor stores.
+var ItemKinds = []string{"string", "number", "boolean"}
 
-// itemValue reads the cache editor's value as kind (string, number or
+// ItemValue reads the cache editor's value as kind (string, number or
 // boolean) into what client.ItemPut sends.
-func itemValue(kind, text string) (any, error) {
+func ItemValue(kind, text string) (any, error) {
 	switch kind {
 	case "number":
 		t := strings.TrimSpace(text)
@@ -321,8 +321,8 @@ func itemValue(kind, text string) (any, error) {
 	return text, nil
 }
 
-// itemKind is the type of a stored item's value.
-func itemKind(it client.Item) string {
+// ItemKind is the type of a stored item's value.
+func ItemKind(it client.Item) string {
 	v := bytes.TrimSpace(it.Value)
 	switch {
 	case len(v) > 0 && v[0] == '"':
@@ -333,16 +333,16 @@ func itemKind(it client.Item) string {
 	return "number"
 }
 
-// itemExpiry is the time left before an item expires.
-func itemExpiry(it client.Item, now time.Time) string {
+// ItemExpiry is the time left before an item expires.
+func ItemExpiry(it client.Item, now time.Time) string {
 	if it.Expires.IsZero() || !it.Expires.Before(client.NeverExpires) {
 		return "never"
 	}
-	return until(it.Expires.Time, now)
+	return Until(it.Expires.Time, now)
 }
 
-// formatBytes is a size in B, KiB, MiB or GiB.
-func formatBytes(n int64) string {
+// FormatBytes is a size in B, KiB, MiB or GiB.
+func FormatBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
@@ -355,33 +355,33 @@ func formatBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMG"[exp])
 }
 
-// isSnapshot reports whether a file starts like an ironlocal snapshot (a
+// IsSnapshot reports whether a file starts like an ironlocal snapshot (a
 // seed file does not).
-func isSnapshot(head []byte) bool {
+func IsSnapshot(head []byte) bool {
 	line, _, _ := bytes.Cut(head, []byte("\n"))
 	return bytes.Contains(line, []byte(`"format":"ironlocal-snapshot"`))
 }
 
-// upcomingLine describes an upcoming change: "in 4m00s · 12:04:00 ·
+// UpcomingLine describes an upcoming change: "in 4m00s · 12:04:00 ·
 // schedule fires · code nightly".
-func upcomingLine(up client.Upcoming, now time.Time) string {
+func UpcomingLine(up client.Upcoming, now time.Time) string {
 	what := strings.ReplaceAll(string(up.Kind), ".", " ")
 	var subject string
 	switch {
 	case up.ScheduleID != "":
-		subject = "code " + up.CodeName + " (schedule " + shortID(up.ScheduleID) + ")"
+		subject = "code " + up.CodeName + " (schedule " + ShortID(up.ScheduleID) + ")"
 	case up.TaskID != "":
-		subject = "task " + shortID(up.TaskID) + " (" + up.CodeName + ")"
+		subject = "task " + ShortID(up.TaskID) + " (" + up.CodeName + ")"
 	case up.Queue != "":
-		subject = "queue " + up.Queue + " message " + shortID(up.MessageID)
+		subject = "queue " + up.Queue + " message " + ShortID(up.MessageID)
 	case up.Cache != "":
 		subject = "cache " + up.Cache + " key " + up.Key
 	}
-	return until(up.At, now) + " · " + formatTime(up.At, now) + " · " + what + " · " + subject
+	return Until(up.At, now) + " · " + FormatTime(up.At, now) + " · " + what + " · " + subject
 }
 
-// faultLine describes a fault rule and its hits.
-func faultLine(f client.Fault) string {
+// FaultLine describes a fault rule and its hits.
+func FaultLine(f client.Fault) string {
 	match := []string{}
 	for _, kv := range [][2]string{{"service", f.Service}, {"project", f.ProjectID}, {"resource", f.Resource}, {"method", f.Method}} {
 		if kv[1] != "" {
@@ -400,22 +400,22 @@ func faultLine(f client.Fault) string {
 	}
 	times := "always"
 	if f.Times > 0 {
-		times = plural(f.Times, "time", "times")
+		times = Plural(f.Times, "time", "times")
 	}
-	return fmt.Sprintf("%s → %s · %s · %s", strings.Join(match, ", "), strings.Join(effect, " "), times, plural(int(f.Hits), "hit", "hits"))
+	return fmt.Sprintf("%s → %s · %s · %s", strings.Join(match, ", "), strings.Join(effect, " "), times, Plural(int(f.Hits), "hit", "hits"))
 }
 
-// eventFilter is what the Events screen's filter bar selects: a type
+// EventFilter is what the Events screen's filter bar selects: a type
 // prefix ("" = every type) and a resource text matched against the
 // queue, cache, key, task id and code name.
-type eventFilter struct {
+type EventFilter struct {
 	Type     string
 	Resource string
 }
 
-// eventMatches reports whether e passes f (resource already lowercased).
+// EventMatches reports whether e passes f (resource already lowercased).
 // Missed markers always pass: hiding them would hide the gap.
-func eventMatches(e client.Event, f eventFilter) bool {
+func EventMatches(e client.Event, f EventFilter) bool {
 	if e.Type == client.EventMissed {
 		return true
 	}
@@ -426,26 +426,26 @@ func eventMatches(e client.Event, f eventFilter) bool {
 		return true
 	}
 	for _, s := range []string{e.Queue, e.Cache, e.Key, e.TaskID, e.CodeName} {
-		if s != "" && containsFold(s, f.Resource) {
+		if s != "" && ContainsFold(s, f.Resource) {
 			return true
 		}
 	}
 	return false
 }
 
-// eventRing keeps the last cap events: adding to a full ring drops the
+// EventRing keeps the last cap events: adding to a full ring drops the
 // oldest. Memory stays bounded however fast events flow.
-type eventRing struct {
+type EventRing struct {
 	buf     []client.Event
 	start   int
 	n       int
 	dropped uint64 // events pushed out of the ring so far
 }
 
-func newEventRing(capacity int) *eventRing { return &eventRing{buf: make([]client.Event, capacity)} }
+func NewEventRing(capacity int) *EventRing { return &EventRing{buf: make([]client.Event, capacity)} }
 
 // Add appends e, dropping the oldest event when full.
-func (r *eventRing) Add(e client.Event) {
+func (r *EventRing) Add(e client.Event) {
 	if r.n < len(r.buf) {
 		r.buf[(r.start+r.n)%len(r.buf)] = e
 		r.n++
@@ -457,23 +457,23 @@ func (r *eventRing) Add(e client.Event) {
 }
 
 // Len is the events held.
-func (r *eventRing) Len() int { return r.n }
+func (r *EventRing) Len() int { return r.n }
 
 // At is event i, 0 the oldest held.
-func (r *eventRing) At(i int) client.Event { return r.buf[(r.start+i)%len(r.buf)] }
+func (r *EventRing) At(i int) client.Event { return r.buf[(r.start+i)%len(r.buf)] }
 
 // Dropped counts the events pushed out (each moves the indexes of the
 // rest down by one).
-func (r *eventRing) Dropped() uint64 { return r.dropped }
+func (r *EventRing) Dropped() uint64 { return r.dropped }
 
 // Clear empties the ring.
-func (r *eventRing) Clear() {
+func (r *EventRing) Clear() {
 	clear(r.buf)
 	r.start, r.n = 0, 0
 }
 
-// writeJSONLines writes events as JSON lines.
-func writeJSONLines(w io.Writer, events []client.Event) error {
+// WriteJSONLines writes events as JSON lines.
+func WriteJSONLines(w io.Writer, events []client.Event) error {
 	enc := json.NewEncoder(w)
 	for _, e := range events {
 		if err := enc.Encode(e); err != nil {
@@ -483,9 +483,9 @@ func writeJSONLines(w io.Writer, events []client.Event) error {
 	return nil
 }
 
-// pager walks a cursor listing page by page and back: cursors[i] fetches
+// Pager walks a cursor listing page by page and back: cursors[i] fetches
 // page i.
-type pager struct {
+type Pager struct {
 	cursors []string
 	page    int
 	// next is the cursor of the page after the current one ("" = this is
@@ -493,23 +493,23 @@ type pager struct {
 	next string
 }
 
-func newPager() *pager { return &pager{cursors: []string{""}} }
+func NewPager() *Pager { return &Pager{cursors: []string{""}} }
 
 // Reset goes back to the first page.
-func (p *pager) Reset() { p.cursors, p.page, p.next = []string{""}, 0, "" }
+func (p *Pager) Reset() { p.cursors, p.page, p.next = []string{""}, 0, "" }
 
 // Cursor fetches the current page.
-func (p *pager) Cursor() string { return p.cursors[p.page] }
+func (p *Pager) Cursor() string { return p.cursors[p.page] }
 
 // Loaded records the cursor a fetch of the current page answered.
-func (p *pager) Loaded(next string) { p.next = next }
+func (p *Pager) Loaded(next string) { p.next = next }
 
 // HasNext and HasPrev say whether Next and Prev can move.
-func (p *pager) HasNext() bool { return p.next != "" }
-func (p *pager) HasPrev() bool { return p.page > 0 }
+func (p *Pager) HasNext() bool { return p.next != "" }
+func (p *Pager) HasPrev() bool { return p.page > 0 }
 
 // Next moves to the following page (call Loaded once it is fetched).
-func (p *pager) Next() bool {
+func (p *Pager) Next() bool {
 	if p.next == "" {
 		return false
 	}
@@ -520,7 +520,7 @@ func (p *pager) Next() bool {
 }
 
 // Prev moves to the page before.
-func (p *pager) Prev() bool {
+func (p *Pager) Prev() bool {
 	if p.page == 0 {
 		return false
 	}
@@ -529,13 +529,13 @@ func (p *pager) Prev() bool {
 }
 
 // Page is the current page, 1-based.
-func (p *pager) Page() int { return p.page + 1 }
+func (p *Pager) Page() int { return p.page + 1 }
 
-// fillPage fetches from cursor until want entries arrived or the listing
+// FillPage fetches from cursor until want entries arrived or the listing
 // ends, at most maxCalls calls (a search over a long listing answers
 // short pages with a cursor to go on from). It returns the entries and
 // the cursor after them.
-func fillPage[T any](want, maxCalls int, cursor string, fetch func(cursor string, limit int) ([]T, string, error)) ([]T, string, error) {
+func FillPage[T any](want, maxCalls int, cursor string, fetch func(cursor string, limit int) ([]T, string, error)) ([]T, string, error) {
 	var out []T
 	for range maxCalls {
 		got, next, err := fetch(cursor, want-len(out))
@@ -551,8 +551,8 @@ func fillPage[T any](want, maxCalls int, cursor string, fetch func(cursor string
 	return out, cursor, nil
 }
 
-// queueFormValues are the queue form's fields as typed.
-type queueFormValues struct {
+// QueueFormValues are the queue form's fields as typed.
+type QueueFormValues struct {
 	Type            client.QueueType
 	Timeout         string
 	Expiration      string
@@ -565,12 +565,12 @@ type queueFormValues struct {
 	Alerts          string
 }
 
-// queueFormFor fills the form from a queue.
-func queueFormFor(q client.Queue) queueFormValues {
-	v := queueFormValues{Type: client.QueueType(queueTypeName(q)), Timeout: strconv.Itoa(q.MessageTimeout),
-		Expiration: strconv.Itoa(q.MessageExpiration), Alerts: formatAlerts(q.Alerts)}
+// QueueFormFor fills the form from a queue.
+func QueueFormFor(q client.Queue) QueueFormValues {
+	v := QueueFormValues{Type: client.QueueType(QueueTypeName(q)), Timeout: strconv.Itoa(q.MessageTimeout),
+		Expiration: strconv.Itoa(q.MessageExpiration), Alerts: FormatAlerts(q.Alerts)}
 	if q.Push != nil {
-		v.Subscribers = formatSubscribers(q.Push.Subscribers)
+		v.Subscribers = FormatSubscribers(q.Push.Subscribers)
 		v.Retries, v.RetriesDelay = strconv.Itoa(q.Push.Retries), strconv.Itoa(q.Push.RetriesDelay)
 		v.ErrorQueue = q.Push.ErrorQueue
 	}
@@ -580,11 +580,11 @@ func queueFormFor(q client.Queue) queueFormValues {
 	return v
 }
 
-// settings turns the form into one PutQueue request (every setting in one
+// Settings turns the form into one PutQueue request (every setting in one
 // call, so a refused one changes nothing). existing is the queue being
-// edited (nil for a new one): its type cannot change, and settings left
+// edited (nil for a new one): its type cannot change, and Settings left
 // empty are removed rather than left as they were.
-func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings, error) {
+func (v QueueFormValues) Settings(existing *client.Queue) (client.QueueSettings, error) {
 	var s client.QueueSettings
 	if existing == nil {
 		t := v.Type
@@ -593,14 +593,14 @@ func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings,
 		}
 		s.Type = &t
 	}
-	timeout, err := parseSeconds("message timeout", v.Timeout)
+	timeout, err := ParseSeconds("message timeout", v.Timeout)
 	if err != nil {
 		return s, err
 	}
 	if strings.TrimSpace(v.Timeout) != "" {
 		s.MessageTimeout = &timeout
 	}
-	expiration, err := parseSeconds("message expiration", v.Expiration)
+	expiration, err := ParseSeconds("message expiration", v.Expiration)
 	if err != nil {
 		return s, err
 	}
@@ -612,18 +612,18 @@ func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings,
 		push = existing.Push != nil
 	}
 	if push {
-		subs, err := parseSubscribers(v.Subscribers)
+		subs, err := ParseSubscribers(v.Subscribers)
 		if err != nil {
 			return s, err
 		}
 		if len(subs) == 0 {
 			return s, fmt.Errorf("a push queue needs at least one subscriber")
 		}
-		retries, err := parseInt("retries", v.Retries, 3)
+		retries, err := ParseInt("retries", v.Retries, 3)
 		if err != nil {
 			return s, err
 		}
-		delay, err := parseSeconds("retries delay", v.RetriesDelay)
+		delay, err := ParseSeconds("retries delay", v.RetriesDelay)
 		if err != nil {
 			return s, err
 		}
@@ -638,7 +638,7 @@ func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings,
 	dlq := strings.TrimSpace(v.DeadLetter)
 	switch {
 	case dlq != "":
-		n, err := parseInt("max reservations", v.MaxReservations, 0)
+		n, err := ParseInt("max reservations", v.MaxReservations, 0)
 		if err != nil {
 			return s, err
 		}
@@ -649,7 +649,7 @@ func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings,
 	case existing != nil && existing.DeadLetter != nil && existing.DeadLetter.QueueName != "":
 		s.DeadLetter = &client.DeadLetter{} // removes it
 	}
-	alerts, err := parseAlerts(v.Alerts)
+	alerts, err := ParseAlerts(v.Alerts)
 	if err != nil {
 		return s, err
 	}
@@ -661,10 +661,10 @@ func (v queueFormValues) settings(existing *client.Queue) (client.QueueSettings,
 	return s, nil
 }
 
-// redriveSources lists the queues whose dead_letter or push error_queue
+// RedriveSources lists the queues whose dead_letter or push error_queue
 // names the queue: where a redrive sends its messages back to (the server
 // picks the one when there is exactly one, and needs "to" otherwise).
-func redriveSources(queues []client.Queue, name string) []string {
+func RedriveSources(queues []client.Queue, name string) []string {
 	var out []string
 	for _, q := range queues {
 		dead := q.DeadLetter != nil && q.DeadLetter.QueueName == name
@@ -676,15 +676,15 @@ func redriveSources(queues []client.Queue, name string) []string {
 	return out
 }
 
-// redriveQuestion is the one confirmation of a redrive of every message.
-func redriveQuestion(q client.Queue, to string) string {
+// RedriveQuestion is the one confirmation of a redrive of every message.
+func RedriveQuestion(q client.Queue, to string) string {
 	return fmt.Sprintf("Move the ready messages of %s (%s held) back to %s?\nEach is posted to %s as a new message, then deleted here; reserved and delayed ones stay.",
-		q.Name, plural(int(q.Size), "message", "messages"), to, to)
+		q.Name, Plural(int(q.Size), "message", "messages"), to, to)
 }
 
-// emptyQueuesHint is the Queues screen's line when the project has none,
+// EmptyQueuesHint is the Queues screen's line when the project has none,
 // and the curl that would fill it.
-func emptyQueuesHint(base, project string) (line, curl string) {
+func EmptyQueuesHint(base, project string) (line, curl string) {
 	line = "No queues yet: create one, or post a message (posting creates its queue)."
 	curl = fmt.Sprintf(`curl -X POST -H "Authorization: OAuth $IRON_TOKEN" -H "Content-Type: application/json" `+
 		`-d '{"messages":[{"body":"hello"}]}' %s/3/projects/%s/queues/jobs/messages`, strings.TrimSuffix(base, "/"), project)

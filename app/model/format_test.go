@@ -1,4 +1,4 @@
-package app
+package model
 
 import (
 	"encoding/json"
@@ -27,15 +27,15 @@ func TestClip(t *testing.T) {
 		{"héllo wörld", 6, "héllo…"},
 		{"日本語のテキスト", 4, "日本語…"},
 	} {
-		require.Equal(t, c.want, clip(c.in, c.n), "clip(%q, %d)", c.in, c.n)
-		require.LessOrEqual(t, len([]rune(clip(c.in, c.n))), max(c.n, 0))
+		require.Equal(t, c.want, Clip(c.in, c.n), "clip(%q, %d)", c.in, c.n)
+		require.LessOrEqual(t, len([]rune(Clip(c.in, c.n))), max(c.n, 0))
 	}
 }
 
 func TestFitRunes(t *testing.T) {
-	require.Equal(t, 31, fitRunes(260, 8, 14))
-	require.Equal(t, 9, fitRunes(90, 8, 14), "a status column shows \"cancelled\"")
-	require.Equal(t, 1, fitRunes(10, 8, 14), "at least one rune")
+	require.Equal(t, 31, FitRunes(260, 8, 14))
+	require.Equal(t, 9, FitRunes(90, 8, 14), "a status column shows \"cancelled\"")
+	require.Equal(t, 1, FitRunes(10, 8, 14), "at least one rune")
 }
 
 func TestValidatePayload(t *testing.T) {
@@ -53,7 +53,7 @@ func TestValidatePayload(t *testing.T) {
 		{"trailing comma", "{\n  \"a\": 1,\n}", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := validatePayload(tc.in)
+			err := ValidatePayload(tc.in)
 			if tc.ok {
 				require.NoError(t, err)
 			} else {
@@ -61,15 +61,15 @@ func TestValidatePayload(t *testing.T) {
 			}
 		})
 	}
-	err := validatePayload("{\n  \"a\": 1,\n}")
+	err := ValidatePayload("{\n  \"a\": 1,\n}")
 	require.ErrorContains(t, err, "line 3", "the position points at the line that broke")
 }
 
 func TestPrettyAndCompactJSON(t *testing.T) {
-	require.Equal(t, "{\n  \"a\": 1\n}", prettyJSON(`{"a":1}`))
-	require.Equal(t, "not json", prettyJSON("not json"))
-	require.Equal(t, `{"a":1}`, compactJSON("{\n  \"a\": 1\n}"))
-	require.Equal(t, "", compactJSON("  "))
+	require.Equal(t, "{\n  \"a\": 1\n}", PrettyJSON(`{"a":1}`))
+	require.Equal(t, "not json", PrettyJSON("not json"))
+	require.Equal(t, `{"a":1}`, CompactJSON("{\n  \"a\": 1\n}"))
+	require.Equal(t, "", CompactJSON("  "))
 }
 
 func TestFormatDuration(t *testing.T) {
@@ -80,70 +80,70 @@ func TestFormatDuration(t *testing.T) {
 		2*time.Hour + 10*time.Minute:  "2h10m",
 		-time.Second:                  "–",
 	} {
-		require.Equal(t, want, formatDuration(d), d.String())
+		require.Equal(t, want, FormatDuration(d), d.String())
 	}
 }
 
 func TestTaskDuration(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	require.Equal(t, "–", taskDuration(client.Task{}, now))
-	require.Equal(t, "1.5s", taskDuration(client.Task{Duration: 1500}, now))
-	require.Equal(t, "10.0s", taskDuration(client.Task{StartTime: client.Time{Time: now.Add(-10 * time.Second)}}, now), "running: against now")
+	require.Equal(t, "–", TaskDuration(client.Task{}, now))
+	require.Equal(t, "1.5s", TaskDuration(client.Task{Duration: 1500}, now))
+	require.Equal(t, "10.0s", TaskDuration(client.Task{StartTime: client.Time{Time: now.Add(-10 * time.Second)}}, now), "running: against now")
 }
 
 func TestFormatTime(t *testing.T) {
 	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.Local)
-	require.Equal(t, "11:59:58", formatTime(now.Add(-2*time.Second), now))
-	require.Equal(t, "2026-03-03 12:00:00", formatTime(now.Add(-24*time.Hour), now))
-	require.Equal(t, "–", formatTime(time.Time{}, now))
+	require.Equal(t, "11:59:58", FormatTime(now.Add(-2*time.Second), now))
+	require.Equal(t, "2026-03-03 12:00:00", FormatTime(now.Add(-24*time.Hour), now))
+	require.Equal(t, "–", FormatTime(time.Time{}, now))
 }
 
 func TestParseFields(t *testing.T) {
-	n, err := parseSeconds("delay", "90s")
+	n, err := ParseSeconds("delay", "90s")
 	require.NoError(t, err)
 	require.Equal(t, 90, n)
-	n, err = parseSeconds("delay", "15")
+	n, err = ParseSeconds("delay", "15")
 	require.NoError(t, err)
 	require.Equal(t, 15, n)
-	_, err = parseSeconds("delay", "-3")
+	_, err = ParseSeconds("delay", "-3")
 	require.ErrorContains(t, err, "delay")
 
 	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
-	at, err := parseWhen("start", "+1h", now)
+	at, err := ParseWhen("start", "+1h", now)
 	require.NoError(t, err)
 	require.Equal(t, now.Add(time.Hour), at)
-	at, err = parseWhen("start", "2026-05-01T10:00:00Z", now)
+	at, err = ParseWhen("start", "2026-05-01T10:00:00Z", now)
 	require.NoError(t, err)
 	require.Equal(t, time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC), at)
-	_, err = parseWhen("start", "tomorrow", now)
+	_, err = ParseWhen("start", "tomorrow", now)
 	require.ErrorContains(t, err, "start")
 
-	env, err := parseEnv("A=1\n# note\n\nB = two=2\n")
+	env, err := ParseEnv("A=1\n# note\n\nB = two=2\n")
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"A": "1", "B": " two=2"}, env)
-	_, err = parseEnv("nope")
+	_, err = ParseEnv("nope")
 	require.ErrorContains(t, err, "line 1")
-	require.Equal(t, "A=1\nB=2\n", formatEnv(map[string]string{"B": "2", "A": "1"}))
+	require.Equal(t, "A=1\nB=2\n", FormatEnv(map[string]string{"B": "2", "A": "1"}))
 }
 
 func TestClientSettings(t *testing.T) {
-	env := ironEnv("http://127.0.0.1:4766", "tok", "p1")
+	env := IronEnv("http://127.0.0.1:4766", "tok", "p1")
 	require.Contains(t, env, "IRON_HOST=127.0.0.1 IRON_PORT=4766 IRON_SCHEME=http IRON_PROTOCOL=http")
 	require.Contains(t, env, "IRON_TOKEN=tok IRON_PROJECT_ID=p1")
 
 	var cfg map[string]any
-	require.NoError(t, json.Unmarshal([]byte(ironJSON("http://0.0.0.0:9000", "tok", "p1")), &cfg))
+	require.NoError(t, json.Unmarshal([]byte(IronJSON("http://0.0.0.0:9000", "tok", "p1")), &cfg))
 	require.Equal(t, map[string]any{"host": "127.0.0.1", "port": float64(9000), "scheme": "http", "protocol": "http",
 		"token": "tok", "project_id": "p1"}, cfg, "port is a number; a wildcard address is reached on loopback")
 }
 
 func TestEventSummary(t *testing.T) {
 	require.Equal(t, "task.finished · task …89abcdef (hello) · complete",
-		eventSummary(client.Event{Type: "task.finished", TaskID: "0123456789abcdef", CodeName: "hello",
+		EventSummary(client.Event{Type: "task.finished", TaskID: "0123456789abcdef", CodeName: "hello",
 			Attrs: map[string]any{"status": "complete"}}))
 	require.Equal(t, "messages.posted · queue jobs · 3",
-		eventSummary(client.Event{Type: "messages.posted", Queue: "jobs", IDs: []string{"a", "b", "c"}}))
-	require.Contains(t, eventSummary(client.Event{Type: client.EventMissed, Missed: 7}), "7 events missed")
+		EventSummary(client.Event{Type: "messages.posted", Queue: "jobs", IDs: []string{"a", "b", "c"}}))
+	require.Contains(t, EventSummary(client.Event{Type: client.EventMissed, Missed: 7}), "7 events missed")
 }
 
 func TestFilterTasks(t *testing.T) {
@@ -154,19 +154,19 @@ func TestFilterTasks(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		f    taskFilter
+		f    TaskFilter
 		want []int
 	}{
-		{"all, newest first", taskFilter{}, []int{2, 1, 0}},
-		{"status", taskFilter{Status: client.TaskError}, []int{1}},
-		{"code", taskFilter{Code: "resize"}, []int{2, 0}},
-		{"text in payload, any case", taskFilter{Text: "CAT.PNG"}, []int{0}},
-		{"text in message", taskFilter{Text: "status 3"}, []int{1}},
-		{"combined", taskFilter{Code: "resize", Status: client.TaskQueued, Text: "t3"}, []int{2}},
-		{"nothing", taskFilter{Text: "zebra"}, []int{}},
+		{"all, newest first", TaskFilter{}, []int{2, 1, 0}},
+		{"status", TaskFilter{Status: client.TaskError}, []int{1}},
+		{"code", TaskFilter{Code: "resize"}, []int{2, 0}},
+		{"text in payload, any case", TaskFilter{Text: "CAT.PNG"}, []int{0}},
+		{"text in message", TaskFilter{Text: "status 3"}, []int{1}},
+		{"combined", TaskFilter{Code: "resize", Status: client.TaskQueued, Text: "t3"}, []int{2}},
+		{"nothing", TaskFilter{Text: "zebra"}, []int{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.want, filterTasks(tasks, tc.f))
+			require.Equal(t, tc.want, FilterTasks(tasks, tc.f))
 		})
 	}
 }
@@ -180,7 +180,7 @@ func TestFilterTasks_10k(t *testing.T) {
 			Status: client.TaskComplete, Payload: fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", 200))}
 	}
 	start := time.Now()
-	got := filterTasks(tasks, taskFilter{Code: "code3", Text: "\"n\":4"})
+	got := FilterTasks(tasks, TaskFilter{Code: "code3", Text: "\"n\":4"})
 	took := time.Since(start)
 	require.NotEmpty(t, got)
 	require.Less(t, took, 100*time.Millisecond)
@@ -189,18 +189,18 @@ func TestFilterTasks_10k(t *testing.T) {
 func TestUpsertTask(t *testing.T) {
 	var tasks []client.Task
 	index := map[string]int{}
-	tasks, isNew := upsertTask(tasks, index, client.Task{ID: "a", Status: client.TaskQueued})
+	tasks, isNew := UpsertTask(tasks, index, client.Task{ID: "a", Status: client.TaskQueued})
 	require.True(t, isNew)
-	tasks, _ = upsertTask(tasks, index, client.Task{ID: "b"})
-	tasks, isNew = upsertTask(tasks, index, client.Task{ID: "a", Status: client.TaskRunning})
+	tasks, _ = UpsertTask(tasks, index, client.Task{ID: "b"})
+	tasks, isNew = UpsertTask(tasks, index, client.Task{ID: "a", Status: client.TaskRunning})
 	require.False(t, isNew)
 	require.Len(t, tasks, 2)
 	require.Equal(t, client.TaskRunning, tasks[index["a"]].Status)
-	require.Equal(t, map[client.TaskStatus]int{client.TaskRunning: 1, "": 1}, taskCounts(tasks))
+	require.Equal(t, map[client.TaskStatus]int{client.TaskRunning: 1, "": 1}, TaskCounts(tasks))
 }
 
 func TestLogBuffer(t *testing.T) {
-	b := newLogBuffer(3)
+	b := NewLogBuffer(3)
 	b.Append("one\ntw")
 	require.Equal(t, 2, b.Len())
 	require.Equal(t, "tw", b.Line(1), "an unfinished line shows")
@@ -215,14 +215,14 @@ func TestLogBuffer(t *testing.T) {
 }
 
 func TestRateSeries(t *testing.T) {
-	r := newRateSeries(3)
-	r.add(5)
-	r.add(2)
-	r.roll()
-	r.add(1)
-	r.roll()
-	require.Equal(t, 1.0, r.last())
-	require.Equal(t, 7.0, r.peak())
+	r := NewRateSeries(3)
+	r.Add(5)
+	r.Add(2)
+	r.Roll()
+	r.Add(1)
+	r.Roll()
+	require.Equal(t, 1.0, r.Last())
+	require.Equal(t, 7.0, r.Peak())
 }
 
 // BenchmarkFilterTasks is the "filtering 10k tasks" figure: one
@@ -233,9 +233,9 @@ func BenchmarkFilterTasks(b *testing.B) {
 		tasks[i] = client.Task{ID: fmt.Sprintf("6b0b5%019d", i), CodeName: fmt.Sprintf("code%d", i%7),
 			Status: client.TaskComplete, Msg: "exit status 1", Payload: fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", 200))}
 	}
-	f := taskFilter{Text: `"n":9999`}
+	f := TaskFilter{Text: `"n":9999`}
 	for b.Loop() {
-		if len(filterTasks(tasks, f)) != 1 {
+		if len(FilterTasks(tasks, f)) != 1 {
 			b.Fatal("want one match")
 		}
 	}
@@ -247,13 +247,13 @@ func TestListedKeepsWhatTheTableShowsAndTheSearchMatches(t *testing.T) {
 		Status: client.TaskError, Msg: "exit status 1", Payload: `{"needle":1}`, Priority: 2, Timeout: 60, Cluster: "x",
 		Label: "nightly", Percent: 40, Duration: 1500, RetryTaskID: "t2", OriginalTaskID: "t0",
 		CreatedAt: client.Time{Time: at}, StartTime: client.Time{Time: at.Add(time.Second)}, EndTime: client.Time{Time: at.Add(2 * time.Second)}}
-	l := listed(full)
+	l := Listed(full)
 	require.Equal(t, client.Task{ID: "t1", CodeName: "echo", Status: client.TaskError, Msg: "exit status 1",
 		Payload: `{"needle":1}`, Priority: 2, Label: "nightly", Percent: 40, Duration: 1500,
 		CreatedAt: client.Time{Time: at}, StartTime: client.Time{Time: at.Add(time.Second)}, EndTime: client.Time{Time: at.Add(2 * time.Second)}}, l)
 	now := at.Add(time.Hour)
-	require.Equal(t, taskDuration(full, now), taskDuration(l, now), "the table's columns read the same")
+	require.Equal(t, TaskDuration(full, now), TaskDuration(l, now), "the table's columns read the same")
 	for _, text := range []string{"needle", "nightly", "exit status", "echo"} {
-		require.Equal(t, []int{0}, filterTasks([]client.Task{l}, taskFilter{Text: text}), "the search still finds %q", text)
+		require.Equal(t, []int{0}, FilterTasks([]client.Task{l}, TaskFilter{Text: text}), "the search still finds %q", text)
 	}
 }

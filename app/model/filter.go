@@ -1,4 +1,4 @@
-package app
+package model
 
 import (
 	"strings"
@@ -6,9 +6,9 @@ import (
 	"github.com/ironlocal/ironlocal/client"
 )
 
-// taskFilter is what the Tasks screen's filter bar selects. Zero values
+// TaskFilter is what the Tasks screen's filter bar selects. Zero values
 // match everything.
-type taskFilter struct {
+type TaskFilter struct {
 	Status client.TaskStatus
 	Code   string
 	// Text matches (case-insensitively) the id, code name, message,
@@ -16,11 +16,11 @@ type taskFilter struct {
 	Text string
 }
 
-// filterTasks returns the indexes of the tasks that match f, newest
+// FilterTasks returns the indexes of the tasks that match f, newest
 // first (tasks are kept oldest first, so new ones append). It allocates one
 // slice and lowercases the search once: 10k tasks filter in about a
 // millisecond.
-func filterTasks(tasks []client.Task, f taskFilter) []int {
+func FilterTasks(tasks []client.Task, f TaskFilter) []int {
 	out := make([]int, 0, len(tasks))
 	text := strings.ToLower(strings.TrimSpace(f.Text))
 	for i := len(tasks) - 1; i >= 0; i-- {
@@ -31,8 +31,8 @@ func filterTasks(tasks []client.Task, f taskFilter) []int {
 		if f.Code != "" && t.CodeName != f.Code {
 			continue
 		}
-		if text != "" && !containsFold(t.ID, text) && !containsFold(t.CodeName, text) &&
-			!containsFold(t.Msg, text) && !containsFold(t.Label, text) && !containsFold(t.Payload, text) {
+		if text != "" && !ContainsFold(t.ID, text) && !ContainsFold(t.CodeName, text) &&
+			!ContainsFold(t.Msg, text) && !ContainsFold(t.Label, text) && !ContainsFold(t.Payload, text) {
 			continue
 		}
 		out = append(out, i)
@@ -40,9 +40,9 @@ func filterTasks(tasks []client.Task, f taskFilter) []int {
 	return out
 }
 
-// containsFold reports whether s contains lower (already lowercased),
+// ContainsFold reports whether s contains lower (already lowercased),
 // ignoring ASCII case without allocating for ASCII input.
-func containsFold(s, lower string) bool {
+func ContainsFold(s, lower string) bool {
 	if len(lower) > len(s) {
 		return false
 	}
@@ -62,13 +62,13 @@ func containsFold(s, lower string) bool {
 			return true
 		}
 	}
-	if !isASCII(s) {
+	if !IsASCII(s) {
 		return strings.Contains(strings.ToLower(s), lower)
 	}
 	return false
 }
 
-func isASCII(s string) bool {
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
@@ -77,8 +77,8 @@ func isASCII(s string) bool {
 	return true
 }
 
-// taskCounts counts tasks by status.
-func taskCounts(tasks []client.Task) map[client.TaskStatus]int {
+// TaskCounts counts tasks by status.
+func TaskCounts(tasks []client.Task) map[client.TaskStatus]int {
 	out := map[client.TaskStatus]int{}
 	for i := range tasks {
 		out[tasks[i].Status]++
@@ -86,10 +86,10 @@ func taskCounts(tasks []client.Task) map[client.TaskStatus]int {
 	return out
 }
 
-// upsertTask puts t into tasks (oldest first): an existing task is
+// UpsertTask puts t into tasks (oldest first): an existing task is
 // replaced in place, a new one is appended. It returns the slice and
 // whether the task was new.
-func upsertTask(tasks []client.Task, index map[string]int, t client.Task) ([]client.Task, bool) {
+func UpsertTask(tasks []client.Task, index map[string]int, t client.Task) ([]client.Task, bool) {
 	if i, ok := index[t.ID]; ok && i < len(tasks) && tasks[i].ID == t.ID {
 		tasks[i] = t
 		return tasks, false
@@ -98,11 +98,21 @@ func upsertTask(tasks []client.Task, index map[string]int, t client.Task) ([]cli
 	return append(tasks, t), true
 }
 
-// indexTasks maps task ids to their position.
-func indexTasks(tasks []client.Task) map[string]int {
+// IndexTasks maps task ids to their position.
+func IndexTasks(tasks []client.Task) map[string]int {
 	index := make(map[string]int, len(tasks))
 	for i, t := range tasks {
 		index[t.ID] = i
 	}
 	return index
+}
+
+// Listed is what the list keeps of a task: what the table shows and the
+// search matches (its payload too); the detail pane reads the whole task
+// when it opens. With 10k+ tasks held, the ids, revisions and links the
+// table never shows are most of a task's memory.
+func Listed(t client.Task) client.Task {
+	return client.Task{ID: t.ID, CodeName: t.CodeName, Status: t.Status, Msg: t.Msg, Payload: t.Payload,
+		Priority: t.Priority, Label: t.Label, Percent: t.Percent, Duration: t.Duration,
+		CreatedAt: t.CreatedAt, StartTime: t.StartTime, EndTime: t.EndTime}
 }
