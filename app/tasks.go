@@ -432,7 +432,7 @@ func (s *tasksScreen) apply(events []client.Event) {
 			tasks = append(tasks, e)
 			if d := s.detail; d != nil && d.id == e.TaskID {
 				t := d.task
-				foldTaskEvent(&t, e)
+				model.FoldTaskEvent(&t, e)
 				d.show(t)
 				if e.Type == "task.finished" {
 					d.loadLog()
@@ -495,43 +495,11 @@ func (s *tasksScreen) foldLocked(events []client.Event) {
 			t = client.Task{ID: e.TaskID, CodeName: e.CodeName, CreatedAt: client.Time{Time: e.At}, Status: client.TaskQueued}
 			s.stale[t.ID] = true
 		}
-		foldTaskEvent(&t, e)
+		model.FoldTaskEvent(&t, e)
 		if e.Type == "task.finished" {
 			s.stale[t.ID] = true // exit details, retry link
 		}
 		s.tasks, _ = model.UpsertTask(s.tasks, s.index, t)
-	}
-}
-
-// foldTaskEvent applies one task event to t.
-func foldTaskEvent(t *client.Task, e client.Event) {
-	status, _ := e.Attrs["status"].(string)
-	if t.CodeName == "" {
-		t.CodeName = e.CodeName
-	}
-	switch e.Type {
-	case "task.queued":
-		if status != "" {
-			t.Status = client.TaskStatus(status)
-		}
-	case "task.running":
-		t.Status, t.StartTime = client.TaskRunning, client.Time{Time: e.At}
-	case "task.finished":
-		if status != "" {
-			t.Status = client.TaskStatus(status)
-		}
-		t.Msg, _ = e.Attrs["msg"].(string)
-		t.EndTime = client.Time{Time: e.At}
-		if !t.StartTime.IsZero() {
-			t.Duration = e.At.Sub(t.StartTime.Time).Milliseconds()
-		}
-	case "task.progress":
-		if p, ok := e.Attrs["percent"].(float64); ok {
-			t.Percent = int(p)
-		}
-		if m, ok := e.Attrs["msg"].(string); ok {
-			t.Msg = m
-		}
 	}
 }
 
@@ -593,7 +561,7 @@ func (s *tasksScreen) fetch(ids []string) {
 			return nil, nil
 		}
 		for _, t := range out {
-			if old, ok := s.taskLocked(t.ID); ok && statusRank(old.Status) > statusRank(t.Status) {
+			if old, ok := s.taskLocked(t.ID); ok && model.StatusRank(old.Status) > model.StatusRank(t.Status) {
 				continue // an event already moved it on: still stale
 			}
 			delete(s.stale, t.ID)
@@ -607,28 +575,13 @@ func (s *tasksScreen) fetch(ids []string) {
 		}
 		if s.detail != nil {
 			for _, t := range ts {
-				if t.ID == s.detail.id && statusRank(t.Status) >= statusRank(s.detail.task.Status) {
+				if t.ID == s.detail.id && model.StatusRank(t.Status) >= model.StatusRank(s.detail.task.Status) {
 					s.detail.show(t)
 				}
 			}
 		}
 		s.redraw.request()
 	})
-}
-
-// statusRank orders statuses along the lifecycle; an unknown one (a
-// pane opened on an id the list does not hold yet) comes first, so the
-// task read in full replaces it.
-func statusRank(st client.TaskStatus) int {
-	switch st {
-	case "":
-		return -1
-	case client.TaskQueued:
-		return 0
-	case client.TaskRunning:
-		return 1
-	}
-	return 2
 }
 
 // openTask shows a task in the detail pane: what the list holds at once,

@@ -90,21 +90,21 @@ func TestTasks_EmptyStateThenBulkRetry(t *testing.T) {
 }
 
 func TestBulkQuestion(t *testing.T) {
-	_, q, _ := bulkQuestion(client.BulkCancel, client.BulkResult{Matched: 40, Eligible: 12})
+	_, q, _ := model.BulkQuestion(client.BulkCancel, client.BulkResult{Matched: 40, Eligible: 12})
 	require.Equal(t, "Cancel 12 of the 40 tasks matching the filter (queued or running)?", q)
-	_, q, _ = bulkQuestion(client.BulkRetry, client.BulkResult{Matched: 1, Eligible: 1})
+	_, q, _ = model.BulkQuestion(client.BulkRetry, client.BulkResult{Matched: 1, Eligible: 1})
 	require.Contains(t, q, "Retry the task matching the filter")
-	_, q, note := bulkQuestion(client.BulkRetry, client.BulkResult{Matched: 5})
+	_, q, note := model.BulkQuestion(client.BulkRetry, client.BulkResult{Matched: 5})
 	require.Empty(t, q)
 	require.Contains(t, note, "Nothing to retry")
-	require.Equal(t, "Cancelled 1 task; 2 more match: run it again", bulkDone(client.BulkCancel, client.BulkResult{Done: 1, Remaining: 2}))
+	require.Equal(t, "Cancelled 1 task; 2 more match: run it again", model.BulkDone(client.BulkCancel, client.BulkResult{Done: 1, Remaining: 2}))
 	require.Equal(t, client.BulkFilter{CodeName: "c", Query: "x", Statuses: []client.TaskStatus{client.TaskError}},
-		bulkFilter(model.TaskFilter{Code: "c", Text: "x", Status: client.TaskError}))
+		model.BulkFilter(model.TaskFilter{Code: "c", Text: "x", Status: client.TaskError}))
 }
 
 func TestEmptyTasksText(t *testing.T) {
-	require.Empty(t, emptyTasksText(0, 0, true), "loading: nothing yet")
-	require.Empty(t, emptyTasksText(3, 1, false))
-	require.Contains(t, emptyTasksText(3, 0, false), "No task matches the filter (3 hidden)")
-	require.Contains(t, emptyTasksText(0, 0, false), "New task (Ctrl+N)")
+	require.Empty(t, model.EmptyTasksText(0, 0, true), "loading: nothing yet")
+	require.Empty(t, model.EmptyTasksText(3, 1, false))
+	require.Contains(t, model.EmptyTasksText(3, 0, false), "No task matches the filter (3 hidden)")
+	require.Contains(t, model.EmptyTasksText(0, 0, false), "New task (Ctrl+N)")
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -105,9 +104,9 @@ func (d *taskDetail) show(t client.Task) {
 	if t.Status == client.TaskComplete {
 		d.progress.SetValue(100)
 	}
-	d.timeline.SetText(timeline(t, now))
+	d.timeline.SetText(model.Timeline(t, now))
 	d.chain.RemoveAll()
-	if text, link := taskCause(t); link {
+	if text, link := model.TaskCause(t); link {
 		d.chain.Add(widget.NewButton(text, func() { d.openCause(t) }))
 	} else if text != "" {
 		d.chain.Add(widget.NewLabel(text))
@@ -123,35 +122,6 @@ func (d *taskDetail) show(t client.Task) {
 	}
 }
 
-// taskCause says what queued t and whether it is a link (to the
-// schedule, the trigger binding or the retried task).
-func taskCause(t client.Task) (text string, link bool) {
-	switch {
-	case t.Source == "schedule" && t.SourceID != "" || t.Source == "" && t.ScheduleID != "":
-		return "queued by schedule " + model.ShortID(firstSet(t.SourceID, t.ScheduleID)), true
-	case t.Source == "trigger" && t.SourceID != "":
-		return "queued by trigger binding " + model.ShortID(t.SourceID), true
-	case t.Source == "retry" && t.SourceID != "" || t.Source == "" && t.OriginalTaskID != "":
-		return "retry of " + model.ShortID(firstSet(t.SourceID, t.OriginalTaskID)), true
-	case t.Source == "webhook":
-		return "queued by the task webhook", false
-	case t.Source == "push":
-		return "queued by a queue's ironworker:// subscriber", false
-	case t.Source == "api":
-		return "queued through the API", false
-	}
-	return "", false
-}
-
-func firstSet(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // openCause opens what queued t: its schedule, its trigger binding or the
 // task it retried.
 func (d *taskDetail) openCause(t client.Task) {
@@ -161,14 +131,14 @@ func (d *taskDetail) openCause(t client.Task) {
 		u.showScreen(u.triggers)
 		u.triggers.openBinding(t.SourceID)
 	case t.Source == "schedule" || t.Source == "" && t.ScheduleID != "":
-		id, c := firstSet(t.SourceID, t.ScheduleID), u.client()
+		id, c := model.FirstSet(t.SourceID, t.ScheduleID), u.client()
 		run(u, "read the schedule", func(ctx context.Context) (client.Schedule, error) { return c.Schedule(ctx, id) },
 			func(sc client.Schedule) {
 				u.showScreen(u.schedules)
 				u.schedules.open(sc)
 			})
 	default:
-		d.s.openTask(firstSet(t.SourceID, t.OriginalTaskID))
+		d.s.openTask(model.FirstSet(t.SourceID, t.OriginalTaskID))
 	}
 }
 
@@ -198,7 +168,7 @@ func (d *taskDetail) loadActivity() {
 // and counts the other requests (reads, failures).
 func (d *taskDetail) showActivity(list []client.Activity) {
 	d.did.RemoveAll()
-	effects, others := activityEffects(list)
+	effects, others := model.ActivityEffects(list)
 	if len(effects) == 0 && others == 0 {
 		d.did.Refresh()
 		return
@@ -209,7 +179,7 @@ func (d *taskDetail) showActivity(list []client.Activity) {
 		effects = effects[n:]
 	}
 	for _, a := range effects {
-		b := widget.NewButton(activityText(a), func() { d.openActivity(a) })
+		b := widget.NewButton(model.ActivityText(a), func() { d.openActivity(a) })
 		b.Alignment = widget.ButtonAlignLeading
 		d.did.Add(b)
 	}
@@ -217,53 +187,6 @@ func (d *taskDetail) showActivity(list []client.Activity) {
 		d.did.Add(widget.NewLabel(model.Counted(others, "other request") + " (reads, failures)"))
 	}
 	d.did.Refresh()
-}
-
-// activityEffects splits a task's requests into those that touched
-// something (in order) and a count of the rest.
-func activityEffects(list []client.Activity) (effects []client.Activity, others int) {
-	for _, a := range list {
-		if a.Kind == "" {
-			others++
-			continue
-		}
-		effects = append(effects, a)
-	}
-	return effects, others
-}
-
-// activityText is one effect's link text: "posted message …1234 to queue
-// out", "wrote cache results · answer", "queued task …abcd".
-func activityText(a client.Activity) string {
-	msgs := func(verb, prep string) string {
-		switch len(a.MessageIDs) {
-		case 0:
-			return verb + " messages " + prep + " queue " + a.Queue
-		case 1:
-			return verb + " message " + model.ShortID(a.MessageIDs[0]) + " " + prep + " queue " + a.Queue
-		}
-		return verb + " " + model.Counted(len(a.MessageIDs), "message") + " " + prep + " queue " + a.Queue
-	}
-	switch a.Kind {
-	case client.ActivityMessagePost:
-		return msgs("posted", "to")
-	case client.ActivityMessageReserve:
-		return msgs("reserved", "from")
-	case client.ActivityMessageDelete:
-		return msgs("deleted", "from")
-	case client.ActivityTaskQueue:
-		if a.TaskID == "" {
-			return "queued a task"
-		}
-		return "queued task " + model.ShortID(a.TaskID)
-	case client.ActivityCachePut:
-		return "wrote cache " + a.Cache + " · " + a.Key
-	case client.ActivityCacheIncrement:
-		return "incremented cache " + a.Cache + " · " + a.Key
-	case client.ActivityCacheDelete:
-		return "deleted cache " + a.Cache + " · " + a.Key
-	}
-	return a.Method + " " + a.Path
 }
 
 // openActivity opens what an effect touched: the message (its queue,
@@ -287,28 +210,6 @@ func (d *taskDetail) openActivity(a client.Activity) {
 			u.cache.detail.search.SetText(a.Key)
 		}
 	}
-}
-
-// timeline is "queued 12:00:01 → running 12:00:02 → complete 12:00:03 (1.0s)".
-func timeline(t client.Task, now time.Time) string {
-	s := "queued " + model.FormatTime(t.CreatedAt.Time, now)
-	if t.Delay > 0 {
-		s += fmt.Sprintf(" (delay %ds)", t.Delay)
-	}
-	if !t.StartTime.IsZero() {
-		s += " → running " + model.FormatTime(t.StartTime.Time, now)
-	}
-	if t.Status.Terminal() {
-		s += " → " + string(t.Status)
-		if !t.EndTime.IsZero() {
-			s += " " + model.FormatTime(t.EndTime.Time, now)
-		}
-		s += " (" + model.TaskDuration(t, now) + ")"
-	}
-	if t.RetryCount > 0 {
-		s += fmt.Sprintf(" · retry %d", t.RetryCount)
-	}
-	return s
 }
 
 // loadLog reads the log so far (the control plane serves it in any

@@ -128,9 +128,9 @@ func TestJoinChunk(t *testing.T) {
 // A task read in full replaces what a pane opened on a bare id holds,
 // whatever its status; otherwise a later status never goes back.
 func TestStatusRank_UnknownFirst(t *testing.T) {
-	require.Less(t, statusRank(""), statusRank(client.TaskQueued))
-	require.Less(t, statusRank(client.TaskQueued), statusRank(client.TaskRunning))
-	require.Less(t, statusRank(client.TaskRunning), statusRank(client.TaskError))
+	require.Less(t, model.StatusRank(""), model.StatusRank(client.TaskQueued))
+	require.Less(t, model.StatusRank(client.TaskQueued), model.StatusRank(client.TaskRunning))
+	require.Less(t, model.StatusRank(client.TaskRunning), model.StatusRank(client.TaskError))
 }
 
 func TestTaskDetail_CauseLinks(t *testing.T) {
@@ -187,7 +187,7 @@ func TestTaskCause(t *testing.T) {
 		{client.Task{Source: "retry", SourceID: "t1", OriginalTaskID: "t0"}, "retry of t1", true},
 		{client.Task{}, "", false},
 	} {
-		text, link := taskCause(tc.task)
+		text, link := model.TaskCause(tc.task)
 		require.Equal(t, tc.text, text)
 		require.Equal(t, tc.link, link, tc.text)
 	}
@@ -289,6 +289,6 @@ func TestActivityText(t *testing.T) {
 		{client.Activity{Kind: client.ActivityCacheDelete, Cache: "c", Key: "n"}, "deleted cache c · n"},
 		{client.Activity{Kind: client.ActivityTaskQueue}, "queued a task"},
 	} {
-		require.Equal(t, tc.want, activityText(tc.a))
+		require.Equal(t, tc.want, model.ActivityText(tc.a))
 	}
 }
