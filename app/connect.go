@@ -100,7 +100,7 @@ func (cn *connection) follow() {
 // the test container's test.
 func (u *UI) connMode() string {
 	if tc := u.conn.current; tc != nil {
-		return "test " + clipRunes(containerTitle(*tc), 40)
+		return "test " + clipRunes(containerTitle(*tc), 22) // the picker and the notice say it whole
 	}
 	if u.be.Attached {
 		return "attached"

@@ -66,7 +66,7 @@ func TestConnect_AttachToTestContainerAndBack(t *testing.T) {
 	engine := &fakeEngine{list: []emulator.TestContainer{
 		{ID: "c2", Name: "busy_kepler", Test: "TestOrders/fails", StartedAt: started, State: "running", URL: other.URL(),
 			Token: "ctr-secret", KeepOnFailure: true, Kept: true, KeptAt: keptAt},
-		{ID: "c1", Name: "calm_euler", Test: "TestOrders", StartedAt: started, State: "running", URL: other.URL(),
+		{ID: "c1", Name: "calm_euler", Test: "TestOrders/with_a_rather_long_subtest_name", StartedAt: started, State: "running", URL: other.URL(),
 			Token: "ctr-secret"},
 		{ID: "c0", Name: "old_turing", Test: "TestStale", StartedAt: started, State: "running", URL: other.URL(),
 			Token: "a-stale-token"},
@@ -102,9 +102,10 @@ func TestConnect_AttachToTestContainerAndBack(t *testing.T) {
 	u.locked(func() {
 		require.False(t, u.conn.pickerOpen(), "choosing closes the picker")
 		require.Equal(t, "ctr-secret", u.be.Client.Token(), "the token came from the listing")
-		require.Equal(t, "test TestOrders · connected", u.shell.conn.Text)
+		require.Equal(t, "test TestOrders/with_a_rat… · connected", u.shell.conn.Text)
 		require.Equal(t, other.URL(), u.shell.addr.Text)
 		require.Equal(t, "ironlocal — "+other.URL(), u.win.Title())
+		require.LessOrEqual(t, u.win.Content().MinSize().Width, float32(1280), "a long test name does not widen the window")
 	})
 
 	// Live on the new connection: a message posted there shows.
