@@ -34,6 +34,17 @@ func (u *UI) onUI(fn func()) {
 	})
 }
 
+// onSession is onUI for a result of connection sess (the context of a
+// follow loop or a call): dropped once the window switched to another
+// ironlocal.
+func (u *UI) onSession(sess context.Context, fn func()) {
+	u.onUI(func() {
+		if sess.Err() == nil {
+			fn()
+		}
+	})
+}
+
 // QuitWhenDone quits a when ctx ends (main's signal context).
 func QuitWhenDone(ctx context.Context, a fyne.App) {
 	go func() {
@@ -48,13 +59,21 @@ func uiDo(fn func()) { fyne.Do(fn) }
 // run calls fn off the UI goroutine and hands its result to done on the
 // UI goroutine. A failure is shown as a notice naming what was attempted,
 // with the server's msg.
+//
+// The call belongs to the connection current when run is called: when the
+// window switches to another ironlocal (connect.go), the call is cancelled
+// and its result dropped.
 func run[T any](u *UI, what string, fn func(ctx context.Context) (T, error), done func(T)) {
-	u.goBackground(func(ctx context.Context) {
-		v, err := fn(ctx)
-		if ctx.Err() != nil {
+	sess := u.session()
+	u.goBackground(func(context.Context) {
+		v, err := fn(sess)
+		if sess.Err() != nil {
 			return
 		}
 		u.onUI(func() {
+			if sess.Err() != nil {
+				return // the window moved to another ironlocal meanwhile
+			}
 			if err != nil {
 				u.notifyError(what, err)
 				return

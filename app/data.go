@@ -433,7 +433,9 @@ func (s *dataScreen) quitting() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := exportSnapshot(ctx, s.u.be.Client, path, &counter{}); err != nil {
+	// The embedded ironlocal's state, even while the window looks at a
+	// test container.
+	if err := exportSnapshot(ctx, s.u.conn.home.Client, path, &counter{}); err != nil {
 		fmt.Fprintln(os.Stderr, "ironlocal: export a snapshot on quit:", err)
 	}
 }

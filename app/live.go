@@ -19,8 +19,9 @@ const (
 	batchMax   = 2000
 )
 
-func (u *UI) follow(ctx context.Context) {
-	c := u.be.Client
+// follow runs for one connection: ctx ends when the window switches to
+// another ironlocal (connect.go) or closes.
+func (u *UI) follow(ctx context.Context, c *client.Client) {
 	backoff := 250 * time.Millisecond
 	for ctx.Err() == nil {
 		events, err := c.Events(ctx)
@@ -34,7 +35,7 @@ func (u *UI) follow(ctx context.Context) {
 				return
 			}
 			why := errorText(err)
-			u.onUI(func() { u.setConnected(false, why) })
+			u.onSession(ctx, func() { u.setConnected(false, why) })
 			select {
 			case <-ctx.Done():
 				return
@@ -46,19 +47,20 @@ func (u *UI) follow(ctx context.Context) {
 		backoff = 250 * time.Millisecond
 		// (Re)load everything now that the stream is open: events from
 		// here on arrive, and none in between is lost.
-		u.onUI(func() {
+		u.onSession(ctx, func() {
 			u.setConnected(true, "")
 			u.readClock()
 			u.loadProjects()
 			for _, s := range u.screens {
 				s.reload()
 			}
+			u.inspect.reload()
 		})
 		u.pump(ctx, events)
 		if ctx.Err() != nil {
 			return
 		}
-		u.onUI(func() { u.setConnected(false, "the event stream ended") })
+		u.onSession(ctx, func() { u.setConnected(false, "the event stream ended") })
 	}
 }
 
@@ -73,7 +75,7 @@ func (u *UI) pump(ctx context.Context, events <-chan client.Event) {
 		}
 		b := batch
 		batch = nil
-		u.onUI(func() { u.apply(b) })
+		u.onSession(ctx, func() { u.apply(b) })
 	}
 	for {
 		select {
@@ -97,6 +99,8 @@ func (u *UI) pump(ctx context.Context, events <-chan client.Event) {
 // apply hands a batch to every screen (UI goroutine). Events of other
 // projects only add the project to the selector.
 func (u *UI) apply(batch []client.Event) {
+	u.inspect.apply(batch)
+	u.conn.apply(batch)
 	mine := batch[:0:0]
 	for _, e := range batch {
 		u.addProject(e.ProjectID)

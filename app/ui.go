@@ -95,6 +95,8 @@ type UI struct {
 	// in (theme.go).
 	painted []uint64
 	tray    *tray
+	conn    *connection // which ironlocal, and the picker (connect.go)
+	inspect *inspectBar // tests paused for a look (inspect.go)
 }
 
 // New builds the window's content for be, shows it in w and starts
@@ -102,6 +104,7 @@ type UI struct {
 func New(a fyne.App, w fyne.Window, be Backend) *UI {
 	u := &UI{app: a, win: w, be: be, project: be.Client.Project()}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.conn = newConnection(u, be)
 	u.projects = []string{u.project}
 	for _, p := range be.Projects {
 		u.addProject(p)
@@ -124,13 +127,14 @@ func New(a fyne.App, w fyne.Window, be Backend) *UI {
 		u.painted[i] = themeGen.Load()
 	}
 	u.followTheme()
+	u.inspect = newInspectBar(u)
 	u.shell = newShell(u)
 	w.SetContent(u.shell.root)
 	u.addShortcuts()
 	u.show(0)
 	// The screens load once the event stream is open (live.go), so no
 	// change falls between the first load and the live updates.
-	u.goBackground(u.follow)
+	u.conn.follow()
 	u.every(time.Second, u.tick)
 	if be.Notice != "" {
 		u.notify(be.Notice)

@@ -76,11 +76,7 @@ func newShell(u *UI) *shell {
 
 	s.project = widget.NewSelect(u.projects, func(p string) { u.setProject(p) })
 	s.project.SetSelected(u.project)
-	mode := "embedded"
-	if u.be.Attached {
-		mode = "attached"
-	}
-	s.conn = widget.NewLabel(mode + " · connecting…")
+	s.conn = widget.NewLabel(u.connMode() + " · connecting…")
 	s.addr = widget.NewLabel(u.be.Client.URL())
 	copyAddr := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { u.copyText("Address", u.be.Client.URL()) })
 	s.clock = widget.NewLabel("")
@@ -95,7 +91,7 @@ func newShell(u *UI) *shell {
 		widget.NewLabelWithStyle("ironlocal", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("project"), container.New(fixedWidth(250), s.project),
 		layout.NewSpacer(),
-		s.conn, s.addr, copyAddr, s.clock, s.virtual, s.theme, about)
+		u.conn.button, s.conn, s.addr, copyAddr, s.clock, s.virtual, s.theme, about)
 
 	// The banner lies over the top of the main area (it never pushes the
 	// content down under the pointer); the raw error is one tap away.
@@ -118,7 +114,7 @@ func newShell(u *UI) *shell {
 	strip := container.NewVBox(widget.NewSeparator(), s.notices)
 
 	s.root = container.NewBorder(
-		container.NewVBox(top, widget.NewSeparator()),
+		container.NewVBox(top, widget.NewSeparator(), u.inspect.root),
 		strip,
 		container.NewHBox(s.nav, widget.NewSeparator()),
 		nil,
@@ -153,10 +149,7 @@ func (u *UI) setConnected(ok bool, why string) {
 		return
 	}
 	u.connected = ok
-	mode := "embedded"
-	if u.be.Attached {
-		mode = "attached"
-	}
+	mode := u.connMode()
 	if ok {
 		u.shell.conn.SetText(mode + " · connected")
 		u.shell.conn.Importance = widget.SuccessImportance
