@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 )
 
@@ -100,7 +101,7 @@ func (cn *connection) follow() {
 // the test container's test.
 func (u *UI) connMode() string {
 	if tc := u.conn.current; tc != nil {
-		return "test " + clipRunes(containerTitle(*tc), 22) // the picker and the notice say it whole
+		return "test " + model.Clip(containerTitle(*tc), 22) // the picker and the notice say it whole
 	}
 	if u.be.Attached {
 		return "attached"
@@ -428,13 +429,4 @@ func containerLine(tc client.TestContainer) string {
 // isTestEvent reports whether e is a test.* event (paused, resumed).
 func isTestEvent(e client.Event) bool {
 	return strings.HasPrefix(string(e.Type), "test.")
-}
-
-// clipRunes is s cut to n runes, with … when cut.
-func clipRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
