@@ -74,7 +74,7 @@ type containerRow struct {
 func newConnection(u *UI, home Backend) *connection {
 	cn := &connection{u: u, home: home, rowByID: map[string]*containerRow{}}
 	cn.sess, cn.endSess = context.WithCancel(u.ctx)
-	cn.button = widget.NewButtonWithIcon("Connect to…", theme.ComputerIcon(), cn.openPicker)
+	cn.button = widget.NewButtonWithIcon("Connect…", theme.ComputerIcon(), cn.openPicker)
 	cn.homeText = wrapLabel("")
 	cn.back = widget.NewButtonWithIcon(cn.backText(), theme.NavigateBackIcon(), cn.goHome)
 	cn.status = wrapLabel("")

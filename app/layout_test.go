@@ -127,3 +127,15 @@ func popupText(p *widget.PopUp) string {
 	walk(p.Content)
 	return b.String()
 }
+
+// TestLayout_TopBarFitsTheWindow: the top bar's items fit a 1280 px
+// window, also with a test container's name in the connection label; an
+// overflowing bar squeezed every screen (the Overview's cards overlapped,
+// seen under Xvfb once the Connect button joined the bar).
+func TestLayout_TopBarFitsTheWindow(t *testing.T) {
+	u := newTestUI(t, server.Options{})
+	u.locked(func() {
+		u.shell.conn.SetText("test TestOrders_WithAVeryLon… · connected")
+		require.LessOrEqual(t, u.shell.root.MinSize().Width, float32(1280), "the window content asks for more than 1280 px")
+	})
+}

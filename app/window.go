@@ -87,11 +87,14 @@ func newShell(u *UI) *shell {
 	s.theme.SetSelected(u.themeChoice())
 	about := widget.NewButtonWithIcon("", theme.InfoIcon(), func() { u.showAbout() })
 
+	// Everything fits 1280 px: the project list says what it is in its
+	// placeholder, and the theme choice is as wide as its longest item.
+	s.project.PlaceHolder = "project"
 	top := container.NewHBox(
 		widget.NewLabelWithStyle("ironlocal", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel("project"), container.New(fixedWidth(250), s.project),
+		container.New(fixedWidth(236), s.project),
 		layout.NewSpacer(),
-		u.conn.button, s.conn, s.addr, copyAddr, s.clock, s.virtual, s.theme, about)
+		u.conn.button, s.conn, s.addr, copyAddr, s.clock, s.virtual, container.New(fixedWidth(104), s.theme), about)
 
 	// The banner lies over the top of the main area (it never pushes the
 	// content down under the pointer); the raw error is one tap away.

@@ -9,8 +9,8 @@ import (
 // Window coordinates of the top bar's theme choice and its menu, and of
 // the Tasks table's first row at 1280×800.
 const (
-	themeSelectX, themeSelectY = 1170, 21
-	themeItemX                 = 1133
+	themeSelectX, themeSelectY = 1180, 21
+	themeItemX                 = 1165
 	themeLightY, themeDarkY    = 96, 135
 	// The Code column's text of the first task, and the grid line left of
 	// it (a row of pixels crossing it, below the rows).
