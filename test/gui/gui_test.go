@@ -465,6 +465,7 @@ func TestScreenshots(t *testing.T) {
 	shot("schedules.png")
 	screenshotsPartTwo(t, ctx, a, shot)
 	screenshotsTriggers(t, ctx, a, shot)
+	screenshotsConnect(t, ctx, a, shot)
 }
 
 // seedDemo registers a few codes, runs tasks that complete, fail and keep
