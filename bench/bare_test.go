@@ -15,7 +15,8 @@ import (
 func TestBareHandler_AnswersTheFiguresRequests(t *testing.T) {
 	srv := httptest.NewServer(bench.BareHandler())
 	t.Cleanup(srv.Close)
-	c := &bench.Client{HTTP: srv.Client(), BaseURL: srv.URL, Project: "000000000000000000000001", Token: "t"}
+	c, err := bench.NewClient(srv.Client(), srv.URL, "000000000000000000000001", "t")
+	require.NoError(t, err)
 	ctx := context.Background()
 
 	require.NoError(t, c.PostMessages(ctx, "q", bench.MessagesBody(100, "body")))

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ironlocal/ironlocal/bench"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -294,7 +296,9 @@ func benchClient(b *testing.B) *bench.Client {
 	s := server.RunT(b, server.Options{})
 	hc := bench.NewHTTPClient(8)
 	b.Cleanup(hc.CloseIdleConnections)
-	return &bench.Client{HTTP: hc, BaseURL: s.URL(), Project: "000000000000000000000001", Token: "t"}
+	c, err := bench.NewClient(hc, s.URL(), "000000000000000000000001", "t")
+	require.NoError(b, err)
+	return c
 }
 
 func BenchmarkPostBatch100(b *testing.B) {

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/ironlocal/ironlocal/client"
 )
 
 // NewHTTPClient returns a client whose transport keeps a warm keep-alive
@@ -44,6 +46,17 @@ type Client struct {
 	BaseURL string // e.g. http://127.0.0.1:4766
 	Project string // 24 hex chars
 	Token   string
+	api     *client.Client
+}
+
+// NewClient is a Client of the ironlocal at baseURL, sharing hc's
+// connections with its typed client (API).
+func NewClient(hc *http.Client, baseURL, project, token string) (*Client, error) {
+	api, err := client.New(baseURL, token, client.WithProject(project), client.WithHTTPClient(hc))
+	if err != nil {
+		return nil, fmt.Errorf("bench client: %w", err)
+	}
+	return &Client{HTTP: hc, BaseURL: baseURL, Project: project, Token: token, api: api}, nil
 }
 
 // Message is the part of a reserved message (wire.Message) the load

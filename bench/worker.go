@@ -15,15 +15,8 @@ import (
 // written by hand.
 
 // API is the typed client of the same ironlocal, sharing c.HTTP's
-// connections.
-func (c *Client) API() *client.Client {
-	api, err := client.New(c.BaseURL, c.Token, client.WithProject(c.Project), client.WithHTTPClient(c.HTTP))
-	if err != nil {
-		// BaseURL is the daemon's own http://host:port: a bad one is a bug.
-		panic("bench: " + err.Error())
-	}
-	return api
-}
+// connections (a Client made by NewClient).
+func (c *Client) API() *client.Client { return c.api }
 
 // UploadCode registers a code package (a JSON upload, no zip) and returns its id.
 func (c *Client) UploadCode(ctx context.Context, code client.NewCode) (string, error) {

@@ -149,7 +149,11 @@ func (e *env) closeAll() {
 }
 
 func (e *env) client(d *bench.Daemon) *bench.Client {
-	return &bench.Client{HTTP: e.http, BaseURL: d.URL, Project: project, Token: token}
+	c, err := bench.NewClient(e.http, d.URL, project, token)
+	if err != nil {
+		panic(err) // d.URL is the daemon's own http://host:port: a bad one is a bug of this command
+	}
+	return c
 }
 
 // profile saves the daemon's CPU and allocation profiles of the next

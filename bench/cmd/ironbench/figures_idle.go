@@ -51,7 +51,10 @@ func figIdlePoll(ctx context.Context, e *env) (outcome, error) {
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: idleWaiters + 10, DisableCompression: true}}
 	defer hc.CloseIdleConnections()
-	wc := &bench.Client{HTTP: hc, BaseURL: d.URL, Project: project, Token: token}
+	wc, err := bench.NewClient(hc, d.URL, project, token)
+	if err != nil {
+		return outcome{}, err
+	}
 
 	wctx, stopWaiters := context.WithCancel(ctx)
 	var (
