@@ -166,6 +166,9 @@ func runGroup(g *group, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if common.json {
+		if answer == nil { // the answer went elsewhere (snapshot download -)
+			return 0
+		}
 		if err := printJSON(stdout, answer); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", full, err)
 			return 1
