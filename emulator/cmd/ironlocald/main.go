@@ -28,14 +28,14 @@ func main() {
 }
 
 func run(args []string) int {
-	if len(args) > 0 && args[0] == "exec" {
-		return runExec(args[1:])
-	}
-	if len(args) > 0 && args[0] == "trigger" {
-		return runTrigger(args[1:], os.Stdout, os.Stderr)
+	// A first word that names a command (exec, trigger, reset, snapshot …;
+	// cli.go) drives a running ironlocal; flags run the daemon.
+	if code, ok := runCommand(args, os.Stdout, os.Stderr); ok {
+		return code
 	}
 	cfg, err := daemon.Parse("ironlocald", args, os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
+		fmt.Printf("\nCommands (ironlocald help lists them with their arguments):\n  %s\n", subcommandNames())
 		return 0
 	}
 	if err != nil {
