@@ -200,6 +200,19 @@ type LogChunk struct {
 	Data   []byte
 }
 
+// FolderWatcher watches folders for changes: the watch mode of codes
+// linked to a folder.
+type FolderWatcher interface {
+	// Watch calls changed with the path of each file or folder created,
+	// written, removed or renamed under dir, at any depth (folders created
+	// later included), until ctx ends; it then returns nil. skip(path,
+	// isDir) true leaves a path out; a skipped folder is not watched at
+	// all. changed is called from one goroutine at a time and must not
+	// block. An error means dir could not be watched (a missing folder, a
+	// limit of the system's).
+	Watch(ctx context.Context, dir string, skip func(path string, isDir bool) bool, changed func(path string)) error
+}
+
 // WorkerStore persists code packages, tasks, logs and schedules.
 type WorkerStore interface {
 	ViewWorker(ctx context.Context, fn func(WorkerTx) error) error
