@@ -82,6 +82,29 @@ func (c *Client) UpdateCode(ctx context.Context, id string, s CodeSettings) (Cod
 	return out, err
 }
 
+// CodeLink links a code package to a folder on the emulator's machine.
+type CodeLink = wire.CodeLink
+
+// LinkCode links code name to a folder, creating the code when the project
+// has none of that name, and returns it: each of its tasks runs the
+// folder's files as they are when it starts, and a change makes no
+// revision; with l.Watch, a change re-runs its last task. What a
+// `code link NAME DIR [--image IMG | --command CMD] [--watch]` command
+// calls. PUT /_ironlocal/codes/{pid}/{name}/link
+func (c *Client) LinkCode(ctx context.Context, name string, l CodeLink) (Code, error) {
+	var out Code
+	err := c.call(ctx, http.MethodPut, "/_ironlocal/codes/"+esc(c.project)+"/"+esc(name)+"/link", l, &out)
+	return out, err
+}
+
+// UnlinkCode ends code name's link to its folder and its watch; the code
+// stays. DELETE /_ironlocal/codes/{pid}/{name}/link
+func (c *Client) UnlinkCode(ctx context.Context, name string) (Code, error) {
+	var out Code
+	err := c.call(ctx, http.MethodDelete, "/_ironlocal/codes/"+esc(c.project)+"/"+esc(name)+"/link", nil, &out)
+	return out, err
+}
+
 // DeleteCode removes a code package (its tasks stay listed).
 // DELETE /2/projects/{pid}/codes/{id}
 func (c *Client) DeleteCode(ctx context.Context, id string) error {

@@ -2,7 +2,11 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +32,10 @@ type TaskSpec struct {
 	Config   []byte
 	// CodeZip, when set, is extracted into TASK_DIR before the task starts.
 	CodeZip []byte
+	// CodeDir, when set, is a host folder holding the code instead of a
+	// zip (a linked code): the task gets the folder's files as they are
+	// when it starts, the way CodeDirMode says.
+	CodeDir string
 	Timeout time.Duration
 	// MemoryMB and CPUs limit the task; 0 means no limit.
 	MemoryMB int64
@@ -69,7 +77,50 @@ type Runtime interface {
 	// runtime: a spec without an image cannot run). A runtime that does not
 	// need one runs spec.Command on this host and ignores Image.
 	NeedsImage() bool
+	// CodeDirMode says how Run gives a task the files of spec.CodeDir.
+	CodeDirMode() CodeDirMode
 	Run(ctx context.Context, spec TaskSpec, out Output) (ExitResult, error)
+}
+
+// CodeDirMode is how a runtime gives a task the files of a linked folder
+// (TaskSpec.CodeDir); the values are the control plane's wire values.
+type CodeDirMode string
+
+const (
+	// CodeDirInPlace: the task runs in the folder itself (TASK_DIR is the
+	// folder); what it writes there stays.
+	CodeDirInPlace CodeDirMode = "folder"
+	// CodeDirMounted: the folder is mounted read-only at TASK_DIR.
+	CodeDirMounted CodeDirMode = "mounted"
+	// CodeDirStreamed: the folder's files are copied into TASK_DIR when
+	// the task starts (the engine may not see this host's files).
+	CodeDirStreamed CodeDirMode = "streamed"
+)
+
+// CheckLinkedDir checks a folder a code is linked to: an absolute, clean
+// path naming a directory that exists on this machine. The error, an
+// Invalid one, says which of these fails.
+func CheckLinkedDir(dir string) error {
+	switch {
+	case dir == "":
+		return Invalid("dir is required: the absolute path of the folder to link")
+	case strings.ContainsRune(dir, 0):
+		return Invalid("dir must not contain NUL")
+	case !filepath.IsAbs(dir):
+		return Invalid("dir %q is not an absolute path", dir)
+	case filepath.Clean(dir) != dir:
+		return Invalid("dir %q is not a clean path: give %q", dir, filepath.Clean(dir))
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Invalid("folder %s does not exist on this machine", dir)
+	case err != nil:
+		return Invalid("folder %s cannot be read: %v", dir, err)
+	case !fi.IsDir():
+		return Invalid("%s is not a folder", dir)
+	}
+	return nil
 }
 
 // Argv is the command line a runtime starts for spec, given where it put

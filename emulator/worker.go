@@ -54,9 +54,22 @@ type CodePackage struct {
 	DefaultPriority int
 	MemoryMB        int64
 	CPUs            float64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// LinkedDir, when set, is the absolute host folder the code's files
+	// come from instead of a zip (an ironlocal extension): each task runs
+	// the folder's files as they are when it starts, and a change makes no
+	// revision. See CheckLinkedDir.
+	LinkedDir string
+	// Watch re-runs the code's last task when a file under LinkedDir
+	// changes: with its payload, or PinnedPayload when PayloadPinned.
+	Watch         bool
+	PayloadPinned bool
+	PinnedPayload string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
+
+// Linked reports whether the code's files come from a host folder.
+func (c CodePackage) Linked() bool { return c.LinkedDir != "" }
 
 // Paused reports whether dispatch of the code's tasks is stopped.
 func (c CodePackage) Paused() bool { return c.MaxConcurrency < 0 }
@@ -106,12 +119,17 @@ type Task struct {
 	// Source says what queued the task (an ironlocal extension): one of
 	// the TaskSource values, with SourceID naming the schedule, trigger
 	// binding or retried task. Empty on tasks stored before it existed.
-	Source    TaskSource
-	SourceID  string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	StartTime time.Time
-	EndTime   time.Time
+	Source   TaskSource
+	SourceID string
+	// CodeDir is the linked folder the task ran its code from (empty for
+	// a zip or image code), and CodeDirMode how the runtime gave the task
+	// its files; both are set when the task starts.
+	CodeDir     string
+	CodeDirMode CodeDirMode
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	StartTime   time.Time
+	EndTime     time.Time
 	// RunnableAt is CreatedAt + Delay: the task is not dispatched before.
 	RunnableAt time.Time
 	// Seq orders tasks created in the same instant (FIFO tiebreak).
@@ -128,6 +146,7 @@ const (
 	SourceTrigger  TaskSource = "trigger"  // a trigger binding (SourceID: its id)
 	SourceRetry    TaskSource = "retry"    // a retry, by hand or automatic (SourceID: the retried task)
 	SourcePush     TaskSource = "push"     // an ironworker:// push subscriber of a queue
+	SourceWatch    TaskSource = "watch"    // a change in a watched code's linked folder (SourceID: the re-run task)
 )
 
 // ScheduleStatus is a schedule's state; values are the wire values.
@@ -179,6 +198,19 @@ type TaskFilter struct {
 type LogChunk struct {
 	Stderr bool
 	Data   []byte
+}
+
+// FolderWatcher watches folders for changes: the watch mode of codes
+// linked to a folder.
+type FolderWatcher interface {
+	// Watch calls changed with the path of each file or folder created,
+	// written, removed or renamed under dir, at any depth (folders created
+	// later included), until ctx ends; it then returns nil. skip(path,
+	// isDir) true leaves a path out; a skipped folder is not watched at
+	// all. changed is called from one goroutine at a time and must not
+	// block. An error means dir could not be watched (a missing folder, a
+	// limit of the system's).
+	Watch(ctx context.Context, dir string, skip func(path string, isDir bool) bool, changed func(path string)) error
 }
 
 // WorkerStore persists code packages, tasks, logs and schedules.

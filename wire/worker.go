@@ -27,6 +27,14 @@ type Code struct {
 	DefaultPriority int     `json:"default_priority"`
 	Memory          int64   `json:"memory,omitempty"` // MB
 	CPUs            float64 `json:"cpus,omitempty"`
+	// LinkedDir is the host folder a linked code's tasks run (an ironlocal
+	// extension; Linked says it is set): no zip, no revision per change.
+	// Watch re-runs the last task on a change there, with PinnedPayload
+	// when it is set.
+	LinkedDir     string  `json:"linked_dir,omitempty"`
+	Linked        bool    `json:"linked,omitempty"`
+	Watch         bool    `json:"watch,omitempty"`
+	PinnedPayload *string `json:"pinned_payload,omitempty"`
 	// Msg is set on the answer of an upload.
 	Msg string `json:"msg,omitempty"`
 }
@@ -96,12 +104,18 @@ type Task struct {
 	// Source says what queued the task (an ironlocal extension): api,
 	// webhook, schedule, trigger, retry or push; SourceID names the
 	// schedule, trigger binding or retried task.
-	Source    string `json:"source,omitempty"`
-	SourceID  string `json:"source_id,omitempty"`
-	CreatedAt Time   `json:"created_at,omitzero"`
-	UpdatedAt Time   `json:"updated_at,omitzero"`
-	StartTime Time   `json:"start_time,omitzero"`
-	EndTime   Time   `json:"end_time,omitzero"`
+	Source   string `json:"source,omitempty"`
+	SourceID string `json:"source_id,omitempty"`
+	// CodeDir is the linked folder the task ran its code from, and
+	// CodeDirMode how it got the files (ironlocal extensions): "folder"
+	// (ran in it: the process runtime), "mounted" (read-only at TASK_DIR)
+	// or "streamed" (copied in when it started: the Docker runtime).
+	CodeDir     string `json:"code_dir,omitempty"`
+	CodeDirMode string `json:"code_dir_mode,omitempty"`
+	CreatedAt   Time   `json:"created_at,omitzero"`
+	UpdatedAt   Time   `json:"updated_at,omitzero"`
+	StartTime   Time   `json:"start_time,omitzero"`
+	EndTime     Time   `json:"end_time,omitzero"`
 }
 
 // TaskList is the answer of GET /tasks.

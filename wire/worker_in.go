@@ -97,6 +97,42 @@ type CodeSettingsBody struct {
 	CPUs            *float64          `json:"cpus,omitempty"`
 }
 
+// CodeLinkBody is the body of PUT /_ironlocal/codes/{pid}/{name}/link.
+// Payload, when present (even ""), is pinned for watch re-runs.
+type CodeLinkBody struct {
+	Dir     string  `json:"dir"`
+	Image   string  `json:"image,omitempty"`
+	Command string  `json:"command,omitempty"`
+	Watch   bool    `json:"watch,omitempty"`
+	Payload *string `json:"payload,omitempty"`
+}
+
+// CodeLink links a code package to a folder on the emulator's machine
+// (creating the code when there is none of that name): its tasks run the
+// folder's files as they are when each starts, without new revisions.
+type CodeLink struct {
+	// Dir is the folder's absolute path, as the emulator sees it.
+	Dir string
+	// Image or Command runs the files (a new code needs one; empty keeps
+	// an existing code's).
+	Image   string
+	Command string
+	// Watch re-runs the code's last task when a file in Dir changes
+	// (.gitignore and .ironignore respected).
+	Watch bool
+	// Payload, when not nil, is what watch re-runs use instead of the
+	// last task's payload.
+	Payload *string
+}
+
+// Wire is l as sent.
+func (l CodeLink) Wire() CodeLinkBody {
+	return CodeLinkBody{Dir: l.Dir, Image: l.Image, Command: l.Command, Watch: l.Watch, Payload: l.Payload}
+}
+
+// MarshalJSON writes l as a CodeLinkBody.
+func (l CodeLink) MarshalJSON() ([]byte, error) { return json.Marshal(l.Wire()) }
+
 func nonEmpty(s string) *string {
 	if s == "" {
 		return nil

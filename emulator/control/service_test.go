@@ -43,6 +43,9 @@ func newGatedRuntime() *gatedRuntime {
 
 func (g *gatedRuntime) Name() string     { return "fake" }
 func (g *gatedRuntime) NeedsImage() bool { return false }
+func (g *gatedRuntime) CodeDirMode() emulator.CodeDirMode {
+	return emulator.CodeDirInPlace
+}
 
 func (g *gatedRuntime) gate(payload string) chan struct{} {
 	g.mu.Lock()

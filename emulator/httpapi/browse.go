@@ -38,6 +38,34 @@ func (a *API) handleCodeSettings(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toWireCode(code))
 }
 
+// handleCodeLink links a code package to a folder, creating it when the
+// project has none of that name: PUT /_ironlocal/codes/{pid}/{name}/link.
+func (a *API) handleCodeLink(w http.ResponseWriter, r *http.Request) {
+	var body wire.CodeLinkBody
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	code, err := a.cfg.Worker.LinkCode(r.Context(), r.PathValue("pid"), worker.CodeLink{Name: r.PathValue("name"),
+		Dir: body.Dir, Image: body.Image, Command: body.Command, Watch: body.Watch, Payload: body.Payload})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireCode(code))
+}
+
+// handleCodeUnlink ends a code's link to its folder (and its watch):
+// DELETE /_ironlocal/codes/{pid}/{name}/link.
+func (a *API) handleCodeUnlink(w http.ResponseWriter, r *http.Request) {
+	code, err := a.cfg.Worker.UnlinkCode(r.Context(), r.PathValue("pid"), r.PathValue("name"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWireCode(code))
+}
+
 // handleProjects lists every project that holds a queue, cache, code, task
 // or schedule, the default project first (listed even when empty), the
 // others in byte order: GET /_ironlocal/projects.

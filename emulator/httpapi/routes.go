@@ -83,6 +83,8 @@ func (a *API) routes() {
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/{schedule_id}/run", a.handleScheduleRun)
 	m.HandleFunc("POST /_ironlocal/schedules/{pid}/preview", a.handleSchedulePreview)
 	m.HandleFunc("PATCH /_ironlocal/codes/{pid}/{code_id}", a.handleCodeSettings)
+	m.HandleFunc("PUT /_ironlocal/codes/{pid}/{name}/link", a.handleCodeLink)
+	m.HandleFunc("DELETE /_ironlocal/codes/{pid}/{name}/link", a.handleCodeUnlink)
 	m.HandleFunc("GET /_ironlocal/projects", a.handleProjects)
 	m.HandleFunc("GET /_ironlocal/stats", a.handleStats)
 	m.HandleFunc("GET /_ironlocal/queues/{pid}", a.handleQueueBrowse)

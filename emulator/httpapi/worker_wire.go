@@ -16,11 +16,17 @@ import (
 func wt(t time.Time) wire.Time { return wire.Time{Time: t} }
 
 func toWireCode(c emulator.CodePackage) wire.Code {
-	return wire.Code{ID: c.ID, ProjectID: c.Project, Name: c.Name, Rev: c.Rev, LatestHistoryID: c.LatestHistoryID,
+	w := wire.Code{ID: c.ID, ProjectID: c.Project, Name: c.Name, Rev: c.Rev, LatestHistoryID: c.LatestHistoryID,
 		LatestChecksum: c.LatestChecksum, CreatedAt: wt(c.CreatedAt), UpdatedAt: wt(c.UpdatedAt),
 		LatestChange: wt(c.UpdatedAt), Image: c.Image, Command: c.Command, Runtime: c.Runtime,
 		FileName: c.FileName, Stack: c.Stack, Config: c.Config, EnvVars: c.EnvVars, MaxConcurrency: c.MaxConcurrency,
-		Retries: c.Retries, RetriesDelay: c.RetriesDelay, DefaultPriority: c.DefaultPriority, Memory: c.MemoryMB, CPUs: c.CPUs}
+		Retries: c.Retries, RetriesDelay: c.RetriesDelay, DefaultPriority: c.DefaultPriority, Memory: c.MemoryMB, CPUs: c.CPUs,
+		LinkedDir: c.LinkedDir, Linked: c.Linked(), Watch: c.Watch}
+	if c.PayloadPinned {
+		p := c.PinnedPayload
+		w.PinnedPayload = &p
+	}
+	return w
 }
 
 func toWireRevision(r emulator.CodeRevision) wire.CodeRevision {
@@ -35,7 +41,7 @@ func toWireTask(t emulator.Task) wire.Task {
 		Payload: t.Payload, Priority: t.Priority, Timeout: t.Timeout, Delay: t.Delay, Cluster: t.Cluster,
 		Label: t.Label, ScheduleID: t.ScheduleID, Percent: t.Percent, Duration: t.Duration, RunTimes: t.RunTimes,
 		LogSize: t.LogSize, RetryCount: t.RetryCount, OriginalTaskID: t.OriginalTaskID, RetryTaskID: t.RetryTaskID,
-		Source: string(t.Source), SourceID: t.SourceID, CreatedAt: wt(t.CreatedAt), UpdatedAt: wt(t.UpdatedAt), StartTime: wt(t.StartTime),
+		Source: string(t.Source), SourceID: t.SourceID, CodeDir: t.CodeDir, CodeDirMode: string(t.CodeDirMode), CreatedAt: wt(t.CreatedAt), UpdatedAt: wt(t.UpdatedAt), StartTime: wt(t.StartTime),
 		EndTime: wt(t.EndTime)}
 }
 

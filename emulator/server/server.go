@@ -16,6 +16,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/clock"
 	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/fault"
+	"github.com/ironlocal/ironlocal/emulator/fswatch"
 	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
 	"github.com/ironlocal/ironlocal/emulator/memcache"
@@ -167,7 +168,8 @@ func (s *Server) mqConfig() mq.Config { return mq.Config{BodyLimit: s.opts.Messa
 func (s *Server) workerConfig() worker.Config {
 	o := s.opts
 	return worker.Config{Slots: o.TaskSlots, MaxTimeout: o.MaxTaskTimeout, LiveLogs: o.LiveLogs,
-		StackImages: o.StackImages, Labels: o.ContainerLabels, IronEnv: s.ironEnv(), CodeLimits: codeLimits(o)}
+		StackImages: o.StackImages, Labels: o.ContainerLabels, IronEnv: s.ironEnv(), CodeLimits: codeLimits(o),
+		Watcher: fswatch.Watcher{}}
 }
 
 // Addr is the bound listen address.

@@ -115,6 +115,8 @@ func (s *Service) UploadCode(ctx context.Context, project string, u CodeUpload) 
 		code.UpdatedAt = now
 		code.Image, code.Command, code.Runtime, code.FileName, code.Stack = u.Image, u.Command, u.Runtime, u.FileName, u.Stack
 		code.Config, code.EnvVars = u.Config, u.EnvVars
+		// An upload's files replace a linked folder's.
+		code.LinkedDir, code.Watch, code.PayloadPinned, code.PinnedPayload = "", false, false, ""
 		if u.MaxConcurrency != nil {
 			code.MaxConcurrency = *u.MaxConcurrency
 		}
@@ -151,6 +153,7 @@ func (s *Service) UploadCode(ctx context.Context, project string, u CodeUpload) 
 		return emulator.CodePackage{}, err
 	}
 	s.disp.codeChanged(code)
+	s.watchers.sync(code)
 	s.publish(emulator.Event{Type: emulator.EventCodeUploaded, Project: project, Code: code.Name,
 		Attrs: map[string]any{"code_id": code.ID, "rev": code.Rev}})
 	return code, nil
@@ -193,6 +196,7 @@ func (s *Service) DeleteCode(ctx context.Context, project, id string) error {
 		return err
 	}
 	s.disp.codeDeleted(code.ID)
+	s.watchers.forget(project, code.ID)
 	s.publish(emulator.Event{Type: emulator.EventCodeDeleted, Project: project, Code: code.Name})
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/codezip"
 )
 
@@ -51,6 +52,9 @@ type Config struct {
 	// to (the runtimes enforce the same limits on the bytes themselves);
 	// zero fields take codezip's defaults.
 	CodeLimits codezip.Limits
+	// Watcher watches the folders of linked codes in watch mode; nil
+	// refuses watch mode (linking still works).
+	Watcher emulator.FolderWatcher
 }
 
 func (c *Config) defaults() {

@@ -25,7 +25,10 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 			_, err = s.recordEnd(tx, cur, emulator.TaskError, "Code package was deleted before the task ran", -1)
 			return err
 		}
-		if zip, err = tx.RevisionZip(t.Project, cur.CodeHistoryID); err != nil {
+		if code.Linked() {
+			// The folder's files as they are now; no zip.
+			cur.CodeDir, cur.CodeDirMode = code.LinkedDir, s.runtime.CodeDirMode()
+		} else if zip, err = tx.RevisionZip(t.Project, cur.CodeHistoryID); err != nil {
 			return err
 		}
 		old := cur
@@ -174,6 +177,21 @@ func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []by
 	maps.Copy(spec.Env, code.EnvVars)
 	if code.Command != "" {
 		spec.Command = []string{code.Command}
+	}
+	if code.Linked() {
+		spec.CodeDir, spec.CodeZip = code.LinkedDir, nil
+		if err := emulator.CheckLinkedDir(code.LinkedDir); err != nil {
+			return spec, fmt.Errorf("code %q is linked to a folder it cannot run: %w", code.Name, err)
+		}
+		if code.Image == "" {
+			// Run with a command alone, like a zip package's.
+			spec.IronArgs = true
+			if s.runtime.NeedsImage() {
+				return spec, fmt.Errorf("code %q is linked to %s with a command and no image: link it with an image to run on %s, or use --runtime process",
+					code.Name, code.LinkedDir, s.runtime.Name())
+			}
+		}
+		return spec, nil
 	}
 	if code.Image == "" { // an old-style zip package
 		spec.IronArgs = true

@@ -36,6 +36,7 @@ type Service struct {
 
 	tokens   *taskTokens  // each running task's IRON_TOKEN
 	activity *activityLog // what tasks did through their tokens
+	watchers *watchers    // the folder watches of watched linked codes
 }
 
 // New returns a service; Start begins dispatching and scheduling.
@@ -50,6 +51,7 @@ func New(store emulator.WorkerStore, rt emulator.Runtime, ids emulator.IDs, cloc
 	s.seq.Store(uint64(time.Now().UnixNano()))
 	s.disp = newDispatcher(s)
 	s.sched = newScheduler(s)
+	s.watchers = newWatchers(s)
 	return s
 }
 
@@ -68,6 +70,9 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.disp.start()
 	s.sched.start()
+	if err := s.watchers.load(ctx); err != nil {
+		return fmt.Errorf("watch linked codes: %w", err)
+	}
 	return nil
 }
 
@@ -76,6 +81,7 @@ func (s *Service) Start(ctx context.Context) error {
 // runners to record their results.
 func (s *Service) Close(ctx context.Context) error {
 	s.sched.close()
+	s.watchers.stopAll(true)
 	s.disp.shutdown()
 	if err := s.bg.Close(ctx); err != nil {
 		return fmt.Errorf("worker: running tasks did not stop in time: %w", err)
@@ -96,6 +102,7 @@ func (s *Service) ClockMoved() {
 // Reset forgets all in-memory state after the store was wiped. Running
 // tasks are stopped.
 func (s *Service) Reset(ctx context.Context) error {
+	s.watchers.stopAll(false)
 	err := s.disp.reset(ctx)
 	s.sched.reset()
 	s.tokens.reset()
@@ -112,7 +119,7 @@ func (s *Service) Reload(ctx context.Context) error {
 	}
 	s.disp.poke()
 	s.sched.invalidate()
-	return nil
+	return s.watchers.load(ctx)
 }
 
 // Idle reports whether no task is queued or running and no schedule is due.

@@ -25,6 +25,8 @@ type NewTask struct {
 	// is set, a trigger binding when Label is "trigger:<binding id>" (what
 	// the plugin host sets), else the API.
 	Source emulator.TaskSource
+	// SourceID names what Source names (with Source only).
+	SourceID string
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -124,7 +126,7 @@ func (s *Service) newTask(code emulator.CodePackage, nt NewTask) emulator.Task {
 	if t.Cluster == "" {
 		t.Cluster = "default"
 	}
-	t.Source = nt.Source
+	t.Source, t.SourceID = nt.Source, nt.SourceID
 	switch {
 	case t.Source != "":
 	case nt.ScheduleID != "":

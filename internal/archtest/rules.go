@@ -68,6 +68,7 @@ var Rules = []Rule{
 	{Pkg: "emulator/trigger", May: join(support, services, []string{"plugins/sdk/..."})},
 	{Pkg: "emulator/store/...", May: support},
 	{Pkg: "emulator/runtime/...", May: support},
+	{Pkg: "emulator/fswatch", May: []string{"emulator"}}, // linked codes' watch mode, on fsnotify
 	// The composition root and the headless entry points.
 	// The one version a build reports (internal/version) is read by the
 	// composition root and the built-in plugins alike.

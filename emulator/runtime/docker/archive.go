@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"time"
 
@@ -61,20 +62,103 @@ func writeArchive(w io.Writer, spec emulator.TaskSpec, limits codezip.Limits, na
 	if a.err != nil {
 		return a.err
 	}
-	if len(spec.CodeZip) > 0 {
+	switch {
+	case spec.CodeDir != "":
+		if err := a.folder(spec.CodeDir, limits.OrDefaults()); err != nil {
+			return &codeError{op: "copy linked folder", err: err}
+		}
+	case len(spec.CodeZip) > 0:
 		if err := codezip.Walk(spec.CodeZip, limits, a.code); err != nil {
-			return &codeError{err}
+			return &codeError{err: err}
 		}
 	}
 	return a.close()
 }
 
-// codeError is a code zip that could not be extracted: the task's fault,
-// reported as its start error.
-type codeError struct{ err error }
+// codeError is a code zip (or linked folder) that could not be extracted:
+// the task's fault, reported as its start error.
+type codeError struct {
+	op  string // "" = extract code zip
+	err error
+}
 
-func (e *codeError) Error() string { return "extract code zip: " + e.err.Error() }
+func (e *codeError) Error() string {
+	if e.op == "" {
+		return "extract code zip: " + e.err.Error()
+	}
+	return e.op + ": " + e.err.Error()
+}
 func (e *codeError) Unwrap() error { return e.err }
+
+// folder adds the files of a linked code's folder under TaskDir as they
+// are now, within limits (as a zip's): directories, regular files (mode
+// 0777 when executable) and symlinks, which inside the container point
+// into its own filesystem. The folder's .git directory is left out: a
+// task has no use for the repository, and it can be large. Other file
+// types (sockets, devices) are skipped.
+func (a *archive) folder(dir string, limits codezip.Limits) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	var entries int
+	var bytes int64
+	return fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if name == "." {
+			return nil
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return fs.SkipDir
+		}
+		if entries++; entries > limits.MaxEntries {
+			return fmt.Errorf("the folder holds over %d entries (--max-code-entries)", limits.MaxEntries)
+		}
+		target := path.Join(TaskDir[1:], name)
+		switch {
+		case d.IsDir():
+			a.dir(target, 0o777)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := root.Readlink(name)
+			if err != nil {
+				return err
+			}
+			if bytes += int64(len(link)); bytes > limits.MaxBytes {
+				return fmt.Errorf("the folder holds over %d bytes (--max-code-bytes)", limits.MaxBytes)
+			}
+			a.dir(path.Dir(target), 0o777)
+			a.header(&tar.Header{Typeflag: tar.TypeSymlink, Name: target, Linkname: link, Mode: 0o777})
+		case d.Type().IsRegular():
+			f, err := root.Open(name)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			fi, err := f.Stat()
+			if err != nil {
+				return err
+			}
+			if bytes += fi.Size(); bytes > limits.MaxBytes {
+				return fmt.Errorf("the folder holds over %d bytes (--max-code-bytes)", limits.MaxBytes)
+			}
+			perm := int64(0o666)
+			if fi.Mode()&0o111 != 0 {
+				perm = 0o777
+			}
+			a.dir(path.Dir(target), 0o777)
+			a.header(&tar.Header{Typeflag: tar.TypeReg, Name: target, Mode: perm, Size: fi.Size()})
+			if a.err == nil {
+				// A file that grows while it is copied is cut at the size
+				// its header declared; one that shrinks fails the copy.
+				_, a.err = io.CopyN(a.tw, f, fi.Size())
+			}
+		}
+		return a.err
+	})
+}
 
 // archive writes tar entries, remembering the first error and which
 // directories exist, so every parent gets an explicit (writable) entry

@@ -21,6 +21,13 @@
 // never held in memory, and extraction stops at Options.CodeLimits: a zip
 // over them fails the task with a StartError.
 //
+// A linked code (spec.CodeDir) is streamed: its folder's files, as they
+// are when the task starts, go into /mnt/task in the task's tar instead of
+// a zip's (the folder's .git left out, within Options.CodeLimits), on
+// every task's cold start; they are never committed into a warm image.
+// Nothing is bind-mounted, since the engine may not see this host's files
+// (CodeDirStreamed).
+//
 // Command line: an empty Command runs the image's own entrypoint and cmd,
 // with the Iron args appended after the image's cmd. A Command replaces
 // both; a single element containing spaces runs as

@@ -142,6 +142,12 @@ func (r *Runtime) Name() string { return "docker" }
 // NeedsImage returns true: every task runs in a container of spec.Image.
 func (r *Runtime) NeedsImage() bool { return true }
 
+// CodeDirMode returns CodeDirStreamed: a linked code's folder is copied
+// into the container when its task starts, since nothing is bind-mounted
+// (the engine may not see this host's files: a remote engine, or
+// ironlocal itself in a container).
+func (r *Runtime) CodeDirMode() emulator.CodeDirMode { return emulator.CodeDirStreamed }
+
 // Ping checks that the engine answers and negotiates the API version.
 func (r *Runtime) Ping(ctx context.Context) error {
 	if _, err := r.cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
@@ -221,7 +227,7 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	// bytes themselves are counted while they stream into it.
 	if len(spec.CodeZip) > 0 {
 		if err := codezip.Check(spec.CodeZip, r.limits); err != nil {
-			return startError((&codeError{err}).Error()), nil
+			return startError((&codeError{err: err}).Error()), nil
 		}
 	}
 

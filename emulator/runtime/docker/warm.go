@@ -185,7 +185,9 @@ func (w *warmImages) stop() {
 
 // warmable reports whether spec's task may start warm at all.
 func (w *warmImages) warmable(spec emulator.TaskSpec) bool {
-	return w.keep > 0 && len(spec.CodeZip) <= maxWarmZip
+	// A linked folder's files change between tasks: they are copied
+	// afresh each time, never committed into an image.
+	return w.keep > 0 && spec.CodeDir == "" && len(spec.CodeZip) <= maxWarmZip
 }
 
 // warmKey names the warm image of spec on the image info describes; ok is

@@ -71,6 +71,10 @@ func (r *Runtime) Name() string { return "fake" }
 // NeedsImage returns false: like the process runtime, it runs commands.
 func (r *Runtime) NeedsImage() bool { return false }
 
+// CodeDirMode returns CodeDirInPlace, as the process runtime does; scripts
+// see spec.CodeDir.
+func (r *Runtime) CodeDirMode() emulator.CodeDirMode { return emulator.CodeDirInPlace }
+
 // Handle scripts the tasks whose command line (spec.Command joined by
 // spaces) is command. A task with an unscripted command fails to start.
 func (r *Runtime) Handle(command string, script func(spec emulator.TaskSpec) Script) {

@@ -12,6 +12,11 @@
 // bytes it writes and stops at Options.CodeLimits, whatever the zip
 // declares: a zip over them fails the task with a StartError.
 //
+// A linked code (spec.CodeDir) runs in its folder instead: TASK_DIR and
+// the working directory are the folder itself, as its files are when the
+// task starts, and nothing is extracted (CodeDirInPlace). What the task
+// writes there stays.
+//
 // The task starts in its own process group. When the leader exits, times out
 // or is stopped, the group is killed with SIGKILL, so children left behind
 // die with it, as they would with their container. Processes that leave the

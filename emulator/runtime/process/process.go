@@ -58,6 +58,10 @@ func (r *Runtime) Name() string { return "process" }
 // NeedsImage returns false: tasks run spec.Command on this host.
 func (r *Runtime) NeedsImage() bool { return false }
 
+// CodeDirMode returns CodeDirInPlace: a linked code's task runs in its
+// folder.
+func (r *Runtime) CodeDirMode() emulator.CodeDirMode { return emulator.CodeDirInPlace }
+
 // Run runs spec.Command and blocks until it ends. See the package
 // documentation for the directory layout and the command line.
 func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (emulator.ExitResult, error) {
@@ -81,7 +85,13 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	if err != nil {
 		return emulator.ExitResult{}, err
 	}
-	if len(spec.CodeZip) > 0 {
+	if spec.CodeDir != "" {
+		// A linked code runs in its folder, as the files are now.
+		if err := emulator.CheckLinkedDir(spec.CodeDir); err != nil {
+			return startError("linked code: " + err.Error()), nil
+		}
+		f.taskDir = spec.CodeDir
+	} else if len(spec.CodeZip) > 0 {
 		if err := extractZip(f.taskDir, spec.CodeZip, r.limits); err != nil {
 			// Bad code is the task's problem, not the runtime's.
 			return startError(fmt.Sprintf("extract code zip: %v", err)), nil

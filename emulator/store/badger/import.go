@@ -299,6 +299,9 @@ func (s *Store) checkSnapshot(ctx context.Context, f *os.File, size int64) (used
 		if err := checkRecord(k, v); err != nil {
 			return invalidRecord(k, err)
 		}
+		if err := checkLinkedCode(k, v); err != nil {
+			return err
+		}
 		if err := used.note(k, v); err != nil {
 			return invalidRecord(k, err)
 		}
@@ -342,6 +345,24 @@ func (c *bindingCounter) note(k, v []byte) error {
 	}
 	if c.n[b.Project]++; c.n[b.Project] > c.max {
 		return emulator.Invalid("Snapshot holds over %d trigger bindings for project %s, the limit (--max-bindings)", c.max, b.Project)
+	}
+	return nil
+}
+
+// checkLinkedCode refuses a code linked to a folder that this machine
+// does not have (a snapshot of another machine, or a folder since
+// removed): its tasks could never run.
+func checkLinkedCode(k, v []byte) error {
+	if k[0] != tagCode {
+		return nil
+	}
+	var c emulator.CodePackage
+	if err := json.Unmarshal(v, &c); err != nil || !c.Linked() {
+		return nil // checkRecord refused a bad one already
+	}
+	if err := emulator.CheckLinkedDir(c.LinkedDir); err != nil {
+		return emulator.Invalid("Snapshot links code %q of project %s to a folder this machine cannot run: %v (link it to a folder here, or unlink it, before saving the snapshot)",
+			c.Name, c.Project, err)
 	}
 	return nil
 }
