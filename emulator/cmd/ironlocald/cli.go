@@ -71,6 +71,7 @@ func groups() []*group {
 		faultsGroup(),
 		tasksGroup(),
 		queueGroup(),
+		codeGroup(),
 		triggerGroup(),
 		completionGroup(),
 		{name: "help", about: "this text", cmds: []*command{{args: "[COMMAND]", help: "the usage of every command, or of one"}}},

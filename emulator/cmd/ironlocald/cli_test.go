@@ -328,3 +328,47 @@ func TestCLI_Completion(t *testing.T) {
 		})
 	}
 }
+
+// TestCLI_CodeLink: `code link` runs a code from a folder, and an edit is
+// what the next task runs; `code unlink` ends it.
+func TestCLI_CodeLink(t *testing.T) {
+	srv := server.RunT(t, server.Options{Runtime: "process"})
+	cli := cliAgainst(srv)
+	ctx := context.Background()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "run.sh")
+	require.NoError(t, os.WriteFile(script, []byte("echo first\n"), 0o755))
+
+	code, stdout, stderr := cli("code", "link", "hello", dir, "--command", "sh run.sh")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "code hello runs "+dir+"\n", stdout)
+
+	run := func() string {
+		t.Helper()
+		tasks, err := srv.Worker().QueueTasks(ctx, cliProject, []worker.NewTask{{CodeName: "hello", Payload: "{}"}})
+		require.NoError(t, err)
+		var out []byte
+		require.Eventually(t, func() bool {
+			got, err := srv.Worker().GetTask(ctx, cliProject, tasks[0].ID)
+			if err != nil || !got.Status.Terminal() {
+				return false
+			}
+			out, err = srv.Worker().Log(ctx, cliProject, tasks[0].ID, true)
+			return err == nil
+		}, 30*time.Second, 20*time.Millisecond)
+		return strings.TrimSpace(string(out))
+	}
+	assert.Equal(t, "first", run())
+	require.NoError(t, os.WriteFile(script, []byte("echo edited\n"), 0o755))
+	assert.Equal(t, "edited", run(), "the next task runs the folder as it is")
+
+	code, stdout, stderr = cli("code", "unlink", "hello", "--json")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, `"name": "hello"`)
+
+	code, _, stderr = cli("code", "link", "nowhere", filepath.Join(dir, "missing"), "--command", "true")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "400")
+	code, _, _ = cli("code", "link", "hello")
+	assert.Equal(t, 2, code, "DIR is required")
+}
