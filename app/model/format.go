@@ -487,16 +487,5 @@ func MovedLine(up client.Upcoming, now time.Time) string {
 			what = k.noun + " " + k.verb
 		}
 	}
-	var subject string
-	switch {
-	case up.ScheduleID != "":
-		subject = "code " + up.CodeName + " (schedule " + ShortID(up.ScheduleID) + ")"
-	case up.TaskID != "":
-		subject = "task " + ShortID(up.TaskID) + " (" + up.CodeName + ")"
-	case up.Queue != "":
-		subject = "queue " + up.Queue + " message " + ShortID(up.MessageID)
-	case up.Cache != "":
-		subject = "cache " + up.Cache + " key " + up.Key
-	}
-	return what + " · " + subject + " · " + FormatTime(up.At, now)
+	return what + " · " + upcomingSubject(up) + " · " + FormatTime(up.At, now)
 }

@@ -366,18 +366,23 @@ func IsSnapshot(head []byte) bool {
 // schedule fires · code nightly".
 func UpcomingLine(up client.Upcoming, now time.Time) string {
 	what := strings.ReplaceAll(string(up.Kind), ".", " ")
-	var subject string
+	return Until(up.At, now) + " · " + FormatTime(up.At, now) + " · " + what + " · " + upcomingSubject(up)
+}
+
+// upcomingSubject names what an upcoming (or past) change is about:
+// "code nightly (schedule 5f3a…)", "queue jobs message …4711".
+func upcomingSubject(up client.Upcoming) string {
 	switch {
 	case up.ScheduleID != "":
-		subject = "code " + up.CodeName + " (schedule " + ShortID(up.ScheduleID) + ")"
+		return "code " + up.CodeName + " (schedule " + ShortID(up.ScheduleID) + ")"
 	case up.TaskID != "":
-		subject = "task " + ShortID(up.TaskID) + " (" + up.CodeName + ")"
+		return "task " + ShortID(up.TaskID) + " (" + up.CodeName + ")"
 	case up.Queue != "":
-		subject = "queue " + up.Queue + " message " + ShortID(up.MessageID)
+		return "queue " + up.Queue + " message " + ShortID(up.MessageID)
 	case up.Cache != "":
-		subject = "cache " + up.Cache + " key " + up.Key
+		return "cache " + up.Cache + " key " + up.Key
 	}
-	return Until(up.At, now) + " · " + FormatTime(up.At, now) + " · " + what + " · " + subject
+	return ""
 }
 
 // FaultLine describes a fault rule and its hits.
