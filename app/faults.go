@@ -34,6 +34,7 @@ type faultsScreen struct {
 	times    *keyEntry
 	errLabel *widget.Label
 	add      *widget.Button
+	empty    *emptyState
 	root     fyne.CanvasObject
 }
 
@@ -96,8 +97,11 @@ func newFaultsScreen(u *UI) *faultsScreen {
 		widget.NewFormItem("Latency", s.latency),
 		widget.NewFormItem("Times", s.times),
 		widget.NewFormItem("", s.errLabel))
+	s.empty = newEmptyState("No fault rules: write one on the right, and the Iron requests it matches answer its status "+
+		"after its latency (POST /_ironlocal/faults does the same from a test).", "Write a rule",
+		func() { u.win.Canvas().Focus(s.resource) })
 	left := container.NewBorder(container.NewBorder(nil, nil, boldLabel("Fault rules"), container.NewHBox(s.count, clearAll)),
-		nil, nil, nil, s.list)
+		nil, nil, nil, s.empty.over(s.list))
 	right := container.NewBorder(boldLabel("New rule (Iron API requests that match answer the status after the latency)"),
 		container.NewHBox(s.add), nil, nil, container.NewVScroll(form))
 	split := container.NewHSplit(left, right)
@@ -138,6 +142,7 @@ func (s *faultsScreen) reload() {
 				return
 			}
 			s.faults = fs
+			s.empty.show(len(fs) == 0)
 			s.count.SetText(model.Plural(len(fs), "rule", "rules"))
 			s.list.Refresh()
 		})

@@ -228,6 +228,8 @@ func TestEmptyStates_ExplainAndOfferTheFirstAction(t *testing.T) {
 	u.eventually(t, "the empty bindings say so", func() bool { return u.triggers.empty.box.Visible() })
 	u.eventually(t, "the empty code packages say so", func() bool { return u.codes.empty.box.Visible() })
 	u.eventually(t, "the empty event stream says so", func() bool { return u.events.empty.box.Visible() })
+	u.locked(func() { u.showScreen(u.faults) })
+	u.eventually(t, "the empty fault rules say so", func() bool { return u.faults.empty.box.Visible() })
 	u.locked(func() {
 		u.showScreen(u.cache)
 		test.Tap(u.cache.empty.action)
@@ -244,6 +246,9 @@ func TestEmptyStates_ExplainAndOfferTheFirstAction(t *testing.T) {
 		u.showScreen(u.events)
 		test.Tap(u.events.empty.action)
 		require.Equal(t, screen(u.tasks), u.screens[u.current], "the Tasks screen shows")
+		u.showScreen(u.faults)
+		test.Tap(u.faults.empty.action)
+		require.Equal(t, fyne.Focusable(u.faults.resource), u.win.Canvas().Focused(), "the rule form takes the focus")
 	})
 	_, err := u.c.PutItem(context.Background(), "c", "k", client.ItemPut{Value: "v"})
 	require.NoError(t, err)
