@@ -28,6 +28,7 @@ type codesScreen struct {
 	listBox fyne.CanvasObject
 	detail  *codeDetail
 	form    *codeForm
+	link    *linkForm
 	empty   *emptyState
 }
 
@@ -61,9 +62,10 @@ func newCodesScreen(u *UI) *codesScreen {
 	s.search.OnChanged = func(string) { s.refilter() }
 	add := widget.NewButtonWithIcon("Register code", theme.ContentAddIcon(), s.openForm)
 	add.Importance = widget.HighImportance
+	linkBtn := widget.NewButtonWithIcon("Link folder…", theme.FolderOpenIcon(), s.openLinkForm)
 	s.empty = newEmptyState("No code packages yet: register one (an image and the command it runs) to queue tasks, "+
 		"or upload a zip with Iron's CLI (iron worker upload).", "Register code", s.openForm)
-	s.listBox = container.NewBorder(container.NewBorder(nil, nil, nil, add, s.search), nil, nil, nil, s.empty.over(s.list))
+	s.listBox = container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(linkBtn, add), s.search), nil, nil, nil, s.empty.over(s.list))
 	s.body = container.NewStack(s.listBox)
 	return s
 }
@@ -90,7 +92,14 @@ func codeSummary(c client.Code) string {
 	case c.MaxConcurrency > 0:
 		conc = "max " + strconv.Itoa(c.MaxConcurrency)
 	}
-	return fmt.Sprintf("rev %d · %s · concurrency %s · retries %d (every %ds)", c.Rev, what, conc, c.Retries, c.RetriesDelay)
+	sum := fmt.Sprintf("rev %d · %s · concurrency %s · retries %d (every %ds)", c.Rev, what, conc, c.Retries, c.RetriesDelay)
+	switch {
+	case c.Watch:
+		sum = "linked " + c.LinkedDir + " (watched) · " + sum
+	case c.Linked || c.LinkedDir != "":
+		sum = "linked " + c.LinkedDir + " · " + sum
+	}
+	return sum
 }
 
 func (s *codesScreen) reload() {
@@ -147,22 +156,22 @@ func (s *codesScreen) setDetail(d fyne.CanvasObject) {
 }
 
 func (s *codesScreen) closeDetail() bool {
-	if s.detail == nil && s.form == nil {
+	if s.detail == nil && s.form == nil && s.link == nil {
 		return false
 	}
-	s.detail, s.form = nil, nil
+	s.detail, s.form, s.link = nil, nil, nil
 	s.setDetail(nil)
 	return true
 }
 
 func (s *codesScreen) open(c client.Code) {
-	s.form = nil
+	s.form, s.link = nil, nil
 	s.detail = newCodeDetail(s, c)
 	s.setDetail(s.detail.root)
 }
 
 func (s *codesScreen) openForm() {
-	s.detail = nil
+	s.detail, s.link = nil, nil
 	s.form = newCodeForm(s)
 	s.setDetail(s.form.root)
 }
@@ -178,6 +187,7 @@ type codeDetail struct {
 	env          *keyEntry
 	pause        *widget.Button
 	revisions    *widget.Label
+	linkRow      *linkRow
 	root         fyne.CanvasObject
 }
 
@@ -191,6 +201,7 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 	d.env.SetPlaceHolder("KEY=VALUE, one per line")
 	d.env.SetMinRowsVisible(4)
 	d.revisions = wrapLabel("")
+	d.linkRow = newLinkRow(d)
 	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.save)
 	save.Importance = widget.HighImportance
 	d.pause = widget.NewButton("Pause task queue", d.togglePause)
@@ -210,7 +221,7 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 		widget.NewFormItem("Env vars", d.env))
 	title := titleLabel(c.Name)
 	d.root = container.NewBorder(container.NewBorder(nil, nil, nil, closeBtn, title), nil, nil, nil,
-		container.NewVScroll(container.NewVBox(d.info, form, container.NewHBox(save, d.pause, queue, del, s.u.copyAsButton(d.copyRequests)),
+		container.NewVScroll(container.NewVBox(d.info, d.linkRow.root, form, container.NewHBox(save, d.pause, queue, del, s.u.copyAsButton(d.copyRequests)),
 			boldLabel("Revisions"), d.revisions)))
 	d.show(c)
 	d.loadRevisions()
@@ -220,6 +231,7 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 func (d *codeDetail) show(c client.Code) {
 	d.code = c
 	d.info.SetText(codeSummary(c))
+	d.linkRow.show(c)
 	d.concurrency.SetText(strconv.Itoa(c.MaxConcurrency))
 	d.retries.SetText(strconv.Itoa(c.Retries))
 	d.retriesDelay.SetText(strconv.Itoa(c.RetriesDelay))

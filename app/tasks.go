@@ -438,6 +438,8 @@ func (s *tasksScreen) apply(events []client.Event) {
 					d.loadLog()
 					s.fetch([]string{t.ID}) // exit details, retry link
 				}
+			} else if d != nil && e.Type == "task.queued" && e.CodeName == d.task.CodeName {
+				s.followWatchRun(e.TaskID)
 			}
 		case "task.log":
 			if s.detail != nil && s.detail.id == e.TaskID {
@@ -596,6 +598,30 @@ func (s *tasksScreen) openTask(id string) {
 	s.detail = newTaskDetail(s, t)
 	s.setDetail(s.detail.root)
 	s.detail.loadLog()
+}
+
+// followWatchRun reads task id, just queued for the open task's code,
+// and opens it when it is a watch re-run the pane follows: a save in a
+// linked code's folder re-runs its last task (source watch), and the
+// person looking at that task, or at another task of the code no newer
+// than the re-run, wants the new run's log (model.FollowsWatchRun). The
+// task.queued event does not say its source, hence the read; the rule is
+// checked against the pane as it is when the read returns, so a pane
+// closed or moved to another code meanwhile stays as it is.
+func (s *tasksScreen) followWatchRun(id string) {
+	c := s.u.client()
+	run(s.u, "read the queued task", func(ctx context.Context) (client.Task, error) {
+		t, err := c.Task(ctx, id)
+		if client.IsNotFound(err) {
+			return client.Task{}, nil // deleted meanwhile (a reset)
+		}
+		return t, err
+	}, func(t client.Task) {
+		if s.detail == nil || !model.FollowsWatchRun(s.detail.task, t) {
+			return
+		}
+		s.openTask(t.ID)
+	})
 }
 
 // openNewTask shows the new-task form (Ctrl+N).

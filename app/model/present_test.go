@@ -253,3 +253,30 @@ func TestRedriveSourcesAndHints(t *testing.T) {
 	require.Contains(t, line, "No queues yet")
 	require.Contains(t, curl, "http://127.0.0.1:4766/3/projects/p1/queues/jobs/messages")
 }
+
+func TestFollowsWatchRun(t *testing.T) {
+	at := func(s int) client.Time { return client.Time{Time: time.Unix(int64(s), 0)} }
+	open := client.Task{ID: "a", CodeName: "live", CreatedAt: at(10)}
+	rerun := client.Task{ID: "b", CodeName: "live", CreatedAt: at(20), Source: SourceWatch, SourceID: "a"}
+	require.True(t, FollowsWatchRun(open, rerun), "a re-run of the open task")
+	other := rerun
+	other.SourceID = "z"
+	require.True(t, FollowsWatchRun(open, other), "a newer re-run of the open task's code")
+	other.CreatedAt = at(5)
+	require.False(t, FollowsWatchRun(open, other), "an older re-run stays put")
+	api := rerun
+	api.Source = "api"
+	require.False(t, FollowsWatchRun(open, api), "only watch re-runs")
+	elsewhere := other
+	elsewhere.CodeName, elsewhere.CreatedAt = "other", at(30)
+	require.False(t, FollowsWatchRun(open, elsewhere), "another code's re-run")
+	require.False(t, FollowsWatchRun(rerun, rerun), "the open task itself")
+}
+
+func TestCodeLinkText(t *testing.T) {
+	require.Empty(t, CodeLinkText(client.Code{Name: "x"}))
+	p := "{}"
+	require.Equal(t, "linked to /w", CodeLinkText(client.Code{Linked: true, LinkedDir: "/w"}))
+	require.Equal(t, "linked to /w · watching: a save re-runs the last task with the pinned payload",
+		CodeLinkText(client.Code{Linked: true, LinkedDir: "/w", Watch: true, PinnedPayload: &p}))
+}

@@ -231,3 +231,39 @@ func QueueCurl(url, project string) string {
 	return fmt.Sprintf(`curl -X POST -H "Authorization: OAuth $IRON_TOKEN" -H "Content-Type: application/json" `+
 		`-d '{"tasks":[{"code_name":"CODE","payload":"{}"}]}' %s/2/projects/%s/tasks`, url, project)
 }
+
+// SourceWatch is the source of a task a watched linked code's folder
+// queued by changing (its SourceID names the task it re-runs).
+const SourceWatch = "watch"
+
+// FollowsWatchRun reports whether the Tasks pane, showing task open,
+// moves on to t, a task just queued: t is a watch re-run (source watch)
+// of open itself or of open's code, queued after it. A person who opened
+// a linked code's task and saves a file sees the new run's log without
+// looking for it; a pane showing another code's task, or an older task
+// than the one it re-runs, stays where it is.
+func FollowsWatchRun(open, t client.Task) bool {
+	if t.Source != SourceWatch || t.ID == open.ID || open.ID == "" {
+		return false
+	}
+	if t.SourceID == open.ID {
+		return true
+	}
+	return open.CodeName != "" && t.CodeName == open.CodeName && !t.CreatedAt.Before(open.CreatedAt.Time)
+}
+
+// CodeLinkText says where a linked code's tasks run from and whether a
+// save re-runs them ("" when the code is not linked).
+func CodeLinkText(c client.Code) string {
+	if !c.Linked && c.LinkedDir == "" {
+		return ""
+	}
+	s := "linked to " + c.LinkedDir
+	if c.Watch {
+		s += " · watching: a save re-runs the last task"
+		if c.PinnedPayload != nil {
+			s += " with the pinned payload"
+		}
+	}
+	return s
+}
