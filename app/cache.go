@@ -369,7 +369,7 @@ func newCacheDetail(s *cacheScreen, name string) *cacheDetail {
 		widget.NewFormItem("Expires in", d.expiresIn),
 		widget.NewFormItem("Store", d.mode),
 		widget.NewFormItem("", d.errLabel))
-	actions := container.NewHBox(d.save, d.incr, container.New(fixedWidth(70), d.amount), d.del, u.copyAsButton(d.copyRequests))
+	actions := actionRow(d.save, d.incr, container.New(fixedWidth(70), d.amount), d.del, u.copyAsButton(d.copyRequests))
 
 	header := container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewHBox(clearBtn, deleteBtn, closeButton(func() { s.closeDetail() })), d.title),

@@ -221,7 +221,7 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 		widget.NewFormItem("Env vars", d.env))
 	title := titleLabel(c.Name)
 	d.root = container.NewBorder(container.NewBorder(nil, nil, nil, closeBtn, title), nil, nil, nil,
-		container.NewVScroll(container.NewVBox(d.info, d.linkRow.root, form, container.NewHBox(save, d.pause, queue, del, s.u.copyAsButton(d.copyRequests)),
+		container.NewVScroll(container.NewVBox(d.info, d.linkRow.root, form, actionRow(save, d.pause, queue, del, s.u.copyAsButton(d.copyRequests)),
 			boldLabel("Revisions"), d.revisions)))
 	d.show(c)
 	d.loadRevisions()

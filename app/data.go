@@ -105,7 +105,7 @@ func newDataScreen(u *UI) *dataScreen {
 	hint.Wrapping = fyne.TextWrapWord
 
 	snapshots := container.NewVBox(boldLabel("Snapshots and state"),
-		container.NewHBox(s.exportBtn, s.importBtn, s.resetBtn, u.saveSeedButton()),
+		actionRow(s.exportBtn, s.importBtn, s.resetBtn, u.saveSeedButton()),
 		container.NewStack(s.progress, s.spinner), s.status)
 	startQuit := widget.NewForm(
 		widget.NewFormItem("", s.onQuit),

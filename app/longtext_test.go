@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/client"
@@ -25,6 +26,14 @@ func fitsWindow(t *testing.T, u *testUI, what string) {
 	require.LessOrEqual(t, content.Height, size.Height, "%s: the content fits the window (MinSize %v)", what, content)
 	view := u.screens[u.current].view().MinSize()
 	require.LessOrEqual(t, view.Width, size.Width, "%s: the screen fits the window (MinSize %v)", what, view)
+}
+
+// paneFits checks that a detail pane asks for no more width than it has: a
+// row of buttons wider than the pane lays the pane's wrapping labels out
+// wider than it, and the window's edge cuts them.
+func paneFits(t *testing.T, what string, pane fyne.CanvasObject) {
+	t.Helper()
+	require.LessOrEqual(t, pane.MinSize().Width, pane.Size().Width, "%s: the pane's content fits its width", what)
 }
 
 // A 2,000-character value on each screen with a detail pane leaves the
@@ -55,6 +64,7 @@ func TestLayout_LongValuesFitEveryScreen(t *testing.T) {
 		u.showScreen(u.codes)
 		u.codes.open(u.codes.codes[0])
 		fitsWindow(t, u, "codes")
+		paneFits(t, "codes", u.codes.detail.root)
 	})
 
 	// Schedules: the name and the payload.
@@ -71,7 +81,10 @@ func TestLayout_LongValuesFitEveryScreen(t *testing.T) {
 		u.queues.openMessage("long", ids[0])
 	})
 	u.eventually(t, "the message shows", func() bool { return u.queues.detail.browser.pane.Visible() })
-	u.locked(func() { fitsWindow(t, u, "queues") })
+	u.locked(func() {
+		fitsWindow(t, u, "queues")
+		paneFits(t, "queues", u.queues.detail.root)
+	})
 
 	// Cache: the value, also formatted.
 	u.locked(func() {
@@ -82,6 +95,7 @@ func TestLayout_LongValuesFitEveryScreen(t *testing.T) {
 	u.locked(func() {
 		u.cache.detail.formatted.SetChecked(true)
 		fitsWindow(t, u, "cache")
+		paneFits(t, "cache", u.cache.detail.root)
 	})
 
 	// Faults: the rule's resource; the whole rule is one tap away.

@@ -102,7 +102,7 @@ func newMessageBrowser(d *queueDetail) *messageBrowser {
 	b.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), b.doDelete)
 	b.release = widget.NewButtonWithIcon("Release", theme.LogoutIcon(), b.doRelease)
 	b.touch = widget.NewButtonWithIcon("Touch", theme.ViewRefreshIcon(), b.doTouch)
-	b.pane = container.NewVBox(b.msgTitle, b.meta, container.NewHBox(b.del, b.release, b.touch, b.mark, u.copyAsButton(b.copyRequests)), b.subs, b.body)
+	b.pane = container.NewVBox(b.msgTitle, b.meta, actionRow(b.del, b.release, b.touch, b.mark, u.copyAsButton(b.copyRequests)), b.subs, b.body)
 	b.pane.Hide()
 	b.hint = widget.NewLabel(browserHint)
 	b.hint.Importance = widget.LowImportance

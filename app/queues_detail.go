@@ -62,7 +62,7 @@ func newQueueDetail(s *queuesScreen, q client.Queue) *queueDetail {
 	header := container.NewVBox(
 		container.NewBorder(nil, nil, nil, closeButton(func() { s.closeDetail() }), d.title),
 		d.info,
-		container.NewHBox(d.browser.reserve, clearBtn, deleteBtn, d.errorQueue, d.redrive, s.u.copyAsButton(d.copyRequests)))
+		actionRow(d.browser.reserve, clearBtn, deleteBtn, d.errorQueue, d.redrive, s.u.copyAsButton(d.copyRequests)))
 	d.root = container.NewBorder(header, nil, nil, nil, d.tabs)
 	d.show(q)
 	return d

@@ -58,7 +58,7 @@ func newPostForm(d *queueDetail) *postForm {
 		widget.NewFormItem("Push headers", f.headers),
 		widget.NewFormItem("Copies", f.copies),
 		widget.NewFormItem("", f.errLabel))
-	f.root = container.NewBorder(nil, container.NewHBox(f.submit, format, u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(form))
+	f.root = container.NewBorder(nil, actionRow(f.submit, format, u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(form))
 	return f
 }
 

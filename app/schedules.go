@@ -277,7 +277,7 @@ func newScheduleForm(s *schedulesScreen, sc client.Schedule) *scheduleForm {
 		widget.NewFormItem("Priority", f.priority))
 	f.root = container.NewBorder(container.NewBorder(nil, nil, nil, closeBtn, titleLabel(title)), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(f.state, form, f.errLabel, boldLabel("Next five fires"), f.preview,
-			container.NewHBox(f.save, f.runNow, f.cancel, s.u.copyAsButton(f.copyRequests)))))
+			actionRow(f.save, f.runNow, f.cancel, s.u.copyAsButton(f.copyRequests)))))
 	f.updatePreview()
 	return f
 }

@@ -72,7 +72,7 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 		// pane allows at 1280 px already.
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.u.copyAsButton(d.copyRequests), closeBtn), d.title),
 		d.status, d.progress, d.timeline, d.chain, d.did,
-		container.NewHBox(d.cancel, d.retry, d.requeue),
+		actionRow(d.cancel, d.retry, d.requeue),
 		boldLabel("Payload"), d.payload, d.errLabel)
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
 	split.SetOffset(0.5)

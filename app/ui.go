@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ironlocal/ironlocal/client"
@@ -352,6 +353,14 @@ func wrapLabel(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
 	return l
+}
+
+// actionRow lays a pane's buttons out in a row that wraps onto more rows
+// when the pane is narrower than all of them: a row of buttons must not
+// widen its pane, whose wrapping labels would then be laid out wider than
+// the pane and cut at the window's edge.
+func actionRow(buttons ...fyne.CanvasObject) *fyne.Container {
+	return container.New(layout.NewRowWrapLayout(), buttons...)
 }
 
 // titleLabel is a detail pane's bold header line: elided with … where it
