@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/internal/dockertest"
 	"github.com/ironlocal/ironlocal/internal/nestedengine"
 	"github.com/ironlocal/ironlocal/tcironlocal"
 )
@@ -60,16 +59,7 @@ func TestConnect_DockerTestContainer(t *testing.T) {
 // checkout (`make image`, as tcironlocal's tests do).
 func requireImage(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("container tests are not short")
-	}
-	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("no Docker engine reachable (%v: %s)", err, strings.TrimSpace(string(out)))
-		if os.Getenv("IRONLOCAL_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("%s, and IRONLOCAL_REQUIRE_DOCKER=1", msg)
-		}
-		t.Skipf("%s: skipping; IRONLOCAL_REQUIRE_DOCKER=1 makes this a failure", msg)
-	}
+	dockertest.RequireEngine(t)
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true") // Ryuk cannot be pulled here
 	}

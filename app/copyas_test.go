@@ -13,6 +13,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/internal/testtool"
 )
 
 // tapCopyAs taps the "Copy as…" button under root and then the menu's
@@ -31,10 +32,8 @@ func tapCopyAs(t *testing.T, u *testUI, root fyne.CanvasObject) {
 // runCurl runs what the clipboard holds through bash.
 func runCurl(t *testing.T, u *testUI) string {
 	t.Helper()
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("no curl")
-	}
-	out, err := exec.Command("bash", "-c", u.app.Clipboard().Content()).CombinedOutput()
+	testtool.Need(t, "curl")
+	out, err := exec.Command(testtool.Need(t, "bash"), "-c", u.app.Clipboard().Content()).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	return string(out)
 }

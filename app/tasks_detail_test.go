@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/ironlocal/ironlocal/app/model"
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/internal/testtool"
 )
 
 // registerGated registers a code whose tasks print two lines, touch
@@ -196,10 +196,7 @@ func TestTaskCause(t *testing.T) {
 // A task's pane lists what it did through its IRON_TOKEN, each a link to
 // the message, the cache item or the task (issue 21 §4).
 func TestTaskDetail_ActivityLinks(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not on PATH")
-	}
+	curl := testtool.Need(t, "curl")
 	u := newTestUI(t, server.Options{})
 	u.registerEcho(t, "echo")
 	script := filepath.Join(t.TempDir(), "act.sh")
@@ -213,7 +210,7 @@ json='Content-Type: application/json'
 `+curl+` -sf -H "$auth" "$base/3/projects/$IRON_PROJECT_ID/queues/done" > /dev/null
 `), 0o600))
 	ctx := context.Background()
-	_, err = u.c.RegisterCode(ctx, client.NewCode{Name: "act", Image: "local/act:latest", Command: "sh " + script})
+	_, err := u.c.RegisterCode(ctx, client.NewCode{Name: "act", Image: "local/act:latest", Command: "sh " + script})
 	require.NoError(t, err)
 	id, err := u.c.QueueTask(ctx, client.NewTask{CodeName: "act"})
 	require.NoError(t, err)

@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/internal/testtool"
 )
 
 func waitTask(t *testing.T, c *client.Client, id string, want client.TaskStatus) {
@@ -88,10 +88,7 @@ func TestBulkTasks(t *testing.T) {
 // ironlocal with curl and its own $IRON_TOKEN, as a worker would: what it
 // did is listed against it.
 func TestTaskActivity(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not on PATH")
-	}
+	curl := testtool.Need(t, "curl")
 	c, _ := newClient(t)
 	ctx := ctxT(t)
 	script := filepath.Join(t.TempDir(), "act.sh")
@@ -101,7 +98,7 @@ auth="Authorization: OAuth $IRON_TOKEN"
 `+curl+` -sf -H "$auth" -H 'Content-Type: application/json' -d '{"messages":[{"body":"hi"}]}' "$base/3/projects/$IRON_PROJECT_ID/queues/done/messages"
 `+curl+` -sf -X PUT -H "$auth" -H 'Content-Type: application/json' -d '{"value":"42"}' "$base/1/projects/$IRON_PROJECT_ID/caches/results/items/answer"
 `), 0o600))
-	_, err = c.RegisterCode(ctx, client.NewCode{Name: "act", Image: "x/y", Command: "sh " + script})
+	_, err := c.RegisterCode(ctx, client.NewCode{Name: "act", Image: "x/y", Command: "sh " + script})
 	require.NoError(t, err)
 	id, err := c.QueueTask(ctx, client.NewTask{CodeName: "act"})
 	require.NoError(t, err)

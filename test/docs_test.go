@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/internal/docgen"
+	"github.com/ironlocal/ironlocal/internal/testtool"
 )
 
 // TestDocs_RunnableExamples runs every shell example the README and docs/
@@ -25,14 +26,8 @@ func TestDocs_RunnableExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("black-box: builds and starts ironlocald")
 	}
-	for _, tool := range []string{"bash", "curl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("the runnable examples need %s: %v", tool, err)
-			}
-			t.Skipf("the runnable examples need %s (not found; CI=true fails instead)", tool)
-		}
-	}
+	testtool.Need(t, "bash")
+	testtool.Need(t, "curl")
 	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)

@@ -9,14 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ironlocal/ironlocal/client"
+	"github.com/ironlocal/ironlocal/internal/testtool"
 )
 
 var testConn = Conn{BaseURL: "http://127.0.0.1:4766/", Token: "t'ok", Project: "000000000000000000000001"}
 
 func TestShellQuote(t *testing.T) {
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("no sh")
-	}
+	testtool.Need(t, "sh")
 	for _, s := range []string{"", "plain", "it's", `"$HOME" \n` + "`id`", "a'b''c", "new\nline"} {
 		out, err := exec.Command("sh", "-c", "printf %s "+shellQuote(s)).Output()
 		require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/client"
 	"github.com/ironlocal/ironlocal/emulator/server"
+	"github.com/ironlocal/ironlocal/internal/testtool"
 )
 
 // The renderings are run as they are against a real ironlocal on
@@ -203,17 +204,6 @@ func findCode(t *testing.T, c *client.Client, name string) client.Code {
 	return codes[i]
 }
 
-// needTool skips when tool is missing, except in CI, where it fails.
-func needTool(t *testing.T, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("copy-as-code tests need %s: %v", tool, err)
-		}
-		t.Skipf("copy-as-code tests need %s (not found; CI=true fails instead)", tool)
-	}
-}
-
 func startServer(t *testing.T) (*client.Client, Conn) {
 	t.Helper()
 	srv := server.RunT(t, server.Options{Runtime: "process"})
@@ -234,8 +224,8 @@ func runOutput(t *testing.T, cmd *exec.Cmd) string {
 }
 
 func TestRun_Curl(t *testing.T) {
-	needTool(t, "bash")
-	needTool(t, "curl")
+	testtool.Need(t, "bash")
+	testtool.Need(t, "curl")
 	c, conn := startServer(t)
 	for _, tc := range runCases() {
 		t.Run(tc.name, func(t *testing.T) {
@@ -251,7 +241,7 @@ func TestRun_Curl(t *testing.T) {
 }
 
 func TestRun_Python(t *testing.T) {
-	needTool(t, "python3")
+	testtool.Need(t, "python3")
 	c, conn := startServer(t)
 	dir := t.TempDir()
 	for i, tc := range runCases() {

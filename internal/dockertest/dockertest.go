@@ -33,26 +33,42 @@ const FixtureImage = "ironlocal/fixture-worker:latest"
 const workerPackage = "github.com/ironlocal/ironlocal/fixtures/worker"
 
 var (
-	setupOnce sync.Once
-	engineErr error // the engine did not answer
-	buildErr  error // it answered, but the fixture image did not build
+	engineOnce sync.Once
+	engineErr  error // the engine did not answer
+	setupOnce  sync.Once
+	buildErr   error // it answered, but the fixture image did not build
 )
 
-// Client returns a client of the Docker engine once the fixture image is
-// built; the client is closed when the test ends. Without an engine the
-// test is skipped, or fails when IRONLOCAL_REQUIRE_DOCKER=1.
-func Client(t testing.TB) *client.Client {
+// RequireEngine skips the test in -short mode or when no Docker engine
+// answers, and fails instead when IRONLOCAL_REQUIRE_DOCKER=1 (CI sets it).
+// It builds nothing: tests that need only the engine call it alone.
+func RequireEngine(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("docker tests skipped in -short mode")
 	}
-	setupOnce.Do(setup)
+	engineOnce.Do(func() {
+		cli, err := newClient(context.Background())
+		if err == nil {
+			_ = cli.Close()
+		}
+		engineErr = err
+	})
 	if engineErr != nil {
 		if os.Getenv("IRONLOCAL_REQUIRE_DOCKER") == "1" {
 			t.Fatalf("IRONLOCAL_REQUIRE_DOCKER=1 but no docker engine is reachable: %v", engineErr)
 		}
 		t.Skipf("docker tests skipped: no docker engine reachable (%v); set IRONLOCAL_REQUIRE_DOCKER=1 to fail instead", engineErr)
 	}
+}
+
+// Client returns a client of the Docker engine once the fixture image is
+// built; the client is closed when the test ends. Without an engine the
+// test is skipped, or fails when IRONLOCAL_REQUIRE_DOCKER=1.
+func Client(t testing.TB) *client.Client {
+	t.Helper()
+	RequireEngine(t)
+	setupOnce.Do(setup)
 	if buildErr != nil {
 		t.Fatalf("build fixture image %s: %v", FixtureImage, buildErr)
 	}
@@ -85,7 +101,7 @@ func setup() {
 	defer cancel()
 	cli, err := newClient(ctx)
 	if err != nil {
-		engineErr = err
+		buildErr = err
 		return
 	}
 	defer cli.Close()

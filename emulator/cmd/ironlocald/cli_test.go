@@ -18,6 +18,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/server"
 	"github.com/ironlocal/ironlocal/emulator/worker"
+	"github.com/ironlocal/ironlocal/internal/testtool"
 )
 
 const cliProject = "000000000000000000000001"
@@ -298,10 +299,7 @@ func TestCLI_Completion(t *testing.T) {
 	code, _ := runCommand([]string{"completion", "tcsh"}, &bytes.Buffer{}, &stderr)
 	assert.Equal(t, 2, code)
 
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash to run the bash script")
-	}
+	bash := testtool.Need(t, "bash")
 	file := filepath.Join(t.TempDir(), "ironlocald.bash")
 	require.NoError(t, os.WriteFile(file, []byte(script("bash")), 0o600))
 	complete := func(words ...string) []string {
