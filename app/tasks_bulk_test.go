@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,9 +59,15 @@ func TestTasks_EmptyStateThenBulkRetry(t *testing.T) {
 		return u.tasks.empty.Visible() && strings.HasPrefix(u.tasks.emptyText.Text, "No task matches the filter") &&
 			!u.tasks.emptyActions.Visible()
 	})
+	// The code filter's options arrive with the code list; selecting a name
+	// not among them yet would be ignored and filter nothing.
+	u.eventually(t, "the code filter offers fails", func() bool {
+		return slices.Contains(u.tasks.code.Options, "fails")
+	})
 	u.locked(func() {
 		u.tasks.search.SetText("")
 		u.tasks.code.SetSelected("fails")
+		require.Equal(t, "fails", u.tasks.code.Selected)
 		u.tasks.bulk(client.BulkCancel)
 	})
 	u.eventually(t, "nothing to cancel: a notice, no question", func() bool {
