@@ -35,21 +35,13 @@ type codesScreen struct {
 func newCodesScreen(u *UI) *codesScreen {
 	s := &codesScreen{u: u}
 	s.list = newEscList(func() { s.closeDetail() }, func() int { return len(s.visible) },
-		func() fyne.CanvasObject {
-			title := boldLabel("")
-			title.Truncation = fyne.TextTruncateEllipsis
-			sub := widget.NewLabel("")
-			sub.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(title, sub)
-		},
+		newTitledRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.visible) {
 				return
 			}
 			c := s.codes[s.visible[id]]
-			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(c.Name)
-			box.Objects[1].(*widget.Label).SetText(codeSummary(c))
+			setTitledRow(o, c.Name, codeSummary(c), widget.MediumImportance)
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()

@@ -35,22 +35,13 @@ type schedulesScreen struct {
 func newSchedulesScreen(u *UI) *schedulesScreen {
 	s := &schedulesScreen{u: u}
 	s.list = newEscList(func() { s.closeDetail() }, func() int { return len(s.visible) },
-		func() fyne.CanvasObject {
-			sub := widget.NewLabel("")
-			sub.Truncation = fyne.TextTruncateEllipsis
-			title := boldLabel("")
-			title.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(title, sub)
-		},
+		newTitledRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.visible) {
 				return
 			}
 			sc := s.schedules[s.visible[id]]
-			box := o.(*fyne.Container)
-			title := box.Objects[0].(*widget.Label)
-			title.SetText(scheduleTitle(sc))
-			box.Objects[1].(*widget.Label).SetText(scheduleSummary(sc, s.u.now()))
+			setTitledRow(o, scheduleTitle(sc), scheduleSummary(sc, s.u.now()), widget.MediumImportance)
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()

@@ -42,24 +42,13 @@ type triggersScreen struct {
 func newTriggersScreen(u *UI) *triggersScreen {
 	s := &triggersScreen{u: u, last: map[string]client.TriggerEvent{}}
 	s.pluginList = newEscList(func() { s.closeDetail() }, func() int { return len(s.plugins) },
-		func() fyne.CanvasObject {
-			sub := widget.NewLabel("")
-			sub.Truncation = fyne.TextTruncateEllipsis
-			title := boldLabel("")
-			title.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(title, sub)
-		},
+		newTitledRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.plugins) {
 				return
 			}
 			p := s.plugins[id]
-			box := o.(*fyne.Container)
-			title := box.Objects[0].(*widget.Label)
-			title.SetText(p.Name + " · " + p.State)
-			title.Importance = pluginImportance(p.State)
-			title.Refresh()
-			box.Objects[1].(*widget.Label).SetText(pluginSummary(p))
+			setTitledRow(o, p.Name+" · "+p.State, pluginSummary(p), pluginImportance(p.State))
 		})
 	s.pluginList.OnSelected = func(id widget.ListItemID) {
 		s.pluginList.UnselectAll()

@@ -422,28 +422,18 @@ func (d *bindingDetail) doFire() {
 // list; tapping one opens it below for replay with an edited payload.
 func (d *bindingDetail) buildTrace() fyne.CanvasObject {
 	d.trace = widget.NewList(func() int { return len(d.events) },
-		func() fyne.CanvasObject {
-			sub := widget.NewLabel("")
-			sub.Truncation = fyne.TextTruncateEllipsis
-			title := boldLabel("")
-			title.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(title, sub)
-		},
+		newTitledRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(d.events) {
 				return
 			}
 			e := d.events[id]
-			box := o.(*fyne.Container)
-			title := box.Objects[0].(*widget.Label)
-			title.SetText(outcomeLine(e))
-			title.Importance = outcomeImportance(e.Outcome)
-			title.Refresh()
 			src := e.Source
 			if e.ReplayOf != "" {
 				src += " of " + e.ReplayOf
 			}
-			box.Objects[1].(*widget.Label).SetText(model.FormatTime(e.At, d.s.u.now()) + " · " + e.Type + " · " + src + " · " + e.ID)
+			setTitledRow(o, outcomeLine(e), model.FormatTime(e.At, d.s.u.now())+" · "+e.Type+" · "+src+" · "+e.ID,
+				outcomeImportance(e.Outcome))
 		})
 	d.trace.OnSelected = func(id widget.ListItemID) {
 		if id < len(d.events) {

@@ -377,5 +377,25 @@ func boldLabel(s string) *widget.Label {
 	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
+// newTitledRow is the list row most screens use: a bold title over a
+// summary, both cut with an ellipsis so a long name never widens the list.
+// setTitledRow fills it.
+func newTitledRow() fyne.CanvasObject {
+	title := boldLabel("")
+	title.Truncation = fyne.TextTruncateEllipsis
+	sub := widget.NewLabel("")
+	sub.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(title, sub)
+}
+
+// setTitledRow fills a row made by newTitledRow; imp colours the title.
+func setTitledRow(o fyne.CanvasObject, title, sub string, imp widget.Importance) {
+	box := o.(*fyne.Container)
+	t := box.Objects[0].(*widget.Label)
+	t.Text, t.Importance = title, imp
+	t.Refresh()
+	box.Objects[1].(*widget.Label).SetText(sub)
+}
+
 // URL is the address of the ironlocal the window drives.
 func (u *UI) URL() string { return u.be.Client.URL() }
