@@ -18,6 +18,9 @@ if [[ "${1:-}" == release ]]; then
   GUI_ONLY=true
   ((${#APT_PACKAGES[@]})) && APT_PACKAGES+=(gcc-mingw-w64-x86-64 xz-utils)
 fi
+# The full test run adds what its tests run: the runnable docs examples and
+# the copy-as-code tests use curl and python3.
+if ! $GUI_ONLY && ((${#APT_PACKAGES[@]})); then APT_PACKAGES+=(curl python3); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
