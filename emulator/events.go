@@ -36,12 +36,16 @@ const (
 	EventTaskFinished         EventType = "task.finished"
 	EventTaskLog              EventType = "task.log"
 	EventTaskProgress         EventType = "task.progress"
-	EventScheduleCreated      EventType = "schedule.created"
-	EventScheduleUpdated      EventType = "schedule.updated"
-	EventScheduleFired        EventType = "schedule.fired"
-	EventStateReset           EventType = "state.reset"
-	EventStateImported        EventType = "state.imported"
-	EventClockChanged         EventType = "clock.changed"
+	// A debug task's debugger is reachable; Attrs: address.
+	EventTaskDebugging EventType = "task.debugging"
+	// A project logged in to an image registry; Attrs: registry, username.
+	EventCredentialsAdded EventType = "credentials.added"
+	EventScheduleCreated  EventType = "schedule.created"
+	EventScheduleUpdated  EventType = "schedule.updated"
+	EventScheduleFired    EventType = "schedule.fired"
+	EventStateReset       EventType = "state.reset"
+	EventStateImported    EventType = "state.imported"
+	EventClockChanged     EventType = "clock.changed"
 	// A test paused the emulator's user for a look (tcironlocal's
 	// Inspect), and was resumed; Attrs: id, test.
 	EventTestPaused  EventType = "test.paused"

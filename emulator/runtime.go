@@ -3,11 +3,15 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,12 +45,75 @@ type TaskSpec struct {
 	MemoryMB int64
 	CPUs     float64
 	Labels   map[string]string
+	// Debug runs the task for a debugger: Timeout is ignored, and the
+	// port the debugger listens on is reachable on 127.0.0.1 (reported
+	// through Output.Debugging). DebugPort is that port inside the task
+	// (the code's debug_port); see WithDebugPort for how a runtime whose
+	// task shares this host's network picks a free one instead.
+	Debug     bool
+	DebugPort int
+	// RegistryAuth is the login a container runtime pulls Image with
+	// (nil: anonymous).
+	RegistryAuth *RegistryCredential
+}
+
+// DebugPortVar is the variable a debug task's command line may name, as
+// $(DEBUG_PORT), for the port its debugger must listen on; the task also
+// gets it in its environment.
+const DebugPortVar = "DEBUG_PORT"
+
+// UsesDebugPortVar reports whether spec's command line names $(DEBUG_PORT),
+// so a runtime may choose the port.
+func (spec TaskSpec) UsesDebugPortVar() bool {
+	return slices.ContainsFunc(spec.Command, func(s string) bool { return strings.Contains(s, "$("+DebugPortVar+")") })
+}
+
+// WithDebugPort is spec with its debugger on port: every $(DEBUG_PORT) in
+// the command line replaced by it and DEBUG_PORT in the environment.
+func (spec TaskSpec) WithDebugPort(port int) TaskSpec {
+	p := strconv.Itoa(port)
+	spec.Command = slices.Clone(spec.Command)
+	for i, s := range spec.Command {
+		spec.Command[i] = strings.ReplaceAll(s, "$("+DebugPortVar+")", p)
+	}
+	spec.Env = maps.Clone(spec.Env)
+	if spec.Env == nil {
+		spec.Env = map[string]string{}
+	}
+	spec.Env[DebugPortVar] = p
+	spec.DebugPort = port
+	return spec
+}
+
+// FreeLoopbackPort asks the system for a TCP port free on 127.0.0.1. It is
+// free when asked: a debug task listening on it is told to at once.
+func FreeLoopbackPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// LoopbackPortFree reports whether port can be listened on at 127.0.0.1.
+func LoopbackPortFree(port int) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
 }
 
 // Output receives a task's streams as they are produced.
 type Output struct {
 	Stdout io.Writer
 	Stderr io.Writer
+	// Debugging, when set, is called once for a debug task, as it
+	// starts, with the host address (127.0.0.1:port) its debugger listens
+	// on.
+	Debugging func(address string)
 }
 
 // ExitResult is how a task ended. A failing task is a result, not an error.
@@ -143,4 +210,27 @@ func (spec TaskSpec) Argv(taskDir, payloadFile, configFile string) []string {
 		return append([]string{"sh", "-c", command[0] + ` "$@"`, "sh"}, iron...)
 	}
 	return append(slices.Clone(command), iron...)
+}
+
+// DebugOnHost prepares a debug task whose network is this host's (a
+// process, or a container on the host network), where no port can be
+// mapped: the debugger listens on a host port itself. That is a free port
+// when the command line names $(DEBUG_PORT), else spec.DebugPort, which
+// must be free. It returns the spec to run and the address to report; an
+// error is the task's start error.
+func (spec TaskSpec) DebugOnHost() (TaskSpec, string, error) {
+	port := spec.DebugPort
+	switch {
+	case spec.UsesDebugPortVar():
+		p, err := FreeLoopbackPort()
+		if err != nil {
+			return spec, "", fmt.Errorf("debug: no free port on 127.0.0.1: %w", err)
+		}
+		port = p
+	case port <= 0:
+		return spec, "", errors.New("debug: the code has no debug_port, and its debug command does not name $(DEBUG_PORT): set one of them")
+	case !LoopbackPortFree(port):
+		return spec, "", fmt.Errorf("debug: port %d on 127.0.0.1 is in use (another debug task?); let the debug command listen on $(DEBUG_PORT) to get a free port each run", port)
+	}
+	return spec.WithDebugPort(port), net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), nil
 }

@@ -64,8 +64,14 @@ type CodePackage struct {
 	Watch         bool
 	PayloadPinned bool
 	PinnedPayload string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// DebugPort is the port a debugger listens on inside the task (2345
+	// Delve, 9229 Node, 5678 debugpy, 5005 JDWP), and DebugCommand the
+	// command line a debug run starts instead of Command (empty: the same
+	// one); both ironlocal extensions, see DebugSpec.
+	DebugPort    int
+	DebugCommand string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Linked reports whether the code's files come from a host folder.
@@ -126,14 +132,33 @@ type Task struct {
 	// its files; both are set when the task starts.
 	CodeDir     string
 	CodeDirMode CodeDirMode
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	StartTime   time.Time
-	EndTime     time.Time
+	// Debug runs the task for a debugger (an ironlocal extension): no
+	// timeout, and the code's debug command with a debug port published
+	// on 127.0.0.1; DebugAddress is that host address while it runs.
+	Debug        bool
+	DebugAddress string
+	// Ran is what the task ran with, recorded when it starts; Replay,
+	// when set, is what it runs with instead of its code's settings of
+	// the moment (Debug again re-runs a task exactly as it ran).
+	Ran       *TaskRun `json:",omitempty"`
+	Replay    *TaskRun `json:",omitempty"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	StartTime time.Time
+	EndTime   time.Time
 	// RunnableAt is CreatedAt + Delay: the task is not dispatched before.
 	RunnableAt time.Time
 	// Seq orders tasks created in the same instant (FIFO tiebreak).
 	Seq uint64
+}
+
+// TaskRun is the part of a code's settings a task ran with that can change
+// between its runs: its revision holds the files.
+type TaskRun struct {
+	Image   string            `json:"image,omitempty"`
+	Command string            `json:"command,omitempty"`
+	Config  string            `json:"config,omitempty"`
+	EnvVars map[string]string `json:"env_vars,omitempty"`
 }
 
 // TaskSource is what queued a task.
@@ -147,6 +172,7 @@ const (
 	SourceRetry    TaskSource = "retry"    // a retry, by hand or automatic (SourceID: the retried task)
 	SourcePush     TaskSource = "push"     // an ironworker:// push subscriber of a queue
 	SourceWatch    TaskSource = "watch"    // a change in a watched code's linked folder (SourceID: the re-run task)
+	SourceDebug    TaskSource = "debug"    // Debug again of a task (SourceID: that task)
 )
 
 // ScheduleStatus is a schedule's state; values are the wire values.
@@ -183,6 +209,32 @@ type Schedule struct {
 	MaxConcurrency int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+}
+
+// RegistryCredential is a project's login to one image registry: what
+// `iron docker login` sends to POST /credentials. Tasks of the project pull
+// images of Registry with it. It is never shown back.
+type RegistryCredential struct {
+	Project string
+	// Registry is the registry's host[:port] as image references name it
+	// ("docker.io" for Docker Hub); see RegistryOf.
+	Registry      string
+	Username      string
+	Password      string
+	Email         string
+	ServerAddress string
+	// IdentityToken is a registry's refresh token, used instead of the
+	// password when set.
+	IdentityToken string
+	CreatedAt     time.Time
+}
+
+// SnapshotOptions choose what a snapshot holds beyond the state every
+// snapshot has.
+type SnapshotOptions struct {
+	// Credentials includes the projects' registry logins, which are left
+	// out by default: they are this machine's secrets.
+	Credentials bool
 }
 
 // TaskFilter selects tasks for listing. Empty fields match everything.
@@ -257,6 +309,13 @@ type WorkerTx interface {
 	// newest), until fn returns false or an error. An unknown beforeID is
 	// an Invalid error.
 	TasksBefore(project, codeName, beforeID string, fn func(Task) (more bool, err error)) error
+	// PutCredential stores a registry login, replacing the project's
+	// earlier one for the same registry.
+	PutCredential(c RegistryCredential) error
+	// Credential returns the project's login to registry (a NotFound
+	// error when there is none).
+	Credential(project, registry string) (RegistryCredential, error)
+
 	// WorkerProjects lists the projects that have a code, a task or a
 	// schedule (possibly with repeats).
 	WorkerProjects() ([]string, error)

@@ -35,6 +35,11 @@ type Code struct {
 	Linked        bool    `json:"linked,omitempty"`
 	Watch         bool    `json:"watch,omitempty"`
 	PinnedPayload *string `json:"pinned_payload,omitempty"`
+	// DebugPort is the port a debugger listens on in a debug task, and
+	// DebugCommand what a debug task runs instead of Command (ironlocal
+	// extensions).
+	DebugPort    int    `json:"debug_port,omitempty"`
+	DebugCommand string `json:"debug_command,omitempty"`
 	// Msg is set on the answer of an upload.
 	Msg string `json:"msg,omitempty"`
 }
@@ -112,10 +117,14 @@ type Task struct {
 	// or "streamed" (copied in when it started: the Docker runtime).
 	CodeDir     string `json:"code_dir,omitempty"`
 	CodeDirMode string `json:"code_dir_mode,omitempty"`
-	CreatedAt   Time   `json:"created_at,omitzero"`
-	UpdatedAt   Time   `json:"updated_at,omitzero"`
-	StartTime   Time   `json:"start_time,omitzero"`
-	EndTime     Time   `json:"end_time,omitzero"`
+	// Debug says the task runs for a debugger, and DebugAddress where it
+	// listens while the task runs (127.0.0.1:port; ironlocal extensions).
+	Debug        bool   `json:"debug,omitempty"`
+	DebugAddress string `json:"debug_address,omitempty"`
+	CreatedAt    Time   `json:"created_at,omitzero"`
+	UpdatedAt    Time   `json:"updated_at,omitzero"`
+	StartTime    Time   `json:"start_time,omitzero"`
+	EndTime      Time   `json:"end_time,omitzero"`
 }
 
 // TaskList is the answer of GET /tasks.

@@ -20,6 +20,9 @@ type TaskBody struct {
 	Delay    OptInt  `json:"delay,omitzero"`
 	Cluster  *string `json:"cluster,omitempty"`
 	Label    *string `json:"label,omitempty"`
+	// Debug runs the task for a debugger (an ironlocal extension): no
+	// timeout, its code's debug_command, a debug port on 127.0.0.1.
+	Debug bool `json:"debug,omitempty"`
 }
 
 // TasksBody is the body of POST /tasks.
@@ -83,6 +86,10 @@ type CodeBody struct {
 	DefaultPriority OptInt            `json:"default_priority,omitzero"`
 	Memory          OptInt            `json:"memory,omitzero"` // MB
 	CPUs            *float64          `json:"cpus,omitempty"`
+	// DebugPort and DebugCommand: what a debug task of the code runs
+	// (ironlocal extensions; absent keeps the code's).
+	DebugPort    OptInt  `json:"debug_port,omitzero"`
+	DebugCommand *string `json:"debug_command,omitempty"`
 }
 
 // CodeSettingsBody is the body of PATCH /_ironlocal/codes/{pid}/{id}.
@@ -95,6 +102,15 @@ type CodeSettingsBody struct {
 	EnvVars         map[string]string `json:"env_vars,omitzero"`
 	Memory          OptInt            `json:"memory,omitzero"` // MB
 	CPUs            *float64          `json:"cpus,omitempty"`
+	DebugPort       OptInt            `json:"debug_port,omitzero"`
+	DebugCommand    *string           `json:"debug_command,omitempty"`
+}
+
+// CredentialsBody is the body of POST /credentials (what `iron docker
+// login` sends): Auth is the base64 of Docker's AuthConfig JSON,
+// {"username":…,"password":…,"email":…,"serveraddress":…}.
+type CredentialsBody struct {
+	Auth string `json:"auth"`
 }
 
 // CodeLinkBody is the body of PUT /_ironlocal/codes/{pid}/{name}/link.

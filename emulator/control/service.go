@@ -18,7 +18,7 @@ type Store interface {
 	// Reset wipes all state; id sequences keep counting.
 	Reset(ctx context.Context) error
 	// Export writes a consistent snapshot of the whole store to w.
-	Export(ctx context.Context, w io.Writer) error
+	Export(ctx context.Context, w io.Writer, opts emulator.SnapshotOptions) error
 	// Import replaces the whole store with the snapshot read from r; a
 	// damaged or newer snapshot is refused before anything changes.
 	Import(ctx context.Context, r io.Reader) error
@@ -225,9 +225,10 @@ func (s *Service) Reset(ctx context.Context) error {
 	return nil
 }
 
-// ExportSnapshot writes a snapshot of the whole state to w.
-func (s *Service) ExportSnapshot(ctx context.Context, w io.Writer) error {
-	return s.store.Export(ctx, w)
+// ExportSnapshot writes a snapshot of the whole state to w (the registry
+// logins only when opts asks for them).
+func (s *Service) ExportSnapshot(ctx context.Context, w io.Writer, opts emulator.SnapshotOptions) error {
+	return s.store.Export(ctx, w, opts)
 }
 
 // ImportSnapshot replaces the whole state with the snapshot read from r.

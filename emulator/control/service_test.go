@@ -443,7 +443,7 @@ func TestService_ResetAndImport(t *testing.T) {
 	_, err := e.mq.PostMessages(ctx, project, "q", []mq.NewMessage{{Body: "kept"}})
 	require.NoError(t, err)
 	var snap bytes.Buffer
-	require.NoError(t, e.control.ExportSnapshot(ctx, &snap))
+	require.NoError(t, e.control.ExportSnapshot(ctx, &snap, emulator.SnapshotOptions{}))
 	_, err = e.faults.Add(fault.Rule{Service: "mq", Status: 503})
 	require.NoError(t, err)
 

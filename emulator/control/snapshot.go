@@ -102,7 +102,7 @@ func (s *Service) SaveSnapshot(ctx context.Context, name string, overwrite bool)
 	defer root.Remove(tmp) // no-op once renamed
 	bw := bufio.NewWriterSize(f, 1<<20)
 	w := &countingWriter{w: bw}
-	err = s.store.Export(ctx, w)
+	err = s.store.Export(ctx, w, emulator.SnapshotOptions{})
 	if err == nil {
 		err = bw.Flush()
 	}

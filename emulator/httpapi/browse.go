@@ -25,7 +25,7 @@ func (a *API) handleCodeSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	cs := worker.CodeSettings{MaxConcurrency: body.MaxConcurrency.Ptr(), Retries: body.Retries.Ptr(),
 		RetriesDelay: body.RetriesDelay.Ptr(), DefaultPriority: body.DefaultPriority.Ptr(), EnvVars: body.EnvVars,
-		CPUs: body.CPUs}
+		CPUs: body.CPUs, DebugPort: body.DebugPort.Ptr(), DebugCommand: body.DebugCommand}
 	if m := body.Memory.Ptr(); m != nil {
 		mb := int64(*m)
 		cs.MemoryMB = &mb

@@ -173,10 +173,19 @@ func (a *API) handleWaitIdle(w http.ResponseWriter, r *http.Request) {
 
 // handleSnapshotExport streams a snapshot of the whole state.
 func (a *API) handleSnapshotExport(w http.ResponseWriter, r *http.Request) {
+	var opts emulator.SnapshotOptions
+	switch v := r.URL.Query().Get("credentials"); v {
+	case "", "false", "0":
+	case "true", "1":
+		opts.Credentials = true
+	default:
+		a.writeError(w, r, emulator.Invalid("credentials must be true or false, got %q", v))
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=ironlocal-%s.snapshot", time.Now().UTC().Format("20060102T150405Z")))
-	if err := a.cfg.Control.ExportSnapshot(r.Context(), w); err != nil {
+	if err := a.cfg.Control.ExportSnapshot(r.Context(), w, opts); err != nil {
 		a.log.Error("export snapshot", "err", err) // the status line is already sent
 	}
 }

@@ -54,6 +54,7 @@ func (a *API) routes() {
 	const wk = "/2/projects/{pid}"
 	m.HandleFunc("GET "+wk, a.handleWorkerProject)
 	m.HandleFunc("GET /2/stacks", a.handleStacks)
+	m.HandleFunc("POST "+wk+"/credentials", a.handleCredentials)
 	m.HandleFunc("GET "+wk+"/codes", a.handleCodeList)
 	m.HandleFunc("POST "+wk+"/codes", a.handleCodeUpload)
 	m.HandleFunc("GET "+wk+"/codes/{code_id}", a.handleCodeGet)
@@ -94,6 +95,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/tasks/{pid}", a.handleTaskBrowse)
 	m.HandleFunc("GET /_ironlocal/tasks/{pid}/{task_id}/log", a.handleTaskLogSoFar)
 	m.HandleFunc("GET /_ironlocal/tasks/{pid}/{task_id}/activity", a.handleTaskActivity)
+	m.HandleFunc("POST /_ironlocal/tasks/{pid}/{task_id}/debug", a.handleTaskDebugAgain)
 	m.HandleFunc("POST /_ironlocal/tasks/{pid}/bulk", a.handleTaskBulk)
 	m.HandleFunc("GET /_ironlocal/wait-idle", a.handleWaitIdle)
 	m.HandleFunc("GET /_ironlocal/snapshot", a.handleSnapshotExport)

@@ -56,6 +56,17 @@ func (a *API) handleTaskBulk(w http.ResponseWriter, r *http.Request) {
 // (messages posted, tasks queued, cache keys written…), oldest first:
 // GET /_ironlocal/tasks/{pid}/{task_id}/activity. A request that queued
 // several tasks is one entry per task.
+// handleTaskDebugAgain queues a debug run of a task exactly as it ran:
+// POST /_ironlocal/tasks/{pid}/{task_id}/debug.
+func (a *API) handleTaskDebugAgain(w http.ResponseWriter, r *http.Request) {
+	t, err := a.cfg.Worker.DebugAgain(r.Context(), r.PathValue("pid"), r.PathValue("task_id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: []wire.ID{{ID: t.ID}}})
+}
+
 func (a *API) handleTaskActivity(w http.ResponseWriter, r *http.Request) {
 	list, err := a.cfg.Worker.Activity(r.Context(), r.PathValue("pid"), r.PathValue("task_id"))
 	if err != nil {

@@ -25,7 +25,8 @@ const (
 func codeUpload(d wire.CodeBody, zip []byte) (worker.CodeUpload, error) {
 	u := worker.CodeUpload{Name: d.Name, Image: d.Image, Command: d.Command, Runtime: d.Runtime, FileName: d.FileName,
 		Stack: d.Stack, EnvVars: d.EnvVars, MaxConcurrency: d.MaxConcurrency.Ptr(), Retries: d.Retries.Ptr(),
-		RetriesDelay: d.RetriesDelay.Ptr(), DefaultPriority: d.DefaultPriority.Ptr(), CPUs: d.CPUs, Zip: zip}
+		RetriesDelay: d.RetriesDelay.Ptr(), DefaultPriority: d.DefaultPriority.Ptr(), CPUs: d.CPUs, Zip: zip,
+		DebugPort: d.DebugPort.Ptr(), DebugCommand: d.DebugCommand}
 	if m := d.Memory.Ptr(); m != nil {
 		mb := int64(*m)
 		u.MemoryMB = &mb
@@ -284,7 +285,7 @@ func deref(s *string) string {
 
 func newTask(t wire.TaskBody) worker.NewTask {
 	return worker.NewTask{CodeName: t.CodeName, Payload: deref(t.Payload), Priority: t.Priority.Ptr(),
-		Timeout: t.Timeout.Ptr(), Delay: t.Delay.Ptr(), Cluster: deref(t.Cluster), Label: deref(t.Label)}
+		Timeout: t.Timeout.Ptr(), Delay: t.Delay.Ptr(), Cluster: deref(t.Cluster), Label: deref(t.Label), Debug: t.Debug}
 }
 
 func (a *API) handleTasksQueue(w http.ResponseWriter, r *http.Request) {
@@ -400,6 +401,21 @@ func (a *API) handleTaskRetry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.QueuedTasks{Msg: "Queued up", Tasks: []wire.ID{{ID: t.ID}}})
+}
+
+// handleCredentials stores a registry login for the project's tasks:
+// POST /2/projects/{pid}/credentials, what `iron docker login` sends.
+func (a *API) handleCredentials(w http.ResponseWriter, r *http.Request) {
+	var body wire.CredentialsBody
+	if err := decodeBody(r, limitSmall, &body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if _, err := a.cfg.Worker.AddCredentials(r.Context(), r.PathValue("pid"), body.Auth); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.Msg{Msg: "Credentials added"})
 }
 
 func newSchedule(s wire.ScheduleBody) worker.NewSchedule {

@@ -21,7 +21,7 @@ func toWireCode(c emulator.CodePackage) wire.Code {
 		LatestChange: wt(c.UpdatedAt), Image: c.Image, Command: c.Command, Runtime: c.Runtime,
 		FileName: c.FileName, Stack: c.Stack, Config: c.Config, EnvVars: c.EnvVars, MaxConcurrency: c.MaxConcurrency,
 		Retries: c.Retries, RetriesDelay: c.RetriesDelay, DefaultPriority: c.DefaultPriority, Memory: c.MemoryMB, CPUs: c.CPUs,
-		LinkedDir: c.LinkedDir, Linked: c.Linked(), Watch: c.Watch}
+		LinkedDir: c.LinkedDir, Linked: c.Linked(), Watch: c.Watch, DebugPort: c.DebugPort, DebugCommand: c.DebugCommand}
 	if c.PayloadPinned {
 		p := c.PinnedPayload
 		w.PinnedPayload = &p
@@ -41,7 +41,8 @@ func toWireTask(t emulator.Task) wire.Task {
 		Payload: t.Payload, Priority: t.Priority, Timeout: t.Timeout, Delay: t.Delay, Cluster: t.Cluster,
 		Label: t.Label, ScheduleID: t.ScheduleID, Percent: t.Percent, Duration: t.Duration, RunTimes: t.RunTimes,
 		LogSize: t.LogSize, RetryCount: t.RetryCount, OriginalTaskID: t.OriginalTaskID, RetryTaskID: t.RetryTaskID,
-		Source: string(t.Source), SourceID: t.SourceID, CodeDir: t.CodeDir, CodeDirMode: string(t.CodeDirMode), CreatedAt: wt(t.CreatedAt), UpdatedAt: wt(t.UpdatedAt), StartTime: wt(t.StartTime),
+		Source: string(t.Source), SourceID: t.SourceID, CodeDir: t.CodeDir, CodeDirMode: string(t.CodeDirMode),
+		Debug: t.Debug, DebugAddress: t.DebugAddress, CreatedAt: wt(t.CreatedAt), UpdatedAt: wt(t.UpdatedAt), StartTime: wt(t.StartTime),
 		EndTime: wt(t.EndTime)}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/server"
@@ -79,7 +80,7 @@ func TestControl_ResetAndImportAreSilent(t *testing.T) {
 	}
 	fill()
 	var snap bytes.Buffer
-	require.NoError(t, ctl.ExportSnapshot(ctx, &snap))
+	require.NoError(t, ctl.ExportSnapshot(ctx, &snap, emulator.SnapshotOptions{}))
 
 	// The scheduler looks at every schedule whenever the clock moves: keep
 	// it busy while the store is replaced.

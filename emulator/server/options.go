@@ -69,6 +69,9 @@ type Options struct {
 	// its later tasks start without a copy) the Docker engine keeps: 0 =
 	// 32, negative = no warm starts.
 	WarmImages int
+	// Pull says when the Docker runtime pulls a task's image: "missing"
+	// (or ""), "never" or "always", as docker run --pull.
+	Pull string
 	// MaxBindings bounds the trigger bindings of one project on create,
 	// seed and snapshot import; 0 = emulator.DefaultMaxBindings.
 	MaxBindings int

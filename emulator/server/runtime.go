@@ -34,7 +34,8 @@ func openRuntime(opts Options) (emulator.Runtime, error) {
 		return nil, err
 	}
 	rt, err := docker.New(docker.Options{Instance: instanceID(opts), Labels: opts.ContainerLabels,
-		NetworkMode: network, Logger: opts.Logger, CodeLimits: codeLimits(opts), WarmImages: opts.WarmImages})
+		NetworkMode: network, Logger: opts.Logger, CodeLimits: codeLimits(opts), WarmImages: opts.WarmImages,
+		Pull: docker.PullPolicy(opts.Pull)})
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

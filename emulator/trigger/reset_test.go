@@ -28,7 +28,7 @@ func TestReset_StopsBindings_SnapshotBringsThemBack(t *testing.T) {
 	addr := bindingRunning(t, srv, b.ID).StatusAttrs["address"]
 
 	var snap bytes.Buffer
-	require.NoError(t, srv.Control().ExportSnapshot(ctx, &snap))
+	require.NoError(t, srv.Control().ExportSnapshot(ctx, &snap, emulator.SnapshotOptions{}))
 	require.NoError(t, srv.Control().Reset(ctx))
 	bs, err := srv.Triggers().Bindings(ctx)
 	require.NoError(t, err)

@@ -31,7 +31,35 @@ type CodeUpload struct {
 	DefaultPriority *int
 	MemoryMB        *int64
 	CPUs            *float64
-	Zip             []byte
+	// DebugPort and DebugCommand set what a debug task of the code runs
+	// (ironlocal extensions); nil keeps what the code had.
+	DebugPort    *int
+	DebugCommand *string
+	Zip          []byte
+}
+
+// maxDebugCommand bounds a code's debug command line.
+const maxDebugCommand = 4096
+
+// validateDebug checks a code's debug settings.
+func validateDebug(port *int, command *string) error {
+	if p := port; p != nil && (*p < 0 || *p > 65535) {
+		return emulator.Invalid("debug_port must be a TCP port (1–65535), or 0 for none; got %d", *p)
+	}
+	if c := command; c != nil && (len(*c) > maxDebugCommand || strings.ContainsRune(*c, 0)) {
+		return emulator.Invalid("debug_command must be at most %d bytes, without NUL", maxDebugCommand)
+	}
+	return nil
+}
+
+// applyDebug sets a code's debug settings that are given.
+func applyDebug(c *emulator.CodePackage, port *int, command *string) {
+	if port != nil {
+		c.DebugPort = *port
+	}
+	if command != nil {
+		c.DebugCommand = strings.TrimSpace(*command)
+	}
 }
 
 // MaxCPUs bounds a code's cpus: far more than any engine gives one
@@ -64,6 +92,9 @@ func (u CodeUpload) validate(limits codezip.Limits) error {
 		return emulator.Invalid("cpus must be between 0 (no limit) and %d", MaxCPUs)
 	}
 	if err := validateEnvVars(u.EnvVars); err != nil {
+		return err
+	}
+	if err := validateDebug(u.DebugPort, u.DebugCommand); err != nil {
 		return err
 	}
 	if len(u.Zip) > 0 {
@@ -133,6 +164,7 @@ func (s *Service) UploadCode(ctx context.Context, project string, u CodeUpload) 
 		if u.MemoryMB != nil {
 			code.MemoryMB = *u.MemoryMB
 		}
+		applyDebug(&code, u.DebugPort, u.DebugCommand)
 		if u.CPUs != nil {
 			code.CPUs = *u.CPUs
 		}

@@ -18,6 +18,8 @@ type CodeSettings struct {
 	EnvVars         map[string]string
 	MemoryMB        *int64
 	CPUs            *float64
+	DebugPort       *int
+	DebugCommand    *string
 }
 
 func (cs CodeSettings) validate() error {
@@ -44,7 +46,7 @@ func (cs CodeSettings) validate() error {
 			return emulator.Invalid("env_vars names must not be empty")
 		}
 	}
-	return nil
+	return validateDebug(cs.DebugPort, cs.DebugCommand)
 }
 
 // UpdateCodeSettings applies cs to code codeID and returns the result. A
@@ -71,6 +73,7 @@ func (s *Service) UpdateCodeSettings(ctx context.Context, project, codeID string
 		if v := cs.DefaultPriority; v != nil {
 			c.DefaultPriority = *v
 		}
+		applyDebug(c, cs.DebugPort, cs.DebugCommand)
 		if cs.EnvVars != nil {
 			c.EnvVars = cs.EnvVars
 			if len(c.EnvVars) == 0 {

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -31,6 +32,10 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 		} else if zip, err = tx.RevisionZip(t.Project, cur.CodeHistoryID); err != nil {
 			return err
 		}
+		cur.Ran = cur.Replay
+		if cur.Ran == nil {
+			cur.Ran = &emulator.TaskRun{Image: code.Image, Command: code.Command, Config: code.Config, EnvVars: code.EnvVars}
+		}
 		old := cur
 		now := s.clock.Now()
 		cur.Status, cur.StartTime, cur.UpdatedAt = emulator.TaskRunning, now, now
@@ -56,9 +61,13 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 	begin := time.Now()
 	var res emulator.ExitResult
 	spec, err := s.buildSpec(code, t, zip)
+	if err == nil {
+		spec.RegistryAuth, err = s.registryAuth(ctx, t.Project, spec)
+	}
 	if err != nil {
 		res = emulator.ExitResult{ExitCode: -1, StartError: err.Error()}
-	} else if res, err = s.runtime.Run(ctx, spec, emulator.Output{Stdout: logs.stream(false), Stderr: logs.stream(true)}); err != nil {
+	} else if res, err = s.runtime.Run(ctx, spec, emulator.Output{Stdout: logs.stream(false), Stderr: logs.stream(true),
+		Debugging: func(addr string) { s.debugging(t, addr) }}); err != nil {
 		res = emulator.ExitResult{ExitCode: -1, StartError: "runtime error: " + err.Error()}
 	}
 	logs.close()
@@ -79,6 +88,7 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 		old := cur
 		cur.Duration = elapsed.Milliseconds()
 		cur.LogSize = logs.size()
+		cur.DebugAddress = "" // the debugger went with the task
 		if status == emulator.TaskComplete {
 			msg = cur.Msg // a progress message survives success; no message otherwise
 			cur.Percent = 100
@@ -99,6 +109,87 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 		s.disp.enqueue(*retry)
 		s.publish(taskEvent(emulator.EventTaskQueued, *retry))
 	}
+}
+
+// registryAuth is the project's login to the registry of spec's image, if
+// the runtime pulls images and the project has one.
+func (s *Service) registryAuth(ctx context.Context, project string, spec emulator.TaskSpec) (*emulator.RegistryCredential, error) {
+	if spec.Image == "" || !s.runtime.NeedsImage() {
+		return nil, nil
+	}
+	registry, ok := RegistryOf(spec.Image)
+	if !ok {
+		return nil, nil // the runtime names the bad reference
+	}
+	var cred *emulator.RegistryCredential
+	err := s.store.ViewWorker(ctx, func(tx emulator.WorkerTx) error {
+		c, err := tx.Credential(project, registry)
+		if err == nil {
+			cred = &c
+		}
+		if errors.Is(err, emulator.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	return cred, err
+}
+
+// splitCommandLine splits a debug command line into its words, as a shell
+// would without running one (a FROM scratch image has none): words are
+// separated by blanks; single quotes keep everything, double quotes and a
+// backslash keep blanks.
+func splitCommandLine(line string) []string {
+	var words []string
+	var word strings.Builder
+	inWord, quote := false, rune(0)
+	escaped := false
+	for _, r := range line {
+		switch {
+		case escaped:
+			word.WriteRune(r)
+			escaped = false
+		case quote == '\'' && r != '\'':
+			word.WriteRune(r)
+		case r == '\\' && quote != '\'':
+			escaped, inWord = true, true
+		case r == quote:
+			quote = 0
+		case quote == 0 && (r == '\'' || r == '"'):
+			quote, inWord = r, true
+		case quote == 0 && (r == ' ' || r == '\t' || r == '\n'):
+			if inWord {
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
+			}
+		default:
+			word.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, word.String())
+	}
+	return words
+}
+
+// debugging records where a debug task's debugger listens, and says so.
+func (s *Service) debugging(t emulator.Task, addr string) {
+	err := s.store.UpdateWorker(context.Background(), func(tx emulator.WorkerTx) error {
+		cur, err := tx.Task(t.Project, t.ID)
+		if err != nil || cur.Status != emulator.TaskRunning {
+			return err
+		}
+		old := cur
+		cur.DebugAddress = addr
+		return tx.PutTask(&old, cur)
+	})
+	if err != nil {
+		s.log.Error("record debug address", "task_id", t.ID, "err", err)
+	}
+	s.publish(emulator.Event{Type: emulator.EventTaskDebugging, Project: t.Project, TaskID: t.ID, Code: t.CodeName,
+		At: s.clock.Now(), Attrs: map[string]any{"address": addr}})
 }
 
 // outcome maps a runtime result to a task status and message.
@@ -156,10 +247,13 @@ var stackCommands = map[string]string{
 // With IronEnv, the task's IRON_TOKEN is a token minted for it (taskTokens),
 // so its requests are attributed to it; a code's own env vars still win.
 func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []byte) (emulator.TaskSpec, error) {
+	if r := t.Replay; r != nil {
+		code.Image, code.Command, code.Config, code.EnvVars = r.Image, r.Command, r.Config, r.EnvVars
+	}
 	spec := emulator.TaskSpec{
 		TaskID: t.ID, Image: code.Image, Payload: []byte(t.Payload), Config: []byte(code.Config), CodeZip: zip,
 		Timeout: time.Duration(t.Timeout) * time.Second, MemoryMB: code.MemoryMB, CPUs: code.CPUs,
-		IronArgs: *s.cfg.ImageIronArgs, Env: map[string]string{},
+		IronArgs: *s.cfg.ImageIronArgs, Env: map[string]string{}, Debug: t.Debug, DebugPort: code.DebugPort,
 		Labels: map[string]string{"ironlocal.code": code.Name, "ironlocal.project": t.Project},
 	}
 	maps.Copy(spec.Labels, s.cfg.Labels)
@@ -178,6 +272,12 @@ func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []by
 	if code.Command != "" {
 		spec.Command = []string{code.Command}
 	}
+	if t.Debug {
+		spec.Timeout = 0 // a task paused at a breakpoint must not time out
+		if code.DebugCommand != "" {
+			spec.Command = splitCommandLine(code.DebugCommand)
+		}
+	}
 	if code.Linked() {
 		spec.CodeDir, spec.CodeZip = code.LinkedDir, nil
 		if err := emulator.CheckLinkedDir(code.LinkedDir); err != nil {
@@ -195,7 +295,7 @@ func (s *Service) buildSpec(code emulator.CodePackage, t emulator.Task, zip []by
 	}
 	if code.Image == "" { // an old-style zip package
 		spec.IronArgs = true
-		if code.Command == "" {
+		if len(spec.Command) == 0 {
 			interp, ok := stackCommands[strings.ToLower(code.Runtime)]
 			if !ok {
 				interp = "sh"

@@ -27,6 +27,9 @@ type NewTask struct {
 	Source emulator.TaskSource
 	// SourceID names what Source names (with Source only).
 	SourceID string
+	// Debug runs the task for a debugger (an ironlocal extension): no
+	// timeout, its code's debug command, a debug port on 127.0.0.1.
+	Debug bool
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -126,6 +129,7 @@ func (s *Service) newTask(code emulator.CodePackage, nt NewTask) emulator.Task {
 	if t.Cluster == "" {
 		t.Cluster = "default"
 	}
+	t.Debug = nt.Debug
 	t.Source, t.SourceID = nt.Source, nt.SourceID
 	switch {
 	case t.Source != "":
@@ -282,6 +286,40 @@ func (s *Service) RetryTask(ctx context.Context, project, id string, delay int) 
 	s.disp.enqueue(retry)
 	s.publish(taskEvent(emulator.EventTaskQueued, retry))
 	return retry, nil
+}
+
+// DebugAgain queues a debug run of a task exactly as it ran: the same code
+// revision, payload, priority, timeout, label and cluster, and the image,
+// command, config and env vars it started with (a task that never started
+// takes its code's of the moment). The new task's source names the old one.
+func (s *Service) DebugAgain(ctx context.Context, project, id string) (emulator.Task, error) {
+	var again emulator.Task
+	var code emulator.CodePackage
+	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
+		t, err := tx.Task(project, id)
+		if err != nil {
+			return err
+		}
+		if code, err = tx.Code(project, t.CodeID); err != nil {
+			return err
+		}
+		prio, timeout := t.Priority, t.Timeout
+		again = s.newTask(code, NewTask{CodeName: t.CodeName, Payload: t.Payload, Priority: &prio, Timeout: &timeout,
+			Cluster: t.Cluster, Label: t.Label, Source: emulator.SourceDebug, SourceID: t.ID, Debug: true})
+		again.CodeHistoryID, again.CodeRev = t.CodeHistoryID, t.CodeRev
+		again.Replay = t.Ran
+		if again.Replay == nil {
+			again.Replay = t.Replay
+		}
+		return tx.PutTask(nil, again)
+	})
+	if err != nil {
+		return emulator.Task{}, err
+	}
+	s.disp.codeChanged(code)
+	s.disp.enqueue(again)
+	s.publish(taskEvent(emulator.EventTaskQueued, again))
+	return again, nil
 }
 
 // retryOf stores a new task copying t and links them.

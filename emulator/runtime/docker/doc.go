@@ -40,8 +40,15 @@
 // Output is demultiplexed by one goroutine, so writes to Output.Stdout and
 // Output.Stderr never overlap and both may be the same writer.
 //
-// Images are never pulled: no registry is assumed reachable. A missing image
-// is a StartError telling the user to build it.
+// Images are pulled as `docker run --pull` would (Options.Pull: missing by
+// default, never, always), with the task's registry login, the progress in
+// the task's stderr; a failed pull is the task's StartError, naming the
+// image and the registry's answer.
+//
+// A debug task (TaskSpec.Debug) has no timeout. On a network of its own its
+// debug port is published on 127.0.0.1 at a port the engine picks; on the
+// host's network (or the emulator container's) nothing can be published,
+// so the debugger listens on a host port itself (TaskSpec.DebugOnHost).
 //
 // Every container carries the labels ironlocal.instance=<Options.Instance>,
 // ironlocal.task=<task id> and ironlocal.image=<the code's image>, is removed when Run returns, and is found by

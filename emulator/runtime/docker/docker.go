@@ -8,14 +8,18 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -70,6 +74,8 @@ type Options struct {
 	// keeps: 0 means DefaultWarmImages, a negative number turns warm and
 	// streamed starts off (every task is copied its files).
 	WarmImages int
+	// Pull says when a task's image is pulled; "" is PullMissing.
+	Pull PullPolicy
 }
 
 // Runtime runs tasks in Docker containers. It is safe for concurrent use.
@@ -86,6 +92,8 @@ type Runtime struct {
 	images sync.Map
 	// warm holds the warm images (see warm.go).
 	warm warmImages
+	// pullPolicy says when images are pulled (pull.go).
+	pullPolicy PullPolicy
 }
 
 // imageInfo is what the runtime needs of an image: its id, architecture,
@@ -130,8 +138,12 @@ func New(opts Options) (*Runtime, error) {
 	if network == "" {
 		network = "host"
 	}
+	pull, err := ParsePullPolicy(string(opts.Pull))
+	if err != nil {
+		return nil, err
+	}
 	r := &Runtime{cli: cli, instance: opts.Instance, labels: maps.Clone(opts.Labels), network: network, log: log,
-		limits: opts.CodeLimits.OrDefaults()}
+		limits: opts.CodeLimits.OrDefaults(), pullPolicy: pull}
 	r.warm.init(opts.WarmImages)
 	return r, nil
 }
@@ -231,6 +243,45 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}
 
+	if spec.Debug && r.hostNetwork() {
+		// No port can be mapped: the debugger listens on a host port.
+		var err error
+		if spec, _, err = spec.DebugOnHost(); err != nil {
+			return startError(err.Error()), nil
+		}
+	}
+	if r.pullPolicy == PullAlways {
+		if res, ok := r.pullImage(ctx, spec, out); !ok {
+			return res, nil
+		}
+	}
+	res, err := r.run(ctx, spec, out)
+	if !errors.Is(err, errImageMissing) {
+		return res, err
+	}
+	if r.pullPolicy == PullNever {
+		return imageMissing(spec.Image), nil
+	}
+	if res, ok := r.pullImage(ctx, spec, out); !ok {
+		return res, nil
+	}
+	res, err = r.run(ctx, spec, out)
+	if errors.Is(err, errImageMissing) { // removed as soon as pulled
+		return imageMissing(spec.Image), nil
+	}
+	return res, err
+}
+
+// hostNetwork reports whether tasks share a network namespace with a host
+// (this one's, or the emulator container's), where ports cannot be
+// published.
+func (r *Runtime) hostNetwork() bool {
+	return r.network == "host" || strings.HasPrefix(r.network, "container:")
+}
+
+// run runs spec's task from its image; errImageMissing means the engine
+// has no such image and nothing was started.
+func (r *Runtime) run(ctx context.Context, spec emulator.TaskSpec, out emulator.Output) (emulator.ExitResult, error) {
 	res, ran, pending, err := r.runWarm(ctx, spec, out)
 	if ran {
 		return res, err
@@ -300,6 +351,13 @@ func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, 
 		return r.refused(ctx, "start container", err)
 	}
 	started = true
+	if spec.Debug && out.Debugging != nil {
+		if addr, err := r.debugAddress(bg, id, spec); err != nil {
+			fmt.Fprintf(orDiscard(out.Stderr), "ironlocal: cannot tell where the debugger listens: %v\n", err)
+		} else {
+			out.Debugging(addr)
+		}
+	}
 	if l.cold {
 		// The task's files went in whole: the next task of the same
 		// image, code and config can start warm, and a new code of the
@@ -348,6 +406,34 @@ func (r *Runtime) start(ctx context.Context, id string, spec emulator.TaskSpec, 
 	}
 	watch.flush()
 	return res, err
+}
+
+// debugAddress is where a debugger reaches the started debug container
+// id: the host port DebugOnHost chose on a host network, else the one the
+// engine published for the debug port.
+func (r *Runtime) debugAddress(ctx context.Context, id string, spec emulator.TaskSpec) (string, error) {
+	if r.hostNetwork() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(spec.DebugPort)), nil
+	}
+	if spec.DebugPort <= 0 {
+		return "", errors.New("the code has no debug_port to publish")
+	}
+	in, err := r.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return "", err
+	}
+	port, err := network.ParsePort(strconv.Itoa(spec.DebugPort))
+	if err != nil {
+		return "", err
+	}
+	if ns := in.Container.NetworkSettings; ns != nil {
+		for _, b := range ns.Ports[port] {
+			if b.HostPort != "" {
+				return net.JoinHostPort("127.0.0.1", b.HostPort), nil
+			}
+		}
+	}
+	return "", fmt.Errorf("the engine published no host port for %d/tcp", spec.DebugPort)
 }
 
 // stdinWriter writes a container's stdin, marking its errors so they are
@@ -419,7 +505,7 @@ func (r *Runtime) create(ctx, bg context.Context, spec emulator.TaskSpec, pendin
 		cfg, host := r.containerConfig(spec, info.cmd)
 		created, err := r.cli.ContainerCreate(bg, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 		if cerrdefs.IsNotFound(err) { // no such image, or it went away since the inspect
-			return "", imageMissing(spec.Image), nil
+			return "", emulator.ExitResult{}, errImageMissing
 		}
 		if err != nil {
 			res, err := r.refused(ctx, "create container", err)
@@ -454,7 +540,7 @@ func (r *Runtime) inspectFailed(ctx context.Context, image string, err error) (e
 		return emulator.ExitResult{}, false, nil
 	case cerrdefs.IsNotFound(err):
 		r.images.Delete(image)
-		return imageMissing(image), true, nil
+		return emulator.ExitResult{}, true, errImageMissing
 	}
 	res, rerr := r.refused(ctx, "inspect image", err)
 	return res, true, rerr
@@ -605,6 +691,14 @@ func (r *Runtime) containerConfig(spec emulator.TaskSpec, imageCmd []string) (*c
 			NanoCPUs: int64(spec.CPUs * 1e9),
 		},
 	}
+	if spec.Debug && spec.DebugPort > 0 && !r.hostNetwork() {
+		// The debugger's port, on 127.0.0.1 only, at a port the engine
+		// picks: any number of debug tasks, none reachable from the LAN.
+		if port, err := network.ParsePort(strconv.Itoa(spec.DebugPort)); err == nil {
+			cfg.ExposedPorts = network.PortSet{port: {}}
+			host.PortBindings = network.PortMap{port: {{HostIP: netip.AddrFrom4([4]byte{127, 0, 0, 1})}}}
+		}
+	}
 	if host.Memory > 0 {
 		// No swap on top of the limit, so it means what it says and an
 		// overrun shows up as OOMKilled rather than as slowness.
@@ -674,7 +768,7 @@ func wrap(op string, err error) error {
 }
 
 func imageMissing(ref string) emulator.ExitResult {
-	return startError(fmt.Sprintf("image %q not found locally: build it (docker build -t %s …) or load it (docker load); ironlocal never pulls images, no registry is assumed reachable", ref, ref))
+	return startError(fmt.Sprintf("image %q not found locally and --pull never forbids pulling it: build it (docker build -t %s …), load it (docker load) or pull it (docker pull %s)", ref, ref, ref))
 }
 
 func startError(msg string) emulator.ExitResult {

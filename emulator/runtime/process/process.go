@@ -98,12 +98,24 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 		}
 	}
 
+	timeout := spec.Timeout
+	if spec.Debug {
+		// The debugger listens on this host; a paused task must not time out.
+		var addr string
+		if spec, addr, err = spec.DebugOnHost(); err != nil {
+			return startError(err.Error()), nil
+		}
+		timeout = 0
+		if out.Debugging != nil {
+			out.Debugging(addr)
+		}
+	}
 	argv := spec.Argv(f.taskDir, f.payload, f.config)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = f.taskDir
 	cmd.Env = environ(spec, f)
 	ownProcessGroup(cmd)
-	return r.run(ctx, cmd, spec.Timeout, out)
+	return r.run(ctx, cmd, timeout, out)
 }
 
 // run starts cmd and supervises it: output streaming, timeout, ctx, and

@@ -119,7 +119,7 @@ func withoutLeases(m map[string]string) map[string]string {
 func export(t testing.TB, s *Store) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	require.NoError(t, s.Export(context.Background(), &b))
+	require.NoError(t, s.Export(context.Background(), &b, emulator.SnapshotOptions{}))
 	return b.Bytes()
 }
 

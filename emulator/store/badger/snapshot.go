@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ironlocal/ironlocal/emulator"
 )
 
 // A snapshot is one JSON header line, a Badger backup stream of every key,
@@ -36,8 +38,9 @@ type snapshotHeader struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Export writes a consistent snapshot of the whole store to w.
-func (s *Store) Export(ctx context.Context, w io.Writer) error {
+// Export writes a consistent snapshot of the whole store to w: every record
+// but the registry logins, unless opts asks for them.
+func (s *Store) Export(ctx context.Context, w io.Writer, opts emulator.SnapshotOptions) error {
 	h, err := json.Marshal(snapshotHeader{Format: snapshotFormat, Version: SnapshotVersion, Schema: SchemaVersion,
 		CreatedAt: time.Now().UTC()})
 	if err != nil {
@@ -48,7 +51,12 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 	}
 	sum := sha256.New()
 	n := &countingWriter{w: io.MultiWriter(w, sum)}
-	if _, err := s.db.Backup(n, 0); err != nil {
+	stream := s.db.NewStream()
+	stream.LogPrefix = "snapshot"
+	if !opts.Credentials {
+		stream.ChooseKey = func(item *badger.Item) bool { return item.Key()[0] != tagCredential }
+	}
+	if _, err := stream.Backup(n, 0); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	trailer := binary.BigEndian.AppendUint64(sum.Sum(nil), uint64(n.n))
@@ -71,7 +79,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // ExportFile writes a snapshot to path atomically: a temp file beside it,
 // fsynced, then renamed over path.
-func (s *Store) ExportFile(ctx context.Context, path string) error {
+func (s *Store) ExportFile(ctx context.Context, path string, opts emulator.SnapshotOptions) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".snapshot-*")
 	if err != nil {
@@ -79,7 +87,7 @@ func (s *Store) ExportFile(ctx context.Context, path string) error {
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
 	bw := bufio.NewWriterSize(tmp, 1<<20)
-	err = s.Export(ctx, bw)
+	err = s.Export(ctx, bw, opts)
 	if err == nil {
 		err = bw.Flush()
 	}

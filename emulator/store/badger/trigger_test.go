@@ -51,7 +51,7 @@ func TestStore_Bindings(t *testing.T) {
 		require.Equal(t, []string{"e4", "e3", "e2"}, ids, "newest first, trimmed to 3")
 
 		var snap bytes.Buffer
-		require.NoError(t, s.Export(ctx, &snap))
+		require.NoError(t, s.Export(ctx, &snap, emulator.SnapshotOptions{}))
 		require.NoError(t, s.DeleteBinding(ctx, "b1"))
 		_, err = s.Binding(ctx, "b1")
 		require.ErrorIs(t, err, emulator.ErrNotFound)
@@ -143,7 +143,7 @@ func TestStore_TraceTrim(t *testing.T) {
 	require.Equal(t, []string{"e050"}, trace(t, s), "a binding made again starts an empty trace")
 
 	var snap bytes.Buffer
-	require.NoError(t, s.Export(ctx, &snap))
+	require.NoError(t, s.Export(ctx, &snap, emulator.SnapshotOptions{}))
 	require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(51), ev(52), ev(53), ev(54)}, keep))
 	require.NoError(t, s.Import(ctx, &snap))
 	require.NoError(t, s.AppendTriggerEvents(ctx, []emulator.TriggerEvent{ev(55)}, keep))

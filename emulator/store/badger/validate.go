@@ -50,6 +50,18 @@ func checkRecord(k, v []byte) error {
 			return err
 		}
 		return checkJSON(k[0], v)
+	case tagCredential:
+		p, err := parts(rest, 2)
+		if err != nil {
+			return err
+		}
+		if err := checkProject(p[0]); err != nil {
+			return err
+		}
+		if err := checkName("registry", p[1]); err != nil {
+			return err
+		}
+		return checkJSON(k[0], v)
 	case tagCodeName:
 		p, err := parts(rest, 2)
 		if err != nil {
@@ -266,6 +278,8 @@ func checkJSON(tag byte, v []byte) error {
 		err = json.Unmarshal(v, new(emulator.CodePackage))
 	case tagRevision:
 		err = json.Unmarshal(v, new(emulator.CodeRevision))
+	case tagCredential:
+		err = json.Unmarshal(v, new(emulator.RegistryCredential))
 	case tagTask:
 		err = json.Unmarshal(v, new(emulator.Task))
 	case tagSchedule:
