@@ -83,6 +83,10 @@ type e2eTask struct {
 	RetryCount     int    `json:"retry_count"`
 	Delay          int    `json:"delay"`
 	LogSize        int    `json:"log_size"`
+	Debug          bool   `json:"debug"`
+	DebugAddress   string `json:"debug_address"`
+	Source         string `json:"source"`
+	SourceID       string `json:"source_id"`
 }
 
 // do sends a request with the OAuth header and returns status and body.

@@ -122,13 +122,21 @@ func WorkerBinary(t testing.TB, dir string) string {
 // build compiles the fixture worker statically to bin, for goos/goarch
 // ("" = this host).
 func build(ctx context.Context, bin, goos, goarch string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", bin, workerPackage)
+	return goBuild(ctx, "", bin, goos, goarch, workerPackage, "-trimpath", "-ldflags=-s -w")
+}
+
+// goBuild runs go build -o bin pkg with flags in dir ("" = here),
+// statically, for goos/goarch ("" = this host).
+func goBuild(ctx context.Context, dir, bin, goos, goarch, pkg string, flags ...string) error {
+	args := append([]string{"build", "-buildvcs=false", "-o", bin}, flags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if goos != "" {
 		cmd.Env = append(cmd.Env, "GOOS="+goos, "GOARCH="+goarch)
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v: %s", workerPackage, err, out)
+		return fmt.Errorf("go build %s: %v: %s", pkg, err, out)
 	}
 	return nil
 }
@@ -158,28 +166,36 @@ func buildImage(ctx context.Context, cli *client.Client) error {
 	if err := build(ctx, bin, "linux", v.Arch); err != nil {
 		return err
 	}
-	binary, err := os.ReadFile(bin)
-	if err != nil {
-		return err
-	}
+	return buildFromFiles(ctx, cli, FixtureImage, map[string]string{"worker": bin}, dockerfile)
+}
+
+// buildFromFiles builds tag from a context of dockerfile and the
+// executables files names (context name → path on this machine).
+func buildFromFiles(ctx context.Context, cli *client.Client, tag string, files map[string]string, dockerfile []byte) error {
 	var buildCtx bytes.Buffer
 	tw := tar.NewWriter(&buildCtx)
-	for _, f := range []struct {
-		name string
-		mode int64
-		body []byte
-	}{{"Dockerfile", 0o644, dockerfile}, {"worker", 0o755, binary}} {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body))}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))}); err != nil {
+		return err
+	}
+	if _, err := tw.Write(dockerfile); err != nil {
+		return err
+	}
+	for name, path := range files {
+		body, err := os.ReadFile(path)
+		if err != nil {
 			return err
 		}
-		if _, err := tw.Write(f.body); err != nil {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(body))}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(body); err != nil {
 			return err
 		}
 	}
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	res, err := cli.ImageBuild(ctx, &buildCtx, client.ImageBuildOptions{Tags: []string{FixtureImage}, Remove: true, ForceRemove: true})
+	res, err := cli.ImageBuild(ctx, &buildCtx, client.ImageBuildOptions{Tags: []string{tag}, Remove: true, ForceRemove: true})
 	if err != nil {
 		return err
 	}
