@@ -143,6 +143,22 @@ func (c *Client) ExportSnapshot(ctx context.Context, w io.Writer) (int64, error)
 	return n, nil
 }
 
+// LoadSeed applies a seed file (the format of ironlocald --seed, see
+// Seed) on top of the running emulator's state. A seed that fails its dry
+// run loads nothing. POST /_ironlocal/seed
+func (c *Client) LoadSeed(ctx context.Context, r io.Reader) error {
+	req, err := c.request(ctx, http.MethodPost, "/_ironlocal/seed", r, "application/json")
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(c.stream, req)
+	if err != nil {
+		return err
+	}
+	drain(resp.Body)
+	return nil
+}
+
 // ImportSnapshot replaces the whole state with the snapshot read from r,
 // streamed as it is read (wrap r to show progress). size is its length,
 // or -1 when unknown. A damaged, truncated or newer snapshot is refused

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -262,6 +264,29 @@ func (c *Client) RetryTask(ctx context.Context, id string, delay int) (string, e
 		return "", err
 	}
 	return firstID(out.Tasks)
+}
+
+// DebugAgain queues a debug run of a task exactly as it ran (its revision,
+// payload, priority, timeout, image, command, config and env vars) and
+// returns the new task's id. POST /_ironlocal/tasks/{pid}/{id}/debug
+func (c *Client) DebugAgain(ctx context.Context, id string) (string, error) {
+	var out wire.QueuedTasks
+	if err := c.call(ctx, http.MethodPost, "/_ironlocal/tasks/"+esc(c.project)+"/"+esc(id)+"/debug", nil, &out); err != nil {
+		return "", err
+	}
+	return firstID(out.Tasks)
+}
+
+// AddCredentials stores a registry login for the project's tasks, as
+// `iron docker login` does: their images from serverAddress's registry are
+// pulled with it. POST /2/projects/{pid}/credentials
+func (c *Client) AddCredentials(ctx context.Context, username, password, serverAddress string) error {
+	login, err := json.Marshal(map[string]string{"username": username, "password": password, "serveraddress": serverAddress})
+	if err != nil {
+		return err
+	}
+	body := wire.CredentialsBody{Auth: base64.StdEncoding.EncodeToString(login)}
+	return c.call(ctx, http.MethodPost, c.pp("2")+"/credentials", body, nil)
 }
 
 // TaskLog returns a task's stdout and stderr. Unless ironlocal runs with

@@ -231,12 +231,14 @@ type NewTask struct {
 	Timeout  int // seconds
 	Cluster  string
 	Label    string
+	// Debug runs it for a debugger (an ironlocal extension).
+	Debug bool
 }
 
 // Wire is t as sent.
 func (t NewTask) Wire() TaskBody {
 	return TaskBody{CodeName: t.CodeName, Payload: &t.Payload, Priority: IntPtr(t.Priority), Timeout: nonZero(t.Timeout),
-		Delay: nonZero(t.Delay), Cluster: nonEmpty(t.Cluster), Label: nonEmpty(t.Label)}
+		Delay: nonZero(t.Delay), Cluster: nonEmpty(t.Cluster), Label: nonEmpty(t.Label), Debug: t.Debug}
 }
 
 // MarshalJSON writes t as a TaskBody.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"path"
@@ -36,6 +37,9 @@ type Config struct {
 	// Triggers serves /_ironlocal/triggers and /_ironlocal/plugins; nil
 	// answers 404 there.
 	Triggers *trigger.Host
+	// Seeds loads seed files into the running emulator (POST
+	// /_ironlocal/seed); nil answers 404 there.
+	Seeds Seeder
 	// Faults holds the injected failures (managed through Control); the
 	// API applies them to matching requests. nil disables injection.
 	Faults *fault.Injector
@@ -47,6 +51,12 @@ type Config struct {
 	// Pprof serves Go's profiles under /_ironlocal/debug/pprof/ (--pprof).
 	Pprof  bool
 	Logger *slog.Logger
+}
+
+// Seeder loads a seed file on top of the running emulator's state; a seed
+// that fails its dry run loads nothing (emulator/server).
+type Seeder interface {
+	LoadSeed(ctx context.Context, r io.Reader) error
 }
 
 // API is the HTTP handler for the whole emulator.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/control"
+	"github.com/ironlocal/ironlocal/emulator/seed"
 	"github.com/ironlocal/ironlocal/wire"
 )
 
@@ -208,6 +209,24 @@ func (a *API) handleSnapshotSave(w http.ResponseWriter, r *http.Request) {
 
 // handleSnapshotImport replaces the whole state with the snapshot in the
 // request body.
+// handleSeedLoad applies a seed file (the body) on top of the current
+// state: POST /_ironlocal/seed.
+func (a *API) handleSeedLoad(w http.ResponseWriter, r *http.Request) {
+	if a.cfg.Seeds == nil {
+		a.handleNotRouted(w, r)
+		return
+	}
+	if err := a.cfg.Seeds.LoadSeed(r.Context(), http.MaxBytesReader(w, r.Body, seed.MaxSize+1)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = &requestError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("Seed is over the %d byte limit", seed.MaxSize)}
+		}
+		a.writeError(w, r, err)
+		return
+	}
+	writeMsg(w, http.StatusOK, "Seed loaded")
+}
+
 func (a *API) handleSnapshotImport(w http.ResponseWriter, r *http.Request) {
 	if err := a.cfg.Control.ImportSnapshot(r.Context(), http.MaxBytesReader(w, r.Body, limitSnapshot)); err != nil {
 		var mbe *http.MaxBytesError

@@ -101,6 +101,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/snapshot", a.handleSnapshotExport)
 	m.HandleFunc("POST /_ironlocal/snapshot", a.handleSnapshotSave)
 	m.HandleFunc("PUT /_ironlocal/snapshot", a.handleSnapshotImport)
+	m.HandleFunc("POST /_ironlocal/seed", a.handleSeedLoad)
 	m.HandleFunc("GET /_ironlocal/faults", a.handleFaultsList)
 	m.HandleFunc("POST /_ironlocal/faults", a.handleFaultAdd)
 	m.HandleFunc("DELETE /_ironlocal/faults", a.handleFaultsClear)

@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 
 	"github.com/ironlocal/ironlocal/emulator"
@@ -58,6 +61,37 @@ func (s *Server) applySeed(ctx context.Context) error {
 	}
 	s.log.Info("seed applied", "seed", s.opts.Seed)
 	return nil
+}
+
+// LoadSeed applies the seed file read from r on top of the current state
+// (POST /_ironlocal/seed, ironlocald seed load): queues are created or
+// updated and their messages posted, items stored, codes uploaded (a new
+// revision when one exists), schedules and trigger bindings created. A
+// seed that fails its dry run on scratch services loads nothing; one that
+// passes can still meet the current state (a binding of the same name)
+// and then stops there, naming the entry. Errors are Invalid ones.
+func (s *Server) LoadSeed(ctx context.Context, r io.Reader) error {
+	file, err := seed.Parse(r)
+	if err != nil {
+		return invalidSeed(err)
+	}
+	if err := s.dryRun(ctx, file); err != nil {
+		return invalidSeed(err)
+	}
+	if err := file.Apply(ctx, seed.Targets{MQ: s.mq, Cache: s.cache, Worker: s.worker, Triggers: s.triggers}); err != nil {
+		return invalidSeed(err)
+	}
+	s.log.Info("seed loaded into the running emulator")
+	return nil
+}
+
+// invalidSeed makes a seed's error a 400 with all its words (the entry and
+// field it names), unless the body was cut short by its limit.
+func invalidSeed(err error) error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return err
+	}
+	return emulator.Invalid("%v", err)
 }
 
 func fileKind(m fs.FileMode) string {

@@ -137,7 +137,7 @@ func Start(opts Options) (*Server, error) {
 		Logger: opts.Logger})
 	s.triggers = s.newTriggers()
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
-		Control: s.control, Triggers: s.triggers, Faults: s.faults,
+		Control: s.control, Triggers: s.triggers, Faults: s.faults, Seeds: s,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects, Tasks: s.worker}, Guard: s.guard(), Pprof: opts.Pprof, Logger: opts.Logger})
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,8 @@ type command struct {
 	name string // "" for the group itself
 	args string // positional arguments and flags, for the usage text
 	help string
-	// nargs is how many positional arguments it takes.
+	// nargs is how many positional arguments it takes; -1: any number,
+	// checked by the command.
 	nargs int
 	// flags registers the command's own flags and returns the function
 	// that runs it with their values (nil for commands listed only).
@@ -70,6 +72,7 @@ func groups() []*group {
 		waitIdleGroup(),
 		faultsGroup(),
 		tasksGroup(),
+		taskGroup(),
 		queueGroup(),
 		codeGroup(),
 		triggerGroup(),
@@ -144,7 +147,7 @@ func runGroup(g *group, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, commandUsage(g, cmd, fs))
 		return 0
 	}
-	if err == nil && len(pos) != cmd.nargs {
+	if err == nil && cmd.nargs >= 0 && len(pos) != cmd.nargs {
 		err = fmt.Errorf("want %d argument(s), got %d", cmd.nargs, len(pos))
 	}
 	if err != nil {
@@ -226,7 +229,10 @@ type commonFlags struct {
 func registerCommon(fs *flag.FlagSet) *commonFlags {
 	var c commonFlags
 	fs.StringVar(&c.url, "url", envOr("IRONLOCAL_URL", "http://127.0.0.1:4766"), "ironlocal's URL ($IRONLOCAL_URL)")
-	fs.StringVar(&c.token, "token", firstToken(os.Getenv("IRONLOCAL_TOKEN")), "token, needed in strict mode ($IRONLOCAL_TOKEN)")
+	// The Iron routes (task debug, code watch) want some token even when
+	// ironlocal is permissive, which accepts any.
+	fs.StringVar(&c.token, "token", cmp.Or(firstToken(os.Getenv("IRONLOCAL_TOKEN")), os.Getenv("IRON_TOKEN"), "local-token"),
+		"token, needed in strict mode ($IRONLOCAL_TOKEN, else $IRON_TOKEN)")
 	fs.StringVar(&c.project, "project", firstToken(envOr("IRONLOCAL_PROJECT", client.DefaultProject)), "project id of task and queue commands ($IRONLOCAL_PROJECT)")
 	fs.BoolVar(&c.json, "json", false, "print the server's answer as JSON")
 	return &c

@@ -107,12 +107,25 @@ func snapshotDownload(ctx context.Context, c *client.Client, args []string) (any
 // files load at start-up (--seed), and the control plane has no route
 // that applies one to a running ironlocal.
 func seedGroup() *group {
-	return &group{name: "seed", about: "not available on a running ironlocal",
-		cmds: []*command{{name: "load", args: "FILE", help: "not available: start ironlocald with --seed FILE (or load a snapshot)"}},
-		dispatch: func(_ []string, _, stderr io.Writer) int {
-			fmt.Fprintln(stderr, "ironlocald seed: the control plane has no seed route; a seed file loads at start-up: ironlocald --seed FILE (or `ironlocald exec --seed FILE -- …`); to restore state into a running ironlocal use `ironlocald snapshot load FILE`")
-			return 2
-		}}
+	return &group{name: "seed", about: "load a seed file into the running ironlocal", cmds: []*command{
+		{name: "load", args: "FILE", nargs: 1,
+			help: "apply seed FILE (- for stdin) on top of the current state; one that fails its dry run loads nothing",
+			flags: func(*flag.FlagSet) runFunc {
+				return func(ctx context.Context, c *client.Client, args []string) (any, string, error) {
+					var r io.Reader = os.Stdin
+					if args[0] != "-" {
+						f, err := os.Open(args[0])
+						if err != nil {
+							return nil, "", err
+						}
+						defer f.Close()
+						r = f
+					}
+					err := c.LoadSeed(ctx, r)
+					return msgAnswer{Msg: "Seed loaded"}, "loaded " + args[0], err
+				}
+			}},
+	}}
 }
 
 func clockGroup() *group {

@@ -166,11 +166,78 @@ func TestCLI_Control(t *testing.T) {
 		assert.Equal(t, 2, code, "NAME is missing")
 	})
 
-	t.Run("seed is not a route", func(t *testing.T) {
-		code, _, stderr := cli("seed", "load", "x.json")
-		assert.Equal(t, 2, code)
-		assert.Contains(t, stderr, "--seed FILE")
+	t.Run("seed load", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "seed.json")
+		require.NoError(t, os.WriteFile(file, []byte(`{"ironlocal_seed":1,"project_id":"`+cliProject+`",
+			"queues":[{"name":"seeded","messages":[{"body":"one"},{"body":"two"}]}],
+			"caches":[{"name":"conf","items":[{"key":"k","value":"v"}]}]}`), 0o600))
+		code, stdout, stderr := cli("seed", "load", file)
+		require.Equal(t, 0, code, stderr)
+		assert.Equal(t, "loaded "+file+"\n", stdout)
+		q, err := srv.MQ().GetQueue(ctx, cliProject, "seeded")
+		require.NoError(t, err)
+		assert.EqualValues(t, 2, q.Size)
+
+		// Loaded on top: a second load adds the messages again.
+		code, _, stderr = cli("seed", "load", file, "--json")
+		require.Equal(t, 0, code, stderr)
+		q, err = srv.MQ().GetQueue(ctx, cliProject, "seeded")
+		require.NoError(t, err)
+		assert.EqualValues(t, 4, q.Size)
+
+		// A bad seed loads nothing and says where it is wrong.
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		require.NoError(t, os.WriteFile(bad, []byte(`{"ironlocal_seed":1,"project_id":"`+cliProject+`",
+			"queues":[{"name":"half"}],"caches":[{"name":"c","items":[{"key":"","value":"v"}]}]}`), 0o600))
+		code, _, stderr = cli("seed", "load", bad)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, stderr, "400")
+		assert.Contains(t, stderr, "caches[0]")
+		_, err = srv.MQ().GetQueue(ctx, cliProject, "half")
+		assert.ErrorIs(t, err, emulator.ErrNotFound, "the dry run failed: nothing loaded")
 	})
+}
+
+// TestCLI_TaskDebug: `task debug` queues a debug task and prints where its
+// debugger listens; `--again` re-runs a task in debug mode.
+func TestCLI_TaskDebug(t *testing.T) {
+	testtool.Need(t, "sh")
+	srv := server.RunT(t, server.Options{Runtime: "process"})
+	cli := cliAgainst(srv)
+	ctx := context.Background()
+	debugCommand := "sh -c 'sleep 1 # a debugger would listen on 127.0.0.1:$(DEBUG_PORT)'"
+	_, err := srv.Worker().UploadCode(ctx, cliProject, worker.CodeUpload{Name: "dbg", Image: "unused", Command: "true",
+		DebugCommand: &debugCommand})
+	require.NoError(t, err)
+
+	code, stdout, stderr := cli("task", "debug", "dbg", "--payload", "p1")
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `^task [0-9a-f]{24}: debugger at 127\.0\.0\.1:\d+ `, stdout)
+	id := strings.Fields(stdout)[1]
+	id = strings.TrimSuffix(id, ":")
+
+	code, stdout, stderr = cli("task", "debug", "--again", id, "--json")
+	require.Equal(t, 0, code, stderr)
+	var again struct {
+		ID, Source, Payload string
+		SourceID            string `json:"source_id"`
+		DebugAddress        string `json:"debug_address"`
+		Debug               bool
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &again))
+	assert.Equal(t, "debug", again.Source)
+	assert.Equal(t, id, again.SourceID)
+	assert.Equal(t, "p1", again.Payload)
+	assert.True(t, again.Debug)
+	assert.Contains(t, again.DebugAddress, "127.0.0.1:")
+
+	code, _, _ = cli("task", "debug")
+	assert.Equal(t, 2, code, "a code or --again is required")
+	_, err = srv.Worker().UploadCode(ctx, cliProject, worker.CodeUpload{Name: "nodebug", Image: "unused", Command: "true"})
+	require.NoError(t, err)
+	code, _, stderr = cli("task", "debug", "nodebug")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "no debug_port")
 }
 
 func TestCLI_TasksAndQueue(t *testing.T) {
@@ -359,6 +426,19 @@ func TestCLI_CodeLink(t *testing.T) {
 	assert.Equal(t, "first", run())
 	require.NoError(t, os.WriteFile(script, []byte("echo edited\n"), 0o755))
 	assert.Equal(t, "edited", run(), "the next task runs the folder as it is")
+
+	code, stdout, stderr = cli("code", "watch", "hello")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "code hello: a change in "+dir+" re-runs its last task\n", stdout)
+	c, err := srv.Worker().CodeByName(ctx, cliProject, "hello")
+	require.NoError(t, err)
+	assert.True(t, c.Watch)
+	code, _, stderr = cli("code", "watch", "hello", "--off")
+	require.Equal(t, 0, code, stderr)
+	c, err = srv.Worker().CodeByName(ctx, cliProject, "hello")
+	require.NoError(t, err)
+	assert.False(t, c.Watch)
+	assert.Equal(t, dir, c.LinkedDir, "watch off keeps the link")
 
 	code, stdout, stderr = cli("code", "unlink", "hello", "--json")
 	require.Equal(t, 0, code, stderr)
