@@ -20,8 +20,10 @@ import (
 // real ironlocald of its own, started ephemeral with the built-in plugins
 // beside it and the flags the fence names, as `make run` starts one. The
 // daemon's address replaces the default one the example is written for,
-// the block runs under `bash -euo pipefail` in an empty directory, and a
-// non-zero exit fails the test, so an example cannot rot.
+// the block runs under `bash -euo pipefail` in an empty directory, with
+// ironlocald on its PATH and IRONLOCAL_URL naming the daemon (so the
+// ironlocald subcommands reach it), and a non-zero exit fails the test, so
+// an example cannot rot.
 func TestDocs_RunnableExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("black-box: builds and starts ironlocald")
@@ -60,7 +62,8 @@ func TestDocs_RunnableExamples(t *testing.T) {
 				dir := t.TempDir()
 				cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script)
 				cmd.Dir = dir
-				cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "LANG=C.UTF-8"}
+				cmd.Env = []string{"HOME=" + dir, "LANG=C.UTF-8", "IRONLOCAL_URL=" + d.URL,
+					"PATH=" + filepath.Dir(daemonBinary(t)) + string(os.PathListSeparator) + os.Getenv("PATH")}
 				out, err := cmd.CombinedOutput()
 				if err != nil {
 					t.Fatalf("%s line %d (ironlocald %s) failed: %v\n--- script\n%s--- output\n%s",
