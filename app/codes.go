@@ -17,7 +17,8 @@ import (
 )
 
 // codesScreen lists code packages; the detail pane edits one (concurrency,
-// retries, env vars, pause/resume, delete) or registers a new one.
+// retries, env vars, debug port and command, pause/resume, delete) or
+// registers a new one.
 type codesScreen struct {
 	u       *UI
 	codes   []client.Code
@@ -177,6 +178,8 @@ type codeDetail struct {
 	retries      *keyEntry
 	retriesDelay *keyEntry
 	env          *keyEntry
+	debugPort    *keyEntry
+	debugCommand *keyEntry
 	pause        *widget.Button
 	revisions    *widget.Label
 	linkRow      *linkRow
@@ -192,6 +195,10 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 	d.env = newKeyEntry(s.u, true)
 	d.env.SetPlaceHolder("KEY=VALUE, one per line")
 	d.env.SetMinRowsVisible(4)
+	d.debugPort = newKeyEntry(s.u, false)
+	d.debugPort.SetPlaceHolder(model.DebugPortPlaceholder)
+	d.debugCommand = newKeyEntry(s.u, false)
+	d.debugCommand.SetPlaceHolder(model.DebugCommandPlaceholder)
 	d.revisions = wrapLabel("")
 	d.linkRow = newLinkRow(d)
 	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.save)
@@ -210,7 +217,9 @@ func newCodeDetail(s *codesScreen, c client.Code) *codeDetail {
 		widget.NewFormItem("Max concurrency", d.concurrency),
 		widget.NewFormItem("Retries", d.retries),
 		widget.NewFormItem("Retries delay (s)", d.retriesDelay),
-		widget.NewFormItem("Env vars", d.env))
+		widget.NewFormItem("Env vars", d.env),
+		widget.NewFormItem("Debug port", d.debugPort),
+		widget.NewFormItem("Debug command", d.debugCommand))
 	title := titleLabel(c.Name)
 	d.root = container.NewBorder(container.NewBorder(nil, nil, nil, closeBtn, title), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(d.info, d.linkRow.root, form, actionRow(save, d.pause, queue, del, s.u.copyAsButton(d.copyRequests)),
@@ -228,6 +237,8 @@ func (d *codeDetail) show(c client.Code) {
 	d.retries.SetText(strconv.Itoa(c.Retries))
 	d.retriesDelay.SetText(strconv.Itoa(c.RetriesDelay))
 	d.env.SetText(model.FormatEnv(c.EnvVars))
+	d.debugPort.SetText(model.FormatDebugPort(c.DebugPort))
+	d.debugCommand.SetText(c.DebugCommand)
 	if c.Paused() {
 		d.pause.SetText("Resume task queue")
 	} else {
@@ -266,7 +277,13 @@ func (d *codeDetail) settings() (client.CodeSettings, error) {
 	if err != nil {
 		return client.CodeSettings{}, err
 	}
-	return client.CodeSettings{MaxConcurrency: &conc, Retries: &retries, RetriesDelay: &delay, EnvVars: env}, nil
+	port, err := model.ParseDebugPort(d.debugPort.Text)
+	if err != nil {
+		return client.CodeSettings{}, err
+	}
+	command := strings.TrimSpace(d.debugCommand.Text)
+	return client.CodeSettings{MaxConcurrency: &conc, Retries: &retries, RetriesDelay: &delay, EnvVars: env,
+		DebugPort: &port, DebugCommand: &command}, nil
 }
 
 func (d *codeDetail) save() {
@@ -311,12 +328,14 @@ func (d *codeDetail) delete() {
 // codeForm registers an image-based code package (a command runs it on
 // the process runtime).
 type codeForm struct {
-	s       *codesScreen
-	name    *keyEntry
-	image   *keyEntry
-	command *keyEntry
-	submit  *widget.Button
-	root    fyne.CanvasObject
+	s            *codesScreen
+	name         *keyEntry
+	image        *keyEntry
+	command      *keyEntry
+	debugPort    *keyEntry
+	debugCommand *keyEntry
+	submit       *widget.Button
+	root         fyne.CanvasObject
 }
 
 func newCodeForm(s *codesScreen) *codeForm {
@@ -327,12 +346,17 @@ func newCodeForm(s *codesScreen) *codeForm {
 	f.image.SetPlaceHolder("ironlocal/fixture-worker:latest (a local image)")
 	f.command = newKeyEntry(s.u, false)
 	f.command.SetPlaceHolder("optional: a command for the process runtime")
+	f.debugPort = newKeyEntry(s.u, false)
+	f.debugPort.SetPlaceHolder(model.DebugPortPlaceholder)
+	f.debugCommand = newKeyEntry(s.u, false)
+	f.debugCommand.SetPlaceHolder("optional: " + model.DebugCommandPlaceholder)
 	f.submit = widget.NewButtonWithIcon("Register", theme.ConfirmIcon(), f.register)
 	f.submit.Importance = widget.HighImportance
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
 	closeBtn.Importance = widget.LowImportance
 	form := widget.NewForm(widget.NewFormItem("Name", f.name), widget.NewFormItem("Image", f.image),
-		widget.NewFormItem("Command", f.command))
+		widget.NewFormItem("Command", f.command), widget.NewFormItem("Debug port", f.debugPort),
+		widget.NewFormItem("Debug command", f.debugCommand))
 	f.root = container.NewBorder(container.NewBorder(nil, nil, boldLabel("Register a code package"), closeBtn),
 		container.NewHBox(f.submit, s.u.copyAsButton(f.copyRequests)), nil, nil, form)
 	return f
@@ -344,6 +368,17 @@ func (f *codeForm) register() {
 	if nc.Name == "" {
 		f.s.u.notify("A code package needs a name")
 		return
+	}
+	port, err := model.ParseDebugPort(f.debugPort.Text)
+	if err != nil {
+		f.s.u.notify(err.Error())
+		return
+	}
+	if port > 0 {
+		nc.DebugPort = &port
+	}
+	if cmd := strings.TrimSpace(f.debugCommand.Text); cmd != "" {
+		nc.DebugCommand = &cmd
 	}
 	c := f.s.u.client()
 	run(f.s.u, "register the code", func(ctx context.Context) (client.Code, error) { return c.RegisterCode(ctx, nc) },

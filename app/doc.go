@@ -24,7 +24,7 @@
 // One file per screen, and one per pane of the larger ones:
 //
 //	overview.go
-//	tasks.go, tasks_detail.go, tasks_bulk.go, tasks_empty.go
+//	tasks.go, tasks_detail.go, tasks_debug.go, tasks_bulk.go, tasks_empty.go
 //	codes.go, schedules.go, cache.go, events.go, time.go, faults.go
 //	queues.go, queues_detail.go, queues_browser.go, queues_post.go, queues_form.go, queues_redrive.go
 //	triggers.go, triggers_plugin.go, triggers_binding.go
@@ -32,5 +32,6 @@
 //
 // The widget-free layer, app/model: the task index and filter, the folding
 // of task events, pagers and the event ring, the log ring buffer, rate
-// series, and every text a screen shows of an object.
+// series, a debug task's launch.json entry, and every text a screen shows
+// of an object.
 package app

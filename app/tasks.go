@@ -445,6 +445,12 @@ func (s *tasksScreen) apply(events []client.Event) {
 			if s.detail != nil && s.detail.id == e.TaskID {
 				s.detail.addLog(e)
 			}
+		case "task.debugging": // the pane's alone: the table shows no address
+			if d := s.detail; d != nil && d.id == e.TaskID {
+				t := d.task
+				model.FoldTaskEvent(&t, e)
+				d.show(t)
+			}
 		case "code.uploaded", "code.deleted":
 			s.reloadCodes()
 		}
@@ -665,6 +671,7 @@ type newTaskForm struct {
 	delay    *keyEntry
 	timeout  *keyEntry
 	submit   *widget.Button
+	debug    *widget.Button // queues it for a debugger
 	root     fyne.CanvasObject
 }
 
@@ -689,6 +696,7 @@ func newNewTaskForm(s *tasksScreen) *newTaskForm {
 	f.timeout.SetPlaceHolder("3600 (seconds or 10m)")
 	f.submit = widget.NewButtonWithIcon("Queue task", theme.MediaPlayIcon(), f.queue)
 	f.submit.Importance = widget.HighImportance
+	f.debug = widget.NewButtonWithIcon("Debug", theme.SearchIcon(), f.queueDebug)
 	form := widget.NewForm(
 		widget.NewFormItem("Code", f.code),
 		widget.NewFormItem("Payload", f.payload),
@@ -699,7 +707,7 @@ func newNewTaskForm(s *tasksScreen) *newTaskForm {
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.closeDetail() })
 	closeBtn.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, boldLabel("New task"), closeBtn)
-	f.root = container.NewBorder(header, container.NewHBox(f.submit, s.u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(form))
+	f.root = container.NewBorder(header, container.NewHBox(f.submit, f.debug, s.u.copyAsButton(f.copyRequests)), nil, nil, container.NewVScroll(form))
 	return f
 }
 
@@ -712,17 +720,29 @@ func (f *newTaskForm) setCodes(names []string) {
 
 // queue checks the form and queues the task; nothing is sent when a field
 // is wrong.
-func (f *newTaskForm) queue() {
+func (f *newTaskForm) queue() { f.send(false) }
+
+// queueDebug queues the task for a debugger (Debug): it runs its code's
+// debug command with no timeout, and its pane shows where the debugger
+// listens.
+func (f *newTaskForm) queueDebug() { f.send(true) }
+
+func (f *newTaskForm) send(debug bool) {
 	nt, err := f.task()
 	if err != nil {
 		f.errLabel.SetText(err.Error())
 		f.s.u.notify(err.Error())
 		return
 	}
+	nt.Debug = debug
+	what, done := "queue the task", "Queued task "
+	if debug {
+		what, done = "queue the debug task", "Queued debug task "
+	}
 	c := f.s.u.client()
-	run(f.s.u, "queue the task", func(ctx context.Context) (string, error) { return c.QueueTask(ctx, nt) },
+	run(f.s.u, what, func(ctx context.Context) (string, error) { return c.QueueTask(ctx, nt) },
 		func(id string) {
-			f.s.u.notify("Queued task " + id)
+			f.s.u.notify(done + id)
 			f.s.openTask(id)
 		})
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,7 +30,9 @@ type taskDetail struct {
 	errLabel *widget.Label
 	cancel   *widget.Button
 	retry    *widget.Button
+	again    *widget.Button // Debug again
 	requeue  *widget.Button
+	debug    *debugBox
 	log      *logView
 	root     fyne.CanvasObject
 	logGen   int
@@ -62,6 +63,8 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 	d.payload.OnChanged = func(v string) { d.errLabel.SetText(errString(model.ValidatePayload(v))) }
 	d.cancel = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), d.doCancel)
 	d.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), d.doRetry)
+	d.again = widget.NewButtonWithIcon("Debug again", theme.SearchIcon(), d.doDebugAgain)
+	d.debug = newDebugBox(d)
 	d.requeue = widget.NewButtonWithIcon("Re-queue with the payload below", theme.MediaReplayIcon(), d.doRequeue)
 	d.log = newLogView(s.u)
 	d.log.name = "task-" + t.ID + ".log"
@@ -71,8 +74,8 @@ func newTaskDetail(s *tasksScreen, t client.Task) *taskDetail {
 		// Copy as… sits by the title: the action row is as wide as the
 		// pane allows at 1280 px already.
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.u.copyAsButton(d.copyRequests), closeBtn), d.title),
-		d.status, d.progress, d.timeline, d.chain, d.did,
-		actionRow(d.cancel, d.retry, d.requeue),
+		d.status, d.progress, d.debug.root, d.timeline, d.chain, d.did,
+		actionRow(d.cancel, d.retry, d.again, d.requeue),
 		boldLabel("Payload"), d.payload, d.errLabel)
 	split := container.NewVSplit(container.NewVScroll(info), d.log.root)
 	split.SetOffset(0.5)
@@ -91,13 +94,10 @@ func (d *taskDetail) show(t client.Task) {
 	if t.Status != d.task.Status { // opened, started or ended: it may have done more
 		d.loadActivity()
 	}
+	t = model.KeepDebugAddress(d.task, t)
 	d.task = t
 	now := d.s.u.now()
-	status := fmt.Sprintf("%s · code %s · priority %d", t.Status, t.CodeName, t.Priority)
-	if t.Msg != "" {
-		status += " · " + t.Msg
-	}
-	d.status.SetText(status)
+	d.status.SetText(model.TaskStatusLine(t))
 	d.status.Importance = statusImportance(t.Status)
 	d.status.Refresh()
 	d.progress.SetValue(float64(t.Percent))
@@ -120,6 +120,7 @@ func (d *taskDetail) show(t client.Task) {
 	} else {
 		d.cancel.Enable()
 	}
+	d.debug.show(t)
 }
 
 // openCause opens what queued t: its schedule, its trigger binding or the
@@ -297,6 +298,17 @@ func (d *taskDetail) doRetry() {
 	run(d.s.u, "retry the task", func(ctx context.Context) (string, error) { return c.RetryTask(ctx, id, 0) },
 		func(nid string) {
 			d.s.u.notify("Retried as task " + nid)
+			d.s.openTask(nid)
+		})
+}
+
+// doDebugAgain runs the task again as it ran, for a debugger, and opens
+// the new task, whose pane shows the debugger's address once it listens.
+func (d *taskDetail) doDebugAgain() {
+	c, id := d.s.u.client(), d.id
+	run(d.s.u, "debug the task again", func(ctx context.Context) (string, error) { return c.DebugAgain(ctx, id) },
+		func(nid string) {
+			d.s.u.notify("Debugging again as task " + nid)
 			d.s.openTask(nid)
 		})
 }

@@ -180,13 +180,17 @@ type NewCode struct {
 	DefaultPriority *int
 	Memory          *int64 // MB
 	CPUs            *float64
+	// DebugPort and DebugCommand: what a debug task of the code runs (an
+	// ironlocal extension; nil keeps the code's).
+	DebugPort    *int
+	DebugCommand *string
 }
 
 // Wire is c as sent.
 func (c NewCode) Wire() CodeBody {
 	b := CodeBody{Name: c.Name, Image: c.Image, Command: c.Command, EnvVars: c.EnvVars, MaxConcurrency: IntPtr(c.MaxConcurrency),
 		Retries: IntPtr(c.Retries), RetriesDelay: IntPtr(c.RetriesDelay), DefaultPriority: IntPtr(c.DefaultPriority),
-		Memory: int64Opt(c.Memory), CPUs: c.CPUs}
+		Memory: int64Opt(c.Memory), CPUs: c.CPUs, DebugPort: IntPtr(c.DebugPort), DebugCommand: c.DebugCommand}
 	if c.Config != "" {
 		b.Config, _ = json.Marshal(c.Config) // a string always marshals
 	}
@@ -208,13 +212,17 @@ type CodeSettings struct {
 	EnvVars         map[string]string
 	Memory          *int64 // MB
 	CPUs            *float64
+	// DebugPort (0: none) and DebugCommand ("": none) set what a debug
+	// task of the code runs (an ironlocal extension).
+	DebugPort    *int
+	DebugCommand *string
 }
 
 // Wire is s as sent.
 func (s CodeSettings) Wire() CodeSettingsBody {
 	return CodeSettingsBody{MaxConcurrency: IntPtr(s.MaxConcurrency), Retries: IntPtr(s.Retries),
 		RetriesDelay: IntPtr(s.RetriesDelay), DefaultPriority: IntPtr(s.DefaultPriority), EnvVars: s.EnvVars,
-		Memory: int64Opt(s.Memory), CPUs: s.CPUs}
+		Memory: int64Opt(s.Memory), CPUs: s.CPUs, DebugPort: IntPtr(s.DebugPort), DebugCommand: s.DebugCommand}
 }
 
 // MarshalJSON writes s as a CodeSettingsBody.

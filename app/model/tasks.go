@@ -8,7 +8,8 @@ import (
 	"github.com/ironlocal/ironlocal/client"
 )
 
-// FoldTaskEvent applies one task event to t.
+// FoldTaskEvent applies one task event to t: a debug task's address
+// comes with task.debugging and goes with task.finished.
 func FoldTaskEvent(t *client.Task, e client.Event) {
 	status, _ := e.Attrs["status"].(string)
 	if t.CodeName == "" {
@@ -27,8 +28,13 @@ func FoldTaskEvent(t *client.Task, e client.Event) {
 		}
 		t.Msg, _ = e.Attrs["msg"].(string)
 		t.EndTime = client.Time{Time: e.At}
+		t.DebugAddress = "" // its debugger ended with it
 		if !t.StartTime.IsZero() {
 			t.Duration = e.At.Sub(t.StartTime.Time).Milliseconds()
+		}
+	case "task.debugging":
+		if a, ok := e.Attrs["address"].(string); ok && (t.Status == "" || !t.Status.Terminal()) {
+			t.Debug, t.DebugAddress = true, a
 		}
 	case "task.progress":
 		if p, ok := e.Attrs["percent"].(float64); ok {
@@ -56,7 +62,7 @@ func StatusRank(st client.TaskStatus) int {
 }
 
 // TaskCause says what queued t and whether it is a link (to the
-// schedule, the trigger binding or the retried task).
+// schedule, the trigger binding, or the task it retried or debugs again).
 func TaskCause(t client.Task) (text string, link bool) {
 	switch {
 	case t.Source == "schedule" && t.SourceID != "" || t.Source == "" && t.ScheduleID != "":
@@ -65,6 +71,8 @@ func TaskCause(t client.Task) (text string, link bool) {
 		return "queued by trigger binding " + ShortID(t.SourceID), true
 	case t.Source == "retry" && t.SourceID != "" || t.Source == "" && t.OriginalTaskID != "":
 		return "retry of " + ShortID(FirstSet(t.SourceID, t.OriginalTaskID)), true
+	case t.Source == "debug" && t.SourceID != "":
+		return "debug run of " + ShortID(t.SourceID), true
 	case t.Source == "webhook":
 		return "queued by the task webhook", false
 	case t.Source == "push":
