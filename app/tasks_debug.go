@@ -49,7 +49,7 @@ func newDebugBox(d *taskDetail) *debugBox {
 	b.launch = widget.NewLabel("")
 	b.launch.TextStyle = fyne.TextStyle{Monospace: true}
 	b.launch.Selectable = true
-	b.launch.Wrapping = fyne.TextWrapBreak
+	b.launch.Wrapping = fyne.TextWrapWord
 	b.note = wrapLabel("")
 	b.root = container.NewVBox(container.NewBorder(nil, nil, nil, b.copyAddr, b.text), b.launchHead, b.launch, b.note)
 	b.root.Hide()

@@ -85,7 +85,7 @@ func TestTaskDebug_FormPaneCopyAndDebugAgain(t *testing.T) {
 	require.Contains(t, launch, `"type": "go"`)
 	require.Contains(t, launch, `"mode": "remote"`)
 	require.Contains(t, launch, `"host": "127.0.0.1"`)
-	require.Contains(t, launch, `"port": `+port+"\n")
+	require.Contains(t, launch, `"port": `+port+"}")
 
 	u.locked(func() {
 		test.Tap(u.tasks.detail.debug.copyAddr)

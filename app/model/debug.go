@@ -102,7 +102,7 @@ const launchName = "ironlocal task"
 const taskRoot = "/mnt/task"
 
 // LaunchJSON is the VS Code launch.json entry that attaches lang's
-// debugger to address (host:port), indented for pasting into
+// debugger to address (host:port), one line to paste into
 // "configurations"; "" for an unknown language or address.
 func LaunchJSON(lang DebugLanguage, address string) string {
 	host, p, err := net.SplitHostPort(address)
@@ -128,8 +128,30 @@ func LaunchJSON(lang DebugLanguage, address string) string {
 	default:
 		return ""
 	}
-	b, _ := json.MarshalIndent(v, "", "  ") // plain structs always marshal
-	return string(b)
+	b, _ := json.Marshal(v) // plain structs always marshal
+	return spaced(b)
+}
+
+// spaced writes compact JSON with a blank after each colon and comma
+// outside strings, as launch.json entries are written by hand: one line
+// that wraps in a narrow pane, where an indented one would need eight.
+func spaced(compact []byte) string {
+	var b strings.Builder
+	inString, escaped := false, false
+	for _, c := range compact {
+		b.WriteByte(c)
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ':' || c == ','):
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
 }
 
 // DebugText is what a debug task's pane says of its debugger ("" for a
@@ -139,7 +161,7 @@ func DebugText(t client.Task) string {
 	case !t.Debug:
 		return ""
 	case t.DebugAddress != "":
-		return "Debugger listening on " + t.DebugAddress + " (this machine only). The task has no timeout: it runs until it ends or is cancelled."
+		return "Debugger listening on " + t.DebugAddress + " (this machine only)"
 	case t.Status == client.TaskQueued:
 		return "Debug task: it runs its code's debug command, with no timeout; the debugger's address shows here once it listens."
 	case t.Status == client.TaskRunning:

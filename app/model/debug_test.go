@@ -54,6 +54,8 @@ func TestLaunchJSON(t *testing.T) {
 			`{"type":"node","request":"attach","name":"ironlocal task","address":"127.0.0.1","port":9229,"localRoot":"${workspaceFolder}","remoteRoot":"/mnt/task"}`},
 		{"python", DebugPython, "127.0.0.1:5678",
 			`{"type":"debugpy","request":"attach","name":"ironlocal task","connect":{"host":"127.0.0.1","port":5678},"pathMappings":[{"localRoot":"${workspaceFolder}","remoteRoot":"/mnt/task"}]}`},
+		{"ipv6 host", DebugGo, `[::1]:7`,
+			`{"name":"ironlocal task","type":"go","request":"attach","mode":"remote","host":"::1","port":7}`},
 		{"java", DebugJava, "127.0.0.1:5005",
 			`{"type":"java","request":"attach","name":"ironlocal task","hostName":"127.0.0.1","port":5005}`},
 		{"unknown language", "", "127.0.0.1:5005", ""},
@@ -67,7 +69,10 @@ func TestLaunchJSON(t *testing.T) {
 				require.Empty(t, got)
 				return
 			}
-			require.Contains(t, got, "\n  \"", "indented for pasting")
+			require.NotContains(t, got, "\n", "one line, wrapped by the pane")
+			require.Contains(t, got, `{"`)
+			require.Contains(t, got, `", "`, "spaced as written by hand")
+			require.Contains(t, got, `": `)
 			var compact bytes.Buffer
 			require.NoError(t, json.Compact(&compact, []byte(got)), got)
 			require.Equal(t, tc.want, compact.String(), "the documented entry, keys in its order")
@@ -169,4 +174,10 @@ func TestParseDebugPort(t *testing.T) {
 		})
 	}
 	require.Empty(t, FormatDebugPort(0))
+}
+
+func TestSpaced(t *testing.T) {
+	in := `{"a":"x:y, \"z\": 1","b":[1,2],"c":{"d":"\\"}}`
+	want := `{"a": "x:y, \"z\": 1", "b": [1, 2], "c": {"d": "\\"}}`
+	require.Equal(t, want, spaced([]byte(in)), "blanks outside strings only")
 }

@@ -465,6 +465,7 @@ func TestScreenshots(t *testing.T) {
 	shot("schedules.png")
 	screenshotsPartTwo(t, ctx, a, shot)
 	screenshotsTriggers(t, ctx, a, shot)
+	screenshotsDebug(t, ctx, a, shot)
 	screenshotsConnect(t, ctx, a, shot)
 }
 
