@@ -344,7 +344,7 @@ func TestWorkerE2E(t *testing.T) {
 					const image = "ironlocal/no-such-image:never"
 					e.code(t, "imageless", map[string]any{"image": image})
 					task := e.waitStatus(t, e.queue(t, "imageless", "{}", nil), "error")
-					require.Contains(t, task.Msg, `"`+image+`" not found locally`)
+					require.Contains(t, task.Msg, `pull image "`+image+`": `)
 				})
 			}
 

@@ -136,11 +136,21 @@ func TestRuntime_Run(t *testing.T) {
 	})
 
 	t.Run("missing image", func(t *testing.T) {
+		// Pulled like docker run; here no registry answers, and the
+		// task's error says which image and what the pull met.
 		spec := task(`{}`)
 		spec.Image = "ironlocal/no-such-image:never"
 		got := runTask(t, t.Context(), r, spec)
 		require.Equal(t, -1, got.res.ExitCode)
-		require.Contains(t, got.res.StartError, `"ironlocal/no-such-image:never" not found locally`)
+		require.Contains(t, got.res.StartError, `pull image "ironlocal/no-such-image:never": `)
+		require.Contains(t, got.stderr, "ironlocal: pulling image ironlocal/no-such-image:never (anonymously)")
+
+		// With pulls off, the engine is not asked.
+		offline := newRuntime(t, Options{Pull: PullNever})
+		got = runTask(t, t.Context(), offline, spec)
+		require.Equal(t, -1, got.res.ExitCode)
+		require.Contains(t, got.res.StartError, `"ironlocal/no-such-image:never" not found locally and --pull never forbids pulling it`)
+		require.Empty(t, got.stderr)
 	})
 
 	t.Run("shell command line needs a shell", func(t *testing.T) {
