@@ -158,12 +158,11 @@ func New(cfg Config) *Service {
 }
 
 // clockShifted runs after every move of the virtual clock (through the
-// control plane or Server.VirtualClock in Go tests): due schedules fire
-// before it returns, deliveries that came due are claimed, and waiters look
-// again.
+// control plane or Server.VirtualClock in Go tests), once the move's timers
+// have woken the loops they made due: due schedules fire before it
+// returns, and waiters look again.
 func (s *Service) clockShifted(now time.Time) {
 	s.worker.ClockMoved()
-	s.pusher.Poke()
 	s.bus.Publish(emulator.Event{Type: emulator.EventClockChanged, At: now})
 	s.waiters.notify()
 }

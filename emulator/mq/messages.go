@@ -206,9 +206,10 @@ func (s *Service) Reserve(ctx context.Context, project, name string, req Reserve
 }
 
 // longPoll waits, without polling, until the queue may have a message for
-// the reserve (a post, a release, a dead-lettered message, the virtual clock
-// moving, or the earliest delay or reservation of the queue ending on the
-// wall clock), then tries again, until one is reserved or the wait ends.
+// the reserve (a post, a release, a dead-lettered message, or the earliest
+// delay or reservation of the queue ending on the emulator's clock — a
+// virtual clock's move fires that), then tries again, until one is
+// reserved or the wait ends (the wait is the client's: wall-clock seconds).
 func (s *Service) longPoll(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {
 	st := s.acquire(project, name) // wakes find the queue's state while we wait
 	defer s.release(project, name, st)
@@ -223,11 +224,12 @@ func (s *Service) longPoll(ctx context.Context, project, name string, req Reserv
 		if err != nil || len(got) > 0 {
 			return got, err
 		}
-		var due <-chan time.Time
-		var timer *time.Timer
-		if d, ok := s.untilDue(ctx, project, name); ok {
-			timer = time.NewTimer(d)
-			due = timer.C
+		// The earliest delay or reservation of the queue ending, on the
+		// emulator's clock: a virtual clock's move fires it.
+		due := make(chan struct{}, 1)
+		var timer emulator.Timer
+		if at, ok := s.nextDue(ctx, project, name); ok {
+			timer = s.clock.AfterFunc(at.Sub(s.clock.Now()), func() { due <- struct{}{} })
 		}
 		ended := false
 		select {
@@ -252,13 +254,9 @@ func (s *Service) longPoll(ctx context.Context, project, name string, req Reserv
 // farFuture is after every AvailableAt the store can index.
 var farFuture = time.Unix(0, math.MaxInt64)
 
-// untilDue returns how long until the queue's earliest delayed or reserved
-// message is ready again on the wall clock. A virtual clock moves only when
-// told to, and then wakes every long poll: there is nothing to time.
-func (s *Service) untilDue(ctx context.Context, project, name string) (time.Duration, bool) {
-	if s.virtual {
-		return 0, false
-	}
+// nextDue returns when the queue's earliest delayed or reserved message is
+// ready again, on the emulator's clock.
+func (s *Service) nextDue(ctx context.Context, project, name string) (time.Time, bool) {
 	var at time.Time
 	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
 		ms, err := tx.DueMessages(project, name, farFuture, 1)
@@ -267,10 +265,7 @@ func (s *Service) untilDue(ctx context.Context, project, name string) (time.Dura
 		}
 		return err
 	})
-	if err != nil || at.IsZero() {
-		return 0, false
-	}
-	return max(at.Sub(s.clock.Now()), time.Millisecond), true
+	return at, err == nil && !at.IsZero()
 }
 
 func (s *Service) reserveOnce(ctx context.Context, project, name string, req ReserveRequest) ([]emulator.Message, error) {

@@ -25,8 +25,6 @@ type Service struct {
 	clock  emulator.Clock
 	events emulator.Publisher
 	cfg    Config
-	// virtual: the clock moves only when told to, and says so.
-	virtual bool
 
 	statesMu sync.Mutex
 	states   map[queueKey]*queueState // queues some call is using now (state.go)
@@ -44,12 +42,6 @@ func New(store emulator.QueueStore, msgIDs emulator.MessageIDSource, ids emulato
 	}
 	s := &Service{store: store, msgIDs: msgIDs, ids: ids, clock: clock, events: events, cfg: cfg,
 		states: map[queueKey]*queueState{}}
-	if n, ok := clock.(emulator.ShiftNotifier); ok {
-		s.virtual = true
-		// Delays and reservations end when a virtual clock moves, never on
-		// their own: long polls re-check then.
-		n.OnShift(func(time.Time) { s.wakeAll() })
-	}
 	return s
 }
 

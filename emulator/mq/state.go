@@ -60,19 +60,6 @@ func (s *Service) wake(project, name string) {
 	s.statesMu.Unlock()
 }
 
-// wakeAll releases every long poll: the virtual clock moved, so delays and
-// reservations may have ended anywhere.
-func (s *Service) wakeAll() {
-	s.statesMu.Lock()
-	for _, st := range s.states {
-		if st.wait != nil {
-			close(st.wait)
-			st.wait = nil
-		}
-	}
-	s.statesMu.Unlock()
-}
-
 // queuesInUse counts the queues with in-memory state (tests).
 func (s *Service) queuesInUse() int {
 	s.statesMu.Lock()

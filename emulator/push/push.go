@@ -27,11 +27,6 @@ import (
 // SubscriberTimeout bounds one HTTP delivery (spec §2.6).
 const SubscriberTimeout = 10 * time.Second
 
-// maxTimerWait bounds the sleep until the next due delivery: Go's timers
-// follow the monotonic clock, which stands still while the machine sleeps,
-// so a long sleep re-checks now and then.
-const maxTimerWait = time.Minute
-
 type queueRef struct{ project, name string }
 
 // TaskQueuer queues an IronWorker task (ironworker:// subscribers).
@@ -58,7 +53,7 @@ type Pusher struct {
 	cfg   Config
 	log   *slog.Logger
 
-	wake     chan struct{}
+	alarm    *emulator.Alarm // wakes the claimer: new work, or the earliest delivery due
 	mu       sync.Mutex
 	inflight map[queueRef]int // deliveries in progress; no entry at 0
 	// full holds the queues whose last claim filled their room: more may be
@@ -100,7 +95,7 @@ func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *P
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Pusher{mq: svc, tasks: tasks, clock: clock, cfg: cfg, log: cfg.Logger,
-		wake: make(chan struct{}, 1), inflight: map[queueRef]int{}, full: map[queueRef]struct{}{}, due: map[queueRef]time.Time{},
+		alarm: emulator.NewAlarm(clock), inflight: map[queueRef]int{}, full: map[queueRef]struct{}{}, due: map[queueRef]time.Time{},
 		dirty: map[queueRef]struct{}{}, bg: emulator.NewGoroutines(cfg.Logger)}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.epoch, p.endEpoch = context.WithCancel(p.ctx)
@@ -125,12 +120,7 @@ func (p *Pusher) notify(project, queue string) {
 	p.signal()
 }
 
-func (p *Pusher) signal() {
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
-}
+func (p *Pusher) signal() { p.alarm.Poke() }
 
 // Start begins delivering. Deliveries left unfinished by a previous process
 // are due again once their lease ran out, so nothing is lost. Queues with
@@ -142,32 +132,17 @@ func (p *Pusher) Start() {
 	p.bg.Loop("push claimer", func(ctx context.Context) {
 		for {
 			p.claimAll()
-			var due <-chan time.Time
-			var timer *time.Timer
-			if wait, ok := p.untilDue(); ok {
-				timer = time.NewTimer(wait)
-				due = timer.C
-			}
-			stop := false
-			select {
-			case <-ctx.Done():
-				stop = true
-			case <-p.wake:
-			case <-due:
-			}
-			if timer != nil {
-				timer.Stop()
-			}
-			if stop {
+			p.alarm.Set(p.nextDue())
+			if !p.alarm.Wait(ctx) {
 				return
 			}
 		}
 	})
 }
 
-// untilDue returns how long until the earliest known delivery is due, and
+// nextDue returns when the earliest known delivery is due (zero: none), and
 // marks the queues due by then for the next claim round.
-func (p *Pusher) untilDue() (time.Duration, bool) {
+func (p *Pusher) nextDue() time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var next time.Time
@@ -176,15 +151,12 @@ func (p *Pusher) untilDue() (time.Duration, bool) {
 			next = at
 		}
 	}
-	if next.IsZero() {
-		return 0, false
-	}
 	for q, at := range p.due {
 		if !at.After(next) {
 			p.dirty[q] = struct{}{}
 		}
 	}
-	return min(maxTimerWait, max(time.Millisecond, next.Sub(p.clock.Now()))), true
+	return next
 }
 
 // Close stops claiming, abandons deliveries in progress (their leases make

@@ -10,22 +10,18 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/mq"
 )
 
-// maxSweepWait bounds the sleep until the next expiry: Go's timers follow
-// the monotonic clock, which stands still while the machine sleeps, so a
-// long sleep re-checks now and then.
-const maxSweepWait = time.Minute
-
 // sweeper runs mq.SweepExpired when the earliest message expires, not on a
 // timer: the sweep says when the next expiry is, posts say when theirs are
-// (mq.SetExpiryNotifier), and a virtual clock move or the end of a control
-// pause (reset, snapshot import) sweeps at once. Control pauses it between
+// (mq.SetExpiryNotifier), the wait is an alarm on the emulator's clock (a
+// virtual clock's move reaching the expiry fires it), and the end of a
+// control pause (reset, snapshot import) sweeps at once. Control pauses it between
 // sweeps through the embedded loopGate.
 type sweeper struct {
 	loopGate
 	mq    *mq.Service
 	clock emulator.Clock
 	log   *slog.Logger
-	kick  chan struct{}
+	alarm *emulator.Alarm
 
 	mu       sync.Mutex
 	next     time.Time // earliest expiry known; zero: none
@@ -36,12 +32,9 @@ type sweeper struct {
 
 func (w *sweeper) init(svc *mq.Service, clock emulator.Clock, log *slog.Logger) {
 	w.mq, w.clock, w.log = svc, clock, log
-	w.kick = make(chan struct{}, 1)
+	w.alarm = emulator.NewAlarm(clock)
 	w.force = true // the first turn sweeps what the store holds
 	svc.SetExpiryNotifier(w.expires)
-	if n, ok := clock.(emulator.ShiftNotifier); ok {
-		n.OnShift(func(time.Time) { w.sweepNow() })
-	}
 }
 
 // expires learns that a message expires at at.
@@ -67,12 +60,7 @@ func (w *sweeper) sweepNow() {
 	w.signal()
 }
 
-func (w *sweeper) signal() {
-	select {
-	case w.kick <- struct{}{}:
-	default:
-	}
-}
+func (w *sweeper) signal() { w.alarm.Poke() }
 
 // Resume ends a control pause: the store's contents may have been replaced.
 func (w *sweeper) Resume() {
@@ -94,29 +82,11 @@ func (w *sweeper) loop(ctx context.Context) {
 		if due {
 			w.sweep(ctx)
 		}
-		var wait time.Duration
 		w.mu.Lock()
-		if !w.next.IsZero() {
-			wait = min(maxSweepWait, max(time.Millisecond, w.next.Sub(w.clock.Now())))
-		}
+		next := w.next
 		w.mu.Unlock()
-		var timer <-chan time.Time
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			timer = t.C
-			select {
-			case <-ctx.Done():
-			case <-w.kick:
-			case <-timer:
-			}
-			t.Stop()
-		} else {
-			select {
-			case <-ctx.Done():
-			case <-w.kick:
-			}
-		}
-		if ctx.Err() != nil {
+		w.alarm.Set(next)
+		if !w.alarm.Wait(ctx) {
 			return
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
@@ -143,52 +142,22 @@ func (a *hostAPI) SetStatus(_ context.Context, status string, attrs map[string]s
 	return nil
 }
 
-// waitTask waits until the task has finished or ctx ends, then returns it
-// with its stdout.
+// waitTask waits until the task has finished or ctx ends (the worker
+// wakes it at the task's end: nothing polls), then returns it with its
+// stdout; a wait that ended first returns the task as it stands.
 func (h *Host) waitTask(ctx context.Context, project, taskID string) (sdk.TaskResult, error) {
-	var sub *emulator.Subscription
-	if h.cfg.Bus != nil {
-		sub = h.cfg.Bus.Subscribe(256)
-		defer sub.Close()
+	t, err := h.cfg.Tasks.WaitTask(ctx, project, taskID)
+	if err != nil && ctx.Err() == nil {
+		return sdk.TaskResult{}, err
 	}
-	poll := time.NewTicker(500 * time.Millisecond) // covers events a slow subscriber missed
-	defer poll.Stop()
-	for {
-		t, err := h.cfg.Tasks.GetTask(ctx, project, taskID)
-		if err != nil {
-			return sdk.TaskResult{}, err
+	res := sdk.TaskResult{TaskID: t.ID, Status: string(t.Status), Msg: t.Msg, Done: t.Status.Terminal()}
+	if res.Done {
+		if out, err := h.cfg.Tasks.Log(ctx, project, taskID, true); err == nil {
+			res.Output = out
 		}
-		res := sdk.TaskResult{TaskID: t.ID, Status: string(t.Status), Msg: t.Msg, Done: t.Status.Terminal()}
-		if res.Done {
-			if out, err := h.cfg.Tasks.Log(ctx, project, taskID, true); err == nil {
-				res.Output = out
-			}
-			if log, err := h.cfg.Tasks.Log(ctx, project, taskID, false); err == nil {
-				res.Log = log
-			}
-			return res, nil
-		}
-		if err := waitFinished(ctx, sub, poll.C, taskID); err != nil {
-			return res, nil // the wait ended first: the task as it stands
+		if log, err := h.cfg.Tasks.Log(ctx, project, taskID, false); err == nil {
+			res.Log = log
 		}
 	}
-}
-
-func waitFinished(ctx context.Context, sub *emulator.Subscription, poll <-chan time.Time, taskID string) error {
-	var events <-chan emulator.Event
-	if sub != nil {
-		events = sub.C
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-poll:
-			return nil
-		case ev := <-events:
-			if ev.Type == emulator.EventTaskFinished && ev.TaskID == taskID {
-				return nil
-			}
-		}
-	}
+	return res, nil
 }

@@ -22,6 +22,9 @@ const windows = runtime.GOOS == "windows"
 type Tasks interface {
 	QueueTasks(ctx context.Context, project string, batch []worker.NewTask) ([]emulator.Task, error)
 	GetTask(ctx context.Context, project, id string) (emulator.Task, error)
+	// WaitTask waits until the task has finished or ctx ends, and returns
+	// it as it then stands.
+	WaitTask(ctx context.Context, project, id string) (emulator.Task, error)
 	Log(ctx context.Context, project, id string, stdoutOnly bool) ([]byte, error)
 	// CodeByName finds a code package (ErrNotFound: none of that name);
 	// a binding naming a missing code is accepted, with a warning.

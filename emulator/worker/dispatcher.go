@@ -58,14 +58,15 @@ type dispatcher struct {
 	closed        bool
 	paused        bool // Service.Pause: start nothing
 
-	wake chan struct{}
+	// alarm wakes the loop: a poke, or the earliest delayed task due.
+	alarm *emulator.Alarm
 	// runEnded is closed (and replaced) whenever a task runner ends, so
 	// reset can wait for the runners it stopped.
 	runEnded chan struct{}
 }
 
 func newDispatcher(s *Service) *dispatcher {
-	d := &dispatcher{s: s, wake: make(chan struct{}, 1), runEnded: make(chan struct{})}
+	d := &dispatcher{s: s, alarm: emulator.NewAlarm(s.clock), runEnded: make(chan struct{})}
 	d.clear()
 	return d
 }
@@ -78,12 +79,7 @@ func (d *dispatcher) clear() {
 	d.runningByCode = map[string]int{}
 }
 
-func (d *dispatcher) poke() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
+func (d *dispatcher) poke() { d.alarm.Poke() }
 
 // recover marks tasks left running by a previous process as killed
 // (retrying them per their code) and loads the queued ones.
@@ -129,46 +125,23 @@ func (d *dispatcher) recover(ctx context.Context) error {
 
 func (d *dispatcher) start() { d.s.bg.Loop("worker dispatcher", d.loop) }
 
-// maxTimerWait bounds a wait for a due time on the wall clock: Go's timers
-// follow the monotonic clock, which stands still while the machine sleeps
-// and ignores wall-clock steps, so a long wait re-checks now and then. A
-// virtual clock needs no timer at all: moving it pokes the loops.
-const maxTimerWait = time.Minute
-
 // loop starts tasks whenever something changed (poke: a task queued or
 // ended, a code's limits changed, the clock moved) or the earliest delayed
 // task comes due. It does not poll.
 func (d *dispatcher) loop(ctx context.Context) {
 	for {
 		d.dispatchAll()
-		var wait time.Duration
+		var next time.Time
 		d.mu.Lock()
 		if len(d.delayed) > 0 {
-			wait = min(maxTimerWait, max(time.Millisecond, d.delayed[0].RunnableAt.Sub(d.s.clock.Now())))
+			next = d.delayed[0].RunnableAt
 		}
 		d.mu.Unlock()
-		if !waitWake(ctx, d.wake, wait) {
+		d.alarm.Set(next)
+		if !d.alarm.Wait(ctx) {
 			return
 		}
 	}
-}
-
-// waitWake waits for a poke on wake, or for d when d > 0; it reports false
-// when ctx ended.
-func waitWake(ctx context.Context, wake <-chan struct{}, d time.Duration) bool {
-	var due <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		due = t.C
-	}
-	select {
-	case <-ctx.Done():
-		return false
-	case <-wake:
-	case <-due:
-	}
-	return true
 }
 
 // dispatchAll starts every task that may start now.

@@ -367,15 +367,15 @@ type scheduler struct {
 	// writes is held across every schedule write and its recording in
 	// table, so the table never takes an older write over a newer one.
 	writes sync.Mutex
-	table  *timetable // under writes
-	stale  bool       // under writes: the store's contents were replaced; refill table before use
-	wake   chan struct{}
+	table  *timetable      // under writes
+	stale  bool            // under writes: the store's contents were replaced; refill table before use
+	alarm  *emulator.Alarm // wakes the loop: a poke, or the earliest next_start
 	ctx    context.Context
 	cancel context.CancelFunc
 }
 
 func newScheduler(s *Service) *scheduler {
-	sc := &scheduler{s: s, table: newTimetable(), stale: true, wake: make(chan struct{}, 1)}
+	sc := &scheduler{s: s, table: newTimetable(), stale: true, alarm: emulator.NewAlarm(s.clock)}
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
 	return sc
 }
@@ -420,12 +420,7 @@ func (sc *scheduler) invalidate() {
 	sc.poke()
 }
 
-func (sc *scheduler) poke() {
-	select {
-	case sc.wake <- struct{}{}:
-	default:
-	}
-}
+func (sc *scheduler) poke() { sc.alarm.Poke() }
 
 func (sc *scheduler) reset() { sc.invalidate() }
 
@@ -452,11 +447,8 @@ func (sc *scheduler) resume() {
 func (sc *scheduler) start() {
 	sc.s.bg.Loop("worker scheduler", func(ctx context.Context) {
 		for {
-			var wait time.Duration
-			if next := sc.tick(); !next.IsZero() {
-				wait = min(maxTimerWait, max(time.Millisecond, next.Sub(sc.s.clock.Now())))
-			}
-			if !waitWake(ctx, sc.wake, wait) || sc.ctx.Err() != nil {
+			sc.alarm.Set(sc.tick())
+			if !sc.alarm.Wait(ctx) || sc.ctx.Err() != nil {
 				return
 			}
 		}

@@ -37,6 +37,9 @@ type Service struct {
 	tokens   *taskTokens  // each running task's IRON_TOKEN
 	activity *activityLog // what tasks did through their tokens
 	watchers *watchers    // the folder watches of watched linked codes
+
+	endedMu sync.Mutex
+	ended   chan struct{} // closed (and replaced) whenever a task finishes: WaitTask
 }
 
 // New returns a service; Start begins dispatching and scheduling.
@@ -46,7 +49,7 @@ func New(store emulator.WorkerStore, rt emulator.Runtime, ids emulator.IDs, cloc
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: store, runtime: rt, ids: ids, clock: clock, events: events, cfg: cfg, log: log,
-		bg: emulator.NewGoroutines(log), tokens: newTaskTokens(clock), activity: newActivityLog()}
+		bg: emulator.NewGoroutines(log), tokens: newTaskTokens(clock), activity: newActivityLog(), ended: make(chan struct{})}
 	// Seeded from the wall clock so FIFO order holds across restarts.
 	s.seq.Store(uint64(time.Now().UnixNano()))
 	s.disp = newDispatcher(s)
@@ -96,7 +99,6 @@ func (s *Service) Close(ctx context.Context) error {
 // and then waits for idleness sees their tasks.
 func (s *Service) ClockMoved() {
 	s.sched.tick()
-	s.disp.poke()
 }
 
 // Reset forgets all in-memory state after the store was wiped. Running
@@ -157,6 +159,31 @@ func (s *Service) Resume() {
 func (s *Service) publish(e emulator.Event) {
 	e.At = s.clock.Now()
 	s.events.Publish(e)
+	if e.Type == emulator.EventTaskFinished {
+		s.endedMu.Lock()
+		close(s.ended)
+		s.ended = make(chan struct{})
+		s.endedMu.Unlock()
+	}
+}
+
+// WaitTask waits until the task has finished (or ctx ends) and returns it
+// as it then stands. It does not poll: every task's end wakes it.
+func (s *Service) WaitTask(ctx context.Context, project, id string) (emulator.Task, error) {
+	for {
+		s.endedMu.Lock()
+		ended := s.ended // before the read, so no end is missed
+		s.endedMu.Unlock()
+		t, err := s.GetTask(ctx, project, id)
+		if err != nil || t.Status.Terminal() {
+			return t, err
+		}
+		select {
+		case <-ctx.Done():
+			return t, ctx.Err()
+		case <-ended:
+		}
+	}
 }
 
 func validateCodeName(name string) error {

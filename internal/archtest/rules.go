@@ -113,3 +113,36 @@ func matches(pattern, pkg string) bool {
 	}
 	return pkg == pattern
 }
+
+// TimerPackages are the packages whose background loops wait on the
+// emulator's clock (emulator.Clock.AfterFunc, emulator.Alarm): a wait on
+// Go's own timers there would ignore the virtual clock. TimerTest finds
+// every call of time.NewTimer, NewTicker, After, AfterFunc, Tick and Sleep
+// in their non-test files; each must be listed in WallClockWaits with the
+// reason it is a wall-clock wait.
+var TimerPackages = []string{"emulator", "emulator/mq", "emulator/worker", "emulator/push", "emulator/cache",
+	"emulator/control", "emulator/server", "emulator/trigger", "emulator/httpapi"}
+
+// WallClockWaits are the waits in TimerPackages that are about real time,
+// not emulated time: "file: time.Func" → why, and how many such calls the
+// file holds.
+var WallClockWaits = map[string]WallClockWait{
+	"emulator/goroutines.go: time.NewTimer":       {1, "a crashed loop's restart backoff"},
+	"emulator/goroutines.go: time.AfterFunc":      {1, "Goroutines.AfterFunc: a requeue after a store refusal, on wall time so a frozen virtual clock cannot strand it"},
+	"emulator/mq/messages.go: time.NewTimer":      {1, "a long poll's wait is the client's, in wall-clock seconds"},
+	"emulator/worker/linked.go: time.AfterFunc":   {1, "a watched folder's debounce: file-system events arrive in wall time"},
+	"emulator/worker/logs.go: time.NewTimer":      {1, "a running task's log is flushed on wall time, as it is written"},
+	"emulator/control/idle.go: time.NewTimer":     {1, "wait-idle's timeout is the caller's, in wall time"},
+	"emulator/trigger/plugin.go: time.NewTimer":   {2, "a plugin's restart backoff and its start-up handshake bound"},
+	"emulator/trigger/plugin.go: time.NewTicker":  {2, "plugin health pings and the start-up probe"},
+	"emulator/trigger/plugin.go: time.After":      {1, "a health ping's timeout"},
+	"emulator/trigger/run.go: time.NewTimer":      {1, "a failing binding's restart backoff"},
+	"emulator/httpapi/control.go: time.NewTicker": {1, "the event stream's keep-alive comments"},
+	"emulator/httpapi/faults.go: time.NewTimer":   {1, "an injected latency is felt by the client in wall time"},
+}
+
+// WallClockWait is one listed wall-clock wait.
+type WallClockWait struct {
+	Calls  int
+	Reason string
+}
