@@ -223,3 +223,35 @@ func (c *Client) DeleteFault(ctx context.Context, id string) error {
 func (c *Client) ClearFaults(ctx context.Context) error {
 	return c.call(ctx, http.MethodDelete, "/_ironlocal/faults", nil, nil)
 }
+
+// ChaosBody switches chaos mode on (see StartChaos).
+type ChaosBody = wire.ChaosBody
+
+// ChaosState is chaos mode's state and the injections it made.
+type ChaosState = wire.ChaosState
+
+// StartChaos switches chaos mode on from its first chance: the platform
+// misbehaves as production may (redelivered messages, duplicate and failed
+// pushes, killed and delayed tasks, 503s, latency) at the points the seed
+// decides, the same points every run with the same requests in the same
+// order. A nil Profile takes the default one. POST /_ironlocal/chaos
+func (c *Client) StartChaos(ctx context.Context, b ChaosBody) (ChaosState, error) {
+	var out ChaosState
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/chaos", b, &out)
+	return out, err
+}
+
+// StopChaos switches chaos mode off. DELETE /_ironlocal/chaos
+func (c *Client) StopChaos(ctx context.Context) (ChaosState, error) {
+	var out ChaosState
+	err := c.call(ctx, http.MethodDelete, "/_ironlocal/chaos", nil, &out)
+	return out, err
+}
+
+// Chaos returns chaos mode's state and what it injected (the last 1000
+// injections). GET /_ironlocal/chaos
+func (c *Client) Chaos(ctx context.Context) (ChaosState, error) {
+	var out ChaosState
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/chaos", nil, &out)
+	return out, err
+}

@@ -250,6 +250,9 @@ func (o options) args(sessionLabels map[string]string) []string {
 	if o.virtualClock {
 		args = append(args, "--virtual-clock")
 	}
+	if o.chaos != "" {
+		args = append(args, "--chaos", o.chaos)
+	}
 	if o.taskSlots > 0 {
 		args = append(args, "--task-slots", strconv.Itoa(o.taskSlots))
 	}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,7 @@ type options struct {
 	volume       string // named volume at /data; "" = ephemeral
 	logLevel     string
 	virtualClock bool
+	chaos        string // --chaos SEED[:kind=rate,…]
 	runtime      string
 	taskSlots    int
 	taskLabels   map[string]string
@@ -173,6 +175,33 @@ func WithLogLevel(level string) Option {
 func WithVirtualClock() Option {
 	return func(o *options) error {
 		o.virtualClock = true
+		return nil
+	}
+}
+
+// WithChaos starts the emulator in chaos mode: the platform misbehaves as
+// production IronMQ and IronWorker may (redelivered messages, duplicate and
+// failed pushes, killed and delayed tasks, 503s, latency) at the points
+// seed decides — the same points every run with the same requests in the
+// same order, so a failing test's seed reproduces it. profile gives the
+// rate (0 to 1) of each kind ("redeliver", "push_twice", "push_fail",
+// "kill_task", "delay_task", "api_503", "latency"); nil takes the default
+// profile. Combine it with WithVirtualClock for runs that replay exactly.
+func WithChaos(seed int64, profile map[string]float64) Option {
+	return func(o *options) error {
+		spec := strconv.FormatInt(seed, 10)
+		if len(profile) > 0 {
+			pairs := make([]string, 0, len(profile))
+			for _, k := range slices.Sorted(maps.Keys(profile)) {
+				r := profile[k]
+				if strings.ContainsAny(k, ",=:") || r < 0 || r > 1 || r != r {
+					return fmt.Errorf("tcironlocal: WithChaos: bad rate %v for %q", r, k)
+				}
+				pairs = append(pairs, k+"="+strconv.FormatFloat(r, 'g', -1, 64))
+			}
+			spec += ":" + strings.Join(pairs, ",")
+		}
+		o.chaos = spec
 		return nil
 	}
 }

@@ -56,6 +56,13 @@ func TestOptions_Args(t *testing.T) {
 				"--virtual-clock", "--task-slots", "1"},
 		},
 		{
+			name: "chaos",
+			opts: []testcontainers.ContainerCustomizer{WithChaos(42, map[string]float64{"redeliver": 0.25, "api_503": 0.05}), WithRuntime("process")},
+			want: []string{"--listen", "0.0.0.0:4766", "--ephemeral", "--runtime", "process",
+				"--container-labels", "org.testcontainers=true,org.testcontainers.sessionId=s1",
+				"--chaos", "42:api_503=0.05,redeliver=0.25"},
+		},
+		{
 			name: "memcached",
 			opts: []testcontainers.ContainerCustomizer{WithMemcached()},
 			want: []string{"--listen", "0.0.0.0:4766", "--ephemeral", "--runtime", "docker", "--docker-network", "container:self",
@@ -97,6 +104,7 @@ func TestOptions_Invalid(t *testing.T) {
 		{"label key with =", WithTaskLabels(map[string]string{"k=v": "x"}), "task label"},
 		{"empty socket", WithDockerSocket(""), "docker socket"},
 		{"socket group", WithDockerSocketGroup("docker"), "numeric gid"},
+		{"chaos rate", WithChaos(1, map[string]float64{"redeliver": 1.5}), "bad rate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

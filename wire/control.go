@@ -431,3 +431,39 @@ type ResumedAnswer struct {
 	Msg     string `json:"msg"`
 	Resumed bool   `json:"resumed"`
 }
+
+// ChaosBody is the body of POST /_ironlocal/chaos: chaos mode on, from the
+// first chance, with Seed and the rate (0 to 1) of each kind in Profile
+// (redeliver, push_twice, push_fail, kill_task, delay_task, api_503,
+// latency); no Profile means the default one.
+type ChaosBody struct {
+	Seed         int64              `json:"seed"`
+	Profile      map[string]float64 `json:"profile,omitempty"`
+	MaxDelayMS   int64              `json:"max_delay_ms,omitempty"`
+	MaxLatencyMS int64              `json:"max_latency_ms,omitempty"`
+}
+
+// ChaosState answers GET /_ironlocal/chaos: whether chaos mode is on, with
+// what, how many chances of each kind were taken, and the injections
+// (the last 1000, oldest first).
+type ChaosState struct {
+	On           bool               `json:"on"`
+	Seed         int64              `json:"seed"`
+	Profile      map[string]float64 `json:"profile"`
+	MaxDelayMS   int64              `json:"max_delay_ms"`
+	MaxLatencyMS int64              `json:"max_latency_ms"`
+	Positions    map[string]uint64  `json:"positions"`
+	Total        int                `json:"total"`
+	Injections   []ChaosInjection   `json:"injections"`
+}
+
+// ChaosInjection is one misbehaviour chaos mode injected: the Position-th
+// chance of Kind under Seed, at Detail (queue/message, code/task, route).
+type ChaosInjection struct {
+	Kind       string    `json:"kind"`
+	Seed       int64     `json:"seed"`
+	Position   uint64    `json:"position"`
+	Detail     string    `json:"detail"`
+	At         time.Time `json:"at"`
+	DurationMS int64     `json:"duration_ms,omitempty"`
+}

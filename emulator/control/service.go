@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/chaos"
 	"github.com/ironlocal/ironlocal/emulator/fault"
 )
 
@@ -89,7 +90,10 @@ type Config struct {
 	Loops []Pausable
 	// Faults holds the injected failures the HTTP layer applies.
 	Faults *fault.Injector
-	Bus    *emulator.Bus
+	// Chaos is chaos mode (nil: none); a reset restarts it from its first
+	// chance.
+	Chaos *chaos.Engine
+	Bus   *emulator.Bus
 	// Clock is the emulator's clock; Virtual is the same clock when it can
 	// be moved, nil on the wall clock.
 	Clock   emulator.Clock
@@ -114,6 +118,7 @@ type Service struct {
 	pusher  Pusher
 	loops   []Pausable // quiesced in this order, resumed in reverse
 	faults  *fault.Injector
+	chaos   *chaos.Engine
 	bus     *emulator.Bus
 	clock   emulator.Clock
 	virtual VirtualClock
@@ -145,7 +150,7 @@ func New(cfg Config) *Service {
 	if cfg.Faults == nil {
 		cfg.Faults = &fault.Injector{}
 	}
-	s := &Service{store: cfg.Store, worker: cfg.Worker, pusher: cfg.Pusher, faults: cfg.Faults, bus: cfg.Bus,
+	s := &Service{store: cfg.Store, worker: cfg.Worker, pusher: cfg.Pusher, faults: cfg.Faults, chaos: cfg.Chaos, bus: cfg.Bus,
 		clock: cfg.Clock, virtual: cfg.Virtual, snapDir: cfg.SnapshotDir, log: cfg.Logger, waiters: newBroadcast(),
 		settings: cfg.Settings, projectSources: cfg.ProjectSources, containers: cfg.TestContainers}
 	s.loops = append([]Pausable{cfg.Worker, cfg.Pusher}, cfg.Loops...)
@@ -220,6 +225,9 @@ func (s *Service) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset: %w", err)
 	}
 	s.faults.Clear()
+	if s.chaos != nil {
+		s.chaos.Restart()
+	}
 	s.bus.Publish(emulator.Event{Type: emulator.EventStateReset, At: s.clock.Now()})
 	return nil
 }
@@ -320,6 +328,37 @@ func (s *Service) ChangeClock(c ClockChange) (time.Time, error) {
 
 // AddFault validates and installs a fault rule, returning it with its id.
 func (s *Service) AddFault(r fault.Rule) (fault.Rule, error) { return s.faults.Add(r) }
+
+// StartChaos switches chaos mode on with seed and profile.
+func (s *Service) StartChaos(seed int64, p chaos.Profile) error {
+	if s.chaos == nil {
+		return emulator.NotFound("chaos mode is not available here")
+	}
+	return s.chaos.Start(seed, p)
+}
+
+// ChaosChance takes chaos mode's next chance of kind (never, without one).
+func (s *Service) ChaosChance(kind emulator.ChaosKind, detail string) (bool, time.Duration) {
+	if s.chaos == nil {
+		return false, 0
+	}
+	return s.chaos.Chance(kind, detail)
+}
+
+// StopChaos switches chaos mode off.
+func (s *Service) StopChaos() {
+	if s.chaos != nil {
+		s.chaos.Stop()
+	}
+}
+
+// Chaos is chaos mode's state.
+func (s *Service) Chaos() chaos.State {
+	if s.chaos == nil {
+		return chaos.State{}
+	}
+	return s.chaos.State()
+}
 
 // Faults lists the fault rules with their hit counts.
 func (s *Service) Faults() []fault.Rule { return s.faults.List() }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ironlocal/ironlocal/emulator/chaos"
 	"github.com/ironlocal/ironlocal/emulator/runtime/docker"
 	"github.com/ironlocal/ironlocal/emulator/server"
 )
@@ -54,6 +55,8 @@ type Config struct {
 	WarmImages int
 	// Pull says when the Docker runtime pulls task images.
 	Pull string
+	// Chaos is --chaos SEED[:PROFILE].
+	Chaos string
 	// MaxBindings bounds the trigger bindings of one project (0 = 200).
 	MaxBindings int
 	// PluginsDir lists the trigger plugin directories, comma-separated
@@ -110,6 +113,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
 	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
 	fs.IntVar(&c.MaxBindings, "max-bindings", envInt("MAX_BINDINGS"), "trigger bindings per project at most (create, seed and snapshot import; each holds descriptors in a plugin); 0 = 200 (IRONLOCAL_MAX_BINDINGS)")
+	fs.StringVar(&c.Chaos, "chaos", env("CHAOS", ""), "chaos mode from the start: SEED, or SEED:kind=rate,… (kinds: redeliver, push_twice, push_fail, kill_task, delay_task, api_503, latency); the same seed and requests meet the same injections (IRONLOCAL_CHAOS)")
 	fs.StringVar(&c.Pull, "pull", env("PULL", "missing"), "docker runtime: when a task's image is pulled, as docker run --pull: missing (an image the engine lacks), never (fully offline), always (IRONLOCAL_PULL)")
 	fs.IntVar(&c.WarmImages, "warm-images", envInt("WARM_IMAGES"), "docker runtime: warm images kept in the engine (a code's files committed once, so its later tasks start without a copy into their container); 0 = 32, -1 = no warm starts (IRONLOCAL_WARM_IMAGES)")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
@@ -122,6 +126,11 @@ func (c Config) Validate() error {
 	}
 	if _, err := docker.ParsePullPolicy(c.Pull); err != nil {
 		return fmt.Errorf("--pull: %w", err)
+	}
+	if c.Chaos != "" {
+		if _, _, err := chaos.ParseSpec(c.Chaos); err != nil {
+			return fmt.Errorf("--chaos: %w", err)
+		}
 	}
 	for flagName, v := range map[string]string{"stack-image": c.StackImages, "container-labels": c.Labels} {
 		if _, err := splitPairs(v); err != nil {
@@ -175,7 +184,7 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
 		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
-		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, WarmImages: c.WarmImages, Pull: c.Pull, MaxBindings: c.MaxBindings, PluginsDirs: c.pluginsDirs(), Pprof: c.Pprof, Logger: logger}
+		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, WarmImages: c.WarmImages, Pull: c.Pull, Chaos: c.Chaos, MaxBindings: c.MaxBindings, PluginsDirs: c.pluginsDirs(), Pprof: c.Pprof, Logger: logger}
 }
 
 // pluginsDirs is --plugins-dir as a list; nil (the defaults) when unset.

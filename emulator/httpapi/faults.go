@@ -14,6 +14,9 @@ import (
 // and, when the rule has a status, answers with it. It reports whether the
 // request was answered.
 func (a *API) injectFault(w http.ResponseWriter, r *http.Request) bool {
+	if a.injectChaos(w, r) {
+		return true
+	}
 	if !a.cfg.Faults.Active() {
 		return false // the common case: describing the request costs more than the rest of the check
 	}

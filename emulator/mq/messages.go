@@ -195,14 +195,33 @@ func (s *Service) Reserve(ctx context.Context, project, name string, req Reserve
 		return nil, emulator.Invalid("wait must be between 0 and %d seconds", MaxWait)
 	}
 	req.Wait = min(req.Wait, MaxWait)
+	var got []emulator.Message
+	var err error
 	if req.Wait > 0 {
-		return s.longPoll(ctx, project, name, req)
-	}
-	got, err := s.reserveOnce(ctx, project, name, req)
-	if err != nil && ctx.Err() != nil {
+		got, err = s.longPoll(ctx, project, name, req)
+	} else if got, err = s.reserveOnce(ctx, project, name, req); err != nil && ctx.Err() != nil {
 		return nil, nil // the caller left: nothing was reserved for it
 	}
+	if err == nil && !req.Delete {
+		s.chaosRedeliver(ctx, project, name, got)
+	}
 	return got, err
+}
+
+// chaosRedeliver lets the reservations chaos mode picks lapse at once:
+// the next reserve gets those messages again while their first consumer
+// still holds them, as an at-least-once queue may do.
+func (s *Service) chaosRedeliver(ctx context.Context, project, name string, got []emulator.Message) {
+	if s.cfg.Chaos == nil {
+		return
+	}
+	for _, m := range got {
+		if inject, _ := s.cfg.Chaos.Chance(emulator.ChaosRedeliver, name+"/"+m.ID.String()); inject {
+			// A failure means the message moved on meanwhile (deleted,
+			// released): nothing is left to redeliver.
+			_ = s.Release(ctx, project, name, m.ID, m.ReservationID, 0)
+		}
+	}
 }
 
 // longPoll waits, without polling, until the queue may have a message for

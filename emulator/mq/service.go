@@ -15,6 +15,8 @@ import (
 type Config struct {
 	// BodyLimit is the largest message body in bytes; 0 means 256 KiB.
 	BodyLimit int
+	// Chaos, when set, may make a reservation lapse at once (chaos mode).
+	Chaos emulator.Chaos
 }
 
 // Service implements IronMQ v3 pull queues.

@@ -43,6 +43,9 @@ type Config struct {
 	// Client performs HTTP deliveries; nil = a client with SubscriberTimeout.
 	Client *http.Client
 	Logger *slog.Logger
+	// Chaos, when set, may fail an attempt before the real one or deliver
+	// an accepted message twice (chaos mode).
+	Chaos emulator.Chaos
 }
 
 // Pusher runs deliveries in the background between Start and Close.
@@ -401,9 +404,15 @@ func (p *Pusher) noteDue(q queueRef) {
 // another until one accepts (unicast), then records the outcomes.
 func (p *Pusher) deliver(ctx context.Context, job mq.PushJob) {
 	var attempts []mq.Attempt
+	// Chaos decisions are drawn here, in target order, not by the
+	// concurrent attempts, so a seed decides the same way every run.
+	plans := make([]chaosPlan, len(job.Targets))
+	for i, sub := range job.Targets {
+		plans[i] = p.chaosPlan(job, sub)
+	}
 	if job.Sequential {
-		for _, sub := range job.Targets {
-			a := p.attempt(ctx, job, sub)
+		for i, sub := range job.Targets {
+			a := p.attemptPlanned(ctx, job, sub, plans[i])
 			attempts = append(attempts, a)
 			if a.StatusCode >= 200 && a.StatusCode < 300 {
 				break
@@ -416,7 +425,7 @@ func (p *Pusher) deliver(ctx context.Context, job mq.PushJob) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				attempts[i] = p.attempt(ctx, job, sub)
+				attempts[i] = p.attemptPlanned(ctx, job, sub, plans[i])
 			}()
 		}
 		wg.Wait()
@@ -427,6 +436,37 @@ func (p *Pusher) deliver(ctx context.Context, job mq.PushJob) {
 	if err := p.mq.RecordPush(ctx, job, attempts); err != nil && ctx.Err() == nil {
 		p.log.Error("record push outcome", "queue", job.Queue, "message_id", job.Message.ID.String(), "err", err)
 	}
+}
+
+// chaosPlan is what chaos mode does to one delivery attempt.
+type chaosPlan struct{ fail, twice bool }
+
+func (p *Pusher) chaosPlan(job mq.PushJob, sub emulator.SubscriberState) chaosPlan {
+	if p.cfg.Chaos == nil {
+		return chaosPlan{}
+	}
+	where := job.Queue + "/" + job.Message.ID.String() + "→" + sub.Name
+	fail, _ := p.cfg.Chaos.Chance(emulator.ChaosPushFail, where)
+	if fail {
+		return chaosPlan{fail: true}
+	}
+	twice, _ := p.cfg.Chaos.Chance(emulator.ChaosPushTwice, where)
+	return chaosPlan{twice: twice}
+}
+
+// attemptPlanned is attempt with chaos mode's plan: a 503 instead of the
+// attempt (the queue's retries deliver it later), or the attempt made a
+// second time once the subscriber accepted it.
+func (p *Pusher) attemptPlanned(ctx context.Context, job mq.PushJob, sub emulator.SubscriberState, plan chaosPlan) mq.Attempt {
+	if plan.fail {
+		return mq.Attempt{Subscriber: sub.Name, ReservationID: sub.ReservationID, At: p.clock.Now(),
+			StatusCode: http.StatusServiceUnavailable, Err: "chaos: the push failed before reaching the subscriber"}
+	}
+	a := p.attempt(ctx, job, sub)
+	if plan.twice && a.StatusCode >= 200 && a.StatusCode < 300 {
+		p.attempt(ctx, job, sub) // the duplicate's answer changes nothing
+	}
+	return a
 }
 
 // attempt delivers to one subscriber according to its URL scheme.

@@ -69,6 +69,9 @@ type Options struct {
 	// its later tasks start without a copy) the Docker engine keeps: 0 =
 	// 32, negative = no warm starts.
 	WarmImages int
+	// Chaos switches chaos mode on at start: "SEED" (the default profile)
+	// or "SEED:kind=rate,…" (emulator/chaos.ParseSpec).
+	Chaos string
 	// Pull says when the Docker runtime pulls a task's image: "missing"
 	// (or ""), "never" or "always", as docker run --pull.
 	Pull string

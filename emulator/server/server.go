@@ -13,6 +13,7 @@ import (
 
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/cache"
+	"github.com/ironlocal/ironlocal/emulator/chaos"
 	"github.com/ironlocal/ironlocal/emulator/clock"
 	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/fault"
@@ -58,6 +59,8 @@ type Server struct {
 
 	conns *httplimit.Listener // caps and tracks the listener's connections
 
+	chaos *chaos.Engine // chaos mode, off unless --chaos or POST /_ironlocal/chaos
+
 	bg   *emulator.Goroutines // the HTTP server and the expiry sweeper
 	once sync.Once
 	err  error
@@ -82,6 +85,16 @@ func Start(opts Options) (*Server, error) {
 		s.clock = s.virtual
 	} else {
 		s.clock = clock.Real{}
+	}
+	s.chaos = chaos.New(s.clock, s.bus)
+	if opts.Chaos != "" {
+		seed, profile, err := chaos.ParseSpec(opts.Chaos)
+		if err == nil {
+			err = s.chaos.Start(seed, profile)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--chaos %s: %w", opts.Chaos, err)
+		}
 	}
 
 	// undo releases, in reverse, what start-up acquired if a later step fails.
@@ -119,19 +132,21 @@ func Start(opts Options) (*Server, error) {
 	}
 
 	ids := idgen.NewRandom(s.clock)
-	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, s.mqConfig())
+	mqCfg, workerCfg := s.mqConfig(), s.workerConfig()
+	mqCfg.Chaos, workerCfg.Chaos = s.chaos, s.chaos // the real services only: not a seed's dry run
+	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, mqCfg)
 	s.sweep.init(s.mq, s.clock, s.log)
 	s.cache = cache.New(s.store, s.clock, s.bus)
-	s.worker = worker.New(s.store, s.runtime, ids, s.clock, s.bus, s.workerConfig(), opts.Logger)
+	s.worker = worker.New(s.store, s.runtime, ids, s.clock, s.bus, workerCfg, opts.Logger)
 	if err := s.worker.Start(context.Background()); err != nil {
 		return fail(fmt.Errorf("start worker: %w", err))
 	}
 	undo = append(undo, func() { _ = s.worker.Close(context.Background()) })
-	s.pusher = push.New(s.mq, s.worker, s.clock, push.Config{BaseURL: s.URL(), Logger: opts.Logger})
+	s.pusher = push.New(s.mq, s.worker, s.clock, push.Config{BaseURL: s.URL(), Logger: opts.Logger, Chaos: s.chaos})
 	s.pusher.Start()
 	undo = append(undo, func() { _ = s.pusher.Close(context.Background()) })
 	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
-		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Bus: s.bus, Clock: s.clock,
+		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Chaos: s.chaos, Bus: s.bus, Clock: s.clock,
 		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Settings: s.settings(dir),
 		ProjectSources: []control.ProjectSource{s.mq, s.cache, s.worker}, TestContainers: s.openTestContainers(),
 		Logger: opts.Logger})

@@ -28,6 +28,9 @@ const (
 type Config struct {
 	// Slots is the global limit of concurrently running tasks; 0 = 2×CPUs.
 	Slots int
+	// Chaos, when set, may kill a running task or delay a queued one
+	// (chaos mode).
+	Chaos emulator.Chaos
 	// MaxTimeout clamps task timeouts (seconds); 0 = 3600.
 	MaxTimeout int
 	// LiveLogs serves the log of a running task; off by default because

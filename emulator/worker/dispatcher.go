@@ -18,6 +18,7 @@ const (
 	stopCancel   stopReason = iota + 1 // user cancel → cancelled
 	stopShutdown                       // emulator stopping → killed, retried per code
 	stopReset                          // state wiped → nothing recorded
+	stopChaos                          // chaos mode killed it → killed, retried per code
 )
 
 // run is one task being executed.
@@ -25,6 +26,8 @@ type run struct {
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	reason stopReason
+	// chaosKill: chaos mode kills this run once it has started working.
+	chaosKill bool
 }
 
 func (r *run) stop(reason stopReason) {
@@ -159,6 +162,9 @@ func (d *dispatcher) dispatchAll() {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		r := &run{cancel: cancel}
+		if c := d.s.cfg.Chaos; c != nil { // drawn here, in dispatch order: one goroutine
+			r.chaosKill, _ = c.Chance(emulator.ChaosKillTask, t.CodeName+"/"+t.ID)
+		}
 		d.running[t.ID] = r
 		d.runningByCode[t.CodeID]++
 		d.mu.Unlock()

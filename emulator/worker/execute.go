@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"strings"
 	"time"
@@ -64,16 +65,24 @@ func (s *Service) execute(ctx context.Context, t emulator.Task, r *run) {
 	if err == nil {
 		spec.RegistryAuth, err = s.registryAuth(ctx, t.Project, spec)
 	}
+	out := emulator.Output{Stdout: logs.stream(false), Stderr: logs.stream(true), Debugging: func(addr string) { s.debugging(t, addr) }}
+	if r.chaosKill {
+		// Killed once it has started working: at its first output, or at
+		// its end if it writes none (the platform lost its result).
+		out.Stdout, out.Stderr = killOnWrite(out.Stdout, r), killOnWrite(out.Stderr, r)
+	}
 	if err != nil {
 		res = emulator.ExitResult{ExitCode: -1, StartError: err.Error()}
-	} else if res, err = s.runtime.Run(ctx, spec, emulator.Output{Stdout: logs.stream(false), Stderr: logs.stream(true),
-		Debugging: func(addr string) { s.debugging(t, addr) }}); err != nil {
+	} else if res, err = s.runtime.Run(ctx, spec, out); err != nil {
 		res = emulator.ExitResult{ExitCode: -1, StartError: "runtime error: " + err.Error()}
 	}
 	logs.close()
 	s.tokens.end(t.ID) // its token's grace starts
 	elapsed := time.Since(begin)
 
+	if r.chaosKill {
+		r.stop(stopChaos)
+	}
 	reason := r.stopped()
 	if reason == stopReset {
 		return // the store was wiped: nothing to record
@@ -174,6 +183,20 @@ func splitCommandLine(line string) []string {
 	return words
 }
 
+// killOnWrite passes writes to w and, at the first, stops r (chaos mode's
+// kill_task).
+func killOnWrite(w io.Writer, r *run) io.Writer {
+	return writerFunc(func(p []byte) (int, error) {
+		n, err := w.Write(p)
+		r.stop(stopChaos)
+		return n, err
+	})
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
 // debugging records where a debug task's debugger listens, and says so.
 func (s *Service) debugging(t emulator.Task, addr string) {
 	err := s.store.UpdateWorker(context.Background(), func(tx emulator.WorkerTx) error {
@@ -195,6 +218,8 @@ func (s *Service) debugging(t emulator.Task, addr string) {
 // outcome maps a runtime result to a task status and message.
 func outcome(res emulator.ExitResult, reason stopReason) (emulator.TaskStatus, string) {
 	switch {
+	case reason == stopChaos:
+		return emulator.TaskKilled, "Killed by chaos mode"
 	case res.StartError != "":
 		return emulator.TaskError, res.StartError
 	case res.Stopped && reason == stopCancel:

@@ -63,17 +63,23 @@ func (s *Service) QueueTasks(ctx context.Context, project string, batch []NewTas
 			return nil, err
 		}
 	}
+	// Chaos mode's delays are drawn before the transaction, which may run
+	// more than once, so each task takes one chance.
+	delays := s.chaosDelays(batch)
 	var tasks []emulator.Task
 	codes := map[string]emulator.CodePackage{}
 	err := s.store.UpdateWorker(ctx, func(tx emulator.WorkerTx) error {
 		tasks = tasks[:0]
-		for _, nt := range batch {
+		for i, nt := range batch {
 			code, err := tx.CodeByName(project, nt.CodeName)
 			if err != nil {
 				return err
 			}
 			codes[code.ID] = code
 			t := s.newTask(code, nt)
+			if d := delays[i]; d > 0 && t.RunnableAt.Before(t.CreatedAt.Add(d)) {
+				t.RunnableAt = t.CreatedAt.Add(d)
+			}
 			if err := tx.PutTask(nil, t); err != nil {
 				return err
 			}
@@ -94,6 +100,20 @@ func (s *Service) QueueTasks(ctx context.Context, project string, batch []NewTas
 		s.publish(taskEvent(emulator.EventTaskQueued, t))
 	}
 	return tasks, nil
+}
+
+// chaosDelays draws chaos mode's start delay of each task of a batch.
+func (s *Service) chaosDelays(batch []NewTask) []time.Duration {
+	delays := make([]time.Duration, len(batch))
+	if s.cfg.Chaos == nil {
+		return delays
+	}
+	for i, nt := range batch {
+		if inject, d := s.cfg.Chaos.Chance(emulator.ChaosDelayTask, nt.CodeName); inject {
+			delays[i] = d
+		}
+	}
+	return delays
 }
 
 // QueueTask queues one task with default settings; IronMQ's ironworker://

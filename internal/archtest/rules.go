@@ -29,7 +29,7 @@ type Rule struct {
 }
 
 var (
-	support  = []string{"emulator", "emulator/clock", "emulator/idgen", "emulator/fault", "emulator/codezip", "emulator/tmpl"}
+	support  = []string{"emulator", "emulator/clock", "emulator/idgen", "emulator/fault", "emulator/codezip", "emulator/tmpl", "emulator/chaos"}
 	services = []string{"emulator/mq", "emulator/worker", "emulator/cache", "emulator/control"}
 	// edges are the dependencies that live in their own adapter package
 	// (STYLE.md principle 1): the domain and its services import none.
@@ -51,6 +51,7 @@ var Rules = []Rule{
 	{Pkg: "emulator/fault", May: []string{"emulator"}, StdOnly: true},
 	{Pkg: "emulator/codezip", May: []string{"emulator"}, StdOnly: true},
 	{Pkg: "emulator/tmpl", May: []string{}, StdOnly: true},
+	{Pkg: "emulator/chaos", May: []string{"emulator"}, StdOnly: true},
 	// Services hold the rules and see only the domain.
 	{Pkg: "emulator/mq", May: support, Never: edges},
 	{Pkg: "emulator/worker", May: support, Never: edges},
@@ -139,6 +140,7 @@ var WallClockWaits = map[string]WallClockWait{
 	"emulator/trigger/run.go: time.NewTimer":      {1, "a failing binding's restart backoff"},
 	"emulator/httpapi/control.go: time.NewTicker": {1, "the event stream's keep-alive comments"},
 	"emulator/httpapi/faults.go: time.NewTimer":   {1, "an injected latency is felt by the client in wall time"},
+	"emulator/httpapi/chaos.go: time.NewTimer":    {1, "chaos mode's latency is felt by the client in wall time"},
 }
 
 // WallClockWait is one listed wall-clock wait.

@@ -147,10 +147,13 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	script, ok := r.scripts[command]
 	run := &Run{Spec: spec}
 	r.runs = append(r.runs, run)
+	// The run starts when it is seen to: a test that sees it in Runs and
+	// moves the clock moves it from this start.
+	start := r.clock.Now()
 	r.mu.Unlock()
 	res := emulator.ExitResult{ExitCode: -1, StartError: fmt.Sprintf("fake runtime: no script for command %q", command)}
 	if ok {
-		res = r.play(ctx, spec, script(spec), out)
+		res = r.play(ctx, spec, script(spec), out, start)
 	}
 	r.update(func() {
 		run.Ended, run.Result = true, res
@@ -159,11 +162,10 @@ func (r *Runtime) Run(ctx context.Context, spec emulator.TaskSpec, out emulator.
 	return res, nil
 }
 
-func (r *Runtime) play(ctx context.Context, spec emulator.TaskSpec, sc Script, out emulator.Output) emulator.ExitResult {
+func (r *Runtime) play(ctx context.Context, spec emulator.TaskSpec, sc Script, out emulator.Output, start time.Time) emulator.ExitResult {
 	if sc.Result.StartError != "" {
 		return sc.Result
 	}
-	start := r.clock.Now()
 	begin := start // when the step began: when the one before ended, in clock time
 	for _, step := range sc.Steps {
 		write(out.Stdout, step.Stdout)
