@@ -17,7 +17,8 @@ import (
 
 // faultsScreen lists the fault-injection rules with their hit counts and
 // adds and removes them: the quickest way to see how an application copes
-// with a flaky Iron.
+// with a flaky Iron. Below them, chaos mode (faults_chaos.go) makes Iron
+// flaky at random, from a seed.
 type faultsScreen struct {
 	u       *UI
 	faults  []client.Fault
@@ -35,6 +36,7 @@ type faultsScreen struct {
 	errLabel *widget.Label
 	add      *widget.Button
 	empty    *emptyState
+	chaos    *chaosPane
 	root     fyne.CanvasObject
 }
 
@@ -106,7 +108,10 @@ func newFaultsScreen(u *UI) *faultsScreen {
 		container.NewHBox(s.add), nil, nil, container.NewVScroll(form))
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.55)
-	s.root = split
+	s.chaos = newChaosPane(u)
+	rulesAndChaos := container.NewVSplit(split, s.chaos.root)
+	rulesAndChaos.SetOffset(0.45)
+	s.root = rulesAndChaos
 	u.every(refreshEvery, s.tick)
 	return s
 }
@@ -120,19 +125,28 @@ func (s *faultsScreen) shown()                      { s.reload() }
 
 func (s *faultsScreen) apply(events []client.Event) {
 	if isReset(events) {
-		s.reload()
+		s.reload() // a reset keeps chaos mode on but restarts its positions
+		return
 	}
+	s.chaos.apply(events)
 }
 
 // tick refreshes the hit counts while the screen is in view (faults
-// publish no events).
+// publish no events), and now and then chaos mode's state (switching it
+// publishes none either; its injections arrive as events).
 func (s *faultsScreen) tick() {
 	if s.u.screens[s.u.current] == screen(s) {
-		s.reload()
+		s.reloadRules()
+		s.chaos.poll()
 	}
 }
 
 func (s *faultsScreen) reload() {
+	s.reloadRules()
+	s.chaos.reload()
+}
+
+func (s *faultsScreen) reloadRules() {
 	s.loadGen++
 	gen := s.loadGen
 	c := s.u.be.Client
@@ -194,7 +208,7 @@ func (s *faultsScreen) addRule() {
 	run(s.u, "add the fault rule", func(ctx context.Context) (client.Fault, error) { return c.AddFault(ctx, f) },
 		func(got client.Fault) {
 			s.u.notify("Added fault rule " + got.ID)
-			s.reload()
+			s.reloadRules()
 		})
 }
 
@@ -202,7 +216,7 @@ func (s *faultsScreen) remove(id string) {
 	c := s.u.be.Client
 	act(s.u, "remove the fault rule", func(ctx context.Context) error { return c.DeleteFault(ctx, id) }, func() {
 		s.u.notify("Removed fault rule " + id)
-		s.reload()
+		s.reloadRules()
 	})
 }
 
@@ -210,6 +224,6 @@ func (s *faultsScreen) clearAll() {
 	c := s.u.be.Client
 	act(s.u, "remove the fault rules", func(ctx context.Context) error { return c.ClearFaults(ctx) }, func() {
 		s.u.notify("Removed every fault rule")
-		s.reload()
+		s.reloadRules()
 	})
 }
