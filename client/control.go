@@ -255,3 +255,15 @@ func (c *Client) Chaos(ctx context.Context) (ChaosState, error) {
 	err := c.call(ctx, http.MethodGet, "/_ironlocal/chaos", nil, &out)
 	return out, err
 }
+
+// Journal is the emulator's journal: the Iron API writes that succeeded
+// since it started (or was reset). GET /_ironlocal/journal
+type Journal = wire.Journal
+
+// Journal returns the emulator's journal of inputs (see package
+// client/exporttest, which turns it into a regression test).
+func (c *Client) Journal(ctx context.Context) (Journal, error) {
+	var out Journal
+	err := c.call(ctx, http.MethodGet, "/_ironlocal/journal", nil, &out)
+	return out, err
+}

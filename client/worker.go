@@ -293,7 +293,17 @@ func (c *Client) AddCredentials(ctx context.Context, username, password, serverA
 // --live-logs, a task that has not finished answers 404.
 // GET /2/projects/{pid}/tasks/{id}/log
 func (c *Client) TaskLog(ctx context.Context, id string) (string, error) {
-	path := c.pp("2") + "/tasks/" + esc(id) + "/log"
+	return c.taskText(ctx, id, "log")
+}
+
+// TaskOutput returns a finished task's stdout alone.
+// GET /2/projects/{pid}/tasks/{id}/outlog
+func (c *Client) TaskOutput(ctx context.Context, id string) (string, error) {
+	return c.taskText(ctx, id, "outlog")
+}
+
+func (c *Client) taskText(ctx context.Context, id, which string) (string, error) {
+	path := c.pp("2") + "/tasks/" + esc(id) + "/" + which
 	resp, err := c.send(ctx, c.hc, http.MethodGet, path, nil, "")
 	if err != nil {
 		return "", err

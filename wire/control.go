@@ -467,3 +467,32 @@ type ChaosInjection struct {
 	At         time.Time `json:"at"`
 	DurationMS int64     `json:"duration_ms,omitempty"`
 }
+
+// Journal answers GET /_ironlocal/journal: the Iron API writes that
+// succeeded since the emulator started (or was reset), in order — what
+// ironlocald export-test turns into a regression test. Clean says the
+// state at StartedAt was empty, or only the seed file SeedFile; Dropped
+// counts the oldest entries dropped past the journal's limits.
+type Journal struct {
+	Enabled   bool           `json:"enabled"`
+	StartedAt time.Time      `json:"started_at"`
+	Clean     bool           `json:"clean"`
+	SeedFile  string         `json:"seed_file,omitempty"`
+	Dropped   uint64         `json:"dropped"`
+	Entries   []JournalEntry `json:"entries"`
+}
+
+// JournalEntry is one write: the request (Body in base64; Truncated when it
+// was cut at 1 MiB and cannot be replayed) and the start of its answer.
+type JournalEntry struct {
+	Seq         uint64    `json:"seq"`
+	At          time.Time `json:"at"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	RawQuery    string    `json:"query,omitempty"`
+	ContentType string    `json:"content_type,omitempty"`
+	Body        []byte    `json:"body,omitempty"`
+	Truncated   bool      `json:"truncated,omitempty"`
+	Status      int       `json:"status"`
+	Answer      []byte    `json:"answer,omitempty"`
+}

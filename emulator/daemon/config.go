@@ -57,6 +57,8 @@ type Config struct {
 	Pull string
 	// Chaos is --chaos SEED[:PROFILE].
 	Chaos string
+	// JournalEntries bounds the writes kept for export-test.
+	JournalEntries int
 	// MaxBindings bounds the trigger bindings of one project (0 = 200).
 	MaxBindings int
 	// PluginsDir lists the trigger plugin directories, comma-separated
@@ -113,6 +115,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.Int64Var(&c.MaxCodeBytes, "max-code-bytes", int64(envInt("MAX_CODE_BYTES")), "largest total size a code zip may extract to, in bytes; 0 = 512 MiB (IRONLOCAL_MAX_CODE_BYTES)")
 	fs.IntVar(&c.MaxCodeEntries, "max-code-entries", envInt("MAX_CODE_ENTRIES"), "most entries (files, directories, symlinks) a code zip may hold; 0 = 50000 (IRONLOCAL_MAX_CODE_ENTRIES)")
 	fs.IntVar(&c.MaxBindings, "max-bindings", envInt("MAX_BINDINGS"), "trigger bindings per project at most (create, seed and snapshot import; each holds descriptors in a plugin); 0 = 200 (IRONLOCAL_MAX_BINDINGS)")
+	fs.IntVar(&c.JournalEntries, "journal-entries", envInt("JOURNAL_ENTRIES"), "Iron API writes kept, since the start or a reset, for ironlocald export-test (GET /_ironlocal/journal); 0 = 10000, -1 = none (IRONLOCAL_JOURNAL_ENTRIES)")
 	fs.StringVar(&c.Chaos, "chaos", env("CHAOS", ""), "chaos mode from the start: SEED, or SEED:kind=rate,… (kinds: redeliver, push_twice, push_fail, kill_task, delay_task, api_503, latency); the same seed and requests meet the same injections (IRONLOCAL_CHAOS)")
 	fs.StringVar(&c.Pull, "pull", env("PULL", "missing"), "docker runtime: when a task's image is pulled, as docker run --pull: missing (an image the engine lacks), never (fully offline), always (IRONLOCAL_PULL)")
 	fs.IntVar(&c.WarmImages, "warm-images", envInt("WARM_IMAGES"), "docker runtime: warm images kept in the engine (a code's files committed once, so its later tasks start without a copy into their container); 0 = 32, -1 = no warm starts (IRONLOCAL_WARM_IMAGES)")
@@ -184,7 +187,7 @@ func (c Config) Options(logger *slog.Logger) server.Options {
 		MessageBodyLimit: c.BodyLimit, Runtime: c.Runtime, TaskSlots: c.TaskSlots, MaxTaskTimeout: c.MaxTimeout,
 		LiveLogs: c.LiveLogs, StackImages: stacks, DockerNetwork: c.Network, ContainerLabels: labels,
 		NoIronEnv: c.NoIronEnv, Seed: c.Seed, AllowHosts: SplitList(c.AllowHosts), AllowOrigins: SplitList(c.AllowOrigins),
-		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, WarmImages: c.WarmImages, Pull: c.Pull, Chaos: c.Chaos, MaxBindings: c.MaxBindings, PluginsDirs: c.pluginsDirs(), Pprof: c.Pprof, Logger: logger}
+		MaxConnections: c.MaxConns, MemcachedListen: c.Memcached, MaxCodeBytes: c.MaxCodeBytes, MaxCodeEntries: c.MaxCodeEntries, WarmImages: c.WarmImages, Pull: c.Pull, Chaos: c.Chaos, JournalEntries: c.JournalEntries, MaxBindings: c.MaxBindings, PluginsDirs: c.pluginsDirs(), Pprof: c.Pprof, Logger: logger}
 }
 
 // pluginsDirs is --plugins-dir as a list; nil (the defaults) when unset.

@@ -16,6 +16,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/control"
 	"github.com/ironlocal/ironlocal/emulator/fault"
+	"github.com/ironlocal/ironlocal/emulator/journal"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/trigger"
 	"github.com/ironlocal/ironlocal/emulator/worker"
@@ -37,6 +38,8 @@ type Config struct {
 	// Triggers serves /_ironlocal/triggers and /_ironlocal/plugins; nil
 	// answers 404 there.
 	Triggers *trigger.Host
+	// Journal keeps the Iron API writes for export-test (nil: none).
+	Journal *journal.Journal
 	// Seeds loads seed files into the running emulator (POST
 	// /_ironlocal/seed); nil answers 404 there.
 	Seeds Seeder
@@ -141,6 +144,10 @@ func (a *API) iron(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if a.injectFault(w, r) {
+			return
+		}
+		if r.Method != http.MethodGet && a.cfg.Journal.Enabled() {
+			a.journaled(w, r, h)
 			return
 		}
 		h(w, r)

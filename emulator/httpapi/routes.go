@@ -102,6 +102,7 @@ func (a *API) routes() {
 	m.HandleFunc("POST /_ironlocal/snapshot", a.handleSnapshotSave)
 	m.HandleFunc("PUT /_ironlocal/snapshot", a.handleSnapshotImport)
 	m.HandleFunc("POST /_ironlocal/seed", a.handleSeedLoad)
+	m.HandleFunc("GET /_ironlocal/journal", a.handleJournal)
 	m.HandleFunc("GET /_ironlocal/chaos", a.handleChaosGet)
 	m.HandleFunc("POST /_ironlocal/chaos", a.handleChaosStart)
 	m.HandleFunc("DELETE /_ironlocal/chaos", a.handleChaosStop)

@@ -69,6 +69,9 @@ type Options struct {
 	// its later tasks start without a copy) the Docker engine keeps: 0 =
 	// 32, negative = no warm starts.
 	WarmImages int
+	// JournalEntries bounds the Iron API writes kept for export-test
+	// (GET /_ironlocal/journal): 0 = 10,000, negative = none kept.
+	JournalEntries int
 	// Chaos switches chaos mode on at start: "SEED" (the default profile)
 	// or "SEED:kind=rate,…" (emulator/chaos.ParseSpec).
 	Chaos string

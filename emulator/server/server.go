@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/fswatch"
 	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
+	"github.com/ironlocal/ironlocal/emulator/journal"
 	"github.com/ironlocal/ironlocal/emulator/memcache"
 	"github.com/ironlocal/ironlocal/emulator/mq"
 	"github.com/ironlocal/ironlocal/emulator/push"
@@ -59,7 +61,8 @@ type Server struct {
 
 	conns *httplimit.Listener // caps and tracks the listener's connections
 
-	chaos *chaos.Engine // chaos mode, off unless --chaos or POST /_ironlocal/chaos
+	chaos   *chaos.Engine    // chaos mode, off unless --chaos or POST /_ironlocal/chaos
+	journal *journal.Journal // the Iron API writes since start or reset (export-test)
 
 	bg   *emulator.Goroutines // the HTTP server and the expiry sweeper
 	once sync.Once
@@ -87,6 +90,7 @@ func Start(opts Options) (*Server, error) {
 		s.clock = clock.Real{}
 	}
 	s.chaos = chaos.New(s.clock, s.bus)
+	s.journal = journal.New(opts.JournalEntries, 0)
 	if opts.Chaos != "" {
 		seed, profile, err := chaos.ParseSpec(opts.Chaos)
 		if err == nil {
@@ -152,11 +156,20 @@ func Start(opts Options) (*Server, error) {
 		Logger: opts.Logger})
 	s.triggers = s.newTriggers()
 	s.api = httpapi.New(httpapi.Config{Version: Version, MQ: s.mq, Cache: s.cache, Worker: s.worker,
-		Control: s.control, Triggers: s.triggers, Faults: s.faults, Seeds: s,
+		Control: s.control, Triggers: s.triggers, Faults: s.faults, Seeds: s, Journal: s.journal,
 		Bus: s.bus, Auth: httpapi.Auth{Tokens: opts.Tokens, Projects: opts.Projects, Tasks: s.worker}, Guard: s.guard(), Pprof: opts.Pprof, Logger: opts.Logger})
+	clean, err := s.store.Empty()
+	if err != nil {
+		return fail(err)
+	}
 	if err := s.applySeed(context.Background()); err != nil {
 		return fail(err)
 	}
+	seedFile := ""
+	if clean && s.opts.Seed != "" {
+		seedFile, _ = filepath.Abs(s.opts.Seed)
+	}
+	s.journal.Begin(s.clock.Now(), clean, seedFile)
 	if err := s.startMemcache(); err != nil {
 		return fail(err)
 	}

@@ -29,7 +29,7 @@ type Rule struct {
 }
 
 var (
-	support  = []string{"emulator", "emulator/clock", "emulator/idgen", "emulator/fault", "emulator/codezip", "emulator/tmpl", "emulator/chaos"}
+	support  = []string{"emulator", "emulator/clock", "emulator/idgen", "emulator/fault", "emulator/codezip", "emulator/tmpl", "emulator/chaos", "emulator/journal"}
 	services = []string{"emulator/mq", "emulator/worker", "emulator/cache", "emulator/control"}
 	// edges are the dependencies that live in their own adapter package
 	// (STYLE.md principle 1): the domain and its services import none.
@@ -52,6 +52,7 @@ var Rules = []Rule{
 	{Pkg: "emulator/codezip", May: []string{"emulator"}, StdOnly: true},
 	{Pkg: "emulator/tmpl", May: []string{}, StdOnly: true},
 	{Pkg: "emulator/chaos", May: []string{"emulator"}, StdOnly: true},
+	{Pkg: "emulator/journal", May: []string{}, StdOnly: true},
 	// Services hold the rules and see only the domain.
 	{Pkg: "emulator/mq", May: support, Never: edges},
 	{Pkg: "emulator/worker", May: support, Never: edges},
@@ -77,10 +78,12 @@ var Rules = []Rule{
 	{Pkg: "emulator/daemon", May: []string{"emulator/..."}},
 	// ironlocald is also the built-in plugins' executable (see plugins/builtin);
 	// its `trigger` subcommand is a client of a running ironlocal.
-	{Pkg: "emulator/cmd/...", May: []string{"emulator/...", "plugins/builtin", "plugins/sdk", "client", "wire"}},
+	{Pkg: "emulator/cmd/...", May: []string{"emulator/...", "plugins/builtin", "plugins/sdk", "client", "client/exporttest", "wire"}},
 	{Pkg: "emulator/...", May: []string{}}, // a new package: give it a rule above
 	// wire declares the API's JSON once, for the server and the client.
 	{Pkg: "wire", May: []string{}, StdOnly: true},
+	// Tools on the client: a recorded session into a regression test.
+	{Pkg: "client/exporttest", May: []string{"client", "wire"}, StdOnly: true},
 	{Pkg: "client/...", May: []string{"wire"}, StdOnly: true},
 	// The screens talk to ironlocal only through client and hold no
 	// emulator rules (no cron parser of their own): Fyne and the standard

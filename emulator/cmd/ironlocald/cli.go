@@ -75,6 +75,7 @@ func groups() []*group {
 		taskGroup(),
 		queueGroup(),
 		codeGroup(),
+		exportGroup(),
 		triggerGroup(),
 		completionGroup(),
 		{name: "help", about: "this text", cmds: []*command{{args: "[COMMAND]", help: "the usage of every command, or of one"}}},

@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+
+	"github.com/ironlocal/ironlocal/emulator/journal"
+	"github.com/ironlocal/ironlocal/wire"
+)
+
+// journaled serves an Iron API write and, when it succeeds, keeps it in
+// the journal: the request (its body as the handler read it, up to
+// journal.MaxBody) and the start of the answer (the ids it names).
+func (a *API) journaled(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
+	body := &bodyCapture{rc: r.Body}
+	r.Body = body
+	rec := &answerRecorder{ResponseWriter: w, status: http.StatusOK, keep: true}
+	serve(rec, r)
+	if rec.status < 200 || rec.status > 299 {
+		return // refused: it changed nothing, and a replay need not make it
+	}
+	now, _ := a.cfg.Control.Now()
+	answer := rec.body.Bytes()
+	a.cfg.Journal.Add(journal.Entry{At: now, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		ContentType: r.Header.Get("Content-Type"), Body: body.kept.Bytes(), Truncated: body.cut, Status: rec.status,
+		Answer: bytes.Clone(answer[:min(len(answer), journal.MaxAnswer)])})
+}
+
+// bodyCapture keeps what the handler reads of a body, up to journal.MaxBody.
+type bodyCapture struct {
+	rc   io.ReadCloser
+	kept bytes.Buffer
+	cut  bool
+}
+
+func (b *bodyCapture) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if room := journal.MaxBody - b.kept.Len(); room < n {
+		b.kept.Write(p[:max(room, 0)])
+		b.cut = true
+	} else {
+		b.kept.Write(p[:n])
+	}
+	return n, err
+}
+
+func (b *bodyCapture) Close() error { return b.rc.Close() }
+
+// handleJournal answers GET /_ironlocal/journal: the inputs kept since the
+// emulator started or was reset.
+func (a *API) handleJournal(w http.ResponseWriter, r *http.Request) {
+	info, entries := a.cfg.Journal.Read()
+	out := wire.Journal{StartedAt: info.StartedAt, Clean: info.Clean, SeedFile: info.SeedFile, Dropped: info.Dropped,
+		Enabled: a.cfg.Journal.Enabled(), Entries: make([]wire.JournalEntry, len(entries))}
+	for i, e := range entries {
+		out.Entries[i] = wire.JournalEntry{Seq: e.Seq, At: e.At, Method: e.Method, Path: e.Path, RawQuery: e.RawQuery,
+			ContentType: e.ContentType, Body: e.Body, Truncated: e.Truncated, Status: e.Status, Answer: e.Answer}
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,124 @@
+// Package journal keeps the inputs an emulator received since it started
+// (or was last reset) — every Iron API write and every move of its clock,
+// in order, with the start of each answer — so a span of them can be
+// turned into a regression test that replays them (client/exporttest).
+// It is bounded: past its limits the oldest entries are dropped, and says
+// so.
+package journal
+
+import (
+	"sync"
+	"time"
+)
+
+// Limits of one journal.
+const (
+	DefaultMaxEntries = 10_000
+	DefaultMaxBytes   = 32 << 20
+	// MaxBody is the most of a request body kept; a longer one is kept
+	// cut (Truncated) and cannot be replayed.
+	MaxBody = 1 << 20
+	// MaxAnswer is the most of an answer kept (enough for the ids of a
+	// post or a queued batch).
+	MaxAnswer = 64 << 10
+)
+
+// Entry is one input.
+type Entry struct {
+	Seq         uint64
+	At          time.Time // on the emulator's clock
+	Method      string
+	Path        string
+	RawQuery    string
+	ContentType string
+	Body        []byte
+	Truncated   bool // Body was longer than MaxBody
+	Status      int
+	Answer      []byte
+}
+
+func (e Entry) size() int { return len(e.Body) + len(e.Answer) + len(e.Path) + len(e.RawQuery) + 128 }
+
+// Info says what the journal covers.
+type Info struct {
+	// StartedAt is when the journal began: the emulator's start, reset or
+	// snapshot import.
+	StartedAt time.Time
+	// Clean: the state was empty when the journal began, or held only the
+	// seed file SeedFile — so the journal's entries rebuild it.
+	Clean    bool
+	SeedFile string
+	// Dropped counts the oldest entries dropped past the limits.
+	Dropped uint64
+}
+
+// Journal is safe for concurrent use.
+type Journal struct {
+	maxEntries, maxBytes int
+
+	mu      sync.Mutex
+	info    Info
+	entries []Entry
+	bytes   int
+	seq     uint64
+}
+
+// New returns a journal holding at most maxEntries entries and maxBytes
+// bytes (0: the defaults; a negative maxEntries keeps nothing).
+func New(maxEntries, maxBytes int) *Journal {
+	if maxEntries == 0 {
+		maxEntries = DefaultMaxEntries
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	return &Journal{maxEntries: maxEntries, maxBytes: maxBytes}
+}
+
+// Enabled reports whether the journal keeps anything.
+func (j *Journal) Enabled() bool { return j != nil && j.maxEntries > 0 }
+
+// Begin starts the journal afresh: the state at at was empty or the seed
+// file seedFile (clean), or something it cannot rebuild (a durable store
+// reopened, a snapshot imported).
+func (j *Journal) Begin(at time.Time, clean bool, seedFile string) {
+	if j == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.info = Info{StartedAt: at, Clean: clean, SeedFile: seedFile}
+	j.entries, j.bytes = nil, 0
+}
+
+// Add appends an entry, dropping the oldest ones past the limits.
+func (j *Journal) Add(e Entry) {
+	if !j.Enabled() {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.Seq = j.seq
+	j.entries = append(j.entries, e)
+	j.bytes += e.size()
+	drop := 0
+	for len(j.entries)-drop > j.maxEntries || j.bytes > j.maxBytes && drop < len(j.entries)-1 {
+		j.bytes -= j.entries[drop].size()
+		drop++
+	}
+	if drop > 0 {
+		j.entries = append(j.entries[:0:0], j.entries[drop:]...)
+		j.info.Dropped += uint64(drop)
+	}
+}
+
+// Read returns what the journal covers and its entries, oldest first.
+func (j *Journal) Read() (Info, []Entry) {
+	if j == nil {
+		return Info{}, nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.info, append([]Entry(nil), j.entries...)
+}

@@ -1,0 +1,44 @@
+package journal_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ironlocal/ironlocal/emulator/journal"
+)
+
+func TestJournal_boundsAndBegin(t *testing.T) {
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	j := journal.New(3, 0)
+	j.Begin(at, true, "/seed.json")
+	for i := range 5 {
+		j.Add(journal.Entry{Method: "POST", Path: "/x", Body: []byte{byte('a' + i)}})
+	}
+	info, entries := j.Read()
+	require.Equal(t, journal.Info{StartedAt: at, Clean: true, SeedFile: "/seed.json", Dropped: 2}, info)
+	require.Len(t, entries, 3)
+	require.Equal(t, []uint64{3, 4, 5}, []uint64{entries[0].Seq, entries[1].Seq, entries[2].Seq})
+	require.Equal(t, "c", string(entries[0].Body))
+
+	// By bytes: one big entry pushes the others out, but itself stays.
+	small := journal.New(100, 1000)
+	small.Add(journal.Entry{Body: make([]byte, 100)})
+	small.Add(journal.Entry{Body: make([]byte, 5000)})
+	info, entries = small.Read()
+	require.Len(t, entries, 1)
+	require.EqualValues(t, 1, info.Dropped)
+
+	j.Begin(at.Add(time.Hour), false, "")
+	info, entries = j.Read()
+	require.Empty(t, entries)
+	require.False(t, info.Clean)
+	require.Zero(t, info.Dropped)
+
+	off := journal.New(-1, 0)
+	off.Add(journal.Entry{})
+	_, entries = off.Read()
+	require.Empty(t, entries)
+	require.False(t, off.Enabled())
+}
