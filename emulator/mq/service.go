@@ -2,6 +2,7 @@ package mq
 
 import (
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,8 @@ type Config struct {
 	BodyLimit int
 	// Chaos, when set, may make a reservation lapse at once (chaos mode).
 	Chaos emulator.Chaos
+	// Logger receives the expiry sweeper's problems; nil discards.
+	Logger *slog.Logger
 }
 
 // Service implements IronMQ v3 pull queues.
@@ -27,6 +30,10 @@ type Service struct {
 	clock  emulator.Clock
 	events emulator.Publisher
 	cfg    Config
+
+	// sweep deletes expired messages when they expire; bg owns its loop.
+	sweep sweeper
+	bg    *emulator.Goroutines
 
 	statesMu sync.Mutex
 	states   map[queueKey]*queueState // queues some call is using now (state.go)
@@ -42,8 +49,12 @@ func New(store emulator.QueueStore, msgIDs emulator.MessageIDSource, ids emulato
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	s := &Service{store: store, msgIDs: msgIDs, ids: ids, clock: clock, events: events, cfg: cfg,
-		states: map[queueKey]*queueState{}}
+		states: map[queueKey]*queueState{}, bg: emulator.NewGoroutines(cfg.Logger)}
+	s.sweep.init(s, clock, cfg.Logger)
 	return s
 }
 

@@ -59,7 +59,7 @@ func TestServer_LoopPanic(t *testing.T) {
 	assert.Contains(t, out, "goroutine=\"flaky loop\"")
 	assert.Contains(t, out, "assignment to entry in nil map")
 	assert.Contains(t, out, "loops_test.go", "the stack is logged")
-	assert.Contains(t, s.bg.Running(), "expiry sweeper", "the other loops carry on")
+	assert.Contains(t, s.bg.Running(), "http", "the other goroutines carry on")
 
 	resp, err := http.Get(s.URL() + "/version")
 	require.NoError(t, err)

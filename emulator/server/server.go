@@ -45,7 +45,6 @@ type Server struct {
 	worker  *worker.Service
 	pusher  *push.Pusher
 	control *control.Service
-	sweep   sweeper // the expiry sweep; control holds it still during reset and import
 	runtime emulator.Runtime
 	// containers finds test containers on the Docker engine (nil: none).
 	containers control.TestContainers
@@ -64,7 +63,7 @@ type Server struct {
 	chaos   *chaos.Engine    // chaos mode, off unless --chaos or POST /_ironlocal/chaos
 	journal *journal.Journal // the Iron API writes since start or reset (export-test)
 
-	bg   *emulator.Goroutines // the HTTP server and the expiry sweeper
+	bg   *emulator.Goroutines // the HTTP server
 	once sync.Once
 	err  error
 }
@@ -138,8 +137,8 @@ func Start(opts Options) (*Server, error) {
 	ids := idgen.NewRandom(s.clock)
 	mqCfg, workerCfg := s.mqConfig(), s.workerConfig()
 	mqCfg.Chaos, workerCfg.Chaos = s.chaos, s.chaos // the real services only: not a seed's dry run
+	mqCfg.Logger = s.log
 	s.mq = mq.New(s.store, s.store, ids, s.clock, s.bus, mqCfg)
-	s.sweep.init(s.mq, s.clock, s.log)
 	s.cache = cache.New(s.store, s.clock, s.bus)
 	s.worker = worker.New(s.store, s.runtime, ids, s.clock, s.bus, workerCfg, opts.Logger)
 	if err := s.worker.Start(context.Background()); err != nil {
@@ -150,7 +149,7 @@ func Start(opts Options) (*Server, error) {
 	s.pusher.Start()
 	undo = append(undo, func() { _ = s.pusher.Close(context.Background()) })
 	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
-		Loops: []control.Pausable{&s.sweep}, Faults: s.faults, Chaos: s.chaos, Bus: s.bus, Clock: s.clock,
+		Loops: []control.Pausable{s.mq}, Faults: s.faults, Chaos: s.chaos, Bus: s.bus, Clock: s.clock,
 		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Settings: s.settings(dir),
 		ProjectSources: []control.ProjectSource{s.mq, s.cache, s.worker}, TestContainers: s.openTestContainers(),
 		Logger: opts.Logger})
@@ -182,7 +181,7 @@ func Start(opts Options) (*Server, error) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	})
-	s.bg.Loop("expiry sweeper", s.sweep.loop)
+	s.mq.Start()
 	if err := s.triggers.Start(context.Background()); err != nil {
 		s.log.Error("trigger plugins not started", "err", err)
 	}
@@ -248,7 +247,7 @@ func (s *Server) Close(ctx context.Context) error {
 		errMemcache := s.memcache.Close(ctx)
 		errHTTP := s.http.Shutdown(ctx)
 		errTriggers := s.triggers.Close(ctx)
-		errLoops := s.bg.Close(ctx)
+		errLoops := errors.Join(s.bg.Close(ctx), s.mq.Close(ctx))
 		errPush := s.pusher.Close(ctx)
 		errWorker := s.worker.Close(ctx)
 		var errRuntime error

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"context"
 	"path/filepath"
-	"sync"
 
 	"github.com/ironlocal/ironlocal/emulator/cache"
 	"github.com/ironlocal/ironlocal/emulator/control"
@@ -48,23 +46,3 @@ func snapshotDir(opts Options) string {
 	}
 	return filepath.Join(opts.DataDir, "snapshots")
 }
-
-// loopGate holds a background loop still between iterations while the
-// control service replaces the store's contents (control.Pausable).
-type loopGate struct{ mu sync.Mutex }
-
-func (g *loopGate) Pause(context.Context) error {
-	g.mu.Lock()
-	return nil
-}
-
-func (g *loopGate) Resume() { g.mu.Unlock() }
-
-// run runs one iteration of the loop, unless paused (then it waits).
-func (g *loopGate) run(fn func() error) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return fn()
-}
-
-var _ control.Pausable = (*loopGate)(nil)

@@ -1,4 +1,4 @@
-package server
+package mq
 
 import (
 	"context"
@@ -7,18 +7,17 @@ import (
 	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
-	"github.com/ironlocal/ironlocal/emulator/mq"
 )
 
-// sweeper runs mq.SweepExpired when the earliest message expires, not on a
+// sweeper runs SweepExpired when the earliest message expires, not on a
 // timer: the sweep says when the next expiry is, posts say when theirs are
-// (mq.SetExpiryNotifier), the wait is an alarm on the emulator's clock (a
-// virtual clock's move reaching the expiry fires it), and the end of a
-// control pause (reset, snapshot import) sweeps at once. Control pauses it between
-// sweeps through the embedded loopGate.
+// (notifyExpiry), the wait is an alarm on the emulator's clock (a virtual
+// clock's move reaching the expiry fires it), and the end of a control
+// pause (reset, snapshot import) sweeps at once. Control pauses it between
+// sweeps through gate (Service.Pause).
 type sweeper struct {
-	loopGate
-	mq    *mq.Service
+	gate  sync.Mutex // held by a control pause, and by each sweep
+	mq    *Service
 	clock emulator.Clock
 	log   *slog.Logger
 	alarm *emulator.Alarm
@@ -30,11 +29,31 @@ type sweeper struct {
 	seen     time.Time // earliest expiry told while a sweep ran
 }
 
-func (w *sweeper) init(svc *mq.Service, clock emulator.Clock, log *slog.Logger) {
+func (w *sweeper) init(svc *Service, clock emulator.Clock, log *slog.Logger) {
 	w.mq, w.clock, w.log = svc, clock, log
 	w.alarm = emulator.NewAlarm(clock)
 	w.force = true // the first turn sweeps what the store holds
 	svc.SetExpiryNotifier(w.expires)
+}
+
+// Start runs the expiry sweeper until Close.
+func (s *Service) Start() { s.bg.Loop("expiry sweeper", s.sweep.loop) }
+
+// Close stops the expiry sweeper, bounded by ctx.
+func (s *Service) Close(ctx context.Context) error { return s.bg.Close(ctx) }
+
+// Pause holds the expiry sweeper still between sweeps (control's reset and
+// snapshot import); Resume lets it go on with a sweep of what the store
+// holds now.
+func (s *Service) Pause(context.Context) error {
+	s.sweep.gate.Lock()
+	return nil
+}
+
+// Resume ends a Pause.
+func (s *Service) Resume() {
+	s.sweep.gate.Unlock()
+	s.sweep.sweepNow()
 }
 
 // expires learns that a message expires at at.
@@ -61,12 +80,6 @@ func (w *sweeper) sweepNow() {
 }
 
 func (w *sweeper) signal() { w.alarm.Poke() }
-
-// Resume ends a control pause: the store's contents may have been replaced.
-func (w *sweeper) Resume() {
-	w.loopGate.Resume()
-	w.sweepNow()
-}
 
 // loop sweeps whenever the earliest known expiry has come (or a sweep is
 // forced) and otherwise sleeps until then or until told of an earlier one.
@@ -95,12 +108,9 @@ func (w *sweeper) loop(ctx context.Context) {
 // sweep runs one sweep (unless control pauses it meanwhile) and records
 // the next expiry: the sweep's own, or an earlier one told meanwhile.
 func (w *sweeper) sweep(ctx context.Context) {
-	var next time.Time
-	err := w.run(func() error {
-		var err error
-		next, err = w.mq.SweepExpired(ctx)
-		return err
-	})
+	w.gate.Lock()
+	next, err := w.mq.SweepExpired(ctx)
+	w.gate.Unlock()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.sweeping = false
