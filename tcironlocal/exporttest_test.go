@@ -2,6 +2,7 @@ package tcironlocal_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,6 +47,13 @@ func TestContainer_ExportTest(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Increment(ctx, "stats", "orders", 5)
 	require.NoError(t, err)
+	binding, err := c.CreateTrigger(ctx, client.NewTrigger{Name: "orders-in", Plugin: "http",
+		Config: json.RawMessage(`{"listen":"127.0.0.1:0","routes":[{"method":"POST","path":"/orders"}]}`),
+		Action: client.TriggerAction{Type: "task", CodeName: "hello"}})
+	require.NoError(t, err)
+	fired, err := c.FireTrigger(ctx, binding.ID, "", json.RawMessage(`{"body":"{\"message\":\"from a trigger\"}"}`))
+	require.NoError(t, err)
+	require.NotEmpty(t, fired.TaskID)
 	require.NoError(t, ctr.AdvanceClock(ctx, time.Minute))
 	_, err = c.PostMessages(ctx, "orders", client.NewMessage{Body: "d", Delay: 30})
 	require.NoError(t, err)
@@ -54,8 +62,8 @@ func TestContainer_ExportTest(t *testing.T) {
 	dir := t.TempDir()
 	sum, err := exporttest.Export(ctx, c, dir, exporttest.Options{})
 	require.NoError(t, err)
-	require.Equal(t, 8, sum.Inputs)
-	require.Len(t, sum.Expect.Tasks, 1)
+	require.Equal(t, 10, sum.Inputs)
+	require.Len(t, sum.Expect.Tasks, 2, "the task queued and the one a trigger event queued")
 	require.Equal(t, "complete", sum.Expect.Tasks[0].Status)
 	require.Contains(t, sum.Expect.Tasks[0].Output, "recorded run")
 

@@ -104,6 +104,7 @@ var (
 	queuePath = regexp.MustCompile(`^/3/projects/([^/]+)/queues/([^/]+)`)
 	itemPath  = regexp.MustCompile(`^/1/projects/([^/]+)/caches/([^/]+)/items/([^/]+)$`)
 	tasksPath = regexp.MustCompile(`^/2/projects/([^/]+)/tasks(/webhook)?$`)
+	firePath  = regexp.MustCompile(`^/_ironlocal/triggers/[^/]+/fire$`)
 )
 
 // Export writes the regression test of c's journal into dir (created; it
@@ -189,9 +190,15 @@ func expected(ctx context.Context, c *client.Client, entries []wire.JournalEntry
 			}
 			ex.Items = append(ex.Items, st)
 		}
+		project, ids := "", []string(nil)
 		if m := tasksPath.FindStringSubmatch(e.Path); m != nil && e.Method == http.MethodPost {
-			for _, id := range answerIDs(e.Answer) {
-				pc := c.ForProject(m[1])
+			project, ids = m[1], answerIDs(e.Answer)
+		} else if firePath.MatchString(e.Path) {
+			project, ids = firedTask(e.Answer)
+		}
+		if ids != nil {
+			for _, id := range ids {
+				pc := c.ForProject(project)
 				t, err := pc.Task(ctx, id)
 				if err != nil {
 					return ex, err
@@ -203,7 +210,7 @@ func expected(ctx context.Context, c *client.Client, entries []wire.JournalEntry
 				if err != nil {
 					return ex, err
 				}
-				ex.Tasks = append(ex.Tasks, TaskState{Project: m[1], ID: id, Code: t.CodeName, Status: string(t.Status), Output: out})
+				ex.Tasks = append(ex.Tasks, TaskState{Project: project, ID: id, Code: t.CodeName, Status: string(t.Status), Output: out})
 			}
 		}
 	}
@@ -216,6 +223,15 @@ func unescape(s string) string {
 		return u
 	}
 	return s
+}
+
+// firedTask is the task a trigger event queued, from the fire's answer.
+func firedTask(answer []byte) (project string, ids []string) {
+	var ev wire.TriggerEvent
+	if json.Unmarshal(answer, &ev) != nil || ev.TaskID == "" {
+		return "", nil
+	}
+	return ev.ProjectID, []string{ev.TaskID}
 }
 
 // answerIDs are the "id"s of an answer's "tasks" (a queue request's).

@@ -194,7 +194,7 @@ func mapIDs(s string, ids map[string]string) string {
 }
 
 // answerIDs lists, in order, the ids an answer names: every string under
-// "id", "ids" or "reservation_id".
+// "id", "ids", "reservation_id" or "task_id".
 func answerIDs(answer []byte) []string {
 	var v any
 	if json.Unmarshal(answer, &v) != nil {
@@ -213,7 +213,7 @@ func answerIDs(answer []byte) []string {
 				walk(key, e)
 			}
 		case string:
-			if key == "id" || key == "ids" || key == "reservation_id" {
+			if key == "id" || key == "ids" || key == "reservation_id" || key == "task_id" {
 				out = append(out, x)
 			}
 		}

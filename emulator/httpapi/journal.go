@@ -27,6 +27,18 @@ func (a *API) journaled(w http.ResponseWriter, r *http.Request, serve http.Handl
 		Answer: bytes.Clone(answer[:min(len(answer), journal.MaxAnswer)])})
 }
 
+// journalTo journals the control-plane writes a replay needs besides the
+// Iron API's: trigger bindings made, changed and removed, and events fired.
+func (a *API) journalTo(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.Journal.Enabled() {
+			a.journaled(w, r, h)
+			return
+		}
+		h(w, r)
+	}
+}
+
 // bodyCapture keeps what the handler reads of a body, up to journal.MaxBody.
 type bodyCapture struct {
 	rc   io.ReadCloser
