@@ -73,8 +73,8 @@ lint: ## gofmt, go vet, go mod tidy check
 	CGO_ENABLED=1 $(GO) vet .
 	$(GO) mod tidy -diff
 
-test: deps lint fixtures ## install what tests need, then run every test (unit, API, Docker, black-box, GUI screens, Xvfb smoke test of the app) and a short fuzz
-	CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m $(PKGS)
+test: deps lint fixtures ## install what tests need, then run every test (unit, API, Docker, black-box, GUI screens, Xvfb smoke test of the app) and a short fuzz; prints the ten slowest tests
+	set -o pipefail; CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m -json $(PKGS) | CGO_ENABLED=0 $(GO) run ./internal/cmd/testreport
 	$(MAKE) fuzz FUZZTIME=10s
 
 test-gui: ## the desktop app's screen tests and the Xvfb smoke test of the real binary (CI=true: missing tools fail)
