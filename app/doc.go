@@ -25,7 +25,7 @@
 //
 //	overview.go
 //	tasks.go, tasks_detail.go, tasks_debug.go, tasks_bulk.go, tasks_empty.go
-//	codes.go, schedules.go, cache.go, events.go, time.go, faults.go, faults_chaos.go
+//	codes.go, schedules.go, cache.go, events.go (+ events_exporttest.go), time.go, faults.go, faults_chaos.go
 //	queues.go, queues_detail.go, queues_browser.go, queues_post.go, queues_form.go, queues_redrive.go
 //	triggers.go, triggers_plugin.go, triggers_binding.go
 //	data.go, seedsave.go (Save as seed, through app/seedfile)

@@ -27,7 +27,9 @@ var eventTypes = []struct{ label, prefix string }{
 
 // eventsScreen is one live log of every state change (the event stream):
 // a ring buffer shown in a virtualised list, paused and resumed, filtered
-// by type and resource; a click opens the resource; export to JSON lines.
+// by type and resource; a click opens the resource (and selects the event:
+// Export test… begins there); export to JSON lines, or as a regression
+// test (events_exporttest.go).
 // The stream's "N events missed" markers show where the app fell behind.
 type eventsScreen struct {
 	u      *UI
@@ -54,6 +56,12 @@ type eventsScreen struct {
 	autoOffset float32
 	autoSize   fyne.Size
 	empty      *emptyState
+	// mark is the selected event, the last one clicked (marked: there is
+	// one; markPos: its ring position): Export test… begins there.
+	mark       client.Event
+	markPos    uint64
+	marked     bool
+	exportForm *exportTestForm // the open Export test… dialog
 }
 
 func newEventsScreen(u *UI) *eventsScreen {
@@ -74,8 +82,11 @@ func newEventsScreen(u *UI) *eventsScreen {
 			text := box.Objects[0].(*widget.Label)
 			box.Objects[1].(*widget.Label).SetText(e.At.Local().Format("15:04:05.000"))
 			text.Importance = widget.MediumImportance
-			if e.Type == client.EventMissed {
+			switch {
+			case e.Type == client.EventMissed:
 				text.Importance = widget.DangerImportance
+			case s.marked && s.visible[id] == s.markPos:
+				text.Importance = widget.HighImportance
 			}
 			text.SetText(model.EventSummary(e))
 		})
@@ -83,6 +94,10 @@ func newEventsScreen(u *UI) *eventsScreen {
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.UnselectAll()
 		if e, ok := s.event(id); ok {
+			if e.Type != client.EventMissed {
+				s.mark, s.markPos, s.marked = e, s.visible[id], true
+				s.list.Refresh()
+			}
 			s.openResource(e)
 		}
 	}
@@ -108,10 +123,11 @@ func newEventsScreen(u *UI) *eventsScreen {
 	s.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), s.togglePause)
 	clearBtn := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), func() {
 		s.ring.Clear()
-		s.held, s.missed = nil, 0
+		s.held, s.missed, s.marked = nil, 0, false
 		s.refilter()
 	})
 	export := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), s.export)
+	exportTest := widget.NewButtonWithIcon("Export test…", theme.DocumentCreateIcon(), s.pickExportTest)
 	s.count = widget.NewLabel("")
 	s.follow = widget.NewCheck("Follow", func(on bool) {
 		if on {
@@ -119,7 +135,7 @@ func newEventsScreen(u *UI) *eventsScreen {
 		}
 	})
 	s.follow.Checked = true
-	bar := container.NewBorder(nil, nil, s.typ, container.NewHBox(s.count, s.follow, s.pause, clearBtn, export), s.search)
+	bar := container.NewBorder(nil, nil, s.typ, container.NewHBox(s.count, s.follow, s.pause, clearBtn, export, exportTest), s.search)
 	s.empty = newEmptyState("No events yet: every change ironlocal makes (a message posted, a task queued or finished, "+
 		"a cache write, a trigger firing) appears here live. Queue a task to see its events.", "Open Tasks",
 		func() { u.showScreen(u.tasks) })
