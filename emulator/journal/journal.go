@@ -56,11 +56,16 @@ type Info struct {
 type Journal struct {
 	maxEntries, maxBytes int
 
-	mu      sync.Mutex
-	info    Info
-	entries []Entry
-	bytes   int
-	seq     uint64
+	mu   sync.Mutex
+	info Info
+	// ring holds the entries: n of them from head on, wrapping around; it
+	// grows up to maxEntries, and past that the oldest is overwritten, so
+	// an Add costs the same however full the journal is.
+	ring  []Entry
+	head  int
+	n     int
+	bytes int
+	seq   uint64
 }
 
 // New returns a journal holding at most maxEntries entries and maxBytes
@@ -88,7 +93,7 @@ func (j *Journal) Begin(at time.Time, clean bool, seedFile string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.info = Info{StartedAt: at, Clean: clean, SeedFile: seedFile}
-	j.entries, j.bytes = nil, 0
+	j.ring, j.head, j.n, j.bytes = nil, 0, 0, 0
 }
 
 // Add appends an entry, dropping the oldest ones past the limits.
@@ -100,17 +105,31 @@ func (j *Journal) Add(e Entry) {
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
-	j.entries = append(j.entries, e)
+	if j.n == j.maxEntries {
+		j.dropOldest()
+	}
+	for j.n > 0 && j.bytes+e.size() > j.maxBytes {
+		j.dropOldest()
+	}
+	if j.n == len(j.ring) { // room to grow: the ring is full but under maxEntries
+		grown := make([]Entry, min(j.maxEntries, max(16, 2*len(j.ring))))
+		for i := range j.n {
+			grown[i] = j.ring[(j.head+i)%len(j.ring)]
+		}
+		j.ring, j.head = grown, 0
+	}
+	j.ring[(j.head+j.n)%len(j.ring)] = e
+	j.n++
 	j.bytes += e.size()
-	drop := 0
-	for len(j.entries)-drop > j.maxEntries || j.bytes > j.maxBytes && drop < len(j.entries)-1 {
-		j.bytes -= j.entries[drop].size()
-		drop++
-	}
-	if drop > 0 {
-		j.entries = append(j.entries[:0:0], j.entries[drop:]...)
-		j.info.Dropped += uint64(drop)
-	}
+}
+
+// dropOldest forgets the oldest entry. The caller holds mu.
+func (j *Journal) dropOldest() {
+	j.bytes -= j.ring[j.head].size()
+	j.ring[j.head] = Entry{}
+	j.head = (j.head + 1) % len(j.ring)
+	j.n--
+	j.info.Dropped++
 }
 
 // Read returns what the journal covers and its entries, oldest first.
@@ -120,5 +139,9 @@ func (j *Journal) Read() (Info, []Entry) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.info, append([]Entry(nil), j.entries...)
+	out := make([]Entry, j.n)
+	for i := range j.n {
+		out[i] = j.ring[(j.head+i)%len(j.ring)]
+	}
+	return j.info, out
 }

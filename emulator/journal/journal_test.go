@@ -42,3 +42,26 @@ func TestJournal_boundsAndBegin(t *testing.T) {
 	require.Empty(t, entries)
 	require.False(t, off.Enabled())
 }
+
+// The ring wraps: after many more adds than it holds, it holds the last
+// ones in order.
+func TestJournal_wraps(t *testing.T) {
+	j := journal.New(100, 0)
+	for i := range 1000 {
+		j.Add(journal.Entry{Path: string(rune('a' + i%26))})
+	}
+	info, entries := j.Read()
+	require.EqualValues(t, 900, info.Dropped)
+	require.Len(t, entries, 100)
+	for i, e := range entries {
+		require.EqualValues(t, 901+i, e.Seq)
+	}
+}
+
+func BenchmarkJournal_AddFull(b *testing.B) {
+	j := journal.New(journal.DefaultMaxEntries, 0)
+	body := make([]byte, 200)
+	for b.Loop() {
+		j.Add(journal.Entry{Method: "POST", Path: "/3/projects/p/queues/q/messages", Body: body})
+	}
+}
