@@ -494,5 +494,9 @@ type JournalEntry struct {
 	Body        []byte    `json:"body,omitempty"`
 	Truncated   bool      `json:"truncated,omitempty"`
 	Status      int       `json:"status"`
-	Answer      []byte    `json:"answer,omitempty"`
+	// Answer is the answer whole when it was at most 4 KiB; IDs lists the
+	// ids it names (id, ids, reservation_id, task_id; objects in key
+	// order), which a replay maps to its own by position.
+	Answer []byte   `json:"answer,omitempty"`
+	IDs    []string `json:"ids,omitempty"`
 }

@@ -56,7 +56,9 @@ type Input struct {
 	ContentType string `json:"content_type,omitempty"`
 	Body        string `json:"body,omitempty"`
 	Status      int    `json:"status"`
-	Answer      string `json:"answer,omitempty"`
+	// IDs are the ids the recorded answer named (objects in key order),
+	// mapped by position to those of the replay's answer.
+	IDs []string `json:"ids,omitempty"`
 }
 
 // Expect is the state the session reached, as testdata/expect.json holds
@@ -104,7 +106,7 @@ var (
 	queuePath = regexp.MustCompile(`^/3/projects/([^/]+)/queues/([^/]+)`)
 	itemPath  = regexp.MustCompile(`^/1/projects/([^/]+)/caches/([^/]+)/items/([^/]+)$`)
 	tasksPath = regexp.MustCompile(`^/2/projects/([^/]+)/tasks(/webhook)?$`)
-	firePath  = regexp.MustCompile(`^/_ironlocal/triggers/[^/]+/fire$`)
+	firePath  = regexp.MustCompile(`^/_ironlocal/triggers/([^/]+)/fire$`)
 )
 
 // Export writes the regression test of c's journal into dir (created; it
@@ -140,7 +142,7 @@ func Export(ctx context.Context, c *client.Client, dir string, o Options) (Summa
 			return Summary{}, fmt.Errorf("write %d (%s %s) had a body over 1 MiB, which the journal cut: it cannot be replayed", e.Seq, e.Method, e.Path)
 		}
 		in := Input{OffsetMS: e.At.Sub(j.StartedAt).Milliseconds(), Setup: e.At.Before(o.Since), Method: e.Method, Path: e.Path,
-			Query: e.RawQuery, ContentType: e.ContentType, Body: string(e.Body), Status: e.Status, Answer: string(e.Answer)}
+			Query: e.RawQuery, ContentType: e.ContentType, Body: string(e.Body), Status: e.Status, IDs: e.IDs}
 		if in.Setup {
 			sum.Setup++
 		}
@@ -192,9 +194,12 @@ func expected(ctx context.Context, c *client.Client, entries []wire.JournalEntry
 		}
 		project, ids := "", []string(nil)
 		if m := tasksPath.FindStringSubmatch(e.Path); m != nil && e.Method == http.MethodPost {
-			project, ids = m[1], answerIDs(e.Answer)
-		} else if firePath.MatchString(e.Path) {
-			project, ids = firedTask(e.Answer)
+			project, ids = m[1], e.IDs // the tasks queued
+		} else if m := firePath.FindStringSubmatch(e.Path); m != nil {
+			var err error
+			if project, ids, err = firedTask(ctx, c, m[1], e); err != nil {
+				return ex, err
+			}
 		}
 		if ids != nil {
 			for _, id := range ids {
@@ -225,34 +230,28 @@ func unescape(s string) string {
 	return s
 }
 
-// firedTask is the task a trigger event queued, from the fire's answer.
-func firedTask(answer []byte) (project string, ids []string) {
+// firedTask is the task a trigger event queued: from the fire's answer
+// when the journal kept it whole, else the last id it named (task_id sorts
+// last), in the binding's project.
+func firedTask(ctx context.Context, c *client.Client, bindingID string, e wire.JournalEntry) (string, []string, error) {
 	var ev wire.TriggerEvent
-	if json.Unmarshal(answer, &ev) != nil || ev.TaskID == "" {
-		return "", nil
+	if len(e.Answer) > 0 && json.Unmarshal(e.Answer, &ev) == nil {
+		if ev.TaskID == "" {
+			return "", nil, nil // filtered, failed, or no task action
+		}
+		return ev.ProjectID, []string{ev.TaskID}, nil
 	}
-	return ev.ProjectID, []string{ev.TaskID}
-}
-
-// answerIDs are the "id"s of an answer's "tasks" (a queue request's).
-func answerIDs(answer []byte) []string {
-	var a struct {
-		Tasks []struct {
-			ID string `json:"id"`
-		} `json:"tasks"`
-		ID string `json:"id"`
+	if len(e.IDs) < 2 {
+		return "", nil, nil
 	}
-	if json.Unmarshal(answer, &a) != nil {
-		return nil
+	b, err := c.Trigger(ctx, unescape(bindingID))
+	if client.StatusOf(err) == http.StatusNotFound {
+		return "", nil, nil // removed since: its task is still checked if the writes queue one again
 	}
-	var ids []string
-	for _, t := range a.Tasks {
-		ids = append(ids, t.ID)
+	if err != nil {
+		return "", nil, err
 	}
-	if a.ID != "" && len(ids) == 0 {
-		ids = append(ids, a.ID) // the webhook's answer
-	}
-	return ids
+	return b.ProjectID, e.IDs[len(e.IDs)-1:], nil
 }
 
 func write(dir string, o Options, seed []byte, inputs []Input, ex Expect) error {

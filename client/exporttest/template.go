@@ -37,7 +37,7 @@ type recordedInput struct {
 	ContentType string ` + "`json:\"content_type\"`" + `
 	Body        string ` + "`json:\"body\"`" + `
 	Status      int    ` + "`json:\"status\"`" + `
-	Answer      string ` + "`json:\"answer\"`" + `
+	IDs         []string ` + "`json:\"ids\"`" + `
 }
 
 type recordedExpect struct {
@@ -103,7 +103,7 @@ func {{.TestName}}(t *testing.T) {
 		if resp.StatusCode != in.Status {
 			t.Fatalf("write %d (%s %s): status %d, recorded %d: %s", i+1, in.Method, in.Path, resp.StatusCode, in.Status, answer)
 		}
-		recorded, replayed := answerIDs([]byte(in.Answer)), answerIDs(answer)
+		recorded, replayed := in.IDs, answerIDs(answer)
 		for j := range min(len(recorded), len(replayed)) {
 			ids[recorded[j]] = replayed[j]
 		}

@@ -22,16 +22,20 @@ func (a *API) journaled(w http.ResponseWriter, r *http.Request, serve http.Handl
 	}
 	now, _ := a.cfg.Control.Now()
 	answer := rec.body.Bytes()
-	a.cfg.Journal.Add(journal.Entry{At: now, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+	e := journal.Entry{At: now, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		ContentType: r.Header.Get("Content-Type"), Body: body.kept.Bytes(), Truncated: body.cut, Status: rec.status,
-		Answer: bytes.Clone(answer[:min(len(answer), journal.MaxAnswer)])})
+		IDs: journal.IDsOf(answer)}
+	if r.Pattern == "POST /_ironlocal/triggers/{id}/fire" && len(answer) <= journal.MaxAnswer {
+		e.Answer = bytes.Clone(answer)
+	}
+	a.cfg.Journal.Add(e)
 }
 
 // journalTo journals the control-plane writes a replay needs besides the
 // Iron API's: trigger bindings made, changed and removed, and events fired.
 func (a *API) journalTo(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if a.cfg.Journal.Enabled() {
+		if a.cfg.Journal.Recording() {
 			a.journaled(w, r, h)
 			return
 		}
@@ -67,7 +71,7 @@ func (a *API) handleJournal(w http.ResponseWriter, r *http.Request) {
 		Enabled: a.cfg.Journal.Enabled(), Entries: make([]wire.JournalEntry, len(entries))}
 	for i, e := range entries {
 		out.Entries[i] = wire.JournalEntry{Seq: e.Seq, At: e.At, Method: e.Method, Path: e.Path, RawQuery: e.RawQuery,
-			ContentType: e.ContentType, Body: e.Body, Truncated: e.Truncated, Status: e.Status, Answer: e.Answer}
+			ContentType: e.ContentType, Body: e.Body, Truncated: e.Truncated, Status: e.Status, Answer: e.Answer, IDs: e.IDs}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -8,19 +8,20 @@ package journal
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Limits of one journal.
 const (
 	DefaultMaxEntries = 10_000
-	DefaultMaxBytes   = 32 << 20
+	DefaultMaxBytes   = 4 << 20
 	// MaxBody is the most of a request body kept; a longer one is kept
 	// cut (Truncated) and cannot be replayed.
 	MaxBody = 1 << 20
-	// MaxAnswer is the most of an answer kept (enough for the ids of a
-	// post or a queued batch).
-	MaxAnswer = 64 << 10
+	// MaxAnswer is the largest answer kept whole: a fired trigger event's
+	// (which says its project and task); of others only their ids are kept.
+	MaxAnswer = 4 << 10
 )
 
 // Entry is one input.
@@ -35,9 +36,17 @@ type Entry struct {
 	Truncated   bool // Body was longer than MaxBody
 	Status      int
 	Answer      []byte
+	// IDs are the ids the answer names, in the order IDsOf lists them.
+	IDs []string
 }
 
-func (e Entry) size() int { return len(e.Body) + len(e.Answer) + len(e.Path) + len(e.RawQuery) + 128 }
+func (e Entry) size() int {
+	n := len(e.Body) + len(e.Answer) + len(e.Path) + len(e.RawQuery) + 160
+	for _, id := range e.IDs {
+		n += len(id) + 16
+	}
+	return n
+}
 
 // Info says what the journal covers.
 type Info struct {
@@ -58,6 +67,8 @@ type Journal struct {
 
 	mu   sync.Mutex
 	info Info
+	// clean mirrors info.Clean for Recording, read on every write.
+	clean atomic.Bool
 	// ring holds the entries: n of them from head on, wrapping around; it
 	// grows up to maxEntries, and past that the oldest is overwritten, so
 	// an Add costs the same however full the journal is.
@@ -93,7 +104,15 @@ func (j *Journal) Begin(at time.Time, clean bool, seedFile string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.info = Info{StartedAt: at, Clean: clean, SeedFile: seedFile}
+	j.clean.Store(clean)
 	j.ring, j.head, j.n, j.bytes = nil, 0, 0, 0
+}
+
+// Recording reports whether Add keeps entries now: the journal is enabled
+// and began on a state it can rebuild (a journal that cannot be exported
+// costs nothing).
+func (j *Journal) Recording() bool {
+	return j.Enabled() && j.clean.Load()
 }
 
 // Add appends an entry, dropping the oldest ones past the limits.
@@ -103,6 +122,9 @@ func (j *Journal) Add(e Entry) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if !j.info.Clean {
+		return
+	}
 	j.seq++
 	e.Seq = j.seq
 	if j.n == j.maxEntries {

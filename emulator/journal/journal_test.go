@@ -24,6 +24,7 @@ func TestJournal_boundsAndBegin(t *testing.T) {
 
 	// By bytes: one big entry pushes the others out, but itself stays.
 	small := journal.New(100, 1000)
+	small.Begin(at, true, "")
 	small.Add(journal.Entry{Body: make([]byte, 100)})
 	small.Add(journal.Entry{Body: make([]byte, 5000)})
 	info, entries = small.Read()
@@ -35,6 +36,10 @@ func TestJournal_boundsAndBegin(t *testing.T) {
 	require.Empty(t, entries)
 	require.False(t, info.Clean)
 	require.Zero(t, info.Dropped)
+	require.False(t, j.Recording(), "a journal it could not export keeps nothing")
+	j.Add(journal.Entry{Path: "/x"})
+	_, entries = j.Read()
+	require.Empty(t, entries)
 
 	off := journal.New(-1, 0)
 	off.Add(journal.Entry{})
@@ -47,6 +52,7 @@ func TestJournal_boundsAndBegin(t *testing.T) {
 // ones in order.
 func TestJournal_wraps(t *testing.T) {
 	j := journal.New(100, 0)
+	j.Begin(time.Now(), true, "")
 	for i := range 1000 {
 		j.Add(journal.Entry{Path: string(rune('a' + i%26))})
 	}
@@ -60,8 +66,18 @@ func TestJournal_wraps(t *testing.T) {
 
 func BenchmarkJournal_AddFull(b *testing.B) {
 	j := journal.New(journal.DefaultMaxEntries, 0)
+	j.Begin(time.Now(), true, "")
 	body := make([]byte, 200)
 	for b.Loop() {
 		j.Add(journal.Entry{Method: "POST", Path: "/3/projects/p/queues/q/messages", Body: body})
 	}
+}
+
+func TestIDsOf(t *testing.T) {
+	require.Equal(t, []string{"m1", "m2"}, journal.IDsOf([]byte(`{"ids":["m1","m2"],"msg":"Messages put on queue."}`)))
+	require.Equal(t, []string{"7", "r7", "8", "r8"}, journal.IDsOf([]byte(
+		`{"messages":[{"reservation_id":"r7","id":"7","body":"{\"id\":\"not this\"}"},{"id":"8","reservation_id":"r8"}]}`)),
+		"objects in key order, whatever order the bytes hold")
+	require.Equal(t, []string{"e1", "t1"}, journal.IDsOf([]byte(`{"task_id":"t1","id":"e1","binding_id":"b"}`)))
+	require.Nil(t, journal.IDsOf([]byte(`not json`)))
 }
