@@ -456,11 +456,14 @@ func figSched(ctx context.Context, e *env) (outcome, error) {
 	return out, nil
 }
 
-// spreadTimes returns n times from base, evenly spaced over spread.
+// spreadTimes returns n times from base, evenly spaced over spread, each
+// on a whole millisecond: the Iron API writes a task's created_at to the
+// millisecond (cut, as the real service does), so a start_at with more
+// digits would make a task created on time look early.
 func spreadTimes(base time.Time, spread time.Duration, n int) []time.Time {
 	out := make([]time.Time, n)
 	for i := range out {
-		out[i] = base.Add(spread * time.Duration(i) / time.Duration(n))
+		out[i] = base.Add(spread * time.Duration(i) / time.Duration(n)).Truncate(time.Millisecond)
 	}
 	return out
 }
