@@ -10,6 +10,12 @@ export LANG ?= en_US.UTF-8
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
 ROOT_PKG := github.com/ironlocal/ironlocal
 PKGS = $(shell $(GO) list ./... | grep -vx '$(ROOT_PKG)')
+# SLOW_PKGS hold the suite's longest packages (the release build with its
+# cgo cross builds, the Docker runtime, the app's screens, the server's
+# end-to-end tests); make test starts them first so they run beside the
+# many short ones instead of after them.
+SLOW_PKGS := $(addprefix $(ROOT_PKG)/,test/release emulator/runtime/docker app emulator/server tcironlocal test)
+TEST_PKGS = $(SLOW_PKGS) $(filter-out $(SLOW_PKGS),$(PKGS))
 FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE ?= $(GO) run $(FYNE_TOOL)
 
@@ -74,7 +80,7 @@ lint: ## gofmt, go vet, go mod tidy check
 	$(GO) mod tidy -diff
 
 test: deps lint fixtures ## install what tests need, then run every test (unit, API, Docker, black-box, GUI screens, Xvfb smoke test of the app) and a short fuzz; prints the ten slowest tests
-	set -o pipefail; CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m -json $(PKGS) | CGO_ENABLED=0 $(GO) run ./internal/cmd/testreport
+	set -o pipefail; CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m -json $(TEST_PKGS) | CGO_ENABLED=0 $(GO) run ./internal/cmd/testreport
 	$(MAKE) fuzz FUZZTIME=10s
 
 test-gui: ## the desktop app's screen tests and the Xvfb smoke test of the real binary (CI=true: missing tools fail)
