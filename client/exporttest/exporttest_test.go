@@ -27,6 +27,14 @@ func TestExport(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.PutItem(ctx, "c", "k", client.ItemPut{Value: "v"})
 	require.NoError(t, err)
+	// A registry login is stored, but never journaled: its body holds a
+	// password.
+	require.NoError(t, c.AddCredentials(ctx, "ci", "s3cret-pass", "registry.example.test"))
+	j, err := c.Journal(ctx)
+	require.NoError(t, err)
+	for _, e := range j.Entries {
+		require.NotContains(t, e.Path, "credentials")
+	}
 	dir := t.TempDir()
 	sum, err := exporttest.Export(ctx, c, dir, exporttest.Options{})
 	require.NoError(t, err)

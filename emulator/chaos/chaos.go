@@ -117,10 +117,9 @@ type Engine struct {
 	clock  emulator.Clock
 	events emulator.Publisher
 
-	active atomic.Bool // on: read without the lock on every API call
+	on atomic.Bool // read without the lock on every API call
 
 	mu        sync.Mutex
-	on        bool
 	seed      int64
 	profile   Profile
 	positions map[emulator.ChaosKind]uint64
@@ -149,8 +148,8 @@ func (e *Engine) Start(seed int64, p Profile) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.on, e.seed, e.profile = true, seed, p
-	e.active.Store(true)
+	e.seed, e.profile = seed, p
+	e.on.Store(true)
 	e.positions = map[emulator.ChaosKind]uint64{}
 	e.log, e.total = nil, 0
 	return nil
@@ -168,10 +167,7 @@ func (e *Engine) Restart() {
 
 // Stop switches chaos off; what it injected stays readable.
 func (e *Engine) Stop() {
-	e.mu.Lock()
-	e.on = false
-	e.active.Store(false)
-	e.mu.Unlock()
+	e.on.Store(false)
 }
 
 // State is what chaos mode is doing.
@@ -192,17 +188,17 @@ func (e *Engine) State() State {
 	for k, v := range e.positions {
 		pos[k] = v
 	}
-	return State{On: e.on, Seed: e.seed, Profile: e.profile, Positions: pos, Injections: slices.Clone(e.log), Total: e.total}
+	return State{On: e.on.Load(), Seed: e.seed, Profile: e.profile, Positions: pos, Injections: slices.Clone(e.log), Total: e.total}
 }
 
 // Chance takes the next chance of kind.
 func (e *Engine) Chance(kind emulator.ChaosKind, detail string) (bool, time.Duration) {
-	if e == nil || !e.active.Load() {
+	if e == nil || !e.on.Load() {
 		return false, 0
 	}
 	e.mu.Lock()
 	rate := e.profile.Rates[kind]
-	if !e.on || rate <= 0 {
+	if !e.on.Load() || rate <= 0 {
 		e.mu.Unlock()
 		return false, 0
 	}

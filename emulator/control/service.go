@@ -11,6 +11,7 @@ import (
 	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/chaos"
 	"github.com/ironlocal/ironlocal/emulator/fault"
+	"github.com/ironlocal/ironlocal/emulator/journal"
 )
 
 // Store is what the control service needs from the store: wipe it, stream
@@ -93,7 +94,10 @@ type Config struct {
 	// Chaos is chaos mode (nil: none); a reset restarts it from its first
 	// chance.
 	Chaos *chaos.Engine
-	Bus   *emulator.Bus
+	// Journal is the journal of writes (nil: none); a reset starts it on
+	// an empty state, an import on one it cannot rebuild.
+	Journal *journal.Journal
+	Bus     *emulator.Bus
 	// Clock is the emulator's clock; Virtual is the same clock when it can
 	// be moved, nil on the wall clock.
 	Clock   emulator.Clock
@@ -119,6 +123,7 @@ type Service struct {
 	loops   []Pausable // quiesced in this order, resumed in reverse
 	faults  *fault.Injector
 	chaos   *chaos.Engine
+	journal *journal.Journal
 	bus     *emulator.Bus
 	clock   emulator.Clock
 	virtual VirtualClock
@@ -150,7 +155,7 @@ func New(cfg Config) *Service {
 	if cfg.Faults == nil {
 		cfg.Faults = &fault.Injector{}
 	}
-	s := &Service{store: cfg.Store, worker: cfg.Worker, pusher: cfg.Pusher, faults: cfg.Faults, chaos: cfg.Chaos, bus: cfg.Bus,
+	s := &Service{store: cfg.Store, worker: cfg.Worker, pusher: cfg.Pusher, faults: cfg.Faults, chaos: cfg.Chaos, journal: cfg.Journal, bus: cfg.Bus,
 		clock: cfg.Clock, virtual: cfg.Virtual, snapDir: cfg.SnapshotDir, log: cfg.Logger, waiters: newBroadcast(),
 		settings: cfg.Settings, projectSources: cfg.ProjectSources, containers: cfg.TestContainers}
 	s.loops = append([]Pausable{cfg.Worker, cfg.Pusher}, cfg.Loops...)
@@ -228,6 +233,7 @@ func (s *Service) Reset(ctx context.Context) error {
 	if s.chaos != nil {
 		s.chaos.Restart()
 	}
+	s.journal.Begin(s.clock.Now(), true, "") // empty again: what follows rebuilds it
 	s.bus.Publish(emulator.Event{Type: emulator.EventStateReset, At: s.clock.Now()})
 	return nil
 }
@@ -268,6 +274,7 @@ func (s *Service) ImportSnapshot(ctx context.Context, r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	s.journal.Begin(s.clock.Now(), false, "") // a state the journal cannot rebuild
 	s.bus.Publish(emulator.Event{Type: emulator.EventStateImported, At: s.clock.Now()})
 	return nil
 }

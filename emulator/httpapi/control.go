@@ -33,8 +33,6 @@ func (a *API) handleReset(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	now, _ := a.cfg.Control.Now()
-	a.cfg.Journal.Begin(now, true, "") // empty again: what follows rebuilds it
 	writeMsg(w, http.StatusOK, "Reset")
 }
 
@@ -238,7 +236,5 @@ func (a *API) handleSnapshotImport(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	now, _ := a.cfg.Control.Now()
-	a.cfg.Journal.Begin(now, false, "") // a state the journal cannot rebuild
 	writeMsg(w, http.StatusOK, "Snapshot imported")
 }

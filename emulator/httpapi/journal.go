@@ -31,6 +31,11 @@ func (a *API) journaled(w http.ResponseWriter, r *http.Request, serve http.Handl
 	a.cfg.Journal.Add(e)
 }
 
+// credentialsRoute stores a registry login: its body holds a password, so
+// it is never journaled (GET /_ironlocal/journal and the tests exported
+// from it would show it).
+const credentialsRoute = "POST /2/projects/{pid}/credentials"
+
 // journalTo journals the control-plane writes a replay needs besides the
 // Iron API's: trigger bindings made, changed and removed, and events fired.
 func (a *API) journalTo(h http.HandlerFunc) http.HandlerFunc {

@@ -54,7 +54,7 @@ func (a *API) routes() {
 	const wk = "/2/projects/{pid}"
 	m.HandleFunc("GET "+wk, a.handleWorkerProject)
 	m.HandleFunc("GET /2/stacks", a.handleStacks)
-	m.HandleFunc("POST "+wk+"/credentials", a.handleCredentials)
+	m.HandleFunc(credentialsRoute, a.handleCredentials)
 	m.HandleFunc("GET "+wk+"/codes", a.handleCodeList)
 	m.HandleFunc("POST "+wk+"/codes", a.handleCodeUpload)
 	m.HandleFunc("GET "+wk+"/codes/{code_id}", a.handleCodeGet)

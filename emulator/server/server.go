@@ -149,7 +149,7 @@ func Start(opts Options) (*Server, error) {
 	s.pusher.Start()
 	undo = append(undo, func() { _ = s.pusher.Close(context.Background()) })
 	s.control = control.New(control.Config{Store: s.store, Worker: s.worker, Pusher: s.pusher,
-		Loops: []control.Pausable{s.mq}, Faults: s.faults, Chaos: s.chaos, Bus: s.bus, Clock: s.clock,
+		Loops: []control.Pausable{s.mq}, Faults: s.faults, Chaos: s.chaos, Journal: s.journal, Bus: s.bus, Clock: s.clock,
 		Virtual: s.virtualClock(), SnapshotDir: snapshotDir(opts), Settings: s.settings(dir),
 		ProjectSources: []control.ProjectSource{s.mq, s.cache, s.worker}, TestContainers: s.openTestContainers(),
 		Logger: opts.Logger})
