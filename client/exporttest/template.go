@@ -86,22 +86,9 @@ func {{.TestName}}(t *testing.T) {
 		if in.Query != "" {
 			target += "?" + mapIDs(in.Query, ids)
 		}
-		req, err := http.NewRequestWithContext(ctx, in.Method, target, strings.NewReader(mapIDs(in.Body, ids)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "OAuth recorded")
-		if in.ContentType != "" {
-			req.Header.Set("Content-Type", in.ContentType)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		answer, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != in.Status {
-			t.Fatalf("write %d (%s %s): status %d, recorded %d: %s", i+1, in.Method, in.Path, resp.StatusCode, in.Status, answer)
+		status, answer := send(ctx, t, in, target, mapIDs(in.Body, ids))
+		if status != in.Status {
+			t.Fatalf("write %d (%s %s): status %d, recorded %d: %s", i+1, in.Method, in.Path, status, in.Status, answer)
 		}
 		recorded, replayed := in.IDs, answerIDs(answer)
 		for j := range min(len(recorded), len(replayed)) {
@@ -152,6 +139,34 @@ func {{.TestName}}(t *testing.T) {
 		if want := mapIDs(task.Output, ids); string(out) != want { // a task may print its own id
 			t.Errorf("task of code %s: output %q, recorded %q", task.Code, out, want)
 		}
+	}
+}
+
+// send makes one recorded write. A 503 the recording did not see is
+// ironlocal saying "not yet" (a trigger plugin still starting in a fresh
+// container), so the write is tried again for up to half a minute.
+func send(ctx context.Context, t *testing.T, in recordedInput, target, body string) (int, []byte) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req, err := http.NewRequestWithContext(ctx, in.Method, target, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "OAuth recorded")
+		if in.ContentType != "" {
+			req.Header.Set("Content-Type", in.ContentType)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || in.Status == http.StatusServiceUnavailable || time.Now().After(deadline) {
+			return resp.StatusCode, answer
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
