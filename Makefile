@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: help run serve build starter app package screenshots test test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-daemon release-check third-party
+.PHONY: help run serve build starter app package screenshots test testbin test-short test-gui fuzz bench fixtures deps lint clean image plugins proto release release-daemon release-check third-party
 
 # Every package but the desktop app's main package, which needs cgo (Fyne's
 # OpenGL driver): everything else builds and tests with CGO_ENABLED=0.
@@ -79,8 +79,17 @@ lint: ## gofmt, go vet, go mod tidy check
 	CGO_ENABLED=1 $(GO) vet .
 	$(GO) mod tidy -diff
 
-test: deps lint fixtures ## install what tests need, then run every test (unit, API, Docker, black-box, GUI screens, Xvfb smoke test of the app) and a short fuzz; prints the ten slowest tests
-	set -o pipefail; CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m -json $(TEST_PKGS) | CGO_ENABLED=0 $(GO) run ./internal/cmd/testreport
+# TESTBIN holds the programs tests run (internal/testbin): built once here
+# and shared by every package instead of linked again by each. -parallel 4:
+# the Docker cases that wait on the engine overlap four at a time.
+TESTBIN ?= $(CURDIR)/$(BIN)/test
+testbin: ## build the programs the tests run (ironlocald, the built-in plugins, the SDK's example plugin) into TESTBIN (default bin/test)
+	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/ ./emulator/cmd/ironlocald
+	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/plugins/ $(addprefix ./plugins/,$(PLUGINS))
+	CGO_ENABLED=0 $(GO) build -C plugins/examples/ticker -o $(TESTBIN)/examples/ticker .
+
+test: deps lint fixtures testbin ## install what tests need, then run every test (unit, API, Docker, black-box, GUI screens, Xvfb smoke test of the app) and a short fuzz; prints the ten slowest tests
+	set -o pipefail; IRONLOCAL_TEST_BIN=$(TESTBIN) CGO_ENABLED=0 $(GO) test -count=1 -parallel 4 -timeout 20m -json $(TEST_PKGS) | CGO_ENABLED=0 $(GO) run ./internal/cmd/testreport
 	$(MAKE) fuzz FUZZTIME=10s
 
 test-gui: ## the desktop app's screen tests and the Xvfb smoke test of the real binary (CI=true: missing tools fail)

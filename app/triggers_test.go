@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ironlocal/ironlocal/internal/testbin"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -19,16 +20,10 @@ import (
 )
 
 // triggerUI starts the UI against an emulator whose plugins dir holds the
-// built-in upload plugin (built for the test; the Go build cache makes
-// later builds a link) and waits until the screen shows it running.
+// built-in upload plugin and waits until the screen shows it running.
 func triggerUI(t *testing.T) *testUI {
 	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "upload"), "github.com/ironlocal/ironlocal/plugins/upload")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "build the upload plugin: %s", out)
-	u := newTestUI(t, server.Options{PluginsDirs: []string{dir}})
+	u := newTestUI(t, server.Options{PluginsDirs: []string{testbin.PluginsDirWith(t, "upload")}})
 	u.locked(func() { u.showScreen(u.triggers) })
 	u.eventually(t, "the upload plugin runs", func() bool {
 		p, ok := u.triggers.pluginByName("upload")

@@ -14,12 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/testbin"
 )
 
 // Credentials the tests use; ironlocald is permissive by default.
@@ -27,25 +28,6 @@ const (
 	testProject = "000000000000000000000001"
 	testToken   = "local-token"
 )
-
-var (
-	binDir    string
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ironlocal-blackbox-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "create binary dir:", err)
-		os.Exit(1)
-	}
-	binDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 // moduleRoot is the directory of the module's go.mod.
 func moduleRoot() (string, error) {
@@ -60,32 +42,11 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-// daemonBinary builds ./emulator/cmd/ironlocald once per test binary and
-// returns its path.
+// daemonBinary returns ironlocald, built once per make test run (or per
+// test binary when this package is tested alone).
 func daemonBinary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		out := filepath.Join(binDir, "ironlocald")
-		if runtime.GOOS == "windows" {
-			out += ".exe"
-		}
-		cmd := exec.Command("go", "build", "-o", out, "./emulator/cmd/ironlocald")
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./emulator/cmd/ironlocald: %w\n%s", err, b)
-			return
-		}
-		binPath = out
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return testbin.Daemon(t)
 }
 
 // freeAddr returns a loopback address that was free a moment ago. Another

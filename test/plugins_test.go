@@ -3,55 +3,20 @@ package test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/testbin"
 
 	"github.com/stretchr/testify/require"
 )
 
-// The built-in trigger plugins, built once per test binary into
-// binDir/plugins: ironlocald finds plugins/ next to its own binary, so a
-// daemon started by StartDaemonWithPlugins runs the real plugin binaries.
-
-var (
-	pluginsOnce sync.Once
-	pluginsErr  error
-)
-
-// builtinPlugins are the commands under ./plugins that ship with ironlocald.
-var builtinPlugins = []string{"upload", "http", "redis", "queue"}
-
-// StartDaemonWithPlugins builds the built-in plugins (once), starts
-// ironlocald beside them and waits until every plugin runs.
+// StartDaemonWithPlugins starts ironlocald with the built-in plugins
+// (--plugins-dir) and waits until every plugin runs.
 func StartDaemonWithPlugins(t testing.TB, args ...string) *Daemon {
 	t.Helper()
-	bin := daemonBinary(t)
-	pluginsOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			pluginsErr = err
-			return
-		}
-		args := []string{"build", "-o", filepath.Join(filepath.Dir(bin), "plugins") + string(filepath.Separator)}
-		for _, p := range builtinPlugins {
-			args = append(args, "./plugins/"+p)
-		}
-		cmd := exec.Command("go", args...)
-		cmd.Dir = root
-		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			pluginsErr = fmt.Errorf("go build the plugins: %w\n%s", err, b)
-		}
-	})
-	if pluginsErr != nil {
-		t.Fatal(pluginsErr)
-	}
-	d := StartDaemon(t, args...)
+	d := StartDaemon(t, append([]string{"--plugins-dir", testbin.PluginsDir(t)}, args...)...)
 	c := newAPIClient(d.URL)
 	require.Eventually(t, func() bool {
 		var list struct {
@@ -60,7 +25,7 @@ func StartDaemonWithPlugins(t testing.TB, args ...string) *Daemon {
 			} `json:"plugins"`
 		}
 		status, err := c.do(context.Background(), http.MethodGet, "/_ironlocal/plugins", nil, &list)
-		if err != nil || status != http.StatusOK || len(list.Plugins) < len(builtinPlugins) {
+		if err != nil || status != http.StatusOK || len(list.Plugins) < len(testbin.Builtins) {
 			return false
 		}
 		for _, p := range list.Plugins {

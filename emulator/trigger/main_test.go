@@ -2,12 +2,11 @@ package trigger_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/testbin"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,55 +17,13 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/worker"
 )
 
-// builtDir holds the built-in plugins, built once for the test binary.
-var builtDir string
-
-// builtins are the plugin binaries the tests build.
-var builtins = []string{"upload", "http", "redis", "queue"}
-
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "ironlocal-plugins-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	builtDir = dir
-	args := []string{"build", "-o", dir + string(os.PathSeparator)}
-	for _, name := range builtins {
-		args = append(args, "github.com/ironlocal/ironlocal/plugins/"+name)
-	}
-	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build the plugins: %v\n%s", err, out)
-		return 1
-	}
-	// The third-party example lives in its own module, importing only the SDK.
-	cmd = exec.Command("go", "build", "-C", filepath.Join("..", "..", "plugins", "examples", "ticker"),
-		"-o", filepath.Join(dir, "ticker"), ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build the example plugin: %v\n%s", err, out)
-		return 1
-	}
-	return m.Run()
-}
-
 const project = "000000000000000000000001"
 
-// pluginDir returns a fresh plugins dir holding the named built plugins.
+// pluginDir returns a fresh plugins dir holding the named plugins (the
+// built-ins, or the SDK's example "ticker").
 func pluginDir(t *testing.T, names ...string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, n := range names {
-		require.NoError(t, os.Symlink(filepath.Join(builtDir, n), filepath.Join(dir, n)))
-	}
-	return dir
+	return testbin.PluginsDirWith(t, names...)
 }
 
 // start runs an emulator on the process runtime with the plugins in dirs

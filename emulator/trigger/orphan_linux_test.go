@@ -7,11 +7,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/testbin"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,11 +31,7 @@ func alive(pid int) bool {
 // TestKilledHost_LeavesNoPlugins: kill -9 of ironlocald takes its plugin
 // processes with it, so none keeps a port or a watch.
 func TestKilledHost_LeavesNoPlugins(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ironlocald")
-	build := exec.Command("go", "build", "-o", bin, "github.com/ironlocal/ironlocal/emulator/cmd/ironlocald")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	bin := testbin.Daemon(t)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

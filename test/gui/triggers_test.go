@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/testbin"
 
 	"github.com/stretchr/testify/require"
 
@@ -21,15 +22,11 @@ const (
 	traceEventX, traceEventY = 900, 160 // the newest traced event
 )
 
-// buildPlugins builds the built-in trigger plugins into dir/plugins, where
+// buildPlugins puts the upload and http plugins into dir/plugins, where
 // the app next to them finds them.
 func buildPlugins(t *testing.T, dir string) {
 	t.Helper()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "plugins")+string(os.PathSeparator),
-		"github.com/ironlocal/ironlocal/plugins/upload", "github.com/ironlocal/ironlocal/plugins/http")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "build the plugins: %s", out)
+	require.NoError(t, os.Symlink(testbin.PluginsDirWith(t, "upload", "http"), filepath.Join(dir, "plugins")))
 }
 
 // screenshotsTriggers binds "*.csv dropped in a folder → run csv-import",

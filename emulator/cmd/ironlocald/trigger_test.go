@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/testbin"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,16 +22,12 @@ func TestTriggerCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a plugin")
 	}
-	plugins := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "upload"), "github.com/ironlocal/ironlocal/plugins/upload")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	plugins := testbin.PluginsDirWith(t, "upload")
 
 	const pid = "000000000000000000000001"
 	srv := server.RunT(t, server.Options{Runtime: "process", PluginsDirs: []string{plugins}})
 	ctx := context.Background()
-	_, err = srv.Worker().UploadCode(ctx, pid, worker.CodeUpload{Name: "csv", Image: "x", Command: `cat "$PAYLOAD_FILE"; :`})
+	_, err := srv.Worker().UploadCode(ctx, pid, worker.CodeUpload{Name: "csv", Image: "x", Command: `cat "$PAYLOAD_FILE"; :`})
 	require.NoError(t, err)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		ps := srv.Triggers().Plugins()

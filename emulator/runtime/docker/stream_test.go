@@ -205,6 +205,9 @@ func TestRuntime_Run_users(t *testing.T) {
 			startError: "unable to find group nosuch: no matching entries in group file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Each case has its runtimes, image and codes to itself, and
+			// spends its time waiting on the engine: the cases overlap.
+			t.Parallel()
 			r := newRuntime(t, Options{})
 			img := inspectorImageWith(t, r, tc.files, tc.changes...)
 			// Each spec is a code of its own (a warm image no other task
