@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/ironlocal/ironlocal/client"
@@ -77,6 +78,14 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s %s: status %d: %s", e.Method, e.Path, e.Status, e.Body)
 }
 
+// requests counts every request a Client sent, for the CPU per request
+// the throughput figures print.
+var requests atomic.Int64
+
+// Requests is how many requests Clients have sent since the process
+// started.
+func Requests() int64 { return requests.Load() }
+
 // do sends one request and, if the status is want, decodes the reply into
 // out (or discards it when out is nil).
 func (c *Client) do(ctx context.Context, method, path string, body []byte, want int, out any) error {
@@ -92,6 +101,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, want 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	requests.Add(1)
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return err

@@ -72,6 +72,28 @@ func DockerRun(ctx context.Context, image string, args ...string) (time.Duration
 	return took, nil
 }
 
+// NewImage builds an image no engine cache has seen: base with one label
+// (nonce), so its config and id are new while its layers are base's. It
+// is built locally from base, nothing pulled; RemoveImage removes it.
+func NewImage(ctx context.Context, base, nonce string) (string, error) {
+	ref := "ironlocal/bench-never-seen:" + nonce
+	cmd := exec.CommandContext(ctx, "docker", "build", "-q", "-t", ref, "-")
+	cmd.Stdin = strings.NewReader("FROM " + base + "\nLABEL org.ironlocal.bench.nonce=" + nonce + "\n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("docker build %s FROM %s: %w: %s", ref, base, err, firstLine(strings.TrimSpace(stderr.String())))
+	}
+	return ref, nil
+}
+
+// RemoveImage removes an image NewImage built (and whatever containers
+// still use it).
+func RemoveImage(ctx context.Context, ref string) error {
+	_, err := docker(ctx, "image", "rm", "--force", ref)
+	return err
+}
+
 func docker(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "docker", args...)
 	var stdout, stderr bytes.Buffer

@@ -77,6 +77,24 @@ func ceilingCell(f figure, out outcome) string {
 		share, bench.Sig3(out.ceiling.rate), f.goal.Unit, f.share, verdict, out.ceiling.detail)
 }
 
+// targetCell is a row's target column: the goal, or for a figure held to
+// its share of the ceiling, that share (the absolute goal beside it).
+func targetCell(f figure) string {
+	if f.byShare {
+		return fmt.Sprintf("≥ %.2f of the ceiling (%s)", f.share, f.goal)
+	}
+	return f.goal.String()
+}
+
+// shareVerdict is the verdict of a figure held to its share of the
+// ceiling: the share ÷ its goal. Without a ceiling measured it is a MISS.
+func shareVerdict(f figure, out outcome) string {
+	if out.ceiling == nil || out.ceiling.rate <= 0 {
+		return "MISS (no ceiling measured)"
+	}
+	return bench.Goal{Cmp: bench.AtLeast, Limit: f.share, Unit: "×"}.Verdict(out.value / out.ceiling.rate)
+}
+
 // logFile names a log file in the work directory.
 func (e *env) logFile(name string) string {
 	return fmt.Sprintf("%s/%s-%d.log", e.work, name, e.seq)

@@ -272,6 +272,8 @@ func thousands(n int) string {
 func shortCount(n int) string { return bench.Compact(float64(n)) }
 
 // ms renders a duration in milliseconds with three significant digits.
+func us(d time.Duration) string { return bench.Sig3(float64(d)/float64(time.Microsecond)) + " µs" }
+
 func ms(d time.Duration) string { return bench.Sig3(float64(d)/float64(time.Millisecond)) + " ms" }
 
 // signedMS renders a difference in milliseconds with its sign: "+27.0 ms", "−3.10 ms".

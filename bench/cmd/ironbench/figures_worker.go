@@ -49,7 +49,7 @@ func figDocker(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	defer e.stop(d)
-	task, closeTask, err := dockerTasks(ctx, e.client(d), "")
+	task, closeTask, err := dockerTasks(ctx, e.client(d), fixtureImage, "")
 	if err != nil {
 		return outcome{}, err
 	}
@@ -108,7 +108,7 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 		// A config never seen before: no warm image of it exists, so
 		// the task's files go in whole (streamed to the starter of the
 		// image's starter image when the engine has one, else copied).
-		task, closeTask, err := dockerTasks(ctx, e.client(d), "cold start "+strconv.FormatInt(time.Now().UnixNano(), 36))
+		task, closeTask, err := dockerTasks(ctx, e.client(d), fixtureImage, "cold start "+strconv.FormatInt(time.Now().UnixNano(), 36))
 		if err != nil {
 			return 0, err
 		}
@@ -133,13 +133,82 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 	}, nil
 }
 
+// figDockerNewImage is figDockerCold for an image the engine and the
+// runtime have never seen: each run builds two images from the fixture
+// with a label of their own (new ids, the same layers), then times the
+// first task of a code naming one on a fresh daemon against `docker run
+// --rm` of the other. No starter image of a never-seen image exists, so
+// the task's files are copied in: what a user's first task of a new image
+// costs.
+func figDockerNewImage(ctx context.Context, e *env) (outcome, error) {
+	if reason := e.dockerMissing(ctx); reason != "" {
+		return outcome{skip: reason}, nil
+	}
+	imgNote, err := e.ensureImage(ctx, fixtureImage)
+	if err != nil {
+		return outcome{}, err
+	}
+	var built []string
+	defer func() {
+		for _, ref := range built {
+			_ = bench.RemoveImage(context.WithoutCancel(ctx), ref)
+		}
+	}()
+	newImage := func() (string, error) {
+		ref, err := bench.NewImage(ctx, fixtureImage, strconv.FormatInt(time.Now().UnixNano(), 36))
+		if err == nil {
+			built = append(built, ref)
+		}
+		return ref, err
+	}
+	emulated := func() (time.Duration, error) {
+		img, err := newImage()
+		if err != nil {
+			return 0, err
+		}
+		d, err := e.freshDaemon(ctx, "--runtime", "docker")
+		if err != nil {
+			return 0, err
+		}
+		defer e.stop(d)
+		task, closeTask, err := dockerTasks(ctx, e.client(d), img, "")
+		if err != nil {
+			return 0, err
+		}
+		defer closeTask()
+		took, _, err := task()
+		return took, err
+	}
+	bare := func() (time.Duration, error) {
+		img, err := newImage()
+		if err != nil {
+			return 0, err
+		}
+		return bench.DockerRun(ctx, img, "--network", "host")
+	}
+	if _, err := bench.DockerRun(ctx, fixtureImage, "--network", "host"); err != nil { // warm the engine
+		return outcome{}, err
+	}
+	const runs = 6
+	emu, raw, err := interleave(runs, emulated, bare)
+	if err != nil {
+		return outcome{}, err
+	}
+	me, mr := bench.Median(emu), bench.Median(raw)
+	return outcome{
+		value: float64(me) / float64(mr),
+		detail: fmt.Sprintf("median %s vs `docker run --rm --network host` %s (%s); %d runs each, interleaved, each of an image built for it, a fresh daemon for each; emulator min %s, max %s; base %s",
+			ms(me), ms(mr), signedMS(me-mr), runs, ms(minOf(emu)), ms(maxOf(emu)), imgNote),
+	}, nil
+}
+
 // dockerTasks registers the trivial docker code on c and returns a
 // function that queues one task and times it from POST /tasks to its
 // task.finished event (and to its task.running event), checking that it
 // completed; closeTask ends the event subscription.
-func dockerTasks(ctx context.Context, c *bench.Client, config string) (task func() (took, running time.Duration, err error), closeTask func(), err error) {
+func dockerTasks(ctx context.Context, c *bench.Client, image, config string) (task func() (took, running time.Duration, err error), closeTask func(), err error) {
 	const code = "bench-docker"
-	if _, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: fixtureImage, Config: config}); err != nil {
+	if _, err := c.UploadCode(ctx, client.NewCode{Name: code, Image: image, Config: config}); err != nil {
 		return nil, nil, err
 	}
 	events, err := c.Events(ctx, "task.running", "task.finished")

@@ -154,6 +154,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			verdict = f.goal.Verdict(out.value)
 			ceil = ceilingCell(f, out)
+			if f.byShare {
+				verdict = shareVerdict(f, out)
+			}
 			if out.fail != "" {
 				failed = true
 				verdict = "FAIL: " + out.fail
@@ -163,7 +166,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				e.logf("%s: ceiling: %s", f.name, ceil)
 			}
 		}
-		rows = append(rows, []string{title, f.goal.String(), measured, verdict, cmp.Or(ceil, "—")})
+		rows = append(rows, []string{title, targetCell(f), measured, verdict, cmp.Or(ceil, "—")})
 		if ctx.Err() != nil {
 			break
 		}
