@@ -80,4 +80,6 @@ func TestIDsOf(t *testing.T) {
 		"objects in key order, whatever order the bytes hold")
 	require.Equal(t, []string{"e1", "t1"}, journal.IDsOf([]byte(`{"task_id":"t1","id":"e1","binding_id":"b"}`)))
 	require.Nil(t, journal.IDsOf([]byte(`not json`)))
+	require.Nil(t, journal.IDsOf([]byte(`{"msg":"Deleted"}`)))
+	require.Equal(t, []string{"x"}, journal.IDsOf([]byte(`{"tasks":[{"id":"x"}]}`)), "an id key at any depth")
 }
