@@ -108,16 +108,41 @@ func setup() {
 	buildErr = buildImage(ctx, cli)
 }
 
-// WorkerBinary builds the fixture worker for this host into dir and
-// returns its path: the process runtime runs it where Docker runs the image.
+// WorkerBinary puts the fixture worker for this host into dir and returns
+// its path: the process runtime runs it where Docker runs the image. It is
+// built once per test binary (every end-to-end test of the process runtime
+// asks for it) and copied.
 func WorkerBinary(t testing.TB, dir string) string {
 	t.Helper()
+	workerOnce.Do(func() {
+		d, err := os.MkdirTemp("", "ironlocal-fixture-worker-")
+		if err != nil {
+			workerErr = err
+			return
+		}
+		// Kept for the rest of the test binary; the OS cleans its temp.
+		workerBin = filepath.Join(d, "fixture-worker")
+		workerErr = build(context.Background(), workerBin, "", "")
+	})
+	if workerErr != nil {
+		t.Fatalf("build fixture worker: %v", workerErr)
+	}
+	b, err := os.ReadFile(workerBin)
+	if err != nil {
+		t.Fatal(err)
+	}
 	bin := filepath.Join(dir, "fixture-worker")
-	if err := build(context.Background(), bin, "", ""); err != nil {
-		t.Fatalf("build fixture worker: %v", err)
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
+
+var (
+	workerOnce sync.Once
+	workerBin  string
+	workerErr  error
+)
 
 // build compiles the fixture worker statically to bin, for goos/goarch
 // ("" = this host).
