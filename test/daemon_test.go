@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,17 +29,7 @@ const (
 )
 
 // moduleRoot is the directory of the module's go.mod.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("go env GOMOD: not inside the module")
-	}
-	return filepath.Dir(gomod), nil
-}
+func moduleRoot() (string, error) { return testbin.ModuleRoot() }
 
 // daemonBinary returns ironlocald, built once per make test run (or per
 // test binary when this package is tested alone).

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ironlocal/ironlocal/internal/testbin"
+
 	"github.com/moby/moby/client"
 )
 
@@ -42,7 +44,7 @@ func buildDebugImage(cli *client.Client) error {
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot()
+	root, err := testbin.ModuleRoot()
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ironlocal/ironlocal/internal/testbin"
+
 	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
 )
@@ -174,7 +176,7 @@ func buildImage(ctx context.Context, cli *client.Client) error {
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot()
+	root, err := testbin.ModuleRoot()
 	if err != nil {
 		return err
 	}
@@ -236,24 +238,5 @@ func buildFromFiles(ctx context.Context, cli *client.Client, tag string, files m
 		if m.Error != nil {
 			return m.Error
 		}
-	}
-}
-
-// moduleRoot finds the directory holding go.mod above the working
-// directory (a test runs in its package's directory).
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
 	}
 }

@@ -127,7 +127,7 @@ func check(d string) error {
 // build builds every program into d (static, CGO_ENABLED=0): what
 // `make testbin` runs.
 func build(d string) error {
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		return err
 	}
@@ -155,8 +155,9 @@ func goBuild(dir, out string, pkgs ...string) error {
 	return nil
 }
 
-// moduleRoot is the directory of ironlocal's go.mod.
-func moduleRoot() (string, error) {
+// ModuleRoot is the directory of ironlocal's go.mod (a test runs in its
+// package's directory, inside the module).
+func ModuleRoot() (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)

@@ -100,24 +100,37 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, err
 	}
 	emulated := func() (time.Duration, error) {
-		d, err := e.freshDaemon(ctx, "--runtime", "docker")
-		if err != nil {
-			return 0, err
-		}
-		defer e.stop(d)
 		// A config never seen before: no warm image of it exists, so
 		// the task's files go in whole (streamed to the starter of the
 		// image's starter image when the engine has one, else copied).
-		task, closeTask, err := dockerTasks(ctx, e.client(d), fixtureImage, "cold start "+strconv.FormatInt(time.Now().UnixNano(), 36))
-		if err != nil {
-			return 0, err
-		}
-		defer closeTask()
-		took, _, err := task()
-		return took, err
+		return e.firstTask(ctx, fixtureImage, "cold start "+strconv.FormatInt(time.Now().UnixNano(), 36))
 	}
 	bare := func() (time.Duration, error) { return bench.DockerRun(ctx, fixtureImage, "--network", "host") }
-	if _, err := bare(); err != nil { // warm the engine
+	return e.coldVersusDocker(ctx, emulated, bare, "a fresh daemon for each; "+imgNote)
+}
+
+// firstTask times the first task of a code of image with config on a
+// fresh daemon of the Docker runtime.
+func (e *env) firstTask(ctx context.Context, image, config string) (time.Duration, error) {
+	d, err := e.freshDaemon(ctx, "--runtime", "docker")
+	if err != nil {
+		return 0, err
+	}
+	defer e.stop(d)
+	task, closeTask, err := dockerTasks(ctx, e.client(d), image, config)
+	if err != nil {
+		return 0, err
+	}
+	defer closeTask()
+	took, _, err := task()
+	return took, err
+}
+
+// coldVersusDocker warms the engine with a docker run of the fixture, then
+// runs emulated and bare six times each, interleaved, and gives the ratio
+// of their medians; what says how the runs were made.
+func (e *env) coldVersusDocker(ctx context.Context, emulated, bare func() (time.Duration, error), what string) (outcome, error) {
+	if _, err := bench.DockerRun(ctx, fixtureImage, "--network", "host"); err != nil { // warm the engine
 		return outcome{}, err
 	}
 	const runs = 6
@@ -128,8 +141,8 @@ func figDockerCold(ctx context.Context, e *env) (outcome, error) {
 	me, mr := bench.Median(emu), bench.Median(raw)
 	return outcome{
 		value: float64(me) / float64(mr),
-		detail: fmt.Sprintf("median %s vs `docker run --rm --network host` %s (%s); %d runs each, interleaved, a fresh daemon for each; emulator min %s, max %s; %s",
-			ms(me), ms(mr), signedMS(me-mr), runs, ms(minOf(emu)), ms(maxOf(emu)), imgNote),
+		detail: fmt.Sprintf("median %s vs `docker run --rm --network host` %s (%s); %d runs each, interleaved, %s; emulator min %s, max %s",
+			ms(me), ms(mr), signedMS(me-mr), runs, what, ms(minOf(emu)), ms(maxOf(emu))),
 	}, nil
 }
 
@@ -166,18 +179,7 @@ func figDockerNewImage(ctx context.Context, e *env) (outcome, error) {
 		if err != nil {
 			return 0, err
 		}
-		d, err := e.freshDaemon(ctx, "--runtime", "docker")
-		if err != nil {
-			return 0, err
-		}
-		defer e.stop(d)
-		task, closeTask, err := dockerTasks(ctx, e.client(d), img, "")
-		if err != nil {
-			return 0, err
-		}
-		defer closeTask()
-		took, _, err := task()
-		return took, err
+		return e.firstTask(ctx, img, "")
 	}
 	bare := func() (time.Duration, error) {
 		img, err := newImage()
@@ -186,20 +188,7 @@ func figDockerNewImage(ctx context.Context, e *env) (outcome, error) {
 		}
 		return bench.DockerRun(ctx, img, "--network", "host")
 	}
-	if _, err := bench.DockerRun(ctx, fixtureImage, "--network", "host"); err != nil { // warm the engine
-		return outcome{}, err
-	}
-	const runs = 6
-	emu, raw, err := interleave(runs, emulated, bare)
-	if err != nil {
-		return outcome{}, err
-	}
-	me, mr := bench.Median(emu), bench.Median(raw)
-	return outcome{
-		value: float64(me) / float64(mr),
-		detail: fmt.Sprintf("median %s vs `docker run --rm --network host` %s (%s); %d runs each, interleaved, each of an image built for it, a fresh daemon for each; emulator min %s, max %s; base %s",
-			ms(me), ms(mr), signedMS(me-mr), runs, ms(minOf(emu)), ms(maxOf(emu)), imgNote),
-	}, nil
+	return e.coldVersusDocker(ctx, emulated, bare, "each of an image built for it, a fresh daemon for each; base "+imgNote)
 }
 
 // dockerTasks registers the trivial docker code on c and returns a
