@@ -91,7 +91,7 @@ func loadRecord[T any](t *txn, c container, project, name string, withRecord boo
 		t.s.skipped(k, fmt.Errorf("%s record: %w", c.noun, derr))
 		return stored[T]{}, emulator.NotFound(c.notFound)
 	}
-	t.gens[genCacheKey(c, project, name)] = rec.Gen
+	t.rememberGen(genCacheKey(c, project, name), rec.Gen)
 	return rec, nil
 }
 
@@ -112,7 +112,7 @@ func putRecord[T any](t *txn, c container, project, name string, rec T) error {
 		if gen, err = t.s.nextGeneration(); err != nil {
 			return err
 		}
-		t.gens[genCacheKey(c, project, name)] = gen
+		t.rememberGen(genCacheKey(c, project, name), gen)
 	} else if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (t *txn) renewGeneration(c container, project, name string) error {
 	if rec.Gen, err = t.s.nextGeneration(); err != nil {
 		return err
 	}
-	t.gens[genCacheKey(c, project, name)] = rec.Gen
+	t.rememberGen(genCacheKey(c, project, name), rec.Gen)
 	return setStored(t, nameKey(c.tag, project, name), rec)
 }
 

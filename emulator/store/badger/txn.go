@@ -31,7 +31,17 @@ type txn struct {
 func (s *Store) newTxn(update bool) *txn {
 	// Read the epoch before the snapshot: see hints.
 	epoch := s.hints.currentEpoch()
-	return &txn{s: s, txn: s.db.NewTransaction(update), epoch: epoch, gens: map[string]uint64{}}
+	return &txn{s: s, txn: s.db.NewTransaction(update), epoch: epoch}
+}
+
+// rememberGen keeps a container's generation for the rest of the
+// transaction. The map is made on first use: most transactions touch one
+// container, and making it up front was 3 % of a cache put's CPU.
+func (t *txn) rememberGen(key string, gen uint64) {
+	if t.gens == nil {
+		t.gens = make(map[string]uint64, 2)
+	}
+	t.gens[key] = gen
 }
 
 func (t *txn) afterCommit() {
