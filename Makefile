@@ -84,7 +84,7 @@ lint: ## gofmt, go vet, go mod tidy check
 # the Docker cases that wait on the engine overlap four at a time.
 TESTBIN ?= $(CURDIR)/$(BIN)/test
 testbin: ## build the programs the tests run (ironlocald, the built-in plugins, the SDK's example plugin) into TESTBIN (default bin/test)
-	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/ ./emulator/cmd/ironlocald
+	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/daemon/ ./emulator/cmd/ironlocald
 	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/plugins/ $(addprefix ./plugins/,$(PLUGINS))
 	CGO_ENABLED=0 $(GO) build -C plugins/examples/ticker -o $(TESTBIN)/examples/ticker .
 

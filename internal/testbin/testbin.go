@@ -20,12 +20,13 @@ import (
 
 // EnvDir names the directory make test builds the programs into:
 //
-//	$IRONLOCAL_TEST_BIN/ironlocald
+//	$IRONLOCAL_TEST_BIN/daemon/ironlocald
 //	$IRONLOCAL_TEST_BIN/plugins/{upload,http,redis,queue}
 //	$IRONLOCAL_TEST_BIN/examples/ticker
 //
-// plugins/ is not next to ironlocald on purpose: a daemon started from it
-// runs plugins only when a test passes --plugins-dir.
+// ironlocald sits in a directory of its own on purpose: it looks for
+// plugins in plugins/ next to its binary, and a test's daemon runs plugins
+// only when the test passes --plugins-dir.
 const EnvDir = "IRONLOCAL_TEST_BIN"
 
 // Builtins are the trigger plugins that ship with ironlocald.
@@ -34,7 +35,7 @@ var Builtins = []string{"upload", "http", "redis", "queue"}
 // Daemon returns the path of ironlocald.
 func Daemon(t testing.TB) string {
 	t.Helper()
-	return filepath.Join(dir(t), exe("ironlocald"))
+	return filepath.Join(dir(t), "daemon", exe("ironlocald"))
 }
 
 // PluginsDir returns a directory holding the built-in plugins, and nothing
@@ -108,7 +109,7 @@ func dir(t testing.TB) string {
 // filled: a stale variable pointing at an empty directory fails loudly
 // rather than testing nothing.
 func check(d string) error {
-	want := []string{exe("ironlocald"), filepath.Join("examples", exe("ticker"))}
+	want := []string{filepath.Join("daemon", exe("ironlocald")), filepath.Join("examples", exe("ticker"))}
 	for _, p := range Builtins {
 		want = append(want, filepath.Join("plugins", exe(p)))
 	}
@@ -132,7 +133,7 @@ func build(d string) error {
 		return err
 	}
 	pkgs := []string{"./emulator/cmd/ironlocald"}
-	if err := goBuild(root, d+string(filepath.Separator), pkgs...); err != nil {
+	if err := goBuild(root, filepath.Join(d, "daemon")+string(filepath.Separator), pkgs...); err != nil {
 		return err
 	}
 	pkgs = pkgs[:0]

@@ -13,7 +13,7 @@ func TestCheck_NamesWhatIsMissing(t *testing.T) {
 	if err == nil {
 		t.Fatal("an empty directory passed")
 	}
-	for _, want := range []string{"ironlocald", "plugins/upload", "plugins/queue", "examples/ticker"} {
+	for _, want := range []string{"daemon/ironlocald", "plugins/upload", "plugins/queue", "examples/ticker"} {
 		if !strings.Contains(err.Error(), filepath.FromSlash(want)) {
 			t.Errorf("%q does not name %s", err, want)
 		}
@@ -22,7 +22,7 @@ func TestCheck_NamesWhatIsMissing(t *testing.T) {
 		t.Errorf("%q does not say how to fill it", err)
 	}
 
-	files := []string{exe("ironlocald"), filepath.Join("examples", exe("ticker"))}
+	files := []string{filepath.Join("daemon", exe("ironlocald")), filepath.Join("examples", exe("ticker"))}
 	for _, p := range Builtins {
 		files = append(files, filepath.Join("plugins", exe(p)))
 	}
