@@ -44,6 +44,21 @@ func (r Result) ItemsPerSec() float64 {
 	return float64(r.Items) / r.Elapsed.Seconds()
 }
 
+// Add sums another run of the same op into r, as if the two had been one
+// run: operations, items, measured time and latency samples.
+func (r *Result) Add(o Result) {
+	r.Ops += o.Ops
+	r.Items += o.Items
+	r.Elapsed += o.Elapsed
+	if r.Latency == nil {
+		r.Latency = NewRecorder(0)
+	}
+	if o.Latency != nil {
+		r.Latency.Merge(o.Latency)
+	}
+	r.Drained = r.Drained || o.Drained
+}
+
 // Run drives op until the bounds are reached. The first error other than
 // ErrDone stops every worker and is returned with what was measured so far.
 func (l Load) Run(ctx context.Context, op Op) (Result, error) {

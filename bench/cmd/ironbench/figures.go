@@ -214,31 +214,70 @@ func (e *env) throughput(ctx context.Context, d *bench.Daemon, what string, op b
 }
 
 func (e *env) load(ctx context.Context, d *bench.Daemon, what string, op bench.Op, profile bool) (bench.Result, string, error) {
+	m, err := e.measure(ctx, d, op, profile)
+	if err != nil {
+		return m.res, "", err
+	}
+	return m.res, m.detail(what, e.sideName(d)), nil
+}
+
+// measured is one load run (or the sum of several): what the load
+// generator saw and the CPU each process spent meanwhile.
+type measured struct {
+	res       bench.Result
+	daemonCPU time.Duration // the server's (0 when it cannot be read)
+	selfCPU   time.Duration // this harness's
+	wall      time.Duration // warm-up included, as the CPU is
+	requests  int64         // sent by this harness, warm-up included
+}
+
+// measure runs op against d for e.dur with e.workers clients (after the
+// warm-up) and reads both processes' CPU around it. With profile it also
+// saves the daemon's CPU and allocation profiles of the measured time.
+func (e *env) measure(ctx context.Context, d *bench.Daemon, op bench.Op, profile bool) (measured, error) {
 	var profiles sync.WaitGroup
 	if profile {
 		e.profile(ctx, d, &profiles)
 	}
-	d0, _ := d.CPUTime()
+	d0, derr0 := d.CPUTime()
 	s0, t0, r0 := bench.SelfCPUTime(), time.Now(), bench.Requests()
 	res, err := bench.Load{Workers: e.workers, Duration: e.dur, Warmup: warmup}.Run(ctx, op)
-	wall := time.Since(t0).Seconds()
-	d1, derr := d.CPUTime()
-	s1, r1 := bench.SelfCPUTime(), bench.Requests()
+	m := measured{res: res, wall: time.Since(t0)}
+	d1, derr1 := d.CPUTime()
+	m.selfCPU, m.requests = bench.SelfCPUTime()-s0, bench.Requests()-r0
+	if derr0 == nil && derr1 == nil {
+		m.daemonCPU = d1 - d0
+	}
 	profiles.Wait()
-	if err != nil {
-		return res, "", err
-	}
-	l := res.Latency.Summary()
+	return m, err
+}
+
+// add sums another run of the same op into m.
+func (m *measured) add(o measured) {
+	m.res.Add(o.res)
+	m.daemonCPU += o.daemonCPU
+	m.selfCPU += o.selfCPU
+	m.wall += o.wall
+	m.requests += o.requests
+}
+
+// detail renders the latency of one op (named what) and the CPU the
+// server (named side) and this harness used, in cores and per request: on
+// a small machine the harness's share explains part of the result.
+func (m measured) detail(what, side string) string {
+	l := m.res.Latency.Summary()
 	detail := fmt.Sprintf("%s p50 %s, p99 %s", what, ms(l.P50), ms(l.P99))
-	if derr == nil && d1 > 0 && s1 > 0 {
-		detail += fmt.Sprintf("; CPU cores: %s %.1f, harness %.1f", e.sideName(d), (d1-d0).Seconds()/wall, (s1-s0).Seconds()/wall)
-		// CPU per request: the warm-up's requests count too, as its
-		// CPU does, so the quotient is the same whole run's.
-		if n := r1 - r0; n > 0 {
-			detail += fmt.Sprintf("; CPU per request: %s %s, harness %s", e.sideName(d), us((d1-d0)/time.Duration(n)), us((s1-s0)/time.Duration(n)))
-		}
+	if m.daemonCPU <= 0 || m.selfCPU <= 0 || m.wall <= 0 {
+		return detail
 	}
-	return res, detail, nil
+	wall := m.wall.Seconds()
+	detail += fmt.Sprintf("; CPU cores: %s %.1f, harness %.1f", side, m.daemonCPU.Seconds()/wall, m.selfCPU.Seconds()/wall)
+	// CPU per request: the warm-up's requests count too, as its CPU
+	// does, so the quotient is the same whole run's.
+	if n := time.Duration(m.requests); n > 0 {
+		detail += fmt.Sprintf("; CPU per request: %s %s, harness %s", side, us(m.daemonCPU/n), us(m.selfCPU/n))
+	}
+	return detail
 }
 
 func (e *env) sideName(d *bench.Daemon) string {
@@ -261,11 +300,7 @@ func figPost(ctx context.Context, e *env) (outcome, error) {
 			return 100, c.PostMessages(ctx, "post", payload)
 		}
 	}
-	res, detail, err := e.throughput(ctx, d, "batch", op(c))
-	if err != nil {
-		return outcome{}, err
-	}
-	ceil, err := e.measureCeiling(ctx, "batch", op)
+	res, detail, ceil, err := e.againstCeiling(ctx, d, "batch", op(c), op)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -315,11 +350,8 @@ func figSingle(ctx context.Context, e *env) (outcome, error) {
 	c := e.client(d)
 	const q = "single"
 	empty := make([]int, e.workers) // reserves that found nothing, per worker
-	res, detail, err := e.throughput(ctx, d, "round trip", roundTrip(c, q, empty))
-	if err != nil {
-		return outcome{}, err
-	}
-	ceil, err := e.measureCeiling(ctx, "round trip", func(c *bench.Client) bench.Op { return roundTrip(c, q, make([]int, e.workers)) })
+	res, detail, ceil, err := e.againstCeiling(ctx, d, "round trip", roundTrip(c, q, empty),
+		func(c *bench.Client) bench.Op { return roundTrip(c, q, make([]int, e.workers)) })
 	if err != nil {
 		return outcome{}, err
 	}
@@ -424,11 +456,7 @@ func figCache(ctx context.Context, e *env) (outcome, error) {
 			return 2, c.CacheGet(ctx, cache, key)
 		}
 	}
-	res, detail, err := e.throughput(ctx, d, "put+get", op(c))
-	if err != nil {
-		return outcome{}, err
-	}
-	ceil, err := e.measureCeiling(ctx, "put+get", op)
+	res, detail, ceil, err := e.againstCeiling(ctx, d, "put+get", op(c), op)
 	if err != nil {
 		return outcome{}, err
 	}
