@@ -23,8 +23,8 @@ func (a *API) journaled(w http.ResponseWriter, r *http.Request, serve http.Handl
 	now, _ := a.cfg.Control.Now()
 	answer := rec.body.Bytes()
 	e := journal.Entry{At: now, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		ContentType: r.Header.Get("Content-Type"), Body: body.kept.Bytes(), Truncated: body.cut, Status: rec.status,
-		IDs: journal.IDsOf(answer)}
+		ContentType: r.Header.Get("Content-Type"), Body: body.kept.Bytes(), Truncated: body.cut, Status: rec.status}
+	e.IDsFrom(answer)
 	if r.Pattern == "POST /_ironlocal/triggers/{id}/fire" && len(answer) <= journal.MaxAnswer {
 		e.Answer = bytes.Clone(answer)
 	}

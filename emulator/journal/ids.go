@@ -12,15 +12,20 @@ var IDKeys = []string{"id", "ids", "reservation_id", "task_id"}
 
 var idEnd, idsEnd = []byte(`id"`), []byte(`ids"`)
 
+// mayNameIDs reports whether answer may name an id. Every key of IDKeys
+// ends in id" or ids": an answer without either ({"msg":"Deleted"}, most
+// writes' answer) names no id, and is not decoded, which costs more than
+// the rest of journaling a write.
+func mayNameIDs(answer []byte) bool {
+	return bytes.Contains(answer, idEnd) || bytes.Contains(answer, idsEnd)
+}
+
 // IDsOf lists the ids a JSON answer names: every string under one of
 // IDKeys, objects walked in key order and arrays in order. A replay lists
 // its own answer's ids the same way and maps them by position, which is
 // why the order is defined by the keys rather than the bytes.
 func IDsOf(answer []byte) []string {
-	// Every key of IDKeys ends in id" or ids": an answer without either
-	// ({"msg":"Deleted"}, most writes' answer) names no id, and is not
-	// decoded, which costs more than the rest of journaling a write.
-	if !bytes.Contains(answer, idEnd) && !bytes.Contains(answer, idsEnd) {
+	if !mayNameIDs(answer) {
 		return nil
 	}
 	var v any

@@ -7,6 +7,7 @@
 package journal
 
 import (
+	"bytes"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,11 +38,30 @@ type Entry struct {
 	Status      int
 	Answer      []byte
 	// IDs are the ids the answer names, in the order IDsOf lists them.
+	// An entry added with IDsFrom has them listed when it is first read.
 	IDs []string
+	// idsFrom is the answer IDs are yet to be listed from (IDsFrom).
+	idsFrom []byte
+}
+
+// lazyIDsMax is the longest answer IDsFrom keeps to list its ids when the
+// entry is read; a longer one is listed at once rather than kept.
+const lazyIDsMax = 1 << 10
+
+// IDsFrom sets the ids the entry's answer names. Listing them (IDsOf)
+// decodes the answer, which cost 4 % of the CPU of a message's post →
+// reserve → delete cycle; the journal is read rarely, so a short answer
+// is kept as it is and listed when the entry is first read.
+func (e *Entry) IDsFrom(answer []byte) {
+	if len(answer) > lazyIDsMax || !mayNameIDs(answer) {
+		e.IDs, e.idsFrom = IDsOf(answer), nil
+		return
+	}
+	e.IDs, e.idsFrom = nil, bytes.Clone(answer)
 }
 
 func (e Entry) size() int {
-	n := len(e.Body) + len(e.Answer) + len(e.Path) + len(e.RawQuery) + 160
+	n := len(e.Body) + len(e.Answer) + len(e.idsFrom) + len(e.Path) + len(e.RawQuery) + 160
 	for _, id := range e.IDs {
 		n += len(id) + 16
 	}
@@ -163,7 +183,13 @@ func (j *Journal) Read() (Info, []Entry) {
 	defer j.mu.Unlock()
 	out := make([]Entry, j.n)
 	for i := range j.n {
-		out[i] = j.ring[(j.head+i)%len(j.ring)]
+		e := &j.ring[(j.head+i)%len(j.ring)]
+		if e.idsFrom != nil { // listed once, here, under mu: see IDsFrom
+			j.bytes -= e.size()
+			e.IDs, e.idsFrom = IDsOf(e.idsFrom), nil
+			j.bytes += e.size()
+		}
+		out[i] = *e
 	}
 	return j.info, out
 }

@@ -1,6 +1,7 @@
 package journal_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -82,4 +83,39 @@ func TestIDsOf(t *testing.T) {
 	require.Nil(t, journal.IDsOf([]byte(`not json`)))
 	require.Nil(t, journal.IDsOf([]byte(`{"msg":"Deleted"}`)))
 	require.Equal(t, []string{"x"}, journal.IDsOf([]byte(`{"tasks":[{"id":"x"}]}`)), "an id key at any depth")
+}
+
+// IDsFrom lists a short answer's ids when the entry is first read, a long
+// one's at once; either way a read sees the ids IDsOf lists, and the byte
+// bound holds.
+func TestEntry_IDsFrom(t *testing.T) {
+	short := []byte(`{"messages":[{"reservation_id":"r7","id":"7","body":"b"}]}`)
+	long := []byte(`{"ids":["` + strings.Repeat("x", 2000) + `"],"msg":"Messages put on queue."}`)
+	j := journal.New(10, 0)
+	j.Begin(time.Now(), true, "")
+	for _, answer := range [][]byte{short, long, []byte(`{"msg":"Deleted"}`)} {
+		e := journal.Entry{Method: "POST", Path: "/x"}
+		e.IDsFrom(answer)
+		j.Add(e)
+	}
+	short[len(short)-5] = 'X' // the journal keeps its own copy
+	for range 2 { // the second read finds the ids listed by the first
+		_, entries := j.Read()
+		require.Len(t, entries, 3)
+		require.Equal(t, []string{"7", "r7"}, entries[0].IDs)
+		require.Equal(t, []string{strings.Repeat("x", 2000)}, entries[1].IDs)
+		require.Nil(t, entries[2].IDs)
+	}
+
+	// Bytes are counted for the kept answer, then for the listed ids.
+	small := journal.New(100, 600)
+	small.Begin(time.Now(), true, "")
+	for range 3 {
+		e := journal.Entry{Path: "/x"}
+		e.IDsFrom(short)
+		small.Add(e)
+	}
+	info, entries := small.Read()
+	require.EqualValues(t, 1, info.Dropped, "three kept answers are over 600 bytes")
+	require.Len(t, entries, 2)
 }
