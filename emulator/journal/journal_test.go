@@ -99,7 +99,8 @@ func TestEntry_IDsFrom(t *testing.T) {
 		j.Add(e)
 	}
 	short[len(short)-5] = 'X' // the journal keeps its own copy
-	for range 2 {             // the second read finds the ids listed by the first
+	// The second read finds the ids the first listed.
+	for range 2 {
 		_, entries := j.Read()
 		require.Len(t, entries, 3)
 		require.Equal(t, []string{"7", "r7"}, entries[0].IDs)
