@@ -317,6 +317,33 @@ func BenchmarkPostBatch100(b *testing.B) {
 	b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "msgs/s")
 }
 
+// BenchmarkSingleCycle is the single figure's op: post one message,
+// reserve it, delete it, from parallel clients on one queue.
+func BenchmarkSingleCycle(b *testing.B) {
+	c := benchClient(b)
+	payload := bench.MessagesBody(1, strings.Repeat("x", 64))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := c.PostMessages(ctx, "single", payload); err != nil {
+				b.Error(err)
+				return
+			}
+			msgs, err := c.Reserve(ctx, "single", 1, 60)
+			if err != nil || len(msgs) != 1 {
+				b.Errorf("reserve: %v, %d messages", err, len(msgs))
+				return
+			}
+			if err := c.DeleteMessage(ctx, "single", msgs[0]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
 func BenchmarkCachePutGet(b *testing.B) {
 	c := benchClient(b)
 	payload := bench.CacheItemBody(strings.Repeat("x", 64))
