@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/ironlocal/ironlocal/client"
@@ -37,6 +38,43 @@ func WithTrigger(t Trigger) Option {
 // TriggerID is the id of the binding WithTrigger created with this name
 // ("" if none).
 func (c *Container) TriggerID(name string) string { return c.triggerIDs[name] }
+
+// pluginsStartWait bounds how long Run waits for the container's trigger
+// plugins to start: the plugin host gives each its own start timeout, so
+// this only matters if that were to hang.
+const pluginsStartWait = startupTimeout
+
+// waitPluginsStarted waits until none of the container's trigger plugins
+// (the image ships four) is still starting: each runs, or failed to start.
+// Until then a binding for one of them is refused with 503, and a test's
+// first CreateTrigger right after Run would fail. An emulator without a
+// plugin host (its plugin list answers an error status) has nothing to wait
+// for; past pluginsStartWait Run returns anyway, and a binding says why.
+func (c *Container) waitPluginsStarted(ctx context.Context) error {
+	cl, err := c.Client(ctx)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(pluginsStartWait)
+	for time.Now().Before(deadline) {
+		plugins, err := cl.TriggerPlugins(ctx)
+		if client.StatusOf(err) != 0 {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("list trigger plugins: %w", err)
+		}
+		if !slices.ContainsFunc(plugins, func(p client.TriggerPlugin) bool { return p.State == "starting" }) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
 
 // createTriggers creates the WithTrigger bindings, waiting for plugins that
 // are still starting (503) up to startupTimeout.
