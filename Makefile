@@ -81,7 +81,10 @@ lint: ## gofmt, go vet, go mod tidy check
 
 # TESTBIN holds the programs tests run (internal/testbin): built once here
 # and shared by every package instead of linked again by each. -parallel 4:
-# the Docker cases that wait on the engine overlap four at a time.
+# the Docker cases that wait on the engine overlap four at a time. -timeout
+# 45m is per package: on a new machine test/release compiles ironlocald and
+# the plugins for six platforms from a cold cache beside the other
+# packages, which took 1194 s of its package once (2026-12-07).
 TESTBIN ?= $(CURDIR)/$(BIN)/test
 testbin: ## build the programs the tests run (ironlocald, the built-in plugins, the SDK's example plugin) into TESTBIN (default bin/test)
 	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/daemon/ ./emulator/cmd/ironlocald
@@ -89,7 +92,7 @@ testbin: ## build the programs the tests run (ironlocald, the built-in plugins, 
 	CGO_ENABLED=0 $(GO) build -C plugins/examples/ticker -o $(TESTBIN)/examples/ticker .
 
 test: deps lint fixtures testbin ## install what tests need, then run every test (unit, API, Docker, black-box, GUI screens, Xvfb smoke test of the app) and a short fuzz; prints the ten slowest tests
-	set -o pipefail; IRONLOCAL_TEST_BIN=$(TESTBIN) CGO_ENABLED=0 $(GO) test -count=1 -parallel 4 -timeout 20m -json $(TEST_PKGS) | CGO_ENABLED=0 $(GO) run ./internal/cmd/testreport
+	set -o pipefail; IRONLOCAL_TEST_BIN=$(TESTBIN) CGO_ENABLED=0 $(GO) test -count=1 -parallel 4 -timeout 45m -json $(TEST_PKGS) | CGO_ENABLED=0 $(GO) run ./internal/cmd/testreport
 	$(MAKE) fuzz FUZZTIME=10s
 
 test-gui: ## the desktop app's screen tests and the Xvfb smoke test of the real binary (CI=true: missing tools fail)
