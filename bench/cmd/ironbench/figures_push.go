@@ -175,12 +175,18 @@ const (
 	pushTick   = 100 * time.Millisecond
 )
 
+// pullPushRounds is how many phases with push figPullPush measures, each
+// between two pull-only phases.
+const pullPushRounds = 2
+
 // figPullPush runs the single post → reserve → delete workload (e.workers
-// clients) on a pull queue three times on one daemon: alone for e.dur/2,
-// then for e.dur while pushQueues multicast push queues deliver a steady
-// pushQueues×pushBatch messages per pushTick to the subscriber, then alone
-// again for e.dur/2. The value is the rate with push over the mean of the
-// two pull-only rates (which brackets it against drift).
+// clients) on a pull queue in alternating phases of e.dur/2 on one daemon:
+// pull-only, then with pushQueues multicast push queues delivering a steady
+// pushQueues×pushBatch messages per pushTick to the subscriber, then
+// pull-only again, pullPushRounds times. The value is the mean rate with
+// push over the mean pull-only rate: each push phase sits between two
+// pull-only ones, so drift on a shared machine (which moved a single
+// before/after pair by 11 %) weighs on both sides alike.
 func figPullPush(ctx context.Context, e *env) (outcome, error) {
 	sub, d, cleanup, err := pushSetup(ctx, e, 0)
 	if err != nil {
@@ -202,7 +208,7 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 	type phase struct{ rate, daemon, harness float64 }
 	run := func(dur time.Duration, profile bool) (phase, error) {
 		var profiles sync.WaitGroup
-		if profile && e.pprofDir != "" { // -pprof: the phase with push
+		if profile && e.pprofDir != "" { // -pprof: the first phase with push
 			e.profile(ctx, d, &profiles)
 		}
 		defer profiles.Wait()
@@ -212,70 +218,113 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 		return phase{res.ItemsPerSec(), (cpuTime(d) - d0).Seconds() / wall, (bench.SelfCPUTime() - s0).Seconds() / wall}, err
 	}
 
-	before, err := run(e.dur/2, false)
-	if err != nil {
-		return outcome{}, err
-	}
-
-	feedCtx, stopFeed := context.WithCancel(ctx)
-	var (
-		feedErr error
-		posted  int64
-		feeder  sync.WaitGroup
-	)
 	batch := bench.MessagesBody(pushBatch, messageBody)
-	feeder.Go(func() {
-		tick := time.NewTicker(pushTick)
-		defer tick.Stop()
-		for {
-			for _, q := range queues {
-				if err := c.PostMessages(feedCtx, q, batch); err != nil {
-					if feedCtx.Err() == nil {
-						feedErr = err
+	var posted int64
+	// pushPhase is a phase with push: the pull phase, the delivery rate
+	// meanwhile, and whether the deliveries caught up afterwards.
+	type pushPhase struct {
+		phase
+		delivered float64
+		backlog   error
+	}
+	// withPush measures one phase while the feeder posts to the push
+	// queues, then waits for the deliveries to catch up.
+	withPush := func(profile bool) (pushPhase, error) {
+		feedCtx, stopFeed := context.WithCancel(ctx)
+		var (
+			feedErr error
+			feeder  sync.WaitGroup
+		)
+		feeder.Go(func() {
+			tick := time.NewTicker(pushTick)
+			defer tick.Stop()
+			for {
+				for _, q := range queues {
+					if err := c.PostMessages(feedCtx, q, batch); err != nil {
+						if feedCtx.Err() == nil {
+							feedErr = err
+						}
+						return
 					}
-					return
+					posted += pushBatch
 				}
-				posted += pushBatch
+				select {
+				case <-feedCtx.Done():
+					return
+				case <-tick.C:
+				}
 			}
-			select {
-			case <-feedCtx.Done():
-				return
-			case <-tick.C:
-			}
+		})
+		if err := sleepCtx(ctx, warmup); err != nil { // let deliveries reach a steady state
+			stopFeed()
+			feeder.Wait()
+			return pushPhase{}, err
 		}
-	})
-	if err := sleepCtx(ctx, warmup); err != nil { // let deliveries reach a steady state
+		del0, t0 := sub.Delivered(), time.Now()
+		ph, err := run(e.dur/2, profile)
+		del1, window := sub.Delivered(), time.Since(t0)
 		stopFeed()
-		return outcome{}, err
+		feeder.Wait()
+		if err != nil {
+			return pushPhase{}, err
+		}
+		if feedErr != nil {
+			return pushPhase{}, fmt.Errorf("post to the push queues: %w", feedErr)
+		}
+		return pushPhase{phase: ph, delivered: float64(del1-del0) / window.Seconds(),
+			backlog: waitDelivered(ctx, sub, posted, 20*time.Second)}, nil
 	}
-	del0, t0 := sub.Delivered(), time.Now()
-	withPush, err := run(e.dur, true)
-	del1, window := sub.Delivered(), time.Since(t0)
-	stopFeed()
-	feeder.Wait()
-	if err != nil {
-		return outcome{}, err
-	}
-	if feedErr != nil {
-		return outcome{}, fmt.Errorf("post to the push queues: %w", feedErr)
-	}
-	backlogErr := waitDelivered(ctx, sub, posted, 20*time.Second)
 
-	after, err := run(e.dur/2, false)
+	var pullOnly, pushed []phase
+	var delivered []float64
+	var backlogErrs []string
+	first, err := run(e.dur/2, false)
 	if err != nil {
 		return outcome{}, err
 	}
-	base := (before.rate + after.rate) / 2
-	out := outcome{
-		value: withPush.rate / base,
-		detail: fmt.Sprintf("%s msgs/s with push vs %s pull-only (%s before, %s after); push delivered %s msgs/s meanwhile over %d connections; "+
-			"CPU cores with push: daemon %.1f, harness %.1f (pull-only %.1f, %.1f)",
-			bench.Sig3(withPush.rate), bench.Sig3(base), bench.Sig3(before.rate), bench.Sig3(after.rate),
-			bench.Sig3(float64(del1-del0)/window.Seconds()), sub.Connections(), withPush.daemon, withPush.harness,
-			(before.daemon+after.daemon)/2, (before.harness+after.harness)/2),
+	pullOnly = append(pullOnly, first)
+	for round := range pullPushRounds {
+		pp, err := withPush(round == 0)
+		if err != nil {
+			return outcome{}, err
+		}
+		if pp.backlog != nil {
+			backlogErrs = append(backlogErrs, pp.backlog.Error())
+		}
+		pushed, delivered = append(pushed, pp.phase), append(delivered, pp.delivered)
+		after, err := run(e.dur/2, false)
+		if err != nil {
+			return outcome{}, err
+		}
+		pullOnly = append(pullOnly, after)
 	}
-	if backlogErr != nil {
-		out.detail += "; push fell behind: " + backlogErr.Error()
+	mean := func(ps []phase, f func(phase) float64) float64 {
+		sum := 0.0
+		for _, p := range ps {
+			sum += f(p)
+		}
+		return sum / float64(len(ps))
+	}
+	rate := func(p phase) float64 { return p.rate }
+	rates := func(ps []phase) string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = bench.Sig3(p.rate)
+		}
+		return strings.Join(out, ", ")
+	}
+	base, with := mean(pullOnly, rate), mean(pushed, rate)
+	out := outcome{
+		value: with / base,
+		detail: fmt.Sprintf("%s msgs/s with push (phases %s) vs %s pull-only (phases %s), alternating; push delivered %s msgs/s meanwhile over %d connections; "+
+			"CPU cores with push: daemon %.1f, harness %.1f (pull-only %.1f, %.1f)",
+			bench.Sig3(with), rates(pushed), bench.Sig3(base), rates(pullOnly),
+			bench.Sig3(sumFloats(delivered)/float64(len(delivered))), sub.Connections(),
+			mean(pushed, func(p phase) float64 { return p.daemon }), mean(pushed, func(p phase) float64 { return p.harness }),
+			mean(pullOnly, func(p phase) float64 { return p.daemon }), mean(pullOnly, func(p phase) float64 { return p.harness })),
+	}
+	if len(backlogErrs) > 0 {
+		out.detail += "; push fell behind: " + strings.Join(backlogErrs, "; ")
 	}
 	var problems []string
 	if n := sum(empty); n > 0 {
@@ -286,6 +335,14 @@ func figPullPush(ctx context.Context, e *env) (outcome, error) {
 	}
 	out.fail = strings.Join(problems, "; ")
 	return out, nil
+}
+
+func sumFloats(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
 }
 
 // cpuTime is the daemon's CPU time so far, 0 where it cannot be read.
