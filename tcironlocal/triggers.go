@@ -50,22 +50,24 @@ const pluginsStartWait = startupTimeout
 // first CreateTrigger right after Run would fail. An emulator without a
 // plugin host (its plugin list answers an error status) has nothing to wait
 // for; past pluginsStartWait Run returns anyway, and a binding says why.
+// A request that gets no answer at all is tried again until then.
 func (c *Container) waitPluginsStarted(ctx context.Context) error {
 	cl, err := c.Client(ctx)
 	if err != nil {
 		return err
 	}
 	deadline := time.Now().Add(pluginsStartWait)
-	for time.Now().Before(deadline) {
+	for {
 		plugins, err := cl.TriggerPlugins(ctx)
-		if client.StatusOf(err) != 0 {
+		switch {
+		case client.StatusOf(err) != 0:
 			return nil
-		}
-		if err != nil {
+		case err != nil && time.Now().After(deadline):
 			return fmt.Errorf("list trigger plugins: %w", err)
-		}
-		if !slices.ContainsFunc(plugins, func(p client.TriggerPlugin) bool { return p.State == "starting" }) {
+		case err == nil && !slices.ContainsFunc(plugins, func(p client.TriggerPlugin) bool { return p.State == "starting" }):
 			return nil
+		case err == nil && time.Now().After(deadline):
+			return nil // a binding for a plugin still starting says so itself
 		}
 		select {
 		case <-ctx.Done():
@@ -73,7 +75,6 @@ func (c *Container) waitPluginsStarted(ctx context.Context) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return nil
 }
 
 // createTriggers creates the WithTrigger bindings, waiting for plugins that
