@@ -44,7 +44,9 @@ func (c *Client) Triggers(ctx context.Context) ([]TriggerBinding, error) {
 	return out.Bindings, err
 }
 
-// CreateTrigger creates a binding; a plugin still starting answers 503.
+// CreateTrigger creates a binding. Made while its plugin is still starting
+// (ironlocal answers before its plugins are up), it waits for the plugin;
+// one that has not started within the plugins' start timeout answers 503.
 func (c *Client) CreateTrigger(ctx context.Context, t NewTrigger) (TriggerBinding, error) {
 	if t.ProjectID == "" {
 		t.ProjectID = c.project

@@ -86,9 +86,7 @@ type Container struct {
 }
 
 // Run starts ironlocal from img (usually DefaultImage, built by `make
-// image`) and returns once GET /_ironlocal/health answers and the image's
-// trigger plugins have started (so a binding made next is not refused
-// with 503 "still starting"). If ironlocal is
+// image`) and returns once GET /_ironlocal/health answers. If ironlocal is
 // ready in its container but its port cannot be reached from this process
 // (the tests run in a container that also hosts the Docker engine), Run
 // fails within seconds saying to set TESTCONTAINERS_HOST_OVERRIDE. The container is
@@ -138,9 +136,6 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		}
 	}
 	if err != nil {
-		return c, fmt.Errorf("run ironlocal: %w", err)
-	}
-	if err := c.waitPluginsStarted(ctx); err != nil {
 		return c, fmt.Errorf("run ironlocal: %w", err)
 	}
 	if err := c.createTriggers(ctx, settings.triggers); err != nil {

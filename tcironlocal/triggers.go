@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/ironlocal/ironlocal/client"
@@ -39,46 +38,10 @@ func WithTrigger(t Trigger) Option {
 // ("" if none).
 func (c *Container) TriggerID(name string) string { return c.triggerIDs[name] }
 
-// pluginsStartWait bounds how long Run waits for the container's trigger
-// plugins to start: the plugin host gives each its own start timeout, so
-// this only matters if that were to hang.
-const pluginsStartWait = startupTimeout
-
-// waitPluginsStarted waits until none of the container's trigger plugins
-// (the image ships four) is still starting: each runs, or failed to start.
-// Until then a binding for one of them is refused with 503, and a test's
-// first CreateTrigger right after Run would fail. An emulator without a
-// plugin host (its plugin list answers an error status) has nothing to wait
-// for; past pluginsStartWait Run returns anyway, and a binding says why.
-// A request that gets no answer at all is tried again until then.
-func (c *Container) waitPluginsStarted(ctx context.Context) error {
-	cl, err := c.Client(ctx)
-	if err != nil {
-		return err
-	}
-	deadline := time.Now().Add(pluginsStartWait)
-	for {
-		plugins, err := cl.TriggerPlugins(ctx)
-		switch {
-		case client.StatusOf(err) != 0:
-			return nil
-		case err != nil && time.Now().After(deadline):
-			return fmt.Errorf("list trigger plugins: %w", err)
-		case err == nil && !slices.ContainsFunc(plugins, func(p client.TriggerPlugin) bool { return p.State == "starting" }):
-			return nil
-		case err == nil && time.Now().After(deadline):
-			return nil // a binding for a plugin still starting says so itself
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// createTriggers creates the WithTrigger bindings, waiting for plugins that
-// are still starting (503) up to startupTimeout.
+// createTriggers creates the WithTrigger bindings, trying again while a
+// plugin is still starting (503: an image older than the wait for plugins
+// in ironlocal itself, or a plugin slower than its start timeout) up to
+// startupTimeout.
 func (c *Container) createTriggers(ctx context.Context, triggers []Trigger) error {
 	if len(triggers) == 0 {
 		return nil

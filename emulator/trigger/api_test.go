@@ -17,6 +17,22 @@ import (
 	"github.com/ironlocal/ironlocal/emulator/trigger"
 )
 
+// A binding made the moment the emulator answers, while its plugin is
+// still starting, waits for the plugin instead of being refused with 503.
+func TestControlPlane_BindingWhilePluginsStart(t *testing.T) {
+	srv := start(t, server.Options{PluginsDirs: []string{pluginDir(t, "upload", "http")}}) // no wait for the plugins
+	shellCode(t, srv, "csv", `:`)
+	p, ok := pluginState(srv, "http")
+	require.True(t, ok)
+	starting := p.State == trigger.StateStarting
+	resp, body := do(t, http.MethodPost, srv.URL()+"/_ironlocal/triggers", `{"project_id":"`+project+`","plugin":"http",
+		"config":{"listen":"127.0.0.1:0","routes":[{"method":"POST","path":"/x"}]},"action":{"type":"task","code_name":"csv"}}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
+	if !starting {
+		t.Log("the plugin had started before the binding was made: the wait was not exercised this time")
+	}
+}
+
 // TestControlPlane_Triggers drives bindings through /_ironlocal/triggers.
 func TestControlPlane_Triggers(t *testing.T) {
 	bucket := t.TempDir()

@@ -269,7 +269,7 @@ func (h *Host) validate(ctx context.Context, b *emulator.Binding) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.plugin(b.Plugin)
+	p, err := h.awaitPlugin(ctx, b.Plugin)
 	if err != nil {
 		return err
 	}

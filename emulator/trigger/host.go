@@ -100,6 +100,9 @@ type Host struct {
 	traces  *traceWriter     // nil until Start
 	started bool
 	closed  bool
+	// changed is closed, and replaced, whenever a plugin's state changes:
+	// what awaitPlugin waits on.
+	changed chan struct{}
 }
 
 // New returns a host; Start discovers and starts the plugins.
@@ -124,7 +127,7 @@ func New(cfg Config) *Host {
 		cfg.MaxBindingsPerProject = emulator.DefaultMaxBindings
 	}
 	h := &Host{cfg: cfg, log: cfg.Logger.With("component", "trigger"), g: cfg.Goroutines,
-		states: newOutcomes(), byName: map[string]*proc{}, runs: map[string]*run{}}
+		states: newOutcomes(), byName: map[string]*proc{}, runs: map[string]*run{}, changed: make(chan struct{})}
 	if h.g == nil {
 		h.g, h.ownG = emulator.NewGoroutines(h.log), true
 	}
@@ -203,22 +206,28 @@ func (h *Host) Plugins() []PluginState {
 }
 
 // plugin returns the running plugin with this name, or the reason there is
-// none.
-func (h *Host) plugin(name string) (*proc, error) {
+// none; soon is true when that may change shortly: the plugin, or one not
+// yet named, is starting.
+func (h *Host) plugin(name string) (p *proc, soon bool, err error) {
 	h.mu.Lock()
-	p := h.byName[name]
+	p = h.byName[name]
 	var known []string
 	for n := range h.byName {
 		known = append(known, n)
 	}
 	h.mu.Unlock()
 	if p != nil {
-		return p, nil
+		// Named (its Info answered) but maybe not yet running: it claims
+		// its name just before it is ready.
+		if p.snapshot().State == StateStarting {
+			return nil, true, &emulator.Error{Code: emulator.CodeUnavailable, Msg: fmt.Sprintf("plugin %s is starting, try again", name)}
+		}
+		return p, false, nil
 	}
 	starting := 0
 	for _, st := range h.Plugins() {
 		if st.Name == name {
-			return nil, &emulator.Error{Code: emulator.CodeUnavailable,
+			return nil, st.State == StateStarting, &emulator.Error{Code: emulator.CodeUnavailable,
 				Msg: fmt.Sprintf("plugin %s is not running: %s", name, stateText(st))}
 		}
 		if st.Name == "" && st.State == StateStarting {
@@ -226,11 +235,37 @@ func (h *Host) plugin(name string) (*proc, error) {
 		}
 	}
 	if starting > 0 {
-		return nil, &emulator.Error{Code: emulator.CodeUnavailable,
+		return nil, true, &emulator.Error{Code: emulator.CodeUnavailable,
 			Msg: fmt.Sprintf("no trigger plugin named %q yet: %d plugin(s) still starting, try again", name, starting)}
 	}
 	slices.Sort(known)
-	return nil, emulator.Invalid("no trigger plugin named %q is running (running: %v)", name, known)
+	return nil, false, emulator.Invalid("no trigger plugin named %q is running (running: %v)", name, known)
+}
+
+// awaitPlugin is plugin, waiting while the answer may change soon, up to
+// the plugins' StartTimeout or ctx's end. ironlocal answers requests the
+// moment it is up, tens of milliseconds before its plugins have started: a
+// binding made then (a test's first step) waits for its plugin instead of
+// being refused with 503.
+func (h *Host) awaitPlugin(ctx context.Context, name string) (*proc, error) {
+	timeout := time.NewTimer(h.cfg.StartTimeout)
+	defer timeout.Stop()
+	for {
+		h.mu.Lock()
+		changed := h.changed // taken before looking, so no change is missed
+		h.mu.Unlock()
+		p, soon, err := h.plugin(name)
+		if !soon {
+			return p, err
+		}
+		select {
+		case <-changed:
+		case <-timeout.C:
+			return nil, err
+		case <-ctx.Done():
+			return nil, err
+		}
+	}
 }
 
 func (h *Host) claimName(p *proc, name string) error {
@@ -257,6 +292,10 @@ func (h *Host) releaseName(p *proc) {
 }
 
 func (h *Host) publishState(path string) {
+	h.mu.Lock()
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
 	if h.cfg.Bus == nil {
 		return
 	}
