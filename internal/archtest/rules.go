@@ -141,6 +141,7 @@ var WallClockWaits = map[string]WallClockWait{
 	"emulator/trigger/plugin.go: time.NewTicker":  {2, "plugin health pings and the start-up probe"},
 	"emulator/trigger/plugin.go: time.After":      {1, "a health ping's timeout"},
 	"emulator/trigger/run.go: time.NewTimer":      {1, "a failing binding's restart backoff"},
+	"emulator/trigger/host.go: time.NewTimer":     {1, "a binding made while its plugin starts waits up to the plugins' start timeout, a process's wall time"},
 	"emulator/httpapi/control.go: time.NewTicker": {1, "the event stream's keep-alive comments"},
 	"emulator/httpapi/faults.go: time.NewTimer":   {1, "an injected latency is felt by the client in wall time"},
 	"emulator/httpapi/chaos.go: time.NewTimer":    {1, "chaos mode's latency is felt by the client in wall time"},
