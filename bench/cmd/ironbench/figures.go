@@ -210,11 +210,7 @@ func figIdleRSS(ctx context.Context, e *env) (outcome, error) {
 // harness's share explains part of the result. With -pprof it also saves
 // the daemon's CPU and allocation profiles of the measured time.
 func (e *env) throughput(ctx context.Context, d *bench.Daemon, what string, op bench.Op) (bench.Result, string, error) {
-	return e.load(ctx, d, what, op, e.pprofDir != "")
-}
-
-func (e *env) load(ctx context.Context, d *bench.Daemon, what string, op bench.Op, profile bool) (bench.Result, string, error) {
-	m, err := e.measure(ctx, d, op, profile)
+	m, err := e.measure(ctx, d, op, e.pprofDir != "")
 	if err != nil {
 		return m.res, "", err
 	}
