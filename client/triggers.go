@@ -81,9 +81,15 @@ func (c *Client) DeleteTrigger(ctx context.Context, id string) error {
 // FireTrigger runs a binding's action for a test event: the plugin's
 // sample when eventType and payload are empty.
 func (c *Client) FireTrigger(ctx context.Context, id, eventType string, payload json.RawMessage) (TriggerEvent, error) {
-	in := wire.FireBody{EventType: eventType, Payload: payload}
+	return c.FireTriggerEvent(ctx, id, wire.FireBody{EventType: eventType, Payload: payload})
+}
+
+// FireTriggerEvent is FireTrigger with the event's attributes as well, as
+// its plugin would set them (the binding's template reads them as .Attrs;
+// the HTTP gateway's are method, path, route and mode).
+func (c *Client) FireTriggerEvent(ctx context.Context, id string, ev wire.FireBody) (TriggerEvent, error) {
 	var out TriggerEvent
-	err := c.call(ctx, http.MethodPost, "/_ironlocal/triggers/"+esc(id)+"/fire", in, &out)
+	err := c.call(ctx, http.MethodPost, "/_ironlocal/triggers/"+esc(id)+"/fire", ev, &out)
 	return out, err
 }
 

@@ -61,10 +61,13 @@ type TriggerPatch struct {
 
 // FireBody is the optional body of POST /_ironlocal/triggers/{id}/fire:
 // the plugin's sample when empty. A JSON string payload is the payload's
-// text.
+// text. Attrs are the event's attributes, as a plugin sets them (the
+// binding's template reads them as .Attrs); the journal records an event
+// a plugin took from its real source as a fire with its attributes.
 type FireBody struct {
-	EventType string          `json:"event_type,omitempty"`
-	Payload   json.RawMessage `json:"payload,omitempty"`
+	EventType string            `json:"event_type,omitempty"`
+	Payload   json.RawMessage   `json:"payload,omitempty"`
+	Attrs     map[string]string `json:"attrs,omitempty"`
 }
 
 // ReplayBody is the optional body of a trace event's replay: the recorded

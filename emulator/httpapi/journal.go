@@ -2,9 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"time"
 
+	"github.com/ironlocal/ironlocal/emulator"
 	"github.com/ironlocal/ironlocal/emulator/journal"
 	"github.com/ironlocal/ironlocal/wire"
 )
@@ -24,11 +28,55 @@ func (a *API) journaled(w http.ResponseWriter, r *http.Request, serve http.Handl
 	answer := rec.body.Bytes()
 	e := journal.Entry{At: now, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		ContentType: r.Header.Get("Content-Type"), Body: body.kept.Bytes(), Truncated: body.cut, Status: rec.status}
-	e.IDsFrom(answer)
-	if r.Pattern == "POST /_ironlocal/triggers/{id}/fire" && len(answer) <= journal.MaxAnswer {
-		e.Answer = bytes.Clone(answer)
+	if r.Pattern == fireRoute {
+		keepFireAnswer(&e, bytes.Clone(answer))
+	} else {
+		e.IDsFrom(answer)
 	}
 	a.cfg.Journal.Add(e)
+}
+
+const fireRoute = "POST /_ironlocal/triggers/{id}/fire"
+
+// keepFireAnswer keeps a fired event's answer whole when it is short (it
+// says the event's project and task), and its ids in any case.
+func keepFireAnswer(e *journal.Entry, answer []byte) {
+	e.IDsFrom(answer)
+	if len(answer) <= journal.MaxAnswer {
+		e.Answer = answer
+	}
+}
+
+// JournalPluginEvent journals an event a plugin took from its real source
+// (a request to the HTTP gateway, a file in a watched folder) as the fire
+// that repeats it: POST /_ironlocal/triggers/{id}/fire with the event's
+// type, payload (as its text) and attributes, answered with its journey.
+// A recorded session's replay (export-test) then makes the event's task or
+// messages again without the source. Only an event whose action ran is
+// kept: a filtered or failed one changed nothing, like a refused write.
+func JournalPluginEvent(j *journal.Journal, at time.Time, payload []byte, attrs map[string]string, te emulator.TriggerEvent) {
+	if te.Outcome != emulator.TriggerMatched || !j.Recording() {
+		return
+	}
+	text, err := json.Marshal(string(payload)) // the action ran, so the payload is UTF-8 text
+	if err != nil {
+		return
+	}
+	body, err := json.Marshal(wire.FireBody{EventType: te.Type, Payload: text, Attrs: attrs})
+	if err != nil {
+		return
+	}
+	answer, err := json.Marshal(toWireTriggerEvent(te))
+	if err != nil {
+		return
+	}
+	e := journal.Entry{At: at, Method: http.MethodPost, Path: "/_ironlocal/triggers/" + url.PathEscape(te.BindingID) + "/fire",
+		ContentType: "application/json", Body: body, Status: http.StatusOK}
+	if len(e.Body) > journal.MaxBody {
+		e.Body, e.Truncated = e.Body[:journal.MaxBody], true
+	}
+	keepFireAnswer(&e, answer)
+	j.Add(e)
 }
 
 // credentialsRoute stores a registry login: its body holds a password, so

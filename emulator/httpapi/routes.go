@@ -123,7 +123,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /_ironlocal/triggers/{id}", a.handleTriggerGet)
 	m.HandleFunc("PATCH /_ironlocal/triggers/{id}", a.journalTo(a.handleTriggerPatch))
 	m.HandleFunc("DELETE /_ironlocal/triggers/{id}", a.journalTo(a.handleTriggerDelete))
-	m.HandleFunc("POST /_ironlocal/triggers/{id}/fire", a.journalTo(a.handleTriggerFire))
+	m.HandleFunc(fireRoute, a.journalTo(a.handleTriggerFire))
 	m.HandleFunc("GET /_ironlocal/triggers/{id}/events", a.handleTriggerEvents)
 	m.HandleFunc("POST /_ironlocal/triggers/{id}/events/{event_id}/replay", a.handleTriggerReplay)
 	m.HandleFunc("GET /_ironlocal/containers", a.handleContainerList)

@@ -188,7 +188,7 @@ func (a *API) handleTriggerFire(w http.ResponseWriter, r *http.Request) {
 	if json.Unmarshal(payload, &text) == nil {
 		payload = json.RawMessage(text) // a JSON string is the payload's text
 	}
-	ev, err := h.Fire(r.Context(), r.PathValue("id"), trigger.Fire{EventType: body.EventType, Payload: payload})
+	ev, err := h.Fire(r.Context(), r.PathValue("id"), trigger.Fire{EventType: body.EventType, Payload: payload, Attrs: body.Attrs})
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ironlocal/ironlocal/emulator"
+	"github.com/ironlocal/ironlocal/emulator/httpapi"
 	"github.com/ironlocal/ironlocal/emulator/idgen"
 	"github.com/ironlocal/ironlocal/emulator/trigger"
 )
@@ -36,5 +38,8 @@ func (s *Server) newTriggers() *trigger.Host {
 	return trigger.New(trigger.Config{Dirs: pluginDirs(s.opts), Store: s.store, Tasks: s.worker,
 		Queues: s.mq, Caches: s.cache, Bus: s.bus, Clock: s.clock, IDs: idgen.NewRandom(s.clock),
 		Goroutines: s.bg, Logger: s.log, StartTimeout: s.opts.PluginStartTimeout,
-		MessageBodyLimit: s.opts.MessageBodyLimit, MaxBindingsPerProject: s.opts.MaxBindings})
+		MessageBodyLimit: s.opts.MessageBodyLimit, MaxBindingsPerProject: s.opts.MaxBindings,
+		PluginEvent: func(payload []byte, attrs map[string]string, te emulator.TriggerEvent) {
+			httpapi.JournalPluginEvent(s.journal, s.clock.Now(), payload, attrs, te)
+		}})
 }

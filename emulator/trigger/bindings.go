@@ -52,10 +52,12 @@ type BindingView struct {
 
 // Fire is a test event for a binding. An empty EventType takes the first
 // of the plugin's samples (or the one of that type); a nil Payload takes
-// the sample's.
+// the sample's. Attrs are the event's attributes, as its plugin would set
+// them.
 type Fire struct {
-	EventType string          `json:"event_type"`
-	Payload   json.RawMessage `json:"payload"`
+	EventType string            `json:"event_type"`
+	Payload   json.RawMessage   `json:"payload"`
+	Attrs     map[string]string `json:"attrs"`
 }
 
 const maxNameLen = 200
@@ -163,7 +165,7 @@ func (h *Host) Fire(ctx context.Context, id string, f Fire) (emulator.TriggerEve
 	if err != nil {
 		return emulator.TriggerEvent{}, err
 	}
-	ev := sdk.Event{Type: f.EventType, Payload: f.Payload, At: h.now(), ID: sdk.NewEventID()}
+	ev := sdk.Event{Type: f.EventType, Payload: f.Payload, At: h.now(), ID: sdk.NewEventID(), Attrs: hostAttrsDropped(f.Attrs)}
 	if f.Payload == nil || f.EventType == "" {
 		sample, err := h.sample(b.Plugin, f.EventType)
 		if err != nil {
@@ -177,6 +179,18 @@ func (h *Host) Fire(ctx context.Context, id string, f Fire) (emulator.TriggerEve
 		}
 	}
 	return h.process(ctx, b, ev, SourceFire, ""), nil
+}
+
+// hostAttrsDropped is attrs without the one the host itself sets on a
+// trace event (attrTruncated): a fired event claiming it would read as cut
+// short when replayed from the trace.
+func hostAttrsDropped(attrs map[string]string) map[string]string {
+	if _, ok := attrs[attrTruncated]; !ok {
+		return attrs
+	}
+	attrs = maps.Clone(attrs)
+	delete(attrs, attrTruncated)
+	return attrs
 }
 
 // Replay runs the binding's action again for an event of its trace,

@@ -31,7 +31,10 @@ const (
 
 // handle is called for each event a binding's plugin emits, in order.
 func (h *Host) handle(ctx context.Context, b emulator.Binding, ev sdk.Event) {
-	h.process(ctx, b, ev, SourcePlugin, "")
+	te := h.process(ctx, b, ev, SourcePlugin, "")
+	if h.cfg.PluginEvent != nil {
+		h.cfg.PluginEvent(ev.Payload, ev.Attrs, te)
+	}
 }
 
 // process runs b's action for ev, records the event's journey in the trace

@@ -79,6 +79,13 @@ type Config struct {
 	// and seed (the store checks imports); 0 means
 	// emulator.DefaultMaxBindings.
 	MaxBindingsPerProject int
+
+	// PluginEvent, when set, is told of each event a plugin took from its
+	// real source (not fired or replayed) once the binding's action has
+	// run: its whole payload and attributes as the action saw them, and
+	// its journey. The server journals those that changed something, as
+	// fires a replay repeats.
+	PluginEvent func(payload []byte, attrs map[string]string, te emulator.TriggerEvent)
 }
 
 // Host runs trigger plugins and their bindings.

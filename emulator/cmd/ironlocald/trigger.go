@@ -138,12 +138,24 @@ func fire(ctx context.Context, c *client.Client, args []string) (client.TriggerE
 	fs.SetOutput(io.Discard)
 	typ := fs.String("event-type", "", "event type (default: the plugin's first sample)")
 	payload := fs.String("payload", "", "payload JSON or @FILE (default: the sample's)")
+	var attrs map[string]string
+	fs.Func("attr", "an attribute of the event, KEY=VALUE (repeatable)", func(kv string) error {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("--attr %q: want KEY=VALUE", kv)
+		}
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs[k] = v
+		return nil
+	})
 	if len(args) == 0 {
 		return client.TriggerEvent{}, usageError("fire needs BINDING_ID")
 	}
 	id := args[0]
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
-		return client.TriggerEvent{}, usageError("fire BINDING_ID [--event-type T] [--payload JSON|@FILE]")
+		return client.TriggerEvent{}, usageError("fire BINDING_ID [--event-type T] [--payload JSON|@FILE] [--attr KEY=VALUE]…")
 	}
 	var raw json.RawMessage
 	if *payload != "" {
@@ -157,7 +169,7 @@ func fire(ctx context.Context, c *client.Client, args []string) (client.TriggerE
 			raw, _ = json.Marshal(p) // text: sent as a JSON string, received as the text
 		}
 	}
-	return c.FireTrigger(ctx, id, *typ, raw)
+	return c.FireTriggerEvent(ctx, id, wire.FireBody{EventType: *typ, Payload: raw, Attrs: attrs})
 }
 
 func replay(ctx context.Context, c *client.Client, args []string) (client.TriggerEvent, error) {

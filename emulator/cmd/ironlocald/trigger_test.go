@@ -66,6 +66,17 @@ func TestTriggerCommand(t *testing.T) {
 	require.Equal(t, "matched", fired.Outcome)
 	require.NotEmpty(t, fired.TaskID)
 
+	code, stdout, stderr = cli("fire", b.ID, "--payload", `{}`, "--attr", "name=in/a.csv", "--attr", "size=3")
+	require.Equal(t, 0, code, stderr)
+	var withAttrs struct {
+		Attrs map[string]string `json:"attrs"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &withAttrs))
+	require.Equal(t, map[string]string{"name": "in/a.csv", "size": "3"}, withAttrs.Attrs, "the event carries them")
+	code, _, stderr = cli("fire", b.ID, "--attr", "no-value")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "KEY=VALUE")
+
 	code, stdout, stderr = cli("replay", b.ID, fired.ID, "--payload", "again")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, `"replay_of": "`+fired.ID+`"`)
