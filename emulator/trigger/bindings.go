@@ -182,8 +182,9 @@ func (h *Host) Fire(ctx context.Context, id string, f Fire) (emulator.TriggerEve
 }
 
 // hostAttrsDropped is attrs without the one the host itself sets on a
-// trace event (attrTruncated): a fired event claiming it would read as cut
-// short when replayed from the trace.
+// trace event (attrTruncated), which a replayed or fired event must not
+// carry: it would read as cut short when replayed from the trace. attrs
+// is shared when it holds none (process clones before it adds one).
 func hostAttrsDropped(attrs map[string]string) map[string]string {
 	if _, ok := attrs[attrTruncated]; !ok {
 		return attrs
@@ -214,10 +215,8 @@ func (h *Host) Replay(ctx context.Context, id, eventID string, payload *string) 
 		} else if n := e.Attrs[attrTruncated]; n != "" {
 			return emulator.TriggerEvent{}, emulator.Invalid("the trace kept only the first %d of the event's %s bytes: replay it with a payload", maxTracePayload, n)
 		}
-		attrs := maps.Clone(e.Attrs)
-		delete(attrs, attrTruncated)
 		return h.process(ctx, b, sdk.Event{ID: sdk.NewEventID(), Type: e.Type, Payload: []byte(p), At: h.now(),
-			Attrs: attrs}, SourceReplay, e.ID), nil
+			Attrs: hostAttrsDropped(e.Attrs)}, SourceReplay, e.ID), nil
 	}
 	return emulator.TriggerEvent{}, emulator.NotFound("Trigger event not found")
 }
