@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ironlocal/ironlocal/internal/storefloor"
 )
 
 // The ceiling of the throughput figures: a bare net/http server answering
@@ -25,8 +27,13 @@ import (
 // same process switches.
 
 // BareEnv is the environment variable that turns a harness binary into the
-// bare server (see ServeBare).
+// bare server (see ServeBare). Set to BareFloor, it makes the store floor
+// instead: the bare server behind internal/storefloor's Badger work, on
+// the data directory it is given.
 const BareEnv = "IRONBENCH_BARE_SERVER"
+
+// BareFloor is the value of BareEnv that starts the store floor.
+const BareFloor = "floor"
 
 // Fixed replies of the bare server, as ironlocal shapes them.
 var (
@@ -62,18 +69,20 @@ func BareHandler() http.Handler {
 	})
 }
 
-// ServeBare runs the bare server when the process was started with BareEnv
-// set, and returns false otherwise. It takes the --listen flag StartDaemon
-// passes and ignores the daemon's other flags; it exits on SIGTERM.
+// ServeBare runs the bare server (or the store floor) when the process was
+// started with BareEnv set, and returns false otherwise. It takes the
+// --listen and --data-dir flags StartDaemon passes and ignores the
+// daemon's other flags; it exits on SIGTERM.
 func ServeBare(args []string) bool {
-	if os.Getenv(BareEnv) == "" {
+	mode := os.Getenv(BareEnv)
+	if mode == "" {
 		return false
 	}
 	fs := flag.NewFlagSet("bare", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	listen := fs.String("listen", "127.0.0.1:0", "")
 	fs.Bool("ephemeral", false, "")
-	fs.String("data-dir", "", "")
+	dataDir := fs.String("data-dir", "", "")
 	fs.String("log-level", "", "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintln(os.Stderr, "bare server:", err)
@@ -84,7 +93,21 @@ func ServeBare(args []string) bool {
 		fmt.Fprintln(os.Stderr, "bare server:", err)
 		os.Exit(1)
 	}
-	srv := &http.Server{Handler: BareHandler(), ReadHeaderTimeout: 10 * time.Second}
+	handler := BareHandler()
+	if mode == BareFloor {
+		if *dataDir == "" {
+			fmt.Fprintln(os.Stderr, "store floor: needs --data-dir")
+			os.Exit(2)
+		}
+		floor, err := storefloor.Open(*dataDir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer floor.Close()
+		handler = floor.Wrap(handler)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	go func() {
@@ -97,6 +120,5 @@ func ServeBare(args []string) bool {
 		fmt.Fprintln(os.Stderr, "bare server:", err)
 		os.Exit(1)
 	}
-	os.Exit(0)
 	return true
 }

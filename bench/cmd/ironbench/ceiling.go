@@ -28,31 +28,66 @@ import (
 // machine.
 const ceilingRounds = 3
 
+// With -floor, each round also measures the store floor
+// (internal/storefloor): the bare server running one Badger transaction a
+// request, with the store's own options, on a data directory in the work
+// directory like the daemon's. Its rate is printed beside the ceiling,
+// with ironlocal's share of it; the verdict stays the ceiling's.
+
 // ceiling is a figure's measurement of the bare server: its rate in the
-// figure's unit and the same CPU detail as the ironlocal side.
+// figure's unit and the same CPU detail as the ironlocal side; with
+// -floor, the store floor's too (floor 0 without).
 type ceiling struct {
-	rate   float64
-	detail string
+	rate        float64
+	detail      string
+	floor       float64
+	floorDetail string
 }
 
 // bareDaemon returns the bare server, starting it the first time: this
 // very binary, re-executed with bench.BareEnv set.
 func (e *env) bareDaemon(ctx context.Context) (*bench.Daemon, error) {
-	if e.bare != nil {
-		return e.bare, nil
+	if e.bare == nil {
+		d, err := e.startBare(ctx, "bare server", "1", "")
+		if err != nil {
+			return nil, err
+		}
+		e.bare = d
 	}
+	return e.bare, nil
+}
+
+// floorDaemon returns the store floor, starting it the first time on a
+// fresh data directory.
+func (e *env) floorDaemon(ctx context.Context) (*bench.Daemon, error) {
+	if e.floorD == nil {
+		dir, err := e.freshDir()
+		if err != nil {
+			return nil, err
+		}
+		d, err := e.startBare(ctx, "store floor", bench.BareFloor, dir)
+		if err != nil {
+			return nil, err
+		}
+		e.floorD = d
+	}
+	return e.floorD, nil
+}
+
+// startBare re-executes this binary as the bare server in mode (the
+// value of bench.BareEnv).
+func (e *env) startBare(ctx context.Context, what, mode, dataDir string) (*bench.Daemon, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("start the bare server: %w", err)
+		return nil, fmt.Errorf("start the %s: %w", what, err)
 	}
 	e.seq++
-	d, err := bench.StartDaemon(ctx, bench.DaemonConfig{Bin: exe, Env: []string{bench.BareEnv + "=1"},
-		LogFile: e.logFile("bare")})
+	d, err := bench.StartDaemon(ctx, bench.DaemonConfig{Bin: exe, Env: []string{bench.BareEnv + "=" + mode},
+		DataDir: dataDir, LogFile: e.logFile(strings.ReplaceAll(what, " ", "-"))})
 	if err != nil {
-		return nil, fmt.Errorf("start the bare server: %w", err)
+		return nil, fmt.Errorf("start the %s: %w", what, err)
 	}
 	e.running = append(e.running, d)
-	e.bare = d
 	return d, nil
 }
 
@@ -67,7 +102,15 @@ func (e *env) againstCeiling(ctx context.Context, d *bench.Daemon, what string, 
 		return bench.Result{}, "", nil, err
 	}
 	onBare := bareOp(e.client(bare))
-	var ours, theirs measured
+	var onFloor bench.Op
+	if e.floor {
+		fd, err := e.floorDaemon(ctx)
+		if err != nil {
+			return bench.Result{}, "", nil, err
+		}
+		onFloor = bareOp(e.client(fd))
+	}
+	var ours, theirs, floor measured
 	shares := make([]string, 0, ceilingRounds)
 	for round := range ceilingRounds {
 		m, err := e.measure(ctx, d, op, round == 0 && e.pprofDir != "")
@@ -83,11 +126,22 @@ func (e *env) againstCeiling(ctx context.Context, d *bench.Daemon, what string, 
 		}
 		ours.add(m)
 		theirs.add(b)
+		if onFloor != nil {
+			f, err := e.measure(ctx, e.floorD, onFloor, false)
+			if err != nil {
+				return m.res, "", nil, fmt.Errorf("store floor: %w", err)
+			}
+			floor.add(f)
+		}
 	}
 	e.logf("  ceiling: the same load on a bare net/http server, rounds alternating; shares %s", strings.Join(shares, ", "))
 	detail := ours.detail(what, e.sideName(d)) + fmt.Sprintf("; %d rounds alternating with the bare server, each round's share %s",
 		ceilingRounds, strings.Join(shares, ", "))
-	return ours.res, detail, &ceiling{rate: theirs.res.ItemsPerSec(), detail: theirs.detail(what, e.sideName(bare))}, nil
+	c := &ceiling{rate: theirs.res.ItemsPerSec(), detail: theirs.detail(what, e.sideName(bare))}
+	if onFloor != nil {
+		c.floor, c.floorDetail = floor.res.ItemsPerSec(), floor.detail(what, e.sideName(e.floorD))
+	}
+	return ours.res, detail, c, nil
 }
 
 // ceilingCell renders the ceiling column of a row: the fraction of the
@@ -102,8 +156,13 @@ func ceilingCell(f figure, out outcome) string {
 	if g.Met(share) {
 		verdict = "pass"
 	}
-	return fmt.Sprintf("%.2f of %s %s (goal ≥ %.2f: %s; bare %s)",
+	cell := fmt.Sprintf("%.2f of %s %s (goal ≥ %.2f: %s; bare %s)",
 		share, bench.Sig3(out.ceiling.rate), f.goal.Unit, f.share, verdict, out.ceiling.detail)
+	if c := out.ceiling; c.floor > 0 {
+		cell += fmt.Sprintf("; store floor %s %s, %.2f of the ceiling, ironlocal %.2f of it (floor %s)",
+			bench.Sig3(c.floor), f.goal.Unit, c.floor/c.rate, out.value/c.floor, c.floorDetail)
+	}
+	return cell
 }
 
 // targetCell is a row's target column: the goal, or for a figure held to

@@ -47,6 +47,10 @@ type env struct {
 	running []*bench.Daemon
 	main    *bench.Daemon // fresh daemon shared by the throughput figures
 	bare    *bench.Daemon // the bare net/http server of the ceiling column
+	// floor, when set, measures the store floor beside the ceiling (see
+	// ceiling.go); floorD is its server once started.
+	floor   bool
+	floorD  *bench.Daemon
 	memload time.Duration // length of the memory-under-load run
 	// pprofDir, when set, makes every daemon serve profiles (--pprof) and
 	// the throughput figures save the daemon's CPU and allocation

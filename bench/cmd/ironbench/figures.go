@@ -277,7 +277,7 @@ func (m measured) detail(what, side string) string {
 }
 
 func (e *env) sideName(d *bench.Daemon) string {
-	if d == e.bare {
+	if d == e.bare || (d != nil && d == e.floorD) {
 		return "server"
 	}
 	return "daemon"

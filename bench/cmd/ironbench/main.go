@@ -53,6 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		prefill  = fs.Int("prefill", 250_000, "messages prefilled for the reserve + delete figure, a multiple of 100 (-quick: 100000)")
 		churn    = fs.Duration("churn", time.Minute, "length of the queue and cache churn run of the churn figure (-quick: 30s)")
 		memload  = fs.Duration("memload", 90*time.Second, "length of the sustained mixed load of the memload figure (-quick: 30s)")
+		floor    = fs.Bool("floor", false, "also measure the figures with a ceiling against the store floor: the bare server running one Badger transaction a request with the store's options (internal/storefloor), in the same alternating rounds; it tells the store engine's share of the gap from ironlocal's own")
 		pprofDir = fs.String("pprof", "", "run the daemons with --pprof and save each throughput figure's CPU and allocation profiles in this directory (the profiling costs CPU: not for the table)")
 		bin      = fs.String("bin", "", "use this ironlocald binary instead of building one")
 		appBin   = fs.String("app", "", "use this desktop app binary (e.g. bin/ironlocal from make app) instead of building one with cgo")
@@ -89,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill, churn: *churn,
-		memload: *memload, progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}, appBin: *appBin}
+		memload: *memload, progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}, appBin: *appBin, floor: *floor}
 	if *pprofDir != "" {
 		if e.pprofDir, err = filepath.Abs(*pprofDir); err == nil {
 			err = os.MkdirAll(e.pprofDir, 0o755)

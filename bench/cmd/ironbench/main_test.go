@@ -72,4 +72,9 @@ func TestCeilingCell(t *testing.T) {
 	if want := "0.30 of 10.0k msgs/s (goal ≥ 0.35: MISS; bare d)"; got != want {
 		t.Errorf("ceilingCell = %q, want %q", got, want)
 	}
+	// With -floor the store floor follows, the verdict still the ceiling's.
+	got = ceilingCell(f, outcome{value: 3000, ceiling: &ceiling{rate: 10_000, detail: "d", floor: 8000, floorDetail: "fd"}})
+	if want := "0.30 of 10.0k msgs/s (goal ≥ 0.35: MISS; bare d); store floor 8000 msgs/s, 0.80 of the ceiling, ironlocal 0.38 of it (floor fd)"; got != want {
+		t.Errorf("ceilingCell with a floor = %q, want %q", got, want)
+	}
 }

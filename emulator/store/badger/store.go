@@ -79,13 +79,14 @@ func New(opts Options) *Store {
 		sweep: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
-// Open opens (or creates) the database, checks the schema version and starts
-// the background sweeper and value-log GC.
-func (s *Store) Open() error {
-	bo := badger.DefaultOptions(s.opts.Dir).
-		WithInMemory(s.opts.InMemory).
-		WithSyncWrites(s.opts.SyncWrites).
-		WithLogger(badgerLogger{s.log}).
+// BadgerOptions is how the store tunes Badger for o, without a logger.
+// The benchmarks' store floor (internal/storefloor) opens Badger with the
+// same options, so what it measures is this store's engine as configured.
+func BadgerOptions(o Options) badger.Options {
+	bo := badger.DefaultOptions(o.Dir).
+		WithInMemory(o.InMemory).
+		WithSyncWrites(o.SyncWrites).
+		WithLogger(nil).
 		// Desktop-sized memory: Badger's defaults hold ~90 MB of heap.
 		// Each memtable is a Go-heap arena of MemTableSize; blocks are
 		// stored uncompressed, so reads come straight from the mmapped
@@ -110,13 +111,19 @@ func (s *Store) Open() error {
 		// CPU zeroing 256 MiB. Two match the cores a desktop spares.
 		WithNumGoroutines(2).
 		WithCompactL0OnClose(false)
-	if s.opts.InMemory {
+	if o.InMemory {
 		// Without a value log every value stays in the LSM tree, and Badger
 		// refuses values over ValueThreshold: raise it to the most it allows.
 		bo.Dir, bo.ValueDir = "", ""
 		bo = bo.WithValueThreshold(maxInMemoryValue)
 	}
-	db, err := badger.Open(bo)
+	return bo
+}
+
+// Open opens (or creates) the database, checks the schema version and starts
+// the background sweeper and value-log GC.
+func (s *Store) Open() error {
+	db, err := badger.Open(BadgerOptions(s.opts).WithLogger(badgerLogger{s.log}))
 	if err != nil {
 		return fmt.Errorf("open badger store at %q: %w", s.opts.Dir, err)
 	}
