@@ -563,6 +563,46 @@ func TestPush_MoreThanARoundOfDeliveries(t *testing.T) {
 	require.Subset(t, delivered, bodies, "every message reached the subscriber")
 }
 
+// TestPush_DelayedWhileDelivering: a delayed message posted while the
+// queue's deliveries run, in a batch with one due at once, is delivered
+// when its delay ends. The claim the post triggers takes only the one due
+// now, so the pusher must learn the delayed one's time from the post
+// itself: it no longer reads a queue's pending deliveries after
+// deliveries that all succeed.
+func TestPush_DelayedWhileDelivering(t *testing.T) {
+	e := newEnv(t)
+	release := make(chan struct{})
+	first := true
+	var mu sync.Mutex
+	s := newSubscriber(t, func(n int) int {
+		mu.Lock()
+		hold := first
+		first = false
+		mu.Unlock()
+		if hold {
+			<-release // the first delivery runs until the batch is posted
+		}
+		return http.StatusOK
+	})
+	e.pushQueue(t, "later", "multicast", nil, sub("s", s.url))
+	e.post(t, "later", "first")
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return !first
+	}, pushWait, time.Millisecond, "the first delivery started")
+	ids := e.postJSON(t, "later", `{"messages":[{"body":"now"},{"body":"delayed","delay":5}]}`)
+	close(release)
+	e.waitPushes(t)
+	require.ElementsMatch(t, []string{"first", "now"}, s.bodies(), "the delayed one waits")
+
+	e.tick(t, 4*time.Second)
+	require.Len(t, s.bodies(), 2, "not before its delay")
+	e.tick(t, time.Second)
+	require.ElementsMatch(t, []string{"first", "now", "delayed"}, s.bodies())
+	require.Equal(t, "deleted", statusOf(t, e.pushStatuses(t, "later", ids[1]), "s").Status)
+}
+
 // noAuth is a request to an absolute URL without credentials.
 func noAuth(t *testing.T, method, u string) *http.Request {
 	t.Helper()

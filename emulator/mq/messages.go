@@ -79,10 +79,10 @@ func (s *Service) postMessages(ctx context.Context, project, name string, msgs [
 	}
 	var ids []emulator.MessageID
 	var alerts []alertPost
-	var expires time.Time
+	var expires, later time.Time // later: the earliest delayed push message's due time
 	created, push, skipped := false, false, false
 	err := s.withQueue(ctx, project, name, func(tx emulator.QueueTx) error {
-		ids, alerts, skipped = nil, nil, false
+		ids, alerts, skipped, later = nil, nil, false, time.Time{}
 		if guard != nil {
 			var err error
 			if skipped, err = guard(tx); skipped || err != nil {
@@ -113,6 +113,9 @@ func (s *Service) postMessages(ctx context.Context, project, name string, msgs [
 				// delivery and never count in size (spec §2.6).
 				m.State, m.Subscribers = emulator.MessagePushing, newSubscriberStates(q.Push)
 				m.AvailableAt = now.Add(time.Duration(nm.Delay) * time.Second)
+				if nm.Delay > 0 && (later.IsZero() || m.AvailableAt.Before(later)) {
+					later = m.AvailableAt
+				}
 			}
 			if err := tx.InsertMessage(project, name, m); err != nil {
 				return err
@@ -136,7 +139,7 @@ func (s *Service) postMessages(ctx context.Context, project, name string, msgs [
 	s.publish(emulator.Event{Type: emulator.EventMessagesPosted, Project: project, Queue: name, IDs: idStrings(ids)})
 	s.postAlerts(ctx, project, alerts)
 	if push {
-		s.notifyPush(project, name)
+		s.notifyPush(project, name, later)
 	} else {
 		s.wake(project, name)
 	}

@@ -162,12 +162,15 @@ func (s *Service) ClaimPushes(ctx context.Context, project, name string, limit i
 // RecordPush applies the outcomes of a job's attempts: delivered, reserved
 // (202), retry after retries_delay, or error once retries are used up. When
 // the message is finished and a subscriber failed for good, the failure is
-// posted to the queue's error_queue.
-func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attempt) error {
+// posted to the queue's error_queue. It returns when the message is due
+// again (a retry, a 202 reservation running out), zero once it is finished
+// or gone: the pusher, its only caller, keeps that instead of reading the
+// queue's pending deliveries again.
+func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attempt) (next time.Time, err error) {
 	var failure *errorQueuePost
 	var events []emulator.Event
-	err := s.withQueue(ctx, job.Project, job.Queue, func(tx emulator.QueueTx) error {
-		failure, events = nil, nil
+	err = s.withQueue(ctx, job.Project, job.Queue, func(tx emulator.QueueTx) error {
+		failure, events, next = nil, nil, time.Time{}
 		q, err := tx.Queue(job.Project, job.Queue)
 		if err != nil || !q.Type.IsPush() {
 			return ignoreNotFound(err) // deleted (or reset) meanwhile
@@ -220,22 +223,23 @@ func (s *Service) RecordPush(ctx context.Context, job PushJob, attempts []Attemp
 		m = s.settle(m, q, s.clock.Now())
 		if m.State == emulator.MessagePushed {
 			failure = errorQueueMessage(q, m, job.Sequential)
+		} else {
+			next = m.AvailableAt
 		}
 		return tx.UpdateMessage(job.Project, job.Queue, old, m)
 	})
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	for _, e := range events {
 		s.publish(e)
 	}
 	if failure != nil {
 		if _, err := s.PostMessages(ctx, job.Project, failure.queue, []NewMessage{{Body: failure.body}}); err != nil {
-			return err
+			return next, err
 		}
 	}
-	s.notifyPush(job.Project, job.Queue)
-	return nil
+	return next, nil
 }
 
 // responseHead is the first emulator.LastResponseLimit bytes of a
@@ -419,13 +423,17 @@ func (s *Service) ackPush(tx emulator.QueueTx, q emulator.Queue, m emulator.Mess
 }
 
 // SetPushNotifier registers f to run whenever push work on a queue may be
-// due (a post, an outcome recorded, new settings), so the pusher need not
-// poll every queue tightly.
-func (s *Service) SetPushNotifier(f func(project, queue string)) { s.pushNotify.Store(&f) }
+// due (a post, new settings), so the pusher need not poll every queue.
+// later, when not zero, is the earliest time work the write added comes
+// due that is not due now (a delayed post): the pusher cannot learn it from
+// a claim, which takes only what is due.
+func (s *Service) SetPushNotifier(f func(project, queue string, later time.Time)) {
+	s.pushNotify.Store(&f)
+}
 
-func (s *Service) notifyPush(project, queue string) {
+func (s *Service) notifyPush(project, queue string, later time.Time) {
 	if f := s.pushNotify.Load(); f != nil {
-		(*f)(project, queue)
+		(*f)(project, queue, later)
 	}
 }
 

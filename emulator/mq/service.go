@@ -40,7 +40,7 @@ type Service struct {
 	// dlqHints holds the dead-letter queue of queues that have one (see
 	// deadLetterHint); a deleted queue's entry is dropped.
 	dlqHints     sync.Map // queueKey → dead-letter queue name
-	pushNotify   atomic.Pointer[func(project, queue string)]
+	pushNotify   atomic.Pointer[func(project, queue string, later time.Time)]
 	expiryNotify atomic.Pointer[func(at time.Time)]
 }
 

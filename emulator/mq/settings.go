@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/ironlocal/ironlocal/emulator"
 )
@@ -98,7 +99,7 @@ func (s *Service) UpsertQueue(ctx context.Context, project, name string, set Que
 	}
 	s.publish(emulator.Event{Type: ev, Project: project, Queue: name})
 	if q.Type.IsPush() {
-		s.notifyPush(project, name)
+		s.notifyPush(project, name, time.Time{})
 	}
 	return q, nil
 }
@@ -419,7 +420,7 @@ func (s *Service) ChangeSubscribers(ctx context.Context, project, name string, s
 		return checkPushCycle(tx, *q)
 	})
 	if err == nil {
-		s.notifyPush(project, name)
+		s.notifyPush(project, name, time.Time{})
 	}
 	return err
 }

@@ -60,10 +60,23 @@ type Pusher struct {
 	mu       sync.Mutex
 	inflight map[queueRef]int // deliveries in progress; no entry at 0
 	// full holds the queues whose last claim filled their room: more may be
-	// due, so each delivery that ends claims again. Otherwise only the
-	// last delivery of a queue to end does (a post notifies by itself).
-	full     map[queueRef]struct{}
-	due      map[queueRef]time.Time // when each queue's next delivery (retry, lease end) is due
+	// due, so each delivery that ends claims again. Otherwise an ended
+	// delivery claims only what it learns is due now (a post notifies by
+	// itself).
+	full map[queueRef]struct{}
+	due  map[queueRef]time.Time // when each queue's next delivery (retry, lease end) is due
+	// unsure holds the queues that may have deliveries pending later than
+	// now besides those in flight (a retry, a 202 reservation, a delayed
+	// post, a lease left by a stopped delivery) that due may not show. Only
+	// for these does the last delivery to end read the queue's pending
+	// deliveries: that read steps over the tombstone of every lease of the
+	// last seconds, and after every delivery it was a third of the daemon's
+	// CPU under push load.
+	unsure map[queueRef]struct{}
+	// learned counts the due times learned from the mq service (a delayed
+	// post, a recorded outcome): a read of pending deliveries that one
+	// overtook must not overwrite what it told.
+	learned  uint64
 	dirty    map[queueRef]struct{}
 	scanAll  bool
 	claiming bool   // a claim round is running
@@ -98,7 +111,7 @@ func New(svc *mq.Service, tasks TaskQueuer, clock emulator.Clock, cfg Config) *P
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Pusher{mq: svc, tasks: tasks, clock: clock, cfg: cfg, log: cfg.Logger,
-		alarm: emulator.NewAlarm(clock), inflight: map[queueRef]int{}, full: map[queueRef]struct{}{}, due: map[queueRef]time.Time{},
+		alarm: emulator.NewAlarm(clock), inflight: map[queueRef]int{}, full: map[queueRef]struct{}{}, due: map[queueRef]time.Time{}, unsure: map[queueRef]struct{}{},
 		dirty: map[queueRef]struct{}{}, bg: emulator.NewGoroutines(cfg.Logger)}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.epoch, p.endEpoch = context.WithCancel(p.ctx)
@@ -115,12 +128,27 @@ func (p *Pusher) Poke() {
 	p.signal()
 }
 
-// notify marks one queue as having new work.
-func (p *Pusher) notify(project, queue string) {
+// notify marks one queue as having new work, some of it due only at later
+// when that is not zero (the mq service's push notifier).
+func (p *Pusher) notify(project, queue string, later time.Time) {
+	q := queueRef{project, queue}
 	p.mu.Lock()
-	p.dirty[queueRef{project, queue}] = struct{}{}
+	p.dirty[q] = struct{}{}
+	if !later.IsZero() {
+		p.dueLaterLocked(q, later)
+	}
 	p.mu.Unlock()
 	p.signal()
+}
+
+// dueLaterLocked records that q has a delivery due at later. p.mu must be
+// held.
+func (p *Pusher) dueLaterLocked(q queueRef, later time.Time) {
+	if at, ok := p.due[q]; !ok || later.Before(at) {
+		p.due[q] = later
+	}
+	p.unsure[q] = struct{}{}
+	p.learned++
 }
 
 func (p *Pusher) signal() { p.alarm.Poke() }
@@ -297,9 +325,14 @@ func (p *Pusher) claimAll() {
 			}
 			return
 		}
+		p.mu.Lock()
+		p.unsure = make(map[queueRef]struct{}, len(queues)) // forgets deleted queues
 		for _, q := range queues {
-			targets[queueRef{q.Project, q.Name}] = struct{}{}
+			ref := queueRef{q.Project, q.Name}
+			targets[ref] = struct{}{}
+			p.unsure[ref] = struct{}{} // leases of deliveries stopped before
 		}
+		p.mu.Unlock()
 	}
 	for q := range targets {
 		p.claim(q)
@@ -324,14 +357,16 @@ func (p *Pusher) claim(q queueRef) {
 	if err != nil && p.ctx.Err() == nil && !errors.Is(err, emulator.ErrNotFound) {
 		p.log.Error("claim push deliveries", "queue", q.name, "err", err)
 	}
-	// While deliveries of q run, the last one to end claims again (see
-	// delivered) and learns then when the next is due; reading the
-	// pending deliveries after every claim would cost more than the
-	// deliveries themselves.
+	// While deliveries of q run, the last one to end learns when the next
+	// is due (see delivered); reading the pending deliveries after every
+	// claim would cost more than the deliveries themselves.
 	p.mu.Lock()
 	running := len(jobs) > 0 || p.inflight[q] > 0
-	if running {
+	if at, known := p.due[q]; running && known && !at.After(p.clock.Now()) {
+		// What was due is taken; what else is pending, the last delivery
+		// to end reads. A later due time stays known.
 		delete(p.due, q)
+		p.unsure[q] = struct{}{}
 	}
 	if len(jobs) == room {
 		p.full[q] = struct{}{}
@@ -343,7 +378,7 @@ func (p *Pusher) claim(q queueRef) {
 		p.noteDue(q)
 	}
 	if len(jobs) == room {
-		p.notify(q.project, q.name) // there may be more
+		p.notify(q.project, q.name, time.Time{}) // there may be more
 	}
 	for _, job := range jobs {
 		p.mu.Lock()
@@ -360,23 +395,58 @@ func (p *Pusher) claim(q queueRef) {
 }
 
 // delivered records that a delivery to q ended.
-// The queue is claimed from again when it had more due than room, or when
-// its last delivery ended (which also learns when the next one is due: a
-// retry, a 202 acknowledgement). A claim after every delivery would mostly
-// find nothing, each time at the cost of a write transaction.
+// The queue is claimed from again when its last claim filled its room
+// (more may be due). When its last delivery ends, deliveries pending later
+// (unsure) are read, and a claim runs at once only if one is due now; a
+// queue with none such needs nothing: a claim after every delivery would
+// mostly find nothing, each time at the cost of a transaction, and a post
+// claims by itself. The pending deliveries are read while the delivery
+// still counts as in flight, so Pause and Idle wait for the read.
 func (p *Pusher) delivered(q queueRef) {
+	defer p.ended()
 	p.mu.Lock()
-	last := false
-	if p.inflight[q]--; p.inflight[q] <= 0 {
-		delete(p.inflight, q) // per-queue state lives while deliveries run
-		last = true
-	}
 	_, full := p.full[q]
-	p.mu.Unlock()
-	if last || full {
-		p.notify(q.project, q.name)
+	_, unsure := p.unsure[q]
+	if p.inflight[q] > 1 || full || !unsure || p.paused {
+		p.release(q)
+		p.mu.Unlock()
+		if full {
+			p.notify(q.project, q.name, time.Time{})
+		}
+		return
 	}
-	p.ended()
+	learned := p.learned
+	p.mu.Unlock()
+
+	at, err := p.mq.NextPushDue(p.ctx, q.project, q.name)
+	p.mu.Lock()
+	last := p.release(q)
+	dueNow := err == nil && !at.IsZero() && !at.After(p.clock.Now())
+	switch {
+	case !last:
+	case p.learned == learned:
+		p.noteDueLocked(q, at, err)
+	case err == nil && !at.IsZero():
+		p.dueLaterLocked(q, at) // merged with what was learned meanwhile
+	}
+	p.mu.Unlock()
+	switch {
+	case !last: // a claim started deliveries meanwhile: the last of them reads again
+	case dueNow:
+		p.notify(q.project, q.name, time.Time{})
+	default:
+		p.signal() // the claim loop sleeps until the earliest due time
+	}
+}
+
+// release counts a delivery to q out of flight and reports whether it was
+// the last. p.mu must be held.
+func (p *Pusher) release(q queueRef) bool {
+	if p.inflight[q]--; p.inflight[q] > 0 {
+		return false
+	}
+	delete(p.inflight, q) // per-queue state lives while deliveries run
+	return true
 }
 
 // noteDue remembers when q's next delivery is due, forgetting queues with
@@ -385,11 +455,19 @@ func (p *Pusher) noteDue(q queueRef) {
 	at, err := p.mq.NextPushDue(p.ctx, q.project, q.name)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.noteDueLocked(q, at, err)
+}
+
+// noteDueLocked is noteDue once the next due time (or the error reading
+// it) is known. p.mu must be held.
+func (p *Pusher) noteDueLocked(q queueRef, at time.Time, err error) {
+	p.unsure[q] = struct{}{}
 	switch {
 	case err != nil && !errors.Is(err, emulator.ErrNotFound):
 		p.due[q] = p.clock.Now().Add(time.Second) // look again shortly
 	case err != nil || at.IsZero():
 		delete(p.due, q)
+		delete(p.unsure, q) // nothing pending: each delivery from now on reports
 	case !at.After(p.clock.Now()):
 		// Due, yet not claimed (a post since, which notifies anyway, or a
 		// message the expiry sweep removes): look again later, not in a
@@ -433,8 +511,24 @@ func (p *Pusher) deliver(ctx context.Context, job mq.PushJob) {
 	if ctx.Err() != nil {
 		return // shutting down or paused: the lease brings the message back later
 	}
-	if err := p.mq.RecordPush(ctx, job, attempts); err != nil && ctx.Err() == nil {
+	q := queueRef{job.Project, job.Queue}
+	next, err := p.mq.RecordPush(ctx, job, attempts)
+	if err != nil && ctx.Err() == nil {
 		p.log.Error("record push outcome", "queue", job.Queue, "message_id", job.Message.ID.String(), "err", err)
+	}
+	switch {
+	case err != nil: // unrecorded: the lease brings the message back
+		p.mu.Lock()
+		p.unsure[q] = struct{}{}
+		p.mu.Unlock()
+	case next.IsZero(): // delivered to every subscriber, or given up on
+	case next.After(p.clock.Now()): // a retry, a 202 reservation
+		p.mu.Lock()
+		p.dueLaterLocked(q, next)
+		p.mu.Unlock()
+		p.signal()
+	default: // a retry due at once
+		p.notify(job.Project, job.Queue, time.Time{})
 	}
 }
 
