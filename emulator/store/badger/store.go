@@ -283,25 +283,30 @@ func (s *Store) update(ctx context.Context, fn func(*txn) error) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t := s.newTxn(true)
-		err := fn(t)
-		if err == nil {
-			err = t.txn.Commit()
-		} else {
-			t.txn.Discard()
-		}
+		err := s.updateOnce(fn)
 		if errors.Is(err, badger.ErrConflict) && attempt < 20 {
 			continue
 		}
 		if errors.Is(err, badger.ErrTxnTooBig) {
 			return emulator.TooLarge("request too large for one transaction")
 		}
-		if err != nil {
-			return err
-		}
-		t.afterCommit()
-		return nil
+		return err
 	}
+}
+
+// updateOnce is one attempt of update.
+func (s *Store) updateOnce(fn func(*txn) error) error {
+	t := s.newTxn(true)
+	defer t.end()
+	defer t.txn.Discard() // after a commit, a no-op
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.txn.Commit(); err != nil {
+		return err
+	}
+	t.afterCommit()
+	return nil
 }
 
 func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
@@ -309,8 +314,14 @@ func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
 		return err
 	}
 	t := s.newTxn(false)
+	defer t.end()
 	defer t.txn.Discard()
-	return fn(t)
+	if err := fn(t); err != nil {
+		return err
+	}
+	// What its scans found dead stays dead for the next scan (hints).
+	t.afterCommit()
+	return nil
 }
 
 var errBadDeadKey = errors.New("dead-generation key is not 9 bytes long")

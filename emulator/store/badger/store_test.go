@@ -757,6 +757,26 @@ func TestStore_PendingHints(t *testing.T) {
 	})
 }
 
+// leaveLeaseTombstones files messages 1..n of queue at a minute past t0
+// (1 ms apart), as reservations or push leases, and deletes them: the
+// time index is left with n tombstones past now.
+func leaveLeaseTombstones(t *testing.T, s *Store, queue string, n uint64) {
+	t.Helper()
+	var leased []emulator.Message
+	for i := uint64(1); i <= n; i++ {
+		m := readyMsg(i)
+		m.State, m.AvailableAt = emulator.MessageReserved, t0.Add(time.Minute+time.Duration(i)*time.Millisecond)
+		leased = append(leased, m)
+	}
+	insert(t, s, queue, leased...)
+	update(t, s, func(tx emulator.QueueTx) error {
+		for _, m := range leased {
+			require.NoError(t, tx.DeleteMessage(project, queue, m))
+		}
+		return nil
+	})
+}
+
 // A push queue's claims file each message at now + lease and its
 // delivery deletes it, so the pending index holds a minute of tombstones
 // past now. A scan for what is due stops at now, dead keys included,
@@ -765,19 +785,7 @@ func TestStore_PendingScanStopsAtNow(t *testing.T) {
 	runStoreTest(t, func(t *testing.T, s *Store) {
 		putQueue(t, s, project, "q")
 		const delivered = 500
-		var leased []emulator.Message
-		for i := uint64(1); i <= delivered; i++ {
-			m := readyMsg(i)
-			m.State, m.AvailableAt = emulator.MessageReserved, t0.Add(time.Minute+time.Duration(i)*time.Millisecond)
-			leased = append(leased, m)
-		}
-		insert(t, s, "q", leased...)
-		update(t, s, func(tx emulator.QueueTx) error {
-			for _, m := range leased {
-				require.NoError(t, tx.DeleteMessage(project, "q", m))
-			}
-			return nil
-		})
+		leaveLeaseTombstones(t, s, "q", delivered)
 		due := readyMsg(delivered + 1)
 		due.State, due.AvailableAt = emulator.MessageDelayed, t0
 		insert(t, s, "q", due)

@@ -32,11 +32,16 @@ type txn struct {
 	visited int
 }
 
+// newTxn begins a transaction; end must follow.
 func (s *Store) newTxn(update bool) *txn {
-	// Read the epoch before the snapshot: see hints.
-	epoch := s.hints.currentEpoch()
+	// Take the epoch before the snapshot: see hints.
+	epoch := s.hints.begin()
 	return &txn{s: s, txn: s.db.NewTransaction(update), epoch: epoch}
 }
+
+// end closes the transaction's account with the hints, after its raises
+// (afterCommit) are applied or dropped.
+func (t *txn) end() { t.s.hints.end(t.epoch) }
 
 // rememberGen keeps a container's generation for the rest of the
 // transaction. The map is made on first use: most transactions touch one
