@@ -100,8 +100,8 @@ func (f *Floor) Wrap(next http.Handler) http.Handler {
 	})
 }
 
-// Written counts the keys the floor's write transactions have set.
-func (f *Floor) Written() uint64 {
+// written counts the keys the floor's write transactions have set (tests).
+func (f *Floor) written() uint64 {
 	var n uint64
 	_ = f.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{'f'}})

@@ -1,4 +1,4 @@
-package storefloor_test
+package storefloor
 
 import (
 	"net/http"
@@ -9,15 +9,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/ironlocal/ironlocal/internal/storefloor"
 )
 
 // The floor must do its store work before it answers, and answer as the
 // handler it wraps does; Close must leave nothing behind.
 func TestFloor_WritesThenAnswers(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "floor")
-	f, err := storefloor.Open(dir)
+	f, err := Open(dir)
 	require.NoError(t, err)
 	calls := 0
 	srv := httptest.NewServer(f.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +33,7 @@ func TestFloor_WritesThenAnswers(t *testing.T) {
 		require.Equal(t, http.StatusTeapot, resp.StatusCode, method)
 	}
 	require.Equal(t, 4, calls)
-	require.Equal(t, uint64(2), f.Written(), "a POST and a PUT each write a key")
+	require.Equal(t, uint64(2), f.written(), "a POST and a PUT each write a key")
 
 	srv.Close()
 	require.NoError(t, f.Close())
