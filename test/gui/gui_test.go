@@ -361,15 +361,20 @@ func TestGUISmoke(t *testing.T) {
 	shot := filepath.Join(t.TempDir(), "smoke.png")
 	a.settle(t, shot)
 	a.click(t, navX, navTasksY) // Tasks
-	a.settle(t, shot)
+	// Each step waits for what it needs to see (waitFor): a still window
+	// can come before the list's next poll shows the task, or before the
+	// log pane has its log.
+	codeCell := image.Rect(taskCodeCellX0, taskCodeCellY0, taskCodeCellX1, taskCodeCellY1)
+	a.waitFor(t, shot, "the task is listed", func(img image.Image) bool { return inkRatio(img, codeCell) > 0.02 })
 	a.click(t, firstRowX, firstRowY) // the task: opens its detail and log
+	logArea := image.Rect(760, 470, 1270, 620)
+	a.waitFor(t, shot, "the log pane shows text", func(img image.Image) bool { return inkRatio(img, logArea) > 0.01 })
 	img := a.settle(t, shot)
 	keep(t, shot)
 	require.Equal(t, image.Rect(0, 0, screenW, screenH), img.Bounds(), "the window has its size")
 	require.Greater(t, inkRatio(img, img.Bounds()), 0.05, "the window is not blank")
-	logArea := image.Rect(760, 470, 1270, 620)
 	logInk := inkRatio(img, logArea)
-	require.Greater(t, logInk, 0.01, "the log pane shows text")
+	require.Greater(t, logInk, 0.01, "the log pane still shows text once the window is still")
 
 	a.key(t, "Escape") // closes the detail pane
 	img = a.settle(t, shot)
