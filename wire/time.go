@@ -50,10 +50,18 @@ type Expires struct{ time.Time }
 
 // MarshalJSON writes e as IronCache does.
 func (e Expires) MarshalJSON() ([]byte, error) {
+	return json.Marshal(e.text())
+}
+
+// neverExpiresText is how NeverExpires is written.
+var neverExpiresText = NeverExpires.Format(time.RFC3339)
+
+// text is e as it is written, unquoted.
+func (e Expires) text() string {
 	if e.IsZero() || e.Equal(NeverExpires) {
-		return json.Marshal(NeverExpires.Format(time.RFC3339))
+		return neverExpiresText
 	}
-	return json.Marshal(FormatTime(e.Time))
+	return FormatTime(e.Time)
 }
 
 // UnmarshalJSON reads an RFC 3339 string; null leaves e unchanged.

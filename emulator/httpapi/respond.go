@@ -20,9 +20,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := replyBuffers.Get().(*bytes.Buffer)
 	defer putReplyBuffer(buf)
 	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := encodeReply(buf, v); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
 		buf.WriteString(`{"msg":"Internal error encoding response"}`)
@@ -32,6 +30,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// jsonAppender is an answer of a hot route with its own encoder, which
+// writes what encoding/json would (wire/appendjson.go).
+type jsonAppender interface {
+	AppendJSON(dst []byte) ([]byte, error)
+}
+
+// encodeReply writes v's JSON and a newline into buf, as a json.Encoder
+// with HTML escaping off does.
+func encodeReply(buf *bytes.Buffer, v any) error {
+	if a, ok := v.(jsonAppender); ok {
+		b, err := a.AppendJSON(buf.AvailableBuffer())
+		if err != nil {
+			return err
+		}
+		buf.Write(append(b, '\n'))
+		return nil
+	}
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 // contentTypeJSON is shared by every reply: net/http copies the header map
