@@ -261,7 +261,11 @@ func (s *Service) Release(ctx context.Context, project, name string, id emulator
 	if err != nil {
 		return err
 	}
-	s.wake(project, name)
+	if delay > 0 {
+		s.wakeAll(project, name) // their timers learn the new delay
+	} else {
+		s.wake(project, name, 1)
+	}
 	s.publish(emulator.Event{Type: emulator.EventMessageReleased, Project: project, Queue: name, IDs: []string{id.String()}})
 	return nil
 }

@@ -138,10 +138,13 @@ func (s *Service) postMessages(ctx context.Context, project, name string, msgs [
 	s.notifyExpiry(expires)
 	s.publish(emulator.Event{Type: emulator.EventMessagesPosted, Project: project, Queue: name, IDs: idStrings(ids)})
 	s.postAlerts(ctx, project, alerts)
-	if push {
+	switch {
+	case push:
 		s.notifyPush(project, name, later)
-	} else {
-		s.wake(project, name)
+	case slices.ContainsFunc(msgs, func(m NewMessage) bool { return m.Delay > 0 }):
+		s.wakeAll(project, name) // their timers learn the new delay
+	default:
+		s.wake(project, name, len(msgs))
 	}
 	return ids, nil
 }
@@ -238,12 +241,13 @@ func (s *Service) longPoll(ctx context.Context, project, name string, req Reserv
 	deadline := time.NewTimer(time.Duration(req.Wait) * time.Second)
 	defer deadline.Stop()
 	for {
-		wake := s.waitChan(st) // before the attempt, so no post is missed
+		w := s.enlist(st) // before the attempt, so no post is missed
 		got, err := s.reserveOnce(ctx, project, name, req)
-		if err != nil && ctx.Err() != nil {
-			return nil, nil
-		}
 		if err != nil || len(got) > 0 {
+			s.leave(st, w, false)
+			if err != nil && ctx.Err() != nil {
+				return nil, nil
+			}
 			return got, err
 		}
 		// The earliest delay or reservation of the queue ending, on the
@@ -253,7 +257,7 @@ func (s *Service) longPoll(ctx context.Context, project, name string, req Reserv
 		if at, ok := s.nextDue(ctx, project, name); ok {
 			timer = s.clock.AfterFunc(at.Sub(s.clock.Now()), func() { due <- struct{}{} })
 		}
-		ended := false
+		ended, woken := false, false
 		select {
 		case <-ctx.Done():
 			// The client left or the server is stopping: end the long
@@ -261,11 +265,15 @@ func (s *Service) longPoll(ctx context.Context, project, name string, req Reserv
 			ended = true
 		case <-deadline.C:
 			ended = true
-		case <-wake:
+		case <-w.ch:
+			woken = true
 		case <-due:
 		}
 		if timer != nil {
 			timer.Stop()
+		}
+		if !woken {
+			s.leave(st, w, !ended)
 		}
 		if ended {
 			return nil, nil
@@ -404,7 +412,7 @@ func (s *Service) reserveLocked(ctx context.Context, project, name, dlq string, 
 	if len(deadLettered) > 0 {
 		s.publish(emulator.Event{Type: emulator.EventMessagesDeadLettered, Project: project, Queue: name, IDs: deadLettered,
 			Attrs: map[string]any{"dead_letter_queue": dlq}})
-		s.wake(project, dlq)
+		s.wake(project, dlq, len(deadLettered))
 		s.notifyExpiry(dlExpires)
 	}
 	s.postAlerts(ctx, project, alerts)

@@ -77,7 +77,7 @@ func (s *Service) DeleteQueue(ctx context.Context, project, name string) error {
 		return err
 	}
 	s.setDeadLetterHint(project, name, "")
-	s.wake(project, name)
+	s.wakeAll(project, name) // each finds the queue gone
 	s.publish(emulator.Event{Type: emulator.EventQueueDeleted, Project: project, Queue: name})
 	return nil
 }

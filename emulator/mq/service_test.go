@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -467,7 +469,7 @@ func waiting(s *Service, name string) func() bool {
 		s.statesMu.Lock()
 		defer s.statesMu.Unlock()
 		st := s.states[queueKey{testProject, name}]
-		return st != nil && st.wait != nil
+		return st != nil && len(st.waiters) > 0
 	}
 }
 
@@ -598,6 +600,122 @@ func TestQueue_LongPoll(t *testing.T) {
 		require.Equal(t, []string{"held"}, bodies(got))
 		require.Equal(t, 2, got[0].ReservedCount)
 	})
+}
+
+// parked returns the waiters parked on the queue now.
+func parked(s *Service, name string) []*waiter {
+	s.statesMu.Lock()
+	defer s.statesMu.Unlock()
+	if st := s.states[queueKey{testProject, name}]; st != nil {
+		return slices.Clone(st.waiters)
+	}
+	return nil
+}
+
+func TestQueue_LongPollWakesOnlyAsManyAsArrive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, _ := newTestService(t, Config{})
+	createQueue(t, s, "q", QueueSettings{})
+	const polls = 6
+	done := make([]<-chan reserveResult, polls)
+	for i := range done {
+		done[i] = longPoll(ctx, s, "q", 30)
+	}
+	require.Eventually(t, func() bool { return len(parked(s, "q")) == polls }, 5*time.Second, time.Millisecond)
+	before := parked(s, "q")
+
+	// A woken waiter enlists anew (a new *waiter) before it reserves
+	// again, so the waiters still on the list since before were never
+	// woken. One post may cost two of them: a poll still in its first
+	// attempt can take the message the oldest was woken for.
+	post(t, s, "q", "one")
+	select {
+	case r := <-merge(done...):
+		require.NoError(t, r.err)
+		require.Equal(t, []string{"one"}, bodies(r.msgs))
+	case <-time.After(5 * time.Second):
+		t.Fatal("no long poll returned after a post")
+	}
+	require.Eventually(t, func() bool { return len(parked(s, "q")) == polls-1 }, 5*time.Second, time.Millisecond)
+	require.GreaterOrEqual(t, len(common(before, parked(s, "q"))), polls-2, "one post woke one waiter, not all")
+
+	post(t, s, "q", "two", "three")
+	require.Eventually(t, func() bool { return len(parked(s, "q")) == polls-3 }, 5*time.Second, time.Millisecond)
+	require.GreaterOrEqual(t, len(common(before, parked(s, "q"))), polls-5, "a post of two woke two more")
+}
+
+// common returns the waiters in both a and b.
+func common(a, b []*waiter) []*waiter {
+	return slices.DeleteFunc(slices.Clone(a), func(w *waiter) bool { return !slices.Contains(b, w) })
+}
+
+// merge forwards the first result of each channel.
+func merge(cs ...<-chan reserveResult) <-chan reserveResult {
+	out := make(chan reserveResult, len(cs))
+	for _, c := range cs {
+		go func() { out <- <-c }()
+	}
+	return out
+}
+
+func TestQueue_LongPollWakeIsPassedOn(t *testing.T) {
+	s, _ := newTestService(t, Config{})
+	st := s.acquire(testProject, "q")
+	defer s.release(testProject, "q", st)
+	a, b, c := s.enlist(st), s.enlist(st), s.enlist(st)
+	s.wake(testProject, "q", 1)
+	require.True(t, a.woken)
+	s.leave(st, a, false) // a's wait ended before it saw the wake: b gets it
+	require.True(t, b.woken)
+	require.Len(t, b.ch, 1)
+	s.leave(st, b, true) // b reserves again after seeing it: not passed on
+	require.False(t, c.woken)
+	s.leave(st, c, false) // never woken: just leaves the list
+	require.Empty(t, parked(s, "q"))
+	s.wake(testProject, "q", 1) // nobody parked: nothing to do
+}
+
+// TestQueue_LongPollLosesNoMessage: consumers long-polling one queue get
+// every message posted one at a time, each well before their waits end,
+// whoever was woken for it.
+func TestQueue_LongPollLosesNoMessage(t *testing.T) {
+	s := newWallClockService(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	createQueue(t, s, "q", QueueSettings{})
+	const messages, consumers = 300, 8
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for i := range consumers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				got, err := s.Reserve(ctx, testProject, "q", ReserveRequest{N: 1 + i%2, Wait: 30, Delete: true})
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				for _, m := range got {
+					seen[m.Body] = true
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range messages {
+		post(t, s, "q", strconv.Itoa(i))
+		if i%10 == 0 {
+			time.Sleep(time.Millisecond) // let the consumers park now and then
+		}
+	}
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) == messages
+	}, 10*time.Second, 5*time.Millisecond, "every message is reserved long before a 30 s wait ends")
+	cancel()
+	wg.Wait()
 }
 
 func newWallClockService(t *testing.T) *Service {

@@ -1,18 +1,34 @@
 package mq
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // queueState is the in-memory state of one queue while calls use it: the
-// lock that serialises its writers, the group-commit combiner and the
-// channel its long polls wait on. It is reference counted: every call that
-// needs it holds a reference, and the last one out drops it, so memory
-// follows the queues in use, not every name ever touched.
+// lock that serialises its writers, the group-commit combiner and the long
+// polls parked on it. It is reference counted: every call that needs it
+// holds a reference, and the last one out drops it, so memory follows the
+// queues in use, not every name ever touched.
 type queueState struct {
-	refs int           // guarded by Service.statesMu
-	wait chan struct{} // guarded by Service.statesMu; closed by wake
+	refs    int       // guarded by Service.statesMu
+	waiters []*waiter // guarded by Service.statesMu; oldest first
 
 	mu   sync.Mutex // serialises writers of the queue
 	comb combiner
+}
+
+// A waiter is one long poll's turn to be woken. A post of n ready messages
+// wakes the n oldest waiters, not all of them: each woken waiter makes a
+// reserve, and waking every waiter for one message cost most of the
+// daemon's CPU under the usual worker loop (8 consumers long-polling one
+// queue). Hence the rule that keeps a message from waiting unseen: a
+// waiter is enlisted before each attempt to reserve, and one that is woken
+// but leaves without another attempt (it reserved, failed, or its wait
+// ended) passes its wake on to the next.
+type waiter struct {
+	ch    chan struct{} // receives the wake; buffered, so waking never blocks
+	woken bool          // guarded by Service.statesMu; off the list once set
 }
 
 // acquire returns the queue's state with a reference taken; release gives
@@ -38,26 +54,58 @@ func (s *Service) release(project, name string, st *queueState) {
 	s.statesMu.Unlock()
 }
 
-// waitChan returns a channel closed at the next wake of the queue. The
-// caller holds a reference to st for as long as it waits.
-func (s *Service) waitChan(st *queueState) <-chan struct{} {
+// enlist parks a new waiter at the back of the queue's list. The caller
+// holds a reference to st until it calls leave.
+func (s *Service) enlist(st *queueState) *waiter {
+	w := &waiter{ch: make(chan struct{}, 1)}
 	s.statesMu.Lock()
-	defer s.statesMu.Unlock()
-	if st.wait == nil {
-		st.wait = make(chan struct{})
-	}
-	return st.wait
+	st.waiters = append(st.waiters, w)
+	s.statesMu.Unlock()
+	return w
 }
 
-// wake releases every reserve long-polling on the queue. A queue nobody
-// uses has no state, and nobody to wake.
-func (s *Service) wake(project, name string) {
+// leave takes w off the list. A w that was woken meanwhile has its wake
+// passed on to the next waiter unless attempted says the caller reserves
+// again after seeing it.
+func (s *Service) leave(st *queueState, w *waiter, attempted bool) {
 	s.statesMu.Lock()
-	if st := s.states[queueKey{project, name}]; st != nil && st.wait != nil {
-		close(st.wait)
-		st.wait = nil
+	defer s.statesMu.Unlock()
+	if !w.woken {
+		st.waiters = slices.DeleteFunc(st.waiters, func(o *waiter) bool { return o == w })
+		return
+	}
+	if !attempted {
+		wakeLocked(st, 1)
+	}
+}
+
+// wakeAll wakes every long poll of the queue: each reserves again and
+// rereads when the queue's next delay or reservation ends (a delayed
+// post or release changes that; a deleted queue ends them). A queue
+// nobody uses has no state, and nobody to wake.
+func (s *Service) wakeAll(project, name string) { s.wake(project, name, -1) }
+
+// wake wakes the n oldest long polls of the queue (n < 0: all of them),
+// after n messages became ready.
+func (s *Service) wake(project, name string, n int) {
+	s.statesMu.Lock()
+	if st := s.states[queueKey{project, name}]; st != nil {
+		wakeLocked(st, n)
 	}
 	s.statesMu.Unlock()
+}
+
+// wakeLocked wakes st's n oldest waiters (n < 0: all). The caller holds
+// statesMu.
+func wakeLocked(st *queueState, n int) {
+	if n < 0 || n > len(st.waiters) {
+		n = len(st.waiters)
+	}
+	for _, w := range st.waiters[:n] {
+		w.woken = true
+		w.ch <- struct{}{}
+	}
+	st.waiters = slices.Delete(st.waiters, 0, n)
 }
 
 // queuesInUse counts the queues with in-memory state (tests).
