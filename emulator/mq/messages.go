@@ -272,7 +272,7 @@ func (s *Service) longPoll(ctx context.Context, project, name string, req Reserv
 		if timer != nil {
 			timer.Stop()
 		}
-		if !woken {
+		if !woken { // a woken w is off the list already
 			s.leave(st, w, !ended)
 		}
 		if ended {

@@ -64,17 +64,17 @@ func (s *Service) enlist(st *queueState) *waiter {
 	return w
 }
 
-// leave takes w off the list. A w that was woken meanwhile has its wake
-// passed on to the next waiter unless attempted says the caller reserves
-// again after seeing it.
-func (s *Service) leave(st *queueState, w *waiter, attempted bool) {
+// leave takes w off the list. A w that was woken meanwhile passes its wake
+// on to the next waiter, unless the caller is retrying: its next attempt
+// starts after the wake, so it sees what the wake was for.
+func (s *Service) leave(st *queueState, w *waiter, retrying bool) {
 	s.statesMu.Lock()
 	defer s.statesMu.Unlock()
 	if !w.woken {
 		st.waiters = slices.DeleteFunc(st.waiters, func(o *waiter) bool { return o == w })
 		return
 	}
-	if !attempted {
+	if !retrying {
 		wakeLocked(st, 1)
 	}
 }
