@@ -46,18 +46,7 @@ func (it Item) AppendJSON(dst []byte) ([]byte, error) {
 // AppendJSON appends p's JSON.
 func (p PostedMessages) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, `{"ids":`...)
-	if p.IDs == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i, id := range p.IDs {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, id)
-		}
-		dst = append(dst, ']')
-	}
+	dst = appendArray(dst, p.IDs, appendString)
 	dst = append(dst, `,"msg":`...)
 	dst = appendString(dst, p.Msg)
 	return append(dst, '}'), nil
@@ -66,22 +55,11 @@ func (p PostedMessages) AppendJSON(dst []byte) ([]byte, error) {
 // AppendJSON appends l's JSON.
 func (l MessageList) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, `{"messages":`...)
-	if l.Messages == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i, m := range l.Messages {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = m.appendJSON(dst)
-		}
-		dst = append(dst, ']')
-	}
+	dst = appendArray(dst, l.Messages, appendMessage)
 	return append(dst, '}'), nil
 }
 
-func (m Message) appendJSON(dst []byte) []byte {
+func appendMessage(dst []byte, m Message) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = appendString(dst, m.ID)
 	dst = append(dst, `,"body":`...)
@@ -93,6 +71,22 @@ func (m Message) appendJSON(dst []byte) []byte {
 		dst = appendString(dst, m.ReservationID)
 	}
 	return append(dst, '}')
+}
+
+// appendArray appends xs as a JSON array of what each element's append
+// writes; a nil slice is null, as encoding/json writes it.
+func appendArray[T any](dst []byte, xs []T, appendElem func([]byte, T) []byte) []byte {
+	if xs == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, x := range xs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendElem(dst, x)
+	}
+	return append(dst, ']')
 }
 
 var errInvalidRaw = errors.New("wire: raw value is not valid JSON")
