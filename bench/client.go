@@ -67,6 +67,13 @@ type Message struct {
 	ReservationID string `json:"reservation_id"`
 }
 
+// Delivered is a reserved message with its body, for figures that match
+// what they reserve with what they posted.
+type Delivered struct {
+	Message
+	Body string `json:"body"`
+}
+
 // StatusError is a response with an unexpected status.
 type StatusError struct {
 	Method, Path string
@@ -205,9 +212,19 @@ func (c *Client) CacheGet(ctx context.Context, cache, key string) error {
 // ReserveWait long-polls: it reserves up to n messages, waiting up to wait
 // seconds for one to arrive.
 func (c *Client) ReserveWait(ctx context.Context, queue string, n, wait int) ([]Message, error) {
+	return reserveWait[Message](ctx, c, queue, n, wait)
+}
+
+// ReserveWaitBodies is ReserveWait, with the messages' bodies.
+func (c *Client) ReserveWaitBodies(ctx context.Context, queue string, n, wait int) ([]Delivered, error) {
+	return reserveWait[Delivered](ctx, c, queue, n, wait)
+}
+
+// reserveWait long-polls for up to n messages, decoded as T.
+func reserveWait[T any](ctx context.Context, c *Client, queue string, n, wait int) ([]T, error) {
 	body := []byte(`{"n":` + strconv.Itoa(n) + `,"wait":` + strconv.Itoa(wait) + `}`)
 	var out struct {
-		Messages []Message `json:"messages"`
+		Messages []T `json:"messages"`
 	}
 	err := c.do(ctx, http.MethodPost, c.queuePath(queue)+"/reservations", body, http.StatusOK, &out)
 	return out.Messages, err

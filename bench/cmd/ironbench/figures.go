@@ -54,6 +54,7 @@ var figures = []figure{
 	{"depth", "reserve p50 at {depth} messages deep vs at 1k", bench.Goal{Cmp: bench.AtMost, Limit: 2, Unit: "×"}, figDepth, 0, false},
 	{name: "cache", title: "cache put + get, {workers} clients", goal: bench.Goal{Cmp: bench.AtLeast, Limit: 20_000, Unit: "ops/s"}, run: figCache, share: 0.75, byShare: true},
 	{"idle", "idle CPU with 2,000 long-poll reserves waiting (wait=30)", bench.Goal{Cmp: bench.Below, Limit: 0.05, Unit: "cores"}, figIdlePoll, 0, false},
+	{"longpoll", "long poll: post → a parked consumer's reserve returns it, p50, 1k msgs/s to 8 consumers (wait=2)", bench.Goal{Cmp: bench.Below, Limit: 10, Unit: "ms"}, figLongPoll, 0, false},
 	{"churn", "RSS under queue and cache churn: last third vs middle third of the run", bench.Goal{Cmp: bench.AtMost, Limit: 1.1, Unit: "×"}, figChurn, 0, false},
 	{"memload", "peak RSS under sustained mixed load on 6 fixed queues and caches", bench.Goal{Cmp: bench.Below, Limit: 100, Unit: "MB"}, figMemLoad, 0, false},
 	// IronWorker
