@@ -102,9 +102,10 @@ test-short: ## unit and API tests only (no Docker, no black-box)
 	CGO_ENABLED=0 $(GO) test -short ./emulator/...
 
 FUZZTIME ?= 30s
-fuzz: ## fuzz the HTTP decoders/handlers, and the hand-written answer encoders against encoding/json, for FUZZTIME each (default 30s)
+fuzz: ## fuzz the HTTP decoders/handlers, and the hand-written answer encoders and body decoders against encoding/json, for FUZZTIME each (default 30s)
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./emulator/httpapi
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime $(FUZZTIME) ./wire
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzScanJSON -fuzztime $(FUZZTIME) ./wire
 
 fixtures: ## build the fixture job image(s) locally (FROM scratch, no registry)
 	@if docker info >/dev/null 2>&1; then ./fixtures/build.sh; else echo "fixtures: no Docker engine reachable, skipping image build"; fi

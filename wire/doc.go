@@ -16,6 +16,11 @@
 // NewMessage, ItemPut, …) carry no JSON of their own: each encodes
 // through its Body (Wire method), so every key is declared once.
 //
+// The hot routes' answers and bodies also have hand-written JSON of their
+// own, held to encoding/json's by tests and fuzzers: AppendJSON on the
+// answers (appendjson.go), ScanJSON on the bodies, for the plain form
+// clients send (scanjson.go).
+//
 // Times on Iron routes are Time (RFC 3339 in UTC with exactly three
 // fractional digits, omitted when zero); the control plane's times are
 // time.Time at full precision. The package imports only the standard
