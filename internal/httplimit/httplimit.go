@@ -58,10 +58,12 @@ func (l *Listener) Accept() (net.Conn, error) {
 		if l.admit(c) {
 			return c, nil
 		}
-		_ = c.Close()
+		// Counted before the close, which the refused client may see at
+		// once: a count read after it includes this refusal.
 		if l.onLimit != nil {
 			l.onLimit()
 		}
+		_ = c.Close()
 	}
 }
 
