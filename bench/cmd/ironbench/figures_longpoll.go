@@ -58,7 +58,6 @@ func figLongPoll(ctx context.Context, e *env) (outcome, error) {
 	var consumed atomic.Int64
 
 	cctx, stopConsumers := context.WithCancel(ctx)
-	defer stopConsumers()
 	var (
 		consumers sync.WaitGroup
 		errMu     sync.Mutex
@@ -108,7 +107,11 @@ func figLongPoll(ctx context.Context, e *env) (outcome, error) {
 			}
 		})
 	}
-	defer consumers.Wait()
+	// Whatever ends the figure, the consumers stop before it returns.
+	defer func() {
+		stopConsumers()
+		consumers.Wait()
+	}()
 	// Let the consumers reach the daemon and park before the first post.
 	if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
 		return outcome{}, err
