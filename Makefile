@@ -102,10 +102,11 @@ test-short: ## unit and API tests only (no Docker, no black-box)
 	CGO_ENABLED=0 $(GO) test -short ./emulator/...
 
 FUZZTIME ?= 30s
-fuzz: ## fuzz the HTTP decoders/handlers, and the hand-written answer encoders and body decoders against encoding/json, for FUZZTIME each (default 30s)
+fuzz: ## fuzz the HTTP decoders/handlers, and the hand-written answer encoders, body decoders and queue-record encoder against encoding/json, for FUZZTIME each (default 30s)
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./emulator/httpapi
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime $(FUZZTIME) ./wire
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzScanJSON -fuzztime $(FUZZTIME) ./wire
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAppendQueueJSON -fuzztime $(FUZZTIME) ./emulator/store/badger
 
 fixtures: ## build the fixture job image(s) locally (FROM scratch, no registry)
 	@if docker info >/dev/null 2>&1; then ./fixtures/build.sh; else echo "fixtures: no Docker engine reachable, skipping image build"; fi

@@ -38,6 +38,11 @@ type stored[T any] struct {
 }
 
 func encodeStored[T any](rec stored[T]) ([]byte, error) {
+	if q, ok := any(rec.Rec).(emulator.Queue); ok {
+		if b, ok := appendQueueJSON(binary.BigEndian.AppendUint64(make([]byte, 0, 320), rec.Gen), q); ok {
+			return b, nil
+		}
+	}
 	b, err := json.Marshal(rec.Rec)
 	if err != nil {
 		return nil, err
