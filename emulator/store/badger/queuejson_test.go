@@ -28,25 +28,31 @@ func TestAppendQueueJSON_matchesJSONMarshal(t *testing.T) {
 	at := time.Date(2026, 12, 7, 22, 45, 1, 123456789, time.UTC)
 	plain := emulator.Queue{ID: "6926b1a2f0c8d5e4a1b2c3d4", Project: "p", Name: "orders-1", Type: emulator.QueuePull,
 		MessageTimeout: 60, MessageExpiration: 604800, Size: 3, TotalMessages: 1 << 40, CreatedAt: at, UpdatedAt: at.Add(time.Second)}
+	// with is plain changed by f.
+	with := func(f func(q *emulator.Queue)) emulator.Queue {
+		q := plain
+		f(&q)
+		return q
+	}
 	for name, q := range map[string]emulator.Queue{
 		"plain":      plain,
 		"zero":       {},
-		"whole time": func() emulator.Queue { q := plain; q.CreatedAt = at.Truncate(time.Second); return q }(),
-		"negative":   func() emulator.Queue { q := plain; q.Size, q.MessageTimeout = -1, -5; return q }(),
-		"year 9999":  func() emulator.Queue { q := plain; q.UpdatedAt = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC); return q }(),
+		"whole time": with(func(q *emulator.Queue) { q.CreatedAt = at.Truncate(time.Second) }),
+		"negative":   with(func(q *emulator.Queue) { q.Size, q.MessageTimeout = -1, -5 }),
+		"year 9999":  with(func(q *emulator.Queue) { q.UpdatedAt = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC) }),
 	} {
 		require.True(t, requireQueueJSON(t, q), "%s: refused", name)
 	}
 	for name, q := range map[string]emulator.Queue{
-		"html":       func() emulator.Queue { q := plain; q.Name = "a<b"; return q }(),
-		"quote":      func() emulator.Queue { q := plain; q.Project = `a"b`; return q }(),
-		"unicode":    func() emulator.Queue { q := plain; q.Name = "é"; return q }(),
-		"control":    func() emulator.Queue { q := plain; q.Name = "a\nb"; return q }(),
-		"push":       func() emulator.Queue { q := plain; q.Push = &emulator.PushSettings{}; return q }(),
-		"dead":       func() emulator.Queue { q := plain; q.DeadLetter = &emulator.DeadLetter{}; return q }(),
-		"alerts":     func() emulator.Queue { q := plain; q.Alerts = []emulator.Alert{}; return q }(),
-		"local time": func() emulator.Queue { q := plain; q.CreatedAt = at.In(time.FixedZone("x", 3600)); return q }(),
-		"year 10000": func() emulator.Queue { q := plain; q.UpdatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC); return q }(),
+		"html":       with(func(q *emulator.Queue) { q.Name = "a<b" }),
+		"quote":      with(func(q *emulator.Queue) { q.Project = `a"b` }),
+		"unicode":    with(func(q *emulator.Queue) { q.Name = "é" }),
+		"control":    with(func(q *emulator.Queue) { q.Name = "a\nb" }),
+		"push":       with(func(q *emulator.Queue) { q.Push = &emulator.PushSettings{} }),
+		"dead":       with(func(q *emulator.Queue) { q.DeadLetter = &emulator.DeadLetter{} }),
+		"alerts":     with(func(q *emulator.Queue) { q.Alerts = []emulator.Alert{} }),
+		"local time": with(func(q *emulator.Queue) { q.CreatedAt = at.In(time.FixedZone("x", 3600)) }),
+		"year 10000": with(func(q *emulator.Queue) { q.UpdatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }),
 	} {
 		require.False(t, requireQueueJSON(t, q), "%s: taken, though json.Marshal writes it otherwise", name)
 	}
