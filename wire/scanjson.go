@@ -160,45 +160,64 @@ type scanner struct {
 	i int
 }
 
-// object reads {"key": value, …} with a loop, not callbacks, so nothing
-// escapes to the heap:
+// list reads the elements of an array or the members of an object, with
+// a loop, not callbacks, so nothing escapes to the heap:
 //
-//	var o object
-//	for o.next(s) { read o.key's value; o.took(ok) }
-//	if !o.closed() { not the plain form }
-//
-// A key seen twice is not the plain form: encoding/json merges a repeated
-// object or array into the first.
-type object struct {
-	started, ended, bad bool
-	key                 []byte
-	seen                [8][]byte
-	nseen               int
+//	var a array
+//	for a.next(s) { read the element; a.took(ok) }
+//	if !a.closed() { not the plain form }
+type list struct{ started, ended, bad bool }
+
+// next reads up to the next element of the list that open begins and
+// close ends, and reports whether there is one.
+func (l *list) next(s *scanner, open, close byte) bool {
+	switch {
+	case l.bad || l.ended:
+		return false
+	case !l.started:
+		l.started = true
+		if !s.next(open) {
+			l.bad = true
+			return false
+		}
+		l.ended = s.next(close) // an empty list
+		return !l.ended
+	case s.next(close):
+		l.ended = true
+		return false
+	case s.next(','):
+		return true
+	}
+	l.bad = true
+	return false
 }
 
-// next reads up to the next key's value and reports whether there is one.
+// took records whether the element was read.
+func (l *list) took(ok bool) { l.bad = l.bad || !ok }
+
+// closed reports whether the whole list was read.
+func (l *list) closed() bool { return l.ended && !l.bad }
+
+// array reads [elem, …].
+type array struct{ list }
+
+func (a *array) next(s *scanner) bool { return a.list.next(s, '[', ']') }
+
+// object reads {"key": value, …}; next stops before each value, with
+// its key in key. A key seen twice is not the plain form: encoding/json
+// merges a repeated object or array into the first.
+type object struct {
+	list
+	key   []byte
+	seen  [8][]byte
+	nseen int
+}
+
 func (o *object) next(s *scanner) bool {
-	if o.bad || o.ended {
+	if !o.list.next(s, '{', '}') {
 		return false
 	}
-	if !o.started {
-		o.started = true
-		if !s.next('{') {
-			o.bad = true
-			return false
-		}
-		if s.next('}') {
-			o.ended = true
-			return false
-		}
-	} else if s.next('}') {
-		o.ended = true
-		return false
-	} else if !s.next(',') {
-		o.bad = true
-		return false
-	}
-	key, ok := s.key()
+	key, ok := s.strBytes()
 	if !ok || !s.next(':') || o.nseen == len(o.seen) {
 		o.bad = true
 		return false
@@ -213,72 +232,10 @@ func (o *object) next(s *scanner) bool {
 	return true
 }
 
-// took records whether the key's value was read.
-func (o *object) took(ok bool) { o.bad = o.bad || !ok }
-
-// closed reports whether the whole object was read.
-func (o *object) closed() bool { return o.ended && !o.bad }
-
-// array reads [elem, …] as object reads an object.
-type array struct{ started, ended, bad bool }
-
-func (a *array) next(s *scanner) bool {
-	if a.bad || a.ended {
-		return false
-	}
-	if !a.started {
-		a.started = true
-		if !s.next('[') {
-			a.bad = true
-			return false
-		}
-		if s.next(']') {
-			a.ended = true
-			return false
-		}
-		return true
-	}
-	if s.next(']') {
-		a.ended = true
-		return false
-	}
-	if !s.next(',') {
-		a.bad = true
-		return false
-	}
-	return true
-}
-
-func (a *array) took(ok bool) { a.bad = a.bad || !ok }
-
-func (a *array) closed() bool { return a.ended && !a.bad }
-
 // atEnd reports whether only whitespace is left.
 func (s *scanner) atEnd() bool {
 	s.space()
 	return s.i == len(s.b)
-}
-
-// key reads an object's key: the input's bytes when it holds no escape.
-func (s *scanner) key() ([]byte, bool) {
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '"' {
-		for j := s.i + 1; j < len(s.b); j++ {
-			switch c := s.b[j]; {
-			case c == '"':
-				k := s.b[s.i+1 : j]
-				s.i = j + 1
-				return k, utf8.Valid(k)
-			case c == '\\' || c < 0x20:
-				j = len(s.b) // an escape: decode it below
-			}
-		}
-	}
-	var k string
-	if !s.str(&k) {
-		return nil, false
-	}
-	return []byte(k), true
 }
 
 func (s *scanner) space() {
@@ -305,8 +262,18 @@ func (s *scanner) next(c byte) bool {
 // str reads a string of valid UTF-8, with escapes other than \u for a
 // surrogate (encoding/json pairs those, or replaces a lone one).
 func (s *scanner) str(dst *string) bool {
+	b, ok := s.strBytes()
+	if ok {
+		*dst = string(b)
+	}
+	return ok
+}
+
+// strBytes is str's string as bytes: a slice of the input when the
+// string holds no escape.
+func (s *scanner) strBytes() ([]byte, bool) {
 	if !s.next('"') {
-		return false
+		return nil, false
 	}
 	start := s.i
 	for s.i < len(s.b) { // the common string has no escape: a slice of the input
@@ -314,17 +281,13 @@ func (s *scanner) str(dst *string) bool {
 		if c == '"' {
 			raw := s.b[start:s.i]
 			s.i++
-			if !utf8.Valid(raw) {
-				return false
-			}
-			*dst = string(raw)
-			return true
+			return raw, utf8.Valid(raw)
 		}
 		if c == '\\' {
 			break
 		}
 		if c < 0x20 {
-			return false
+			return nil, false
 		}
 		s.i++
 	}
@@ -334,20 +297,16 @@ func (s *scanner) str(dst *string) bool {
 		switch {
 		case c == '"':
 			s.i++
-			if !utf8.Valid(out) {
-				return false
-			}
-			*dst = string(out)
-			return true
+			return out, utf8.Valid(out)
 		case c < 0x20:
-			return false
+			return nil, false
 		case c != '\\':
 			out = append(out, c)
 			s.i++
 			continue
 		}
 		if s.i+1 >= len(s.b) {
-			return false
+			return nil, false
 		}
 		e := s.b[s.i+1]
 		s.i += 2
@@ -367,14 +326,14 @@ func (s *scanner) str(dst *string) bool {
 		case 'u':
 			r, ok := s.hex4()
 			if !ok || utf8.RuneLen(r) < 0 { // a surrogate half
-				return false
+				return nil, false
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			return false
+			return nil, false
 		}
 	}
-	return false
+	return nil, false
 }
 
 // hex4 reads the four hex digits of a \u escape.
@@ -409,14 +368,14 @@ func (s *scanner) optInt(dst *OptInt) bool {
 	if neg {
 		s.i++
 	}
-	start, n := s.i, 0
-	for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
-		n = n*10 + int(s.b[s.i]-'0')
-		s.i++
-	}
-	digits := s.i - start
+	start := s.i
+	digits := s.digits()
 	if digits == 0 || digits > 9 || (digits > 1 && s.b[start] == '0') || s.i < len(s.b) && isNumberByte(s.b[s.i]) {
 		return false
+	}
+	n := 0
+	for _, c := range s.b[start:s.i] {
+		n = n*10 + int(c-'0')
 	}
 	if neg {
 		n = -n
@@ -458,8 +417,7 @@ func (s *scanner) rawScalar(dst *json.RawMessage) bool {
 	start := s.i
 	switch {
 	case s.i < len(s.b) && s.b[s.i] == '"':
-		var ignored string
-		if !s.str(&ignored) {
+		if _, ok := s.strBytes(); !ok {
 			return false
 		}
 	case s.literal("true"), s.literal("false"):
