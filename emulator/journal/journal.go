@@ -181,7 +181,6 @@ func (j *Journal) Read() (Info, []Entry) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := make([]Entry, j.n)
 	for i := range j.n {
 		e := &j.ring[(j.head+i)%len(j.ring)]
 		if e.idsFrom != nil { // listed once, here, under mu: see IDsFrom
@@ -189,7 +188,15 @@ func (j *Journal) Read() (Info, []Entry) {
 			e.IDs, e.idsFrom = IDsOf(e.idsFrom), nil
 			j.bytes += e.size()
 		}
-		out[i] = *e
+	}
+	// A listing can count for more than the answer it came from (many
+	// short ids): the oldest entries make room, as on an Add.
+	for j.n > 1 && j.bytes > j.maxBytes {
+		j.dropOldest()
+	}
+	out := make([]Entry, j.n)
+	for i := range j.n {
+		out[i] = j.ring[(j.head+i)%len(j.ring)]
 	}
 	return j.info, out
 }

@@ -119,4 +119,21 @@ func TestEntry_IDsFrom(t *testing.T) {
 	info, entries := small.Read()
 	require.EqualValues(t, 1, info.Dropped, "three kept answers are over 600 bytes")
 	require.Len(t, entries, 2)
+
+	// Listed ids can count for more than the answer they came from: the
+	// read that lists them drops the oldest entries to keep the bound.
+	// 61 ids in 253 bytes: three kept answers fit in 1500, two listings do not.
+	many := []byte(`{"ids":["` + strings.Repeat(`a","`, 60) + `a"]}`)
+	tight := journal.New(100, 1500)
+	tight.Begin(time.Now(), true, "")
+	for range 3 {
+		e := journal.Entry{Path: "/x"}
+		e.IDsFrom(many)
+		tight.Add(e)
+	}
+	info, entries = tight.Read()
+	require.Len(t, entries, 1, "an entry's 61 listed ids count 61*17 bytes")
+	require.EqualValues(t, 2, info.Dropped)
+	require.Len(t, entries[0].IDs, 61)
+	require.EqualValues(t, 3, entries[0].Seq, "the newest stays")
 }
