@@ -112,6 +112,7 @@ func (e *env) againstCeiling(ctx context.Context, d *bench.Daemon, what string, 
 	}
 	var ours, theirs, floor measured
 	shares := make([]string, 0, ceilingRounds)
+	rates := make([]string, 0, ceilingRounds) // each round's rates, for the progress log
 	for round := range ceilingRounds {
 		m, err := e.measure(ctx, d, op, round == 0 && e.pprofDir != "")
 		if err != nil {
@@ -123,6 +124,7 @@ func (e *env) againstCeiling(ctx context.Context, d *bench.Daemon, what string, 
 		}
 		if r := b.res.ItemsPerSec(); r > 0 {
 			shares = append(shares, fmt.Sprintf("%.2f", m.res.ItemsPerSec()/r))
+			rates = append(rates, fmt.Sprintf("%.0f vs %.0f", m.res.ItemsPerSec(), r))
 		}
 		ours.add(m)
 		theirs.add(b)
@@ -134,7 +136,8 @@ func (e *env) againstCeiling(ctx context.Context, d *bench.Daemon, what string, 
 			floor.add(f)
 		}
 	}
-	e.logf("  ceiling: the same load on a bare net/http server, rounds alternating; shares %s", strings.Join(shares, ", "))
+	e.logf("  ceiling: the same load on a bare net/http server, rounds alternating; shares %s (%s/s)",
+		strings.Join(shares, ", "), strings.Join(rates, ", "))
 	detail := ours.detail(what, e.sideName(d)) + fmt.Sprintf("; %d rounds alternating with the bare server, each round's share %s",
 		ceilingRounds, strings.Join(shares, ", "))
 	c := &ceiling{rate: theirs.res.ItemsPerSec(), detail: theirs.detail(what, e.sideName(bare))}
