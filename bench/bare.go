@@ -35,6 +35,14 @@ const BareEnv = "IRONBENCH_BARE_SERVER"
 // BareFloor is the value of BareEnv that starts the store floor.
 const BareFloor = "floor"
 
+// BareDelayEnv, set to a Go duration, makes the bare server (or the store
+// floor) sleep that long in every request before it answers. A request to
+// ironlocal waits its turn (the queue's group commit, Badger's writer),
+// and a client that waits is parked and woken more often, which costs
+// both processes CPU the bare server's quick answers never do; matching
+// the round trip shows how much of the gap that is (ironbench -bare-delay).
+const BareDelayEnv = "IRONBENCH_BARE_DELAY"
+
 // Fixed replies of the bare server, as ironlocal shapes them.
 var (
 	barePosted   = []byte(`{"ids":["6926b1a2f0c8d5e4a1b2c3d4"],"msg":"Messages put on queue."}` + "\n")
@@ -107,6 +115,14 @@ func ServeBare(args []string) bool {
 		defer floor.Close()
 		handler = floor.Wrap(handler)
 	}
+	if v := os.Getenv(BareDelayEnv); v != "" {
+		delay, err := time.ParseDuration(v)
+		if err != nil || delay < 0 {
+			fmt.Fprintf(os.Stderr, "bare server: %s=%q is not a duration\n", BareDelayEnv, v)
+			os.Exit(2)
+		}
+		handler = delayed(handler, delay)
+	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -121,4 +137,12 @@ func ServeBare(args []string) bool {
 		os.Exit(1)
 	}
 	return true
+}
+
+// delayed answers each request after sleeping d (see BareDelayEnv).
+func delayed(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(d)
+		h.ServeHTTP(w, r)
+	})
 }

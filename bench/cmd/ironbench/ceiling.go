@@ -82,7 +82,11 @@ func (e *env) startBare(ctx context.Context, what, mode, dataDir string) (*bench
 		return nil, fmt.Errorf("start the %s: %w", what, err)
 	}
 	e.seq++
-	d, err := bench.StartDaemon(ctx, bench.DaemonConfig{Bin: exe, Env: []string{bench.BareEnv + "=" + mode},
+	env := []string{bench.BareEnv + "=" + mode}
+	if e.bareDelay > 0 {
+		env = append(env, bench.BareDelayEnv+"="+e.bareDelay.String())
+	}
+	d, err := bench.StartDaemon(ctx, bench.DaemonConfig{Bin: exe, Env: env,
 		DataDir: dataDir, LogFile: e.logFile(strings.ReplaceAll(what, " ", "-"))})
 	if err != nil {
 		return nil, fmt.Errorf("start the %s: %w", what, err)
@@ -141,6 +145,9 @@ func (e *env) againstCeiling(ctx context.Context, d *bench.Daemon, what string, 
 	detail := ours.detail(what, e.sideName(d)) + fmt.Sprintf("; %d rounds alternating with the bare server, each round's share %s",
 		ceilingRounds, strings.Join(shares, ", "))
 	c := &ceiling{rate: theirs.res.ItemsPerSec(), detail: theirs.detail(what, e.sideName(bare))}
+	if e.bareDelay > 0 {
+		c.detail += fmt.Sprintf("; the bare server slept %s in each request (-bare-delay: no ceiling, not for the table)", e.bareDelay)
+	}
 	if onFloor != nil {
 		c.floor, c.floorDetail = floor.res.ItemsPerSec(), floor.detail(what, e.sideName(e.floorD))
 	}

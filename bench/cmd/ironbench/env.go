@@ -49,9 +49,12 @@ type env struct {
 	bare    *bench.Daemon // the bare net/http server of the ceiling column
 	// floor, when set, measures the store floor beside the ceiling (see
 	// ceiling.go); floorD is its server once started.
-	floor   bool
-	floorD  *bench.Daemon
-	memload time.Duration // length of the memory-under-load run
+	floor  bool
+	floorD *bench.Daemon
+	// bareDelay, when set, makes the bare server and the store floor sleep
+	// that long in each request (bench.BareDelayEnv): a diagnostic.
+	bareDelay time.Duration
+	memload   time.Duration // length of the memory-under-load run
 	// pprofDir, when set, makes every daemon serve profiles (--pprof) and
 	// the throughput figures save the daemon's CPU and allocation
 	// profiles there (figures measured so are not for the table).

@@ -54,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		churn    = fs.Duration("churn", time.Minute, "length of the queue and cache churn run of the churn figure (-quick: 30s)")
 		memload  = fs.Duration("memload", 90*time.Second, "length of the sustained mixed load of the memload figure (-quick: 30s)")
 		floor    = fs.Bool("floor", false, "also measure the figures with a ceiling against the store floor: the bare server running one Badger transaction a request with the store's options (internal/storefloor), in the same alternating rounds; it tells the store engine's share of the gap from ironlocal's own")
+		bareWait = fs.Duration("bare-delay", 0, "make the bare server (and the store floor) sleep this long in each request before answering, to compare both sides' CPU per request at a matched round trip (a client that waits longer costs more CPU on both sides); a diagnostic, not for the table: the ceiling is then no ceiling")
 		pprofDir = fs.String("pprof", "", "run the daemons with --pprof and save each throughput figure's CPU and allocation profiles in this directory (the profiling costs CPU: not for the table)")
 		bin      = fs.String("bin", "", "use this ironlocald binary instead of building one")
 		appBin   = fs.String("app", "", "use this desktop app binary (e.g. bin/ironlocal from make app) instead of building one with cgo")
@@ -81,6 +82,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ironbench: -workers, -starts and -duration must be positive, -churn and -memload at least 6s")
 		return 2
 	}
+	if *bareWait < 0 {
+		fmt.Fprintln(stderr, "ironbench: -bare-delay must not be negative")
+		return 2
+	}
 	if *depth < 1000 || *depth%100 != 0 || *prefill < 100 || *prefill%100 != 0 {
 		fmt.Fprintln(stderr, "ironbench: -depth (at least 1000) and -prefill must be positive multiples of 100")
 		return 2
@@ -90,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	e := &env{workers: *workers, dur: *duration, starts: *starts, depth: *depth, prefill: *prefill, churn: *churn,
-		memload: *memload, progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}, appBin: *appBin, floor: *floor}
+		memload: *memload, progress: stderr, http: bench.NewHTTPClient(*workers), images: map[string]string{}, appBin: *appBin, floor: *floor, bareDelay: *bareWait}
 	if *pprofDir != "" {
 		if e.pprofDir, err = filepath.Abs(*pprofDir); err == nil {
 			err = os.MkdirAll(e.pprofDir, 0o755)
