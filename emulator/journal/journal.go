@@ -174,7 +174,9 @@ func (j *Journal) dropOldest() {
 	j.info.Dropped++
 }
 
-// Read returns what the journal covers and its entries, oldest first.
+// Read returns what the journal covers and its entries, oldest first. It
+// lists the ids of the entries that kept their answer (IDsFrom), and if
+// that takes the journal over its byte bound, drops the oldest first.
 func (j *Journal) Read() (Info, []Entry) {
 	if j == nil {
 		return Info{}, nil
