@@ -109,14 +109,7 @@ func TestEntry_IDsFrom(t *testing.T) {
 	}
 
 	// Bytes are counted for the kept answer, then for the listed ids.
-	small := journal.New(100, 600)
-	small.Begin(time.Now(), true, "")
-	for range 3 {
-		e := journal.Entry{Path: "/x"}
-		e.IDsFrom(short)
-		small.Add(e)
-	}
-	info, entries := small.Read()
+	info, entries := keptAnswers(600, short).Read()
 	require.EqualValues(t, 1, info.Dropped, "three kept answers are over 600 bytes")
 	require.Len(t, entries, 2)
 
@@ -124,16 +117,22 @@ func TestEntry_IDsFrom(t *testing.T) {
 	// read that lists them drops the oldest entries to keep the bound.
 	// 61 ids in 253 bytes: three kept answers fit in 1500, two listings do not.
 	many := []byte(`{"ids":["` + strings.Repeat(`a","`, 60) + `a"]}`)
-	tight := journal.New(100, 1500)
-	tight.Begin(time.Now(), true, "")
-	for range 3 {
-		e := journal.Entry{Path: "/x"}
-		e.IDsFrom(many)
-		tight.Add(e)
-	}
-	info, entries = tight.Read()
+	info, entries = keptAnswers(1500, many).Read()
 	require.Len(t, entries, 1, "an entry's 61 listed ids count 61*17 bytes")
 	require.EqualValues(t, 2, info.Dropped)
 	require.Len(t, entries[0].IDs, 61)
 	require.EqualValues(t, 3, entries[0].Seq, "the newest stays")
+}
+
+// keptAnswers is a journal of at most maxBytes holding three entries that
+// each kept answer to list its ids when first read (IDsFrom).
+func keptAnswers(maxBytes int, answer []byte) *journal.Journal {
+	j := journal.New(100, maxBytes)
+	j.Begin(time.Now(), true, "")
+	for range 3 {
+		e := journal.Entry{Path: "/x"}
+		e.IDsFrom(answer)
+		j.Add(e)
+	}
+	return j
 }
