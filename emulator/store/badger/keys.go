@@ -16,7 +16,7 @@ import (
 //	!schema                         schema version (uint32)
 //	!seq:…                          Badger sequences (message ids, generations)
 //	q  project 0 name               queue record (JSON), includes its generation
-//	m  gen(8) id(8)                 message record (JSON)
+//	m  gen(8) id(8)                 message record (binary: codec.go)
 //	r  gen(8) id(8)                 ready index: reservable now, FIFO by id;
 //	r  gen(8) pos(8) id(8)          … or by position, for a message moved back (Message.Position)
 //	p  gen(8) at(8) id(8)           pending index: delayed/reserved until at

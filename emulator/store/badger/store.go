@@ -19,8 +19,14 @@ import (
 )
 
 // SchemaVersion is the on-disk layout version this build writes. A data dir
-// written by a newer build is refused rather than misread.
-const SchemaVersion uint32 = 1
+// written by a newer build is refused rather than misread; one of an older
+// version is read as it is and marked with this version, so the builds that
+// wrote it refuse it once it holds what they cannot read.
+//
+//	1  the first layout
+//	2  push messages' subscribers in binary (message codec version 2, see
+//	   codec.go); version 1 records are still read
+const SchemaVersion uint32 = 2
 
 // maxInMemoryValue is the largest value Badger accepts in in-memory mode
 // (its maximum ValueThreshold). Larger records are refused as too large.
@@ -175,8 +181,11 @@ func (s *Store) checkSchema() error {
 			// records: refuse rather than guess.
 			return fmt.Errorf("data dir %q is damaged: its schema version is %d bytes, not 4: use another --data-dir", s.opts.Dir, len(v))
 		}
-		if got := binary.BigEndian.Uint32(v); got > SchemaVersion {
+		switch got := binary.BigEndian.Uint32(v); {
+		case got > SchemaVersion:
 			return fmt.Errorf("data dir %q has schema version %d, newer than this build's %d: upgrade ironlocal or use another --data-dir", s.opts.Dir, got, SchemaVersion)
+		case got < SchemaVersion:
+			return txn.Set(keySchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
 		}
 		return nil
 	})

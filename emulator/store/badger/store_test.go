@@ -895,6 +895,45 @@ func TestStore_SchemaVersion(t *testing.T) {
 		require.NoError(t, s.Open())
 		require.NoError(t, s.Close())
 	})
+	t.Run("an older version is upgraded, its records read as written", func(t *testing.T) {
+		dir := t.TempDir()
+		s := New(Options{Dir: dir})
+		require.NoError(t, s.Open())
+		putQueue(t, s, project, "q")
+		m := readyMsg(7)
+		m.State, m.AvailableAt = emulator.MessagePushing, t0
+		m.Subscribers = []emulator.SubscriberState{{Name: "s", URL: "http://h", Status: emulator.PushRetrying,
+			Tries: 1, LastTryAt: t0, NextTryAt: t0.Add(time.Minute), StatusCode: 503, Msg: "Service Unavailable"}}
+		insert(t, s, "q", m)
+		gen := generationOf(t, s, tagQueue, "q")
+		require.NoError(t, s.Close())
+		// As a build of schema 1 left it: its version, its message codec.
+		db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+		require.NoError(t, err)
+		require.NoError(t, db.Update(func(txn *badger.Txn) error {
+			if err := txn.Set(keySchema, binary.BigEndian.AppendUint32(nil, 1)); err != nil {
+				return err
+			}
+			return txn.Set(genIDKey(tagMessage, gen, m.ID), encodeMessageV1(t, m))
+		}))
+		require.NoError(t, db.Close())
+
+		s = openStore(t, Options{Dir: dir})
+		view(t, s, func(tx emulator.QueueTx) error {
+			got, err := tx.Message(project, "q", m.ID)
+			require.NoError(t, err)
+			require.Equal(t, m, got)
+			return nil
+		})
+		require.NoError(t, s.db.View(func(txn *badger.Txn) error {
+			item, err := txn.Get(keySchema)
+			require.NoError(t, err)
+			v, err := item.ValueCopy(nil)
+			require.NoError(t, err)
+			require.Equal(t, SchemaVersion, binary.BigEndian.Uint32(v), "a build of schema 1 now refuses it")
+			return nil
+		}))
+	})
 	t.Run("corrupt version is refused", func(t *testing.T) {
 		dir := newStore(t)
 		writeSchema(t, dir, []byte("x"))

@@ -137,11 +137,7 @@ func (t *txn) getMessage(key []byte, m *emulator.Message) (bool, error) {
 }
 
 func (t *txn) setMessage(key []byte, m emulator.Message) error {
-	b, err := encodeMessage(m)
-	if err != nil {
-		return err
-	}
-	return t.txn.Set(key, b)
+	return t.txn.Set(key, encodeMessage(m))
 }
 
 // setIndex writes an index entry and remembers to lower the scan hint.
