@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,6 +94,8 @@ type Subscription struct {
 	bus     *Bus
 	dropped atomic.Uint64
 	once    sync.Once
+	// types, when not empty, are the only event types it receives.
+	types []EventType
 }
 
 // Dropped reports how many events this subscriber missed because it was slow.
@@ -108,13 +111,16 @@ func (s *Subscription) Close() {
 	})
 }
 
-// Subscribe returns a subscription buffering up to buffer events.
-func (b *Bus) Subscribe(buffer int) *Subscription {
+// Subscribe returns a subscription buffering up to buffer events: of the
+// given types only, when any are given. A subscriber that waits for a rare
+// event should name it: every event sent wakes its goroutine, and the bus
+// carries one or more for each request served.
+func (b *Bus) Subscribe(buffer int, types ...EventType) *Subscription {
 	if buffer < 1 {
 		buffer = 1
 	}
 	c := make(chan Event, buffer)
-	s := &Subscription{C: c, c: c, bus: b}
+	s := &Subscription{C: c, c: c, bus: b, types: slices.Clone(types)}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
@@ -128,6 +134,9 @@ func (b *Bus) Publish(e Event) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	for s := range b.subs {
+		if len(s.types) > 0 && !slices.Contains(s.types, e.Type) {
+			continue
+		}
 		select {
 		case s.c <- e:
 		default:

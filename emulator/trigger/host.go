@@ -358,19 +358,17 @@ func (h *Host) reloadOnReset(ctx context.Context) {
 	if h.cfg.Bus == nil {
 		return
 	}
-	sub := h.cfg.Bus.Subscribe(64)
+	sub := h.cfg.Bus.Subscribe(64, emulator.EventStateReset, emulator.EventStateImported)
 	defer sub.Close()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case ev, ok := <-sub.C:
+		case _, ok := <-sub.C:
 			if !ok {
 				return
 			}
-			if ev.Type == emulator.EventStateReset || ev.Type == emulator.EventStateImported {
-				h.sync(ctx)
-			}
+			h.sync(ctx)
 		}
 	}
 }
