@@ -110,14 +110,16 @@ func checkPushCycle(tx emulator.QueueTx, q emulator.Queue) error {
 // they would make every post to them a conflict for the claim.
 func (s *Service) stampJobs(ctx context.Context, q emulator.Queue, jobs []PushJob) error {
 	ids := map[queueKey]string{}
-	err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
-		clear(ids)
-		for _, job := range jobs {
-			for _, sub := range job.Targets {
-				k, ok := ironmqTarget(q.Project, sub.URL)
-				if _, seen := ids[k]; !ok || seen {
-					continue
-				}
+	for _, job := range jobs {
+		for _, sub := range job.Targets {
+			if k, ok := ironmqTarget(q.Project, sub.URL); ok {
+				ids[k] = ""
+			}
+		}
+	}
+	if len(ids) > 0 { // HTTP targets, the most, need no read
+		err := s.store.ViewQueues(ctx, func(tx emulator.QueueTx) error {
+			for k := range ids {
 				t, err := tx.Queue(k.project, k.name)
 				switch {
 				case err == nil:
@@ -128,11 +130,11 @@ func (s *Service) stampJobs(ctx context.Context, q emulator.Queue, jobs []PushJo
 					return err
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	for i := range jobs {
 		jobs[i].QueueID, jobs[i].targetIDs = q.ID, ids

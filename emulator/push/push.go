@@ -496,6 +496,10 @@ func (p *Pusher) deliver(ctx context.Context, job mq.PushJob) {
 				break
 			}
 		}
+	} else if len(job.Targets) == 1 {
+		// The common case needs no goroutine of its own, nor the wake-up
+		// of a wait for it.
+		attempts = []mq.Attempt{p.attemptPlanned(ctx, job, job.Targets[0], plans[0])}
 	} else {
 		attempts = make([]mq.Attempt, len(job.Targets))
 		var wg sync.WaitGroup
