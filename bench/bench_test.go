@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -372,6 +373,25 @@ func BenchmarkRecorderPercentile(b *testing.B) {
 		r.Add(time.Microsecond) // forces a re-sort, as a fresh run would
 		_ = r.Summary()
 	}
+}
+
+func TestParseContextSwitches(t *testing.T) {
+	status := "Name:\tironlocald\nThreads:\t9\nvoluntary_ctxt_switches:\t1500\nnonvoluntary_ctxt_switches:\t42\n"
+	got, err := bench.ParseContextSwitches([]byte(status))
+	require.NoError(t, err)
+	require.Equal(t, int64(1542), got)
+
+	_, err = bench.ParseContextSwitches([]byte("Name:\tx\nvoluntary_ctxt_switches:\t1\n"))
+	require.Error(t, err, "one of the two counts is missing")
+	_, err = bench.ParseContextSwitches([]byte("voluntary_ctxt_switches:\tmany\nnonvoluntary_ctxt_switches:\t1\n"))
+	require.Error(t, err)
+
+	self, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc here")
+	}
+	_, err = bench.ParseContextSwitches(self)
+	require.NoError(t, err, "this kernel's own status file")
 }
 
 func TestParseStatCPU(t *testing.T) {

@@ -202,6 +202,54 @@ func ParseStatCPU(stat []byte) (time.Duration, error) {
 	return time.Duration(ticks) * clockTick, nil
 }
 
+// ContextSwitches returns how many times the daemon's threads have given
+// up a core so far, to wait or preempted, summed over the threads alive now
+// (/proc/<pid>/task/*/status). A goroutine hand-off that parks or wakes a
+// thread shows here, whatever the machine's speed.
+func (d *Daemon) ContextSwitches() (int64, error) {
+	dir := fmt.Sprintf("/proc/%d/task", d.Pid())
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("read context switches: %w", err)
+	}
+	var sum int64
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, task.Name(), "status"))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		n, err := ParseContextSwitches(b)
+		if err != nil {
+			return 0, err
+		}
+		sum += n
+	}
+	return sum, nil
+}
+
+// ParseContextSwitches sums voluntary_ctxt_switches and
+// nonvoluntary_ctxt_switches from the text of a /proc status file.
+func ParseContextSwitches(status []byte) (int64, error) {
+	var sum int64
+	found := 0
+	for line := range bytes.Lines(status) {
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !bytes.HasSuffix(name, []byte("voluntary_ctxt_switches")) {
+			continue
+		}
+		n, err := strconv.ParseInt(string(bytes.TrimSpace(value)), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("unexpected %s line %q", name, bytes.TrimSpace(line))
+		}
+		sum += n
+		found++
+	}
+	if found != 2 {
+		return 0, errors.New("no context switch counts in /proc status")
+	}
+	return sum, nil
+}
+
 // ParseVmRSS extracts VmRSS, in bytes, from the text of /proc/<pid>/status.
 func ParseVmRSS(status []byte) (int64, error) {
 	for line := range bytes.Lines(status) {

@@ -226,6 +226,9 @@ type measured struct {
 	selfCPU   time.Duration // this harness's
 	wall      time.Duration // warm-up included, as the CPU is
 	requests  int64         // sent by this harness, warm-up included
+	// Context switches of the server's threads (-1 when they cannot be
+	// read) and of this harness's, warm-up included.
+	daemonSwitches, selfSwitches int64
 }
 
 // measure runs op against d for e.dur with e.workers clients (after the
@@ -237,13 +240,19 @@ func (e *env) measure(ctx context.Context, d *bench.Daemon, op bench.Op, profile
 		e.profile(ctx, d, &profiles)
 	}
 	d0, derr0 := d.CPUTime()
-	s0, t0, r0 := bench.SelfCPUTime(), time.Now(), bench.Requests()
+	c0, cerr0 := d.ContextSwitches()
+	s0, t0, r0, sc0 := bench.SelfCPUTime(), time.Now(), bench.Requests(), bench.SelfContextSwitches()
 	res, err := bench.Load{Workers: e.workers, Duration: e.dur, Warmup: warmup}.Run(ctx, op)
-	m := measured{res: res, wall: time.Since(t0)}
+	m := measured{res: res, wall: time.Since(t0), daemonSwitches: -1}
 	d1, derr1 := d.CPUTime()
+	c1, cerr1 := d.ContextSwitches()
 	m.selfCPU, m.requests = bench.SelfCPUTime()-s0, bench.Requests()-r0
+	m.selfSwitches = bench.SelfContextSwitches() - sc0
 	if derr0 == nil && derr1 == nil {
 		m.daemonCPU = d1 - d0
+	}
+	if cerr0 == nil && cerr1 == nil {
+		m.daemonSwitches = c1 - c0
 	}
 	profiles.Wait()
 	return m, err
@@ -256,6 +265,12 @@ func (m *measured) add(o measured) {
 	m.selfCPU += o.selfCPU
 	m.wall += o.wall
 	m.requests += o.requests
+	if m.daemonSwitches < 0 || o.daemonSwitches < 0 {
+		m.daemonSwitches = -1
+	} else {
+		m.daemonSwitches += o.daemonSwitches
+	}
+	m.selfSwitches += o.selfSwitches
 }
 
 // detail renders the latency of one op (named what) and the CPU the
@@ -273,6 +288,14 @@ func (m measured) detail(what, side string) string {
 	// does, so the quotient is the same whole run's.
 	if n := time.Duration(m.requests); n > 0 {
 		detail += fmt.Sprintf("; CPU per request: %s %s, harness %s", side, us(m.daemonCPU/n), us(m.selfCPU/n))
+	}
+	// Context switches per request: a hand-off between goroutines that
+	// parks or wakes a thread shows here, and costs more than its CPU
+	// suggests on a virtual machine; unlike the CPU, the count hardly
+	// moves with the neighbours.
+	if n := float64(m.requests); n > 0 && m.daemonSwitches >= 0 {
+		detail += fmt.Sprintf("; context switches per request: %s %.2f, harness %.2f",
+			side, float64(m.daemonSwitches)/n, float64(m.selfSwitches)/n)
 	}
 	return detail
 }

@@ -61,6 +61,11 @@ func figPush(ctx context.Context, e *env) (outcome, error) {
 		return outcome{}, fmt.Errorf("warm-up: %w", err)
 	}
 
+	var profiles sync.WaitGroup // -pprof: the burst, after the harness's warm-up pause
+	if e.pprofDir != "" {
+		e.profile(ctx, d, &profiles)
+	}
+	defer profiles.Wait()
 	d0, _ := d.CPUTime()
 	t0 := time.Now()
 	var (
