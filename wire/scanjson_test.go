@@ -14,7 +14,7 @@ type plainScanner interface {
 
 // scanners returns a zero value of each type with a ScanJSON.
 func scanners() []plainScanner {
-	return []plainScanner{&ReservationBody{}, &ReservationRef{}, &MessagesBody{}, &ItemBody{}}
+	return []plainScanner{&ReservationBody{}, &ReservationRef{}, &MessagesBody{}, &ItemBody{}, &MessageRefs{}}
 }
 
 // requireSameDecoding checks that when v's ScanJSON takes data, it decodes
@@ -51,6 +51,12 @@ func TestScanJSON_matchesEncodingJSON(t *testing.T) {
 			[]string{`{"messages":[{"body":"hello"}]}`, `{"messages":[]}`, `{"messages":[{"body":"","delay":5,"timeout":30,"expires_in":60},{"body":"{\"a\":[1,2]}"}]}`, `{"messages":[{}]}`},
 			[]string{`{"messages":[{"body":"a","push_headers":{"k":"v"}}]}`, `{"messages":null}`, `{"messages":[{"body":null}]}`, `{"messages":[{"body":"a"}],"messages":[{"body":"b"}]}`, `{"messages":[{"body":"a","body":"b"}]}`, `{"messages":[1]}`, `{"messages":[{"body":"a"},]}`},
 		},
+		{&MessageRefs{},
+			[]string{`{"ids":["6000000000000000001","6000000000000000002"]}`, `{"ids":[]}`, `{}`,
+				`{"ids":[{"id":"1","reservation_id":"r1"},"2",{"id":"3","subscriber_name":"s"},{}]}`, ` { "ids" : [ "a\u00e9" ] } `},
+			[]string{`{"ids":null}`, `{"ids":[null]}`, `{"ids":[1]}`, `{"ids":["1"],"ids":["2"]}`, `{"ids":[{"id":"1","id":"2"}]}`,
+				`{"IDs":["1"]}`, `{"ids":[{"ID":"1"}]}`, `{"ids":[{"id":1}]}`, `{"ids":["1",]}`, `{"ids":["1"]}x`, `{"ids":[{"id":"1","x":2}]}`, `["1"]`},
+		},
 		{&ItemBody{},
 			[]string{`{"value":"v"}`, `{"value":12}`, `{"value":-1.5e+3,"expires_in":10,"replace":true,"add":false}`, `{"value":true}`, `{"value":"a\"b\u00e9"}`, `{"value":0}`},
 			[]string{`{"value":{"a":1}}`, `{"value":[1]}`, `{"value":null}`, `{"value":"v","cas":5}`, `{"value":01}`, `{"value":1.}`, `{"value":.5}`, `{"value":-}`, `{"value":1e}`, `{"value":"\ud83d\ude00"}`},
@@ -74,6 +80,7 @@ func FuzzScanJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"n":1,"timeout":60}`, `{"reservation_id":"a\"b\u00e9"}`, `{"messages":[{"body":"x","delay":2}]}`,
 		`{"value":-1.5e3,"expires_in":10,"add":true}`, `{"value":"\ud83d\ude00"}`, `{"n":1,"n":2}`,
+		`{"ids":[{"id":"1","reservation_id":"r"},"2"]}`,
 	} {
 		f.Add([]byte(s))
 	}
