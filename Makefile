@@ -102,11 +102,13 @@ test-short: ## unit and API tests only (no Docker, no black-box)
 	CGO_ENABLED=0 $(GO) test -short ./emulator/...
 
 FUZZTIME ?= 30s
-fuzz: ## fuzz the HTTP decoders/handlers, and the hand-written answer encoders, body decoders and queue-record encoder against encoding/json, for FUZZTIME each (default 30s)
+fuzz: ## fuzz the HTTP decoders/handlers, the hand-written answer encoders, body decoders, queue-record encoder and journal id lister against encoding/json, and the message codec's round trip, for FUZZTIME each (default 30s)
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAPI -fuzztime $(FUZZTIME) ./emulator/httpapi
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime $(FUZZTIME) ./wire
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzScanJSON -fuzztime $(FUZZTIME) ./wire
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzAppendQueueJSON -fuzztime $(FUZZTIME) ./emulator/store/badger
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzMessageCodec -fuzztime $(FUZZTIME) ./emulator/store/badger
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzIDsOf -fuzztime $(FUZZTIME) ./emulator/journal
 
 fixtures: ## build the fixture job image(s) locally (FROM scratch, no registry)
 	@if docker info >/dev/null 2>&1; then ./fixtures/build.sh; else echo "fixtures: no Docker engine reachable, skipping image build"; fi
