@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"unicode/utf8"
+
+	"github.com/ironlocal/ironlocal/internal/jsonscan"
 )
 
 // IDKeys are the keys whose string values IDsOf lists: ids of messages,
@@ -71,30 +72,24 @@ func decodeIDs(answer []byte) []string {
 // scanIDs is IDsOf in one pass over the bytes, without decoding the
 // answer into maps: a reserve of 100 messages answers ~10 KiB, listed as
 // each request is journaled, and decodeIDs on it was 5 % of the daemon's
-// CPU in batch reserves and deletes. It takes the form ironlocal's own
-// answers have: keys and ids without escapes, in valid UTF-8, no key
-// twice in an object, shallow nesting. On anything else it reports false
-// and decodeIDs decides (FuzzIDsOf holds the two to the same result).
+// CPU in batch reserves and deletes. It takes the plain form ironlocal's
+// own answers have (internal/jsonscan: keys and ids in valid UTF-8, no key
+// twice, at most eight members an object) and shallow nesting; on
+// anything else it reports false and decodeIDs decides (FuzzIDsOf holds
+// the two to the same list).
 func scanIDs(answer []byte) ([]string, bool) {
-	s := idScan{b: answer}
-	if !s.value(nil) {
+	w := idScan{s: jsonscan.New(answer)}
+	if !w.value(nil) {
 		return nil, false
 	}
-	s.space()
-	return s.out, s.i == len(s.b)
+	return w.out, w.s.AtEnd()
 }
 
-// maxScanDepth bounds scanIDs's nesting, and maxScanMembers the members
-// of an object with ids (each is checked against the others); a larger
-// answer is decodeIDs's.
-const (
-	maxScanDepth   = 32
-	maxScanMembers = 32
-)
+// maxScanDepth bounds scanIDs's nesting; a deeper answer is decodeIDs's.
+const maxScanDepth = 32
 
 type idScan struct {
-	b     []byte
-	i     int
+	s     jsonscan.Scanner
 	out   []string
 	depth int
 	// members holds, for each object being read, its members so far
@@ -104,116 +99,38 @@ type idScan struct {
 }
 
 type member struct {
-	key      []byte // the input's bytes: plainString's are what they decode to
+	key      []byte
 	from, to int
 }
 
 // value reads one value under key, listing the ids it names.
-func (s *idScan) value(key []byte) bool {
-	s.space()
-	if s.i >= len(s.b) {
+func (w *idScan) value(key []byte) bool {
+	c, ok := w.s.Peek()
+	if !ok {
 		return false
 	}
-	switch c := s.b[s.i]; c {
+	switch c {
 	case '{':
-		return s.object()
+		return w.object()
 	case '[':
-		return s.array(key)
+		return w.array(key)
 	case '"':
 		if !isIDKey(key) {
-			return s.skipString()
+			return w.s.SkipString()
 		}
-		id, ok := s.plainString()
+		id, ok := w.s.StrBytes()
 		if ok {
-			s.out = append(s.out, string(id))
+			w.out = append(w.out, string(id))
 		}
 		return ok
-	case 't':
-		return s.literal("true")
-	case 'f':
-		return s.literal("false")
+	case 't', 'f':
+		var b bool
+		return w.s.Boolean(&b)
 	case 'n':
-		return s.literal("null")
+		return w.s.Literal("null")
 	default:
-		return s.number()
+		return w.s.Number()
 	}
-}
-
-func (s *idScan) object() bool {
-	if s.depth++; s.depth > maxScanDepth {
-		return false
-	}
-	s.i++ // {
-	start, base := len(s.out), len(s.members)
-	if !s.next('}') {
-		for {
-			key, ok := s.plainString()
-			if !ok || !s.next(':') {
-				return false
-			}
-			from := len(s.out)
-			if !s.value(key) {
-				return false
-			}
-			s.members = append(s.members, member{key, from, len(s.out)})
-			if s.next('}') {
-				break
-			}
-			if !s.next(',') {
-				return false
-			}
-		}
-	}
-	ok := s.inKeyOrder(start, s.members[base:])
-	s.members = s.members[:base]
-	s.depth--
-	return ok
-}
-
-// inKeyOrder puts the ids of an object's members, listed from start on in
-// the members' order, in the order of their keys. Only members with ids
-// matter; in ironlocal's answers those already are in key order (id, then
-// reservation_id). A key seen twice, one of them with ids, is not
-// scanIDs's to read: decoded, the last value wins.
-func (s *idScan) inKeyOrder(start int, ms []member) bool {
-	if len(s.out) == start {
-		return true // no ids: order and repeats change nothing
-	}
-	if len(ms) > maxScanMembers {
-		return false
-	}
-	sorted := true
-	var prev []byte
-	for i, m := range ms {
-		if m.from == m.to {
-			continue
-		}
-		for j := range ms {
-			if j != i && bytes.Equal(ms[j].key, m.key) {
-				return false
-			}
-		}
-		if prev != nil && bytes.Compare(prev, m.key) > 0 {
-			sorted = false
-		}
-		prev = m.key
-	}
-	if sorted {
-		return true
-	}
-	var withIDs []member
-	for _, m := range ms {
-		if m.from < m.to {
-			withIDs = append(withIDs, m)
-		}
-	}
-	slices.SortFunc(withIDs, func(a, b member) int { return bytes.Compare(a.key, b.key) })
-	ids := make([]string, 0, len(s.out)-start)
-	for _, m := range withIDs {
-		ids = append(ids, s.out[m.from:m.to]...)
-	}
-	copy(s.out[start:], ids) // the members with ids cover out[start:]
-	return true
 }
 
 func isIDKey(key []byte) bool {
@@ -225,163 +142,67 @@ func isIDKey(key []byte) bool {
 	return false
 }
 
-func (s *idScan) array(key []byte) bool {
-	if s.depth++; s.depth > maxScanDepth {
+func (w *idScan) object() bool {
+	if w.depth++; w.depth > maxScanDepth {
 		return false
 	}
-	s.i++ // [
-	if !s.next(']') {
-		for {
-			if !s.value(key) {
-				return false
-			}
-			if s.next(']') {
+	start, base := len(w.out), len(w.members)
+	var o jsonscan.Object
+	for o.Next(&w.s) {
+		from := len(w.out)
+		ok := w.value(o.Key())
+		if o.Took(ok); ok {
+			w.members = append(w.members, member{o.Key(), from, len(w.out)})
+		}
+	}
+	ok := o.Closed() && w.inKeyOrder(start, w.members[base:])
+	w.members = w.members[:base]
+	w.depth--
+	return ok
+}
+
+// inKeyOrder puts the ids of an object's members, listed from start on in
+// the members' order, in the order of their keys. Only members with ids
+// move; in ironlocal's answers they already are in key order (id, then
+// reservation_id).
+func (w *idScan) inKeyOrder(start int, ms []member) bool {
+	var prev []byte
+	sorted := true
+	for _, m := range ms {
+		if m.from < m.to {
+			if prev != nil && bytes.Compare(prev, m.key) > 0 {
+				sorted = false
 				break
 			}
-			if !s.next(',') {
-				return false
-			}
+			prev = m.key
 		}
 	}
-	s.depth--
-	return true
-}
-
-func (s *idScan) space() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// next skips whitespace and consumes c if it comes next.
-func (s *idScan) next(c byte) bool {
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
+	if sorted {
 		return true
 	}
-	return false
-}
-
-// stringStop marks the bytes a string scan stops at: its end, an escape,
-// and the control characters JSON does not allow in a string.
-var stringStop = func() (t [256]bool) {
-	for c := range 0x20 {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
-
-// plainString reads a string without escapes, in valid UTF-8: what
-// decoding it gives is its bytes, returned as a slice of the input.
-func (s *idScan) plainString() ([]byte, bool) {
-	if !s.next('"') {
-		return nil, false
-	}
-	from := s.i
-	for s.i < len(s.b) && !stringStop[s.b[s.i]] {
-		s.i++
-	}
-	if s.i == len(s.b) || s.b[s.i] != '"' {
-		return nil, false
-	}
-	v := s.b[from:s.i]
-	s.i++
-	return v, utf8.Valid(v)
-}
-
-// skipString reads past a string, checking its escapes; its bytes need
-// not be valid UTF-8 (decoding replaces what is not).
-func (s *idScan) skipString() bool {
-	s.i++ // "
-	for {
-		for s.i < len(s.b) && !stringStop[s.b[s.i]] {
-			s.i++
-		}
-		if s.i == len(s.b) {
-			return false
-		}
-		switch c := s.b[s.i]; {
-		case c == '"':
-			s.i++
-			return true
-		case c < 0x20:
-			return false
-		}
-		s.i++ // \
-		if s.i >= len(s.b) {
-			return false
-		}
-		e := s.b[s.i]
-		s.i++
-		switch e {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		case 'u':
-			if s.i+4 > len(s.b) {
-				return false
-			}
-			for _, h := range s.b[s.i : s.i+4] {
-				if !isHex(h) {
-					return false
-				}
-			}
-			s.i += 4
-		default:
-			return false
+	var withIDs []member
+	for _, m := range ms {
+		if m.from < m.to {
+			withIDs = append(withIDs, m)
 		}
 	}
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func (s *idScan) literal(word string) bool {
-	if !bytes.HasPrefix(s.b[s.i:], []byte(word)) {
-		return false
+	slices.SortFunc(withIDs, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+	ids := make([]string, 0, len(w.out)-start)
+	for _, m := range withIDs {
+		ids = append(ids, w.out[m.from:m.to]...)
 	}
-	s.i += len(word)
+	copy(w.out[start:], ids) // the members with ids cover out[start:]
 	return true
 }
 
-// number reads -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.
-func (s *idScan) number() bool {
-	if s.i < len(s.b) && s.b[s.i] == '-' {
-		s.i++
-	}
-	switch {
-	case s.i < len(s.b) && s.b[s.i] == '0':
-		s.i++
-	case s.digits() == 0:
+func (w *idScan) array(key []byte) bool {
+	if w.depth++; w.depth > maxScanDepth {
 		return false
 	}
-	if s.i < len(s.b) && s.b[s.i] == '.' {
-		s.i++
-		if s.digits() == 0 {
-			return false
-		}
+	var a jsonscan.Array
+	for a.Next(&w.s) {
+		a.Took(w.value(key))
 	}
-	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
-		s.i++
-		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
-			s.i++
-		}
-		if s.digits() == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func (s *idScan) digits() int {
-	n := 0
-	for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
-		s.i++
-		n++
-	}
-	return n
+	w.depth--
+	return a.Closed()
 }

@@ -30,16 +30,17 @@ func TestScanIDs_matchesDecodeIDs(t *testing.T) {
 		`{"id":null,"ids":[1,{"id":"n"}],"task_id":false}`,
 		` [ { "id" : "a" } , "b" , -0 , 0.5 , 1E+9 ] `,
 		`{"ids":[]}`, `{}`, `"id"`,
-		`{"a":1,"a":2,"id":"x"}`, // a key twice that names no ids
+		`{"id":"a\"b\u00e9"}`, `{"\u0069d":"x"}`, // escapes decoded
+		"{\"id\":\"x\",\"body\":\"\xff\"}", // not UTF-8 where no id is
 	} {
 		require.True(t, requireSameIDs(t, answer), "scanIDs refused %q", answer)
 	}
 	for _, answer := range []string{
-		`{"id":"a\"b"}`,                   // an id with an escape
-		"{\"id\":\"\xff\"}",               // an id not in UTF-8
-		`{"\u0069d":"x"}`,                 // a key with an escape
-		`{"id":"x","id":"y"}`,             // a key twice, with ids
-		`{"ids":["a"],"b":1,"ids":["c"]}`, // … out of order
+		"{\"id\":\"\xff\"}",     // an id not in UTF-8
+		`{"id":"\ud83d\ude00"}`, // an id with a surrogate escape
+		`{"id":"x","id":"y"}`,   // a key twice
+		`{"a":1,"a":2,"id":"x"}`,
+		`{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"id":"x"}`, // nine members
 		strings.Repeat(`[`, maxScanDepth+1) + strings.Repeat(`]`, maxScanDepth+1),
 		`{"id":"x"} x`, `{"id":"x",}`, `{"a":01}`, `{"a":1.}`, `{"a":-}`, `{"a":tru}`, `{"a":"\x"}`, `{"a":"\u12"}`,
 		"{\"a\":\"\n\"}", `{"id":"x"`, ``, `nul`,
