@@ -67,9 +67,11 @@ func run(in io.Reader, out io.Writer, slowest int) int {
 		case "fail":
 			failed = true
 			if e.Test != "" {
+				// A subtest's lines (its assertion's message among them)
+				// are its own, not its parent's: show them when it fails.
+				fmt.Fprint(out, outputs[key].String())
 				if !strings.Contains(e.Test, "/") {
 					done = append(done, timing{e.Package + "." + e.Test, e.Elapsed})
-					fmt.Fprint(out, outputs[key].String())
 				}
 			} else if b := outputs[key]; b != nil {
 				fmt.Fprint(out, b.String()) // a package that failed outside its tests: a panic, a timeout

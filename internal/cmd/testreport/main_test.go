@@ -46,6 +46,28 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// A failing subtest's message is reported with the subtest, as go test
+// -json attributes it, not with its parent.
+func TestRun_failingSubtest(t *testing.T) {
+	stream := strings.Join([]string{
+		`{"Action":"run","Package":"c","Test":"TestParent"}`,
+		`{"Action":"run","Package":"c","Test":"TestParent/child"}`,
+		`{"Action":"output","Package":"c","Test":"TestParent/child","Output":"    c_test.go:7: the child's assertion\n"}`,
+		`{"Action":"fail","Package":"c","Test":"TestParent/child","Elapsed":0.1}`,
+		`{"Action":"output","Package":"c","Test":"TestParent","Output":"--- FAIL: TestParent (0.10s)\n"}`,
+		`{"Action":"fail","Package":"c","Test":"TestParent","Elapsed":0.1}`,
+		`{"Action":"output","Package":"c","Output":"FAIL\tc\t0.2s\n"}`,
+		`{"Action":"fail","Package":"c","Elapsed":0.2}`,
+	}, "\n") + "\n"
+	var out bytes.Buffer
+	if code := run(strings.NewReader(stream), &out, 10); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if got := out.String(); !strings.Contains(got, "the child's assertion") || strings.Contains(got, "c.TestParent/child") {
+		t.Errorf("the subtest's failure is not shown, or a subtest is timed:\n%s", got)
+	}
+}
+
 func TestRun_passAndBuildErrors(t *testing.T) {
 	var out bytes.Buffer
 	if code := run(strings.NewReader(`{"Action":"pass","Package":"a","Test":"TestX","Elapsed":1}`+"\n"), &out, 10); code != 0 {
