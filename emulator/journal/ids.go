@@ -155,7 +155,10 @@ func (w *idScan) object() bool {
 			w.members = append(w.members, member{o.Key(), from, len(w.out)})
 		}
 	}
-	ok := o.Closed() && w.inKeyOrder(start, w.members[base:])
+	ok := o.Closed()
+	if ok {
+		w.inKeyOrder(start, w.members[base:])
+	}
 	w.members = w.members[:base]
 	w.depth--
 	return ok
@@ -165,7 +168,7 @@ func (w *idScan) object() bool {
 // the members' order, in the order of their keys. Only members with ids
 // move; in ironlocal's answers they already are in key order (id, then
 // reservation_id).
-func (w *idScan) inKeyOrder(start int, ms []member) bool {
+func (w *idScan) inKeyOrder(start int, ms []member) {
 	var prev []byte
 	sorted := true
 	for _, m := range ms {
@@ -178,7 +181,7 @@ func (w *idScan) inKeyOrder(start int, ms []member) bool {
 		}
 	}
 	if sorted {
-		return true
+		return
 	}
 	var withIDs []member
 	for _, m := range ms {
@@ -192,7 +195,6 @@ func (w *idScan) inKeyOrder(start int, ms []member) bool {
 		ids = append(ids, w.out[m.from:m.to]...)
 	}
 	copy(w.out[start:], ids) // the members with ids cover out[start:]
-	return true
 }
 
 func (w *idScan) array(key []byte) bool {
