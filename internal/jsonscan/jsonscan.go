@@ -97,12 +97,12 @@ func (o *Object) Next(s *Scanner) bool {
 
 // AtEnd reports whether only whitespace is left.
 func (s *Scanner) AtEnd() bool {
-	s.Space()
+	s.space()
 	return s.i == len(s.b)
 }
 
-// Space skips whitespace.
-func (s *Scanner) Space() {
+// space skips whitespace.
+func (s *Scanner) space() {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
@@ -115,7 +115,7 @@ func (s *Scanner) Space() {
 
 // Next skips whitespace and consumes c if it comes next.
 func (s *Scanner) Next(c byte) bool {
-	s.Space()
+	s.space()
 	if s.i < len(s.b) && s.b[s.i] == c {
 		s.i++
 		return true
@@ -230,7 +230,7 @@ func isNumberByte(c byte) bool {
 
 // Boolean reads true or false.
 func (s *Scanner) Boolean(dst *bool) bool {
-	s.Space()
+	s.space()
 	switch {
 	case s.Literal("true"):
 		*dst = true
@@ -290,7 +290,7 @@ func (s *Scanner) digits() int {
 
 // Peek returns the next byte after any whitespace, without consuming it.
 func (s *Scanner) Peek() (byte, bool) {
-	s.Space()
+	s.space()
 	if s.i < len(s.b) {
 		return s.b[s.i], true
 	}
@@ -301,7 +301,7 @@ func (s *Scanner) Peek() (byte, bool) {
 // reads exactly into any integer type; a fraction, an exponent or a
 // leading zero is not the plain form.
 func (s *Scanner) SmallInt() (int, bool) {
-	s.Space()
+	s.space()
 	neg := s.i < len(s.b) && s.b[s.i] == '-'
 	if neg {
 		s.i++
@@ -324,7 +324,7 @@ func (s *Scanner) SmallInt() (int, bool) {
 // RawScalar reads a string, number or boolean and returns its bytes as
 // they came (a slice of the input).
 func (s *Scanner) RawScalar() ([]byte, bool) {
-	s.Space()
+	s.space()
 	start := s.i
 	switch {
 	case s.i < len(s.b) && s.b[s.i] == '"':
